@@ -1,0 +1,507 @@
+"""The member population (a struct of numpy arrays) and a ``Member`` view of one row.
+
+Members live through days: they visit, read yesterday's content, post threads, reply, react, invite,
+update their states and maybe leave. Every behaviour is a handful of array expressions over all
+member slots; no daily work loops over Python objects.
+
+Mechanisms and their sources:
+
+* **Commitment from benefits minus costs** (Ren & Kraut 2014, "Agent-based modeling to inform online
+  community design", Human-Computer Interaction 29(4)): a visiting member weighs *information* benefit
+  (relevant items read, saturating near 40 a day), *bond* benefit (ties to members active today and
+  replies received), *identity* benefit (events; a hook the operator fills) and *fun/recognition*
+  (reactions received) against a *reading cost* that grows with the off-topic share and with overload.
+  Loyalty moves toward a logistic function of that net benefit; interest drifts toward what satisfies.
+* **Heterogeneous motivation drawn at join** (Deci, Koestner & Ryan 1999 for the intrinsic/extrinsic
+  split): intrinsic motivation scales the value of information and the urge to post.
+* **Reinforcement of contribution** (Joyce & Kraut 2006, JCMC 11(3)): replies received raise a member's
+  drive to post again; with heterogeneous motivation this makes participation inequality emerge
+  (Nielsen 2006; van Mierlo 2014, JMIR 16(2):e33) rather than being drawn.
+* **Departure** when loyalty stays low (a quit hazard) or inactivity exceeds a limit; the reason is the
+  largest of the member's recent deficits.
+
+Rows never move: a member keeps its slot (its join order) for life, departures only clear ``alive``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import mesa
+import numpy as np
+
+from sim.content import Items
+from sim.streams import RandomStreams, stochastic_round
+from sim.ties import TieGraph
+
+INFO_SATURATION_ITEMS = 40.0  # Ren & Kraut: information benefit saturates near 40 relevant items/day
+RETENTION_AGES = (1, 7, 30, 60, 90, 180, 300)  # days after joining at which retention is observed
+SURVIVAL_BIT = len(RETENTION_AGES)  # bit set when a member acted in days 30-60 after joining
+
+
+class LeaveReason(IntEnum):
+    STAYING = 0
+    BORED = 1
+    OVERLOADED = 2
+    TOXICITY = 3
+    NO_TIES = 4
+    REWARD_WITHDRAWN = 5
+    LURED_AWAY = 6
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Role(IntEnum):
+    """Roles follow from behaviour, never from a label drawn at birth."""
+
+    NEWCOMER = 0  # joined less than 30 days ago
+    LURKER = 1  # has never posted
+    CONTRIBUTOR = 2  # has posted, not a core member
+    CORE = 3  # about ten or more posts in the last 30 days
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One kind of newcomer in the member mix; traits are drawn around these centres."""
+
+    name: str
+    share: float
+    intrinsic: float = 0.5  # mean intrinsic motivation (0..1)
+    extrinsic: float = 0.5  # mean extrinsic sensitivity (0..1)
+    visit: float = 0.5  # daily visit probability when fully committed
+    post: float = 0.1  # threads per visit at full drive
+    reply: float = 0.2  # replies per visit
+    react: float = 0.5  # reactions per visit
+    invite: float = 0.01  # invitations per visit
+    read_budget: float = 40.0  # items a visit can read before overload
+    favourite_topics: int = 2  # topics of strong interest
+    spread: float = 0.8  # sd of the log-normal jitter of every propensity
+
+
+DEFAULT_MIX = (
+    Segment("casual", 0.70, intrinsic=0.35, extrinsic=0.5, visit=0.35, post=0.01, reply=0.02,
+            react=0.3, invite=0.005, read_budget=40, favourite_topics=1),
+    Segment("engaged", 0.25, intrinsic=0.6, extrinsic=0.5, visit=0.6, post=0.05, reply=0.15,
+            react=0.8, invite=0.01, read_budget=80, favourite_topics=2),
+    Segment("expert", 0.05, intrinsic=0.8, extrinsic=0.4, visit=0.9, post=0.3, reply=0.8,
+            react=1.0, invite=0.02, read_budget=150, favourite_topics=3),
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The behavioural parameters shared by every member (validated at the scenario boundary)."""
+
+    n_topics: int = 8
+    topic_popularity: tuple[float, ...] = ()
+    member_mix: tuple[Segment, ...] = DEFAULT_MIX
+    # motivation
+    motivation_spread: float = 0.8  # sd of intrinsic/extrinsic motivation on the logit scale
+    # visiting
+    visit_floor: float = 0.15  # share of the visit propensity kept at zero loyalty
+    novelty: float = 0.5  # extra visit probability on the join day, fading over about a week
+    reply_pull: float = 0.3  # extra visit probability when replies await
+    # benefits (weights) and costs
+    info_weight: float = 1.0
+    bond_weight: float = 0.8
+    identity_weight: float = 0.5
+    fun_weight: float = 0.3
+    bond_scale: float = 1.5  # tie strength to active members giving ~63% of the bond benefit
+    reply_bond: float = 0.5  # tie-strength equivalent of one reply received today
+    fun_scale: float = 3.0  # reactions received giving ~63% of the fun benefit
+    offtopic_cost: float = 0.4
+    overload_cost: float = 0.5
+    aspiration: float = 0.45  # net benefit at which loyalty neither grows nor shrinks
+    temperature: float = 0.15  # how sharply loyalty responds to net benefit
+    loyalty_rate: float = 0.06  # per visit, share of the gap to the target loyalty closed
+    forget_rate: float = 0.01  # daily loss of loyalty on days without a visit
+    interest_rate: float = 0.08  # per visit, drift of overall interest toward satisfaction
+    topic_drift: float = 0.02  # per visit, drift of topic interest toward satisfying topics
+    # reinforcement of contribution
+    drive_gain: float = 0.25  # post drive added per reply received
+    drive_decay: float = 0.03  # daily return of post drive toward 1
+    drive_max: float = 3.0
+    # ties
+    tie_gain: float = 0.3
+    tie_decay: float = 0.02
+    tie_prune: float = 0.02
+    # departure
+    quit_threshold: float = 0.15  # loyalty under which members may quit
+    quit_rate: float = 0.05  # daily quit hazard at zero loyalty
+    inactivity_limit: int = 60  # days without a visit after which a member counts as gone
+    initial_loyalty: float = 0.35
+    founder_loyalty: float = 0.6
+
+    def popularity(self) -> np.ndarray:
+        if self.topic_popularity:
+            w = np.asarray(self.topic_popularity, dtype=np.float64)
+        else:  # a gentle Zipf: some topics draw more members than others
+            w = 1.0 / np.arange(1, self.n_topics + 1) ** 0.5
+        return w / w.sum()
+
+
+_FLOAT_STATE = (
+    "interest", "loyalty", "intrinsic", "extrinsic", "visit_base", "post_base", "reply_base",
+    "react_base", "invite_base", "read_budget", "post_drive", "recent_posts", "info_ema", "bond_ema",
+    "cost_ema", "overload_ema", "points", "info_today", "bond_today", "cost_today", "relevant_read",
+)
+_INT_STATE = (
+    "posts", "threads", "replies", "reactions", "replies_received", "reactions_received", "visits",
+    "invites", "badges", "streak", "unseen_replies",
+)
+_DAY_STATE = ("join_day", "last_active_day", "last_post_day", "first_post_day", "leave_day")
+
+
+class Population:
+    """All members ever joined, one row (slot) each, as numpy arrays."""
+
+    def __init__(self, rules: Rules, streams: RandomStreams, capacity: int = 1024):
+        self.rules = rules
+        self.streams = streams
+        self.n = 0
+        self._capacity = 0
+        self.pref = np.zeros((0, rules.n_topics), np.float32)
+        for name in _FLOAT_STATE:
+            setattr(self, name, np.zeros(0, np.float32))
+        for name in _INT_STATE:
+            setattr(self, name, np.zeros(0, np.int32))
+        for name in _DAY_STATE:
+            setattr(self, name, np.zeros(0, np.int32))
+        self.alive = np.zeros(0, bool)
+        self.segment = np.zeros(0, np.int8)
+        self.leave_reason = np.zeros(0, np.int8)
+        self.low_loyalty_days = np.zeros(0, np.int16)
+        self.retention_bits = np.zeros(0, np.uint16)
+        self.first_post_replied = np.zeros(0, bool)
+        self.posted_again = np.zeros(0, bool)
+        self.is_founder = np.zeros(0, bool)
+        self.identity_today = np.zeros(0, np.float32)  # filled by events (the operator) each day
+        self.ties = TieGraph(0)
+        self._grow(capacity)
+
+    # ---- storage ---------------------------------------------------------------------------------
+    def _array_names(self) -> list[str]:
+        return [
+            *_FLOAT_STATE, *_INT_STATE, *_DAY_STATE, "alive", "segment", "leave_reason",
+            "low_loyalty_days", "retention_bits", "first_post_replied", "posted_again", "is_founder",
+            "identity_today", "pref",
+        ]
+
+    def _grow(self, needed: int) -> None:
+        if needed <= self._capacity:
+            return
+        capacity = max(needed, 2 * self._capacity, 1024)
+        for name in self._array_names():
+            old = getattr(self, name)
+            new = np.zeros((capacity, *old.shape[1:]), dtype=old.dtype)
+            new[: old.shape[0]] = old
+            setattr(self, name, new)
+        self._capacity = capacity
+        self.ties.grow(capacity)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by member state and ties (the whole allocated capacity)."""
+        return sum(getattr(self, n).nbytes for n in self._array_names()) + self.ties.nbytes
+
+    def view(self, name: str) -> np.ndarray:
+        """The used part of a state array (slots ``0..n-1``)."""
+        return getattr(self, name)[: self.n]
+
+    @property
+    def n_alive(self) -> int:
+        return int(self.alive[: self.n].sum())
+
+    # ---- arrivals --------------------------------------------------------------------------------
+    def add(self, count: int, day: int, founders: bool = False) -> np.ndarray:
+        """Add ``count`` newcomers on ``day``, traits drawn from the member mix; returns their slots."""
+        if count <= 0:
+            return np.empty(0, np.int64)
+        start, stop = self.n, self.n + count
+        self._grow(stop)
+        r, s = self.rules, self.streams
+        mix = r.member_mix
+        shares = np.cumsum([seg.share for seg in mix])
+        shares /= shares[-1]
+        seg = np.minimum(np.searchsorted(shares, s.slot_uniform("trait.segment", start, stop)[:, 0],
+                                         side="right"), len(mix) - 1)
+
+        def per_segment(attr: str) -> np.ndarray:
+            return np.array([getattr(m, attr) for m in mix], dtype=np.float32)[seg]
+
+        def logit(p):
+            p = np.clip(p, 1e-3, 1 - 1e-3)
+            return np.log(p / (1 - p))
+
+        z = s.slot_normal("trait.motivation", start, stop, 2)
+        intrinsic = 1 / (1 + np.exp(-(logit(per_segment("intrinsic")) + r.motivation_spread * z[:, 0])))
+        extrinsic = 1 / (1 + np.exp(-(logit(per_segment("extrinsic")) + r.motivation_spread * z[:, 1])))
+        jitter = np.exp(per_segment("spread")[:, None] * s.slot_normal("trait.propensity", start, stop, 5))
+        sl = slice(start, stop)
+        self.segment[sl] = seg
+        self.intrinsic[sl] = intrinsic
+        self.extrinsic[sl] = extrinsic
+        self.visit_base[sl] = np.clip(per_segment("visit") * jitter[:, 0] ** 0.5, 0.01, 1.0)
+        self.post_base[sl] = per_segment("post") * jitter[:, 1] * (2 * intrinsic)
+        self.reply_base[sl] = per_segment("reply") * jitter[:, 2] * (2 * intrinsic)
+        self.react_base[sl] = per_segment("react") * jitter[:, 3]
+        self.invite_base[sl] = per_segment("invite") * jitter[:, 4]
+        self.read_budget[sl] = per_segment("read_budget")
+        self.pref[sl] = self._draw_preferences(start, stop, per_segment("favourite_topics"))
+        self.interest[sl] = 0.4 + 0.4 * intrinsic
+        self.loyalty[sl] = r.founder_loyalty if founders else r.initial_loyalty
+        self.post_drive[sl] = 1.0
+        self.join_day[sl] = day
+        self.last_active_day[sl] = day if founders else -10**6
+        self.last_post_day[sl] = -10**6
+        self.first_post_day[sl] = -1
+        self.leave_day[sl] = -1
+        self.alive[sl] = True
+        self.is_founder[sl] = founders
+        self.n = stop
+        return np.arange(start, stop)
+
+    def _draw_preferences(self, start: int, stop: int, favourites: np.ndarray) -> np.ndarray:
+        """Topic interest: a few favourite topics (weighted by popularity) valued highly, the rest low."""
+        k = self.rules.n_topics
+        u = self.streams.slot_uniform("trait.topics", start, stop, 2 * k)
+        gumbel = -np.log(-np.log(np.clip(u[:, :k], 1e-7, 1 - 1e-7)))
+        score = np.log(self.rules.popularity())[None, :] + gumbel
+        rank = np.argsort(np.argsort(-score, axis=1), axis=1)
+        is_favourite = rank < favourites[:, None]
+        return np.where(is_favourite, 0.6 + 0.4 * u[:, k:], 0.02 + 0.08 * u[:, k:]).astype(np.float32)
+
+    # ---- the day's behaviours --------------------------------------------------------------------
+    def visit(self, day: int) -> np.ndarray:
+        """Who visits today: propensity scaled by loyalty and interest, plus the pull of replies."""
+        r, n = self.rules, self.n
+        loyalty, interest = self.view("loyalty"), self.view("interest")
+        p = self.view("visit_base") * (r.visit_floor + (1 - r.visit_floor) * loyalty)
+        p = p * (0.5 + 0.5 * interest) + r.reply_pull * (self.view("unseen_replies") > 0)
+        p = p + r.novelty * np.exp(-(day - self.view("join_day")) / 7.0)
+        visitors = (self.streams.uniform("visit", day, n) < p) & self.view("alive")
+        self.visits[:n] += visitors
+        self.last_active_day[:n][visitors] = day
+        self.unseen_replies[:n][visitors] = 0
+        return visitors
+
+    def read(self, visitors: np.ndarray, feed: Items) -> None:
+        """Visitors read yesterday's feed: information benefit and reading cost (Ren & Kraut 2014)."""
+        r, n = self.rules, self.n
+        counts = feed.per_topic()
+        total = float(counts.sum())
+        info = np.zeros(n, np.float32)
+        relevant = np.zeros(n, np.float32)
+        cost = np.zeros(n, np.float32)
+        overload_cost = np.zeros(n, np.float32)
+        if total > 0:
+            idx = np.flatnonzero(visitors)
+            budget = self.read_budget[idx]
+            relevant_in_feed = self.pref[idx] @ counts
+            read = np.minimum(total, budget)
+            relevant_read = relevant_in_feed * (read / total)
+            relevant[idx] = relevant_read
+            saturation = 1 - np.exp(-3.0 * relevant_read / INFO_SATURATION_ITEMS)
+            info[idx] = feed.mean_quality() * saturation
+            offtopic_share = 1 - relevant_in_feed / total
+            overload = np.maximum(total / budget - 1, 0)
+            overload_cost[idx] = r.overload_cost * (1 - np.exp(-overload))
+            cost[idx] = r.offtopic_cost * offtopic_share * (read / budget) + overload_cost[idx]
+            self._drift_topics(idx, counts)
+        self.info_today[:n] = info
+        self.relevant_read[:n] = relevant
+        self.cost_today[:n] = cost
+        ema = np.float32(0.1)
+        self.info_ema[:n][visitors] += ema * (info[visitors] - self.info_ema[:n][visitors])
+        self.cost_ema[:n][visitors] += ema * (cost[visitors] - self.cost_ema[:n][visitors])
+        self.overload_ema[:n][visitors] += ema * (
+            overload_cost[visitors] - self.overload_ema[:n][visitors]
+        )
+
+    def _drift_topics(self, idx: np.ndarray, counts: np.ndarray) -> None:
+        """Interest drifts toward the topics that supplied the relevant content."""
+        rate = np.float32(self.rules.topic_drift)
+        pref = self.pref[idx]
+        supplied = pref * counts
+        top = supplied.max(axis=1, keepdims=True)
+        target = np.where(top > 0, 0.02 + 0.98 * supplied / np.maximum(top, 1e-9), pref)
+        self.pref[idx] = (1 - rate) * pref + rate * target
+
+    def post(self, visitors: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Visitors start threads; returns (author, topic, quality) per new thread."""
+        n = self.n
+        rate = self.view("post_base") * (0.3 + self.view("interest")) * self.view("post_drive")
+        count = stochastic_round(rate, self.streams.uniform("post", day, n)) * visitors
+        authors = np.flatnonzero(count)
+        if authors.size == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
+        u_topic = self.streams.uniform("post.topic", day, n)[authors]
+        cumulative = np.cumsum(self.pref[authors], axis=1)
+        topic = (cumulative < (u_topic * cumulative[:, -1])[:, None]).sum(axis=1)
+        topic = np.minimum(topic, self.rules.n_topics - 1)
+        quality = 0.5 + 0.5 * self.intrinsic[authors]
+        per_author = count[authors]
+        self._record_posts(authors, per_author, day)
+        self.threads[authors] += per_author
+        first = self.first_post_day[authors] < 0
+        self.first_post_day[authors[first]] = day
+        return (np.repeat(authors, per_author), np.repeat(topic, per_author),
+                np.repeat(quality, per_author))
+
+    def _record_posts(self, authors: np.ndarray, count: np.ndarray, day: int) -> None:
+        """Bookkeeping shared by threads and replies: counters, recency, the R-1 'posted again' flag."""
+        first = self.first_post_day[authors]
+        again = (first >= 0) & (first < day) & (day - first <= 30)
+        self.posted_again[authors[again]] = True
+        self.posts[authors] += count
+        self.recent_posts[authors] += count
+        self.last_post_day[authors] = day
+
+    def respond(self, visitors: np.ndarray, feed: Items, day: int,
+                kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """Visitors reply to yesterday's threads (``kind='reply'``) or react to yesterday's items.
+
+        Returns (responder, item index) pairs. Which item a response goes to is drawn sequentially
+        from the day's stream for the purpose; how many responses each member makes, by slot.
+        """
+        n = self.n
+        targets = feed.threads() if kind == "reply" else feed
+        base = self.view("reply_base") if kind == "reply" else self.view("react_base")
+        # members respond to what they read and care about: up to ~10 relevant items prompt a response
+        rate = base * np.minimum(self.view("relevant_read") / 10.0, 1.0)
+        if kind == "reply":
+            rate = rate * np.sqrt(self.view("post_drive"))
+        count = stochastic_round(rate, self.streams.uniform(kind, day, n)) * visitors
+        responders = np.repeat(np.arange(n), count)
+        if responders.size == 0 or len(targets) == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        u = self.streams.generator(kind + ".target", day).random((2, responders.size), np.float32)
+        item = targets.pick(self.pref[responders], u[0], u[1])
+        ok = (item >= 0) & (targets.author[np.maximum(item, 0)] != responders)
+        return responders[ok], item[ok]
+
+    def invite(self, visitors: np.ndarray, day: int) -> int:
+        """Invitations sent today (committed members invite more)."""
+        n = self.n
+        rate = self.view("invite_base") * self.view("loyalty")
+        count = stochastic_round(rate, self.streams.uniform("invite", day, n)) * visitors
+        self.invites[:n] += count
+        return int(count.sum())
+
+    def update_states(self, visitors: np.ndarray, replies_received: np.ndarray,
+                      reactions_received: np.ndarray) -> None:
+        """Benefits minus costs move loyalty; interest drifts toward satisfaction; drive reinforces."""
+        r, n = self.rules, self.n
+        active = visitors.astype(np.float32)
+        tie_strength = self.ties.strength_to(active)
+        bond = 1 - np.exp(-(tie_strength + r.reply_bond * replies_received) / r.bond_scale)
+        fun = 1 - np.exp(-reactions_received / r.fun_scale)
+        info = self.info_today[:n]
+        intrinsic = self.view("intrinsic")
+        benefit = (r.info_weight * (0.5 + 0.5 * intrinsic) * info + r.bond_weight * bond
+                   + r.identity_weight * self.identity_today[:n] + r.fun_weight * fun)
+        net = benefit - self.cost_today[:n]
+        target = 1 / (1 + np.exp(-(net - r.aspiration) / r.temperature))
+        loyalty = self.view("loyalty")
+        updated = np.where(visitors, loyalty + r.loyalty_rate * (target - loyalty),
+                           loyalty * (1 - r.forget_rate))
+        self.loyalty[:n] = np.clip(updated, 0, 1)
+        interest = self.view("interest")
+        self.interest[:n] = np.where(visitors, interest + r.interest_rate * (info - interest), interest)
+        self.bond_today[:n] = bond
+        self.bond_ema[:n][visitors] += np.float32(0.1) * (bond[visitors] - self.bond_ema[:n][visitors])
+        drive = self.view("post_drive")
+        drive = 1 + (drive - 1) * (1 - r.drive_decay) + r.drive_gain * replies_received
+        self.post_drive[:n] = np.minimum(drive, r.drive_max)
+        self.recent_posts[:n] *= np.float32(1 - 1 / 30)  # about the last 30 days' posts
+
+    def maybe_leave(self, day: int) -> np.ndarray:
+        """Members leave when loyalty stays low (a quit hazard) or after too long inactive.
+
+        Returns the slots that left; ``leave_reason`` gets the largest recent deficit.
+        """
+        r, n = self.rules, self.n
+        alive = self.view("alive")
+        loyalty = self.view("loyalty")
+        hazard = r.quit_rate * np.clip((r.quit_threshold - loyalty) / r.quit_threshold, 0, 1)
+        quits = self.streams.uniform("leave", day, n) < hazard
+        inactive = (day - self.view("last_active_day") > r.inactivity_limit) & (
+            day - self.view("join_day") > r.inactivity_limit
+        )
+        leaving = np.flatnonzero(alive & (quits | inactive))
+        if leaving.size:
+            self.alive[leaving] = False
+            self.leave_day[leaving] = day
+            self.leave_reason[leaving] = self._reasons(leaving)
+        return leaving
+
+    def _reasons(self, slots: np.ndarray) -> np.ndarray:
+        """The largest deficit: too little information (bored), too much reading cost (overloaded),
+        or, for members who sought contact by posting, too few bonds (no ties)."""
+        r = self.rules
+        social = np.minimum(self.posts[slots] / 3.0, 1.0)
+        deficits = np.stack([
+            r.info_weight * (0.6 - self.info_ema[slots]),
+            self.cost_ema[slots],
+            r.bond_weight * social * (0.6 - self.bond_ema[slots]),
+        ])
+        codes = np.array([LeaveReason.BORED, LeaveReason.OVERLOADED, LeaveReason.NO_TIES], np.int8)
+        return codes[np.argmax(deficits, axis=0)]
+
+    def observe_retention(self, day: int) -> None:
+        """Record, at each retention age, whether the member acted in the 7 days ending that day."""
+        n = self.n
+        age = day - self.view("join_day")
+        acted_this_week = self.view("last_active_day") >= day - 6
+        for bit, checkpoint in enumerate(RETENTION_AGES):
+            hit = (age == checkpoint) & acted_this_week
+            self.retention_bits[:n][hit] |= np.uint16(1 << bit)
+        survived = (age == 60) & (self.view("last_active_day") >= self.view("join_day") + 30)
+        self.retention_bits[:n][survived] |= np.uint16(1 << SURVIVAL_BIT)
+
+    def roles(self, day: int) -> np.ndarray:
+        """Each member's role today (``Role`` codes), derived from behaviour."""
+        role = np.full(self.n, Role.CONTRIBUTOR, np.int8)
+        role[self.view("posts") == 0] = Role.LURKER
+        role[self.view("recent_posts") >= 10] = Role.CORE
+        role[day - self.view("join_day") < 30] = Role.NEWCOMER
+        return role
+
+
+class Member(mesa.Agent):
+    """A read-only view of one member's row, for inspection, the dashboard and custom behaviour.
+
+    The daily work never goes through this class; it reads the population's arrays on demand.
+    """
+
+    def __init__(self, model, slot: int):
+        super().__init__(model)
+        self.slot = int(slot)
+
+    @property
+    def _population(self) -> Population:
+        return self.model.population
+
+    def __getattr__(self, name: str):
+        population = self.__dict__.get("model") and self.model.population
+        if population is not None and name in population._array_names():
+            value = getattr(population, name)[self.slot]
+            return value.copy() if isinstance(value, np.ndarray) else value.item()
+        raise AttributeError(name)
+
+    @property
+    def role(self) -> Role:
+        return Role(self._population.roles(self.model.day)[self.slot])
+
+    @property
+    def reason(self) -> LeaveReason:
+        return LeaveReason(int(self._population.leave_reason[self.slot]))
+
+    def __repr__(self) -> str:
+        p = self._population
+        return (f"Member(slot={self.slot}, alive={bool(p.alive[self.slot])}, "
+                f"loyalty={p.loyalty[self.slot]:.2f}, interest={p.interest[self.slot]:.2f}, "
+                f"posts={p.posts[self.slot]})")

@@ -1,0 +1,168 @@
+"""Daily series, cohort retention and per-run summary, with the names and definitions of EVIDENCE.md.
+
+* *active contributor*: ≥ 1 post (thread or reply) in the last 30 days; *lurker*: never posted.
+* *retention(d)*: share of a join cohort with ≥ 1 action in the 7 days ending d days after joining.
+* *surviving*: ≥ 1 action in days 30-60 after joining.
+* Participation inequality (P-1) counts every message a member wrote (threads and replies), as
+  van Mierlo 2014 counts posts, over the members present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.agents import RETENTION_AGES, SURVIVAL_BIT, LeaveReason, Population
+from sim.content import Items
+
+REPORTED_AGES = (1, 7, 30, 90)  # the cohort table's columns (DESIGN.md)
+
+
+@dataclass(frozen=True)
+class DayActivity:
+    """What members did today, handed to the metrics."""
+
+    visitors: np.ndarray  # bool per slot
+    feed: Items  # what was published today (tomorrow's feed)
+    threads: int
+    replies: int
+    reactions: int
+    invites: int
+    threads_closed: int  # yesterday's threads whose reply window closed today
+    threads_unanswered: int  # ... of which got no reply
+    leaves_by_reason: np.ndarray  # counts indexed by LeaveReason
+
+
+def inequality(counts: np.ndarray) -> tuple[float, float]:
+    """(Gini, share of the total written by the top 1%) of non-negative integer counts.
+
+    Works from the histogram of counts (``np.bincount``), so it costs O(n + max count), not a sort.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    n = counts.size
+    total = counts.sum()
+    if n == 0 or total == 0:
+        return 0.0, 0.0
+    freq = np.bincount(counts)
+    values = np.arange(freq.size)
+    # Gini = 1 - 2 * area under the Lorenz curve, from the sorted (ascending) histogram
+    cum_people = np.cumsum(freq)
+    cum_mass = np.cumsum(freq * values)
+    prev_mass = np.concatenate([[0], cum_mass[:-1]])
+    area = np.sum(freq * (prev_mass + cum_mass) / 2) / (n * total)
+    gini = 1 - 2 * area
+    # top 1%: take the largest values until ceil(1%) of members are covered
+    top_n = max(1, int(np.ceil(0.01 * n)))
+    people_above = n - cum_people  # members with a strictly larger count than each value
+    take = np.clip(top_n - people_above, 0, freq)
+    top_mass = np.sum(take * values)
+    return float(gini), float(top_mass / total)
+
+
+def daily_row(pop: Population, day: int, joins: int, activity: DayActivity) -> dict[str, float]:
+    """The day's aggregates, computed once and reported by name."""
+    alive = pop.view("alive")
+    last_active = pop.view("last_active_day")
+    members = int(alive.sum())
+    dau = int(activity.visitors.sum())
+    wau = int((last_active >= day - 6).sum())
+    mau = int((last_active >= day - 29).sum())
+    contributors = int((alive & (pop.view("last_post_day") >= day - 29)).sum())
+    gini, top1 = inequality(pop.view("posts")[alive])
+    feed_items = len(activity.feed)
+    row = {
+        "day": day,
+        "members": members,
+        "joins": joins,
+        "leaves": int(activity.leaves_by_reason.sum()),
+    }
+    for reason in LeaveReason:
+        if reason is not LeaveReason.STAYING:
+            row[f"leaves_{reason.label}"] = int(activity.leaves_by_reason[reason])
+    row.update({
+        "dau": dau,
+        "wau": wau,
+        "mau": mau,
+        "stickiness": dau / mau if mau else 0.0,
+        "threads": activity.threads,
+        "replies": activity.replies,
+        "reactions": activity.reactions,
+        "invites": activity.invites,
+        "interaction_rate": (activity.replies + activity.reactions) / feed_items if feed_items else 0.0,
+        "unanswered_share": (activity.threads_unanswered / activity.threads_closed
+                             if activity.threads_closed else 0.0),
+        "active_contributor_share": contributors / members if members else 0.0,
+        "posts_gini": gini,
+        "top1_post_share": top1,
+        "mean_loyalty": float(pop.view("loyalty")[alive].mean()) if members else 0.0,
+        "mean_interest": float(pop.view("interest")[alive].mean()) if members else 0.0,
+        "mean_info_benefit": _mean_over(pop.view("info_today"), activity.visitors),
+        "mean_bond_benefit": _mean_over(pop.view("bond_today"), activity.visitors),
+        "ties": pop.ties.n_ties,
+    })
+    return row
+
+
+def _mean_over(values: np.ndarray, mask: np.ndarray) -> float:
+    return float(values[mask].mean()) if mask.any() else 0.0
+
+
+def cohort_table(pop: Population, day: int, cohort_days: int = 7) -> pd.DataFrame:
+    """Retention at days 1, 7, 30, 90 per join cohort (founders excluded).
+
+    A cohort is the newcomers who joined in the same ``cohort_days``-day window. A cell is empty
+    (null) until every member of the cohort has reached that age.
+    """
+    newcomers = ~pop.view("is_founder")
+    join = pop.view("join_day")[newcomers]
+    bits = pop.view("retention_bits")[newcomers]
+    cohort = (join - 1) // cohort_days
+    frame = pd.DataFrame({"cohort": cohort, "join_day": join})
+    for age in REPORTED_AGES:
+        frame[f"retention_{age}"] = (bits >> RETENTION_AGES.index(age)) & 1
+    grouped = frame.groupby("cohort")
+    table = grouped.agg(first_join_day=("join_day", "min"), last_join_day=("join_day", "max"),
+                        size=("join_day", "size"))
+    for age in REPORTED_AGES:
+        share = grouped[f"retention_{age}"].mean().astype("Float64")
+        observable = day - table["last_join_day"] >= age
+        table[f"retention_{age}"] = share.where(observable, pd.NA)
+    return table.reset_index(drop=True)
+
+
+def pooled_retention(pop: Population, day: int) -> dict[str, float | None]:
+    """Retention at every observed age pooled over all newcomers old enough to be observed."""
+    newcomers = ~pop.view("is_founder")
+    age = day - pop.view("join_day")[newcomers]
+    bits = pop.view("retention_bits")[newcomers]
+    out: dict[str, float | None] = {}
+    for bit, checkpoint in enumerate(RETENTION_AGES):
+        eligible = age >= checkpoint
+        out[f"retention_{checkpoint}"] = (float(((bits[eligible] >> bit) & 1).mean())
+                                          if eligible.any() else None)
+    eligible = age >= 60
+    out["surviving"] = (float(((bits[eligible] >> SURVIVAL_BIT) & 1).mean())
+                        if eligible.any() else None)
+    return out
+
+
+def reply_effect(pop: Population, day: int) -> dict[str, float | None]:
+    """R-1: among newcomers whose first thread is at least 31 days old, the share who posted again
+    within 30 days, split by whether the first thread got a reply."""
+    newcomers = ~pop.view("is_founder")
+    first = pop.view("first_post_day")
+    eligible = newcomers & (first >= 0) & (day - first > 30)
+    replied = pop.view("first_post_replied")[eligible]
+    again = pop.view("posted_again")[eligible]
+
+    def share(mask):
+        return float(again[mask].mean()) if mask.any() else None
+
+    return {
+        "first_posts": int(eligible.sum()),
+        "first_post_reply_share": float(replied.mean()) if eligible.any() else None,
+        "posted_again_with_reply": share(replied),
+        "posted_again_without_reply": share(~replied),
+    }
