@@ -35,7 +35,9 @@ from sim.content import Items
 from sim.streams import RandomStreams, stochastic_round
 from sim.ties import TieGraph
 
-INFO_SATURATION_ITEMS = 40.0  # Ren & Kraut: information benefit saturates near 40 relevant items/day
+INFO_SATURATION_ITEMS = (
+    40.0  # Ren & Kraut: information benefit saturates near 40 relevant items/day
+)
 RETENTION_AGES = (1, 7, 30, 60, 90, 180, 300)  # days after joining at which retention is observed
 SURVIVAL_BIT = len(RETENTION_AGES)  # bit set when a member acted in days 30-60 after joining
 
@@ -78,16 +80,49 @@ class Segment:
     invite: float = 0.01  # invitations per visit
     read_budget: float = 40.0  # items a visit can read before overload
     favourite_topics: int = 2  # topics of strong interest
-    spread: float = 0.8  # sd of the log-normal jitter of every propensity
+    spread: float = 1.0  # sd of the log-normal jitter of every propensity
 
 
 DEFAULT_MIX = (
-    Segment("casual", 0.70, intrinsic=0.35, extrinsic=0.5, visit=0.35, post=0.01, reply=0.02,
-            react=0.3, invite=0.005, read_budget=40, favourite_topics=1),
-    Segment("engaged", 0.25, intrinsic=0.6, extrinsic=0.5, visit=0.6, post=0.05, reply=0.15,
-            react=0.8, invite=0.01, read_budget=80, favourite_topics=2),
-    Segment("expert", 0.05, intrinsic=0.8, extrinsic=0.4, visit=0.9, post=0.3, reply=0.8,
-            react=1.0, invite=0.02, read_budget=150, favourite_topics=3),
+    Segment(
+        "casual",
+        0.73,
+        intrinsic=0.35,
+        extrinsic=0.5,
+        visit=0.35,
+        post=0.0005,
+        reply=0.001,
+        react=0.3,
+        invite=0.005,
+        read_budget=100.0,
+        favourite_topics=1,
+    ),
+    Segment(
+        "engaged",
+        0.25,
+        intrinsic=0.6,
+        extrinsic=0.5,
+        visit=0.6,
+        post=0.005,
+        reply=0.015,
+        react=0.8,
+        invite=0.01,
+        read_budget=200.0,
+        favourite_topics=2,
+    ),
+    Segment(
+        "expert",
+        0.02,
+        intrinsic=0.8,
+        extrinsic=0.4,
+        visit=0.9,
+        post=0.3,
+        reply=0.6,
+        react=1.0,
+        invite=0.02,
+        read_budget=400.0,
+        favourite_topics=3,
+    ),
 )
 
 
@@ -99,25 +134,27 @@ class Rules:
     topic_popularity: tuple[float, ...] = ()
     member_mix: tuple[Segment, ...] = DEFAULT_MIX
     # motivation
-    motivation_spread: float = 0.8  # sd of intrinsic/extrinsic motivation on the logit scale
+    motivation_spread: float = 1.2  # sd of intrinsic/extrinsic motivation on the logit scale
+    need_spread: float = 0.85  # sd of the log of each member's need for information
     # visiting
-    visit_floor: float = 0.15  # share of the visit propensity kept at zero loyalty
-    novelty: float = 0.5  # extra visit probability on the join day, fading over about a week
+    visit_floor: float = 0.05  # share of the visit propensity kept at zero loyalty
+    novelty: float = 0.45  # extra visit probability on the join day, fading over about a week
     reply_pull: float = 0.3  # extra visit probability when replies await
     # benefits (weights) and costs
-    info_weight: float = 1.0
-    bond_weight: float = 0.8
+    info_weight: float = 0.7
+    bond_weight: float = 0.45
     identity_weight: float = 0.5
     fun_weight: float = 0.3
     bond_scale: float = 1.5  # tie strength to active members giving ~63% of the bond benefit
     reply_bond: float = 0.5  # tie-strength equivalent of one reply received today
     fun_scale: float = 3.0  # reactions received giving ~63% of the fun benefit
-    offtopic_cost: float = 0.4
-    overload_cost: float = 0.5
-    aspiration: float = 0.45  # net benefit at which loyalty neither grows nor shrinks
-    temperature: float = 0.15  # how sharply loyalty responds to net benefit
-    loyalty_rate: float = 0.06  # per visit, share of the gap to the target loyalty closed
-    forget_rate: float = 0.01  # daily loss of loyalty on days without a visit
+    offtopic_cost: float = 0.27
+    overload_cost: float = 0.48
+    aspiration: float = 0.42  # net benefit at which loyalty neither grows nor shrinks
+    temperature: float = 0.14  # how sharply loyalty responds to net benefit
+    loyalty_rate: float = 0.011  # per visit, share of the gap to the target loyalty closed
+    early_weight: float = 9.0  # extra weight of the first ~10 visits in forming loyalty
+    forget_rate: float = 0.002  # daily loss of loyalty on days without a visit
     interest_rate: float = 0.08  # per visit, drift of overall interest toward satisfaction
     topic_drift: float = 0.02  # per visit, drift of topic interest toward satisfying topics
     # reinforcement of contribution
@@ -129,10 +166,10 @@ class Rules:
     tie_decay: float = 0.02
     tie_prune: float = 0.02
     # departure
-    quit_threshold: float = 0.15  # loyalty under which members may quit
-    quit_rate: float = 0.05  # daily quit hazard at zero loyalty
+    quit_threshold: float = 0.27  # loyalty under which members may quit
+    quit_rate: float = 0.2  # daily quit hazard at zero loyalty
     inactivity_limit: int = 60  # days without a visit after which a member counts as gone
-    initial_loyalty: float = 0.35
+    initial_loyalty: float = 0.31
     founder_loyalty: float = 0.6
 
     def popularity(self) -> np.ndarray:
@@ -144,13 +181,41 @@ class Rules:
 
 
 _FLOAT_STATE = (
-    "interest", "loyalty", "intrinsic", "extrinsic", "visit_base", "post_base", "reply_base",
-    "react_base", "invite_base", "read_budget", "post_drive", "recent_posts", "info_ema", "bond_ema",
-    "cost_ema", "overload_ema", "points", "info_today", "bond_today", "cost_today", "relevant_read",
+    "interest",
+    "loyalty",
+    "intrinsic",
+    "extrinsic",
+    "info_need",
+    "visit_base",
+    "post_base",
+    "reply_base",
+    "react_base",
+    "invite_base",
+    "read_budget",
+    "post_drive",
+    "recent_posts",
+    "info_ema",
+    "bond_ema",
+    "cost_ema",
+    "overload_ema",
+    "points",
+    "info_today",
+    "bond_today",
+    "cost_today",
+    "relevant_read",
 )
 _INT_STATE = (
-    "posts", "threads", "replies", "reactions", "replies_received", "reactions_received", "visits",
-    "invites", "badges", "streak", "unseen_replies",
+    "posts",
+    "threads",
+    "replies",
+    "reactions",
+    "replies_received",
+    "reactions_received",
+    "visits",
+    "invites",
+    "badges",
+    "streak",
+    "unseen_replies",
 )
 _DAY_STATE = ("join_day", "last_active_day", "last_post_day", "first_post_day", "leave_day")
 
@@ -185,9 +250,19 @@ class Population:
     # ---- storage ---------------------------------------------------------------------------------
     def _array_names(self) -> list[str]:
         return [
-            *_FLOAT_STATE, *_INT_STATE, *_DAY_STATE, "alive", "segment", "leave_reason",
-            "low_loyalty_days", "retention_bits", "first_post_replied", "posted_again", "is_founder",
-            "identity_today", "pref",
+            *_FLOAT_STATE,
+            *_INT_STATE,
+            *_DAY_STATE,
+            "alive",
+            "segment",
+            "leave_reason",
+            "low_loyalty_days",
+            "retention_bits",
+            "first_post_replied",
+            "posted_again",
+            "is_founder",
+            "identity_today",
+            "pref",
         ]
 
     def _grow(self, needed: int) -> None:
@@ -226,8 +301,12 @@ class Population:
         mix = r.member_mix
         shares = np.cumsum([seg.share for seg in mix])
         shares /= shares[-1]
-        seg = np.minimum(np.searchsorted(shares, s.slot_uniform("trait.segment", start, stop)[:, 0],
-                                         side="right"), len(mix) - 1)
+        seg = np.minimum(
+            np.searchsorted(
+                shares, s.slot_uniform("trait.segment", start, stop)[:, 0], side="right"
+            ),
+            len(mix) - 1,
+        )
 
         def per_segment(attr: str) -> np.ndarray:
             return np.array([getattr(m, attr) for m in mix], dtype=np.float32)[seg]
@@ -236,14 +315,23 @@ class Population:
             p = np.clip(p, 1e-3, 1 - 1e-3)
             return np.log(p / (1 - p))
 
-        z = s.slot_normal("trait.motivation", start, stop, 2)
-        intrinsic = 1 / (1 + np.exp(-(logit(per_segment("intrinsic")) + r.motivation_spread * z[:, 0])))
-        extrinsic = 1 / (1 + np.exp(-(logit(per_segment("extrinsic")) + r.motivation_spread * z[:, 1])))
-        jitter = np.exp(per_segment("spread")[:, None] * s.slot_normal("trait.propensity", start, stop, 5))
+        z = s.slot_normal("trait.motivation", start, stop, 3)
+        intrinsic = 1 / (
+            1 + np.exp(-(logit(per_segment("intrinsic")) + r.motivation_spread * z[:, 0]))
+        )
+        extrinsic = 1 / (
+            1 + np.exp(-(logit(per_segment("extrinsic")) + r.motivation_spread * z[:, 1]))
+        )
+        jitter = np.exp(
+            per_segment("spread")[:, None] * s.slot_normal("trait.propensity", start, stop, 5)
+        )
         sl = slice(start, stop)
         self.segment[sl] = seg
         self.intrinsic[sl] = intrinsic
         self.extrinsic[sl] = extrinsic
+        # how much a member values relevant content, apart from any urge to contribute: readers who
+        # never post can be among the most committed (lurkers are not failed contributors)
+        self.info_need[sl] = np.exp(r.need_spread * z[:, 2] - r.need_spread**2 / 2)
         self.visit_base[sl] = np.clip(per_segment("visit") * jitter[:, 0] ** 0.5, 0.01, 1.0)
         self.post_base[sl] = per_segment("post") * jitter[:, 1] * (2 * intrinsic)
         self.reply_base[sl] = per_segment("reply") * jitter[:, 2] * (2 * intrinsic)
@@ -255,8 +343,8 @@ class Population:
         self.loyalty[sl] = r.founder_loyalty if founders else r.initial_loyalty
         self.post_drive[sl] = 1.0
         self.join_day[sl] = day
-        self.last_active_day[sl] = day if founders else -10**6
-        self.last_post_day[sl] = -10**6
+        self.last_active_day[sl] = day if founders else -(10**6)
+        self.last_post_day[sl] = -(10**6)
         self.first_post_day[sl] = -1
         self.leave_day[sl] = -1
         self.alive[sl] = True
@@ -272,7 +360,9 @@ class Population:
         score = np.log(self.rules.popularity())[None, :] + gumbel
         rank = np.argsort(np.argsort(-score, axis=1), axis=1)
         is_favourite = rank < favourites[:, None]
-        return np.where(is_favourite, 0.6 + 0.4 * u[:, k:], 0.02 + 0.08 * u[:, k:]).astype(np.float32)
+        return np.where(is_favourite, 0.6 + 0.4 * u[:, k:], 0.02 + 0.08 * u[:, k:]).astype(
+            np.float32
+        )
 
     # ---- the day's behaviours --------------------------------------------------------------------
     def visit(self, day: int) -> np.ndarray:
@@ -348,8 +438,11 @@ class Population:
         self.threads[authors] += per_author
         first = self.first_post_day[authors] < 0
         self.first_post_day[authors[first]] = day
-        return (np.repeat(authors, per_author), np.repeat(topic, per_author),
-                np.repeat(quality, per_author))
+        return (
+            np.repeat(authors, per_author),
+            np.repeat(topic, per_author),
+            np.repeat(quality, per_author),
+        )
 
     def _record_posts(self, authors: np.ndarray, count: np.ndarray, day: int) -> None:
         """Bookkeeping shared by threads and replies: counters, recency, the R-1 'posted again' flag."""
@@ -360,8 +453,9 @@ class Population:
         self.recent_posts[authors] += count
         self.last_post_day[authors] = day
 
-    def respond(self, visitors: np.ndarray, feed: Items, day: int,
-                kind: str) -> tuple[np.ndarray, np.ndarray]:
+    def respond(
+        self, visitors: np.ndarray, feed: Items, day: int, kind: str
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Visitors reply to yesterday's threads (``kind='reply'``) or react to yesterday's items.
 
         Returns (responder, item index) pairs. Which item a response goes to is drawn sequentially
@@ -391,8 +485,9 @@ class Population:
         self.invites[:n] += count
         return int(count.sum())
 
-    def update_states(self, visitors: np.ndarray, replies_received: np.ndarray,
-                      reactions_received: np.ndarray) -> None:
+    def update_states(
+        self, visitors: np.ndarray, replies_received: np.ndarray, reactions_received: np.ndarray
+    ) -> None:
         """Benefits minus costs move loyalty; interest drifts toward satisfaction; drive reinforces."""
         r, n = self.rules, self.n
         active = visitors.astype(np.float32)
@@ -400,19 +495,30 @@ class Population:
         bond = 1 - np.exp(-(tie_strength + r.reply_bond * replies_received) / r.bond_scale)
         fun = 1 - np.exp(-reactions_received / r.fun_scale)
         info = self.info_today[:n]
-        intrinsic = self.view("intrinsic")
-        benefit = (r.info_weight * (0.5 + 0.5 * intrinsic) * info + r.bond_weight * bond
-                   + r.identity_weight * self.identity_today[:n] + r.fun_weight * fun)
+        benefit = (
+            r.info_weight * self.view("info_need") * info
+            + r.bond_weight * bond
+            + r.identity_weight * self.identity_today[:n]
+            + r.fun_weight * fun
+        )
         net = benefit - self.cost_today[:n]
         target = 1 / (1 + np.exp(-(net - r.aspiration) / r.temperature))
         loyalty = self.view("loyalty")
-        updated = np.where(visitors, loyalty + r.loyalty_rate * (target - loyalty),
-                           loyalty * (1 - r.forget_rate))
+        # first impressions weigh more: the learning rate falls as visits accumulate, so commitment
+        # settles early and long-standing members are stable (a decreasing hazard of leaving)
+        rate = r.loyalty_rate * (1 + r.early_weight * np.exp(-self.view("visits") / 10.0))
+        updated = np.where(
+            visitors, loyalty + rate * (target - loyalty), loyalty * (1 - r.forget_rate)
+        )
         self.loyalty[:n] = np.clip(updated, 0, 1)
         interest = self.view("interest")
-        self.interest[:n] = np.where(visitors, interest + r.interest_rate * (info - interest), interest)
+        self.interest[:n] = np.where(
+            visitors, interest + r.interest_rate * (info - interest), interest
+        )
         self.bond_today[:n] = bond
-        self.bond_ema[:n][visitors] += np.float32(0.1) * (bond[visitors] - self.bond_ema[:n][visitors])
+        self.bond_ema[:n][visitors] += np.float32(0.1) * (
+            bond[visitors] - self.bond_ema[:n][visitors]
+        )
         drive = self.view("post_drive")
         drive = 1 + (drive - 1) * (1 - r.drive_decay) + r.drive_gain * replies_received
         self.post_drive[:n] = np.minimum(drive, r.drive_max)
@@ -439,15 +545,19 @@ class Population:
         return leaving
 
     def _reasons(self, slots: np.ndarray) -> np.ndarray:
-        """The largest deficit: too little information (bored), too much reading cost (overloaded),
-        or, for members who sought contact by posting, too few bonds (no ties)."""
+        """The largest deficit: too little relevant information or too much off-topic noise (bored),
+        more to read than time allows (overloaded), or, for members who sought contact by posting,
+        too few bonds (no ties)."""
         r = self.rules
         social = np.minimum(self.posts[slots] / 3.0, 1.0)
-        deficits = np.stack([
-            r.info_weight * (0.6 - self.info_ema[slots]),
-            self.cost_ema[slots],
-            r.bond_weight * social * (0.6 - self.bond_ema[slots]),
-        ])
+        noise = self.cost_ema[slots] - self.overload_ema[slots]
+        deficits = np.stack(
+            [
+                r.info_weight * (0.6 - self.info_ema[slots]) + noise,
+                self.overload_ema[slots],
+                r.bond_weight * social * (0.6 - self.bond_ema[slots]),
+            ]
+        )
         codes = np.array([LeaveReason.BORED, LeaveReason.OVERLOADED, LeaveReason.NO_TIES], np.int8)
         return codes[np.argmax(deficits, axis=0)]
 
@@ -502,6 +612,8 @@ class Member(mesa.Agent):
 
     def __repr__(self) -> str:
         p = self._population
-        return (f"Member(slot={self.slot}, alive={bool(p.alive[self.slot])}, "
-                f"loyalty={p.loyalty[self.slot]:.2f}, interest={p.interest[self.slot]:.2f}, "
-                f"posts={p.posts[self.slot]})")
+        return (
+            f"Member(slot={self.slot}, alive={bool(p.alive[self.slot])}, "
+            f"loyalty={p.loyalty[self.slot]:.2f}, interest={p.interest[self.slot]:.2f}, "
+            f"posts={p.posts[self.slot]})"
+        )

@@ -25,8 +25,11 @@ class Items:
     @classmethod
     def empty(cls, n_topics: int) -> Items:
         return cls.build(
-            np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32),
-            np.empty(0, bool), n_topics,
+            np.empty(0, np.int64),
+            np.empty(0, np.int64),
+            np.empty(0, np.float32),
+            np.empty(0, bool),
+            n_topics,
         )
 
     @classmethod
@@ -53,7 +56,10 @@ class Items:
     def threads(self) -> Items:
         keep = self.is_thread
         return Items(
-            self.author[keep], self.topic[keep], self.quality[keep], self.is_thread[keep],
+            self.author[keep],
+            self.topic[keep],
+            self.quality[keep],
+            self.is_thread[keep],
             self.n_topics,
         )
 

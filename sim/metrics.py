@@ -81,27 +81,34 @@ def daily_row(pop: Population, day: int, joins: int, activity: DayActivity) -> d
     for reason in LeaveReason:
         if reason is not LeaveReason.STAYING:
             row[f"leaves_{reason.label}"] = int(activity.leaves_by_reason[reason])
-    row.update({
-        "dau": dau,
-        "wau": wau,
-        "mau": mau,
-        "stickiness": dau / mau if mau else 0.0,
-        "threads": activity.threads,
-        "replies": activity.replies,
-        "reactions": activity.reactions,
-        "invites": activity.invites,
-        "interaction_rate": (activity.replies + activity.reactions) / feed_items if feed_items else 0.0,
-        "unanswered_share": (activity.threads_unanswered / activity.threads_closed
-                             if activity.threads_closed else 0.0),
-        "active_contributor_share": contributors / members if members else 0.0,
-        "posts_gini": gini,
-        "top1_post_share": top1,
-        "mean_loyalty": float(pop.view("loyalty")[alive].mean()) if members else 0.0,
-        "mean_interest": float(pop.view("interest")[alive].mean()) if members else 0.0,
-        "mean_info_benefit": _mean_over(pop.view("info_today"), activity.visitors),
-        "mean_bond_benefit": _mean_over(pop.view("bond_today"), activity.visitors),
-        "ties": pop.ties.n_ties,
-    })
+    row.update(
+        {
+            "dau": dau,
+            "wau": wau,
+            "mau": mau,
+            "stickiness": dau / mau if mau else 0.0,
+            "threads": activity.threads,
+            "replies": activity.replies,
+            "reactions": activity.reactions,
+            "invites": activity.invites,
+            "interaction_rate": (activity.replies + activity.reactions) / feed_items
+            if feed_items
+            else 0.0,
+            "unanswered_share": (
+                activity.threads_unanswered / activity.threads_closed
+                if activity.threads_closed
+                else 0.0
+            ),
+            "active_contributor_share": contributors / members if members else 0.0,
+            "posts_gini": gini,
+            "top1_post_share": top1,
+            "mean_loyalty": float(pop.view("loyalty")[alive].mean()) if members else 0.0,
+            "mean_interest": float(pop.view("interest")[alive].mean()) if members else 0.0,
+            "mean_info_benefit": _mean_over(pop.view("info_today"), activity.visitors),
+            "mean_bond_benefit": _mean_over(pop.view("bond_today"), activity.visitors),
+            "ties": pop.ties.n_ties,
+        }
+    )
     return row
 
 
@@ -123,8 +130,11 @@ def cohort_table(pop: Population, day: int, cohort_days: int = 7) -> pd.DataFram
     for age in REPORTED_AGES:
         frame[f"retention_{age}"] = (bits >> RETENTION_AGES.index(age)) & 1
     grouped = frame.groupby("cohort")
-    table = grouped.agg(first_join_day=("join_day", "min"), last_join_day=("join_day", "max"),
-                        size=("join_day", "size"))
+    table = grouped.agg(
+        first_join_day=("join_day", "min"),
+        last_join_day=("join_day", "max"),
+        size=("join_day", "size"),
+    )
     for age in REPORTED_AGES:
         share = grouped[f"retention_{age}"].mean().astype("Float64")
         observable = day - table["last_join_day"] >= age
@@ -140,11 +150,13 @@ def pooled_retention(pop: Population, day: int) -> dict[str, float | None]:
     out: dict[str, float | None] = {}
     for bit, checkpoint in enumerate(RETENTION_AGES):
         eligible = age >= checkpoint
-        out[f"retention_{checkpoint}"] = (float(((bits[eligible] >> bit) & 1).mean())
-                                          if eligible.any() else None)
+        out[f"retention_{checkpoint}"] = (
+            float(((bits[eligible] >> bit) & 1).mean()) if eligible.any() else None
+        )
     eligible = age >= 60
-    out["surviving"] = (float(((bits[eligible] >> SURVIVAL_BIT) & 1).mean())
-                        if eligible.any() else None)
+    out["surviving"] = (
+        float(((bits[eligible] >> SURVIVAL_BIT) & 1).mean()) if eligible.any() else None
+    )
     return out
 
 

@@ -18,15 +18,38 @@ import pandas as pd
 
 from sim.agents import LeaveReason, Member, Population, Rules
 from sim.content import Items
-from sim.metrics import DayActivity, cohort_table, daily_row, inequality, pooled_retention, reply_effect
+from sim.metrics import (
+    DayActivity,
+    cohort_table,
+    daily_row,
+    inequality,
+    pooled_retention,
+    reply_effect,
+)
 from sim.streams import RandomStreams, root_seed_sequence
 
 DAILY_SERIES = (
-    "members", "joins", "leaves",
+    "members",
+    "joins",
+    "leaves",
     *(f"leaves_{r.label}" for r in LeaveReason if r is not LeaveReason.STAYING),
-    "dau", "wau", "mau", "stickiness", "threads", "replies", "reactions", "invites",
-    "interaction_rate", "unanswered_share", "active_contributor_share", "posts_gini",
-    "top1_post_share", "mean_loyalty", "mean_interest", "mean_info_benefit", "mean_bond_benefit",
+    "dau",
+    "wau",
+    "mau",
+    "stickiness",
+    "threads",
+    "replies",
+    "reactions",
+    "invites",
+    "interaction_rate",
+    "unanswered_share",
+    "active_contributor_share",
+    "posts_gini",
+    "top1_post_share",
+    "mean_loyalty",
+    "mean_interest",
+    "mean_info_benefit",
+    "mean_bond_benefit",
     "ties",
 )
 
@@ -135,11 +158,17 @@ class CommunityModel(mesa.Model):
         pop._record_posts(writers, per_responder[writers], day)
         pop.replies[writers] += per_responder[writers]
         replies_per_thread = np.bincount(item, minlength=len(threads))
-        first = (threads.author >= 0) & (pop.first_post_day[np.maximum(threads.author, 0)] == day - 1)
+        first = (threads.author >= 0) & (
+            pop.first_post_day[np.maximum(threads.author, 0)] == day - 1
+        )
         pop.first_post_replied[threads.author[first & (replies_per_thread > 0)]] = True
         return _Responses(
-            responders, threads.topic[item], 0.5 + 0.5 * pop.intrinsic[responders], received,
-            closed=len(threads), unanswered=int((replies_per_thread == 0).sum()),
+            responders,
+            threads.topic[item],
+            0.5 + 0.5 * pop.intrinsic[responders],
+            received,
+            closed=len(threads),
+            unanswered=int((replies_per_thread == 0).sum()),
         )
 
     def react(self, visitors: np.ndarray, day: int) -> _Responses:
@@ -155,16 +184,27 @@ class CommunityModel(mesa.Model):
         author, topic, quality = threads
         is_thread = np.concatenate([np.ones(author.size, bool), np.zeros(replies.who.size, bool)])
         return Items.build(
-            np.concatenate([author, replies.who]), np.concatenate([topic, replies.what]),
-            np.concatenate([quality, replies.quality]), is_thread, self.rules.n_topics,
+            np.concatenate([author, replies.who]),
+            np.concatenate([topic, replies.what]),
+            np.concatenate([quality, replies.quality]),
+            is_thread,
+            self.rules.n_topics,
         )
 
     def _collect(self, day, joins, visitors, threads, replies, reactions, invites, leaving):
         pop = self.population
         leaves_by_reason = np.bincount(pop.leave_reason[leaving], minlength=len(LeaveReason))
-        activity = DayActivity(visitors, self.feed, int(threads[0].size), int(replies.who.size),
-                               int(reactions.who.size), invites, replies.closed, replies.unanswered,
-                               leaves_by_reason)
+        activity = DayActivity(
+            visitors,
+            self.feed,
+            int(threads[0].size),
+            int(replies.who.size),
+            int(reactions.who.size),
+            invites,
+            replies.closed,
+            replies.unanswered,
+            leaves_by_reason,
+        )
         self.today = daily_row(pop, day, joins, activity)
         self.datacollector.collect(self)
 
@@ -192,8 +232,11 @@ class CommunityModel(mesa.Model):
         last30 = series.tail(30)
         alive = pop.view("alive")
         gini, top1 = inequality(pop.view("posts")[alive])
-        leaves = {f"leaves_{r.label}": int(series[f"leaves_{r.label}"].sum())
-                  for r in LeaveReason if r is not LeaveReason.STAYING}
+        leaves = {
+            f"leaves_{r.label}": int(series[f"leaves_{r.label}"].sum())
+            for r in LeaveReason
+            if r is not LeaveReason.STAYING
+        }
         return {
             "days": day,
             "seed_entropy": str(self.seed_sequence.entropy),
@@ -205,7 +248,8 @@ class CommunityModel(mesa.Model):
             "dau_last30": float(last30["dau"].mean()) if len(last30) else 0.0,
             "stickiness_last30": float(last30["stickiness"].mean()) if len(last30) else 0.0,
             "active_contributor_share": float(series["active_contributor_share"].iloc[-1])
-            if len(series) else 0.0,
+            if len(series)
+            else 0.0,
             "posts_gini": gini,
             "top1_post_share": top1,
             "unanswered_share": _weighted_unanswered(series),
@@ -225,9 +269,11 @@ class CommunityModel(mesa.Model):
     def parameters(self) -> dict:
         """The model's parameters, as plain data."""
         return {
-            "market_size": self.market_size, "marketing_p": self.marketing_p,
+            "market_size": self.market_size,
+            "marketing_p": self.marketing_p,
             "word_of_mouth_q": self.word_of_mouth_q,
-            "referral_conversion": self.referral_conversion, "rules": asdict(self.rules),
+            "referral_conversion": self.referral_conversion,
+            "rules": asdict(self.rules),
         }
 
 
@@ -248,4 +294,3 @@ class _Responses:
     def __init__(self, who, what, quality, received, closed: int = 0, unanswered: int = 0):
         self.who, self.what, self.quality, self.received = who, what, quality, received
         self.closed, self.unanswered = closed, unanswered
-

@@ -1,0 +1,280 @@
+"""Speed and memory of the vectorised model, and its speed-up over the object-per-member oracle.
+
+For each size N, a fresh subprocess builds ``CommunityModel(members=N, market_size=5*N, rng=1)``,
+runs it for ``--days`` days and reports wall time (set-up plus run), member-days per second (the
+sum over days of members alive, from ``model.series()["members"]``), peak resident memory above
+the baseline after imports (``getrusage(RUSAGE_SELF).ru_maxrss``), and the bytes held by member
+state and ties (``model.population.nbytes``) per member ever joined and per member alive at the
+end.
+
+Then, if ``sim.oracle`` exists, the one-object-per-member oracle and the vectorised model each run
+10 000 members for ``--oracle-days`` days and the ratio of their member-days per second is printed.
+
+    .venv/bin/python benchmarks/bench_core.py                 # 10k, 100k, 1M members x 365 days
+    .venv/bin/python benchmarks/bench_core.py --quick         # 10k and 100k x 30 days
+    .venv/bin/python benchmarks/bench_core.py --sizes 100000 --json results/bench_core.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim.model import CommunityModel
+
+MARKET_PER_MEMBER = 5  # market_size = 5 * members
+ORACLE_MEMBERS = 10_000
+
+# The issue's goals.
+GOAL_MEMBERS, GOAL_DAYS, GOAL_SECONDS = 100_000, 365, 20.0
+GOAL_BYTES_PER_MEMBER = 400
+GOAL_ORACLE_SPEEDUP = 30.0
+
+QUICK = {"sizes": [10_000, 100_000], "days": 30, "oracle_days": 5}
+DEFAULTS = {"sizes": [10_000, 100_000, 1_000_000], "days": 365, "oracle_days": 20}
+
+
+def member_days(model) -> int:
+    """Sum over days of the members alive at the end of each day."""
+    return int(model.series()["members"].sum())
+
+
+def _peak_rss_bytes() -> int:
+    # ru_maxrss is in KiB on Linux and in bytes on macOS
+    scale = 1 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+
+
+def timed_run(model_class, members: int, days: int) -> tuple[object, float]:
+    """Build and run one model; returns it with the wall time of set-up plus run, in seconds."""
+    start = time.perf_counter()
+    model = model_class(members=members, market_size=MARKET_PER_MEMBER * members, rng=1)
+    model.run(days)
+    return model, time.perf_counter() - start
+
+
+def measure(members: int, days: int) -> dict:
+    """One size, measured in this process (the parent runs it in a fresh subprocess per size)."""
+    baseline = _peak_rss_bytes()
+    model, seconds = timed_run(CommunityModel, members, days)
+    peak = _peak_rss_bytes()
+    population = model.population
+    work = member_days(model)
+    return {
+        "members": members,
+        "days": days,
+        "seconds": seconds,
+        "member_days": work,
+        "member_days_per_s": work / seconds,
+        "peak_rss_mb": (peak - baseline) / 2**20,
+        "baseline_rss_mb": baseline / 2**20,
+        "state_bytes": population.nbytes,
+        "tie_bytes": population.ties.nbytes,
+        "n_ties": population.ties.n_ties,
+        "members_joined": population.n,
+        "members_alive": population.n_alive,
+        "bytes_per_member_joined": population.nbytes / population.n,
+        "bytes_per_member_alive": population.nbytes / max(population.n_alive, 1),
+    }
+
+
+def measure_in_subprocess(members: int, days: int) -> dict:
+    """Run ``measure`` in a fresh interpreter so each size's peak memory is its own."""
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--measure-one",
+        str(members),
+        "--days",
+        str(days),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"measuring {members} members failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def compare_with_oracle(days: int) -> dict:
+    """Member-days per second of the oracle and the vectorised model at 10k members for ``days``."""
+    try:
+        oracle_class = importlib.import_module("sim.oracle").OracleModel
+    except (ImportError, AttributeError) as error:
+        return {"available": False, "reason": f"{type(error).__name__}: {error}"}
+    rates = {}
+    for name, model_class in (("oracle", oracle_class), ("vectorised", CommunityModel)):
+        model, seconds = timed_run(model_class, ORACLE_MEMBERS, days)
+        rates[name] = {"seconds": seconds, "member_days_per_s": member_days(model) / seconds}
+    speedup = rates["vectorised"]["member_days_per_s"] / rates["oracle"]["member_days_per_s"]
+    return {"available": True, "members": ORACLE_MEMBERS, "days": days, **rates, "speedup": speedup}
+
+
+def _row(run: dict) -> str:
+    return (
+        f"{run['members']:>10,} {run['days']:>5} {run['seconds']:>9.2f} "
+        f"{run['member_days_per_s']:>14,.0f} {run['peak_rss_mb']:>12.1f} "
+        f"{run['bytes_per_member_joined']:>10.0f} {run['bytes_per_member_alive']:>10.0f}"
+    )
+
+
+def print_table(runs: list[dict]) -> None:
+    print(
+        f"{'size':>10} {'days':>5} {'seconds':>9} {'member-days/s':>14} {'peak RSS MB':>12} "
+        f"{'B/joined':>10} {'B/alive':>10}"
+    )
+    for run in runs:
+        print(_row(run))
+    print("seconds: set-up plus run; peak RSS: above the baseline after imports (fresh process);")
+    print(
+        "B/joined, B/alive: population.nbytes (state + ties, allocated) per member ever joined / "
+        "alive at the end"
+    )
+
+
+def goals(runs: list[dict], oracle: dict) -> list[dict]:
+    """Each goal of the issue with the figure measured for it (None when not measured)."""
+    at_goal_size = [r for r in runs if r["members"] == GOAL_MEMBERS]
+    timed = [r for r in at_goal_size if r["days"] == GOAL_DAYS]
+    seconds = timed[0]["seconds"] if timed else None
+    sized = at_goal_size[-1] if at_goal_size else None
+    bytes_per_member = sized["bytes_per_member_joined"] if sized else None
+    speedup = oracle.get("speedup")
+    return [
+        {
+            "goal": f"{GOAL_MEMBERS:,} members x {GOAL_DAYS} days in <= {GOAL_SECONDS:.0f} s",
+            "measured": seconds,
+            "unit": "s",
+            "met": None if seconds is None else seconds <= GOAL_SECONDS,
+        },
+        {
+            "goal": f"<= {GOAL_BYTES_PER_MEMBER} bytes per member, ties included",
+            "measured": bytes_per_member,
+            "unit": "B",
+            "context": sized
+            and f"{GOAL_MEMBERS:,} members after {sized['days']} days, per member ever joined",
+            "met": None if bytes_per_member is None else bytes_per_member <= GOAL_BYTES_PER_MEMBER,
+        },
+        {
+            "goal": f">= {GOAL_ORACLE_SPEEDUP:.0f}x the oracle at {ORACLE_MEMBERS:,} members",
+            "measured": speedup,
+            "unit": "x",
+            "context": oracle.get("days") and f"member-days/s over {oracle['days']} days",
+            "met": None if speedup is None else speedup >= GOAL_ORACLE_SPEEDUP,
+        },
+    ]
+
+
+def print_goals(goal_rows: list[dict]) -> None:
+    print("\nGoals of this issue:")
+    for g in goal_rows:
+        if g["measured"] is None:
+            status = "not measured by this run"
+        else:
+            status = f"{g['measured']:,.1f} {g['unit']}  {'met' if g['met'] else 'NOT MET'}"
+            if g.get("context"):
+                status += f"  ({g['context']})"
+        print(f"  {g['goal']:<46} {status}")
+
+
+def print_oracle(oracle: dict) -> None:
+    print("\nOracle comparison:")
+    if not oracle["available"]:
+        print(
+            f"  the oracle (sim.oracle.OracleModel) is not available ({oracle['reason']}); "
+            "ratio skipped"
+        )
+        return
+    for name in ("oracle", "vectorised"):
+        print(
+            f"  {name:<10} {oracle['members']:,} members x {oracle['days']} days: "
+            f"{oracle[name]['seconds']:8.2f} s, {oracle[name]['member_days_per_s']:12,.0f} "
+            "member-days/s"
+        )
+    print(f"  speed-up: {oracle['speedup']:.1f}x")
+
+
+def environment() -> dict:
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "machine": platform.machine(),
+        "processor": platform.processor(),
+        "platform": platform.platform(),
+    }
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        help=f"member counts (default {' '.join(map(str, DEFAULTS['sizes']))})",
+    )
+    parser.add_argument("--days", type=int, help=f"days per run (default {DEFAULTS['days']})")
+    parser.add_argument(
+        "--oracle-days",
+        type=int,
+        help=f"days of the oracle comparison (default {DEFAULTS['oracle_days']})",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="10k and 100k members x 30 days, oracle 5 days (explicit flags win)",
+    )
+    parser.add_argument("--no-oracle", action="store_true", help="skip the oracle comparison")
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    parser.add_argument("--measure-one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    fallback = QUICK if args.quick else DEFAULTS
+    for name, value in fallback.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    for name in ("days", "oracle_days"):
+        value = getattr(args, name)
+        if value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    if min(args.sizes) < 1:
+        parser.error(f"--sizes must be positive, got {args.sizes}")
+    return args
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    if args.measure_one is not None:
+        print(json.dumps(measure(args.measure_one, args.days)))
+        return
+    runs = []
+    for members in args.sizes:
+        print(f"measuring {members:,} members x {args.days} days ...", file=sys.stderr, flush=True)
+        runs.append(measure_in_subprocess(members, args.days))
+    if args.no_oracle:
+        oracle = {"available": False, "reason": "skipped (--no-oracle)"}
+    else:
+        print(
+            f"oracle comparison, {ORACLE_MEMBERS:,} members x {args.oracle_days} days ...",
+            file=sys.stderr,
+            flush=True,
+        )
+        oracle = compare_with_oracle(args.oracle_days)
+    print_table(runs)
+    print_oracle(oracle)
+    goal_rows = goals(runs, oracle)
+    print_goals(goal_rows)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        report = {"runs": runs, "oracle": oracle, "goals": goal_rows, "environment": environment()}
+        args.json.write_text(json.dumps(report, indent=2))
+        print(f"\nwrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()

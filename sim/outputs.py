@@ -1,0 +1,187 @@
+"""What one run writes: the daily series, cohort retention, a summary, the scenario and a figure.
+
+A run directory holds exactly ``RUN_FILES``. It is written atomically (DESIGN.md, Reliability):
+every file goes into a hidden staging directory next to the destination, which is renamed into place
+only once complete, so an error or an interrupt never leaves a half-written run behind, and a
+previous run in the same place is replaced only by a complete new one.
+
+>>> import tempfile
+>>> from sim.scenario import load_scenario
+>>> scenario = load_scenario(None, {"community.members": 200, "run.days": 10})
+>>> model = CommunityModel(**scenario.model_kwargs(), rng=scenario.run.seed)
+>>> model.run(scenario.run.days)
+>>> out = write_run(model, Path(tempfile.mkdtemp()) / "run", scenario)
+>>> sorted(p.name for p in out.iterdir()) == sorted(RUN_FILES)
+True
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import seaborn as sns
+import yaml
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+import sim
+from sim.model import CommunityModel
+from sim.scenario import Scenario
+
+RUN_FILES = ("daily.parquet", "cohorts.parquet", "summary.json", "scenario.yaml", "curves.png")
+
+
+class OutputError(Exception):
+    """The run cannot be written where asked."""
+
+
+def check_out_dir(out_dir: str | Path) -> Path:
+    """The absolute destination, if it is free or holds only a previous run (which may be replaced).
+
+    Called before a run starts, so a bad ``--out`` fails at once, and again before replacing, so a
+    typo such as ``--out ~`` can never delete a directory commsim did not write.
+    """
+    out = Path(out_dir).expanduser().resolve()
+    if out.exists():
+        if not out.is_dir():
+            raise OutputError(f"{out} exists and is not a directory")
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in RUN_FILES)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+            raise OutputError(
+                f"refusing to replace {out}: it holds files that are not commsim outputs ({shown})"
+            )
+    return out
+
+
+def write_run(model: CommunityModel, out_dir: str | Path, scenario: Scenario) -> Path:
+    """Write the run's ``RUN_FILES`` into ``out_dir`` atomically; returns the absolute path."""
+    out = check_out_dir(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
+    staging.mkdir()
+    try:
+        _write_files(model, scenario, staging)
+        _move_into_place(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
+
+
+def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> None:
+    series = model.series()
+    series.to_parquet(folder / "daily.parquet", index=False)
+    model.cohorts().to_parquet(folder / "cohorts.parquet", index=False)
+    summary = {
+        "commsim_version": sim.__version__,
+        **model.summary(),
+        "scenario": scenario.model_dump(),
+    }
+    # allow_nan=False: a NaN is a model bug to surface, not something to write as invalid JSON
+    (folder / "summary.json").write_text(
+        json.dumps(summary, indent=2, allow_nan=False) + "\n", encoding="utf-8"
+    )
+    (folder / "scenario.yaml").write_text(
+        "# The resolved scenario of this run: `commsim run scenario.yaml` repeats it exactly.\n"
+        + yaml.safe_dump(scenario.model_dump(), sort_keys=False),
+        encoding="utf-8",
+    )
+    figure = curves_figure(series, f"{len(series)} days, seed {scenario.run.seed}")
+    FigureCanvasAgg(figure)  # render with Agg, never touching pyplot's global backend
+    figure.savefig(folder / "curves.png", dpi=110)
+
+
+def _move_into_place(staging: Path, out: Path) -> None:
+    """Rename ``staging`` to ``out``; an existing ``out`` is set aside first and restored on failure
+    (a directory cannot be renamed over a non-empty one)."""
+    if not out.exists():
+        staging.rename(out)
+        return
+    previous = staging.with_name(staging.name + ".previous")
+    out.rename(previous)
+    try:
+        staging.rename(out)
+    except BaseException:
+        previous.rename(out)
+        raise
+    shutil.rmtree(previous)
+
+
+def curves_figure(series: pd.DataFrame, title: str = "") -> Figure:
+    """Four panels of the daily series: membership, activity, posting and commitment."""
+    daily = series.set_index("day")
+    flows = daily.filter(regex="^(joins|leaves_.*)$").rolling(7, min_periods=1).mean()
+    reasons = [c for c in flows.columns if c.startswith("leaves_") and flows[c].any()]
+    flows = flows[["joins", *reasons]] if reasons else flows[["joins"]].assign(leaves=0.0)
+    with sns.axes_style("whitegrid"):
+        figure = Figure(figsize=(13, 8.5), layout="constrained")
+        (members, activity), (posts, commitment) = figure.subplots(2, 2, sharex=True)
+    _panel(
+        members,
+        "Members",
+        daily[["members"]],
+        "members",
+        flows.rename(columns=lambda c: c.replace("leaves_", "left: ")),
+        "joins and leaves per day (7-day mean)",
+    )
+    _panel(
+        activity,
+        "Active members",
+        daily[["dau", "wau", "mau"]],
+        "members active",
+        daily[["stickiness"]],
+        "stickiness (DAU/MAU)",
+    )
+    _panel(
+        posts,
+        "Posts per day",
+        daily[["threads", "replies"]],
+        "threads, replies",
+        daily[["reactions"]],
+        "reactions",
+    )
+    _panel(
+        commitment,
+        "Commitment",
+        daily[["mean_loyalty", "mean_interest", "active_contributor_share"]],
+        "mean or share (0-1)",
+    )
+    commitment.set_ylim(0, 1)
+    for ax in (posts, commitment):
+        ax.set_xlabel("day")
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def _panel(
+    ax,
+    title: str,
+    left: pd.DataFrame,
+    left_label: str,
+    right: pd.DataFrame | None = None,
+    right_label: str = "",
+) -> None:
+    """Solid lines on the left axis, dashed on a right axis for series of another scale."""
+    palette = sns.color_palette(n_colors=left.shape[1] + (0 if right is None else right.shape[1]))
+    lines = [
+        ax.plot(left.index, left[c], color=palette.pop(0), lw=1.6, label=c)[0] for c in left.columns
+    ]
+    ax.set_ylabel(left_label)
+    ax.set_title(title, loc="left")
+    if right is not None:
+        twin = ax.twinx()
+        twin.grid(False)
+        lines += [
+            twin.plot(right.index, right[c], color=palette.pop(0), lw=1.2, ls="--", label=c)[0]
+            for c in right.columns
+        ]
+        twin.set_ylabel(right_label)
+        twin.set_ylim(bottom=0)
+    ax.set_ylim(bottom=0)
+    ax.legend(handles=lines, loc="upper left", fontsize="small", framealpha=0.8)

@@ -1,0 +1,570 @@
+"""Scenario files: a community described in YAML, validated where it enters.
+
+Planners edit a scenario file, never Python (DESIGN.md), so this module is the boundary where bad
+input is caught, following scikit-learn's habit of validating once, at the edge, with a message that
+names the field, the value and what is allowed; the model then trusts its arguments. A scenario has
+five sections:
+
+* ``community``: the initial members and the topics they talk about;
+* ``arrivals``: the Bass market newcomers come from (marketing, word of mouth, referrals);
+* ``member_mix``: the kinds of newcomer (``sim.agents.Segment``), with relative shares;
+* ``behaviour``: every other field of ``sim.agents.Rules``, under the same name;
+* ``run``: how many days to simulate and the seed.
+
+Defaults are read from the model itself (``CommunityModel``'s signature, ``Rules``, ``Segment`` and
+``DEFAULT_MIX``), so an omitted field means "what the model would do"; the packaged
+``sim/scenarios/default.yaml`` writes them all out for planners to copy.
+
+>>> scenario = parse_scenario("community: {members: 300}\\nrun: {days: 30}")
+>>> model = CommunityModel(**scenario.model_kwargs(), rng=scenario.run.seed)
+>>> model.run(scenario.run.days)
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import math
+import reprlib
+from collections.abc import Mapping
+from dataclasses import fields
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from sim.agents import DEFAULT_MIX, Rules, Segment
+from sim.model import CommunityModel
+
+_MODEL = {name: p.default for name, p in inspect.signature(CommunityModel).parameters.items()}
+_RULES = Rules()
+_SEGMENT = {f.name: f.default for f in fields(Segment)}
+
+# The packaged default; a Traversable, so it also works from a zipped install.
+DEFAULT_SCENARIO = resources.files("sim") / "scenarios" / "default.yaml"
+
+RANGE_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
+LENGTH_ERRORS = ("too_short", "too_long", "string_too_short", "string_too_long")
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used. The message lists every problem found, one per line."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__("\n  ".join([f"invalid scenario {source}:", *problems]))
+
+
+class _Section(BaseModel):
+    """Strict parsing: a scenario is hand-written, so ``true``, ``"5"`` or ``5.5`` where a whole
+    number is expected are mistakes to report, not values to coerce; NaN and infinity are never
+    meaningful parameters."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+Weight = Annotated[float, Field(gt=0, le=1_000_000)]
+
+
+class Community(_Section):
+    members: int = Field(
+        _MODEL["members"], ge=1, le=5_000_000, description="members on day 0 (the founders)"
+    )
+    topics: int = Field(_RULES.n_topics, ge=1, le=64, description="number of discussion topics")
+    topic_popularity: list[Weight] = Field(
+        list(_RULES.topic_popularity),
+        max_length=64,
+        description="relative popularity of each topic, one positive weight per topic; "
+        "empty: a gentle Zipf curve (some topics draw more members than others)",
+    )
+
+
+class Arrivals(_Section):
+    market_size: int = Field(
+        _MODEL["market_size"],
+        ge=0,
+        le=1_000_000_000,
+        description="potential members who may join over the run (Bass market m)",
+    )
+    marketing_p: Probability = Field(
+        _MODEL["marketing_p"],
+        description="daily share of the remaining market joining through marketing (Bass p)",
+    )
+    word_of_mouth_q: Probability = Field(
+        _MODEL["word_of_mouth_q"],
+        description="word of mouth from members (Bass q): daily joining share of the remaining "
+        "market is p + q * members / market_size",
+    )
+    referral_conversion: Probability = Field(
+        _MODEL["referral_conversion"], description="share of invitations that turn into a join"
+    )
+
+
+class MemberSegment(_Section):
+    """One kind of newcomer; mirrors ``sim.agents.Segment`` field for field."""
+
+    name: str = Field(min_length=1, max_length=64, description="label of the segment")
+    share: Weight = Field(
+        description="relative share of newcomers; shares are normalised, need not sum to 1"
+    )
+    intrinsic: Probability = Field(_SEGMENT["intrinsic"], description="mean intrinsic motivation")
+    extrinsic: Probability = Field(_SEGMENT["extrinsic"], description="mean extrinsic sensitivity")
+    visit: Probability = Field(
+        _SEGMENT["visit"], description="daily visit probability when fully committed"
+    )
+    post: float = Field(
+        _SEGMENT["post"], ge=0, le=100, description="threads per visit at full drive"
+    )
+    reply: float = Field(_SEGMENT["reply"], ge=0, le=100, description="replies per visit")
+    react: float = Field(_SEGMENT["react"], ge=0, le=100, description="reactions per visit")
+    invite: float = Field(_SEGMENT["invite"], ge=0, le=100, description="invitations per visit")
+    read_budget: float = Field(
+        _SEGMENT["read_budget"], ge=1, le=100_000, description="items a visit reads before overload"
+    )
+    favourite_topics: int = Field(
+        _SEGMENT["favourite_topics"],
+        ge=1,
+        le=64,
+        description="topics of strong interest (at most community.topics)",
+    )
+    spread: float = Field(
+        _SEGMENT["spread"], ge=0, le=5, description="sd of the log-normal jitter of propensities"
+    )
+
+    @classmethod
+    def of(cls, segment: Segment) -> MemberSegment:
+        return cls(**{f.name: getattr(segment, f.name) for f in fields(Segment)})
+
+
+def _default_mix() -> list[MemberSegment]:
+    return [MemberSegment.of(segment) for segment in DEFAULT_MIX]
+
+
+class Behaviour(_Section):
+    """Every ``Rules`` field not set elsewhere in the scenario, under its ``Rules`` name."""
+
+    # motivation (Deci, Koestner & Ryan 1999)
+    motivation_spread: float = Field(
+        _RULES.motivation_spread,
+        ge=0,
+        le=5,
+        description="sd of intrinsic/extrinsic motivation on the logit scale",
+    )
+    need_spread: float = Field(
+        _RULES.need_spread,
+        ge=0,
+        le=5,
+        description="sd of the log of each member's need for information",
+    )
+    # visiting
+    visit_floor: Probability = Field(
+        _RULES.visit_floor, description="share of the visit propensity kept at zero loyalty"
+    )
+    novelty: Probability = Field(
+        _RULES.novelty, description="extra visit probability on the join day, fading in a week"
+    )
+    reply_pull: Probability = Field(
+        _RULES.reply_pull, description="extra visit probability when replies await"
+    )
+    # benefits and costs (Ren & Kraut 2014)
+    info_weight: float = Field(
+        _RULES.info_weight, ge=0, le=10, description="weight of the information benefit"
+    )
+    bond_weight: float = Field(
+        _RULES.bond_weight, ge=0, le=10, description="weight of the bond benefit"
+    )
+    identity_weight: float = Field(
+        _RULES.identity_weight, ge=0, le=10, description="weight of the identity benefit (events)"
+    )
+    fun_weight: float = Field(
+        _RULES.fun_weight, ge=0, le=10, description="weight of fun and recognition"
+    )
+    bond_scale: float = Field(
+        _RULES.bond_scale,
+        ge=0.01,
+        le=100,
+        description="tie strength to active members giving ~63% of the bond benefit",
+    )
+    reply_bond: float = Field(
+        _RULES.reply_bond,
+        ge=0,
+        le=10,
+        description="tie-strength equivalent of one reply received today",
+    )
+    fun_scale: float = Field(
+        _RULES.fun_scale,
+        ge=0.01,
+        le=1000,
+        description="reactions received giving ~63% of the fun benefit",
+    )
+    offtopic_cost: float = Field(
+        _RULES.offtopic_cost, ge=0, le=10, description="reading cost of an all off-topic feed"
+    )
+    overload_cost: float = Field(
+        _RULES.overload_cost, ge=0, le=10, description="largest cost of more to read than time"
+    )
+    # loyalty
+    aspiration: float = Field(
+        _RULES.aspiration,
+        ge=-10,
+        le=10,
+        description="net benefit at which loyalty neither grows nor shrinks",
+    )
+    temperature: float = Field(
+        _RULES.temperature,
+        ge=0.001,
+        le=10,
+        description="how gently loyalty responds to net benefit",
+    )
+    loyalty_rate: Probability = Field(
+        _RULES.loyalty_rate, description="per visit, share of the gap to the target loyalty closed"
+    )
+    early_weight: float = Field(
+        _RULES.early_weight,
+        ge=0,
+        le=100,
+        description="extra weight of the first ~10 visits in forming loyalty",
+    )
+    forget_rate: Probability = Field(
+        _RULES.forget_rate, description="daily loss of loyalty on days without a visit"
+    )
+    interest_rate: Probability = Field(
+        _RULES.interest_rate, description="per visit, drift of interest toward satisfaction"
+    )
+    topic_drift: Probability = Field(
+        _RULES.topic_drift, description="per visit, drift of topic interest toward what satisfies"
+    )
+    # reinforcement of contribution (Joyce & Kraut 2006)
+    drive_gain: float = Field(
+        _RULES.drive_gain, ge=0, le=10, description="post drive added per reply received"
+    )
+    drive_decay: Probability = Field(
+        _RULES.drive_decay, description="daily return of post drive toward 1"
+    )
+    drive_max: float = Field(_RULES.drive_max, ge=1, le=100, description="ceiling of post drive")
+    # ties (Ren, Kraut & Kiesler 2007)
+    tie_gain: Probability = Field(_RULES.tie_gain, description="tie strength added per reply")
+    tie_decay: Probability = Field(_RULES.tie_decay, description="daily decay of every tie")
+    tie_prune: Probability = Field(_RULES.tie_prune, description="ties weaker than this disappear")
+    # departure
+    quit_threshold: float = Field(
+        _RULES.quit_threshold, ge=0.001, le=1, description="loyalty under which members may quit"
+    )
+    quit_rate: Probability = Field(
+        _RULES.quit_rate, description="daily quit hazard at zero loyalty"
+    )
+    inactivity_limit: int = Field(
+        _RULES.inactivity_limit,
+        ge=1,
+        le=3650,
+        description="days without a visit after which a member counts as gone",
+    )
+    initial_loyalty: Probability = Field(_RULES.initial_loyalty, description="newcomers' loyalty")
+    founder_loyalty: Probability = Field(_RULES.founder_loyalty, description="founders' loyalty")
+
+
+class RunSettings(_Section):
+    days: int = Field(365, ge=1, le=36_500, description="days to simulate")
+    seed: int = Field(1, ge=0, le=2**63 - 1, description="root seed of every random stream")
+
+
+class Scenario(_Section):
+    """A validated scenario; ``model_kwargs()`` gives the arguments of ``CommunityModel``."""
+
+    community: Community = Field(default_factory=Community, description="who is there at the start")
+    arrivals: Arrivals = Field(default_factory=Arrivals, description="how newcomers arrive")
+    member_mix: list[MemberSegment] = Field(
+        default_factory=_default_mix,
+        min_length=1,
+        max_length=100,
+        description="kinds of newcomer and their relative shares",
+    )
+    behaviour: Behaviour = Field(
+        default_factory=Behaviour, description="behavioural rules shared by every member"
+    )
+    run: RunSettings = Field(default_factory=RunSettings, description="length and seed of the run")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_sections_mean_defaults(cls, data: Any) -> Any:
+        """``behaviour:`` with every line commented out is YAML null: read it as "all defaults"."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (k in cls.model_fields and v is None)}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        """Checks that relate fields to each other; they run once every field is valid alone."""
+        problems = []
+        community = self.community
+        weights = community.topic_popularity
+        if weights and len(weights) != community.topics:
+            problems.append(
+                (
+                    "community.topic_popularity",
+                    weights,
+                    f"must have one weight per topic ({community.topics}, community.topics) "
+                    "or be empty",
+                )
+            )
+        seen = set()
+        for i, segment in enumerate(self.member_mix):
+            if segment.name in seen:
+                problems.append(
+                    (f"member_mix[{i}].name", segment.name, "segment names must be unique")
+                )
+            seen.add(segment.name)
+            if segment.favourite_topics > community.topics:
+                problems.append(
+                    (
+                        f"member_mix[{i}].favourite_topics",
+                        segment.favourite_topics,
+                        f"must be at most community.topics ({community.topics})",
+                    )
+                )
+        if problems:
+            raise PydanticCustomError(
+                "inconsistent", "inconsistent scenario", {"problems": problems}
+            )
+        return self
+
+    @classmethod
+    def rules_paths(cls) -> dict[str, str]:
+        """Where each ``Rules`` field is set in a scenario: ``{rules field: dotted path}``."""
+        return {
+            "n_topics": "community.topics",
+            "topic_popularity": "community.topic_popularity",
+            "member_mix": "member_mix",
+            **{name: f"behaviour.{name}" for name in Behaviour.model_fields},
+        }
+
+    def rules(self) -> Rules:
+        return Rules(
+            n_topics=self.community.topics,
+            topic_popularity=tuple(self.community.topic_popularity),
+            member_mix=tuple(Segment(**segment.model_dump()) for segment in self.member_mix),
+            **self.behaviour.model_dump(),
+        )
+
+    def model_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``CommunityModel`` (all but ``rng``: pass ``self.run.seed``)."""
+        return {
+            "members": self.community.members,
+            **self.arrivals.model_dump(),
+            "rules": self.rules(),
+        }
+
+
+def load_scenario(
+    path: str | Path | None = None, overrides: Mapping[str, object] | None = None
+) -> Scenario:
+    """Read and validate a scenario file (``None``: the packaged default).
+
+    ``overrides`` maps dotted paths to values (``{"community.members": 200}``) and is applied before
+    validation, so a value given on the command line is checked exactly like one in the file, and
+    every problem, in the file or in the overrides, is reported at once.
+    """
+    if path is None:
+        return parse_scenario(DEFAULT_SCENARIO.read_text(encoding="utf-8"), "(default)", overrides)
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(source, ["file not found"]) from None
+    except UnicodeDecodeError as exc:
+        problem = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        raise ScenarioError(source, [problem]) from None
+    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte
+        reason = getattr(exc, "strerror", None) or exc
+        raise ScenarioError(source, [f"cannot read the file: {reason}"]) from None
+    return parse_scenario(text, source, overrides)
+
+
+def parse_scenario(
+    text: str, source: str = "(text)", overrides: Mapping[str, object] | None = None
+) -> Scenario:
+    """Validate scenario YAML; raises ``ScenarioError`` (and nothing else) for any bad input."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(source, [f"YAML syntax error{where}: {problem}"]) from None
+    except RecursionError:
+        raise ScenarioError(source, ["YAML nested too deeply to read"]) from None
+    # PyYAML's constructors raise plain Python errors for values such as 2024-13-45 or integers
+    # over 4300 digits.
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ScenarioError(source, [f"unreadable YAML value: {exc}"]) from None
+    if data is None:  # an empty file, or only comments: every default
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            source,
+            [
+                f"(top level): got {_show(data)}; expected a mapping of sections "
+                f"({', '.join(Scenario.model_fields)})"
+            ],
+        )
+    if overrides:
+        data = _overridden(data, overrides)
+        source += " with " + ", ".join(f"{k}={_show(v)}" for k, v in overrides.items())
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(source, [line for e in exc.errors() for line in _explain(e)]) from None
+
+
+def _overridden(data: dict, overrides: Mapping[str, object]) -> dict:
+    """A copy of ``data`` with each dotted path set; a path through a non-mapping is left for
+    validation to report (the section is wrong whatever the override says)."""
+    result = dict(data)
+    for path, value in overrides.items():
+        *sections, key = path.split(".")
+        node = result
+        for name in sections:
+            child = node.get(name)
+            if child is not None and not isinstance(child, dict):
+                break
+            node[name] = dict(child or {})
+            node = node[name]
+        else:
+            node[key] = value
+    return result
+
+
+# ---- explaining validation errors -------------------------------------------------------------
+def _explain(error: dict) -> list[str]:
+    """One line per problem: ``path: got value; what is allowed``."""
+    kind, loc = error["type"], error["loc"]
+    if kind == "inconsistent":
+        return [
+            f"{path}: got {_show(value)}; {allowed}"
+            for path, value, allowed in error["ctx"]["problems"]
+        ]
+    path, annotation, metadata = _locate(loc)
+    value = _show(error["input"])
+    if kind == "extra_forbidden":
+        return [f"{path}: unknown key (value {value}); {_allowed_keys(loc[:-1], loc[-1])}"]
+    if kind == "invalid_key":
+        section = _locate(loc[:-1])[0]
+        return [f"{section}: key {loc[-1]} is not text; {_allowed_keys(loc[:-1], loc[-1])}"]
+    if kind == "missing":
+        return [f"{path}: missing; expected {_kind(annotation)}{_bounds(metadata, ' ')}"]
+    if kind in RANGE_ERRORS:
+        return [f"{path}: got {value}; must be {_bounds(metadata) or _bounds([error['ctx']])}"]
+    if kind == "finite_number":
+        return [f"{path}: got {value}; must be a finite number{_bounds(metadata, ' ')}"]
+    if kind in LENGTH_ERRORS:
+        unit = "characters" if kind.startswith("string") else "items"
+        return [f"{path}: got {value}; must have {_lengths(metadata)} {unit}"]
+    expected = f"expected {_kind(annotation)}{_bounds(metadata, ' ')}"
+    if _number_as_text(error["input"]):
+        fix = "a decimal point, 3.0e-4 not 3e-4" if "e" in error["input"].lower() else "no quotes"
+        expected += f" (YAML read {value} as text; write it with {fix})"
+    return [f"{path}: got {value}; {expected}"]
+
+
+def _locate(loc: tuple) -> tuple[str, Any, list]:
+    """The dotted path of ``loc`` and the annotation and constraints of the value found there."""
+    path, annotation, metadata = "", Scenario, []
+    for part in loc:
+        if _is_section(annotation):
+            path = f"{path}.{part}" if path else str(part)
+            field = annotation.model_fields.get(part) if isinstance(part, str) else None
+            annotation, metadata = (field.annotation, field.metadata) if field else (None, [])
+        else:
+            path = f"{path}[{part}]"
+            item = get_args(annotation)[0] if get_origin(annotation) is list else None
+            if get_origin(item) is Annotated:
+                item, *extra = get_args(item)
+                metadata = [m for info in extra for m in info.metadata]
+            else:
+                metadata = []
+            annotation = item
+    return path or "(top level)", annotation, metadata
+
+
+def _is_section(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, _Section)
+
+
+def _allowed_keys(section_loc: tuple, key: object) -> str:
+    section = _locate(section_loc)[1]
+    names = list(section.model_fields) if _is_section(section) else []
+    hint = difflib.get_close_matches(str(key), names, n=1)
+    suggestion = f" (did you mean {hint[0]}?)" if hint else ""
+    return f"allowed keys: {', '.join(names)}{suggestion}"
+
+
+def _kind(annotation: Any) -> str:
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) is list:
+        return f"a list, each item {_kind(get_args(annotation)[0])}"
+    if _is_section(annotation):
+        return f"a mapping with keys {', '.join(annotation.model_fields)}"
+    return {int: "a whole number", float: "a number", str: "text"}.get(annotation, "a valid value")
+
+
+def _bounds(constraints: list, prefix: str = "") -> str:
+    """``between 0 and 1``, ``greater than 0``, ``at least 1``... from annotated-types bounds."""
+    found = {}
+    for c in constraints:
+        for name in ("ge", "gt", "le", "lt"):
+            value = c.get(name) if isinstance(c, dict) else getattr(c, name, None)
+            if value is not None:
+                found[name] = value
+    ge, gt, le, lt = (found.get(k) for k in ("ge", "gt", "le", "lt"))
+    if ge is not None and le is not None:
+        text = f"between {ge} and {le}"
+    else:
+        low = f"at least {ge}" if ge is not None else f"greater than {gt}" if gt is not None else ""
+        high = f"at most {le}" if le is not None else f"less than {lt}" if lt is not None else ""
+        text = " and ".join(t for t in (low, high) if t)
+    return prefix + text if text else ""
+
+
+def _lengths(constraints: list) -> str:
+    """``between 1 and 100`` or ``at most 64`` from annotated-types length bounds."""
+    low = max((getattr(c, "min_length", 0) for c in constraints), default=0)
+    high = min(getattr(c, "max_length", None) or 2**63 for c in constraints)
+    return f"between {low} and {high}" if low else f"at most {high}"
+
+
+def _number_as_text(value: object) -> bool:
+    """A number that YAML read as a string: quoted, or PyYAML's YAML 1.1 ``3e-4`` (no point)."""
+    try:
+        return isinstance(value, str) and math.isfinite(float(value))
+    except ValueError:
+        return False
+
+
+class _ValueRepr(reprlib.Repr):
+    """Short, YAML-flavoured renderings of any loaded value, however large or self-referencing."""
+
+    def __init__(self):
+        super().__init__()
+        self.maxlevel, self.maxstring, self.maxother = 2, 60, 60
+        self.maxlist = self.maxdict = self.maxset = self.maxtuple = 4
+
+    def repr1(self, x, level):
+        if x is None:
+            return "null"
+        if isinstance(x, bool):
+            return "true" if x else "false"
+        return super().repr1(x, level)
+
+    def repr_int(self, x, level):
+        if x.bit_length() > 200:  # too long to read, and over 4300 digits repr() refuses
+            return f"<a {int(x.bit_length() * 0.30103) + 1}-digit integer>"
+        return repr(x)
+
+
+_show = _ValueRepr().repr
