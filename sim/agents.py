@@ -30,6 +30,7 @@ from enum import IntEnum
 
 import mesa
 import numpy as np
+from scipy.special import expit
 
 from sim.content import Items
 from sim.streams import RandomStreams, stochastic_round
@@ -40,6 +41,12 @@ INFO_SATURATION_ITEMS = (
 )
 RETENTION_AGES = (1, 7, 30, 60, 90, 180, 300)  # days after joining at which retention is observed
 SURVIVAL_BIT = len(RETENTION_AGES)  # bit set when a member acted in days 30-60 after joining
+EMA_WEIGHT = np.float32(0.1)  # recent-experience averages remember about the last 10 visits
+
+
+def _move_toward(state: np.ndarray, value: np.ndarray, weight: np.ndarray) -> None:
+    """In place: ``state += weight * (value - state)`` (weight 0 leaves a member untouched)."""
+    state += weight * (value - state)
 
 
 class LeaveReason(IntEnum):
@@ -213,8 +220,6 @@ _INT_STATE = (
     "reactions_received",
     "visits",
     "invites",
-    "badges",
-    "streak",
     "unseen_replies",
 )
 _DAY_STATE = ("join_day", "last_active_day", "last_post_day", "first_post_day", "leave_day")
@@ -238,7 +243,8 @@ class Population:
         self.alive = np.zeros(0, bool)
         self.segment = np.zeros(0, np.int8)
         self.leave_reason = np.zeros(0, np.int8)
-        self.low_loyalty_days = np.zeros(0, np.int16)
+        self.badges = np.zeros(0, np.int16)  # counters for the incentives the operator runs
+        self.streak = np.zeros(0, np.int16)
         self.retention_bits = np.zeros(0, np.uint16)
         self.first_post_replied = np.zeros(0, bool)
         self.posted_again = np.zeros(0, bool)
@@ -256,7 +262,8 @@ class Population:
             "alive",
             "segment",
             "leave_reason",
-            "low_loyalty_days",
+            "badges",
+            "streak",
             "retention_bits",
             "first_post_replied",
             "posted_again",
@@ -268,7 +275,8 @@ class Population:
     def _grow(self, needed: int) -> None:
         if needed <= self._capacity:
             return
-        capacity = max(needed, 2 * self._capacity, 1024)
+        # grow by half: amortised O(1) arrivals without doubling the memory held
+        capacity = max(needed, self._capacity + self._capacity // 2, 1024)
         for name in self._array_names():
             old = getattr(self, name)
             new = np.zeros((capacity, *old.shape[1:]), dtype=old.dtype)
@@ -404,12 +412,10 @@ class Population:
         self.info_today[:n] = info
         self.relevant_read[:n] = relevant
         self.cost_today[:n] = cost
-        ema = np.float32(0.1)
-        self.info_ema[:n][visitors] += ema * (info[visitors] - self.info_ema[:n][visitors])
-        self.cost_ema[:n][visitors] += ema * (cost[visitors] - self.cost_ema[:n][visitors])
-        self.overload_ema[:n][visitors] += ema * (
-            overload_cost[visitors] - self.overload_ema[:n][visitors]
-        )
+        memory = visitors * EMA_WEIGHT
+        _move_toward(self.info_ema[:n], info, memory)
+        _move_toward(self.cost_ema[:n], cost, memory)
+        _move_toward(self.overload_ema[:n], overload_cost, memory)
 
     def _drift_topics(self, idx: np.ndarray, counts: np.ndarray) -> None:
         """Interest drifts toward the topics that supplied the relevant content."""
@@ -490,38 +496,37 @@ class Population:
     ) -> None:
         """Benefits minus costs move loyalty; interest drifts toward satisfaction; drive reinforces."""
         r, n = self.rules, self.n
-        active = visitors.astype(np.float32)
-        tie_strength = self.ties.strength_to(active)
-        bond = 1 - np.exp(-(tie_strength + r.reply_bond * replies_received) / r.bond_scale)
-        fun = 1 - np.exp(-reactions_received / r.fun_scale)
+        f32 = np.float32
+        visiting = visitors.astype(f32)
+        replies = replies_received.astype(f32)
+        tie_strength = self.ties.strength_to(visiting)
+        bond = 1 - np.exp(-(tie_strength + f32(r.reply_bond) * replies) / f32(r.bond_scale))
+        fun = 1 - np.exp(-reactions_received.astype(f32) / f32(r.fun_scale))
         info = self.info_today[:n]
         benefit = (
-            r.info_weight * self.view("info_need") * info
-            + r.bond_weight * bond
-            + r.identity_weight * self.identity_today[:n]
-            + r.fun_weight * fun
+            f32(r.info_weight) * self.view("info_need") * info
+            + f32(r.bond_weight) * bond
+            + f32(r.identity_weight) * self.identity_today[:n]
+            + f32(r.fun_weight) * fun
         )
         net = benefit - self.cost_today[:n]
-        target = 1 / (1 + np.exp(-(net - r.aspiration) / r.temperature))
+        target = expit((net - f32(r.aspiration)) / f32(r.temperature))
         loyalty = self.view("loyalty")
         # first impressions weigh more: the learning rate falls as visits accumulate, so commitment
         # settles early and long-standing members are stable (a decreasing hazard of leaving)
-        rate = r.loyalty_rate * (1 + r.early_weight * np.exp(-self.view("visits") / 10.0))
-        updated = np.where(
-            visitors, loyalty + rate * (target - loyalty), loyalty * (1 - r.forget_rate)
-        )
-        self.loyalty[:n] = np.clip(updated, 0, 1)
-        interest = self.view("interest")
-        self.interest[:n] = np.where(
-            visitors, interest + r.interest_rate * (info - interest), interest
-        )
+        early = np.exp(self.view("visits").astype(f32) * f32(-0.1))
+        rate = f32(r.loyalty_rate) * (1 + f32(r.early_weight) * early)
+        # on days without a visit, commitment slowly wears away instead
+        loyalty *= 1 - (1 - visiting) * f32(r.forget_rate)
+        _move_toward(loyalty, target, visiting * rate)
+        np.clip(loyalty, 0, 1, out=loyalty)
+        _move_toward(self.view("interest"), info, visiting * f32(r.interest_rate))
         self.bond_today[:n] = bond
-        self.bond_ema[:n][visitors] += np.float32(0.1) * (
-            bond[visitors] - self.bond_ema[:n][visitors]
-        )
+        _move_toward(self.bond_ema[:n], bond, visiting * EMA_WEIGHT)
         drive = self.view("post_drive")
-        drive = 1 + (drive - 1) * (1 - r.drive_decay) + r.drive_gain * replies_received
-        self.post_drive[:n] = np.minimum(drive, r.drive_max)
+        drive -= (drive - 1) * f32(r.drive_decay)
+        drive += f32(r.drive_gain) * replies
+        np.minimum(drive, f32(r.drive_max), out=drive)
         self.recent_posts[:n] *= np.float32(1 - 1 / 30)  # about the last 30 days' posts
 
     def maybe_leave(self, day: int) -> np.ndarray:

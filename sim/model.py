@@ -86,7 +86,7 @@ class CommunityModel(mesa.Model):
         self.word_of_mouth_q = word_of_mouth_q
         self.referral_conversion = referral_conversion
         self.streams = RandomStreams(self.seed_sequence)
-        self.population = Population(self.rules, self.streams, capacity=max(1024, members * 2))
+        self.population = Population(self.rules, self.streams, capacity=members + 1024)
         self.population.add(members, day=0, founders=True)
         self.joined_from_market = 0
         self.pending_invites = 0
