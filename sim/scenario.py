@@ -25,6 +25,7 @@ from __future__ import annotations
 import difflib
 import inspect
 import math
+import re
 import reprlib
 from collections.abc import Mapping
 from dataclasses import fields
@@ -385,12 +386,38 @@ def load_scenario(
     return parse_scenario(text, source, overrides)
 
 
+class _ScenarioLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading numbers as YAML 1.2 does: ``3e-4`` is a float, not text.
+
+    Planners write rates such as ``marketing_p: 3e-4``; YAML 1.1 (PyYAML's default) would read that
+    as the string "3e-4". Only the float pattern changes; nothing here constructs Python objects.
+    """
+
+
+_ScenarioLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:float"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
+
+
 def parse_scenario(
     text: str, source: str = "(text)", overrides: Mapping[str, object] | None = None
 ) -> Scenario:
     """Validate scenario YAML; raises ``ScenarioError`` (and nothing else) for any bad input."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_ScenarioLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -466,8 +493,7 @@ def _explain(error: dict) -> list[str]:
         return [f"{path}: got {value}; must have {_lengths(metadata)} {unit}"]
     expected = f"expected {_kind(annotation)}{_bounds(metadata, ' ')}"
     if _number_as_text(error["input"]):
-        fix = "a decimal point, 3.0e-4 not 3e-4" if "e" in error["input"].lower() else "no quotes"
-        expected += f" (YAML read {value} as text; write it with {fix})"
+        expected += f" (YAML read {value} as text; write it with no quotes)"
     return [f"{path}: got {value}; {expected}"]
 
 

@@ -137,6 +137,12 @@ def test_resolved_scenario_round_trips_through_yaml():
     assert scenario.community.members == 300 and scenario.run.seed == 9
 
 
+@pytest.mark.parametrize("written", ["3e-4", "3.0e-4", "0.0003", "+3E-4"])
+def test_scientific_notation_is_a_number(written):
+    scenario = parse_scenario(f"arrivals: {{marketing_p: {written}}}")
+    assert scenario.arrivals.marketing_p == pytest.approx(0.0003)
+
+
 def test_shares_need_not_sum_to_one():
     scenario = parse_scenario("member_mix: [{name: a, share: 3}, {name: b, share: 1}]")
     assert [s.share for s in scenario.rules().member_mix] == [3.0, 1.0]
@@ -159,7 +165,7 @@ def test_shares_need_not_sum_to_one():
         ),
         ("community: {members: 200.0}", ["community.members: got 200.0; expected a whole number"]),
         ("arrivals: {marketing_p: true}", ["arrivals.marketing_p: got true; expected a number"]),
-        ("arrivals: {marketing_p: 3e-4}", ["arrivals.marketing_p: got '3e-4'", "3.0e-4"]),
+        ("arrivals: {marketing_p: '3e-4'}", ["arrivals.marketing_p: got '3e-4'", "no quotes"]),
         ("behaviour: {aspiration: null}", ["behaviour.aspiration: got null; expected a number"]),
         ("run: [1, 2]", ["run: got [1, 2]; expected a mapping with keys days, seed"]),
         ("member_mix: {name: a}", ["member_mix: got {'name': 'a'}; expected a list"]),
