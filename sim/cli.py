@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         + ".\nFlags override the scenario's fields and are checked "
         "by the same rules.",
         epilog="examples:\n"
-        "  commsim run --members 500 --days 90\n"
+        "  commsim run --members 5000 --days 90\n"
         "  commsim run my-scenario.yaml --seed 7 --out results/seed7\n"
         "to write a scenario, start from a copy of sim/scenarios/default.yaml\n"
         "(every field, its default and a comment).",
