@@ -88,6 +88,7 @@ class Segment:
     read_budget: float = 40.0  # items a visit can read before overload
     favourite_topics: int = 2  # topics of strong interest
     spread: float = 1.0  # sd of the log-normal jitter of every propensity
+    toxic: float = 0.0  # chance that a post by this kind of member is toxic
 
 
 DEFAULT_MIX = (
@@ -178,6 +179,20 @@ class Rules:
     inactivity_limit: int = 60  # days without a visit after which a member counts as gone
     initial_loyalty: float = 0.31
     founder_loyalty: float = 0.6
+    # responses to what the operator does (sim.policies)
+    attention_bond: float = 1.0  # tie-strength equivalent of a welcome or an operator reply
+    event_ties: int = 2  # new ties each event attendee makes with other attendees
+    removal_cost: float = 0.3  # cost to an author, per own post removed by moderators
+    toxicity_cost: float = 0.6  # largest cost of reading toxic posts
+    incentive_gain: float = 0.5  # rise of a rewarded action's rate at full extrinsic sensitivity
+    steer_gain: float = 3.0  # extra rate of a badged action just before its threshold (steerers)
+    steer_threshold: float = 0.7  # extrinsic sensitivity above which members steer toward badges
+    substitution: float = 0.5  # share of the steering boost taken from the neighbouring action
+    crowd_out_rate: float = 0.004  # daily loss of intrinsic motivation while tangibly rewarded
+    recognition_gain: float = 0.01  # rise of intrinsic motivation per recognition received
+    recognition_weight: float = 0.3  # benefit of a recognition (badge, rank, leaderboard place)
+    withdrawal_loss: float = 0.4  # cost felt when rewards stop, at full extrinsic sensitivity
+    lure_rate: float = 0.01  # daily chance a competitor lures an uncommitted member, at full pull
 
     def popularity(self) -> np.ndarray:
         if self.topic_popularity:
@@ -210,6 +225,16 @@ _FLOAT_STATE = (
     "bond_today",
     "cost_today",
     "relevant_read",
+    "visit_pull",
+    "recognition_today",
+    "removal_today",
+    "toxicity_today",
+    "toxicity_ema",
+    "withdrawal",
+    "recent_points",
+    "toxic",
+    "attention_today",
+    "points_redeemed",
 )
 _INT_STATE = (
     "posts",
@@ -221,8 +246,18 @@ _INT_STATE = (
     "visits",
     "invites",
     "unseen_replies",
+    "scheme_posts",
+    "scheme_replies",
+    "scheme_checkins",
 )
-_DAY_STATE = ("join_day", "last_active_day", "last_post_day", "first_post_day", "leave_day")
+_DAY_STATE = (
+    "join_day",
+    "last_active_day",
+    "last_post_day",
+    "first_post_day",
+    "leave_day",
+    "last_winback_day",
+)
 
 
 class Population:
@@ -250,7 +285,18 @@ class Population:
         self.posted_again = np.zeros(0, bool)
         self.is_founder = np.zeros(0, bool)
         self.identity_today = np.zeros(0, np.float32)  # filled by events (the operator) each day
+        self.winback_messages = np.zeros(0, np.int16)
+        self.rank = np.zeros(0, np.int8)
+        self.badge_bits = np.zeros(0, np.uint16)  # which of the scheme's badges a member holds
         self.ties = TieGraph(0)
+        # what the operator sets for today (sim.policies); neutral when there is no operator
+        self.feed_filter = 0.0  # personalized moderation: share of off-topic items hidden
+        self.rules_shown = False  # newcomers see the rules: less toxic posting
+        self.invite_boost = 1.0  # referral rewards
+        self.lure = 0.0  # a competitor's pull
+        self.season = 1.0  # seasonal multiplier of visiting
+        self.boosts: dict[str, np.ndarray] = {}  # incentive multipliers of visit, post, reply
+        self.winback_returns = 0  # members messaged in the last week who came back today
         self._grow(capacity)
 
     # ---- storage ---------------------------------------------------------------------------------
@@ -269,6 +315,9 @@ class Population:
             "posted_again",
             "is_founder",
             "identity_today",
+            "winback_messages",
+            "rank",
+            "badge_bits",
             "pref",
         ]
 
@@ -341,8 +390,9 @@ class Population:
         # never post can be among the most committed (lurkers are not failed contributors)
         self.info_need[sl] = np.exp(r.need_spread * z[:, 2] - r.need_spread**2 / 2)
         self.visit_base[sl] = np.clip(per_segment("visit") * jitter[:, 0] ** 0.5, 0.01, 1.0)
-        self.post_base[sl] = per_segment("post") * jitter[:, 1] * (2 * intrinsic)
-        self.reply_base[sl] = per_segment("reply") * jitter[:, 2] * (2 * intrinsic)
+        self.post_base[sl] = per_segment("post") * jitter[:, 1]
+        self.reply_base[sl] = per_segment("reply") * jitter[:, 2]
+        self.toxic[sl] = per_segment("toxic")
         self.react_base[sl] = per_segment("react") * jitter[:, 3]
         self.invite_base[sl] = per_segment("invite") * jitter[:, 4]
         self.read_budget[sl] = per_segment("read_budget")
@@ -355,6 +405,7 @@ class Population:
         self.last_post_day[sl] = -(10**6)
         self.first_post_day[sl] = -1
         self.leave_day[sl] = -1
+        self.last_winback_day[sl] = -(10**6)
         self.alive[sl] = True
         self.is_founder[sl] = founders
         self.n = stop
@@ -380,11 +431,32 @@ class Population:
         p = self.view("visit_base") * (r.visit_floor + (1 - r.visit_floor) * loyalty)
         p = p * (0.5 + 0.5 * interest) + r.reply_pull * (self.view("unseen_replies") > 0)
         p = p + r.novelty * np.exp(-(day - self.view("join_day")) / 7.0)
+        p = self._operator_pull(p, day)
         visitors = (self.streams.uniform("visit", day, n) < p) & self.view("alive")
+        self.winback_returns = int(
+            (
+                visitors
+                & (self.view("last_winback_day") >= day - 6)
+                & (self.view("last_active_day") < self.view("last_winback_day"))
+            ).sum()
+        )
         self.visits[:n] += visitors
         self.last_active_day[:n][visitors] = day
         self.unseen_replies[:n][visitors] = 0
         return visitors
+
+    def _operator_pull(self, p: np.ndarray, day: int) -> np.ndarray:
+        """Visit probability with what the operator adds: seasonality, check-in incentives, and the
+        short-lived pull of win-back messages and promoted events (a spike that fades in ~2 days)."""
+        if self.season != 1.0:
+            p = p * np.float32(self.season)
+        if "visit" in self.boosts:
+            p = p * self.boosts["visit"]
+        pull = self.view("visit_pull")
+        if pull.any():
+            p = p + pull
+            pull *= np.float32(0.3)
+        return p
 
     def read(self, visitors: np.ndarray, feed: Items) -> None:
         """Visitors read yesterday's feed: information benefit and reading cost (Ren & Kraut 2014)."""
@@ -395,19 +467,29 @@ class Population:
         relevant = np.zeros(n, np.float32)
         cost = np.zeros(n, np.float32)
         overload_cost = np.zeros(n, np.float32)
+        toxicity = np.zeros(n, np.float32)
         if total > 0:
             idx = np.flatnonzero(visitors)
             budget = self.read_budget[idx]
-            relevant_in_feed = self.pref[idx] @ counts
-            read = np.minimum(total, budget)
-            relevant_read = relevant_in_feed * (read / total)
+            # engaging formats draw more attention: relevance follows appeal, cost follows count
+            relevant_in_feed = np.minimum(self.pref[idx] @ feed.appeal_per_topic(), total)
+            # a personalized filter hides a share of each reader's off-topic items
+            seen = total - self.feed_filter * (total - relevant_in_feed)
+            read = np.minimum(seen, budget)
+            relevant_read = relevant_in_feed * (read / seen)
             relevant[idx] = relevant_read
             saturation = 1 - np.exp(-3.0 * relevant_read / INFO_SATURATION_ITEMS)
             info[idx] = feed.mean_quality() * saturation
-            offtopic_share = 1 - relevant_in_feed / total
-            overload = np.maximum(total / budget - 1, 0)
+            offtopic_share = 1 - relevant_in_feed / seen
+            overload = np.maximum(seen / budget - 1, 0)
             overload_cost[idx] = r.overload_cost * (1 - np.exp(-overload))
             cost[idx] = r.offtopic_cost * offtopic_share * (read / budget) + overload_cost[idx]
+            toxic_share = feed.toxic_share()
+            if toxic_share > 0:
+                # toxic posts are off-topic noise to most readers, so the filter hides them too
+                toxic_read = toxic_share * read * (1 - self.feed_filter)
+                toxicity[idx] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
+                cost[idx] += toxicity[idx]
             self._drift_topics(idx, counts)
         self.info_today[:n] = info
         self.relevant_read[:n] = relevant
@@ -416,6 +498,8 @@ class Population:
         _move_toward(self.info_ema[:n], info, memory)
         _move_toward(self.cost_ema[:n], cost, memory)
         _move_toward(self.overload_ema[:n], overload_cost, memory)
+        self.toxicity_today[:n] = toxicity
+        _move_toward(self.toxicity_ema[:n], toxicity, memory)
 
     def _drift_topics(self, idx: np.ndarray, counts: np.ndarray) -> None:
         """Interest drifts toward the topics that supplied the relevant content."""
@@ -426,20 +510,37 @@ class Population:
         target = np.where(top > 0, 0.02 + 0.98 * supplied / np.maximum(top, 1e-9), pref)
         self.pref[idx] = (1 - rate) * pref + rate * target
 
-    def post(self, visitors: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Visitors start threads; returns (author, topic, quality) per new thread."""
+    def post(self, visitors: np.ndarray, day: int) -> tuple[np.ndarray, ...]:
+        """Visitors start threads; returns (author, topic, quality, toxic) per new thread.
+
+        The urge to post scales with intrinsic motivation now (not at joining), so rewards that
+        crowd it out lower posting after they stop (Deci, Koestner & Ryan 1999).
+        """
         n = self.n
-        rate = self.view("post_base") * (0.3 + self.view("interest")) * self.view("post_drive")
+        rate = (
+            self.view("post_base")
+            * (2 * self.view("intrinsic"))
+            * (0.3 + self.view("interest"))
+            * self.view("post_drive")
+        )
+        if "post" in self.boosts:
+            rate = rate * self.boosts["post"]
         count = stochastic_round(rate, self.streams.uniform("post", day, n)) * visitors
         authors = np.flatnonzero(count)
         if authors.size == 0:
-            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
+            return (
+                np.empty(0, np.int64),
+                np.empty(0, np.int64),
+                np.empty(0, np.float32),
+                np.empty(0, bool),
+            )
         u_topic = self.streams.uniform("post.topic", day, n)[authors]
         cumulative = np.cumsum(self.pref[authors], axis=1)
         topic = (cumulative < (u_topic * cumulative[:, -1])[:, None]).sum(axis=1)
         topic = np.minimum(topic, self.rules.n_topics - 1)
         quality = 0.5 + 0.5 * self.intrinsic[authors]
         per_author = count[authors]
+        toxic = self._toxic_posts(authors, day)
         self._record_posts(authors, per_author, day)
         self.threads[authors] += per_author
         first = self.first_post_day[authors] < 0
@@ -448,7 +549,19 @@ class Population:
             np.repeat(authors, per_author),
             np.repeat(topic, per_author),
             np.repeat(quality, per_author),
+            np.repeat(toxic, per_author),
         )
+
+    def _toxic_posts(self, authors: np.ndarray, day: int) -> np.ndarray:
+        """Whether each author's posts today are toxic; newcomers shown the rules post half as
+        many toxic posts."""
+        chance = self.toxic[authors]
+        if not chance.any():
+            return np.zeros(authors.size, bool)
+        if self.rules_shown:
+            newcomer = day - self.join_day[authors] < 30
+            chance = np.where(newcomer, chance * 0.5, chance)
+        return self.streams.uniform("post.toxic", day, self.n)[authors] < chance
 
     def _record_posts(self, authors: np.ndarray, count: np.ndarray, day: int) -> None:
         """Bookkeeping shared by threads and replies: counters, recency, the R-1 'posted again' flag."""
@@ -473,7 +586,9 @@ class Population:
         # members respond to what they read and care about: up to ~10 relevant items prompt a response
         rate = base * np.minimum(self.view("relevant_read") / 10.0, 1.0)
         if kind == "reply":
-            rate = rate * np.sqrt(self.view("post_drive"))
+            rate = rate * (2 * self.view("intrinsic")) * np.sqrt(self.view("post_drive"))
+            if "reply" in self.boosts:
+                rate = rate * self.boosts["reply"]
         count = stochastic_round(rate, self.streams.uniform(kind, day, n)) * visitors
         responders = np.repeat(np.arange(n), count)
         if responders.size == 0 or len(targets) == 0:
@@ -483,13 +598,13 @@ class Population:
         ok = (item >= 0) & (targets.author[np.maximum(item, 0)] != responders)
         return responders[ok], item[ok]
 
-    def invite(self, visitors: np.ndarray, day: int) -> int:
-        """Invitations sent today (committed members invite more)."""
+    def invite(self, visitors: np.ndarray, day: int) -> np.ndarray:
+        """Invitations sent today by each member (committed members invite more)."""
         n = self.n
-        rate = self.view("invite_base") * self.view("loyalty")
+        rate = self.view("invite_base") * self.view("loyalty") * np.float32(self.invite_boost)
         count = stochastic_round(rate, self.streams.uniform("invite", day, n)) * visitors
         self.invites[:n] += count
-        return int(count.sum())
+        return count
 
     def update_states(
         self, visitors: np.ndarray, replies_received: np.ndarray, reactions_received: np.ndarray
@@ -498,8 +613,12 @@ class Population:
         r, n = self.rules, self.n
         f32 = np.float32
         visiting = visitors.astype(f32)
-        replies = replies_received.astype(f32)
-        tie_strength = self.ties.strength_to(visiting)
+        # a welcome or an operator reply counts like a reply received (Joyce & Kraut 2006)
+        attention = self.attention_today[:n]
+        replies = replies_received.astype(f32) + attention
+        tie_strength = (
+            self.ties.strength_to(visiting) + f32(r.attention_bond - r.reply_bond) * attention
+        )
         bond = 1 - np.exp(-(tie_strength + f32(r.reply_bond) * replies) / f32(r.bond_scale))
         fun = 1 - np.exp(-reactions_received.astype(f32) / f32(r.fun_scale))
         info = self.info_today[:n]
@@ -508,8 +627,9 @@ class Population:
             + f32(r.bond_weight) * bond
             + f32(r.identity_weight) * self.identity_today[:n]
             + f32(r.fun_weight) * fun
+            + f32(r.recognition_weight) * self.recognition_today[:n]
         )
-        net = benefit - self.cost_today[:n]
+        net = benefit - self.cost_today[:n] - self.withdrawal[:n]
         target = expit((net - f32(r.aspiration)) / f32(r.temperature))
         loyalty = self.view("loyalty")
         # first impressions weigh more: the learning rate falls as visits accumulate, so commitment
@@ -519,7 +639,12 @@ class Population:
         # on days without a visit, commitment slowly wears away instead
         loyalty *= 1 - (1 - visiting) * f32(r.forget_rate)
         _move_toward(loyalty, target, visiting * rate)
+        removed = self.removal_today[:n]
+        if removed.any():  # an author hears of a removed post whether or not it visits
+            loyalty *= 1 - f32(r.removal_cost) * (1 - np.exp(-removed))
+            removed[:] = 0
         np.clip(loyalty, 0, 1, out=loyalty)
+        self._after_rewards()
         _move_toward(self.view("interest"), info, visiting * f32(r.interest_rate))
         self.bond_today[:n] = bond
         _move_toward(self.bond_ema[:n], bond, visiting * EMA_WEIGHT)
@@ -528,6 +653,66 @@ class Population:
         drive += f32(r.drive_gain) * replies
         np.minimum(drive, f32(r.drive_max), out=drive)
         self.recent_posts[:n] *= np.float32(1 - 1 / 30)  # about the last 30 days' posts
+        self.recent_points[:n] *= np.float32(1 - 1 / 30)
+        attention[:] = 0
+
+    def _after_rewards(self) -> None:
+        """Recognition raises intrinsic motivation a little (positive feedback, Deci et al. 1999);
+        the sense of loss after rewards stop fades over about a month."""
+        n = self.n
+        recognition = self.recognition_today[:n]
+        if recognition.any():
+            intrinsic = self.view("intrinsic")
+            intrinsic += np.float32(self.rules.recognition_gain) * recognition * (1 - intrinsic)
+            recognition[:] = 0
+        withdrawal = self.withdrawal[:n]
+        if withdrawal.any():
+            withdrawal *= np.float32(0.95)
+
+    # ---- what the operator does to members -------------------------------------------------------
+    def receive_operator_attention(self, slots: np.ndarray) -> None:
+        """A welcome message or an operator reply: felt like a reply, and it pulls the member back."""
+        self.attention_today[slots] += 1
+        self.unseen_replies[slots] += 1
+
+    def at_risk(self, day: int, inactive_days: int, cadence: int, max_messages: int) -> np.ndarray:
+        """Members inactive for ``inactive_days`` or more, not messaged in the last ``cadence``
+        days and with fewer than ``max_messages`` messages so far, longest dormant first."""
+        n = self.n
+        dormant = day - np.maximum(self.view("last_active_day"), self.view("join_day"))
+        eligible = (
+            self.view("alive")
+            & (dormant >= inactive_days)
+            & (day - self.view("last_winback_day") >= cadence)
+            & (self.winback_messages[:n] < max_messages)
+        )
+        slots = np.flatnonzero(eligible)
+        return slots[np.argsort(-dormant[slots], kind="stable")]
+
+    def send_winback(
+        self, slots: np.ndarray, day: int, response: float, habituation: float, inactive_days: int
+    ) -> None:
+        """A win-back message: a short spike in the chance to come back, smaller with each repeat
+        (Wash & Lampe 2012) and the longer the member has been away (Wikimedia Necromancy 2012)."""
+        if slots.size == 0:
+            return
+        repeats = self.winback_messages[slots].astype(np.float32)
+        last_seen = np.maximum(self.last_active_day[slots], self.join_day[slots])
+        dormancy = (day - last_seen - inactive_days).astype(np.float32)
+        chance = response * habituation**repeats * np.exp(-dormancy / 60.0)
+        # the spike decays by 0.3 a day: about 3/4 of the pull falls on the first day
+        self.visit_pull[slots] += np.float32(0.7) * chance
+        self.winback_messages[slots] += 1
+        self.last_winback_day[slots] = day
+
+    def withdraw_rewards(self, tangible: bool) -> None:
+        """Rewards stop: members who cared about them feel a loss, tangible rewards most."""
+        n = self.n
+        weight = 1.0 if tangible else 0.3
+        earned = self.view("points") > 0
+        self.withdrawal[:n] += np.float32(self.rules.withdrawal_loss * weight) * (
+            self.view("extrinsic") * earned
+        )
 
     def maybe_leave(self, day: int) -> np.ndarray:
         """Members leave when loyalty stays low (a quit hazard) or after too long inactive.
@@ -542,28 +727,47 @@ class Population:
         inactive = (day - self.view("last_active_day") > r.inactivity_limit) & (
             day - self.view("join_day") > r.inactivity_limit
         )
-        leaving = np.flatnonzero(alive & (quits | inactive))
+        lured = np.zeros(n, bool)
+        if self.lure > 0:  # a competitor's pull takes uncommitted members first
+            chance = r.lure_rate * self.lure * (1 - loyalty)
+            lured = (self.streams.uniform("lure", day, n) < chance) & ~(quits | inactive)
+        leaving = np.flatnonzero(alive & (quits | inactive | lured))
         if leaving.size:
             self.alive[leaving] = False
             self.leave_day[leaving] = day
             self.leave_reason[leaving] = self._reasons(leaving)
+            self.leave_reason[leaving[lured[leaving]]] = LeaveReason.LURED_AWAY
         return leaving
 
     def _reasons(self, slots: np.ndarray) -> np.ndarray:
         """The largest deficit: too little relevant information or too much off-topic noise (bored),
-        more to read than time allows (overloaded), or, for members who sought contact by posting,
-        too few bonds (no ties)."""
+        more to read than time allows (overloaded), for members who sought contact by posting too
+        few bonds (no ties), toxic posts read (toxicity), or the loss of stopped rewards."""
         r = self.rules
         social = np.minimum(self.posts[slots] / 3.0, 1.0)
         noise = self.cost_ema[slots] - self.overload_ema[slots]
+        toxicity = self.toxicity_ema[slots]
+        withdrawal = self.withdrawal[slots]
+        absent = -np.inf  # a cost a member never met cannot be its reason
         deficits = np.stack(
             [
-                r.info_weight * (0.6 - self.info_ema[slots]) + noise,
+                r.info_weight * (0.6 - self.info_ema[slots]) + noise - toxicity,
                 self.overload_ema[slots],
                 r.bond_weight * social * (0.6 - self.bond_ema[slots]),
+                np.where(toxicity > 0, toxicity, absent),
+                np.where(withdrawal > 0, withdrawal, absent),
             ]
         )
-        codes = np.array([LeaveReason.BORED, LeaveReason.OVERLOADED, LeaveReason.NO_TIES], np.int8)
+        codes = np.array(
+            [
+                LeaveReason.BORED,
+                LeaveReason.OVERLOADED,
+                LeaveReason.NO_TIES,
+                LeaveReason.TOXICITY,
+                LeaveReason.REWARD_WITHDRAWN,
+            ],
+            np.int8,
+        )
         return codes[np.argmax(deficits, axis=0)]
 
     def observe_retention(self, day: int) -> None:

@@ -16,6 +16,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from sim import incentives
 from sim.agents import LeaveReason, Member, Population, Rules
 from sim.content import Items
 from sim.metrics import (
@@ -26,7 +27,10 @@ from sim.metrics import (
     pooled_retention,
     reply_effect,
 )
+from sim.operator import OPERATOR_SERIES, Operator
+from sim.policies import Incentives, Strategy
 from sim.streams import RandomStreams, root_seed_sequence
+from sim.uncertainties import Uncertainties
 
 DAILY_SERIES = (
     "members",
@@ -51,7 +55,9 @@ DAILY_SERIES = (
     "mean_info_benefit",
     "mean_bond_benefit",
     "ties",
+    *OPERATOR_SERIES,
 )
+INTERACTION_MEMORY = 120  # days of operator-post interaction kept for the adaptive lever
 
 
 def _todays(model: CommunityModel, name: str):
@@ -76,6 +82,8 @@ class CommunityModel(mesa.Model):
         word_of_mouth_q: float = 0.004,
         referral_conversion: float = 0.3,
         rules: Rules | None = None,
+        strategy: Strategy | None = None,
+        uncertainties: Uncertainties | None = None,
         rng=None,
     ):
         self.seed_sequence = root_seed_sequence(rng)
@@ -91,6 +99,15 @@ class CommunityModel(mesa.Model):
         self.joined_from_market = 0
         self.pending_invites = 0
         self.feed = Items.empty(self.rules.n_topics)
+        # the operator and the world it cannot control (none: an unsupported community)
+        self.strategy = strategy.model_copy(deep=True) if strategy is not None else None
+        self.operator = Operator(self, self.strategy) if self.strategy is not None else None
+        self.uncertainties = uncertainties
+        self.incentives_today: Incentives | None = None
+        self.campaign_p = 0.0
+        self.campaign_cost_per_join = 0.0
+        self.referral_reward = 0.0
+        self._interactions: list[np.ndarray] = []  # per day: (topic, format) -> [posts, responses]
         self._views: dict[int, Member] = {}
         self.today: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
@@ -113,11 +130,14 @@ class CommunityModel(mesa.Model):
         replies = self.reply(visitors, day)
         reactions = self.react(visitors, day)
         invites = pop.invite(visitors, day)
-        self.award_incentives(day)
+        self.award_incentives(visitors, threads, replies, invites)
+        invites = int(invites.sum())
         pop.update_states(visitors, replies.received, reactions.received)
         pop.ties.decay(self.rules.tie_decay, self.rules.tie_prune)
         leaving = pop.maybe_leave(day)
         pop.observe_retention(day)
+        if self.operator is not None:
+            self._track_interactions(replies.targets, reactions.targets)
         self.feed = self._publish(threads, replies)
         self.pending_invites = invites
         self._collect(day, joins, visitors, threads, replies, reactions, invites, leaving)
@@ -128,20 +148,130 @@ class CommunityModel(mesa.Model):
         if remaining <= 0:
             return 0
         gen = self.streams.generator("arrivals", day)
-        share = self.marketing_p + self.word_of_mouth_q * self.population.n_alive / self.market_size
-        joins = int(gen.binomial(remaining, min(share, 1.0)))
+        organic = (
+            self.marketing_p + self.word_of_mouth_q * self.population.n_alive / self.market_size
+        )
+        joins = int(gen.binomial(remaining, min(organic + self.campaign_p, 1.0)))
         referrals = int(gen.binomial(self.pending_invites, self.referral_conversion))
         joins = min(remaining, joins + referrals)
+        if self.operator is not None:
+            self._pay_for_joins(joins - referrals, referrals, organic)
         self.joined_from_market += joins
         self.population.add(joins, day)
         return joins
 
-    def operator_acts(self, day: int) -> None:
-        """The operator's phase. No operator yet: no events, so no identity benefit today."""
-        self.population.identity_today[:] = 0
+    def _pay_for_joins(self, market_joins: int, referrals: int, organic: float) -> None:
+        """Paid campaigns pay per join they bring (their share of today's market pull); referral
+        rewards pay per referral join."""
+        if self.campaign_p > 0 and market_joins > 0:
+            brought = market_joins * self.campaign_p / (organic + self.campaign_p)
+            self.operator.pay(brought * self.campaign_cost_per_join, "campaigns")
+            self.operator.count("campaign_joins", brought)
+        if self.referral_reward > 0 and referrals > 0:
+            self.operator.pay(referrals * self.referral_reward, "referrals")
+            self.operator.count("referral_joins", referrals)
 
-    def award_incentives(self, day: int) -> None:
-        """Incentives phase: nothing to award without an operator."""
+    def operator_acts(self, day: int) -> None:
+        """The operator's phase: the world's uncertainties, then the operator's levers."""
+        pop = self.population
+        pop.identity_today[:] = 0
+        pop.boosts = {}
+        if self.uncertainties is not None:
+            self.uncertainties.apply(pop, day)
+        if self.operator is not None:
+            self.operator.act(day)
+
+    def award_incentives(self, visitors, threads, replies: _Responses, invites) -> None:
+        """The incentives phase: points, badges, ranks and rewards for today's actions."""
+        if self.incentives_today is None:
+            return
+        n = self.population.n
+        authored = np.bincount(threads[0], minlength=n).astype(np.int32)
+        replied = np.bincount(replies.who, minlength=n).astype(np.int32)
+        incentives.award(self, self.incentives_today, visitors, authored, replied, invites)
+
+    # ---- what levers do (called by sim.policies) ---------------------------------------------------
+    def publish_operator_items(self, topic, quality: float, appeal, fmt) -> None:
+        """Operator posts join today's feed as threads (author -1)."""
+        size = len(topic)
+        items = Items.build(
+            np.full(size, -1),
+            topic,
+            np.full(size, quality, np.float32),
+            np.ones(size, bool),
+            self.rules.n_topics,
+            appeal=appeal,
+            fmt=fmt,
+        )
+        self.feed = self.feed.concat(items)
+
+    def remove_items(self, remove: np.ndarray) -> int:
+        """Moderators remove items from today's feed; their authors are told (a cost)."""
+        removed = int(remove.sum())
+        if removed:
+            authors = self.feed.author[remove]
+            authors = authors[authors >= 0]
+            np.add.at(self.population.removal_today, authors, 1)
+            self.feed = self.feed.subset(~remove)
+        return removed
+
+    def operator_replies(self, authors: np.ndarray) -> None:
+        """The operator answers these members' first threads."""
+        self.population.receive_operator_attention(authors)
+        self.population.first_post_replied[authors] = True
+
+    def hold_event(
+        self, index: int, day: int, chance: float, capacity: int, identity: float, posting: float
+    ) -> int:
+        """An event: committed members attend (up to capacity), gain identity benefit, make ties
+        with other attendees and post more that day. Returns the attendance."""
+        pop, n = self.population, self.population.n
+        u = self.streams.uniform(f"event.{index}", day, n)
+        p = chance * (0.2 + 0.8 * pop.view("loyalty"))
+        candidates = np.flatnonzero(pop.view("alive") & (u < p))
+        attendees = candidates[np.argsort(u[candidates], kind="stable")[:capacity]]
+        if attendees.size == 0:
+            return 0
+        pop.identity_today[attendees] += np.float32(identity)
+        pop.visit_pull[attendees] += 1.0  # attending is visiting
+        boost = np.ones(n, np.float32)
+        boost[attendees] += np.float32(posting)
+        pop.boosts["post"] = pop.boosts.get("post", 1) * boost
+        gen = self.streams.generator(f"event.{index}.ties", day)
+        for _ in range(self.rules.event_ties):
+            partners = attendees[gen.permutation(attendees.size)]
+            pop.ties.strengthen(attendees, partners, self.rules.tie_gain)
+        return int(attendees.size)
+
+    def interaction_leaders(self, window: int, n_formats: int):
+        """Replies and reactions per operator post over the last ``window`` days, by topic and by
+        format, as target mixes (shares proportional to interaction per post)."""
+        recent = self._interactions[-window:]
+        if not recent:
+            return None, None
+        totals = np.sum(recent, axis=0)  # (topic, format, [posts, responses])
+        posts, responses = totals[..., 0], totals[..., 1]
+
+        def rate(p, r):
+            return np.where(p > 0, (r + 1) / (p + 1), 0.0)
+
+        by_topic = rate(posts.sum(axis=1), responses.sum(axis=1))
+        by_format = rate(posts.sum(axis=0), responses.sum(axis=0))[:n_formats]
+        topic_target = by_topic / by_topic.sum() if by_topic.sum() > 0 else None
+        format_target = by_format / by_format.sum() if by_format.sum() > 0 else None
+        return topic_target, format_target
+
+    def _track_interactions(self, replies_to, reactions_to) -> None:
+        """Count today's operator posts and the responses they got, by topic and format."""
+        formats = len(self.strategy.content.formats) if self.strategy.content else 1
+        table = np.zeros((self.rules.n_topics, max(formats, 1), 2))
+        feed = self.feed
+        mine = feed.fmt >= 0
+        np.add.at(table, (feed.topic[mine], feed.fmt[mine], 0), 1)
+        for items in (replies_to, reactions_to):
+            ours = items.fmt >= 0
+            np.add.at(table, (items.topic[ours], items.fmt[ours], 1), 1)
+        self._interactions = [*self._interactions[-INTERACTION_MEMORY + 1 :], table]
 
     def reply(self, visitors: np.ndarray, day: int) -> _Responses:
         pop = self.population
@@ -158,17 +288,17 @@ class CommunityModel(mesa.Model):
         pop._record_posts(writers, per_responder[writers], day)
         pop.replies[writers] += per_responder[writers]
         replies_per_thread = np.bincount(item, minlength=len(threads))
-        first = (threads.author >= 0) & (
-            pop.first_post_day[np.maximum(threads.author, 0)] == day - 1
-        )
+        by_members = threads.author >= 0
+        first = by_members & (pop.first_post_day[np.maximum(threads.author, 0)] == day - 1)
         pop.first_post_replied[threads.author[first & (replies_per_thread > 0)]] = True
         return _Responses(
             responders,
             threads.topic[item],
             0.5 + 0.5 * pop.intrinsic[responders],
             received,
-            closed=len(threads),
-            unanswered=int((replies_per_thread == 0).sum()),
+            targets=threads.subset(item) if self.operator is not None else None,
+            closed=int(by_members.sum()),
+            unanswered=int((by_members & (replies_per_thread == 0)).sum()),
         )
 
     def react(self, visitors: np.ndarray, day: int) -> _Responses:
@@ -177,11 +307,13 @@ class CommunityModel(mesa.Model):
         received = _received(self.feed.author[item], pop.n)
         pop.reactions[: pop.n] += np.bincount(responders, minlength=pop.n).astype(np.int32)
         pop.reactions_received[: pop.n] += received
-        return _Responses(responders, item, None, received)
+        targets = self.feed.subset(item) if self.operator is not None else None
+        return _Responses(responders, item, None, received, targets=targets)
 
     def _publish(self, threads, replies: _Responses) -> Items:
-        """Today's threads and replies become tomorrow's feed."""
-        author, topic, quality = threads
+        """Today's threads and replies become tomorrow's feed (a reply inherits its thread's topic;
+        only threads can be toxic here)."""
+        author, topic, quality, toxic = threads
         is_thread = np.concatenate([np.ones(author.size, bool), np.zeros(replies.who.size, bool)])
         return Items.build(
             np.concatenate([author, replies.who]),
@@ -189,6 +321,7 @@ class CommunityModel(mesa.Model):
             np.concatenate([quality, replies.quality]),
             is_thread,
             self.rules.n_topics,
+            toxic=np.concatenate([toxic, np.zeros(replies.who.size, bool)]),
         )
 
     def _collect(self, day, joins, visitors, threads, replies, reactions, invites, leaving):
@@ -206,7 +339,21 @@ class CommunityModel(mesa.Model):
             leaves_by_reason,
         )
         self.today = daily_row(pop, day, joins, activity)
+        self.today.update(self._operator_row())
         self.datacollector.collect(self)
+
+    def _operator_row(self) -> dict[str, float]:
+        """The operator's day: spend, hours, shortfall and what each lever did (zeros without)."""
+        pop = self.population
+        row = {name: 0.0 for name in OPERATOR_SERIES}
+        if self.operator is not None:
+            row.update({k: float(v) for k, v in self.operator.today.items() if k in row})
+            alive = pop.view("alive")
+            row["points_liability"] = float(
+                (pop.view("points")[alive] - pop.view("points_redeemed")[alive]).sum()
+            )
+        row["winback_returns"] = float(pop.winback_returns)
+        return row
 
     # ---- outputs ---------------------------------------------------------------------------------
     def run(self, days: int, progress=None) -> None:
@@ -274,6 +421,10 @@ class CommunityModel(mesa.Model):
             "word_of_mouth_q": self.word_of_mouth_q,
             "referral_conversion": self.referral_conversion,
             "rules": asdict(self.rules),
+            "strategy": self.strategy.model_dump(mode="json") if self.strategy else None,
+            "uncertainties": self.uncertainties.model_dump(mode="json")
+            if self.uncertainties
+            else None,
         }
 
 
@@ -291,6 +442,16 @@ def _received(authors: np.ndarray, n: int) -> np.ndarray:
 class _Responses:
     """Replies or reactions made today: who responded, to what, and what each member received."""
 
-    def __init__(self, who, what, quality, received, closed: int = 0, unanswered: int = 0):
+    def __init__(
+        self,
+        who,
+        what,
+        quality,
+        received,
+        targets: Items | None = None,
+        closed: int = 0,
+        unanswered: int = 0,
+    ):
         self.who, self.what, self.quality, self.received = who, what, quality, received
+        self.targets = targets  # the items responded to (tracked only when an operator posts)
         self.closed, self.unanswered = closed, unanswered

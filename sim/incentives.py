@@ -1,0 +1,127 @@
+"""How members respond to an incentive scheme, and how the scheme pays out.
+
+* **Extrinsic pull**: while a scheme runs, the rate of each rewarded action rises with the member's
+  extrinsic sensitivity (drawn at join, heterogeneous) and the points it pays.
+* **Steering toward badges** (Anderson, Huttenlocher, Kleinberg & Leskovec 2013, "Steering user
+  behavior with badges"): members close to a badge threshold do more of the badged action and less
+  of its neighbour; once the badge is earned the pull is gone. Only members whose extrinsic
+  sensitivity is above ``steer_threshold`` steer, so only a minority does (Hoernle et al. 2022).
+* **Crowding out** (Deci, Koestner & Ryan 1999): expected tangible rewards wear down intrinsic
+  motivation while members earn them, so after the rewards stop activity falls below where it began;
+  recognition (badges, ranks, leaderboard places) raises it a little instead.
+* **Payout**: points per action, badges, ranks, a leaderboard and, for tangible schemes, redemption
+  at ``redeem_at`` points for money; the points liability is what was issued and not yet redeemed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.agents import Population
+from sim.policies import Incentives
+
+# the action a badged action takes effort from (substitution, Anderson et al. 2013)
+NEIGHBOUR = {"post": "reply", "reply": "post", "checkin": None}
+COUNTERS = {"post": "scheme_posts", "reply": "scheme_replies", "checkin": "scheme_checkins"}
+TANGIBLE_PULL = 1.0  # money rewards pull harder than points alone
+RECOGNITION_PULL = 0.5
+
+
+def prepare_boosts(pop: Population, scheme: Incentives) -> None:
+    """Multipliers of visit, post and reply rates for today (``pop.boosts``)."""
+    r = pop.rules
+    extrinsic = pop.view("extrinsic")
+    strength = TANGIBLE_PULL if scheme.tangible else RECOGNITION_PULL
+    boosts = {}
+    for action, key in (("checkin", "visit"), ("post", "post"), ("reply", "reply")):
+        points = scheme.points.get(action, 0.0)
+        pull = np.float32(r.incentive_gain * strength * min(points / 10.0, 1.0))
+        boosts[key] = 1 + pull * extrinsic
+    steerer = np.clip((extrinsic - r.steer_threshold) / (1 - r.steer_threshold), 0, 1)
+    held = pop.view("badge_bits")
+    for index, badge in enumerate(scheme.badges[:16]):
+        progress = pop.view(COUNTERS[badge.action])
+        remaining = (badge.threshold - progress).astype(np.float32)
+        earned = (held >> index) & 1
+        # the pull grows as the threshold nears (a window of about 15% of the threshold)
+        proximity = np.where(
+            (remaining > 0) & (earned == 0),
+            np.exp(-remaining / np.float32(0.15 * badge.threshold + 1)),
+            0,
+        ).astype(np.float32)
+        steer = np.float32(r.steer_gain) * steerer * proximity
+        key = "visit" if badge.action == "checkin" else badge.action
+        boosts[key] = boosts[key] * (1 + steer)
+        neighbour = NEIGHBOUR[badge.action]
+        if neighbour is not None:
+            boosts[neighbour] = boosts[neighbour] * (
+                1 - np.float32(r.substitution) * np.minimum(steer, 1)
+            )
+    pop.boosts = {key: value.astype(np.float32) for key, value in boosts.items()}
+
+
+def award(
+    model,
+    scheme: Incentives,
+    visitors: np.ndarray,
+    threads: np.ndarray,
+    replies: np.ndarray,
+    invites: np.ndarray,
+) -> None:
+    """Issue points for today's actions, award badges, ranks and leaderboard places, redeem."""
+    pop, operator = model.population, model.operator
+    r, n = pop.rules, pop.n
+    acted = {"checkin": visitors.astype(np.int32), "post": threads, "reply": replies}
+    for action, counter in COUNTERS.items():
+        pop.view(counter)[:] += acted[action]
+    earned = (
+        scheme.points.get("post", 0.0) * threads
+        + scheme.points.get("reply", 0.0) * replies
+        + scheme.points.get("checkin", 0.0) * visitors
+        + scheme.points.get("invite", 0.0) * invites
+    ).astype(np.float32)
+    pop.view("points")[:] += earned
+    pop.view("recent_points")[:] += earned
+    operator.count("points_issued", float(earned.sum()))
+    recognition = pop.view("recognition_today")
+    held = pop.view("badge_bits")
+    for index, badge in enumerate(scheme.badges[:16]):
+        new = ((held >> index) & 1 == 0) & (pop.view(COUNTERS[badge.action]) >= badge.threshold)
+        held[new] |= np.uint16(1 << index)
+        pop.view("badges")[new] += 1
+        recognition[new] += 1
+        operator.count("badges_awarded", int(new.sum()))
+    if scheme.ranks:
+        rank = np.searchsorted(np.asarray(scheme.ranks), pop.view("points"), side="right")
+        promoted = rank > pop.view("rank")
+        recognition[promoted] += 1
+        pop.view("rank")[:] = rank
+    if scheme.leaderboard:
+        alive = pop.view("alive")
+        score = np.where(alive, pop.view("recent_points"), -1)
+        top = np.argpartition(-score, min(scheme.leaderboard, n) - 1)[: scheme.leaderboard]
+        top = top[score[top] > 0]
+        recognition[top] += 0.2  # a daily place on the board is a smaller recognition
+    if scheme.tangible:
+        _crowd_out(pop, earned > 0, r.crowd_out_rate)
+        _redeem(pop, operator, scheme)
+
+
+def _crowd_out(pop: Population, rewarded: np.ndarray, rate: float) -> None:
+    intrinsic = pop.view("intrinsic")
+    intrinsic *= 1 - np.float32(rate) * rewarded
+
+
+def _redeem(pop: Population, operator, scheme: Incentives) -> None:
+    balance = pop.view("points") - pop.view("points_redeemed")
+    redeeming = np.flatnonzero(balance >= scheme.redeem_at)
+    if redeeming.size == 0:
+        return
+    points = balance[redeeming]
+    wanted = float(points.sum()) * scheme.money_per_point
+    paid = operator.pay(wanted, "rewards")
+    share = paid / wanted if wanted else 0.0
+    # when money runs short, rewards are paid in order of request and the rest wait
+    paid_points = np.floor(points * share)
+    pop.points_redeemed[redeeming] += paid_points
+    operator.count("points_redeemed", float(paid_points.sum()))
