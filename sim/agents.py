@@ -89,6 +89,7 @@ class Segment:
     favourite_topics: int = 2  # topics of strong interest
     spread: float = 1.0  # sd of the log-normal jitter of every propensity
     toxic: float = 0.0  # chance that a post by this kind of member is toxic
+    chatter: float = 0.0  # share of this kind of member's threads that are off-topic chatter
 
 
 DEFAULT_MIX = (
@@ -125,11 +126,12 @@ DEFAULT_MIX = (
         extrinsic=0.4,
         visit=0.9,
         post=0.3,
-        reply=0.6,
+        reply=0.8,
         react=1.0,
         invite=0.02,
         read_budget=400.0,
         favourite_topics=3,
+        spread=1.4,
     ),
 )
 
@@ -169,6 +171,7 @@ class Rules:
     drive_gain: float = 0.25  # post drive added per reply received
     drive_decay: float = 0.03  # daily return of post drive toward 1
     drive_max: float = 3.0
+    first_reply_weight: float = 3.0  # extra drive from the first replies a member ever receives
     # ties
     tie_gain: float = 0.3
     tie_decay: float = 0.02
@@ -182,13 +185,13 @@ class Rules:
     # responses to what the operator does (sim.policies)
     attention_bond: float = 1.0  # tie-strength equivalent of a welcome or an operator reply
     event_ties: int = 2  # new ties each event attendee makes with other attendees
-    removal_cost: float = 0.3  # cost to an author, per own post removed by moderators
+    removal_cost: float = 0.15  # largest cost to an author of seeing its own posts removed
     toxicity_cost: float = 0.6  # largest cost of reading toxic posts
-    incentive_gain: float = 0.5  # rise of a rewarded action's rate at full extrinsic sensitivity
+    incentive_gain: float = 1.0  # rise of a rewarded action's rate at full extrinsic sensitivity
     steer_gain: float = 3.0  # extra rate of a badged action just before its threshold (steerers)
-    steer_threshold: float = 0.7  # extrinsic sensitivity above which members steer toward badges
+    steer_threshold: float = 0.7  # extrinsic sensitivity from which members steer at full strength
     substitution: float = 0.5  # share of the steering boost taken from the neighbouring action
-    crowd_out_rate: float = 0.004  # daily loss of intrinsic motivation while tangibly rewarded
+    crowd_out_rate: float = 0.0015  # daily loss of intrinsic motivation while tangibly rewarded
     recognition_gain: float = 0.01  # rise of intrinsic motivation per recognition received
     recognition_weight: float = 0.3  # benefit of a recognition (badge, rank, leaderboard place)
     withdrawal_loss: float = 0.4  # cost felt when rewards stop, at full extrinsic sensitivity
@@ -233,6 +236,7 @@ _FLOAT_STATE = (
     "withdrawal",
     "recent_points",
     "toxic",
+    "chatter",
     "attention_today",
     "points_redeemed",
 )
@@ -393,6 +397,7 @@ class Population:
         self.post_base[sl] = per_segment("post") * jitter[:, 1]
         self.reply_base[sl] = per_segment("reply") * jitter[:, 2]
         self.toxic[sl] = per_segment("toxic")
+        self.chatter[sl] = per_segment("chatter")
         self.react_base[sl] = per_segment("react") * jitter[:, 3]
         self.invite_base[sl] = per_segment("invite") * jitter[:, 4]
         self.read_budget[sl] = per_segment("read_budget")
@@ -472,7 +477,7 @@ class Population:
             idx = np.flatnonzero(visitors)
             budget = self.read_budget[idx]
             # engaging formats draw more attention: relevance follows appeal, cost follows count
-            relevant_in_feed = np.minimum(self.pref[idx] @ feed.appeal_per_topic(), total)
+            relevant_in_feed = np.minimum(self.pref[idx] @ feed.informative_per_topic(), total)
             # a personalized filter hides a share of each reader's off-topic items
             seen = total - self.feed_filter * (total - relevant_in_feed)
             read = np.minimum(seen, budget)
@@ -511,7 +516,7 @@ class Population:
         self.pref[idx] = (1 - rate) * pref + rate * target
 
     def post(self, visitors: np.ndarray, day: int) -> tuple[np.ndarray, ...]:
-        """Visitors start threads; returns (author, topic, quality, toxic) per new thread.
+        """Visitors start threads; returns (author, topic, quality, toxic, chatter) per thread.
 
         The urge to post scales with intrinsic motivation now (not at joining), so rewards that
         crowd it out lower posting after they stop (Deci, Koestner & Ryan 1999).
@@ -533,6 +538,7 @@ class Population:
                 np.empty(0, np.int64),
                 np.empty(0, np.float32),
                 np.empty(0, bool),
+                np.empty(0, bool),
             )
         u_topic = self.streams.uniform("post.topic", day, n)[authors]
         cumulative = np.cumsum(self.pref[authors], axis=1)
@@ -540,7 +546,8 @@ class Population:
         topic = np.minimum(topic, self.rules.n_topics - 1)
         quality = 0.5 + 0.5 * self.intrinsic[authors]
         per_author = count[authors]
-        toxic = self._toxic_posts(authors, day)
+        toxic = self._flagged(authors, day, "toxic")
+        chatter = self._flagged(authors, day, "chatter")
         self._record_posts(authors, per_author, day)
         self.threads[authors] += per_author
         first = self.first_post_day[authors] < 0
@@ -550,18 +557,19 @@ class Population:
             np.repeat(topic, per_author),
             np.repeat(quality, per_author),
             np.repeat(toxic, per_author),
+            np.repeat(chatter, per_author),
         )
 
-    def _toxic_posts(self, authors: np.ndarray, day: int) -> np.ndarray:
-        """Whether each author's posts today are toxic; newcomers shown the rules post half as
-        many toxic posts."""
-        chance = self.toxic[authors]
+    def _flagged(self, authors: np.ndarray, day: int, kind: str) -> np.ndarray:
+        """Whether each author's threads today are toxic (``kind='toxic'``) or off-topic chatter
+        (``'chatter'``); newcomers shown the rules do either half as often."""
+        chance = getattr(self, kind)[authors]
         if not chance.any():
             return np.zeros(authors.size, bool)
         if self.rules_shown:
             newcomer = day - self.join_day[authors] < 30
             chance = np.where(newcomer, chance * 0.5, chance)
-        return self.streams.uniform("post.toxic", day, self.n)[authors] < chance
+        return self.streams.uniform(f"post.{kind}", day, self.n)[authors] < chance
 
     def _record_posts(self, authors: np.ndarray, count: np.ndarray, day: int) -> None:
         """Bookkeeping shared by threads and replies: counters, recency, the R-1 'posted again' flag."""
@@ -630,6 +638,10 @@ class Population:
             + f32(r.recognition_weight) * self.recognition_today[:n]
         )
         net = benefit - self.cost_today[:n] - self.withdrawal[:n]
+        removed = self.removal_today[:n]
+        if removed.any():  # an author learns of its removed posts on its next visit
+            net -= f32(r.removal_cost) * (1 - np.exp(-removed)) * visiting
+            removed *= 1 - visiting
         target = expit((net - f32(r.aspiration)) / f32(r.temperature))
         loyalty = self.view("loyalty")
         # first impressions weigh more: the learning rate falls as visits accumulate, so commitment
@@ -639,10 +651,6 @@ class Population:
         # on days without a visit, commitment slowly wears away instead
         loyalty *= 1 - (1 - visiting) * f32(r.forget_rate)
         _move_toward(loyalty, target, visiting * rate)
-        removed = self.removal_today[:n]
-        if removed.any():  # an author hears of a removed post whether or not it visits
-            loyalty *= 1 - f32(r.removal_cost) * (1 - np.exp(-removed))
-            removed[:] = 0
         np.clip(loyalty, 0, 1, out=loyalty)
         self._after_rewards()
         _move_toward(self.view("interest"), info, visiting * f32(r.interest_rate))
@@ -650,7 +658,11 @@ class Population:
         _move_toward(self.bond_ema[:n], bond, visiting * EMA_WEIGHT)
         drive = self.view("post_drive")
         drive -= (drive - 1) * f32(r.drive_decay)
-        drive += f32(r.drive_gain) * replies
+        # the first replies a member ever gets matter most (Joyce & Kraut 2006: a reply to a
+        # newcomer's first post makes a second post 12 points more likely)
+        before = self.view("replies_received").astype(f32) - replies_received
+        novelty = 1 + f32(r.first_reply_weight) * np.exp(-before / f32(3.0))
+        drive += f32(r.drive_gain) * replies * novelty
         np.minimum(drive, f32(r.drive_max), out=drive)
         self.recent_posts[:n] *= np.float32(1 - 1 / 30)  # about the last 30 days' posts
         self.recent_points[:n] *= np.float32(1 - 1 / 30)
@@ -708,7 +720,7 @@ class Population:
     def withdraw_rewards(self, tangible: bool) -> None:
         """Rewards stop: members who cared about them feel a loss, tangible rewards most."""
         n = self.n
-        weight = 1.0 if tangible else 0.3
+        weight = 1.0 if tangible else 0.1
         earned = self.view("points") > 0
         self.withdrawal[:n] += np.float32(self.rules.withdrawal_loss * weight) * (
             self.view("extrinsic") * earned

@@ -24,60 +24,41 @@ class Items:
     toxic: np.ndarray  # hurts the members who read it
     appeal: np.ndarray  # how much it is read and answered relative to a plain post (format)
     fmt: np.ndarray  # the operator's format index, -1 for members' posts
+    offtopic: np.ndarray  # social chatter: no information for anyone, but it gets replies
 
     @classmethod
     def empty(cls, n_topics: int) -> Items:
-        return cls.build(
-            np.empty(0, np.int64),
-            np.empty(0, np.int64),
-            np.empty(0, np.float32),
-            np.empty(0, bool),
-            n_topics,
-        )
+        return cls.build([], [], [], [], n_topics)
 
     @classmethod
-    def build(
-        cls, author, topic, quality, is_thread, n_topics: int, toxic=None, appeal=None, fmt=None
-    ) -> Items:
+    def build(cls, author, topic, quality, is_thread, n_topics: int, **optional) -> Items:
+        """Items from per-item columns; ``toxic``, ``appeal``, ``fmt`` and ``offtopic`` are optional
+        (default: not toxic, plain appeal, a member's post, on topic)."""
+        topic = np.asarray(topic, np.int64)
         order = np.argsort(topic, kind="stable")
-        size = order.size
+        columns = {"author": author, "topic": topic, "quality": quality, "is_thread": is_thread}
+        for name, value in _OPTIONAL.items():
+            columns[name] = optional.pop(name, None)
+            if columns[name] is None:
+                columns[name] = np.full(order.size, value)
+        if optional:
+            raise TypeError(f"unknown item columns: {sorted(optional)}")
         return cls(
-            author=np.asarray(author, np.int64)[order],
-            topic=np.asarray(topic, np.int64)[order],
-            quality=np.asarray(quality, np.float32)[order],
-            is_thread=np.asarray(is_thread, bool)[order],
             n_topics=n_topics,
-            toxic=np.zeros(size, bool) if toxic is None else np.asarray(toxic, bool)[order],
-            appeal=np.ones(size, np.float32)
-            if appeal is None
-            else np.asarray(appeal, np.float32)[order],
-            fmt=np.full(size, -1, np.int64) if fmt is None else np.asarray(fmt, np.int64)[order],
+            **{name: np.asarray(columns[name], _DTYPES[name])[order] for name in _DTYPES},
         )
 
     def concat(self, other: Items) -> Items:
         """These items and ``other``'s, re-sorted by topic."""
-        return Items.build(
-            np.concatenate([self.author, other.author]),
-            np.concatenate([self.topic, other.topic]),
-            np.concatenate([self.quality, other.quality]),
-            np.concatenate([self.is_thread, other.is_thread]),
-            self.n_topics,
-            np.concatenate([self.toxic, other.toxic]),
-            np.concatenate([self.appeal, other.appeal]),
-            np.concatenate([self.fmt, other.fmt]),
-        )
+        joined = {
+            name: np.concatenate([getattr(self, name), getattr(other, name)]) for name in _DTYPES
+        }
+        return Items.build(n_topics=self.n_topics, **joined)
 
     def subset(self, keep: np.ndarray) -> Items:
-        """The items flagged in ``keep`` (order, and so topic sorting, preserved)."""
+        """The items flagged (or indexed) by ``keep``, in that order."""
         return Items(
-            self.author[keep],
-            self.topic[keep],
-            self.quality[keep],
-            self.is_thread[keep],
-            self.n_topics,
-            self.toxic[keep],
-            self.appeal[keep],
-            self.fmt[keep],
+            n_topics=self.n_topics, **{name: getattr(self, name)[keep] for name in _DTYPES}
         )
 
     @property
@@ -91,6 +72,15 @@ class Items:
         return np.bincount(self.topic, weights=self.appeal, minlength=self.n_topics).astype(
             np.float32
         )
+
+    def informative_per_topic(self) -> np.ndarray:
+        """Appeal per topic of the items that carry information (chatter does not)."""
+        if not self.offtopic.any():
+            return self.appeal_per_topic()
+        keep = ~self.offtopic
+        return np.bincount(
+            self.topic[keep], weights=self.appeal[keep], minlength=self.n_topics
+        ).astype(np.float32)
 
     def toxic_share(self) -> float:
         return float(self.toxic.mean()) if len(self) else 0.0
@@ -145,3 +135,16 @@ class Items:
         chosen = np.minimum(np.searchsorted(running, target, side="right"), len(self) - 1)
         chosen[total <= 0] = -1
         return chosen
+
+
+_DTYPES = {
+    "author": np.int64,
+    "topic": np.int64,
+    "quality": np.float32,
+    "is_thread": bool,
+    "toxic": bool,
+    "appeal": np.float32,
+    "fmt": np.int64,
+    "offtopic": bool,
+}
+_OPTIONAL = {"toxic": False, "appeal": 1.0, "fmt": -1, "offtopic": False}

@@ -4,8 +4,9 @@
   extrinsic sensitivity (drawn at join, heterogeneous) and the points it pays.
 * **Steering toward badges** (Anderson, Huttenlocher, Kleinberg & Leskovec 2013, "Steering user
   behavior with badges"): members close to a badge threshold do more of the badged action and less
-  of its neighbour; once the badge is earned the pull is gone. Only members whose extrinsic
-  sensitivity is above ``steer_threshold`` steer, so only a minority does (Hoernle et al. 2022).
+  of its neighbour; once the badge is earned the pull is gone. The pull grows with the square of
+  extrinsic sensitivity (full from ``steer_threshold`` up), so only a minority steers enough to be
+  detectable one by one (Hoernle et al. 2022).
 * **Crowding out** (Deci, Koestner & Ryan 1999): expected tangible rewards wear down intrinsic
   motivation while members earn them, so after the rewards stop activity falls below where it began;
   recognition (badges, ranks, leaderboard places) raises it a little instead.
@@ -15,10 +16,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.agents import Population
-from sim.policies import Incentives
+
+if TYPE_CHECKING:
+    from sim.policies import Incentives
 
 # the action a badged action takes effort from (substitution, Anderson et al. 2013)
 NEIGHBOUR = {"post": "reply", "reply": "post", "checkin": None}
@@ -37,7 +42,8 @@ def prepare_boosts(pop: Population, scheme: Incentives) -> None:
         points = scheme.points.get(action, 0.0)
         pull = np.float32(r.incentive_gain * strength * min(points / 10.0, 1.0))
         boosts[key] = 1 + pull * extrinsic
-    steerer = np.clip((extrinsic - r.steer_threshold) / (1 - r.steer_threshold), 0, 1)
+    # everyone steers a little, the most reward-sensitive a lot: only they are detectable alone
+    steerer = np.clip(extrinsic / np.float32(r.steer_threshold), 0, 1) ** 2
     held = pop.view("badge_bits")
     for index, badge in enumerate(scheme.badges[:16]):
         progress = pop.view(COUNTERS[badge.action])
@@ -46,7 +52,7 @@ def prepare_boosts(pop: Population, scheme: Incentives) -> None:
         # the pull grows as the threshold nears (a window of about 15% of the threshold)
         proximity = np.where(
             (remaining > 0) & (earned == 0),
-            np.exp(-remaining / np.float32(0.15 * badge.threshold + 1)),
+            np.exp(-np.maximum(remaining, 0) / np.float32(0.15 * badge.threshold + 1)),
             0,
         ).astype(np.float32)
         steer = np.float32(r.steer_gain) * steerer * proximity
@@ -57,7 +63,8 @@ def prepare_boosts(pop: Population, scheme: Incentives) -> None:
             boosts[neighbour] = boosts[neighbour] * (
                 1 - np.float32(r.substitution) * np.minimum(steer, 1)
             )
-    pop.boosts = {key: value.astype(np.float32) for key, value in boosts.items()}
+    for key, value in boosts.items():  # on top of what events or a trend already set today
+        pop.boosts[key] = (pop.boosts.get(key, 1) * value).astype(np.float32)
 
 
 def award(
@@ -105,6 +112,8 @@ def award(
     if scheme.tangible:
         _crowd_out(pop, earned > 0, r.crowd_out_rate)
         _redeem(pop, operator, scheme)
+    else:  # points without money are feedback: a small recognition each day they are earned
+        recognition[earned > 0] += np.float32(0.1)
 
 
 def _crowd_out(pop: Population, rewarded: np.ndarray, rate: float) -> None:

@@ -297,6 +297,7 @@ class CommunityModel(mesa.Model):
             0.5 + 0.5 * pop.intrinsic[responders],
             received,
             targets=threads.subset(item) if self.operator is not None else None,
+            to_chatter=threads.offtopic[item],
             closed=int(by_members.sum()),
             unanswered=int((by_members & (replies_per_thread == 0)).sum()),
         )
@@ -311,9 +312,9 @@ class CommunityModel(mesa.Model):
         return _Responses(responders, item, None, received, targets=targets)
 
     def _publish(self, threads, replies: _Responses) -> Items:
-        """Today's threads and replies become tomorrow's feed (a reply inherits its thread's topic;
-        only threads can be toxic here)."""
-        author, topic, quality, toxic = threads
+        """Today's threads and replies become tomorrow's feed (a reply inherits its thread's topic
+        and, for chatter, its being off-topic; only threads can be toxic here)."""
+        author, topic, quality, toxic, chatter = threads
         is_thread = np.concatenate([np.ones(author.size, bool), np.zeros(replies.who.size, bool)])
         return Items.build(
             np.concatenate([author, replies.who]),
@@ -322,6 +323,7 @@ class CommunityModel(mesa.Model):
             is_thread,
             self.rules.n_topics,
             toxic=np.concatenate([toxic, np.zeros(replies.who.size, bool)]),
+            offtopic=np.concatenate([chatter, replies.to_chatter]),
         )
 
     def _collect(self, day, joins, visitors, threads, replies, reactions, invites, leaving):
@@ -449,9 +451,11 @@ class _Responses:
         quality,
         received,
         targets: Items | None = None,
+        to_chatter: np.ndarray | None = None,
         closed: int = 0,
         unanswered: int = 0,
     ):
+        self.to_chatter = to_chatter  # a reply to chatter is chatter too
         self.who, self.what, self.quality, self.received = who, what, quality, received
         self.targets = targets  # the items responded to (tracked only when an operator posts)
         self.closed, self.unanswered = closed, unanswered

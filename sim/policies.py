@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from sim.incentives import prepare_boosts
+
 if TYPE_CHECKING:
     from sim.model import CommunityModel
     from sim.operator import Operator
@@ -293,6 +295,7 @@ class Incentives(Lever):
     def act(self, operator, model, day):
         if self.running(day) and operator.afford(1, self.hours_per_day, 0.0, "incentives"):
             model.incentives_today = self
+            prepare_boosts(model.population, self)
         else:
             model.incentives_today = None
         if self.stop is not None and day == self.stop + 1:
@@ -310,27 +313,28 @@ class Moderation(Lever):
     on_topic: list[Annotated[int, Field(ge=0, le=63)]] = Field(
         default_factory=list,
         max_length=64,
-        description="topic indices the community is about (community mode deletes the rest); "
-        "empty: the more popular half of the topics",
+        description="topic indices the community is about: community mode also deletes posts on "
+        "other topics; empty: every topic is on-topic (only chatter is off-topic)",
     )
-    recall: Probability = Field(0.8, description="share of off-topic and toxic posts caught")
+    recall: Probability = Field(
+        0.8, description="share of off-topic chatter and toxic posts caught"
+    )
     false_positive_rate: Probability = Field(
         0.02, description="share of legitimate posts wrongly removed"
     )
     precision: Probability = Field(
-        0.8, description="personalized mode: share of a member's off-topic items the filter hides"
+        0.6, description="personalized mode: share of a member's off-topic items the filter hides"
     )
     rules_shown: bool = Field(
         True, description="newcomers see the rules, which halves their toxic posting"
     )
     hours_per_100_posts: Hours = Field(1.0, description="staff hours to review 100 posts")
 
-    def on_topic_mask(self, n_topics: int, popularity: np.ndarray) -> np.ndarray:
+    def on_topic_mask(self, n_topics: int) -> np.ndarray:
+        if not self.on_topic:
+            return np.ones(n_topics, bool)
         mask = np.zeros(n_topics, bool)
-        if self.on_topic:
-            mask[[t for t in self.on_topic if t < n_topics]] = True
-        else:
-            mask[np.argsort(-popularity, kind="stable")[: max(1, n_topics // 2)]] = True
+        mask[[t for t in self.on_topic if t < n_topics]] = True
         return mask
 
     def act(self, operator, model, day):
@@ -348,7 +352,7 @@ class Moderation(Lever):
             return
         gen = model.streams.generator("operator.moderation", day)
         feed = model.feed
-        off_topic = ~self.on_topic_mask(model.rules.n_topics, model.rules.popularity())[feed.topic]
+        off_topic = feed.offtopic | ~self.on_topic_mask(model.rules.n_topics)[feed.topic]
         bad = (off_topic | feed.toxic) & (feed.author >= 0)
         caught = bad & (gen.random(len(feed)) < self.recall)
         wrongly = ~bad & (feed.author >= 0) & (gen.random(len(feed)) < self.false_positive_rate)
