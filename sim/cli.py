@@ -2,6 +2,8 @@
 
     commsim run                                   # the packaged default scenario
     commsim run my-scenario.yaml --days 90 --out results/my-run
+    commsim schema --out scenario.schema.json     # the JSON Schema of scenario files
+    commsim schema --markdown                     # the scenario reference (docs/)
 
 Flags override the scenario file and are validated by the same rules (``sim.scenario``), so
 ``--members 0`` is reported exactly as ``community: {members: 0}`` in the file would be. Bad input
@@ -11,6 +13,7 @@ exits with status 2 before anything is simulated or written (DESIGN.md, Reliabil
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -20,8 +23,9 @@ from tqdm import tqdm
 
 import sim
 from sim.model import CommunityModel
-from sim.outputs import RUN_FILES, OutputError, check_out_dir, write_run
-from sim.scenario import ScenarioError, load_scenario
+from sim.outputs import RUN_FILES, OutputError, check_out_dir, run_summary, write_run
+from sim.scenario import ScenarioError, json_schema, load_scenario
+from sim.schema_docs import REFERENCE_FILE, SCHEMA_FILE, render_reference
 
 # command-line flag -> the scenario field it overrides
 FLAG_FIELDS = {"days": "run.days", "members": "community.members", "seed": "run.seed"}
@@ -39,6 +43,12 @@ HEADLINE = (
     ("retention_30", "newcomer retention at 30 days"),
     ("retention_90", "newcomer retention at 90 days"),
     ("mean_loyalty", "mean loyalty (last day)"),
+)
+# added when the scenario has a strategy (an operator)
+OPERATOR_HEADLINE = (
+    ("money_spent", "money spent (total)"),
+    ("hours_short", "staff hours short (total)"),
+    ("points_liability_end", "points liability (last day)"),
 )
 
 
@@ -61,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate an online community and the team that runs it: member agents with "
         "interest and loyalty respond to content, ties and each other; each run writes daily "
         "series, cohort retention, summary KPIs and a figure.",
-        epilog="Run `commsim run --help` for the options of a run.",
+        epilog="Run `commsim run --help` for the options of a run, `commsim schema --help` for "
+        "the scenario file's schema and reference.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {sim.__version__}")
     commands = parser.add_subparsers(
@@ -105,6 +116,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="output directory (default: results/run-<timestamp>); an existing "
         "directory is replaced only if it holds a previous run",
     )
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of scenario files (or their Markdown reference)",
+        description="Print the JSON Schema of scenario files: every field with its description, "
+        "default, bounds and allowed values. Editors use it to complete and check scenario "
+        "files (VS Code's YAML extension: put `# yaml-language-server: $schema=FILE` at the top "
+        "of a scenario).",
+        epilog="to regenerate the committed copies:\n"
+        f"  commsim schema --out {SCHEMA_FILE}\n"
+        f"  commsim schema --markdown --out {REFERENCE_FILE}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    schema.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the reference of every field as Markdown instead (docs/scenario-reference.md)",
+    )
+    schema.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     return parser
 
 
@@ -112,7 +141,20 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``commsim`` console script; returns 0, or raises ``SystemExit(2)`` on bad
     input (as argparse does for bad arguments)."""
     args = build_parser().parse_args(argv)
-    return _run(args)
+    return _schema(args) if args.command == "schema" else _run(args)
+
+
+def _schema(args: argparse.Namespace) -> int:
+    text = render_reference() if args.markdown else json.dumps(json_schema(), indent=2) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {args.out}: {exc.strerror or exc}", status=1)
+    print(f"wrote {args.out}")
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -140,7 +182,8 @@ def _run(args: argparse.Namespace) -> int:
     except (OSError, OutputError) as exc:
         _fail(f"cannot write the outputs to {out_dir}: {exc}", status=1)
     print(f"wrote {', '.join(RUN_FILES)} to {_shown(out_dir)}")
-    print(_kpi_table(model.summary()))
+    headline = HEADLINE + (OPERATOR_HEADLINE if scenario.strategy is not None else ())
+    print(_kpi_table(run_summary(model, scenario), headline))
     return 0
 
 
@@ -152,9 +195,9 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _kpi_table(summary: dict) -> str:
-    width = max(len(label) for _, label in HEADLINE)
-    rows = [f"{label:<{width}}  {_number(summary.get(key))}" for key, label in HEADLINE]
+def _kpi_table(summary: dict, headline: tuple[tuple[str, str], ...]) -> str:
+    width = max(len(label) for _, label in headline)
+    rows = [f"{label:<{width}}  {_number(summary.get(key))}" for key, label in headline]
     return "\n".join(rows)
 
 

@@ -122,6 +122,8 @@ class CommunityModel(mesa.Model):
     def step(self) -> None:
         """One day, phase by phase in causal order."""
         day, pop = self.day, self.population
+        if self.operator is not None:
+            self.operator.start_day()
         joins = self.arrive(day)
         self.operator_acts(day)
         visitors = pop.visit(day)

@@ -50,10 +50,13 @@ class Operator(mesa.Agent):
         self.hours_left = 0.0
         self.today: dict[str, float] = defaultdict(float)
 
-    def act(self, day: int) -> None:
-        """The "operator acts" phase: a fresh day's hours, then each lever in priority order."""
+    def start_day(self) -> None:
+        """A fresh day's hours and record (arrivals, before the operator acts, pay for joins)."""
         self.today = defaultdict(float)
         self.hours_left = float(self.strategy.hours_per_day)
+
+    def act(self, day: int) -> None:
+        """The "operator acts" phase: each lever in priority order."""
         for lever in self.strategy.levers():
             lever.act(self, self.model, day)
 

@@ -30,9 +30,27 @@ from matplotlib.figure import Figure
 
 import sim
 from sim.model import CommunityModel
+from sim.policies import Strategy
 from sim.scenario import Scenario
 
 RUN_FILES = ("daily.parquet", "cohorts.parquet", "summary.json", "scenario.yaml", "curves.png")
+
+# what the levers did, drawn in the "Levers" panel when not all zero: counts per day on the left axis
+LEVER_COUNTS = (
+    "operator_posts",
+    "event_attendance",
+    "badges_awarded",
+    "posts_removed_true",
+    "posts_removed_false",
+    "posts_removed_toxic",
+    "welcomes_sent",
+    "first_post_replies",
+    "winback_sent",
+    "winback_returns",
+    "campaign_joins",
+    "referral_joins",
+)
+LEVER_POINTS = ("points_issued", "points_redeemed")  # on the right axis: another scale
 
 
 class OutputError(Exception):
@@ -79,7 +97,7 @@ def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> Non
     model.cohorts().to_parquet(folder / "cohorts.parquet", index=False)
     summary = {
         "commsim_version": sim.__version__,
-        **model.summary(),
+        **run_summary(model, scenario),
         "scenario": scenario.model_dump(),
     }
     # allow_nan=False: a NaN is a model bug to surface, not something to write as invalid JSON
@@ -91,7 +109,9 @@ def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> Non
         + yaml.safe_dump(scenario.model_dump(), sort_keys=False),
         encoding="utf-8",
     )
-    figure = curves_figure(series, f"{len(series)} days, seed {scenario.run.seed}")
+    figure = curves_figure(
+        series, f"{len(series)} days, seed {scenario.run.seed}", scenario.strategy
+    )
     FigureCanvasAgg(figure)  # render with Agg, never touching pyplot's global backend
     figure.savefig(folder / "curves.png", dpi=110)
 
@@ -112,15 +132,36 @@ def _move_into_place(staging: Path, out: Path) -> None:
     shutil.rmtree(previous)
 
 
-def curves_figure(series: pd.DataFrame, title: str = "") -> Figure:
-    """Four panels of the daily series: membership, activity, posting and commitment."""
+def run_summary(model: CommunityModel, scenario: Scenario) -> dict:
+    """The run's KPIs (``CommunityModel.summary``) and, with an operator, its totals: money spent,
+    staff hours used and short, and the points liability left on the last day."""
+    summary = model.summary()
+    if scenario.strategy is None:
+        return summary
+    series = model.series()
+    return {
+        **summary,
+        "money_spent": float(series["money_spent"].sum()),
+        "hours_used": float(series["hours_used"].sum()),
+        "hours_short": float(series["hours_short"].sum()),
+        "points_liability_end": float(series["points_liability"].iloc[-1]) if len(series) else 0.0,
+    }
+
+
+def curves_figure(
+    series: pd.DataFrame, title: str = "", strategy: Strategy | None = None
+) -> Figure:
+    """Panels of the daily series: membership, activity, posting and commitment; with a strategy
+    also the operator's hours and money against its capacity, and what each lever did."""
     daily = series.set_index("day")
     flows = daily.filter(regex="^(joins|leaves_.*)$").rolling(7, min_periods=1).mean()
     reasons = [c for c in flows.columns if c.startswith("leaves_") and flows[c].any()]
     flows = flows[["joins", *reasons]] if reasons else flows[["joins"]].assign(leaves=0.0)
+    rows = 2 if strategy is None else 3
     with sns.axes_style("whitegrid"):
-        figure = Figure(figsize=(13, 8.5), layout="constrained")
-        (members, activity), (posts, commitment) = figure.subplots(2, 2, sharex=True)
+        figure = Figure(figsize=(13, 4.25 * rows), layout="constrained")
+        axes = figure.subplots(rows, 2, sharex=True)
+    (members, activity), (posts, commitment) = axes[0], axes[1]
     _panel(
         members,
         "Members",
@@ -152,11 +193,43 @@ def curves_figure(series: pd.DataFrame, title: str = "") -> Figure:
         "mean or share (0-1)",
     )
     commitment.set_ylim(0, 1)
-    for ax in (posts, commitment):
+    if strategy is not None:
+        _operator_panels(daily, strategy, *axes[2])
+    for ax in axes[-1]:
         ax.set_xlabel("day")
     if title:
         figure.suptitle(title)
     return figure
+
+
+def _operator_panels(daily: pd.DataFrame, strategy: Strategy, operator, levers) -> None:
+    """Hours and money against the strategy's capacity; the lever series that are not all zero."""
+    hours = pd.DataFrame(
+        {
+            "hours used": daily["hours_used"],
+            "hours short": daily["hours_short"],
+            "hours available": float(strategy.hours_per_day),
+        }
+    )
+    money = pd.DataFrame(
+        {"money spent (cumulative)": daily["money_spent"].cumsum(), "budget": strategy.budget}
+    )
+    _panel(operator, "Operator", hours, "staff hours per day", money, "money")
+    counts = daily[[c for c in LEVER_COUNTS if daily[c].any()]]
+    points = daily[[c for c in LEVER_POINTS if daily[c].any()]]
+    weekly = counts.rolling(7, min_periods=1).mean()
+    _panel(
+        levers,
+        "Levers (7-day mean)",
+        weekly.rename(columns=lambda c: c.replace("_", " ")),
+        "per day",
+        points.rolling(7, min_periods=1).mean().rename(columns=lambda c: c.replace("_", " "))
+        if not points.empty
+        else None,
+        "points per day",
+    )
+    if counts.empty and points.empty:
+        levers.text(0.5, 0.5, "no lever acted", transform=levers.transAxes, ha="center")
 
 
 def _panel(
@@ -184,4 +257,5 @@ def _panel(
         twin.set_ylabel(right_label)
         twin.set_ylim(bottom=0)
     ax.set_ylim(bottom=0)
-    ax.legend(handles=lines, loc="upper left", fontsize="small", framealpha=0.8)
+    if lines:
+        ax.legend(handles=lines, loc="upper left", fontsize="small", framealpha=0.8)

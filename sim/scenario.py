@@ -27,18 +27,22 @@ import inspect
 import math
 import re
 import reprlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import GenerateJsonSchema, NoDefault
+from pydantic_core import PydanticCustomError, core_schema
 
 from sim.agents import DEFAULT_MIX, Rules, Segment
 from sim.model import CommunityModel
+from sim.policies import Strategy
+from sim.uncertainties import Uncertainties
 
 _MODEL = {name: p.default for name, p in inspect.signature(CommunityModel).parameters.items()}
 _RULES = Rules()
@@ -47,6 +51,7 @@ _SEGMENT = {f.name: f.default for f in fields(Segment)}
 # The packaged default; a Traversable, so it also works from a zipped install.
 DEFAULT_SCENARIO = resources.files("sim") / "scenarios" / "default.yaml"
 
+BOUNDS = ("ge", "gt", "le", "lt")
 RANGE_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
 LENGTH_ERRORS = ("too_short", "too_long", "string_too_short", "string_too_long")
 
@@ -135,6 +140,13 @@ class MemberSegment(_Section):
     )
     spread: float = Field(
         _SEGMENT["spread"], ge=0, le=5, description="sd of the log-normal jitter of propensities"
+    )
+    toxic: Probability = Field(
+        _SEGMENT["toxic"], description="chance that a thread by this kind of member is toxic"
+    )
+    chatter: Probability = Field(
+        _SEGMENT["chatter"],
+        description="share of this kind of member's threads that are off-topic chatter",
     )
 
     @classmethod
@@ -248,6 +260,12 @@ class Behaviour(_Section):
         _RULES.drive_decay, description="daily return of post drive toward 1"
     )
     drive_max: float = Field(_RULES.drive_max, ge=1, le=100, description="ceiling of post drive")
+    first_reply_weight: float = Field(
+        _RULES.first_reply_weight,
+        ge=0,
+        le=100,
+        description="extra drive from the first replies a member ever receives (fades over ~3)",
+    )
     # ties (Ren, Kraut & Kiesler 2007)
     tie_gain: Probability = Field(_RULES.tie_gain, description="tie strength added per reply")
     tie_decay: Probability = Field(_RULES.tie_decay, description="daily decay of every tie")
@@ -267,6 +285,78 @@ class Behaviour(_Section):
     )
     initial_loyalty: Probability = Field(_RULES.initial_loyalty, description="newcomers' loyalty")
     founder_loyalty: Probability = Field(_RULES.founder_loyalty, description="founders' loyalty")
+    # responses to the operator's levers (sim.policies)
+    attention_bond: float = Field(
+        _RULES.attention_bond,
+        ge=0,
+        le=10,
+        description="tie-strength equivalent of a welcome message or an operator reply",
+    )
+    event_ties: int = Field(
+        _RULES.event_ties,
+        ge=0,
+        le=50,
+        description="new ties each event attendee makes with other attendees",
+    )
+    removal_cost: Probability = Field(
+        _RULES.removal_cost,
+        description="largest share of an author's loyalty lost when moderators remove own posts",
+    )
+    toxicity_cost: float = Field(
+        _RULES.toxicity_cost, ge=0, le=10, description="largest reading cost of toxic posts"
+    )
+    incentive_gain: float = Field(
+        _RULES.incentive_gain,
+        ge=0,
+        le=10,
+        description="rise of a rewarded action's rate at full extrinsic sensitivity (Hamari 2017)",
+    )
+    steer_gain: float = Field(
+        _RULES.steer_gain,
+        ge=0,
+        le=100,
+        description="extra rate of a badged action just before its threshold, for full steerers "
+        "(Anderson et al. 2013)",
+    )
+    steer_threshold: float = Field(
+        _RULES.steer_threshold,
+        ge=0,
+        le=0.99,
+        description="extrinsic sensitivity above which members steer toward badges "
+        "(a minority, Hoernle et al. 2022)",
+    )
+    substitution: Probability = Field(
+        _RULES.substitution,
+        description="share of the steering boost taken from the neighbouring action",
+    )
+    crowd_out_rate: Probability = Field(
+        _RULES.crowd_out_rate,
+        description="daily loss of intrinsic motivation while tangibly rewarded "
+        "(Deci, Koestner & Ryan 1999)",
+    )
+    recognition_gain: float = Field(
+        _RULES.recognition_gain,
+        ge=0,
+        le=0.2,
+        description="rise of intrinsic motivation per recognition received "
+        "(badge, rank, leaderboard place)",
+    )
+    recognition_weight: float = Field(
+        _RULES.recognition_weight,
+        ge=0,
+        le=10,
+        description="benefit of a recognition (badge, rank, leaderboard place)",
+    )
+    withdrawal_loss: float = Field(
+        _RULES.withdrawal_loss,
+        ge=0,
+        le=10,
+        description="cost felt when rewards stop, at full extrinsic sensitivity",
+    )
+    lure_rate: Probability = Field(
+        _RULES.lure_rate,
+        description="daily chance a competitor lures an uncommitted member away, at full pull",
+    )
 
 
 class RunSettings(_Section):
@@ -288,12 +378,24 @@ class Scenario(_Section):
     behaviour: Behaviour = Field(
         default_factory=Behaviour, description="behavioural rules shared by every member"
     )
+    strategy: Strategy | None = Field(
+        None,
+        description="the operator's levers, staff hours and budget (sim.policies.Strategy); "
+        "absent or null: no operator, the community runs unsupported. Inside, a lever left out "
+        "or null is not used; a lever written as {} runs with its defaults",
+    )
+    uncertainties: Uncertainties | None = Field(
+        None,
+        description="what the operator does not control (sim.uncertainties): a competitor "
+        "luring members away, seasonal swings in visiting, a trending topic; absent or null: none",
+    )
     run: RunSettings = Field(default_factory=RunSettings, description="length and seed of the run")
 
     @model_validator(mode="before")
     @classmethod
     def _empty_sections_mean_defaults(cls, data: Any) -> Any:
-        """``behaviour:`` with every line commented out is YAML null: read it as "all defaults"."""
+        """``behaviour:`` with every line commented out is YAML null: read it as "all defaults"
+        (and ``strategy:`` or ``uncertainties:`` left empty as "none")."""
         if isinstance(data, dict):
             return {k: v for k, v in data.items() if not (k in cls.model_fields and v is None)}
         return data
@@ -302,15 +404,14 @@ class Scenario(_Section):
     def _consistent(self) -> Scenario:
         """Checks that relate fields to each other; they run once every field is valid alone."""
         problems = []
-        community = self.community
-        weights = community.topic_popularity
-        if weights and len(weights) != community.topics:
+        topics = self.community.topics
+        weights = self.community.topic_popularity
+        if weights and len(weights) != topics:
             problems.append(
                 (
                     "community.topic_popularity",
                     weights,
-                    f"must have one weight per topic ({community.topics}, community.topics) "
-                    "or be empty",
+                    f"must have one weight per topic ({topics}, community.topics) or be empty",
                 )
             )
         seen = set()
@@ -320,19 +421,54 @@ class Scenario(_Section):
                     (f"member_mix[{i}].name", segment.name, "segment names must be unique")
                 )
             seen.add(segment.name)
-            if segment.favourite_topics > community.topics:
+            if segment.favourite_topics > topics:
                 problems.append(
                     (
                         f"member_mix[{i}].favourite_topics",
                         segment.favourite_topics,
-                        f"must be at most community.topics ({community.topics})",
+                        f"must be at most community.topics ({topics})",
                     )
                 )
+        problems += self._topic_references(topics)
         if problems:
             raise PydanticCustomError(
                 "inconsistent", "inconsistent scenario", {"problems": problems}
             )
         return self
+
+    def _topic_references(self, topics: int) -> list[tuple[str, object, str]]:
+        """Problems with strategy and uncertainty fields that name or count topics."""
+        problems = []
+        below = f"must be a topic index below community.topics ({topics})"
+        content = self.strategy.content if self.strategy else None
+        if content is not None:
+            if content.topic_mix and len(content.topic_mix) != topics:
+                problems.append(
+                    (
+                        "strategy.content.topic_mix",
+                        content.topic_mix,
+                        f"must have one share per topic ({topics}, community.topics) or be empty",
+                    )
+                )
+            if content.breadth is not None and content.breadth > topics:
+                problems.append(
+                    (
+                        "strategy.content.breadth",
+                        content.breadth,
+                        f"must be at most community.topics ({topics})",
+                    )
+                )
+        moderation = self.strategy.moderation if self.strategy else None
+        if moderation is not None:
+            problems += [
+                (f"strategy.moderation.on_topic[{i}]", topic, below)
+                for i, topic in enumerate(moderation.on_topic)
+                if topic >= topics
+            ]
+        trend = self.uncertainties.trend if self.uncertainties else None
+        if trend is not None and trend.topic >= topics:
+            problems.append(("uncertainties.trend.topic", trend.topic, below))
+        return problems
 
     @classmethod
     def rules_paths(cls) -> dict[str, str]:
@@ -358,7 +494,174 @@ class Scenario(_Section):
             "members": self.community.members,
             **self.arrivals.model_dump(),
             "rules": self.rules(),
+            "strategy": self.strategy,
+            "uncertainties": self.uncertainties,
         }
+
+
+# ---- the JSON Schema of a scenario file ---------------------------------------------------------
+# Units of the fields that have one, by schema path (``[]``: every list item, ``<name>``: every key
+# of a mapping). ``test_scenario`` checks that every path is a field, so a renamed field fails there.
+UNITS = {
+    "community.members": "members",
+    "community.topics": "topics",
+    "arrivals.market_size": "people",
+    "arrivals.marketing_p": "share per day",
+    "arrivals.word_of_mouth_q": "share per day",
+    "member_mix[].visit": "probability per day",
+    "member_mix[].post": "threads per visit",
+    "member_mix[].reply": "replies per visit",
+    "member_mix[].react": "reactions per visit",
+    "member_mix[].invite": "invitations per visit",
+    "member_mix[].read_budget": "items per visit",
+    "member_mix[].favourite_topics": "topics",
+    "behaviour.novelty": "probability per day",
+    "behaviour.reply_pull": "probability per day",
+    "behaviour.bond_scale": "tie strength",
+    "behaviour.reply_bond": "tie strength",
+    "behaviour.fun_scale": "reactions",
+    "behaviour.loyalty_rate": "share per visit",
+    "behaviour.forget_rate": "share per day",
+    "behaviour.interest_rate": "share per visit",
+    "behaviour.topic_drift": "share per visit",
+    "behaviour.drive_gain": "drive per reply",
+    "behaviour.drive_decay": "share per day",
+    "behaviour.tie_gain": "tie strength per reply",
+    "behaviour.tie_decay": "share per day",
+    "behaviour.tie_prune": "tie strength",
+    "behaviour.quit_rate": "probability per day",
+    "behaviour.inactivity_limit": "days",
+    "behaviour.attention_bond": "tie strength",
+    "behaviour.event_ties": "ties per attendee",
+    "behaviour.crowd_out_rate": "share per day",
+    "behaviour.lure_rate": "probability per day",
+    "strategy.hours_per_day": "staff hours per day",
+    "strategy.budget": "money (whole run)",
+    "strategy.content.posts_per_day": "posts per day",
+    "strategy.content.topic_mix": "relative weights",
+    "strategy.content.breadth": "topics",
+    "strategy.content.formats.<name>.share": "relative weight",
+    "strategy.content.formats.<name>.engagement": "times a text post",
+    "strategy.content.formats.<name>.hours": "staff hours per item",
+    "strategy.content.formats.<name>.money": "money per item",
+    "strategy.events.calendar[].day": "day of the run",
+    "strategy.events.calendar[].every": "days",
+    "strategy.events.calendar[].start": "day of the run",
+    "strategy.events.calendar[].until": "day of the run",
+    "strategy.events.calendar[].promotion_days": "days",
+    "strategy.events.calendar[].capacity": "members",
+    "strategy.events.calendar[].hours": "staff hours per event",
+    "strategy.events.calendar[].money": "money per event",
+    "strategy.incentives.start": "day of the run",
+    "strategy.incentives.stop": "day of the run",
+    "strategy.incentives.points": "points per action",
+    "strategy.incentives.badges[].threshold": "actions",
+    "strategy.incentives.ranks": "points",
+    "strategy.incentives.leaderboard": "members",
+    "strategy.incentives.redeem_at": "points",
+    "strategy.incentives.money_per_point": "money per point",
+    "strategy.incentives.hours_per_day": "staff hours per day",
+    "strategy.moderation.on_topic": "topic indices (0 = first)",
+    "strategy.moderation.hours_per_100_posts": "staff hours per 100 posts",
+    "strategy.onboarding.welcome_hours": "staff hours per message",
+    "strategy.onboarding.reply_hours": "staff hours per reply",
+    "strategy.recruitment.campaigns[].start": "day of the run",
+    "strategy.recruitment.campaigns[].end": "day of the run",
+    "strategy.recruitment.campaigns[].extra_p": "share per day",
+    "strategy.recruitment.campaigns[].cost_per_join": "money per join",
+    "strategy.recruitment.referral_reward": "money per referral join",
+    "strategy.recruitment.invite_boost": "times",
+    "strategy.winback.inactive_days": "days",
+    "strategy.winback.cadence": "days",
+    "strategy.winback.max_messages": "messages per member",
+    "strategy.winback.hours_per_100": "staff hours per 100 messages",
+    "strategy.winback.money_per_message": "money per message",
+    "strategy.adaptive.window": "days",
+    "strategy.adaptive.every": "days",
+    "uncertainties.competitor.start": "day of the run",
+    "uncertainties.seasonality.peak_day": "day of the year",
+    "uncertainties.trend.day": "day of the run",
+    "uncertainties.trend.topic": "topic index (0 = first)",
+    "uncertainties.trend.duration": "days",
+    "run.days": "days",
+}
+
+
+class _SchemaWithDefaults(GenerateJsonSchema):
+    """Pydantic's JSON Schema, also showing defaults made by a factory (``member_mix``, a content
+    lever's ``formats``, the points per action), which pydantic leaves out; a whole section's
+    default is left to its fields."""
+
+    def get_default_value(self, schema: core_schema.WithDefaultSchema) -> Any:
+        factory = schema.get("default_factory")
+        if factory is not None and not schema.get("default_factory_takes_data"):
+            value = factory()
+            return NoDefault if isinstance(value, BaseModel) else value
+        return super().get_default_value(schema)
+
+
+def json_schema() -> dict:
+    """The JSON Schema of a scenario file, with every field's description, default, bounds and
+    allowed values, and a ``unit`` where there is one (``UNITS``).
+
+    ``commsim schema`` prints it; an editor given it (``# yaml-language-server: $schema=...`` at the
+    top of a file, with VS Code's YAML extension) completes and checks scenario files. It describes
+    the same rules ``parse_scenario`` applies, except the checks across fields.
+    """
+    schema = Scenario.model_json_schema(schema_generator=_SchemaWithDefaults)
+    schema["title"] = "commsim scenario"
+    schema["description"] = (
+        "An online community, its newcomers and their behaviour, optionally the operator's "
+        "strategy and the world's uncertainties, and the run's length and seed. "
+        "Every key may be left out: it keeps its default."
+    )
+    for name, prop in schema["properties"].items():
+        if "$ref" in prop:  # an empty section (YAML null) means all its defaults
+            schema["properties"][name] = {
+                "anyOf": [{"$ref": prop.pop("$ref")}, {"type": "null"}],
+                **prop,
+            }
+    found = dict(schema_fields(schema))
+    for path, unit in UNITS.items():
+        found[path]["unit"] = unit
+    return schema
+
+
+def schema_fields(schema: dict) -> Iterator[tuple[str, dict]]:
+    """Every field of the scenario schema, parents before children: ``(path, field schema)``.
+
+    Paths are dotted; ``[]`` stands for every item of a list (``member_mix[].share``) and
+    ``<name>`` for every key of a mapping (``strategy.content.formats.<name>.hours``).
+    """
+    return _fields_of(schema, schema, "")
+
+
+def resolve(schema: dict, node: dict) -> dict:
+    """The schema a field's value must match, with ``$ref`` followed and an ``or null`` dropped."""
+    kinds = [k for k in node.get("anyOf", ()) if k.get("type") != "null"]
+    if len(kinds) == 1:
+        node = kinds[0]
+    while "$ref" in node:
+        node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def _fields_of(schema: dict, node: dict, path: str) -> Iterator[tuple[str, dict]]:
+    for name, prop in resolve(schema, node).get("properties", {}).items():
+        field_path = f"{path}.{name}" if path else name
+        yield field_path, prop
+        yield from _inside(schema, prop, field_path)
+
+
+def _inside(schema: dict, prop: dict, path: str) -> Iterator[tuple[str, dict]]:
+    """The fields within a field's value: a section's, a list item's or a mapping value's."""
+    target = resolve(schema, prop)
+    if "properties" in target:
+        yield from _fields_of(schema, target, path)
+    elif target.get("type") == "array":
+        yield from _inside(schema, target["items"], f"{path}[]")
+    elif isinstance(target.get("additionalProperties"), dict):
+        yield from _inside(schema, target["additionalProperties"], f"{path}.<name>")
 
 
 def load_scenario(
@@ -477,13 +780,22 @@ def _explain(error: dict) -> list[str]:
         ]
     path, annotation, metadata = _locate(loc)
     value = _show(error["input"])
+    if loc and loc[-1] == "[key]":  # a mapping's key, e.g. of ``points: {post: 10}``
+        names = _names(loc[:-2])
+        if names:
+            return [f"{path}: unknown key; {_allowed(names, loc[-2])}"]
+        return [f"{path}: key {value} is not text; write it as a name"]
     if kind == "extra_forbidden":
-        return [f"{path}: unknown key (value {value}); {_allowed_keys(loc[:-1], loc[-1])}"]
+        return [f"{path}: unknown key (value {value}); {_allowed(_names(loc[:-1]), loc[-1])}"]
     if kind == "invalid_key":
         section = _locate(loc[:-1])[0]
-        return [f"{section}: key {loc[-1]} is not text; {_allowed_keys(loc[:-1], loc[-1])}"]
+        return [f"{section}: key {loc[-1]} is not text; {_allowed(_names(loc[:-1]), loc[-1])}"]
     if kind == "missing":
-        return [f"{path}: missing; expected {_kind(annotation)}{_bounds(metadata, ' ')}"]
+        return [f"{path}: missing; expected {_expected(annotation, metadata)}"]
+    if kind == "literal_error":
+        return [f"{path}: got {value}; must be one of {', '.join(map(str, _choices(annotation)))}"]
+    if kind == "value_error":  # a lever's own check across its fields (a model validator)
+        return [f"{path}: got {value}; {error['ctx']['error']}"]
     if kind in RANGE_ERRORS:
         return [f"{path}: got {value}; must be {_bounds(metadata) or _bounds([error['ctx']])}"]
     if kind == "finite_number":
@@ -491,63 +803,121 @@ def _explain(error: dict) -> list[str]:
     if kind in LENGTH_ERRORS:
         unit = "characters" if kind.startswith("string") else "items"
         return [f"{path}: got {value}; must have {_lengths(metadata)} {unit}"]
-    expected = f"expected {_kind(annotation)}{_bounds(metadata, ' ')}"
+    expected = f"expected {_expected(annotation, metadata)}"
     if _number_as_text(error["input"]):
         expected += f" (YAML read {value} as text; write it with no quotes)"
     return [f"{path}: got {value}; {expected}"]
 
 
 def _locate(loc: tuple) -> tuple[str, Any, list]:
-    """The dotted path of ``loc`` and the annotation and constraints of the value found there."""
+    """The dotted path of ``loc`` and the annotation and constraints of the value found there.
+
+    Walks the scenario's types: sections and levers (pydantic models) by field name, lists by index
+    (``member_mix[0]``), mappings by key (``strategy.content.formats.video``). ``[key]``, pydantic's
+    mark of a problem with a mapping's key rather than its value, is left to ``_explain``.
+    """
     path, annotation, metadata = "", Scenario, []
     for part in loc:
-        if _is_section(annotation):
-            path = f"{path}.{part}" if path else str(part)
-            field = annotation.model_fields.get(part) if isinstance(part, str) else None
-            annotation, metadata = (field.annotation, field.metadata) if field else (None, [])
-        else:
+        annotation = _optional_of(annotation)
+        origin = get_origin(annotation)
+        if part == "[key]":  # the key itself is wrong; _explain looks at its type
+            continue
+        if origin is list and isinstance(part, int):
             path = f"{path}[{part}]"
-            item = get_args(annotation)[0] if get_origin(annotation) is list else None
-            if get_origin(item) is Annotated:
-                item, *extra = get_args(item)
-                metadata = [m for info in extra for m in info.metadata]
+            annotation, metadata = _item(get_args(annotation)[0])
+        else:
+            path = f"{path}.{part}" if path else str(part)
+            if origin is dict:
+                annotation, metadata = _item(get_args(annotation)[1])
+            elif _is_model(annotation) and part in annotation.model_fields:
+                field = annotation.model_fields[part]
+                annotation, metadata = field.annotation, field.metadata
             else:
-                metadata = []
-            annotation = item
+                annotation, metadata = None, []
     return path or "(top level)", annotation, metadata
 
 
-def _is_section(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, _Section)
+def _item(annotation: Any) -> tuple[Any, list]:
+    """The type of a list item or mapping value, and its constraints (from ``Annotated``)."""
+    if get_origin(annotation) is Annotated:
+        annotation, *extra = get_args(annotation)
+        return annotation, [m for info in extra for m in getattr(info, "metadata", [info])]
+    return annotation, []
 
 
-def _allowed_keys(section_loc: tuple, key: object) -> str:
-    section = _locate(section_loc)[1]
-    names = list(section.model_fields) if _is_section(section) else []
+def _optional_of(annotation: Any) -> Any:
+    """``X`` for ``X | None``; anything else unchanged."""
+    if get_origin(annotation) in (Union, UnionType):
+        kinds = [a for a in get_args(annotation) if a is not type(None)]
+        if len(kinds) == 1:
+            return kinds[0]
+    return annotation
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _names(where: tuple | Any) -> list[str]:
+    """The keys allowed at a location (a ``loc`` tuple) or in a type: a model's fields, or the
+    named keys of a mapping such as ``points``; empty when any name will do."""
+    annotation = _optional_of(_locate(where)[1] if isinstance(where, tuple) else where)
+    if _is_model(annotation):
+        return list(annotation.model_fields)
+    if get_origin(annotation) is dict:
+        return [str(c) for c in _choices(_item(get_args(annotation)[0])[0])]
+    return []
+
+
+def _allowed(names: list[str], key: object) -> str:
     hint = difflib.get_close_matches(str(key), names, n=1)
     suggestion = f" (did you mean {hint[0]}?)" if hint else ""
     return f"allowed keys: {', '.join(names)}{suggestion}"
 
 
+def _choices(annotation: Any) -> tuple:
+    """The values of a ``Literal[...]`` type (empty for any other type)."""
+    return get_args(annotation) if get_origin(annotation) is Literal else ()
+
+
+def _expected(annotation: Any, metadata: list) -> str:
+    """``a whole number between 1 and 64, or null``: the kind of value and its bounds."""
+    value = _optional_of(annotation)
+    text = f"{_kind(value)}{_bounds(metadata, ' ')}"
+    return text if value is annotation else f"null or {text}"
+
+
 def _kind(annotation: Any) -> str:
     if get_origin(annotation) is Annotated:
         annotation = get_args(annotation)[0]
-    if get_origin(annotation) is list:
+    optional = _optional_of(annotation)
+    if optional is not annotation:
+        return f"null or {_kind(optional)}"
+    origin = get_origin(annotation)
+    if origin is list:
         return f"a list, each item {_kind(get_args(annotation)[0])}"
-    if _is_section(annotation):
+    if origin is dict:
+        names = _names(annotation)
+        keys = f"keys among {', '.join(names)}" if names else "a name as each key"
+        return f"a mapping with {keys}, each value {_kind(get_args(annotation)[1])}"
+    if origin is Literal:
+        return f"one of {', '.join(map(str, _choices(annotation)))}"
+    if _is_model(annotation):
         return f"a mapping with keys {', '.join(annotation.model_fields)}"
-    return {int: "a whole number", float: "a number", str: "text"}.get(annotation, "a valid value")
+    return {int: "a whole number", float: "a number", str: "text", bool: "true or false"}.get(
+        annotation, "a valid value"
+    )
 
 
 def _bounds(constraints: list, prefix: str = "") -> str:
     """``between 0 and 1``, ``greater than 0``, ``at least 1``... from annotated-types bounds."""
     found = {}
     for c in constraints:
-        for name in ("ge", "gt", "le", "lt"):
+        for name in BOUNDS:
             value = c.get(name) if isinstance(c, dict) else getattr(c, name, None)
             if value is not None:
                 found[name] = value
-    ge, gt, le, lt = (found.get(k) for k in ("ge", "gt", "le", "lt"))
+    ge, gt, le, lt = (None if v is None else plain_number(v) for v in map(found.get, BOUNDS))
     if ge is not None and le is not None:
         text = f"between {ge} and {le}"
     else:
@@ -555,6 +925,13 @@ def _bounds(constraints: list, prefix: str = "") -> str:
         high = f"at most {le}" if le is not None else f"less than {lt}" if lt is not None else ""
         text = " and ".join(t for t in (low, high) if t)
     return prefix + text if text else ""
+
+
+def plain_number(value: float) -> str:
+    """``1000000`` for 1e6 and ``0.5`` for 0.5: a bound or default as a planner would write it."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return str(value)
 
 
 def _lengths(constraints: list) -> str:
