@@ -87,7 +87,7 @@ class Segment:
     invite: float = 0.01  # invitations per visit
     read_budget: float = 40.0  # items a visit can read before overload
     favourite_topics: int = 2  # topics of strong interest
-    spread: float = 1.0  # sd of the log-normal jitter of every propensity
+    spread: float = 1.0  # sd of the log-normal jitter of the propensities (visiting: half)
     toxic: float = 0.0  # chance that a post by this kind of member is toxic
     chatter: float = 0.0  # share of this kind of member's threads that are off-topic chatter
 
@@ -126,7 +126,7 @@ DEFAULT_MIX = (
         extrinsic=0.4,
         visit=0.9,
         post=0.3,
-        reply=0.8,
+        reply=1.0,
         react=1.0,
         invite=0.02,
         read_budget=400.0,
@@ -171,7 +171,7 @@ class Rules:
     drive_gain: float = 0.25  # post drive added per reply received
     drive_decay: float = 0.03  # daily return of post drive toward 1
     drive_max: float = 3.0
-    first_reply_weight: float = 3.0  # extra drive from the first replies a member ever receives
+    first_reply_weight: float = 4.0  # extra drive from the first replies a member ever receives
     # ties
     tie_gain: float = 0.3
     tie_decay: float = 0.02
@@ -495,7 +495,7 @@ class Population:
                 toxic_read = toxic_share * read * (1 - self.feed_filter)
                 toxicity[idx] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
                 cost[idx] += toxicity[idx]
-            self._drift_topics(idx, counts)
+            self._drift_topics(idx, feed.informative_per_topic())
         self.info_today[:n] = info
         self.relevant_read[:n] = relevant
         self.cost_today[:n] = cost
@@ -675,7 +675,8 @@ class Population:
         recognition = self.recognition_today[:n]
         if recognition.any():
             intrinsic = self.view("intrinsic")
-            intrinsic += np.float32(self.rules.recognition_gain) * recognition * (1 - intrinsic)
+            gain = np.minimum(np.float32(self.rules.recognition_gain) * recognition, 1)
+            intrinsic += gain * (1 - intrinsic)
             recognition[:] = 0
         withdrawal = self.withdrawal[:n]
         if withdrawal.any():

@@ -217,6 +217,18 @@ class CommunityModel(mesa.Model):
             self.feed = self.feed.subset(~remove)
         return removed
 
+    def introduce(self, newcomers: np.ndarray, partners: int, day: int) -> None:
+        """Tie each newcomer to ``partners`` members who were active yesterday or today."""
+        pop = self.population
+        active = np.flatnonzero(pop.view("alive") & (pop.view("last_active_day") >= day - 1))
+        if newcomers.size == 0 or active.size == 0 or partners == 0:
+            return
+        gen = self.streams.generator("operator.introductions", day)
+        for _ in range(partners):
+            pop.ties.strengthen(
+                newcomers, gen.choice(active, size=newcomers.size), self.rules.tie_gain
+            )
+
     def operator_replies(self, authors: np.ndarray) -> None:
         """The operator answers these members' first threads."""
         self.population.receive_operator_attention(authors)

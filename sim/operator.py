@@ -68,17 +68,17 @@ class Operator(mesa.Agent):
         """
         if units <= 0:
             return 0
-        limits = [units]
-        if hours_each > 0:
-            limits.append(int(self.hours_left // hours_each + 1e-9))
-        if money_each > 0:
-            limits.append(int(self.money_left // money_each + 1e-9))
-        done = max(0, min(limits))
+        by_hours = int((self.hours_left + 1e-9) // hours_each) if hours_each > 0 else units
+        by_money = int((self.money_left + 1e-9) // money_each) if money_each > 0 else units
+        done = max(0, min(units, by_hours, by_money))
         self.spend(done * hours_each, done * money_each)
         skipped = units - done
         if skipped:
-            self.today["hours_short"] += skipped * hours_each
-            self.today["money_short"] += skipped * money_each
+            # the shortfall is charged to what ran out: hours, money, or both
+            if by_hours < units:
+                self.today["hours_short"] += (units - max(by_hours, 0)) * hours_each
+            if by_money < units:
+                self.today["money_short"] += (units - max(by_money, 0)) * money_each
             self.today["actions_skipped"] += skipped
             self.today[f"skipped_{purpose}"] += skipped
         return done

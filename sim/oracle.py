@@ -11,10 +11,10 @@ draws are those of ``CommunityModel.step``; the parameters come from the same ``
 
 Both draw from the same ``sim.streams.RandomStreams``: a member in slot ``s`` uses the number at ``s``
 of the day's per-purpose uniforms for its own decisions, ``slot_normal``/``slot_uniform`` for its
-traits, and replies and reactions take their targets from the day's generator in the same order. On
-the first day both models therefore make exactly the same decisions; later, float32 (vectorised) and
-float64 (here) rounding lets single decisions differ, and the runs drift apart. They must agree in
-distribution: ``tests/test_oracle.py`` compares them over many seeds at small N (DESIGN.md,
+traits, and replies and reactions take their targets from the day's generator in the same order. So
+both models make exactly the same decisions at first; sooner or later float32 (vectorised) and
+float64 (here) rounding flips a single decision, and from then on the runs drift apart. They must
+agree in distribution: ``tests/test_oracle.py`` compares them over many seeds at small N (DESIGN.md,
 "Performance and memory"). Slow by design; use it only in tests.
 
 Without an operator there are no events (identity benefit 0), incentives, moderation, onboarding,
@@ -269,7 +269,7 @@ class OracleMember(mesa.Agent):
             if toxic_read > 0:
                 self.toxicity_today = r.toxicity_cost * (1 - math.exp(-toxic_read / 3.0))
                 self.cost_today += self.toxicity_today
-            self._drift_topics(counts)
+            self._drift_topics(feed.informative_counts)
         self.info_ema += MEMORY * (self.info_today - self.info_ema)
         self.cost_ema += MEMORY * (self.cost_today - self.cost_ema)
         self.overload_ema += MEMORY * (self.overload_today - self.overload_ema)
@@ -376,7 +376,7 @@ class OracleMember(mesa.Agent):
         self.bond_today = bond
         # the first replies a member ever receives count most (Joyce & Kraut 2006)
         received_before = self.replies_received - self.replies_today
-        first_replies = 1
+        first_replies = 1 + r.first_reply_weight * math.exp(-received_before / 3.0)
         self.post_drive -= (self.post_drive - 1) * r.drive_decay
         self.post_drive += r.drive_gain * self.replies_today * first_replies
         self.post_drive = min(self.post_drive, r.drive_max)

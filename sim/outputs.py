@@ -204,32 +204,38 @@ def curves_figure(
 
 def _operator_panels(daily: pd.DataFrame, strategy: Strategy, operator, levers) -> None:
     """Hours and money against the strategy's capacity; the lever series that are not all zero."""
-    hours = pd.DataFrame(
-        {
-            "hours used": daily["hours_used"],
-            "hours short": daily["hours_short"],
-            "hours available": float(strategy.hours_per_day),
-        }
+    money = daily[["money_spent"]].cumsum()
+    _panel(
+        operator,
+        "Operator (hours: 7-day mean)",
+        _weekly(daily[["hours_used", "hours_short"]]),
+        "staff hours per day",
+        money.rename(columns={"money_spent": "money spent (cumulative)"}),
+        "money",
+        levels=(
+            ("hours available", strategy.hours_per_day, "hours used"),
+            ("budget", strategy.budget, "money spent (cumulative)"),
+        ),
     )
-    money = pd.DataFrame(
-        {"money spent (cumulative)": daily["money_spent"].cumsum(), "budget": strategy.budget}
-    )
-    _panel(operator, "Operator", hours, "staff hours per day", money, "money")
-    counts = daily[[c for c in LEVER_COUNTS if daily[c].any()]]
-    points = daily[[c for c in LEVER_POINTS if daily[c].any()]]
-    weekly = counts.rolling(7, min_periods=1).mean()
+    counts = _weekly(daily[[c for c in LEVER_COUNTS if daily[c].any()]])
+    points = _weekly(daily[[c for c in LEVER_POINTS if daily[c].any()]])
+    has_points = points.columns.size > 0
     _panel(
         levers,
         "Levers (7-day mean)",
-        weekly.rename(columns=lambda c: c.replace("_", " ")),
+        counts,
         "per day",
-        points.rolling(7, min_periods=1).mean().rename(columns=lambda c: c.replace("_", " "))
-        if not points.empty
-        else None,
+        points if has_points else None,
         "points per day",
     )
-    if counts.empty and points.empty:
+    if counts.columns.size == 0 and not has_points:
         levers.text(0.5, 0.5, "no lever acted", transform=levers.transAxes, ha="center")
+
+
+def _weekly(series: pd.DataFrame) -> pd.DataFrame:
+    """7-day means, with readable names (``operator posts`` for ``operator_posts``)."""
+    weekly = series.rolling(7, min_periods=1).mean()
+    return weekly.rename(columns=lambda name: name.replace("_", " "))
 
 
 def _panel(
@@ -239,8 +245,11 @@ def _panel(
     left_label: str,
     right: pd.DataFrame | None = None,
     right_label: str = "",
+    levels: tuple[tuple[str, float, str], ...] = (),
 ) -> None:
-    """Solid lines on the left axis, dashed on a right axis for series of another scale."""
+    """Solid lines on the left axis, dashed on a right axis for series of another scale;
+    ``levels`` (label, value, series) are dotted lines in the colour and on the axis of that
+    series (a capacity or a budget)."""
     palette = sns.color_palette(n_colors=left.shape[1] + (0 if right is None else right.shape[1]))
     lines = [
         ax.plot(left.index, left[c], color=palette.pop(0), lw=1.6, label=c)[0] for c in left.columns
@@ -255,7 +264,10 @@ def _panel(
             for c in right.columns
         ]
         twin.set_ylabel(right_label)
-        twin.set_ylim(bottom=0)
-    ax.set_ylim(bottom=0)
+    for label, value, series in levels:  # before the limits are set, so that they stay in view
+        line = next(line for line in lines if line.get_label() == series)
+        lines.append(line.axes.axhline(value, color=line.get_color(), ls=":", lw=1.4, label=label))
+    for axis in {line.axes for line in lines} | {ax}:
+        axis.set_ylim(bottom=0)
     if lines:
         ax.legend(handles=lines, loc="upper left", fontsize="small", framealpha=0.8)

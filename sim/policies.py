@@ -45,15 +45,19 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
-class Lever(Config):
-    """A lever: settings plus what the operator does with them each day."""
-
-    priority: int = Field(
-        5,
+def _priority(default: int):
+    return Field(
+        default,
         ge=1,
         le=10,
         description="1 = done first; when hours or money run out, higher numbers are skipped first",
     )
+
+
+class Lever(Config):
+    """A lever: settings plus what the operator does with them each day."""
+
+    priority: int = _priority(5)
 
     def act(self, operator: Operator, model: CommunityModel, day: int) -> None:  # pragma: no cover
         raise NotImplementedError
@@ -86,7 +90,7 @@ DEFAULT_FORMATS = {
 class Content(Lever):
     """Operator posts: volume, quality, topic mix and breadth, formats."""
 
-    priority: int = Field(3, ge=1, le=10, description="1 = done first")
+    priority: int = _priority(3)
     posts_per_day: float = Field(5.0, ge=0, le=10_000, description="operator posts per day")
     quality: Probability = Field(0.8, description="mean quality of operator posts")
     topic_mix: list[Annotated[float, Field(ge=0, le=1e6)]] = Field(
@@ -177,8 +181,11 @@ EVENT_EFFECTS = {
 
 
 class Event(Config):
+    """One entry of the events calendar: a one-off (``day``) or recurring (``every``) event."""
+
     kind: Literal["qa", "sharing", "contest", "lottery"] = Field(
-        description="qa, sharing, contest or lottery"
+        description="qa (draws members, builds identity, prompts some posts), sharing (the most "
+        "identity), contest (the most posting), lottery (draws the most, builds little identity)"
     )
     day: Day | None = Field(None, description="the day of a one-off event")
     every: int | None = Field(None, ge=1, le=10_000, description="repeat every this many days")
@@ -195,6 +202,13 @@ class Event(Config):
     def _scheduled(self) -> Event:
         if (self.day is None) == (self.every is None):
             raise ValueError("an event needs exactly one of 'day' (one-off) or 'every' (recurring)")
+        if self.day is not None and (self.start != 1 or self.until is not None):
+            raise ValueError(
+                "'start' and 'until' belong to recurring events ('every'), not to "
+                "a one-off event ('day')"
+            )
+        if self.until is not None and self.until < self.start:
+            raise ValueError("until must not be before start")
         return self
 
     def happens_on(self, day: int) -> bool:
@@ -214,7 +228,7 @@ class Event(Config):
 class Events(Lever):
     """A calendar of events: attendance builds identity and ties (Ren, Kraut & Kiesler 2007)."""
 
-    priority: int = Field(4, ge=1, le=10, description="1 = done first")
+    priority: int = _priority(4)
     calendar: list[Event] = Field(
         default_factory=list, max_length=1000, description="the events, one-off or recurring"
     )
@@ -244,6 +258,8 @@ class Events(Lever):
 
 # ---- incentives ----------------------------------------------------------------------------------
 class Badge(Config):
+    """A badge awarded once a member has done ``threshold`` of an action since the scheme began."""
+
     action: Literal["post", "reply", "checkin"] = Field(description="the counted action")
     threshold: int = Field(ge=1, le=1_000_000, description="count of the action that earns it")
 
@@ -251,7 +267,7 @@ class Badge(Config):
 class Incentives(Lever):
     """Points, badges, ranks, a leaderboard and redeemable rewards, between start and stop dates."""
 
-    priority: int = Field(2, ge=1, le=10, description="1 = done first")
+    priority: int = _priority(2)
     start: Day = Field(1, description="first day the scheme runs")
     stop: Day | None = Field(None, description="last day it runs (empty: never stops)")
     points: dict[
@@ -261,7 +277,7 @@ class Incentives(Lever):
         description="points per action: post, reply, checkin, invite",
     )
     badges: list[Badge] = Field(
-        default_factory=list, max_length=100, description="badges for reaching a count of an action"
+        default_factory=list, max_length=16, description="badges for reaching a count of an action"
     )
     ranks: list[Annotated[float, Field(gt=0, le=1e9)]] = Field(
         default_factory=list, max_length=50, description="point thresholds of successive ranks"
@@ -285,8 +301,8 @@ class Incentives(Lever):
     def _dates(self) -> Incentives:
         if self.stop is not None and self.stop < self.start:
             raise ValueError("stop must not be before start")
-        if sorted(self.ranks) != list(self.ranks):
-            raise ValueError("ranks must be increasing point thresholds")
+        if any(b <= a for a, b in zip(self.ranks, self.ranks[1:], strict=False)):
+            raise ValueError("ranks must be strictly increasing point thresholds")
         return self
 
     def running(self, day: int) -> bool:
@@ -306,7 +322,7 @@ class Incentives(Lever):
 class Moderation(Lever):
     """None, community-level deletion, or a personalized feed filter (Ren & Kraut 2014)."""
 
-    priority: int = Field(1, ge=1, le=10, description="1 = done first")
+    priority: int = _priority(1)
     mode: Literal["none", "community", "personalized"] = Field(
         "community", description="none, community or personalized"
     )
@@ -368,11 +384,19 @@ class Moderation(Lever):
 
 # ---- onboarding ----------------------------------------------------------------------------------
 class Onboarding(Lever):
-    """Welcome newcomers and reply to their first posts within a day (Joyce & Kraut 2006)."""
+    """Welcome newcomers, introduce them to active members, and reply to their first posts within
+    a day (Joyce & Kraut 2006; Morgan & Halfaker 2018, the Teahouse)."""
 
-    priority: int = Field(2, ge=1, le=10, description="1 = done first")
+    priority: int = _priority(2)
     welcome: bool = Field(True, description="send each newcomer a welcome message")
     welcome_hours: Hours = Field(0.05, description="staff hours per welcome message")
+    introductions: int = Field(
+        2,
+        ge=0,
+        le=50,
+        description="active members each welcomed newcomer is introduced to "
+        "(a first tie each, as a Teahouse host would make)",
+    )
     reply_to_first_posts: bool = Field(True, description="reply to every newcomer's first thread")
     reply_hours: Hours = Field(0.2, description="staff hours per reply")
 
@@ -382,6 +406,7 @@ class Onboarding(Lever):
             newcomers = np.flatnonzero(pop.view("join_day") == day)
             n_ok = operator.afford(newcomers.size, self.welcome_hours, 0.0, "onboarding")
             pop.receive_operator_attention(newcomers[:n_ok])
+            model.introduce(newcomers[:n_ok], self.introductions, day)
             operator.count("welcomes_sent", n_ok)
         if self.reply_to_first_posts:
             threads = model.feed.threads()
@@ -396,6 +421,8 @@ class Onboarding(Lever):
 
 # ---- recruitment ---------------------------------------------------------------------------------
 class Campaign(Config):
+    """A paid recruitment campaign between two days."""
+
     start: Day = Field(description="first day of the paid campaign")
     end: Day = Field(description="last day")
     extra_p: Probability = Field(0.002, description="extra daily marketing pull (added to Bass p)")
@@ -411,7 +438,7 @@ class Campaign(Config):
 class Recruitment(Lever):
     """Paid campaigns (extra marketing pull, cost per join) and referral rewards."""
 
-    priority: int = Field(6, ge=1, le=10, description="1 = done first")
+    priority: int = _priority(6)
     campaigns: list[Campaign] = Field(
         default_factory=list, max_length=100, description="paid campaigns"
     )
@@ -438,7 +465,7 @@ class Recruitment(Lever):
 class WinBack(Lever):
     """Messages to members at risk; a short spike of returns that habituates (Necromancy 2012)."""
 
-    priority: int = Field(7, ge=1, le=10, description="1 = done first")
+    priority: int = _priority(7)
     inactive_days: int = Field(
         14, ge=1, le=3650, description="days without a visit that make a member at risk"
     )
@@ -469,7 +496,7 @@ class Adaptive(Lever):
     """Make more of what earns interaction: shift the content mix toward the topics and formats
     whose operator posts got the most replies and reactions per post in a recent window."""
 
-    priority: int = Field(8, ge=1, le=10, description="1 = done first")
+    priority: int = _priority(8)
     window: int = Field(14, ge=1, le=365, description="days of interaction looked at")
     step: Probability = Field(
         0.2, description="share of the way the mix moves toward the best performers each time"

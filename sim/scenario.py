@@ -3,13 +3,18 @@
 Planners edit a scenario file, never Python (DESIGN.md), so this module is the boundary where bad
 input is caught, following scikit-learn's habit of validating once, at the edge, with a message that
 names the field, the value and what is allowed; the model then trusts its arguments. A scenario has
-five sections:
+these sections:
 
 * ``community``: the initial members and the topics they talk about;
 * ``arrivals``: the Bass market newcomers come from (marketing, word of mouth, referrals);
 * ``member_mix``: the kinds of newcomer (``sim.agents.Segment``), with relative shares;
 * ``behaviour``: every other field of ``sim.agents.Rules``, under the same name;
+* ``strategy`` (optional): the operator's levers, validated by ``sim.policies.Strategy`` itself;
+* ``uncertainties`` (optional): what the operator does not control (``sim.uncertainties``);
 * ``run``: how many days to simulate and the seed.
+
+Every problem, however deep (``strategy.events.calendar[0].kind``), is reported on one line with its
+path. ``json_schema()`` describes the same fields for editors and for docs/scenario-reference.md.
 
 Defaults are read from the model itself (``CommunityModel``'s signature, ``Rules``, ``Segment`` and
 ``DEFAULT_MIX``), so an omitted field means "what the model would do"; the packaged
@@ -300,7 +305,8 @@ class Behaviour(_Section):
     )
     removal_cost: Probability = Field(
         _RULES.removal_cost,
-        description="largest share of an author's loyalty lost when moderators remove own posts",
+        description="largest cost to an author, felt on its next visit, of seeing its own posts "
+        "removed by moderators",
     )
     toxicity_cost: float = Field(
         _RULES.toxicity_cost, ge=0, le=10, description="largest reading cost of toxic posts"
@@ -320,10 +326,10 @@ class Behaviour(_Section):
     )
     steer_threshold: float = Field(
         _RULES.steer_threshold,
-        ge=0,
-        le=0.99,
-        description="extrinsic sensitivity above which members steer toward badges "
-        "(a minority, Hoernle et al. 2022)",
+        ge=0.01,
+        le=1,
+        description="extrinsic sensitivity from which members steer toward badges at full "
+        "strength; below it, steering fades with the square of the ratio (Hoernle et al. 2022)",
     )
     substitution: Probability = Field(
         _RULES.substitution,
@@ -621,9 +627,9 @@ def json_schema() -> dict:
                 "anyOf": [{"$ref": prop.pop("$ref")}, {"type": "null"}],
                 **prop,
             }
-    found = dict(schema_fields(schema))
-    for path, unit in UNITS.items():
-        found[path]["unit"] = unit
+    for path, prop in schema_fields(schema):
+        if path in UNITS:
+            prop["unit"] = UNITS[path]
     return schema
 
 
@@ -795,7 +801,7 @@ def _explain(error: dict) -> list[str]:
     if kind == "literal_error":
         return [f"{path}: got {value}; must be one of {', '.join(map(str, _choices(annotation)))}"]
     if kind == "value_error":  # a lever's own check across its fields (a model validator)
-        return [f"{path}: got {value}; {error['ctx']['error']}"]
+        return [f"{path}: got {value}; {error.get('ctx', {}).get('error', error['msg'])}"]
     if kind in RANGE_ERRORS:
         return [f"{path}: got {value}; must be {_bounds(metadata) or _bounds([error['ctx']])}"]
     if kind == "finite_number":
@@ -881,7 +887,7 @@ def _choices(annotation: Any) -> tuple:
 
 
 def _expected(annotation: Any, metadata: list) -> str:
-    """``a whole number between 1 and 64, or null``: the kind of value and its bounds."""
+    """``null or a whole number between 1 and 64``: the kind of value and its bounds."""
     value = _optional_of(annotation)
     text = f"{_kind(value)}{_bounds(metadata, ' ')}"
     return text if value is annotation else f"null or {text}"
@@ -890,9 +896,6 @@ def _expected(annotation: Any, metadata: list) -> str:
 def _kind(annotation: Any) -> str:
     if get_origin(annotation) is Annotated:
         annotation = get_args(annotation)[0]
-    optional = _optional_of(annotation)
-    if optional is not annotation:
-        return f"null or {_kind(optional)}"
     origin = get_origin(annotation)
     if origin is list:
         return f"a list, each item {_kind(get_args(annotation)[0])}"

@@ -60,7 +60,7 @@ def render_reference(schema: dict | None = None) -> str:
     parts = [INTRO, "## Sections\n", _table(schema, groups.pop(""))]
     for parent, rows in groups.items():
         level = "##" if "." not in parent and "[" not in parent else "###"
-        about = " ".join(_describe(schema, described[_field_of(parent)]).split())
+        about = " ".join(describe(schema, described[_field_of(parent)]).split())
         parts.append(f"{level} `{parent}`\n")
         if about:
             parts.append(f"{about}\n")
@@ -89,7 +89,7 @@ def _table(schema: dict, rows: list[tuple[str, dict]]) -> str:
     for path, prop in rows:
         cells = (
             f"`{path}`",
-            _describe(schema, prop),
+            describe(schema, prop),
             prop.get("unit", ""),
             _default(schema, prop),
             _allowed(schema, prop),
@@ -98,7 +98,7 @@ def _table(schema: dict, rows: list[tuple[str, dict]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _describe(schema: dict, prop: dict) -> str:
+def describe(schema: dict, prop: dict) -> str:
     """A field's description, or else that of the section it holds (a lever's docstring)."""
     return prop.get("description") or resolve(schema, _item_of(schema, prop)).get("description", "")
 

@@ -14,11 +14,15 @@ from sim.policies import Config, Day
 
 
 class Competitor(Config):
+    """A competing community that lures uncommitted members away from ``start`` on."""
+
     start: Day = Field(1, description="day a competing community opens")
     pull: float = Field(0.5, ge=0, le=1, description="how hard it pulls uncommitted members away")
 
 
 class Seasonality(Config):
+    """A yearly cycle in how often members visit."""
+
     amplitude: float = Field(
         0.2,
         ge=0,
@@ -29,6 +33,8 @@ class Seasonality(Config):
 
 
 class TrendShock(Config):
+    """A topic trends for a while: members interested in it visit more."""
+
     day: Day = Field(description="first day of the trend")
     topic: int = Field(0, ge=0, le=63, description="the trending topic's index")
     boost: float = Field(
@@ -41,9 +47,11 @@ class TrendShock(Config):
 
 
 class Uncertainties(Config):
-    competitor: Competitor | None = None
-    seasonality: Seasonality | None = None
-    trend: TrendShock | None = None
+    """What the operator does not control; each part is optional (absent: not in play)."""
+
+    competitor: Competitor | None = Field(None, description="a competing community")
+    seasonality: Seasonality | None = Field(None, description="a yearly cycle in visiting")
+    trend: TrendShock | None = Field(None, description="a trending-topic shock")
 
     def apply(self, pop, day: int) -> None:
         """Set today's competitor pull, seasonal factor and trend pull on the population."""

@@ -14,10 +14,21 @@ import yaml
 
 import sim
 from sim import outputs
-from sim.cli import HEADLINE, main
+from sim.cli import HEADLINE, OPERATOR_HEADLINE, main
 from sim.model import DAILY_SERIES
-from sim.outputs import RUN_FILES
-from sim.scenario import load_scenario
+from sim.outputs import RUN_FILES, curves_figure
+from sim.scenario import Scenario, json_schema, load_scenario
+from sim.schema_docs import REFERENCE_FILE, REGENERATE, SCHEMA_FILE, render_reference
+
+ROOT = Path(__file__).resolve().parents[1]
+STRATEGY = """
+strategy:
+  hours_per_day: 3
+  budget: 500
+  content: {posts_per_day: 3}
+  onboarding: {}
+  incentives: {tangible: true, redeem_at: 50, badges: [{action: checkin, threshold: 2}]}
+"""
 
 TINY = ["--members", "200", "--days", "20"]
 
@@ -168,14 +179,132 @@ def test_failed_write_leaves_nothing_half_written(tmp_path, monkeypatch, capsys)
     assert not (tmp_path / "new").exists()
 
 
+# ---- a run with an operator ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def operator_run(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("operator")
+    (folder / "scenario.yaml").write_text(STRATEGY)
+    out = folder / "run"
+    run_ok(str(folder / "scenario.yaml"), *TINY, "--out", str(out))
+    return out
+
+
+def test_operator_run_reports_spend_and_reruns(operator_run, tmp_path, capsys):
+    summary = json.loads((operator_run / "summary.json").read_text())
+    daily = pd.read_parquet(operator_run / "daily.parquet")
+    assert summary["money_spent"] == pytest.approx(daily["money_spent"].sum())
+    assert summary["hours_short"] == pytest.approx(daily["hours_short"].sum())
+    assert summary["points_liability_end"] == daily["points_liability"].iloc[-1]
+    assert daily["operator_posts"].sum() > 0 and daily["hours_used"].max() <= 3 + 1e-9
+    resolved = load_scenario(operator_run / "scenario.yaml")
+    assert resolved.strategy is not None and resolved.strategy.content.posts_per_day == 3
+    capsys.readouterr()
+    run_ok(str(operator_run / "scenario.yaml"), "--out", str(tmp_path / "again"))
+    assert (tmp_path / "again" / "daily.parquet").read_bytes() == (
+        operator_run / "daily.parquet"
+    ).read_bytes()
+    out = capsys.readouterr().out
+    for _, label in OPERATOR_HEADLINE:
+        assert label in out
+
+
+def test_headline_without_an_operator_has_no_spend(tiny_run, tmp_path, capsys):
+    run_ok(*TINY, "--out", str(tmp_path / "run"))
+    out = capsys.readouterr().out
+    assert not any(label in out for _, label in OPERATOR_HEADLINE)
+    assert "money_spent" not in json.loads((tiny_run / "summary.json").read_text())
+
+
+def _panel_titles(figure) -> list[str]:
+    return [ax.get_title(loc="left") for ax in figure.axes if ax.get_title(loc="left")]
+
+
+def test_figure_has_operator_panels_only_with_a_strategy(operator_run):
+    daily = pd.read_parquet(operator_run / "daily.parquet")
+    plain = ["Members", "Active members", "Posts per day", "Commitment"]
+    assert _panel_titles(curves_figure(daily)) == plain
+    strategy = load_scenario(operator_run / "scenario.yaml").strategy
+    figure = curves_figure(daily, strategy=strategy)
+    assert _panel_titles(figure) == [*plain, "Operator (hours: 7-day mean)", "Levers (7-day mean)"]
+    operator, levers = (ax for ax in figure.axes if ax.get_title(loc="left").startswith(("O", "L")))
+    legend = [t.get_text() for t in operator.get_legend().get_texts()]
+    assert {"hours used", "hours available", "money spent (cumulative)", "budget"} <= set(legend)
+    shown = {t.get_text() for t in levers.get_legend().get_texts()}
+    assert {"operator posts", "welcomes sent", "points issued"} <= shown
+    assert "winback sent" not in shown  # a lever not in the strategy draws nothing
+
+
+# ---- commsim schema -----------------------------------------------------------------------------
+def test_schema_is_the_scenario_json_schema(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema == json_schema()
+    assert set(Scenario.model_fields) <= set(schema["properties"])
+    members = schema["$defs"]["Community"]["properties"]["members"]
+    assert members["description"] == "members on day 0 (the founders)"
+    assert (members["minimum"], members["maximum"], members["default"]) == (1, 5_000_000, 2000)
+    assert members["unit"] == "members"
+    mode = schema["$defs"]["Moderation"]["properties"]["mode"]
+    assert mode["enum"] == ["none", "community", "personalized"]
+    # defaults made by a factory are shown too
+    mix = schema["properties"]["member_mix"]["default"]
+    assert [segment["name"] for segment in mix] == ["casual", "engaged", "expert"]
+
+
+def test_schema_out_file_and_markdown(tmp_path, capsys):
+    assert main(["schema", "--out", str(tmp_path / "s.json")]) == 0
+    assert json.loads((tmp_path / "s.json").read_text()) == json_schema()
+    assert main(["schema", "--markdown"]) == 0
+    assert capsys.readouterr().out.endswith(render_reference())
+    with pytest.raises(SystemExit) as caught:
+        main(["schema", "--out", str(tmp_path / "missing" / "s.json")])
+    assert caught.value.code == 1
+
+
+@pytest.mark.parametrize(
+    ("committed", "fresh"),
+    [
+        (REFERENCE_FILE, render_reference),
+        (SCHEMA_FILE, lambda: json.dumps(json_schema(), indent=2) + "\n"),
+    ],
+)
+def test_committed_docs_match_the_scenario_models(committed, fresh):
+    text = (ROOT / committed).read_text(encoding="utf-8")
+    assert text == fresh(), f"{committed} is out of date; regenerate it: {REGENERATE}"
+
+
+def test_reference_covers_every_field():
+    reference = render_reference()
+    for path in (
+        "community.members",
+        "member_mix[].toxic",
+        "behaviour.lure_rate",
+        "strategy.events.calendar[].kind",
+        "strategy.incentives.badges[].threshold",
+        "strategy.recruitment.campaigns[].cost_per_join",
+        "strategy.content.formats.<name>.hours",
+        "strategy.incentives.points",
+        "uncertainties.trend.topic",
+        "run.seed",
+    ):
+        assert f"| `{path}` |" in reference, path
+    assert (
+        "| `strategy.moderation.mode` | none, community or personalized |  | `community` | "
+        "one of `none`, `community`, `personalized` |" in reference
+    )
+    assert "| `arrivals.marketing_p` | daily share" in reference
+    assert "| share per day | `0.0003` | number, 0 to 1 |" in reference
+
+
 # ---- help and version ---------------------------------------------------------------------------
 def test_help_and_version(capsys):
-    for argv in (["--help"], ["run", "--help"], ["--version"]):
+    for argv in (["--help"], ["run", "--help"], ["schema", "--help"], ["--version"]):
         with pytest.raises(SystemExit) as caught:
             main(argv)
         assert caught.value.code == 0
     out = capsys.readouterr().out
     assert "run" in out and "--members N" in out and "SCENARIO" in out
+    assert "--markdown" in out and "yaml-language-server" in out
     assert f"commsim {sim.__version__}" in out
 
 

@@ -137,7 +137,7 @@ def test_points_raise_posting_while_they_run():
     scheme = Strategy(
         incentives=Incentives(points={"post": 10.0, "reply": 10.0, "checkin": 0.0, "invite": 0.0})
     )
-    gain, treated, control = _paired_gain(scheme, "threads", days=90, first=10)
+    gain, treated, _ = _paired_gain(scheme, "threads", days=90, first=10)
     assert gain.mean() > 0
     assert (_mean(treated, "points_issued") > 0).all()
 

@@ -3,9 +3,11 @@ ScenarioError naming the field, the value and what is allowed."""
 
 from __future__ import annotations
 
+import copy
 import inspect
 import math
 from dataclasses import fields
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,8 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import CommunityModel, Rules, Segment
+from sim.policies import Strategy
 from sim.scenario import (
     DEFAULT_SCENARIO,
+    UNITS,
     Arrivals,
     Behaviour,
     Community,
@@ -23,11 +27,62 @@ from sim.scenario import (
     RunSettings,
     Scenario,
     ScenarioError,
+    json_schema,
     load_scenario,
     parse_scenario,
+    schema_fields,
 )
+from sim.schema_docs import describe
+from sim.uncertainties import Uncertainties
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
+
+# every lever and uncertainty with every kind of field set (lists, mappings, optional days)
+FULL_STRATEGY = {
+    "hours_per_day": 6.0,
+    "budget": 5000.0,
+    "content": {
+        "posts_per_day": 4.0,
+        "quality": 0.7,
+        "topic_mix": [3.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+        "breadth": 4,
+        "formats": {
+            "text": {"share": 0.7, "engagement": 1.0, "hours": 0.5, "money": 0.0},
+            "video": {"share": 0.3, "engagement": 1.8, "hours": 2.0, "money": 20.0},
+        },
+    },
+    "events": {
+        "calendar": [
+            {"kind": "qa", "every": 7, "start": 3, "until": 40, "capacity": 100},
+            {"kind": "contest", "day": 5, "promotion_days": 2, "money": 100.0},
+        ],
+        "attendance": 0.4,
+    },
+    "incentives": {
+        "start": 2,
+        "stop": 6,
+        "points": {"post": 10.0, "reply": 5.0, "checkin": 1.0, "invite": 20.0},
+        "badges": [{"action": "reply", "threshold": 2}, {"action": "checkin", "threshold": 3}],
+        "ranks": [10.0, 100.0],
+        "leaderboard": 5,
+        "tangible": True,
+        "redeem_at": 20.0,
+    },
+    "moderation": {"mode": "community", "on_topic": [0, 1, 2, 3], "recall": 0.9},
+    "onboarding": {"welcome": True, "reply_to_first_posts": True},
+    "recruitment": {
+        "campaigns": [{"start": 1, "end": 4, "extra_p": 0.01, "cost_per_join": 2.0}],
+        "referral_reward": 1.0,
+    },
+    "winback": {"inactive_days": 2, "cadence": 2, "max_messages": 2},
+    "adaptive": {"window": 2, "every": 2, "step": 0.5},
+}
+FULL_UNCERTAINTIES = {
+    "competitor": {"start": 3, "pull": 0.8},
+    "seasonality": {"amplitude": 0.3, "peak_day": 100},
+    "trend": {"day": 2, "topic": 1, "boost": 2.0, "duration": 5},
+}
 
 
 def _bounds(model, name):
@@ -125,10 +180,50 @@ def test_every_field_is_described():
             assert field.description, f"{section.__name__}.{name}"
 
 
+# described by neither a Field description nor a class docstring in sim/uncertainties.py (yet)
+UNDESCRIBED = {"uncertainties.competitor", "uncertainties.seasonality", "uncertainties.trend"}
+
+
+def test_every_schema_field_is_described():
+    """Strategy and uncertainty fields too: by their own description or their lever's docstring,
+    as docs/scenario-reference.md shows them."""
+    schema = json_schema()
+    missing = {path for path, prop in schema_fields(schema) if not describe(schema, prop)}
+    assert missing <= UNDESCRIBED
+
+
+def test_units_name_real_fields():
+    assert set(UNITS) <= {path for path, _ in schema_fields(json_schema())}
+
+
 # ---- what loads -------------------------------------------------------------------------------
-@pytest.mark.parametrize("text", ["", "# nothing but a comment\n", "behaviour:\nrun:\n"])
+@pytest.mark.parametrize(
+    "text", ["", "# nothing but a comment\n", "behaviour:\nrun:\n", "strategy:\nuncertainties:\n"]
+)
 def test_empty_file_or_section_means_defaults(text):
     assert parse_scenario(text) == Scenario()
+    assert Scenario().strategy is None and Scenario().uncertainties is None
+
+
+def test_strategy_and_uncertainties_reach_the_model():
+    data = {"strategy": FULL_STRATEGY, "uncertainties": FULL_UNCERTAINTIES}
+    kwargs = parse_scenario(yaml.safe_dump(data)).model_kwargs()
+    assert kwargs["strategy"] == Strategy.model_validate(FULL_STRATEGY)
+    assert kwargs["uncertainties"] == Uncertainties.model_validate(FULL_UNCERTAINTIES)
+    model = CommunityModel(**kwargs, rng=1)
+    assert model.parameters()["strategy"] == kwargs["strategy"].model_dump(mode="json")
+
+
+def test_a_lever_written_empty_runs_with_its_defaults():
+    strategy = parse_scenario("strategy: {content: {}, events: null}").strategy
+    assert strategy.content is not None and strategy.content.posts_per_day > 0
+    assert strategy.events is None
+
+
+def test_resolved_strategy_round_trips_through_yaml():
+    data = {"strategy": FULL_STRATEGY, "uncertainties": FULL_UNCERTAINTIES}
+    scenario = parse_scenario(yaml.safe_dump(data))
+    assert parse_scenario(yaml.safe_dump(scenario.model_dump(), sort_keys=False)) == scenario
 
 
 def test_resolved_scenario_round_trips_through_yaml():
@@ -207,6 +302,96 @@ def test_shares_need_not_sum_to_one():
         ("community:\n  members: 5\n bad: 1", ["YAML syntax error at line 3"]),
         ("a: 2024-13-45", ["unreadable YAML value"]),
         ("[" * 3000 + "]" * 3000, ["nested too deeply"]),
+        # the strategy and uncertainties sections: full paths into levers, lists and mappings
+        (
+            "strategy: {incentives: {badges: [{action: reply, threshold: 0}]}}",
+            ["strategy.incentives.badges[0].threshold: got 0; must be between 1 and 1000000"],
+        ),
+        (
+            "strategy: {moderation: {mode: strict}}",
+            [
+                "strategy.moderation.mode: got 'strict'; must be one of none, community, personalized"
+            ],
+        ),
+        (
+            "strategy: {contnet: {}}",
+            ["strategy.contnet: unknown key (value {}); allowed keys: hours_per_day, budget,"],
+        ),
+        ("strategy: {contnet: {}}", ["(did you mean content?)"]),
+        (
+            "strategy: {content: {formats: {video: {share: 1, cost: 5}}}}",
+            ["strategy.content.formats.video.cost: unknown key (value 5); allowed keys: share,"],
+        ),
+        (
+            "strategy: {content: {formats: {video: {hours: 1}}}}",
+            ["strategy.content.formats.video.share: missing; expected a number between 0 and"],
+        ),
+        (
+            "strategy: {content: {formats: {1: {share: 1}}}}",
+            ["strategy.content.formats.1: key 1 is not text"],
+        ),
+        (
+            "strategy: {content: {formats: {text: {share: 0}}}}",
+            ["strategy.content: got ", "; at least one format needs a share above 0"],
+        ),
+        (
+            "strategy: {incentives: {points: {like: 5}}}",
+            ["strategy.incentives.points.like: unknown key; allowed keys: post, reply, checkin"],
+        ),
+        (
+            "strategy: {incentives: {points: {post: -1}}}",
+            ["strategy.incentives.points.post: got -1; must be between 0 and 1000000"],
+        ),
+        (
+            "strategy: {incentives: {start: 10, stop: 5}}",
+            ["strategy.incentives: got {'start': 10, 'stop': 5}; stop must not be before start"],
+        ),
+        (
+            "strategy: {events: {calendar: [{kind: qa}]}}",
+            [
+                "strategy.events.calendar[0]: got {'kind': 'qa'}; an event needs exactly one of 'day'"
+            ],
+        ),
+        (
+            "strategy: {events: {calendar: [{kind: party, day: 3}]}}",
+            ["strategy.events.calendar[0].kind: got 'party'; must be one of qa, sharing, contest"],
+        ),
+        (
+            "strategy: {recruitment: {campaigns: [{start: 5}]}}",
+            ["strategy.recruitment.campaigns[0].end: missing; expected a whole number between 1"],
+        ),
+        (
+            "strategy: {content: {breadth: two}}",
+            ["strategy.content.breadth: got 'two'; expected null or a whole number between 1 and"],
+        ),
+        ("strategy: {winback: 3}", ["strategy.winback: got 3; expected null or a mapping with"]),
+        ("strategy: [content]", ["strategy: got ['content']; expected null or a mapping with"]),
+        ("strategy: {budget: .inf}", ["strategy.budget: got inf; must be a finite number"]),
+        ("strategy: {onboarding: {welcome: 1}}", ["strategy.onboarding.welcome: got 1; expected"]),
+        (
+            "uncertainties: {competitor: {pul: 1}}",
+            ["uncertainties.competitor.pul: unknown key (value 1)", "did you mean pull?"],
+        ),
+        ("uncertainties: {trend: {topic: 1}}", ["uncertainties.trend.day: missing; expected"]),
+        # topics named or counted in a strategy or uncertainty must fit community.topics
+        (
+            "community: {topics: 4}\nstrategy: {content: {topic_mix: [1, 2]}}",
+            ["strategy.content.topic_mix: got [1.0, 2.0]; must have one share per topic (4"],
+        ),
+        (
+            "community: {topics: 4}\nstrategy: {content: {breadth: 6}}",
+            ["strategy.content.breadth: got 6; must be at most community.topics (4)"],
+        ),
+        (
+            "community: {topics: 4}\nstrategy: {moderation: {on_topic: [0, 5]}}",
+            [
+                "strategy.moderation.on_topic[1]: got 5; must be a topic index below community.topics"
+            ],
+        ),
+        (
+            "community: {topics: 4}\nuncertainties: {trend: {day: 3, topic: 4}}",
+            ["uncertainties.trend.topic: got 4; must be a topic index below community.topics (4)"],
+        ),
     ],
 )
 def test_bad_input_is_explained(text, expected):
@@ -271,6 +456,7 @@ keys = (
     st.text(max_size=10)
     | st.integers()
     | st.sampled_from([*Scenario.model_fields, "members", "days", "name", "share"])
+    | st.sampled_from([*Strategy.model_fields, "formats", "calendar", "kind", "day", "points"])
 )
 structures = st.recursive(
     scalars,
@@ -300,20 +486,36 @@ def test_fuzz_any_text(text):
     _loads_or_scenario_error(text)
 
 
+def _full_scenario() -> dict:
+    """The default scenario, written out, with every lever and uncertainty set."""
+    data = {"strategy": FULL_STRATEGY, "uncertainties": FULL_UNCERTAINTIES}
+    return copy.deepcopy(parse_scenario(yaml.safe_dump(data)).model_dump())
+
+
 @FAST
 @given(st.data())
-def test_fuzz_mutated_default(data):
-    scenario = Scenario().model_dump()
+def test_fuzz_mutated_full_scenario(data):
+    """A valid scenario with one to four values, at any depth, replaced by anything YAML can say
+    (or removed)."""
+    scenario = _full_scenario()
     for _ in range(data.draw(st.integers(1, 4))):
-        section = data.draw(st.sampled_from(list(scenario)))
-        node = scenario[section]
-        if isinstance(node, list) and node:
-            node = node[data.draw(st.integers(0, len(node) - 1))]
-        if isinstance(node, dict) and node:
-            node[data.draw(st.sampled_from(list(node)) | keys)] = data.draw(structures)
+        node = scenario
+        while True:  # walk down a random path
+            inner = [k for k, v in _entries(node) if isinstance(v, dict | list) and v]
+            if not inner or data.draw(st.integers(0, 3)) == 0:
+                break
+            node = node[data.draw(st.sampled_from(inner))]
+        if isinstance(node, list):
+            node[data.draw(st.integers(0, len(node) - 1))] = data.draw(structures)
+        elif node and data.draw(st.integers(0, 5)) == 0:
+            del node[data.draw(st.sampled_from(list(node)))]
         else:
-            scenario[section] = data.draw(structures)
+            node[data.draw(st.sampled_from(list(node)) | keys)] = data.draw(structures)
     _loads_or_scenario_error(yaml.safe_dump(scenario))
+
+
+def _entries(node: dict | list) -> list:
+    return list(node.items()) if isinstance(node, dict) else list(enumerate(node))
 
 
 # ---- every valid scenario runs ----------------------------------------------------------------
@@ -335,6 +537,9 @@ def test_valid_extremes_run_without_nan(data):
                 "community": {"members": 50},
                 "arrivals": {"market_size": 200},
                 "behaviour": behaviour,
+                # every lever and uncertainty, so that the rules of responses to them are used
+                "strategy": FULL_STRATEGY,
+                "uncertainties": FULL_UNCERTAINTIES,
             }
         )
     )
@@ -345,3 +550,28 @@ def test_valid_extremes_run_without_nan(data):
     assert all(
         v is None or math.isfinite(v) for v in model.summary().values() if not isinstance(v, str)
     )
+
+
+# ---- the example scenarios in experiments/ ------------------------------------------------------
+EXAMPLES = sorted(EXPERIMENTS.glob("*.yaml"))
+
+
+def test_there_is_an_example_per_lever():
+    names = {path.stem for path in EXAMPLES}
+    assert {
+        f"lever-{name}" for name in Strategy.model_fields if name not in ("hours_per_day", "budget")
+    } <= names
+    assert "uncertainties" in names
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.name)
+def test_example_scenarios_load_and_run(path):
+    """Every example is a complete, valid scenario that runs (20 days here, at its own size)."""
+    scenario = load_scenario(path, {"run.days": 20})
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../docs/scenario.schema.json\n")
+    assert "What to look for" in text and f"commsim run experiments/{path.name}" in text
+    assert scenario.community.members >= 2000 and load_scenario(path).run.days <= 365
+    model = CommunityModel(**scenario.model_kwargs(), rng=scenario.run.seed)
+    model.run(scenario.run.days)
+    assert np.isfinite(model.series().to_numpy(dtype=float)).all()
