@@ -216,7 +216,6 @@ _FLOAT_STATE = (
     "reply_base",
     "react_base",
     "invite_base",
-    "read_budget",
     "post_drive",
     "recent_posts",
     "info_ema",
@@ -235,8 +234,6 @@ _FLOAT_STATE = (
     "toxicity_ema",
     "withdrawal",
     "recent_points",
-    "toxic",
-    "chatter",
     "attention_today",
     "points_redeemed",
 )
@@ -249,7 +246,6 @@ _INT_STATE = (
     "reactions_received",
     "visits",
     "invites",
-    "unseen_replies",
     "scheme_posts",
     "scheme_replies",
     "scheme_checkins",
@@ -283,7 +279,12 @@ class Population:
         self.segment = np.zeros(0, np.int8)
         self.leave_reason = np.zeros(0, np.int8)
         self.badges = np.zeros(0, np.int16)  # counters for the incentives the operator runs
-        self.streak = np.zeros(0, np.int16)
+        self.unseen_replies = np.zeros(0, np.int16)  # replies not yet seen: a pull to return
+        # traits that are the same for every member of a segment are looked up, not stored
+        self.segment_traits = {
+            name: np.array([getattr(seg, name) for seg in rules.member_mix], np.float32)
+            for name in ("read_budget", "toxic", "chatter")
+        }
         self.retention_bits = np.zeros(0, np.uint16)
         self.first_post_replied = np.zeros(0, bool)
         self.posted_again = np.zeros(0, bool)
@@ -313,7 +314,7 @@ class Population:
             "segment",
             "leave_reason",
             "badges",
-            "streak",
+            "unseen_replies",
             "retention_bits",
             "first_post_replied",
             "posted_again",
@@ -328,8 +329,8 @@ class Population:
     def _grow(self, needed: int) -> None:
         if needed <= self._capacity:
             return
-        # grow by half: amortised O(1) arrivals without doubling the memory held
-        capacity = max(needed, self._capacity + self._capacity // 2, 1024)
+        # grow by a quarter: amortised O(1) arrivals with little memory held in reserve
+        capacity = max(needed, self._capacity + self._capacity // 4, 1024)
         for name in self._array_names():
             old = getattr(self, name)
             new = np.zeros((capacity, *old.shape[1:]), dtype=old.dtype)
@@ -342,6 +343,10 @@ class Population:
     def nbytes(self) -> int:
         """Bytes held by member state and ties (the whole allocated capacity)."""
         return sum(getattr(self, n).nbytes for n in self._array_names()) + self.ties.nbytes
+
+    def trait(self, name: str, slots: np.ndarray) -> np.ndarray:
+        """A segment-level trait (read budget, toxic, chatter) of the members in ``slots``."""
+        return self.segment_traits[name][self.segment[slots]]
 
     def view(self, name: str) -> np.ndarray:
         """The used part of a state array (slots ``0..n-1``)."""
@@ -396,11 +401,8 @@ class Population:
         self.visit_base[sl] = np.clip(per_segment("visit") * jitter[:, 0] ** 0.5, 0.01, 1.0)
         self.post_base[sl] = per_segment("post") * jitter[:, 1]
         self.reply_base[sl] = per_segment("reply") * jitter[:, 2]
-        self.toxic[sl] = per_segment("toxic")
-        self.chatter[sl] = per_segment("chatter")
         self.react_base[sl] = per_segment("react") * jitter[:, 3]
         self.invite_base[sl] = per_segment("invite") * jitter[:, 4]
-        self.read_budget[sl] = per_segment("read_budget")
         self.pref[sl] = self._draw_preferences(start, stop, per_segment("favourite_topics"))
         self.interest[sl] = 0.4 + 0.4 * intrinsic
         self.loyalty[sl] = r.founder_loyalty if founders else r.initial_loyalty
@@ -475,7 +477,7 @@ class Population:
         toxicity = np.zeros(n, np.float32)
         if total > 0:
             idx = np.flatnonzero(visitors)
-            budget = self.read_budget[idx]
+            budget = self.trait("read_budget", idx)
             # engaging formats draw more attention: relevance follows appeal, cost follows count
             relevant_in_feed = np.minimum(self.pref[idx] @ feed.informative_per_topic(), total)
             # a personalized filter hides a share of each reader's off-topic items
@@ -563,7 +565,7 @@ class Population:
     def _flagged(self, authors: np.ndarray, day: int, kind: str) -> np.ndarray:
         """Whether each author's threads today are toxic (``kind='toxic'``) or off-topic chatter
         (``'chatter'``); newcomers shown the rules do either half as often."""
-        chance = getattr(self, kind)[authors]
+        chance = self.trait(kind, authors)
         if not chance.any():
             return np.zeros(authors.size, bool)
         if self.rules_shown:
