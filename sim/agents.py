@@ -13,12 +13,17 @@ Mechanisms and their sources:
   (reactions received) against a *reading cost* that grows with the off-topic share and with overload.
   Loyalty moves toward a logistic function of that net benefit; interest drifts toward what satisfies.
 * **Heterogeneous motivation drawn at join** (Deci, Koestner & Ryan 1999 for the intrinsic/extrinsic
-  split): intrinsic motivation scales the value of information and the urge to post.
+  split): intrinsic motivation scales the urge to post and reply, extrinsic sensitivity the response
+  to rewards (``sim.incentives``); a separate need for information sets how much a member values what
+  it reads, so committed readers who never post (lurkers) exist.
 * **Reinforcement of contribution** (Joyce & Kraut 2006, JCMC 11(3)): replies received raise a member's
   drive to post again; with heterogeneous motivation this makes participation inequality emerge
   (Nielsen 2006; van Mierlo 2014, JMIR 16(2):e33) rather than being drawn.
 * **Departure** when loyalty stays low (a quit hazard) or inactivity exceeds a limit; the reason is the
   largest of the member's recent deficits.
+* **Responses to the operator** (``sim.policies``): welcomes and operator replies count like replies,
+  event attendance brings identity benefit and ties, removed posts and toxic posts are costs, win-back
+  messages give a short pull to return, and rewards that stop leave a sense of loss.
 
 Rows never move: a member keeps its slot (its join order) for life, departures only clear ``alive``.
 """
@@ -36,9 +41,8 @@ from sim.content import Items
 from sim.streams import RandomStreams, stochastic_round
 from sim.ties import TieGraph
 
-INFO_SATURATION_ITEMS = (
-    40.0  # Ren & Kraut: information benefit saturates near 40 relevant items/day
-)
+# Ren & Kraut: information benefit saturates near 40 relevant items a day
+INFO_SATURATION_ITEMS = 40.0
 RETENTION_AGES = (1, 7, 30, 60, 90, 180, 300)  # days after joining at which retention is observed
 SURVIVAL_BIT = len(RETENTION_AGES)  # bit set when a member acted in days 30-60 after joining
 EMA_WEIGHT = np.float32(0.1)  # recent-experience averages remember about the last 10 visits
@@ -171,7 +175,8 @@ class Rules:
     drive_gain: float = 0.25  # post drive added per reply received
     drive_decay: float = 0.03  # daily return of post drive toward 1
     drive_max: float = 3.0
-    first_reply_weight: float = 4.0  # extra drive from the first replies a member ever receives
+    first_reply_weight: float = 3.0  # extra drive from the first replies a member ever receives
+    ignored_penalty: float = 0.5  # share of drive a newcomer loses when its thread gets no reply
     # ties
     tie_gain: float = 0.3
     tie_decay: float = 0.02
@@ -617,9 +622,15 @@ class Population:
         return count
 
     def update_states(
-        self, visitors: np.ndarray, replies_received: np.ndarray, reactions_received: np.ndarray
+        self,
+        visitors: np.ndarray,
+        replies_received: np.ndarray,
+        reactions_received: np.ndarray,
+        ignored: np.ndarray | None = None,
     ) -> None:
-        """Benefits minus costs move loyalty; interest drifts toward satisfaction; drive reinforces."""
+        """Benefits minus costs move loyalty; interest drifts toward satisfaction; drive reinforces.
+
+        ``ignored`` counts each member's threads that closed today without a reply."""
         r, n = self.rules, self.n
         f32 = np.float32
         visiting = visitors.astype(f32)
@@ -663,8 +674,11 @@ class Population:
         # the first replies a member ever gets matter most (Joyce & Kraut 2006: a reply to a
         # newcomer's first post makes a second post 12 points more likely)
         before = self.view("replies_received").astype(f32) - replies_received
-        novelty = 1 + f32(r.first_reply_weight) * np.exp(-before / f32(3.0))
-        drive += f32(r.drive_gain) * replies * novelty
+        newness = np.exp(-before / f32(3.0))
+        drive += f32(r.drive_gain) * replies * (1 + f32(r.first_reply_weight) * newness)
+        if ignored is not None and ignored.any():
+            # and being ignored discourages those who have had few replies yet (Joyce & Kraut 2006)
+            drive *= 1 - f32(r.ignored_penalty) * newness * (ignored > 0)
         np.minimum(drive, f32(r.drive_max), out=drive)
         self.recent_posts[:n] *= np.float32(1 - 1 / 30)  # about the last 30 days' posts
         self.recent_points[:n] *= np.float32(1 - 1 / 30)

@@ -134,7 +134,7 @@ class CommunityModel(mesa.Model):
         invites = pop.invite(visitors, day)
         self.award_incentives(visitors, threads, replies, invites)
         invites = int(invites.sum())
-        pop.update_states(visitors, replies.received, reactions.received)
+        pop.update_states(visitors, replies.received, reactions.received, replies.ignored)
         pop.ties.decay(self.rules.tie_decay, self.rules.tie_prune)
         leaving = pop.maybe_leave(day)
         pop.observe_retention(day)
@@ -314,6 +314,7 @@ class CommunityModel(mesa.Model):
             to_chatter=threads.offtopic[item],
             closed=int(by_members.sum()),
             unanswered=int((by_members & (replies_per_thread == 0)).sum()),
+            ignored=_received(threads.author[by_members & (replies_per_thread == 0)], pop.n),
         )
 
     def react(self, visitors: np.ndarray, day: int) -> _Responses:
@@ -468,7 +469,9 @@ class _Responses:
         to_chatter: np.ndarray | None = None,
         closed: int = 0,
         unanswered: int = 0,
+        ignored: np.ndarray | None = None,
     ):
+        self.ignored = ignored  # per member: its threads that closed today without a reply
         self.to_chatter = to_chatter  # a reply to chatter is chatter too
         self.who, self.what, self.quality, self.received = who, what, quality, received
         self.targets = targets  # the items responded to (tracked only when an operator posts)

@@ -189,7 +189,7 @@ class OracleMember(mesa.Agent):
         # today's experience
         self.info_today = self.relevant_read = self.cost_today = self.bond_today = 0.0
         self.overload_today = self.toxicity_today = 0.0
-        self.replies_today = self.reactions_today = 0
+        self.replies_today = self.reactions_today = self.ignored_today = 0
         # counters and days
         self.visits = self.posts = self.threads = self.replies = self.reactions = 0
         self.replies_received = self.reactions_received = self.invites = self.unseen_replies = 0
@@ -379,9 +379,11 @@ class OracleMember(mesa.Agent):
         first_replies = 1 + r.first_reply_weight * math.exp(-received_before / 3.0)
         self.post_drive -= (self.post_drive - 1) * r.drive_decay
         self.post_drive += r.drive_gain * self.replies_today * first_replies
+        if self.ignored_today:  # being ignored discourages members with few replies yet
+            self.post_drive *= 1 - r.ignored_penalty * math.exp(-received_before / 3.0)
         self.post_drive = min(self.post_drive, r.drive_max)
         self.recent_posts *= 1 - 1 / 30
-        self.replies_today = self.reactions_today = 0
+        self.replies_today = self.reactions_today = self.ignored_today = 0
 
     def strengthen_tie(self, other: OracleMember) -> None:
         gain = self.model.rules.tie_gain
@@ -504,6 +506,9 @@ class OracleModel(mesa.Model):
             member.read(self.feed)
         threads = [item for member in visitors for item in member.post(day)]
         replies = self.reply(visitors, day)
+        for thread in self.feed.threads().items:  # yesterday's threads close today
+            if thread.replies == 0:
+                thread.author.ignored_today += 1
         reactions = self.react(visitors, day)
         invites = sum(member.invite() for member in visitors)
         for member in self.living():

@@ -271,6 +271,11 @@ class Behaviour(_Section):
         le=100,
         description="extra drive from the first replies a member ever receives (fades over ~3)",
     )
+    ignored_penalty: Probability = Field(
+        _RULES.ignored_penalty,
+        description="share of its drive to post a member with few replies yet loses when one of "
+        "its threads gets no reply (Joyce & Kraut 2006)",
+    )
     # ties (Ren, Kraut & Kiesler 2007)
     tie_gain: Probability = Field(_RULES.tie_gain, description="tie strength added per reply")
     tie_decay: Probability = Field(_RULES.tie_decay, description="daily decay of every tie")

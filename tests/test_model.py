@@ -60,7 +60,7 @@ def test_states_stay_in_range(year_run):
         assert np.isfinite(values).all(), name
         assert values.min() >= 0 and values.max() <= 1, name
     assert pop.view("pref").min() >= 0 and pop.view("pref").max() <= 1
-    assert pop.view("post_drive").min() >= 1 and pop.view("post_drive").max() <= pop.rules.drive_max
+    assert pop.view("post_drive").min() > 0 and pop.view("post_drive").max() <= pop.rules.drive_max
     assert (pop.view("info_need") > 0).all()
 
 
