@@ -401,7 +401,8 @@ def winback(seed: int) -> dict[str, float]:
     short = dormancy <= np.median(dormancy)
     return {
         "rate_7d": float(extra_7.mean()),
-        "within_2_days": float(extra_2.sum() / extra_7.sum()) if extra_7.sum() > 0 else np.nan,
+        "days_0_2": float(extra_2.mean()),
+        "days_3_7": float(extra_7.mean() - extra_2.mean()),
         "rate_short_dormancy": float(extra_7[short].mean()),
         "rate_long_dormancy": float(extra_7[~short].mean()) if (~short).any() else np.nan,
     }
@@ -437,10 +438,17 @@ def rows_winback(results) -> list[Row]:
         ),
         Row(
             "W-1",
-            "caused returns within 2 days, share of 7-day ones (%)",
-            tuple(100 * r["within_2_days"] for r in results),
-            60,
+            "returns caused on days 0-2 after the message (%)",
+            tuple(100 * r["days_0_2"] for r in results),
+            0.0001,
             None,
+        ),
+        Row(
+            "W-1",
+            "returns caused on days 3-7 minus half those of days 0-2 (points)",
+            tuple(100 * (r["days_3_7"] - r["days_0_2"] / 2) for r in results),
+            None,
+            0,
         ),
         Row(
             "W-1",

@@ -152,7 +152,7 @@ class Rules:
     need_spread: float = 0.85  # sd of the log of each member's need for information
     # visiting
     visit_floor: float = 0.05  # share of the visit propensity kept at zero loyalty
-    novelty: float = 0.45  # extra visit probability on the join day, fading over about a week
+    novelty: float = 0.45  # newcomers' extra visit probability on the join day, fading in a week
     reply_pull: float = 0.3  # extra visit probability when replies await
     # benefits (weights) and costs
     info_weight: float = 0.7
@@ -442,7 +442,11 @@ class Population:
         loyalty, interest = self.view("loyalty"), self.view("interest")
         p = self.view("visit_base") * (r.visit_floor + (1 - r.visit_floor) * loyalty)
         p = p * (0.5 + 0.5 * interest) + r.reply_pull * (self.view("unseen_replies") > 0)
-        p = p + r.novelty * np.exp(-(day - self.view("join_day")) / 7.0)
+        # newcomers look around in their first week; founders are no newcomers
+        newness = np.exp(-(day - self.view("join_day")) / np.float32(7.0)) * ~self.view(
+            "is_founder"
+        )
+        p = p + r.novelty * newness
         p = self._operator_pull(p, day)
         visitors = (self.streams.uniform("visit", day, n) < p) & self.view("alive")
         self.winback_returns = int(

@@ -234,7 +234,8 @@ class OracleMember(mesa.Agent):
         r = self.model.rules
         p = self.visit_base * (r.visit_floor + (1 - r.visit_floor) * self.loyalty)
         p = p * (0.5 + 0.5 * self.interest) + r.reply_pull * (self.unseen_replies > 0)
-        p += r.novelty * math.exp(-(day - self.join_day) / 7.0)
+        if not self.is_founder:  # newcomers look around in their first week
+            p += r.novelty * math.exp(-(day - self.join_day) / 7.0)
         self.info_today = self.relevant_read = self.cost_today = 0.0
         self.overload_today = self.toxicity_today = 0.0
         if self.uniform("visit") >= p:
