@@ -184,7 +184,8 @@ class Behaviour(_Section):
         _RULES.visit_floor, description="share of the visit propensity kept at zero loyalty"
     )
     novelty: Probability = Field(
-        _RULES.novelty, description="extra visit probability on the join day, fading in a week"
+        _RULES.novelty,
+        description="newcomers' extra visit probability on the join day, fading in a week",
     )
     reply_pull: Probability = Field(
         _RULES.reply_pull, description="extra visit probability when replies await"
