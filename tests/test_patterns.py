@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-
 EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
 
 
