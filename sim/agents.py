@@ -582,6 +582,12 @@ class Population:
             chance = np.where(newcomer, chance * 0.5, chance)
         return self.streams.uniform(f"post.{kind}", day, self.n)[authors] < chance
 
+    def record_replies(self, per_member: np.ndarray, day: int) -> None:
+        """Bookkeeping for the replies written today (``per_member``: count per slot)."""
+        writers = np.flatnonzero(per_member)
+        self._record_posts(writers, per_member[writers], day)
+        self.replies[writers] += per_member[writers]
+
     def _record_posts(self, authors: np.ndarray, count: np.ndarray, day: int) -> None:
         """Bookkeeping shared by threads and replies: counters, recency, the R-1 'posted again' flag."""
         first = self.first_post_day[authors]

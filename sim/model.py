@@ -9,7 +9,7 @@ still in the community; invitations add referral joins.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from functools import partial
 
 import mesa
@@ -295,16 +295,14 @@ class CommunityModel(mesa.Model):
         received = _received(authors, pop.n)
         pop.unseen_replies[: pop.n] += received
         pop.replies_received[: pop.n] += received
-        by_member = authors >= 0
-        pop.ties.strengthen(responders[by_member], authors[by_member], self.rules.tie_gain)
-        per_responder = np.bincount(responders, minlength=pop.n)
-        writers = np.flatnonzero(per_responder)
-        pop._record_posts(writers, per_responder[writers], day)
-        pop.replies[writers] += per_responder[writers]
+        to_member = authors >= 0
+        pop.ties.strengthen(responders[to_member], authors[to_member], self.rules.tie_gain)
+        pop.record_replies(np.bincount(responders, minlength=pop.n), day)
         replies_per_thread = np.bincount(item, minlength=len(threads))
-        by_members = threads.author >= 0
-        first = by_members & (pop.first_post_day[np.maximum(threads.author, 0)] == day - 1)
-        pop.first_post_replied[threads.author[first & (replies_per_thread > 0)]] = True
+        members_thread = threads.author >= 0
+        unanswered = members_thread & (replies_per_thread == 0)
+        first = members_thread & (pop.first_post_day[np.maximum(threads.author, 0)] == day - 1)
+        pop.first_post_replied[threads.author[first & ~unanswered]] = True
         return _Responses(
             responders,
             threads.topic[item],
@@ -312,9 +310,9 @@ class CommunityModel(mesa.Model):
             received,
             targets=threads.subset(item) if self.operator is not None else None,
             to_chatter=threads.offtopic[item],
-            closed=int(by_members.sum()),
-            unanswered=int((by_members & (replies_per_thread == 0)).sum()),
-            ignored=_received(threads.author[by_members & (replies_per_thread == 0)], pop.n),
+            closed=int(members_thread.sum()),
+            unanswered=int(unanswered.sum()),
+            ignored=_received(threads.author[unanswered], pop.n),
         )
 
     def react(self, visitors: np.ndarray, day: int) -> _Responses:
@@ -456,23 +454,16 @@ def _received(authors: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(authors[authors >= 0], minlength=n).astype(np.int32)
 
 
+@dataclass
 class _Responses:
     """Replies or reactions made today: who responded, to what, and what each member received."""
 
-    def __init__(
-        self,
-        who,
-        what,
-        quality,
-        received,
-        targets: Items | None = None,
-        to_chatter: np.ndarray | None = None,
-        closed: int = 0,
-        unanswered: int = 0,
-        ignored: np.ndarray | None = None,
-    ):
-        self.ignored = ignored  # per member: its threads that closed today without a reply
-        self.to_chatter = to_chatter  # a reply to chatter is chatter too
-        self.who, self.what, self.quality, self.received = who, what, quality, received
-        self.targets = targets  # the items responded to (tracked only when an operator posts)
-        self.closed, self.unanswered = closed, unanswered
+    who: np.ndarray  # responder slots
+    what: np.ndarray  # replies: the thread's topic; reactions: the item index
+    quality: np.ndarray | None  # of each reply (reactions carry none)
+    received: np.ndarray  # per slot: responses received
+    targets: Items | None = None  # the items responded to (tracked only when an operator posts)
+    to_chatter: np.ndarray | None = None  # a reply to chatter is chatter too
+    closed: int = 0  # members' threads whose reply window closed today
+    unanswered: int = 0  # ... of which got no reply
+    ignored: np.ndarray | None = None  # per member: its threads that closed without a reply

@@ -30,27 +30,25 @@ from matplotlib.figure import Figure
 
 import sim
 from sim.model import CommunityModel
+from sim.operator import OPERATOR_SERIES
 from sim.policies import Strategy
 from sim.scenario import Scenario
 
 RUN_FILES = ("daily.parquet", "cohorts.parquet", "summary.json", "scenario.yaml", "curves.png")
 
-# what the levers did, drawn in the "Levers" panel when not all zero: counts per day on the left axis
-LEVER_COUNTS = (
-    "operator_posts",
-    "event_attendance",
-    "badges_awarded",
-    "posts_removed_true",
-    "posts_removed_false",
-    "posts_removed_toxic",
-    "welcomes_sent",
-    "first_post_replies",
-    "winback_sent",
-    "winback_returns",
-    "campaign_joins",
-    "referral_joins",
+# what the levers did, drawn in the "Levers" panel when not all zero: points on the right axis
+# (another scale), every other lever series as counts per day on the left; capacity has its own panel
+LEVER_POINTS = ("points_issued", "points_redeemed")
+CAPACITY = (
+    "hours_used",
+    "hours_short",
+    "money_spent",
+    "money_short",
+    "actions_skipped",
+    "points_liability",
+    "adaptive_shifts",
 )
-LEVER_POINTS = ("points_issued", "points_redeemed")  # on the right axis: another scale
+LEVER_COUNTS = tuple(s for s in OPERATOR_SERIES if s not in CAPACITY + LEVER_POINTS)
 
 
 class OutputError(Exception):
