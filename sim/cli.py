@@ -22,6 +22,7 @@ from typing import NoReturn
 from tqdm import tqdm
 
 import sim
+from sim.cli_experiments import EXPERIMENT_COMMANDS, add_experiment_commands
 from sim.model import CommunityModel
 from sim.outputs import RUN_FILES, OutputError, check_out_dir, run_summary, write_run
 from sim.scenario import ScenarioError, json_schema, load_scenario
@@ -71,8 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate an online community and the team that runs it: member agents with "
         "interest and loyalty respond to content, ties and each other; each run writes daily "
         "series, cohort retention, summary KPIs and a figure.",
-        epilog="Run `commsim run --help` for the options of a run, `commsim schema --help` for "
-        "the scenario file's schema and reference.",
+        epilog="Run `commsim COMMAND --help` for the options of each command: `run` (one "
+        "scenario), `sweep` (strategies and designs with replications), `compare` and `report` "
+        "(a sweep's results), `schema` (the scenario file's schema and reference).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {sim.__version__}")
     commands = parser.add_subparsers(
@@ -134,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the reference of every field as Markdown instead (docs/scenario-reference.md)",
     )
     schema.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    add_experiment_commands(commands)
     return parser
 
 
@@ -141,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``commsim`` console script; returns 0, or raises ``SystemExit(2)`` on bad
     input (as argparse does for bad arguments)."""
     args = build_parser().parse_args(argv)
+    if args.command in EXPERIMENT_COMMANDS:
+        return EXPERIMENT_COMMANDS[args.command](args)
     return _schema(args) if args.command == "schema" else _run(args)
 
 

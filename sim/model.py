@@ -32,6 +32,10 @@ from sim.policies import Incentives, Strategy
 from sim.streams import RandomStreams, root_seed_sequence
 from sim.uncertainties import Uncertainties
 
+# Bumped whenever a change to the model changes what a run produces: a sweep's run keys include it,
+# so results stored by an older model are never mistaken for this one's.
+MODEL_VERSION = "1"
+
 DAILY_SERIES = (
     "members",
     "joins",

@@ -64,10 +64,12 @@ LENGTH_ERRORS = ("too_short", "too_long", "string_too_short", "string_too_long")
 class ScenarioError(Exception):
     """A scenario that cannot be used. The message lists every problem found, one per line."""
 
+    what = "scenario"
+
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = problems
-        super().__init__("\n  ".join([f"invalid scenario {source}:", *problems]))
+        super().__init__("\n  ".join([f"invalid {self.what} {source}:", *problems]))
 
 
 class _Section(BaseModel):
@@ -687,6 +689,11 @@ def load_scenario(
     """
     if path is None:
         return parse_scenario(DEFAULT_SCENARIO.read_text(encoding="utf-8"), "(default)", overrides)
+    return parse_scenario(read_text(path), str(path), overrides)
+
+
+def read_text(path: str | Path) -> str:
+    """The text of a scenario (or sweep) file; ``ScenarioError`` naming the file if unreadable."""
     source = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -698,7 +705,7 @@ def load_scenario(
     except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte
         reason = getattr(exc, "strerror", None) or exc
         raise ScenarioError(source, [f"cannot read the file: {reason}"]) from None
-    return parse_scenario(text, source, overrides)
+    return text
 
 
 class _ScenarioLoader(yaml.SafeLoader):
@@ -731,6 +738,33 @@ def parse_scenario(
     text: str, source: str = "(text)", overrides: Mapping[str, object] | None = None
 ) -> Scenario:
     """Validate scenario YAML; raises ``ScenarioError`` (and nothing else) for any bad input."""
+    data = read_yaml(text, source)
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            source,
+            [
+                f"(top level): got {_show(data)}; expected a mapping of sections "
+                f"({', '.join(Scenario.model_fields)})"
+            ],
+        )
+    if overrides:
+        data = apply_overrides(data, overrides)
+        source += " with " + ", ".join(f"{k}={_show(v)}" for k, v in overrides.items())
+    return validate_scenario(data, source)
+
+
+def validate_scenario(data: dict, source: str = "(data)") -> Scenario:
+    """Validate a scenario given as plain data (the parsed YAML); raises ``ScenarioError``."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(source, explain(exc)) from None
+
+
+def read_yaml(text: str, source: str = "(text)") -> Any:
+    """Parse YAML safely, reading numbers as YAML 1.2 does; an empty document is ``{}``.
+
+    Raises ``ScenarioError`` naming ``source`` for text that is not YAML."""
     try:
         data = yaml.load(text, Loader=_ScenarioLoader)
     except yaml.YAMLError as exc:
@@ -744,26 +778,10 @@ def parse_scenario(
     # over 4300 digits.
     except (ValueError, TypeError, OverflowError) as exc:
         raise ScenarioError(source, [f"unreadable YAML value: {exc}"]) from None
-    if data is None:  # an empty file, or only comments: every default
-        data = {}
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            source,
-            [
-                f"(top level): got {_show(data)}; expected a mapping of sections "
-                f"({', '.join(Scenario.model_fields)})"
-            ],
-        )
-    if overrides:
-        data = _overridden(data, overrides)
-        source += " with " + ", ".join(f"{k}={_show(v)}" for k, v in overrides.items())
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(source, [line for e in exc.errors() for line in _explain(e)]) from None
+    return {} if data is None else data  # an empty file, or only comments: every default
 
 
-def _overridden(data: dict, overrides: Mapping[str, object]) -> dict:
+def apply_overrides(data: dict, overrides: Mapping[str, object]) -> dict:
     """A copy of ``data`` with each dotted path set; a path through a non-mapping is left for
     validation to report (the section is wrong whatever the override says)."""
     result = dict(data)
@@ -782,7 +800,13 @@ def _overridden(data: dict, overrides: Mapping[str, object]) -> dict:
 
 
 # ---- explaining validation errors -------------------------------------------------------------
-def _explain(error: dict) -> list[str]:
+def explain(exc: ValidationError, root: type[BaseModel] | None = None) -> list[str]:
+    """Every problem of a pydantic ``ValidationError`` on ``root`` (default: ``Scenario``), one line
+    each: ``path: got value; what is allowed``."""
+    return [line for e in exc.errors() for line in _explain(e, root or Scenario)]
+
+
+def _explain(error: dict, root: type[BaseModel]) -> list[str]:
     """One line per problem: ``path: got value; what is allowed``."""
     kind, loc = error["type"], error["loc"]
     if kind == "inconsistent":
@@ -790,18 +814,20 @@ def _explain(error: dict) -> list[str]:
             f"{path}: got {_show(value)}; {allowed}"
             for path, value, allowed in error["ctx"]["problems"]
         ]
-    path, annotation, metadata = _locate(loc)
+    path, annotation, metadata = _locate(loc, root)
     value = _show(error["input"])
     if loc and loc[-1] == "[key]":  # a mapping's key, e.g. of ``points: {post: 10}``
-        names = _names(loc[:-2])
+        names = _names(loc[:-2], root)
         if names:
             return [f"{path}: unknown key; {_allowed(names, loc[-2])}"]
         return [f"{path}: key {value} is not text; write it as a name"]
     if kind == "extra_forbidden":
-        return [f"{path}: unknown key (value {value}); {_allowed(_names(loc[:-1]), loc[-1])}"]
+        allowed = _allowed(_names(loc[:-1], root), loc[-1])
+        return [f"{path}: unknown key (value {value}); {allowed}"]
     if kind == "invalid_key":
-        section = _locate(loc[:-1])[0]
-        return [f"{section}: key {loc[-1]} is not text; {_allowed(_names(loc[:-1]), loc[-1])}"]
+        section = _locate(loc[:-1], root)[0]
+        allowed = _allowed(_names(loc[:-1], root), loc[-1])
+        return [f"{section}: key {loc[-1]} is not text; {allowed}"]
     if kind == "missing":
         return [f"{path}: missing; expected {_expected(annotation, metadata)}"]
     if kind == "literal_error":
@@ -821,14 +847,14 @@ def _explain(error: dict) -> list[str]:
     return [f"{path}: got {value}; {expected}"]
 
 
-def _locate(loc: tuple) -> tuple[str, Any, list]:
+def _locate(loc: tuple, root: type[BaseModel]) -> tuple[str, Any, list]:
     """The dotted path of ``loc`` and the annotation and constraints of the value found there.
 
     Walks the scenario's types: sections and levers (pydantic models) by field name, lists by index
     (``member_mix[0]``), mappings by key (``strategy.content.formats.video``). ``[key]``, pydantic's
     mark of a problem with a mapping's key rather than its value, is left to ``_explain``.
     """
-    path, annotation, metadata = "", Scenario, []
+    path, annotation, metadata = "", root, []
     for part in loc:
         annotation = _optional_of(annotation)
         origin = get_origin(annotation)
@@ -870,10 +896,11 @@ def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
-def _names(where: tuple | Any) -> list[str]:
-    """The keys allowed at a location (a ``loc`` tuple) or in a type: a model's fields, or the
-    named keys of a mapping such as ``points``; empty when any name will do."""
-    annotation = _optional_of(_locate(where)[1] if isinstance(where, tuple) else where)
+def _names(where: tuple | Any, root: type[BaseModel] | None = None) -> list[str]:
+    """The keys allowed at a location (a ``loc`` tuple below ``root``) or in a type: a model's
+    fields, or the named keys of a mapping such as ``points``; empty when any name will do."""
+    located = _locate(where, root or Scenario)[1] if isinstance(where, tuple) else where
+    annotation = _optional_of(located)
     if _is_model(annotation):
         return list(annotation.model_fields)
     if get_origin(annotation) is dict:

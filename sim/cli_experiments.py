@@ -1,0 +1,250 @@
+"""The experiment commands of ``commsim``: ``sweep``, ``compare``, ``report`` and ``sensitivity``.
+
+    commsim sweep experiments/studies/incentive-rules.yaml --report     # run (or resume), then report
+    commsim sweep my-sweep.yaml --backend dask --address tcp://10.0.0.5:8786
+    commsim compare results/incentive-rules --kpi retention_30 dau_last30
+    commsim report results/incentive-rules
+    commsim sensitivity results/screening
+
+A bad sweep file or folder exits with status 2 before anything is run or written; an interrupted
+sweep keeps every finished run, and the same command resumes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import pandas as pd
+
+from sim.sweep import KPIS, SweepError
+
+BACKEND_HELP = (
+    "serial (in this process), process (local worker processes; the default) or dask "
+    "(a local Dask cluster, or the cluster at --address)"
+)
+
+
+def fail(message: str, status: int = 2) -> NoReturn:
+    print(f"commsim: error: {message}", file=sys.stderr)
+    raise SystemExit(status)
+
+
+def shown(path: Path) -> str:
+    """The path relative to the working directory when it is below it (shorter to read)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {value}; must be at least 1")
+    return value
+
+
+def _kpi(text: str) -> str:
+    if text not in KPIS:
+        raise argparse.ArgumentTypeError(f"unknown KPI {text!r}; allowed: {', '.join(KPIS)}")
+    return text
+
+
+def add_experiment_commands(commands) -> None:
+    raw = argparse.RawDescriptionHelpFormatter
+    sweep = commands.add_parser(
+        "sweep",
+        help="run a sweep file: strategies and designs with replications (resumes if stopped)",
+        description="Run every run of a sweep file not yet stored in its results folder, on "
+        "paired seeds, and store each as it finishes:\n  sweep.json, runs/<key>.parquet, "
+        "failures.jsonl.\nA stopped sweep resumes where it was; a failing run is recorded "
+        "and the sweep goes on.",
+        epilog="examples:\n"
+        "  commsim sweep experiments/studies/incentive-rules.yaml --report\n"
+        "  commsim sweep my-sweep.yaml --workers 8 --replications 50\n"
+        "  commsim sweep my-sweep.yaml --backend dask --address tcp://127.0.0.1:8786\n"
+        "the format of sweep files: the sim/sweep.py docstring and experiments/*.yaml",
+        formatter_class=raw,
+    )
+    sweep.add_argument("sweep_file", metavar="SWEEP", help="sweep YAML file")
+    sweep.add_argument("--out", metavar="DIR", help="results folder (default: results/<name>)")
+    sweep.add_argument(
+        "--backend", choices=("serial", "process", "dask"), default="process", help=BACKEND_HELP
+    )
+    sweep.add_argument(
+        "--workers", type=_positive, metavar="N", help="worker processes (default: one per core)"
+    )
+    sweep.add_argument(
+        "--address", metavar="tcp://HOST:PORT", help="an existing Dask scheduler (--backend dask)"
+    )
+    sweep.add_argument(
+        "--replications", type=_positive, metavar="N", help="override the file's replications"
+    )
+    sweep.add_argument(
+        "--report", action="store_true", help="write the report and print its headline at the end"
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    compare = commands.add_parser(
+        "compare",
+        help="paired differences of each strategy against the baseline, with 95%% CIs",
+        description="For each KPI, the paired difference (same seeds) of each strategy against "
+        "the baseline, its 95%% bootstrap confidence interval and the relative change.",
+        epilog="example:\n  commsim compare results/incentive-rules --kpi retention_30 --csv c.csv",
+        formatter_class=raw,
+    )
+    compare.add_argument("folder", metavar="RESULTS", help="a sweep's results folder")
+    compare.add_argument("--baseline", metavar="NAME", help="default: the sweep's baseline")
+    compare.add_argument(
+        "--kpi", nargs="+", type=_kpi, metavar="KPI", help="default: the sweep's kpis"
+    )
+    compare.add_argument(
+        "--by-point", action="store_true", help="one comparison per design point, not pooled"
+    )
+    compare.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
+
+    report = commands.add_parser(
+        "report",
+        help="write a sweep's report (Markdown and HTML, with figures)",
+        description="Write report.md and report.html with seaborn figures: KPI series with "
+        "bands, retention curves, cost against retention, paired differences, the design's "
+        "heatmaps and, for sensitivity designs, the indices.",
+    )
+    report.add_argument("folder", metavar="RESULTS", help="a sweep's results folder")
+    report.add_argument("--out", metavar="DIR", help="default: RESULTS/report")
+
+    sensitivity = commands.add_parser(
+        "sensitivity",
+        help="Morris or Sobol sensitivity indices of a sensitivity sweep (needs SALib)",
+        description="Sensitivity indices of each KPI to each design factor, for a sweep whose "
+        "design kind is morris or sobol_indices.",
+    )
+    sensitivity.add_argument("folder", metavar="RESULTS", help="a sweep's results folder")
+    sensitivity.add_argument("--strategy", metavar="NAME", help="default: the baseline")
+    sensitivity.add_argument(
+        "--kpi", nargs="+", type=_kpi, metavar="KPI", help="default: the sweep's kpis"
+    )
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from sim.report import write_report
+    from sim.runner import run_sweep
+    from sim.sweep import load_sweep
+
+    if args.address and args.backend != "dask":
+        fail("--address needs --backend dask")
+    if args.workers and args.backend == "serial":
+        fail("--workers does not apply to --backend serial")
+    try:
+        sweep = load_sweep(args.sweep_file, args.replications)
+    except SweepError as exc:
+        fail(str(exc))
+    out = Path(args.out or Path("results") / sweep.name)
+    try:
+        result = run_sweep(
+            sweep,
+            out,
+            backend=args.backend,
+            workers=args.workers,
+            address=args.address,
+            progress=False if args.quiet else None,
+        )
+    except KeyboardInterrupt:
+        fail(f"interrupted; finished runs are stored in {shown(out)}: rerun to resume", 130)
+    except (OSError, RuntimeError) as exc:
+        fail(f"cannot run the sweep: {exc}", 1)
+    print(
+        f"{result.finished} runs stored, {result.skipped} already there, {result.failed} failed "
+        f"({result.unique} distinct runs of {result.planned} planned) in {result.seconds:.0f} s: "
+        f"{shown(out)}"
+    )
+    for line in result.failures[:10]:
+        print(f"  failed: {line}")
+    if result.failed:
+        print(f"  tracebacks: {shown(out / 'failures.jsonl')}")
+    if args.report:
+        _print_report(write_report(_results(out)), _results(out))
+    return 0 if result.failed == 0 else 1
+
+
+def _results(folder):
+    from sim.analysis import Results
+    from sim.store import StoreError
+
+    try:
+        return Results(folder)
+    except StoreError as exc:
+        fail(str(exc))
+
+
+def _compare(args: argparse.Namespace) -> int:
+    results = _results(args.folder)
+    try:
+        if args.by_point:
+            table = results.compare(args.baseline, args.kpi)
+        else:
+            table = results.headline(args.baseline, args.kpi)
+    except ValueError as exc:
+        fail(str(exc))
+    if table.empty:
+        fail(f"nothing to compare in {args.folder}: no stored pairs of runs", 1)
+    if args.csv:
+        table.to_csv(args.csv, index=False)
+    shown_columns = [
+        c
+        for c in table.columns
+        if c not in ("baseline", "point") or (c == "point" and args.by_point)
+    ]
+    print(f"paired differences from {table['baseline'].iloc[0]} (95% bootstrap CI)")
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        print(table[shown_columns].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from sim.report import write_report
+
+    results = _results(args.folder)
+    _print_report(write_report(results, args.out), results)
+    return 0
+
+
+def _print_report(folder: Path, results) -> None:
+    from sim.report import headline_table
+
+    table = headline_table(results).T
+    table.index = [KPIS[k][0] if k in KPIS else k for k in table.index]
+    print(f"\nreport: {shown(folder / 'report.html')} (and report.md)")
+    print(
+        f"headline: mean per strategy; in brackets the paired difference from "
+        f"{results.baseline} [95% CI]"
+    )
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
+        print(table.to_string())
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from sim.sensitivity import analyse
+
+    results = _results(args.folder)
+    try:
+        table = analyse(results, args.strategy, args.kpi)
+    except (ValueError, ImportError) as exc:
+        fail(str(exc))
+    with pd.option_context("display.width", 200):
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    return 0
+
+
+EXPERIMENT_COMMANDS = {
+    "sweep": _sweep,
+    "compare": _compare,
+    "report": _report,
+    "sensitivity": _sensitivity,
+}

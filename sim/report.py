@@ -1,0 +1,414 @@
+"""A report a planner can read: ``results/<experiment>/report/report.md`` and ``report.html``.
+
+The report answers the sweep's question in this order: what was compared (strategies, design,
+replications, seed, versions); the headline table (each strategy's paired difference from the
+baseline, with 95% confidence intervals, ``sim.analysis``); then seaborn figures: KPI series with
+95% bands, retention curves by strategy, cost against retention, the paired differences, and for a
+design, heatmaps (or lines) of a KPI over the design's axes; for a sensitivity design, Morris or
+Sobol indices (``sim.sensitivity``). The Markdown and HTML are written from the same blocks.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from sim.agents import RETENTION_AGES
+from sim.analysis import Results
+from sim.sweep import KPIS, SENSITIVITY_KINDS
+
+SERIES = (
+    ("members", "members"),
+    ("dau", "daily active members"),
+    ("stickiness", "stickiness (DAU/MAU)"),
+    ("replies", "replies per day"),
+)
+SMOOTHING_DAYS = 7
+
+
+@dataclass
+class Block:
+    kind: str  # heading, text, table, figure
+    content: object
+    level: int = 2
+
+
+def write_report(results: Results, out: str | Path | None = None) -> Path:
+    """Write the report (Markdown, HTML, figures, CSV of the comparison); returns its folder.
+
+    The folder is built beside and swapped in whole, so a report is never half-written."""
+    out = Path(out) if out is not None else results.folder / "report"
+    staging = out.with_name(f".{out.name}-{uuid.uuid4().hex[:8]}")
+    (staging / "figures").mkdir(parents=True)
+    try:
+        blocks = _blocks(results, staging)
+        (staging / "report.md").write_text(_markdown(blocks), encoding="utf-8")
+        (staging / "report.html").write_text(_html(blocks, results.name), encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
+
+
+def headline_table(results: Results, kpis: list[str] | None = None) -> pd.DataFrame:
+    """Strategies × KPIs: the baseline's mean, and each strategy's mean and paired difference
+    with its 95% CI, as text; the table printed by ``make demo`` and at the top of the report."""
+    kpis = kpis or results.kpis
+    diffs = results.headline(kpis=kpis)
+    summaries = results.summaries()
+    stored = summaries[summaries["stored"]]
+    rows = []
+    for strategy in results.strategies:
+        row = {"strategy": strategy, "runs": int((stored["strategy"] == strategy).sum())}
+        for kpi in kpis:
+            mean = stored.loc[stored["strategy"] == strategy, kpi].mean()
+            found = diffs[(diffs["strategy"] == strategy) & (diffs["kpi"] == kpi)]
+            if strategy == results.baseline or found.empty:
+                row[kpi] = f"{_fmt(mean)}" + (" (baseline)" if strategy == results.baseline else "")
+            else:
+                d = found.iloc[0]
+                row[kpi] = (
+                    f"{_fmt(mean)} ({_signed(d['difference'])} "
+                    f"[{_signed(d['ci_low'])}, {_signed(d['ci_high'])}])"
+                )
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("strategy")
+
+
+def _blocks(results: Results, folder: Path) -> list[Block]:
+    sns.set_theme(style="whitegrid", context="notebook")
+    spec, plan = results.spec, results.plan
+    summaries = results.summaries()
+    blocks = [Block("heading", f"Experiment: {results.name}", 1)]
+    if spec.get("description"):
+        blocks.append(Block("text", spec["description"].strip()))
+    stored = int(summaries.drop_duplicates("key")["stored"].sum())
+    unique = summaries["key"].nunique()
+    design = spec.get("design")
+    setup = [
+        f"Strategies: {', '.join(results.strategies)}; baseline: **{results.baseline}**.",
+        f"Replications: {spec['replications']} per strategy"
+        + (f" and design point ({len(plan['points'])} points)" if design else "")
+        + f", root seed {spec['seed']}; replication r of every strategy runs on the same seed "
+        "(common random numbers), so differences are paired.",
+        f"Runs stored: {stored} of {unique}.",
+    ]
+    if design:
+        setup.append(
+            f"Design: {design['kind']} over levers {plan['levers'] or 'none'} "
+            f"and uncertainties {plan['uncertainties'] or 'none'}."
+        )
+    setup.append(
+        f"Model version {plan['model_version']}, commsim {plan['versions'].get('commsim')}, "
+        f"git {plan.get('git_revision') or 'unknown'}."
+    )
+    blocks += [Block("heading", "Set-up"), Block("text", "\n".join(f"- {s}" for s in setup))]
+    failures = results.failures()
+    if failures:
+        failed = ", ".join(sorted({f"{f['strategy']} rep {f['replication']}" for f in failures}))
+        blocks.append(
+            Block(
+                "text",
+                f"**{len(failures)} failed attempt(s)** are recorded in failures.jsonl "
+                f"({failed[:500]}); the tables use the stored runs only.",
+            )
+        )
+    blocks += [
+        Block("heading", "Headline"),
+        Block(
+            "text",
+            "Mean of each KPI over the replications; in brackets the paired difference from the "
+            f"baseline ({results.baseline}) and its 95% bootstrap confidence interval. "
+            "An interval that excludes 0 is a difference the replications can resolve.",
+        ),
+        Block("table", _labelled(headline_table(results))),
+    ]
+    comparison = results.compare()
+    comparison.to_csv(folder / "comparison.csv", index=False)
+    blocks += _figures(results, summaries, comparison, folder)
+    if design and design["kind"] in SENSITIVITY_KINDS:
+        blocks += _sensitivity_blocks(results, folder)
+    blocks.append(Block("text", "Every paired difference, per design point: `comparison.csv`."))
+    return blocks
+
+
+def _figures(results, summaries, comparison, folder: Path) -> list[Block]:
+    blocks = [Block("heading", "Figures")]
+    palette = dict(
+        zip(results.strategies, sns.color_palette(n_colors=len(results.strategies)), strict=True)
+    )
+    figures = [
+        ("series", "KPI series by strategy (mean and 95% band)", _series_figure(results, palette)),
+        ("retention", "Retention curves by strategy", _retention_figure(summaries, palette)),
+        ("cost", "Cost against retention", _cost_figure(summaries, palette)),
+        ("differences", "Paired differences from the baseline", _difference_figure(results)),
+    ]
+    if results.factors:
+        figures.append(
+            ("design", "The first KPI over the design", _design_figure(results, summaries))
+        )
+    for name, caption, figure in figures:
+        if figure is None:
+            continue
+        path = folder / "figures" / f"{name}.png"
+        FigureCanvasAgg(figure).print_png(str(path))
+        blocks.append(Block("figure", (caption, f"figures/{name}.png")))
+    return blocks
+
+
+def _series_figure(results: Results, palette) -> Figure:
+    bands = results.bands([name for name, _ in SERIES])
+    figure = Figure(figsize=(12, 7.5), layout="constrained")
+    axes = figure.subplots(2, 2, sharex=True).ravel()
+    for ax, (name, label) in zip(axes, SERIES, strict=True):
+        for strategy, frame in bands[bands["series"] == name].groupby("strategy", sort=False):
+            smooth = frame[["mean", "low", "high"]].rolling(SMOOTHING_DAYS, min_periods=1).mean()
+            ax.plot(frame["day"], smooth["mean"], color=palette[strategy], lw=1.5, label=strategy)
+            ax.fill_between(
+                frame["day"], smooth["low"], smooth["high"], color=palette[strategy], alpha=0.2
+            )
+        ax.set_title(label, loc="left")
+        ax.set_xlabel("day")
+        ax.set_ylim(bottom=0)
+    axes[0].legend(fontsize="small")
+    figure.suptitle(f"Daily series ({SMOOTHING_DAYS}-day means); band: 95% CI over runs")
+    return figure
+
+
+def _retention_figure(summaries: pd.DataFrame, palette) -> Figure | None:
+    columns = [f"retention_{age}" for age in RETENTION_AGES if f"retention_{age}" in summaries]
+    long = summaries[summaries["stored"]].melt(
+        id_vars=["strategy"], value_vars=columns, var_name="age", value_name="retention"
+    )
+    long = long.dropna()
+    if long.empty:
+        return None
+    long["age"] = long["age"].str.removeprefix("retention_").astype(int)
+    figure = Figure(figsize=(8, 5), layout="constrained")
+    ax = figure.subplots()
+    sns.lineplot(
+        long,
+        x="age",
+        y="retention",
+        hue="strategy",
+        palette=palette,
+        marker="o",
+        errorbar=("ci", 95),
+        ax=ax,
+    )
+    ax.set_xscale("log")
+    ax.set_xticks(sorted(long["age"].unique()), [str(a) for a in sorted(long["age"].unique())])
+    ax.set_xlabel("days after joining")
+    ax.set_ylabel("newcomers retained (share)")
+    ax.set_title("Newcomer retention by age, pooled over cohorts (95% CI over runs)", loc="left")
+    return figure
+
+
+def _cost_figure(summaries: pd.DataFrame, palette) -> Figure | None:
+    stored = summaries[summaries["stored"]]
+    if "money_spent" not in stored or "retention_30" not in stored:
+        return None
+    figure = Figure(figsize=(8, 5), layout="constrained")
+    ax = figure.subplots()
+    sns.scatterplot(
+        stored,
+        x="money_spent",
+        y="retention_30",
+        hue="strategy",
+        palette=palette,
+        alpha=0.35,
+        ax=ax,
+        legend=False,
+    )
+    means = stored.groupby("strategy", sort=False)[["money_spent", "retention_30"]]
+    centre, spread = means.mean(), means.sem() * 1.96
+    for strategy in centre.index:
+        ax.errorbar(
+            centre.loc[strategy, "money_spent"],
+            centre.loc[strategy, "retention_30"],
+            xerr=spread.loc[strategy, "money_spent"],
+            yerr=spread.loc[strategy, "retention_30"],
+            fmt="o",
+            ms=8,
+            color=palette[strategy],
+            label=strategy,
+            capsize=3,
+        )
+    ax.set_xlabel("money spent over the run")
+    ax.set_ylabel("newcomer retention at 30 days")
+    ax.set_title("Cost against retention: runs (dots) and means with 95% CI", loc="left")
+    ax.legend(fontsize="small")
+    return figure
+
+
+def _difference_figure(results: Results) -> Figure | None:
+    diffs = results.headline()
+    if diffs.empty:
+        return None
+    kpis = list(dict.fromkeys(diffs["kpi"]))
+    figure = Figure(figsize=(12, 1.2 + 1.9 * ((len(kpis) + 2) // 3)), layout="constrained")
+    axes = np.atleast_1d(figure.subplots((len(kpis) + 2) // 3, 3, squeeze=False).ravel())
+    for ax, kpi in zip(axes, kpis, strict=False):
+        frame = diffs[diffs["kpi"] == kpi]
+        y = np.arange(len(frame))
+        ax.errorbar(
+            frame["difference"],
+            y,
+            xerr=[frame["difference"] - frame["ci_low"], frame["ci_high"] - frame["difference"]],
+            fmt="o",
+            capsize=3,
+        )
+        ax.axvline(0, color="grey", lw=1)
+        ax.set_yticks(y, frame["strategy"])
+        ax.set_title(KPIS[kpi][0], loc="left", fontsize="medium")
+    for ax in axes[len(kpis) :]:
+        ax.set_visible(False)
+    figure.suptitle(f"Paired difference from {results.baseline} (mean and 95% bootstrap CI)")
+    return figure
+
+
+def _design_figure(results: Results, summaries: pd.DataFrame) -> Figure | None:
+    kpi = results.kpis[0]
+    stored = summaries[summaries["stored"]].copy()
+    factors = results.factors
+    for factor in factors[:2]:
+        if stored[factor].nunique() > 8:  # a space-filling design: bin into quintiles
+            stored[factor] = pd.qcut(stored[factor], 5, duplicates="drop").astype(str)
+    strategies = list(dict.fromkeys(stored["strategy"]))
+    figure = Figure(figsize=(5.2 * len(strategies), 4.5), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(strategies), squeeze=False).ravel())
+    for ax, strategy in zip(axes, strategies, strict=True):
+        frame = stored[stored["strategy"] == strategy]
+        if len(factors) >= 2:
+            grid = frame.pivot_table(
+                index=factors[0], columns=factors[1], values=kpi, aggfunc="mean"
+            )
+            sns.heatmap(grid, annot=True, fmt=".3g", cmap="viridis", ax=ax, cbar=ax is axes[-1])
+        else:
+            sns.lineplot(frame, x=factors[0], y=kpi, marker="o", errorbar=("ci", 95), ax=ax)
+        ax.set_title(strategy, loc="left")
+    figure.suptitle(f"{KPIS[kpi][0]} (mean over replications) across the design")
+    return figure
+
+
+def _sensitivity_blocks(results: Results, folder: Path) -> list[Block]:
+    from sim.sensitivity import analyse, indices_figure
+
+    blocks = [Block("heading", "Sensitivity")]
+    for strategy in results.strategies:
+        table = analyse(results, strategy=strategy)
+        name = f"sensitivity-{strategy}"
+        FigureCanvasAgg(indices_figure(table, f"{strategy}")).print_png(
+            str(folder / "figures" / f"{name}.png")
+        )
+        blocks += [
+            Block("heading", f"Strategy {strategy}", 3),
+            Block("table", table),
+            Block("figure", (f"Sensitivity indices, strategy {strategy}", f"figures/{name}.png")),
+        ]
+    return blocks
+
+
+def _labelled(table: pd.DataFrame) -> pd.DataFrame:
+    return table.rename(columns=lambda k: KPIS[k][0] if k in KPIS else k)
+
+
+def _fmt(value: float) -> str:
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def _signed(value: float) -> str:
+    text = _fmt(value)
+    return text if text.startswith("-") or text == "n/a" else "+" + text
+
+
+# ---- rendering -----------------------------------------------------------------------------------
+def _markdown(blocks: list[Block]) -> str:
+    parts = []
+    for block in blocks:
+        if block.kind == "heading":
+            parts.append("#" * block.level + " " + str(block.content))
+        elif block.kind == "text":
+            parts.append(str(block.content))
+        elif block.kind == "table":
+            parts.append(_markdown_table(block.content))
+        else:
+            caption, path = block.content
+            parts.append(f"![{caption}]({path})")
+    return "\n\n".join(parts) + "\n"
+
+
+def _markdown_table(table: pd.DataFrame) -> str:
+    frame = table.reset_index() if table.index.name else table
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(False)]
+    return "\n".join([header, rule, *rows])
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return _fmt(value)
+    return str(value).replace("|", "\\|")
+
+
+def _html(blocks: list[Block], title: str) -> str:
+    body = []
+    for block in blocks:
+        if block.kind == "heading":
+            body.append(f"<h{block.level}>{html.escape(str(block.content))}</h{block.level}>")
+        elif block.kind == "text":
+            body.append(_html_text(str(block.content)))
+        elif block.kind == "table":
+            frame = block.content.reset_index() if block.content.index.name else block.content
+            cells = frame.map(_cell) if hasattr(frame, "map") else frame
+            body.append(cells.to_html(index=False, escape=True, border=0, classes="kpis"))
+        else:
+            caption, path = block.content
+            body.append(
+                f'<figure><img src="{html.escape(path)}" alt="{html.escape(caption)}">'
+                f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+            )
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;"
+        "color:#222}table.kpis{border-collapse:collapse;font-size:.9em}"
+        "table.kpis td,table.kpis th{border-bottom:1px solid #ddd;padding:.3em .6em;"
+        "text-align:left}img{max-width:100%}figcaption{color:#555;font-size:.9em}"
+    )
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+def _html_text(text: str) -> str:
+    lines = text.split("\n")
+    if all(line.startswith("- ") for line in lines):
+        items = "".join(f"<li>{_inline(line[2:])}</li>" for line in lines)
+        return f"<ul>{items}</ul>"
+    return f"<p>{_inline(text)}</p>"
+
+
+def _inline(text: str) -> str:
+    """Escape, then the two Markdown marks the report uses: **bold** and `code`."""
+    escaped = html.escape(text)
+    parts = escaped.split("**")
+    escaped = "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))
+    parts = escaped.split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))

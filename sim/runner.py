@@ -1,0 +1,299 @@
+"""Running a sweep: every planned run through a ``concurrent.futures`` executor, stored as it ends.
+
+Backends (DESIGN.md, Experiments), one code path for all of them:
+
+* ``serial``: in this process, one run after another (debugging, tiny sweeps);
+* ``process`` (default): local worker processes started with the *spawn* method, so a worker never
+  inherits the driver's threads or open files, and the same code runs from a Jupyter notebook;
+* ``dask``: a Dask ``LocalCluster``, or an existing cluster given by ``address``
+  (``tcp://HOST:PORT``), through ``distributed.Client.get_executor``.
+
+Workers only compute: each returns the run's daily series and summary to the driver, which alone
+writes ``runs/<key>.parquet`` (atomically, ``sim.store``). At most a few runs per worker are in
+flight, so the driver's memory does not grow with the sweep. A run that raises is recorded in
+``failures.jsonl`` with its traceback and the sweep goes on; a local pool broken by a dying worker
+is rebuilt and its unfinished runs resubmitted (a run that breaks the pool three times is recorded
+as failed). Each worker runs with its BLAS pinned to one thread, so workers do not oversubscribe
+the cores.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from threadpoolctl import threadpool_limits
+from tqdm import tqdm
+
+from sim.model import CommunityModel
+from sim.outputs import operator_totals
+from sim.scenario import validate_scenario
+from sim.store import ResultStore
+from sim.sweep import PlannedRun, Sweep, seed_of
+
+BACKENDS = ("serial", "process", "dask")
+IN_FLIGHT_PER_WORKER = 2
+MAX_ATTEMPTS = 3  # times a run may break the worker pool before it is recorded as failed
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """What a worker needs to do one run (plain data, cheap to send)."""
+
+    key: str
+    strategy: str
+    point: int
+    replication: int
+    root_seed: int
+    factors: dict
+    scenario: dict  # the resolved scenario as plain data, validated when the sweep was planned
+
+    def identity(self) -> dict:
+        return {
+            "key": self.key,
+            "strategy": self.strategy,
+            "point": self.point,
+            "replication": self.replication,
+            "root_seed": self.root_seed,
+            "factors": self.factors,
+        }
+
+
+@dataclass
+class RunOutcome:
+    key: str
+    series: pd.DataFrame | None = None
+    summary: dict | None = None
+    seconds: float = 0.0
+    error: str | None = None
+    traceback: str | None = None
+
+
+def execute(task: RunTask) -> RunOutcome:
+    """Simulate one run. Never raises for a failing run: the error comes back as data."""
+    start = time.perf_counter()
+    try:
+        with threadpool_limits(limits=1):
+            scenario = validate_scenario(task.scenario, f"run {task.key}")
+            model = CommunityModel(
+                **scenario.model_kwargs(), rng=seed_of(task.root_seed, task.replication)
+            )
+            model.run(scenario.run.days)
+            series = model.series()
+            summary = model.summary()
+            summary.update(operator_totals(series, summary["members_end"]))
+    except Exception as exc:  # a failed run is recorded, never allowed to stop the sweep
+        return RunOutcome(
+            task.key,
+            seconds=time.perf_counter() - start,
+            error=f"{type(exc).__name__}: {exc}",
+            traceback=traceback.format_exc(),
+        )
+    return RunOutcome(task.key, series, summary, time.perf_counter() - start)
+
+
+class SerialExecutor(Executor):
+    """Runs each task when it is submitted, in this process."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to the caller through the future, as a pool would
+            future.set_exception(exc)
+        return future
+
+
+@dataclass
+class SweepResult:
+    """What a call to ``run_sweep`` did."""
+
+    folder: Path
+    planned: int  # plan entries (strategy x point x replication)
+    unique: int  # distinct runs (entries that resolve to the same scenario share one)
+    skipped: int  # already stored by an earlier call
+    finished: int  # stored by this call
+    failed: int  # recorded in failures.jsonl by this call
+    seconds: float
+    pool_rebuilds: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.skipped + self.finished == self.unique
+
+
+class _Pool:
+    """An executor for a backend, rebuilt on demand after a local pool breaks."""
+
+    def __init__(self, backend: str, workers: int | None, address: str | None):
+        if backend not in BACKENDS:
+            raise ValueError(f"backend {backend!r}: allowed {', '.join(BACKENDS)}")
+        self.backend, self.address = backend, address
+        self.workers = 1 if backend == "serial" else (workers or os.cpu_count() or 1)
+        self._client = self._cluster = None
+        self.executor = self._start()
+
+    def _start(self) -> Executor:
+        if self.backend == "serial":
+            return SerialExecutor()
+        if self.backend == "process":
+            return ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise RuntimeError(
+                "the dask backend needs Dask distributed: pip install 'commsim[cluster]'"
+            ) from None
+        if self.address:
+            self._client = Client(self.address)
+            self.workers = max(1, sum(self._client.nthreads().values()))
+        else:
+            self._cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+            )
+            self._client = Client(self._cluster)
+        return self._client.get_executor(pure=False)
+
+    def rebuild(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._start()
+
+    def close(self, cancel: bool = False) -> None:
+        self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def run_sweep(
+    sweep: Sweep,
+    out: str | Path,
+    backend: str = "process",
+    workers: int | None = None,
+    address: str | None = None,
+    progress: bool | None = None,
+    run: Callable[[RunTask], RunOutcome] = execute,
+) -> SweepResult:
+    """Run every planned run not yet stored in ``out``; store each as it finishes.
+
+    ``progress``: None shows a bar on a terminal only; ``run`` replaces the worker function (it must
+    be importable by worker processes: tests use it to make runs fail or workers die).
+    """
+    start = time.perf_counter()
+    store = ResultStore(out)
+    plan = sweep.plan()
+    store.prepare({**sweep.describe(), "runs": [vars(p) for p in plan]})
+    unique = _unique(plan)
+    done = store.finished()
+    todo = [p for p in unique if p.key not in done]
+    result = SweepResult(store.folder, len(plan), len(unique), len(unique) - len(todo), 0, 0, 0.0)
+    pool = _Pool(backend, workers, address)
+    bar = tqdm(
+        total=len(todo),
+        desc=f"{sweep.name} ({backend}, {pool.workers} worker{'s' * (pool.workers > 1)})",
+        unit="run",
+        disable=(not progress) if progress is not None else None,
+    )
+    try:
+        _drive(sweep, store, pool, iter(todo), run, result, bar)
+    except BaseException:
+        pool.close(cancel=True)
+        raise
+    finally:
+        bar.close()
+    pool.close()
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _drive(sweep, store, pool, todo: Iterator[PlannedRun], run, result, bar) -> None:
+    limit = max(2, pool.workers * IN_FLIGHT_PER_WORKER)
+    in_flight: dict[Future, RunTask] = {}
+    attempts: dict[str, int] = {}
+    retry: list[RunTask] = []
+    while True:
+        while len(in_flight) < limit:
+            task = retry.pop() if retry else _next_task(sweep, todo)
+            if task is None:
+                break
+            in_flight[pool.executor.submit(run, task)] = task
+        if not in_flight:
+            return
+        finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+        broken = False
+        for future in finished:
+            task = in_flight.pop(future)
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                broken = True
+                attempts[task.key] = attempts.get(task.key, 0) + 1
+                if attempts[task.key] >= MAX_ATTEMPTS:
+                    _record(store, task, result, "worker process died", "", bar)
+                else:
+                    retry.append(task)
+                continue
+            except Exception as exc:  # e.g. a Dask worker lost for good (KilledWorker)
+                _record(store, task, result, f"{type(exc).__name__}: {exc}", "", bar)
+                continue
+            if outcome.error is not None:
+                _record(store, task, result, outcome.error, outcome.traceback or "", bar)
+                continue
+            info = {**task.identity(), "summary": outcome.summary, "seconds": outcome.seconds}
+            store.write_run(task.key, outcome.series, info)
+            result.finished += 1
+            bar.update()
+        if broken:
+            # every other run in flight died with the pool: resubmit them on a new one
+            retry.extend(in_flight.values())
+            in_flight.clear()
+            pool.rebuild()
+            result.pool_rebuilds += 1
+
+
+def _next_task(sweep: Sweep, todo: Iterator[PlannedRun]) -> RunTask | None:
+    planned = next(todo, None)
+    if planned is None:
+        return None
+    return RunTask(
+        key=planned.key,
+        strategy=planned.strategy,
+        point=planned.point,
+        replication=planned.replication,
+        root_seed=sweep.spec.seed,
+        factors=sweep.points[planned.point],
+        scenario=sweep.scenario_data(planned.strategy, planned.point),
+    )
+
+
+def _record(store, task: RunTask, result: SweepResult, error: str, trace: str, bar) -> None:
+    store.record_failure({**task.identity(), "error": error, "traceback": trace})
+    result.failed += 1
+    result.failures.append(f"{task.strategy} point {task.point} rep {task.replication}: {error}")
+    bar.update()
+
+
+def _unique(plan: list[PlannedRun]) -> list[PlannedRun]:
+    seen: set[str] = set()
+    unique = []
+    for planned in plan:
+        if planned.key not in seen:
+            seen.add(planned.key)
+            unique.append(planned)
+    return unique

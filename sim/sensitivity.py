@@ -1,0 +1,135 @@
+"""Global sensitivity analysis of a sweep's KPIs with SALib (an optional extra: ``commsim[sensitivity]``).
+
+Two designs, run through the same runner and store as any other sweep (``sim.sweep``):
+
+* ``morris``: Morris (1991) elementary-effects screening, ``samples`` trajectories on a ``levels``
+  grid; ranks factors by mu* (mean absolute effect, in KPI units per full range of the factor) and
+  sigma (interaction or non-linearity), as in Campolongo, Cariboni & Saltelli (2007);
+* ``sobol_indices``: Saltelli's (2010) scheme for first-order (S1) and total (ST) Sobol indices,
+  ``samples`` × (factors + 2) points: the share of the KPI's variance each factor explains alone,
+  and with its interactions.
+
+Factors are sampled on the unit cube and mapped onto their ranges by ``Factor.scale``; the KPI of a
+design point is its mean over replications (paired seeds, so the noise is common to every point).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.sweep import KPIS
+
+INSTALL_HINT = "sensitivity analysis needs SALib: pip install 'commsim[sensitivity]'"
+
+
+def _salib():
+    try:
+        import SALib  # noqa: F401
+    except ImportError:
+        raise ImportError(INSTALL_HINT) from None
+
+
+def _problem(d: int) -> dict:
+    return {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
+
+
+def sample(kind: str, d: int, samples: int, levels: int, seed: int) -> np.ndarray:
+    """Unit-cube points of a ``morris`` or ``sobol_indices`` design, in SALib's order."""
+    _salib()
+    seed = seed % 2**32
+    if kind == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(_problem(d), samples, num_levels=levels, seed=seed)
+    if kind == "sobol_indices":
+        from SALib.sample import sobol
+
+        return sobol.sample(_problem(d), samples, calc_second_order=False, seed=seed)
+    raise ValueError(f"{kind!r} is not a sensitivity design (morris, sobol_indices)")
+
+
+def analyse(results, strategy: str | None = None, kpis: list[str] | None = None) -> pd.DataFrame:
+    """Sensitivity indices of each KPI to each factor, for one strategy of a sensitivity sweep.
+
+    ``results`` is a ``sim.analysis.Results``; returns one row per (KPI, factor)."""
+    _salib()
+    design = results.spec.get("design") or {}
+    kind = design.get("kind")
+    if kind not in ("morris", "sobol_indices"):
+        raise ValueError(
+            f"the sweep's design is {kind!r}; sensitivity needs morris or sobol_indices"
+        )
+    strategy = strategy or results.baseline
+    factors = results.factors
+    summaries = results.summaries()
+    mine = summaries[(summaries["strategy"] == strategy) & summaries["stored"]]
+    unit = sample(kind, len(factors), design["samples"], design["levels"], results.spec["seed"])
+    rows = []
+    for kpi in kpis or results.kpis:
+        y = mine.groupby("point")[kpi].mean().reindex(range(len(unit))).to_numpy(dtype=float)
+        if np.isnan(y).any():
+            missing = int(np.isnan(y).sum())
+            raise ValueError(
+                f"{missing} design points of {strategy} have no {kpi}: rerun the sweep"
+            )
+        rows += _indices(kind, unit, y, factors, kpi, design["levels"], results.spec["seed"])
+    return pd.DataFrame(rows)
+
+
+def _indices(kind, unit, y, factors, kpi, levels, seed) -> list[dict]:
+    problem = _problem(len(factors))
+    if kind == "morris":
+        from SALib.analyze import morris
+
+        found = morris.analyze(problem, unit, y, num_levels=levels, seed=seed % 2**32)
+        return [
+            {
+                "kpi": kpi,
+                "factor": f,
+                "mu_star": float(found["mu_star"][i]),
+                "mu_star_conf": float(found["mu_star_conf"][i]),
+                "sigma": float(found["sigma"][i]),
+            }
+            for i, f in enumerate(factors)
+        ]
+    from SALib.analyze import sobol
+
+    found = sobol.analyze(problem, y, calc_second_order=False, seed=seed % 2**32)
+    return [
+        {
+            "kpi": kpi,
+            "factor": f,
+            "S1": float(found["S1"][i]),
+            "S1_conf": float(found["S1_conf"][i]),
+            "ST": float(found["ST"][i]),
+            "ST_conf": float(found["ST_conf"][i]),
+        }
+        for i, f in enumerate(factors)
+    ]
+
+
+def indices_figure(table: pd.DataFrame, title: str = "") -> Figure:
+    """Bars of mu* (Morris) or S1 and ST (Sobol) per factor, one panel per KPI, with CIs."""
+    kpis = list(dict.fromkeys(table["kpi"]))
+    figure = Figure(figsize=(4.5 * len(kpis), 0.6 + 0.45 * table["factor"].nunique() + 1.5))
+    figure.set_layout_engine("constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(kpis), squeeze=False).ravel())
+    morris = "mu_star" in table
+    for ax, kpi in zip(axes, kpis, strict=True):
+        frame = table[table["kpi"] == kpi].reset_index(drop=True)
+        y = np.arange(len(frame))
+        if morris:
+            ax.barh(y, frame["mu_star"], xerr=frame["mu_star_conf"], capsize=3)
+            ax.set_xlabel("mu* (KPI change per factor range)")
+        else:
+            ax.barh(y - 0.2, frame["S1"], 0.4, xerr=frame["S1_conf"], capsize=3, label="S1")
+            ax.barh(y + 0.2, frame["ST"], 0.4, xerr=frame["ST_conf"], capsize=3, label="ST")
+            ax.set_xlabel("share of variance")
+            ax.legend(fontsize="small")
+        ax.set_yticks(y, frame["factor"])
+        ax.invert_yaxis()
+        ax.set_title(KPIS[kpi][0], loc="left", fontsize="medium")
+    figure.suptitle(f"{'Morris screening' if morris else 'Sobol indices'} {title}".strip())
+    return figure

@@ -1,0 +1,426 @@
+"""Sweep files: strategies compared over a design of levers and uncertainties, with replications.
+
+A sweep file (YAML, validated where it enters, like a scenario) names a base scenario, the
+strategies to compare, an optional design over scenario fields, the number of replications, a root
+seed and the KPIs to summarise::
+
+    name: incentive-rules
+    scenario: {community: {members: 1000}, run: {days: 240}}   # changes to the base scenario
+    strategies:                       # each: changes to the base scenario's strategy; null: none
+      none: null
+      points: {incentives: {points: {post: 10, reply: 5}}}
+    baseline: none
+    design:                           # optional
+      kind: grid                      # grid | lhs | sobol | morris | sobol_indices
+      factors:
+        arrivals.word_of_mouth_q: [0.003, 0.004, 0.005]
+    replications: 10
+    seed: 20261123
+    kpis: [dau_last30, retention_30, money_spent]
+
+Seeds follow EMA Workbench and Starsim: replication ``r`` of every strategy and design point runs
+with ``SeedSequence(seed, spawn_key=(r,))``; inside a run every random decision has its own child
+stream (``sim.streams``), so strategies are compared on common random numbers. A run's key hashes
+its resolved scenario, its replication, the root seed and ``MODEL_VERSION``, so adding strategies,
+design points or replications never changes (or reruns) an existing run, and two plan entries that
+resolve to the same scenario share one run.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field, ValidationError, field_validator, model_validator
+from scipy.stats import qmc
+
+from sim.model import MODEL_VERSION
+from sim.scenario import (
+    Scenario,
+    ScenarioError,
+    _Section,
+    apply_overrides,
+    explain,
+    read_text,
+    read_yaml,
+    validate_scenario,
+)
+
+# KPIs a sweep can summarise: the run summary's keys (``sim.outputs.run_summary``), with a label
+# and whether more is better (None: neither; used to colour differences, never to pick winners).
+KPIS: dict[str, tuple[str, bool | None]] = {
+    "members_end": ("members at the end", True),
+    "joins": ("joins", True),
+    "leaves": ("leaves", False),
+    "dau_last30": ("daily actives, last 30 days", True),
+    "stickiness_last30": ("stickiness DAU/MAU, last 30 days", True),
+    "active_contributor_share": ("active contributors (share)", True),
+    "posts_gini": ("Gini of posts", None),
+    "top1_post_share": ("top-1% share of posts", None),
+    "unanswered_share": ("threads with no reply (share)", False),
+    "retention_1": ("retention at 1 day", True),
+    "retention_7": ("retention at 7 days", True),
+    "retention_30": ("retention at 30 days", True),
+    "retention_60": ("retention at 60 days", True),
+    "retention_90": ("retention at 90 days", True),
+    "retention_180": ("retention at 180 days", True),
+    "retention_300": ("retention at 300 days", True),
+    "mean_loyalty": ("mean loyalty", True),
+    "money_spent": ("money spent", False),
+    "hours_used": ("staff hours used", False),
+    "hours_short": ("staff hours short", False),
+    "points_liability_end": ("points liability at the end", False),
+    "cost_per_retained_member": ("money per member at the end", False),
+    "leaves_bored": ("leaves: bored", False),
+    "leaves_overloaded": ("leaves: overloaded", False),
+    "leaves_toxicity": ("leaves: toxicity", False),
+    "leaves_no_ties": ("leaves: no ties", False),
+    "leaves_reward_withdrawn": ("leaves: reward withdrawn", False),
+    "leaves_lured_away": ("leaves: lured away", False),
+}
+DEFAULT_KPIS = ("dau_last30", "retention_30", "retention_90", "members_end", "money_spent")
+DESIGN_KINDS = ("grid", "lhs", "sobol", "morris", "sobol_indices")
+SENSITIVITY_KINDS = ("morris", "sobol_indices")  # designs analysed by SALib (sim.sensitivity)
+DEFAULT_SAMPLES = {"lhs": 16, "sobol": 16, "morris": 10, "sobol_indices": 64}
+Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+FactorValue = float | int | str | bool
+
+
+class SweepError(ScenarioError):
+    """A sweep file that cannot be used; every problem found, one per line."""
+
+    what = "sweep file"
+
+
+class Factor(_Section):
+    """One axis of a design: a scenario field (by dotted path) and the values it takes."""
+
+    values: list[FactorValue] | None = Field(
+        None, min_length=1, max_length=1000, description="grid only: the values, in order"
+    )
+    low: float | None = Field(None, description="lowest value of the range")
+    high: float | None = Field(None, description="highest value of the range")
+    levels: int | None = Field(
+        None, ge=2, le=1000, description="grid with low/high: evenly spaced values"
+    )
+    integer: bool = Field(False, description="round sampled values to whole numbers")
+    log: bool = Field(False, description="sample the range evenly on a log scale (low > 0)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _list_means_values(cls, data: Any) -> Any:
+        return {"values": data} if isinstance(data, list) else data
+
+    @model_validator(mode="after")
+    def _a_range_or_values(self) -> Factor:
+        ranged = self.low is not None or self.high is not None
+        if self.values is not None and ranged:
+            raise ValueError("give either values or low/high, not both")
+        if self.values is None:
+            if self.low is None or self.high is None:
+                raise ValueError("give values (a list) or both low and high")
+            if not self.low < self.high:
+                raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+            if self.log and self.low <= 0:
+                raise ValueError("a log-scale range needs low > 0")
+        return self
+
+    def grid_values(self) -> list[FactorValue]:
+        if self.values is not None:
+            return list(self.values)
+        if self.levels is None:
+            raise ValueError("a grid factor given as low/high needs levels")
+        return [self.scale(u) for u in np.linspace(0.0, 1.0, self.levels)]
+
+    def scale(self, u: float) -> float | int:
+        """The value at ``u`` in [0, 1] along the range (log scale if asked)."""
+        if self.log:
+            value = float(np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low))))
+        else:
+            value = float(self.low + u * (self.high - self.low))
+        return round(value) if self.integer else value
+
+
+class Design(_Section):
+    """A design over scenario fields: a full grid, or ``samples`` points of a space-filling design
+    (Latin hypercube, scrambled Sobol), or a design for sensitivity analysis (Morris trajectories,
+    Saltelli's scheme for Sobol indices; both need SALib)."""
+
+    kind: Literal["grid", "lhs", "sobol", "morris", "sobol_indices"] = Field(
+        "grid", description="grid | lhs | sobol | morris | sobol_indices"
+    )
+    samples: int | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description="lhs, sobol: points; morris: trajectories; sobol_indices: base sample N",
+    )
+    levels: int = Field(4, ge=2, le=20, description="morris: grid levels")
+    factors: dict[str, Factor] = Field(min_length=1, max_length=50)
+
+    @field_validator("factors")
+    @classmethod
+    def _paths(cls, factors: dict[str, Factor]) -> dict[str, Factor]:
+        for path in factors:
+            section = path.split(".")[0]
+            if section not in Scenario.model_fields or "." not in path:
+                raise ValueError(
+                    f"factor {path!r} must be a dotted path into a scenario section "
+                    f"({', '.join(Scenario.model_fields)}), e.g. arrivals.marketing_p"
+                )
+        return factors
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Design:
+        for path, factor in self.factors.items():
+            if self.kind == "grid":
+                if factor.values is None and factor.levels is None:
+                    raise ValueError(f"grid factor {path} given as low/high needs levels")
+            elif factor.values is not None:
+                raise ValueError(f"a {self.kind} design needs low/high for factor {path}")
+        if self.kind == "sobol" and self.samples and self.samples & (self.samples - 1):
+            raise ValueError(f"a sobol design needs a power of two samples, got {self.samples}")
+        return self
+
+    def points(self, seed: int) -> list[dict[str, FactorValue]]:
+        """The design's points, in a fixed order; samplers are seeded from the sweep's seed."""
+        names = list(self.factors)
+        if self.kind == "grid":
+            axes = [self.factors[n].grid_values() for n in names]
+            return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
+        samples = self.samples or DEFAULT_SAMPLES[self.kind]
+        if self.kind in SENSITIVITY_KINDS:
+            from sim.sensitivity import sample
+
+            unit = sample(self.kind, len(names), samples, self.levels, seed)
+        elif self.kind == "lhs":
+            unit = qmc.LatinHypercube(d=len(names), seed=seed).random(samples)
+        else:
+            unit = qmc.Sobol(d=len(names), scramble=True, seed=seed).random(samples)
+        return [
+            {n: self.factors[n].scale(float(u)) for n, u in zip(names, row, strict=True)}
+            for row in unit
+        ]
+
+
+class SweepFile(_Section):
+    """A validated sweep file (see the module docstring)."""
+
+    name: Name = Field(description="experiment name; results go to results/<name>/")
+    description: str = Field("", max_length=5000, description="the question, for the report")
+    base: str | None = Field(
+        None, description="base scenario file, relative to the sweep file (default: built-in)"
+    )
+    scenario: dict[str, Any] = Field(
+        default_factory=dict, description="changes to the base scenario, as in a scenario file"
+    )
+    strategies: dict[Name, dict[str, Any] | None] = Field(
+        default_factory=lambda: {"base": {}},
+        min_length=1,
+        max_length=100,
+        description="name -> changes to the base scenario's strategy ({}: as it is; null: none)",
+    )
+    baseline: Name | None = Field(None, description="strategy compared against (default: first)")
+    design: Design | None = Field(None, description="optional design over scenario fields")
+    replications: int = Field(10, ge=1, le=100_000, description="replications per point")
+    seed: int = Field(1, ge=0, le=2**63 - 1, description="root seed of every replication")
+    kpis: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_KPIS), min_length=1, description="KPIs to compare"
+    )
+
+    @field_validator("kpis")
+    @classmethod
+    def _known_kpis(cls, kpis: list[str]) -> list[str]:
+        unknown = [k for k in kpis if k not in KPIS]
+        if unknown:
+            raise ValueError(f"unknown KPI {', '.join(unknown)}; allowed: {', '.join(KPIS)}")
+        return kpis
+
+    @model_validator(mode="after")
+    def _baseline_is_a_strategy(self) -> SweepFile:
+        if self.baseline is not None and self.baseline not in self.strategies:
+            raise ValueError(
+                f"baseline {self.baseline!r} is not a strategy; allowed: "
+                + ", ".join(self.strategies)
+            )
+        return self
+
+    @property
+    def baseline_name(self) -> str:
+        return self.baseline or next(iter(self.strategies))
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One entry of the plan: a strategy at a design point in a replication, and its run key."""
+
+    key: str
+    strategy: str
+    point: int  # index into Sweep.points (0 when there is no design)
+    replication: int
+
+
+@dataclass
+class Sweep:
+    """A loaded sweep: the validated file, its base scenario data and its design points."""
+
+    spec: SweepFile
+    base: dict  # the base scenario as plain data, with the sweep's ``scenario`` changes applied
+    points: list[dict[str, FactorValue]]
+    source: str = "(sweep)"
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def scenario_data(self, strategy: str, point: int) -> dict:
+        """The scenario (plain data) of ``strategy`` at design point ``point``."""
+        data = copy.deepcopy(self.base)
+        variant = self.spec.strategies[strategy]
+        if variant is None:
+            data["strategy"] = None
+        else:
+            data["strategy"] = _merged(data.get("strategy") or {}, variant)
+        values = {
+            path: value
+            for path, value in self.points[point].items()
+            if not (path.startswith("strategy.") and data["strategy"] is None)
+        }
+        return apply_overrides(data, values)
+
+    def scenario(self, strategy: str, point: int) -> Scenario:
+        where = f"{self.source}, strategy {strategy!r}"
+        if self.points[point]:
+            where += f", design point {point} {self.points[point]}"
+        try:
+            return validate_scenario(self.scenario_data(strategy, point), where)
+        except ScenarioError as exc:
+            raise SweepError(exc.source, exc.problems) from None
+
+    def configs(self) -> Iterator[tuple[str, int, Scenario]]:
+        """Every (strategy, point) with its validated scenario, points outermost."""
+        for point in range(len(self.points)):
+            for strategy in self.spec.strategies:
+                yield strategy, point, self.scenario(strategy, point)
+
+    def plan(self) -> list[PlannedRun]:
+        """Every run of the sweep, validated (a bad strategy or point fails here, before any run)."""
+        runs = []
+        for strategy, point, scenario in self.configs():
+            params = params_hash(scenario)
+            for r in range(self.spec.replications):
+                key = run_key(params, r, self.spec.seed)
+                runs.append(PlannedRun(key, strategy, point, r))
+        return runs
+
+    def describe(self) -> dict:
+        """The plan as plain data, for ``sweep.json``."""
+        return {
+            "spec": self.spec.model_dump(mode="json"),
+            "source": self.source,
+            "base": self.base,
+            "points": self.points,
+            "levers": [p for p in self.factor_names if p.startswith("strategy.")],
+            "uncertainties": [p for p in self.factor_names if not p.startswith("strategy.")],
+        }
+
+    @property
+    def factor_names(self) -> list[str]:
+        return list(self.spec.design.factors) if self.spec.design else []
+
+
+def params_hash(scenario: Scenario) -> str:
+    """A digest of the run's parameters: the resolved scenario without its own seed (a sweep's
+    runs are seeded by the root seed and the replication)."""
+    data = scenario.model_dump(mode="json")
+    data["run"].pop("seed")
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def run_key(params: str, replication: int, root_seed: int) -> str:
+    """The run's key: parameters, replication, root seed and the model's version."""
+    text = f"{params}|{replication}|{root_seed}|{MODEL_VERSION}"
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def seed_of(root_seed: int, replication: int) -> np.random.SeedSequence:
+    """Replication ``r``'s root seed, the same for every strategy and design point."""
+    return np.random.SeedSequence(root_seed, spawn_key=(replication,))
+
+
+def load_sweep(path: str | Path, replications: int | None = None) -> Sweep:
+    """Read and validate a sweep file and its base scenario; raises ``SweepError``.
+
+    >>> sweep = load_sweep("experiments/studies/incentive-rules.yaml")  # doctest: +SKIP
+    >>> len(sweep.plan())  # doctest: +SKIP
+    """
+    path = Path(path)
+    try:
+        data = read_yaml(read_text(path), str(path))
+    except ScenarioError as exc:
+        raise SweepError(exc.source, exc.problems) from None
+    return parse_sweep(data, str(path), path.parent, replications)
+
+
+def parse_sweep(
+    data: Any, source: str = "(sweep)", folder: Path | None = None, replications=None
+) -> Sweep:
+    """Validate a sweep given as plain data; ``folder`` resolves a relative ``base``."""
+    if not isinstance(data, dict):
+        raise SweepError(source, ["(top level): expected a mapping with keys name, strategies..."])
+    if replications is not None:
+        data = {**data, "replications": replications}
+    try:
+        spec = SweepFile.model_validate(data)
+    except ValidationError as exc:
+        raise SweepError(source, explain(exc, SweepFile)) from None
+    base = _base_data(spec, source, folder or Path("."))
+    try:
+        points = spec.design.points(spec.seed) if spec.design else [{}]
+    except (ImportError, ValueError) as exc:
+        raise SweepError(source, [f"design: {exc}"]) from None
+    sweep = Sweep(spec, base, points, source)
+    sweep.scenario(spec.baseline_name, 0)  # fail early on a bad base or baseline
+    return sweep
+
+
+def _base_data(spec: SweepFile, source: str, folder: Path) -> dict:
+    from sim.scenario import DEFAULT_SCENARIO
+
+    if spec.base is None:
+        text, where = DEFAULT_SCENARIO.read_text(encoding="utf-8"), "(default)"
+    else:
+        where = str(folder / spec.base)
+        try:
+            text = read_text(folder / spec.base)
+        except ScenarioError as exc:
+            raise SweepError(source, [f"base: {p}" for p in exc.problems]) from None
+    data = read_yaml(text, where)
+    if not isinstance(data, dict):
+        raise SweepError(source, [f"base: {where} is not a scenario (a mapping of sections)"])
+    bad = [k for k in spec.scenario if k not in Scenario.model_fields]
+    if bad:
+        allowed = ", ".join(Scenario.model_fields)
+        raise SweepError(
+            source, [f"scenario.{k}: unknown section; allowed: {allowed}" for k in bad]
+        )
+    return _merged(data, spec.scenario)
+
+
+def _merged(base: dict, changes: dict) -> dict:
+    """``base`` with ``changes`` merged in: mappings merge key by key, anything else replaces."""
+    result = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = _merged(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
