@@ -87,6 +87,12 @@ def add_experiment_commands(commands) -> None:
         "--replications", type=_positive, metavar="N", help="override the file's replications"
     )
     sweep.add_argument(
+        "--days", type=_positive, metavar="N", help="override the scenario's run.days"
+    )
+    sweep.add_argument(
+        "--members", type=_positive, metavar="N", help="override the scenario's community.members"
+    )
+    sweep.add_argument(
         "--report", action="store_true", help="write the report and print its headline at the end"
     )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -142,7 +148,9 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.workers and args.backend == "serial":
         fail("--workers does not apply to --backend serial")
     try:
-        sweep = load_sweep(args.sweep_file, args.replications)
+        changes = {"run.days": args.days, "community.members": args.members}
+        changes = {k: v for k, v in changes.items() if v is not None}
+        sweep = load_sweep(args.sweep_file, args.replications, changes)
     except SweepError as exc:
         fail(str(exc))
     out = Path(args.out or Path("results") / sweep.name)

@@ -170,11 +170,17 @@ class _Pool:
         return self._client.get_executor(pure=False)
 
     def rebuild(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        self._shutdown(cancel=True)
         self.executor = self._start()
 
+    def _shutdown(self, cancel: bool) -> None:
+        if self._client is not None:  # Dask's executor takes no cancel_futures
+            self.executor.shutdown(wait=not cancel)
+        else:
+            self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
+
     def close(self, cancel: bool = False) -> None:
-        self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
+        self._shutdown(cancel)
         if self._client is not None:
             self._client.close()
         if self._cluster is not None:

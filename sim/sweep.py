@@ -39,6 +39,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from scipy.stats import qmc
 
 from sim.model import MODEL_VERSION
@@ -246,10 +247,9 @@ class SweepFile(_Section):
     @model_validator(mode="after")
     def _baseline_is_a_strategy(self) -> SweepFile:
         if self.baseline is not None and self.baseline not in self.strategies:
-            raise ValueError(
-                f"baseline {self.baseline!r} is not a strategy; allowed: "
-                + ", ".join(self.strategies)
-            )
+            allowed = "must be one of the strategies: " + ", ".join(self.strategies)
+            problem = ("baseline", self.baseline, allowed)
+            raise PydanticCustomError("inconsistent", "inconsistent sweep", {"problems": [problem]})
         return self
 
     @property
@@ -356,28 +356,42 @@ def seed_of(root_seed: int, replication: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(root_seed, spawn_key=(replication,))
 
 
-def load_sweep(path: str | Path, replications: int | None = None) -> Sweep:
+def load_sweep(
+    path: str | Path, replications: int | None = None, scenario: dict[str, Any] | None = None
+) -> Sweep:
     """Read and validate a sweep file and its base scenario; raises ``SweepError``.
 
-    >>> sweep = load_sweep("experiments/studies/incentive-rules.yaml")  # doctest: +SKIP
-    >>> len(sweep.plan())  # doctest: +SKIP
+    ``replications`` overrides the file's; ``scenario`` maps dotted scenario paths to values that
+    override the file's ``scenario`` changes (``{"run.days": 90}``).
+
+    >>> sweep = load_sweep("experiments/studies/incentive-rules.yaml", replications=2)
+    >>> len(sweep.plan())
+    10
     """
     path = Path(path)
     try:
         data = read_yaml(read_text(path), str(path))
     except ScenarioError as exc:
         raise SweepError(exc.source, exc.problems) from None
-    return parse_sweep(data, str(path), path.parent, replications)
+    return parse_sweep(data, str(path), path.parent, replications, scenario)
 
 
 def parse_sweep(
-    data: Any, source: str = "(sweep)", folder: Path | None = None, replications=None
+    data: Any,
+    source: str = "(sweep)",
+    folder: Path | None = None,
+    replications: int | None = None,
+    scenario: dict[str, Any] | None = None,
 ) -> Sweep:
     """Validate a sweep given as plain data; ``folder`` resolves a relative ``base``."""
     if not isinstance(data, dict):
         raise SweepError(source, ["(top level): expected a mapping with keys name, strategies..."])
     if replications is not None:
         data = {**data, "replications": replications}
+    if scenario:
+        changes = data.get("scenario") if isinstance(data.get("scenario"), dict) else {}
+        data = {**data, "scenario": apply_overrides(changes, scenario)}
+        source += " with " + ", ".join(f"{k}={v}" for k, v in scenario.items())
     try:
         spec = SweepFile.model_validate(data)
     except ValidationError as exc:

@@ -1,0 +1,217 @@
+"""The sweep runner: same results on every backend, failures recorded, broken pools rebuilt,
+and a sweep killed with SIGKILL resumes to exactly the uninterrupted result."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sweep_helpers import MARKERS, assert_same_runs, stored_runs, write_sweep
+
+from sim.runner import run_sweep
+from sim.store import PARTIAL_PREFIX
+from sim.sweep import load_sweep
+
+TESTS = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def importable_helpers(monkeypatch):
+    """Spawned workers import ``sweep_helpers`` by name."""
+    monkeypatch.syspath_prepend(str(TESTS))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])
+    )
+
+
+@pytest.fixture(scope="module")
+def serial_reference(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("serial")
+    sweep = load_sweep(write_sweep(folder))
+    result = run_sweep(sweep, folder / "out", backend="serial", progress=False)
+    assert result.finished == 6 and result.failed == 0
+    return folder / "out"
+
+
+def test_serial_sweep_stores_every_run_with_its_identity(serial_reference):
+    runs = stored_runs(serial_reference)
+    assert len(runs) == 6
+    plan = json.loads((serial_reference / "sweep.json").read_text())
+    assert {r["key"] for r in plan["runs"]} == set(runs)
+    assert plan["model_version"] and plan["versions"]["numpy"]
+    table, summary = next(iter(runs.values()))
+    assert len(table) == 25 and "dau" in table
+    assert summary["days"] == 25
+    assert not list((serial_reference / "runs").glob(PARTIAL_PREFIX + "*"))
+
+
+def test_paired_seeds_give_strategies_the_same_start(serial_reference):
+    """Replication r of both strategies starts from the same random community."""
+    plan = json.loads((serial_reference / "sweep.json").read_text())
+    runs = stored_runs(serial_reference)
+    by = {(r["strategy"], r["replication"]): runs[r["key"]][0] for r in plan["runs"]}
+    for r in range(3):
+        none, content = by[("none", r)], by[("content", r)]
+        assert none["joins"].iloc[0] == content["joins"].iloc[0]
+        assert not none["dau"].equals(content["dau"])  # ... and then the strategy matters
+    assert not by[("none", 0)]["dau"].equals(by[("none", 1)]["dau"])
+
+
+def test_process_backend_matches_serial(serial_reference, tmp_path):
+    sweep = load_sweep(write_sweep(tmp_path))
+    result = run_sweep(sweep, tmp_path / "out", backend="process", workers=2, progress=False)
+    assert result.finished == 6
+    assert_same_runs(serial_reference, tmp_path / "out")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_dask_scheduler_and_two_worker_processes_on_loopback_match_serial(
+    serial_reference, tmp_path
+):
+    pytest.importorskip("distributed")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    scheduler = subprocess.Popen(
+        [
+            BIN / "dask",
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dashboard-address",
+            ":0",
+            "--no-show",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    workers = [
+        subprocess.Popen(
+            [
+                BIN / "dask",
+                "worker",
+                address,
+                "--nthreads",
+                "1",
+                "--nworkers",
+                "1",
+                "--host",
+                "127.0.0.1",
+                "--no-dashboard",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+    try:
+        from distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        sweep = load_sweep(write_sweep(tmp_path))
+        result = run_sweep(sweep, tmp_path / "out", backend="dask", address=address, progress=False)
+        assert result.finished == 6 and result.failed == 0
+        assert_same_runs(serial_reference, tmp_path / "out")
+    finally:
+        for process in [*workers, scheduler]:
+            process.terminate()
+        for process in [*workers, scheduler]:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(importable_helpers, tmp_path):
+    from sweep_helpers import fail_second_replication
+
+    sweep = load_sweep(write_sweep(tmp_path))
+    result = run_sweep(
+        sweep, tmp_path / "out", backend="serial", progress=False, run=fail_second_replication
+    )
+    assert (result.finished, result.failed) == (4, 2)
+    failures = [json.loads(line) for line in (tmp_path / "out" / "failures.jsonl").open()]
+    assert {f["replication"] for f in failures} == {1}
+    assert all("ScenarioError" in f["traceback"] and f["key"] for f in failures)
+    assert {f["strategy"] for f in failures} == {"none", "content"}
+    # a rerun skips the stored runs and tries only the failed ones again
+    again = run_sweep(sweep, tmp_path / "out", backend="serial", progress=False)
+    assert (again.skipped, again.finished, again.failed) == (4, 2, 0)
+    assert again.complete
+
+
+def test_a_broken_process_pool_is_rebuilt_and_its_runs_resubmitted(
+    importable_helpers, serial_reference, tmp_path, monkeypatch
+):
+    from sweep_helpers import die_once
+
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    monkeypatch.setenv(MARKERS, str(markers))
+    sweep = load_sweep(write_sweep(tmp_path))
+    result = run_sweep(
+        sweep, tmp_path / "out", backend="process", workers=2, progress=False, run=die_once
+    )
+    assert result.pool_rebuilds >= 1
+    assert len(list(markers.iterdir())) == 2  # replication 0 of each strategy killed a worker
+    assert (result.finished, result.failed) == (6, 0)
+    assert_same_runs(serial_reference, tmp_path / "out")
+
+
+def test_sigkill_mid_sweep_then_rerun_stores_every_run_once_as_uninterrupted(tmp_path):
+    sweep_file = write_sweep(tmp_path, replications=16)  # 32 runs
+    command = [BIN / "commsim", "sweep", str(sweep_file), "--workers", "2", "--quiet"]
+    killed = tmp_path / "killed"
+    driver = subprocess.Popen(
+        [*command, "--out", str(killed)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    runs = killed / "runs"
+
+    def stored() -> int:  # whole runs only; a ".partial-" file is one being written
+        return sum(not p.name.startswith(".") for p in runs.glob("*.parquet"))
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and stored() < 4:
+        time.sleep(0.05)
+    os.kill(driver.pid, signal.SIGKILL)
+    driver.wait()
+    time.sleep(0.5)
+    try:
+        os.killpg(driver.pid, signal.SIGKILL)  # orphaned workers: they never write results
+    except ProcessLookupError:
+        pass
+    stored_when_killed = stored()
+    assert 4 <= stored_when_killed < 32, "the kill must land mid-sweep"
+
+    rerun = subprocess.run([*command, "--out", str(killed)], capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert (
+        f"{32 - stored_when_killed} runs stored, {stored_when_killed} already there" in rerun.stdout
+    )
+
+    whole = tmp_path / "whole"
+    subprocess.run([*command, "--out", str(whole)], check=True, capture_output=True)
+    assert len(list(runs.iterdir())) == 32  # exactly once each, nothing partial left
+    assert_same_runs(whole, killed)
+    assert not (killed / "failures.jsonl").exists()
