@@ -201,7 +201,9 @@ def paired_differences(
                         "pairs": len(diff),
                     }
                 )
-    return pd.DataFrame(rows)
+    columns = ["point", *factors, "strategy", "baseline", "kpi", "baseline_mean"]
+    columns += ["strategy_mean", "difference", "ci_low", "ci_high", "relative", "pairs"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def bootstrap_ci(
