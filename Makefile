@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# the main job: the incentive-rules study on the built-in default community, then its report
 demo: $(STAMP)
-	$(BIN)/commsim run --out results/demo
+	$(BIN)/commsim sweep experiments/studies/incentive-rules.yaml --report
 
 test: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks experiments

@@ -227,11 +227,11 @@ def _print_report(folder: Path, results) -> None:
     from sim.report import headline_table
 
     table = headline_table(results).T
-    table.index = [KPIS[k][0] if k in KPIS else k for k in table.index]
+    table.index = [KPIS[k].label if k in KPIS else k for k in table.index]
     print(f"\nreport: {shown(folder / 'report.html')} (and report.md)")
     print(
-        f"headline: mean per strategy; in brackets the paired difference from "
-        f"{results.baseline} [95% CI]"
+        f"headline: mean per strategy, then the paired difference from {results.baseline} "
+        "[95% CI]; shares in %, their differences in percentage points"
     )
     with pd.option_context("display.width", 250, "display.max_columns", 30):
         print(table.to_string())

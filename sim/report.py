@@ -73,16 +73,16 @@ def headline_table(results: Results, kpis: list[str] | None = None) -> pd.DataFr
     for strategy in results.strategies:
         row = {"strategy": strategy, "runs": int((stored["strategy"] == strategy).sum())}
         for kpi in kpis:
+            share = KPIS[kpi].share
             mean = stored.loc[stored["strategy"] == strategy, kpi].mean()
             found = diffs[(diffs["strategy"] == strategy) & (diffs["kpi"] == kpi)]
-            if strategy == results.baseline or found.empty:
-                row[kpi] = f"{_fmt(mean)}" + (" (baseline)" if strategy == results.baseline else "")
-            else:
+            row[kpi] = _fmt(mean, share)
+            if strategy == results.baseline:
+                row[kpi] += " (baseline)"
+            elif not found.empty:
                 d = found.iloc[0]
-                row[kpi] = (
-                    f"{_fmt(mean)} ({_signed(d['difference'])} "
-                    f"[{_signed(d['ci_low'])}, {_signed(d['ci_high'])}])"
-                )
+                low, high = (_signed(d[c], share, unit=False) for c in ("ci_low", "ci_high"))
+                row[kpi] += f" {_signed(d['difference'], share)} [{low}, {high}]"
         rows.append(row)
     return pd.DataFrame(rows).set_index("strategy")
 
@@ -129,9 +129,10 @@ def _blocks(results: Results, folder: Path) -> list[Block]:
         Block("heading", "Headline"),
         Block(
             "text",
-            "Mean of each KPI over the replications; in brackets the paired difference from the "
-            f"baseline ({results.baseline}) and its 95% bootstrap confidence interval. "
-            "An interval that excludes 0 is a difference the replications can resolve.",
+            "Mean of each KPI over the replications, then the paired difference from the "
+            f"baseline ({results.baseline}) and its 95% bootstrap confidence interval in brackets "
+            "(shares in percentage points). An interval that excludes 0 is a difference the "
+            "replications can resolve.",
         ),
         Block("table", _labelled(headline_table(results))),
     ]
@@ -272,7 +273,7 @@ def _difference_figure(results: Results) -> Figure | None:
         )
         ax.axvline(0, color="grey", lw=1)
         ax.set_yticks(y, frame["strategy"])
-        ax.set_title(KPIS[kpi][0], loc="left", fontsize="medium")
+        ax.set_title(KPIS[kpi].label, loc="left", fontsize="medium")
     for ax in axes[len(kpis) :]:
         ax.set_visible(False)
     figure.suptitle(f"Paired difference from {results.baseline} (mean and 95% bootstrap CI)")
@@ -299,7 +300,7 @@ def _design_figure(results: Results, summaries: pd.DataFrame) -> Figure | None:
         else:
             sns.lineplot(frame, x=factors[0], y=kpi, marker="o", errorbar=("ci", 95), ax=ax)
         ax.set_title(strategy, loc="left")
-    figure.suptitle(f"{KPIS[kpi][0]} (mean over replications) across the design")
+    figure.suptitle(f"{KPIS[kpi].label} (mean over replications) across the design")
     return figure
 
 
@@ -322,20 +323,26 @@ def _sensitivity_blocks(results: Results, folder: Path) -> list[Block]:
 
 
 def _labelled(table: pd.DataFrame) -> pd.DataFrame:
-    return table.rename(columns=lambda k: KPIS[k][0] if k in KPIS else k)
+    return table.rename(columns=lambda k: KPIS[k].label if k in KPIS else k)
 
 
-def _fmt(value: float) -> str:
+def _fmt(value: float, share: bool = False) -> str:
+    """``28.4%`` for a share, ``1,234`` or ``0.123`` otherwise."""
     if value is None or not np.isfinite(value):
         return "n/a"
+    if share:
+        return f"{100 * value:.1f}%"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:.3g}"
 
 
-def _signed(value: float) -> str:
-    text = _fmt(value)
-    return text if text.startswith("-") or text == "n/a" else "+" + text
+def _signed(value: float, share: bool = False, unit: bool = True) -> str:
+    """A difference: ``+1.2 pts`` for shares (percentage points), ``-35`` otherwise."""
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    text = f"{100 * value:+.1f}" + (" pts" if unit else "") if share else _fmt(value)
+    return text if text[0] in "+-" else "+" + text
 
 
 # ---- rendering -----------------------------------------------------------------------------------

@@ -130,6 +130,6 @@ def indices_figure(table: pd.DataFrame, title: str = "") -> Figure:
             ax.legend(fontsize="small")
         ax.set_yticks(y, frame["factor"])
         ax.invert_yaxis()
-        ax.set_title(KPIS[kpi][0], loc="left", fontsize="medium")
+        ax.set_title(KPIS[kpi].label, loc="left", fontsize="medium")
     figure.suptitle(f"{'Morris screening' if morris else 'Sobol indices'} {title}".strip())
     return figure

@@ -35,13 +35,14 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from scipy.stats import qmc
 
+from sim.agents import RETENTION_AGES, LeaveReason
 from sim.model import MODEL_VERSION
 from sim.scenario import (
     Scenario,
@@ -54,37 +55,36 @@ from sim.scenario import (
     validate_scenario,
 )
 
-# KPIs a sweep can summarise: the run summary's keys (``sim.outputs.run_summary``), with a label
-# and whether more is better (None: neither; used to colour differences, never to pick winners).
-KPIS: dict[str, tuple[str, bool | None]] = {
-    "members_end": ("members at the end", True),
-    "joins": ("joins", True),
-    "leaves": ("leaves", False),
-    "dau_last30": ("daily actives, last 30 days", True),
-    "stickiness_last30": ("stickiness DAU/MAU, last 30 days", True),
-    "active_contributor_share": ("active contributors (share)", True),
-    "posts_gini": ("Gini of posts", None),
-    "top1_post_share": ("top-1% share of posts", None),
-    "unanswered_share": ("threads with no reply (share)", False),
-    "retention_1": ("retention at 1 day", True),
-    "retention_7": ("retention at 7 days", True),
-    "retention_30": ("retention at 30 days", True),
-    "retention_60": ("retention at 60 days", True),
-    "retention_90": ("retention at 90 days", True),
-    "retention_180": ("retention at 180 days", True),
-    "retention_300": ("retention at 300 days", True),
-    "mean_loyalty": ("mean loyalty", True),
-    "money_spent": ("money spent", False),
-    "hours_used": ("staff hours used", False),
-    "hours_short": ("staff hours short", False),
-    "points_liability_end": ("points liability at the end", False),
-    "cost_per_retained_member": ("money per member at the end", False),
-    "leaves_bored": ("leaves: bored", False),
-    "leaves_overloaded": ("leaves: overloaded", False),
-    "leaves_toxicity": ("leaves: toxicity", False),
-    "leaves_no_ties": ("leaves: no ties", False),
-    "leaves_reward_withdrawn": ("leaves: reward withdrawn", False),
-    "leaves_lured_away": ("leaves: lured away", False),
+
+class Kpi(NamedTuple):
+    label: str
+    better: bool | None  # whether more is better (None: neither); colours, never picks winners
+    share: bool = False  # a share in [0, 1]: shown as a percentage, differences in points
+
+
+# KPIs a sweep can summarise: the run summary's keys (``sim.runner.execute``).
+KPIS: dict[str, Kpi] = {
+    "members_end": Kpi("members at the end", True),
+    "joins": Kpi("joins", True),
+    "leaves": Kpi("leaves", False),
+    "dau_last30": Kpi("daily actives, last 30 days", True),
+    "stickiness_last30": Kpi("stickiness DAU/MAU, last 30 days", True, True),
+    "active_contributor_share": Kpi("active contributors", True, True),
+    "posts_gini": Kpi("Gini of posts", None),
+    "top1_post_share": Kpi("top-1% share of posts", None, True),
+    "unanswered_share": Kpi("threads with no reply", False, True),
+    **{f"retention_{age}": Kpi(f"retention at {age} days", True, True) for age in RETENTION_AGES},
+    "mean_loyalty": Kpi("mean loyalty", True),
+    "money_spent": Kpi("money spent", False),
+    "hours_used": Kpi("staff hours used", False),
+    "hours_short": Kpi("staff hours short", False),
+    "points_liability_end": Kpi("points liability at the end", False),
+    "cost_per_retained_member": Kpi("money per member at the end", False),
+    **{
+        f"leaves_{r.label}": Kpi(f"leaves: {r.label.replace('_', ' ')}", False)
+        for r in LeaveReason
+        if r is not LeaveReason.STAYING
+    },
 }
 DEFAULT_KPIS = ("dau_last30", "retention_30", "retention_90", "members_end", "money_spent")
 DESIGN_KINDS = ("grid", "lhs", "sobol", "morris", "sobol_indices")

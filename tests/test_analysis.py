@@ -243,3 +243,32 @@ def test_every_command_has_help(command, capsys):
         main([command, "--help"])
     assert caught.value.code == 0
     assert "usage: commsim " + command in capsys.readouterr().out
+
+
+def test_the_api_example_runs(tmp_path):
+    """experiments/api_example.py, the documented Python API, with the process backend."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "experiments/api_example.py",
+            "--replications",
+            "2",
+            "--days",
+            "40",
+            "--out",
+            str(tmp_path / "api"),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "10 runs stored, 0 already there, 0 failed" in done.stdout
+    assert "tangible" in done.stdout and "report.html" in done.stdout
+    assert (tmp_path / "api" / "report" / "report.md").exists()

@@ -1,0 +1,34 @@
+"""The Python API of experiments, mirroring the command line (``commsim sweep``, ``compare``,
+``report``): load a sweep file, run it, read the results as data frames, compare, report.
+
+Runs from a script or a Jupyter notebook; the default ``process`` backend starts workers with the
+spawn method, which works from a notebook because the run function lives in ``sim.runner``::
+
+    from sim.experiment import Results, load_sweep, run_sweep, write_report
+
+    sweep = load_sweep("experiments/studies/incentive-rules.yaml", replications=4)
+    run_sweep(sweep, "results/notebook", backend="process", workers=2)  # resumes if rerun
+    results = Results("results/notebook")
+    results.summaries().groupby("strategy")["dau_last30"].mean()
+    results.compare(kpis=["dau_last30", "retention_30"])   # paired differences, 95% CIs
+    write_report(results)                                   # results/notebook/report/
+
+``experiments/api_example.py`` runs the same steps.
+"""
+
+from sim.analysis import Results
+from sim.report import headline_table, write_report
+from sim.runner import SweepResult, run_sweep
+from sim.sweep import Sweep, SweepError, load_sweep, parse_sweep
+
+__all__ = [
+    "Results",
+    "Sweep",
+    "SweepError",
+    "SweepResult",
+    "headline_table",
+    "load_sweep",
+    "parse_sweep",
+    "run_sweep",
+    "write_report",
+]
