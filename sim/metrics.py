@@ -178,3 +178,16 @@ def reply_effect(pop: Population, day: int) -> dict[str, float | None]:
         "posted_again_with_reply": share(replied),
         "posted_again_without_reply": share(~replied),
     }
+
+
+def operator_totals(series: pd.DataFrame, members_end: int) -> dict[str, float | None]:
+    """Money and staff hours over the run, the points liability left, and money spent per member
+    still there at the end (None when none is left); all zero for a run with no operator."""
+    money = float(series["money_spent"].sum())
+    return {
+        "money_spent": money,
+        "hours_used": float(series["hours_used"].sum()),
+        "hours_short": float(series["hours_short"].sum()),
+        "points_liability_end": float(series["points_liability"].iloc[-1]) if len(series) else 0.0,
+        "cost_per_retained_member": money / members_end if members_end else None,
+    }

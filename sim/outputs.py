@@ -29,6 +29,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import sim
+from sim.metrics import operator_totals
 from sim.model import CommunityModel
 from sim.operator import OPERATOR_SERIES
 from sim.policies import Strategy
@@ -137,19 +138,6 @@ def run_summary(model: CommunityModel, scenario: Scenario) -> dict:
     if scenario.strategy is None:
         return summary
     return {**summary, **operator_totals(model.series(), summary["members_end"])}
-
-
-def operator_totals(series: pd.DataFrame, members_end: int) -> dict[str, float | None]:
-    """Money and staff hours over the run, the points liability left, and money spent per member
-    still there at the end (None when none is left); all zero for a run with no operator."""
-    money = float(series["money_spent"].sum())
-    return {
-        "money_spent": money,
-        "hours_used": float(series["hours_used"].sum()),
-        "hours_short": float(series["hours_short"].sum()),
-        "points_liability_end": float(series["points_liability"].iloc[-1]) if len(series) else 0.0,
-        "cost_per_retained_member": money / members_end if members_end else None,
-    }
 
 
 def curves_figure(

@@ -33,8 +33,8 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from sim.metrics import operator_totals
 from sim.model import CommunityModel
-from sim.outputs import operator_totals
 from sim.scenario import validate_scenario
 from sim.store import ResultStore
 from sim.sweep import PlannedRun, Sweep, seed_of

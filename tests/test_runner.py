@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -72,72 +71,17 @@ def test_process_backend_matches_serial(serial_reference, tmp_path):
     assert_same_runs(serial_reference, tmp_path / "out")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_dask_scheduler_and_two_worker_processes_on_loopback_match_serial(
     serial_reference, tmp_path
 ):
     pytest.importorskip("distributed")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
-    scheduler = subprocess.Popen(
-        [
-            BIN / "dask",
-            "scheduler",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--dashboard-address",
-            ":0",
-            "--no-show",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    workers = [
-        subprocess.Popen(
-            [
-                BIN / "dask",
-                "worker",
-                address,
-                "--nthreads",
-                "1",
-                "--nworkers",
-                "1",
-                "--host",
-                "127.0.0.1",
-                "--no-dashboard",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-        for _ in range(2)
-    ]
-    try:
-        from distributed import Client
+    from sim.loopback import loopback_cluster
 
-        with Client(address, timeout=60) as client:
-            client.wait_for_workers(2, timeout=120)
-        sweep = load_sweep(write_sweep(tmp_path))
+    sweep = load_sweep(write_sweep(tmp_path))
+    with loopback_cluster(workers=2) as address:
         result = run_sweep(sweep, tmp_path / "out", backend="dask", address=address, progress=False)
-        assert result.finished == 6 and result.failed == 0
-        assert_same_runs(serial_reference, tmp_path / "out")
-    finally:
-        for process in [*workers, scheduler]:
-            process.terminate()
-        for process in [*workers, scheduler]:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    assert result.finished == 6 and result.failed == 0
+    assert_same_runs(serial_reference, tmp_path / "out")
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(importable_helpers, tmp_path):
