@@ -291,7 +291,7 @@ class Sweep:
         values = {
             path: value
             for path, value in self.points[point].items()
-            if not (path.startswith("strategy.") and data["strategy"] is None)
+            if _applies(path, data["strategy"])
         }
         return apply_overrides(data, values)
 
@@ -334,6 +334,18 @@ class Sweep:
     @property
     def factor_names(self) -> list[str]:
         return list(self.spec.design.factors) if self.spec.design else []
+
+
+def _applies(path: str, strategy: dict | None) -> bool:
+    """Whether a design factor applies to a strategy: ``strategy.<field>`` to any strategy with an
+    operator, ``strategy.<lever>.<field>`` only to one that uses that lever (a factor never adds
+    a lever to a strategy, and never an operator to a strategy that has none)."""
+    parts = path.split(".")
+    if parts[0] != "strategy":
+        return True
+    if strategy is None:
+        return False
+    return len(parts) < 3 or strategy.get(parts[1]) is not None
 
 
 def params_hash(scenario: Scenario) -> str:

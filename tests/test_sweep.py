@@ -101,6 +101,25 @@ def test_grid_design_is_the_full_product_and_sets_the_fields():
     assert len(none_keys) == 2  # one per word_of_mouth_q value
 
 
+def test_a_lever_factor_applies_only_to_strategies_using_that_lever():
+    sweep = tiny(
+        strategies={"staff": {"hours_per_day": 2}, "content": {"content": {"posts_per_day": 1}}},
+        baseline="staff",
+        design={
+            "factors": {
+                "strategy.content.posts_per_day": [2, 4],
+                "strategy.hours_per_day": [3, 5],
+            }
+        },
+    )
+    for point in range(4):
+        staff = sweep.scenario("staff", point).strategy
+        assert staff.content is None  # no lever added
+        assert staff.hours_per_day == sweep.points[point]["strategy.hours_per_day"]
+        content = sweep.scenario("content", point).strategy.content
+        assert content.posts_per_day == sweep.points[point]["strategy.content.posts_per_day"]
+
+
 @pytest.mark.parametrize("kind, samples, expected", [("lhs", 10, 10), ("sobol", 8, 8)])
 def test_space_filling_designs_stay_in_range(kind, samples, expected):
     sweep = tiny(
