@@ -81,15 +81,14 @@ def execute(task: RunTask) -> RunOutcome:
     """Simulate one run. Never raises for a failing run: the error comes back as data."""
     start = time.perf_counter()
     try:
-        with threadpool_limits(limits=1):
-            scenario = validate_scenario(task.scenario, f"run {task.key}")
-            model = CommunityModel(
-                **scenario.model_kwargs(), rng=seed_of(task.root_seed, task.replication)
-            )
-            model.run(scenario.run.days)
-            series = model.series()
-            summary = model.summary()
-            summary.update(operator_totals(series, summary["members_end"]))
+        scenario = validate_scenario(task.scenario, f"run {task.key}")
+        model = CommunityModel(
+            **scenario.model_kwargs(), rng=seed_of(task.root_seed, task.replication)
+        )
+        model.run(scenario.run.days)
+        series = model.series()
+        summary = model.summary()
+        summary.update(operator_totals(series, summary["members_end"]))
     except Exception as exc:  # a failed run is recorded, never allowed to stop the sweep
         return RunOutcome(
             task.key,
@@ -98,6 +97,13 @@ def execute(task: RunTask) -> RunOutcome:
             traceback=traceback.format_exc(),
         )
     return RunOutcome(task.key, series, summary, time.perf_counter() - start)
+
+
+def pinned(run: Callable[[RunTask], RunOutcome], task: RunTask) -> RunOutcome:
+    """``run(task)`` with BLAS and OpenMP pools limited to one thread: the workers already use
+    every core, so threads inside them would only contend."""
+    with threadpool_limits(limits=1):
+        return run(task)
 
 
 class SerialExecutor(Executor):
@@ -238,7 +244,7 @@ def _drive(sweep, store, pool, todo: Iterator[PlannedRun], run, result, bar) -> 
             task = retry.pop() if retry else _next_task(sweep, todo)
             if task is None:
                 break
-            in_flight[pool.executor.submit(run, task)] = task
+            in_flight[pool.executor.submit(pinned, run, task)] = task
         if not in_flight:
             return
         finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)

@@ -57,6 +57,15 @@ def die_once(task: RunTask) -> RunOutcome:
     return execute(task)
 
 
+def report_blas_threads(task: RunTask) -> RunOutcome:
+    """A run whose summary also says how many threads each BLAS/OpenMP pool may use."""
+    from threadpoolctl import threadpool_info
+
+    outcome = execute(task)
+    outcome.summary["blas_threads"] = max(pool["num_threads"] for pool in threadpool_info())
+    return outcome
+
+
 def stored_runs(folder: Path) -> dict[str, tuple[pd.DataFrame, dict]]:
     """Every stored run of a results folder: its table and its summary."""
     import json

@@ -84,6 +84,24 @@ def test_dask_scheduler_and_two_worker_processes_on_loopback_match_serial(
     assert_same_runs(serial_reference, tmp_path / "out")
 
 
+def test_workers_run_with_blas_pinned_to_one_thread(importable_helpers, tmp_path):
+    from sweep_helpers import report_blas_threads
+    from threadpoolctl import threadpool_info
+
+    if not threadpool_info():
+        pytest.skip("no BLAS or OpenMP thread pool loaded")
+    sweep = load_sweep(write_sweep(tmp_path, replications=1))
+    run_sweep(
+        sweep,
+        tmp_path / "out",
+        backend="process",
+        workers=2,
+        progress=False,
+        run=report_blas_threads,
+    )
+    assert {s["blas_threads"] for _, s in stored_runs(tmp_path / "out").values()} == {1}
+
+
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(importable_helpers, tmp_path):
     from sweep_helpers import fail_second_replication
 
