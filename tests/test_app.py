@@ -161,3 +161,22 @@ def test_network_hidden_for_large_communities():
     figure = network_chart(versus)
     texts = [t.get_text() for ax in figure.axes for t in ax.texts]
     assert any("too many to draw" in t for t in texts)
+
+
+# ---- the command -----------------------------------------------------------------------------------
+def test_dashboard_help_and_bad_flags(capsys):
+    from sim.cli import main
+
+    with pytest.raises(SystemExit) as caught:
+        main(["dashboard", "--help"])
+    assert caught.value.code == 0
+    assert "--port" in capsys.readouterr().out
+    for flags, message in (
+        (["--port", "70000"], "--port: got 70000; must be between 1 and 65535"),
+        (["--port", "x"], "invalid int value: 'x'"),
+        (["--host", "no.such.host.invalid"], "cannot listen on no.such.host.invalid"),
+    ):
+        with pytest.raises(SystemExit) as caught:
+            main(["dashboard", *flags])
+        assert caught.value.code == 2
+        assert message in capsys.readouterr().err
