@@ -4,6 +4,7 @@
     commsim run my-scenario.yaml --days 90 --out results/my-run
     commsim schema --out scenario.schema.json     # the JSON Schema of scenario files
     commsim schema --markdown                     # the scenario reference (docs/)
+    commsim dashboard --port 8765                 # the trainers' dashboard in a browser
 
 Flags override the scenario file and are validated by the same rules (``sim.scenario``), so
 ``--members 0`` is reported exactly as ``community: {members: 0}`` in the file would be. Bad input
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import socket
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -137,6 +140,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     add_experiment_commands(commands)
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="serve the trainers' dashboard (strategy A versus B, lessons) to a browser",
+        description="Serve the trainers' dashboard: sliders for the community and the levers, "
+        "Step/Play/Reset, live charts, strategy A beside strategy B on the same community and "
+        "seed, and one-click lessons. Listens on this computer only unless --host says otherwise.",
+        epilog="example:\n  commsim dashboard --port 8765   # then open http://127.0.0.1:8765/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    dashboard.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    dashboard.add_argument(
+        "--port", type=int, default=8765, metavar="N", help="port to listen on (default: 8765)"
+    )
     return parser
 
 
@@ -146,7 +164,26 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in EXPERIMENT_COMMANDS:
         return EXPERIMENT_COMMANDS[args.command](args)
+    if args.command == "dashboard":
+        return _dashboard(args)
     return _schema(args) if args.command == "schema" else _run(args)
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    """Replace this process with Solara's server for ``sim.app`` (so stopping it stops the server)."""
+    if not 1 <= args.port <= 65535:
+        _fail(f"--port: got {args.port}; must be between 1 and 65535")
+    try:
+        with socket.create_server((args.host, args.port)):
+            pass  # free: say so now rather than after the server has started
+    except OSError as exc:
+        _fail(f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}")
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"commsim dashboard: open http://{host}:{args.port}/ (Ctrl+C stops it)", flush=True)
+    env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}  # no usage reports
+    command = [sys.executable, "-m", "solara", "run", "sim.app:Page", "--production",
+               "--no-open", "--host", args.host, "--port", str(args.port)]  # fmt: skip
+    os.execve(sys.executable, command, env)
 
 
 def _schema(args: argparse.Namespace) -> int:

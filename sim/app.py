@@ -1,0 +1,285 @@
+"""The trainers' dashboard: a Mesa SolaraViz page of strategy A beside strategy B.
+
+    commsim dashboard                  # serves this page on http://127.0.0.1:8765/
+    solara run sim.app:Page            # the same, through Solara's own command
+
+The sidebar sets up the community, the seed and the two strategies, or loads a lesson in one click;
+Mesa's controls step, play and reset the ``sim.dashboard.Versus`` model; the main area shows the
+charts of ``sim.charts`` and the B − A table. Only this module imports the UI stack.
+"""
+
+from __future__ import annotations
+
+import solara
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import force_update, update_counter
+
+from sim.charts import CHARTS, kpi_table
+from sim.dashboard import LESSONS, LEVER_DEFAULTS, Lesson, Setup, Versus
+from sim.policies import LEVER_NAMES, Strategy
+
+TITLE = "commsim: strategy A versus strategy B"
+PLAY_INTERVAL_MS = 20  # pause between batches of days while playing
+RENDER_INTERVAL = 10  # days per Step, and between chart updates while playing
+INTRODUCTION = (
+    "A (blue) and B (orange) run on the same community with the same seed, day for day, so every "
+    "difference between their curves is caused by the strategies. Set them up in the sidebar and "
+    "press Reset, or pick a lesson."
+)
+TABLE_STYLE = "text-align: right; border-spacing: 12px 2px"
+LESSON_BY_KEY = {lesson.key: lesson for lesson in LESSONS}
+LEVER_LABELS = {
+    "content": "Content: the team posts",
+    "events": "Events: a weekly Q&A",
+    "incentives": "Incentives: points, badges, ranks",
+    "moderation": "Moderation",
+    "onboarding": "Onboarding: welcome, reply to first posts",
+    "recruitment": "Recruitment: a paid campaign (days 30-90), referral rewards",
+    "winback": "Win-back messages",
+    "adaptive": "Adaptive: more of what draws replies",
+}
+
+
+# ---- the main area: one component per chart, the lesson and the B − A table --------------------
+def _chart(name: str, draw):
+    @solara.component
+    def Chart(model: Versus):
+        update_counter.get()
+        day = model.a.day
+        figure = solara.use_memo(lambda: draw(model), [model, day])
+        return solara.FigureMatplotlib(figure, dependencies=[model, day], format="png")
+
+    Chart.__name__ = f"{name.title()}Chart"
+    return Chart
+
+
+@solara.component
+def LessonCard(model: Versus):
+    """What is running, in words: the lesson's two sentences, or how to read the page."""
+    update_counter.get()
+    lesson = LESSON_BY_KEY.get(model.setup.lesson)
+    with solara.Card(lesson.title if lesson else "Strategy A versus strategy B") as card:
+        solara.Text(lesson.explanation if lesson else INTRODUCTION)
+        solara.HTML("p", f"Day <b>{model.a.day}</b> · seed {model.seed}")
+    return card
+
+
+@solara.component
+def KpiTable(model: Versus):
+    """The latest day's KPIs of A and B and their difference."""
+    update_counter.get()
+    cells = "".join(
+        f"<tr><td>{label}</td><td>{a}</td><td>{b}</td><td>{diff}</td></tr>"
+        for label, a, b, diff in kpi_table(model)
+    )
+    head = "<tr><th>KPI (latest day)</th><th>A</th><th>B</th><th>B − A</th></tr>"
+    with solara.Card("A, B and B − A") as card:
+        solara.HTML("table", head + cells, style=TABLE_STYLE)
+    return card
+
+
+COMPONENTS = [LessonCard, KpiTable, *(_chart(name, draw) for name, draw in CHARTS)]
+
+
+# ---- the sidebar: community, seed, strategies, lessons --------------------------------------------
+@solara.component
+def LessonButtons(on_lesson):
+    with solara.Card("Lessons: one click sets up A and B") as card:
+        for lesson in LESSONS:
+            solara.Button(
+                lesson.title,
+                on_click=lambda lesson=lesson: on_lesson(lesson),
+                text=True,
+                block=True,
+            )
+    return card
+
+
+@solara.component
+def CommunityInputs(setup: Setup, edit):
+    with solara.Card("Community (applies at Reset)") as card:
+        solara.SliderInt(
+            "members",
+            value=setup.members,
+            min=200,
+            max=20_000,
+            step=100,
+            on_value=lambda v: edit(setup, members=v),
+        )
+        solara.SliderInt(
+            "potential members (market)",
+            value=setup.market_size,
+            min=0,
+            max=100_000,
+            step=1000,
+            on_value=lambda v: edit(setup, market_size=v),
+        )
+        for field, label, top in (
+            ("engaged", "engaged newcomers (share)", 0.8),
+            ("experts", "expert newcomers (share)", 0.2),
+            ("trolls", "troll newcomers (share)", 0.2),
+        ):
+            solara.SliderFloat(
+                label,
+                value=getattr(setup, field),
+                min=0.0,
+                max=top,
+                step=0.01,
+                on_value=lambda v, field=field: edit(setup, **{field: v}),
+            )
+        solara.Checkbox(
+            label="broad community: 16 topics, 30% off-topic chatter",
+            value=setup.broad,
+            on_value=lambda v: edit(setup, broad=v),
+        )
+        solara.InputInt(
+            "seed",
+            value=setup.seed,
+            on_value=lambda v: edit(setup, seed=max(v, 0)),
+            continuous_update=True,  # a typed seed counts without leaving the field first
+        )
+        solara.Checkbox(
+            label="Compare with B", value=setup.compare, on_value=lambda v: edit(setup, compare=v)
+        )
+    return card
+
+
+@solara.component
+def StrategyInputs(strategy: Strategy, edit):
+    """The main settings of every lever of one strategy; a lever is used only when ticked."""
+    solara.SliderFloat(
+        "staff hours per day",
+        value=strategy.hours_per_day,
+        min=0,
+        max=200,
+        step=1,
+        on_value=lambda v: edit(strategy, hours_per_day=v),
+    )
+    solara.SliderInt(
+        "budget (money, whole run)",
+        value=int(strategy.budget),
+        min=0,
+        max=50_000,
+        step=500,
+        on_value=lambda v: edit(strategy, budget=float(v)),
+    )
+    for name in LEVER_NAMES:
+        lever = getattr(strategy, name)
+        solara.Checkbox(
+            label=LEVER_LABELS[name],
+            value=lever is not None,
+            on_value=lambda on, name=name: edit(
+                strategy, **{name: LEVER_DEFAULTS[name].model_copy(deep=True) if on else None}
+            ),
+        )
+        if lever is not None:
+            with solara.Column(style={"padding-left": "24px"}):
+                LeverInputs(name, lever, edit)
+
+
+@solara.component
+def LeverInputs(name: str, lever, edit):
+    def slider(label, field, low, high, step=1, cast=int):
+        kind = solara.SliderInt if cast is int else solara.SliderFloat
+        kind(
+            label,
+            value=cast(getattr(lever, field)),
+            min=low,
+            max=high,
+            step=step,
+            on_value=lambda v: edit(lever, **{field: cast(v)}),
+        )
+
+    if name == "content":
+        slider("posts per day", "posts_per_day", 0, 300, cast=float)
+        slider("quality", "quality", 0.0, 1.0, 0.05, cast=float)
+    elif name == "events":
+        event = lever.calendar[0]
+        solara.SliderInt(
+            "every N days",
+            value=event.every,
+            min=1,
+            max=60,
+            on_value=lambda v: edit(event, every=v),
+        )
+    elif name == "incentives":
+        slider("start day", "start", 1, 365)
+        solara.SliderInt(
+            "stop day",
+            value=lever.stop or 730,
+            min=lever.start,
+            max=730,
+            on_value=lambda v: edit(lever, stop=max(v, lever.start)),
+        )
+        solara.Checkbox(
+            label="points redeem for money (tangible)",
+            value=lever.tangible,
+            on_value=lambda v: edit(lever, tangible=v),
+        )
+    elif name == "moderation":
+        solara.ToggleButtonsSingle(
+            value=lever.mode,
+            values=["none", "community", "personalized"],
+            on_value=lambda v: edit(lever, mode=v),
+        )
+        slider("share of bad posts caught", "recall", 0.0, 1.0, 0.05, cast=float)
+    elif name == "onboarding":
+        for field, label in (
+            ("welcome", "welcome and introduce"),
+            ("reply_to_first_posts", "reply to first posts"),
+        ):
+            solara.Checkbox(
+                label=label,
+                value=getattr(lever, field),
+                on_value=lambda v, field=field: edit(lever, **{field: v}),
+            )
+    elif name == "recruitment":
+        slider("referral reward (money per join)", "referral_reward", 0.0, 20.0, 0.5, cast=float)
+    elif name == "winback":
+        slider("message after N days away", "inactive_days", 3, 90)
+        slider("messages per member at most", "max_messages", 1, 10)
+    elif name == "adaptive":
+        slider("adjust every N days", "every", 1, 60)
+
+
+# ---- the page ------------------------------------------------------------------------------------
+@solara.component
+def Page():
+    # Mesa 3.3's Reset rebuilds the model from the keyword arguments SolaraViz was mounted with, and
+    # its inputs have no number field (a seed) and no presets; so the page keeps one Setup per
+    # browser session, edited in place by the sidebar, and hands that object to SolaraViz: Reset
+    # always builds what the inputs show.
+    setup = solara.use_memo(Setup, [])
+    revision = solara.use_reactive(0)  # bumped after an edit: redraws the inputs
+    model = solara.use_reactive(solara.use_memo(lambda: Versus(setup), []))
+    editing = solara.use_reactive("A")  # which strategy the sidebar shows
+    revision.get()  # read here, so the page re-renders after every edit
+
+    def edit(target, **changes):
+        for field, value in changes.items():
+            setattr(target, field, value)
+        setup.lesson = None  # a changed set-up is no longer the lesson's
+        revision.value += 1
+
+    def start_lesson(lesson: Lesson):
+        chosen = lesson.setup(seed=setup.seed)
+        for field in Setup.model_fields:
+            setattr(setup, field, getattr(chosen, field))
+        model.value = Versus(setup)
+        revision.value += 1
+        force_update()
+
+    with solara.Sidebar():
+        LessonButtons(start_lesson)
+        CommunityInputs(setup, edit)
+        with solara.Card("Strategies (apply at Reset)"):
+            solara.ToggleButtonsSingle(value=editing, values=["A", "B"])
+            StrategyInputs(setup.a if editing.value == "A" else setup.b, edit)
+    SolaraViz(
+        model,
+        components=COMPONENTS,
+        model_params={"setup": setup},
+        play_interval=PLAY_INTERVAL_MS,
+        render_interval=RENDER_INTERVAL,
+        name=TITLE,
+    )
