@@ -96,11 +96,13 @@ class Results:
         self,
         baseline: str | None = None,
         kpis: Iterable[str] | None = None,
+        pooled: bool = False,
         samples: int = BOOTSTRAP_SAMPLES,
     ) -> pd.DataFrame:
-        """Paired difference of each strategy against ``baseline`` for each KPI (and design point):
-        means of both, the mean difference, its 95% bootstrap CI, the relative change and the
-        number of pairs."""
+        """Paired difference of each strategy against ``baseline`` for each KPI: means of both,
+        the mean difference, its 95% bootstrap CI, the relative change and the number of pairs;
+        one row per design point, or with ``pooled`` over the whole design (each design point
+        and replication one pair)."""
         baseline = baseline or self.baseline
         if baseline not in self.strategies:
             raise ValueError(f"baseline {baseline!r}: allowed {', '.join(self.strategies)}")
@@ -108,16 +110,18 @@ class Results:
         unknown = [k for k in kpis if k not in KPIS]
         if unknown:
             raise ValueError(f"unknown KPI {', '.join(unknown)}; allowed: {', '.join(KPIS)}")
-        return paired_differences(self.summaries(), baseline, kpis, self.factors, samples)
+        summaries, factors = self.summaries(), self.factors
+        if pooled:
+            summaries = summaries.assign(
+                replication=list(zip(summaries["point"], summaries["replication"], strict=True)),
+                point=0,
+            )
+            factors = []
+        return paired_differences(summaries, baseline, kpis, factors, samples)
 
     def headline(self, baseline: str | None = None, kpis: Iterable[str] | None = None):
-        """``compare`` over the whole design: each (design point, replication) is one pair."""
-        frame = self.summaries().copy()
-        frame["replication"] = list(zip(frame["point"], frame["replication"], strict=True))
-        frame["point"] = 0
-        pooled = Results.__new__(Results)
-        pooled.__dict__.update(self.__dict__, factors=[], _summaries=frame)
-        return pooled.compare(baseline, kpis)
+        """``compare`` pooled over the whole design: the report's and ``make demo``'s table."""
+        return self.compare(baseline, kpis, pooled=True)
 
     def series(self, key: str, columns: list[str] | None = None) -> pd.DataFrame:
         """One run's daily series."""

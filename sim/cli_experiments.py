@@ -141,6 +141,7 @@ def add_experiment_commands(commands) -> None:
 def _sweep(args: argparse.Namespace) -> int:
     from sim.report import write_report
     from sim.runner import run_sweep
+    from sim.store import StoreError
     from sim.sweep import load_sweep
 
     if args.address and args.backend != "dask":
@@ -163,6 +164,8 @@ def _sweep(args: argparse.Namespace) -> int:
             address=args.address,
             progress=False if args.quiet else None,
         )
+    except StoreError as exc:
+        fail(str(exc))
     except KeyboardInterrupt:
         fail(f"interrupted; finished runs are stored in {shown(out)}: rerun to resume", 130)
     except (OSError, RuntimeError) as exc:

@@ -18,7 +18,6 @@ import os
 import platform
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -49,7 +48,19 @@ class ResultStore:
 
     # ---- writing (the driver only) ---------------------------------------------------------------
     def prepare(self, plan: dict) -> None:
-        """Create the folder, clear what a killed driver left half-written, and write the plan."""
+        """Create the folder, clear what a killed driver left half-written, and write the plan.
+
+        A folder holding another experiment's results is refused (``StoreError``): the same
+        experiment, with more strategies or replications, reuses its stored runs."""
+        if self.plan_file.exists():
+            previous = self.plan().get("spec", {}).get("name")
+            if previous != plan["spec"]["name"]:
+                raise StoreError(
+                    f"{self.folder} holds the results of experiment {previous!r}, not "
+                    f"{plan['spec']['name']!r}: choose another folder (--out)"
+                )
+        elif self.folder.exists() and any(self.folder.iterdir()):
+            raise StoreError(f"{self.folder} is not empty and holds no sweep: choose another --out")
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         for leftover in self.runs_dir.glob(PARTIAL_PREFIX + "*"):
             leftover.unlink()
@@ -114,10 +125,6 @@ class ResultStore:
             return []
         with self.failures_file.open(encoding="utf-8") as lines:
             return [json.loads(line) for line in lines if line.strip()]
-
-    def iter_infos(self, keys) -> Iterator[dict]:
-        for key in keys:
-            yield self.run_info(key)
 
 
 def versions() -> dict[str, str]:

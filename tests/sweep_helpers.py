@@ -35,8 +35,8 @@ TINY = {
 }
 
 
-def write_sweep(folder: Path, name: str = "tiny.yaml", **changes) -> Path:
-    path = folder / name
+def write_sweep(folder: Path, file: str = "tiny.yaml", **changes) -> Path:
+    path = folder / file
     path.write_text(yaml.safe_dump({**TINY, **changes}, sort_keys=False), encoding="utf-8")
     return path
 

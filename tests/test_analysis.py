@@ -203,6 +203,12 @@ def test_cli_sweep_compare_report(tmp_path, capsys):
     # a second call resumes: nothing left to run
     main(["sweep", str(sweep_file), "--out", str(out), "--backend", "serial", "--quiet"])
     assert "0 runs stored, 4 already there" in capsys.readouterr().out
+    # another experiment is never mixed into this one's folder
+    other = write_sweep(tmp_path, "other.yaml", name="other")
+    with pytest.raises(SystemExit) as caught:
+        main(["sweep", str(other), "--out", str(out), "--backend", "serial", "--quiet"])
+    assert caught.value.code == 2
+    assert "holds the results of experiment 'tiny'" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -215,6 +221,7 @@ def test_cli_sweep_compare_report(tmp_path, capsys):
         (["sweep", "{sweep}", "--backend", "mpi"], "invalid choice: 'mpi'"),
         (["compare", "{tmp}", "--kpi", "dau"], "unknown KPI 'dau'"),
         (["sensitivity", "{tmp}/nowhere"], "holds no sweep"),
+        (["sweep", "{sweep}", "--out", "{tmp}"], "is not empty and holds no sweep"),
     ],
 )
 def test_cli_errors_exit_2_and_write_nothing(tmp_path, capsys, argv, message):
