@@ -57,6 +57,11 @@ _SEGMENT = {f.name: f.default for f in fields(Segment)}
 DEFAULT_SCENARIO = resources.files("sim") / "scenarios" / "default.yaml"
 
 BOUNDS = ("ge", "gt", "le", "lt")
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+PATTERN_HINTS = {
+    NAME_PATTERN: "must be letters, digits, '_', '.' or '-' (no spaces), starting with a letter "
+    "or digit",
+}
 RANGE_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
 LENGTH_ERRORS = ("too_short", "too_long", "string_too_short", "string_too_long")
 
@@ -836,6 +841,9 @@ def _explain(error: dict, root: type[BaseModel]) -> list[str]:
         return [f"{path}: got {value}; {error.get('ctx', {}).get('error', error['msg'])}"]
     if kind in RANGE_ERRORS:
         return [f"{path}: got {value}; must be {_bounds(metadata) or _bounds([error['ctx']])}"]
+    if kind == "string_pattern_mismatch":
+        pattern = error.get("ctx", {}).get("pattern", "")
+        return [f"{path}: got {value}; {PATTERN_HINTS.get(pattern, f'must match {pattern}')}"]
     if kind == "finite_number":
         return [f"{path}: got {value}; must be a finite number{_bounds(metadata, ' ')}"]
     if kind in LENGTH_ERRORS:

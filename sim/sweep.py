@@ -45,6 +45,7 @@ from scipy.stats import qmc
 from sim.agents import RETENTION_AGES, LeaveReason
 from sim.model import MODEL_VERSION
 from sim.scenario import (
+    NAME_PATTERN,
     Scenario,
     ScenarioError,
     _Section,
@@ -90,7 +91,7 @@ DEFAULT_KPIS = ("dau_last30", "retention_30", "retention_90", "members_end", "mo
 DESIGN_KINDS = ("grid", "lhs", "sobol", "morris", "sobol_indices")
 SENSITIVITY_KINDS = ("morris", "sobol_indices")  # designs analysed by SALib (sim.sensitivity)
 DEFAULT_SAMPLES = {"lhs": 16, "sobol": 16, "morris": 10, "sobol_indices": 64}
-Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)]
 FactorValue = float | int | str | bool
 
 

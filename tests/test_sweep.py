@@ -169,7 +169,7 @@ def test_sensitivity_designs_have_salib_sizes(kind, samples, rows):
             "baseline: got 'nobody'; must be one of the strategies: none, content",
         ),
         ({"replications": 0}, "replications: got 0; must be between 1 and 100000"),
-        ({"name": "a b"}, "name: got 'a b'"),
+        ({"name": "a b"}, "name: got 'a b'; must be letters, digits, '_', '.' or '-' (no spaces)"),
         (
             {"strategies": {"x": {"content": {"posts_per_day": -1}}}, "baseline": "x"},
             "strategy 'x':\n  strategy.content.posts_per_day: got -1",
