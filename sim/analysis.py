@@ -78,11 +78,32 @@ class Results:
                         for k, v in self.store.run_info(key)["summary"].items()
                         if not isinstance(v, str)
                     }
+                    rows[key].update(self._window_means(key))
             table = pd.DataFrame.from_dict(rows, orient="index")
             frame = runs.merge(table, left_on="key", right_index=True, how="left")
             frame["stored"] = frame["key"].isin(finished)
             self._summaries = frame
         return self._summaries
+
+    @property
+    def window_kpis(self) -> list[str]:
+        """The sweep's ``series@window`` KPIs."""
+        return [k for k in self.kpis if "@" in k]
+
+    def _window_means(self, key: str) -> dict[str, float]:
+        """Each ``series@window`` KPI of one run: the mean of the series over the window's days
+        (NaN if the run ended before the window began)."""
+        if not self.window_kpis:
+            return {}
+        windows = self.spec.get("windows") or {}
+        columns = sorted({k.partition("@")[0] for k in self.window_kpis})
+        series = self.series(key, ["day", *columns]).set_index("day")
+        means = {}
+        for kpi in self.window_kpis:
+            column, _, window = kpi.partition("@")
+            span = series.loc[windows[window]["first"] : windows[window]["last"], column]
+            means[kpi] = float(span.mean()) if len(span) else np.nan
+        return means
 
     def missing(self) -> pd.DataFrame:
         """Planned runs with no stored result (failed, or not run yet)."""
@@ -107,9 +128,10 @@ class Results:
         if baseline not in self.strategies:
             raise ValueError(f"baseline {baseline!r}: allowed {', '.join(self.strategies)}")
         kpis = list(kpis or self.kpis)
-        unknown = [k for k in kpis if k not in KPIS]
+        unknown = [k for k in kpis if k not in KPIS and k not in self.window_kpis]
         if unknown:
-            raise ValueError(f"unknown KPI {', '.join(unknown)}; allowed: {', '.join(KPIS)}")
+            allowed = ", ".join([*KPIS, *self.window_kpis])
+            raise ValueError(f"unknown KPI {', '.join(unknown)}; allowed: {allowed}")
         summaries, factors = self.summaries(), self.factors
         if pooled:
             summaries = summaries.assign(

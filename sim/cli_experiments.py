@@ -19,7 +19,7 @@ from typing import NoReturn
 
 import pandas as pd
 
-from sim.sweep import KPIS, SweepError
+from sim.sweep import KPIS, SweepError, describe_kpi
 
 BACKEND_HELP = (
     "serial (in this process), process (local worker processes; the default) or dask "
@@ -51,8 +51,9 @@ def _positive(text: str) -> int:
 
 
 def _kpi(text: str) -> str:
-    if text not in KPIS:
-        raise argparse.ArgumentTypeError(f"unknown KPI {text!r}; allowed: {', '.join(KPIS)}")
+    if text not in KPIS and "@" not in text:  # series@window KPIs are checked against the sweep
+        allowed = ", ".join(KPIS)
+        raise argparse.ArgumentTypeError(f"unknown KPI {text!r}; allowed: {allowed}, series@window")
     return text
 
 
@@ -230,7 +231,7 @@ def _print_report(folder: Path, results) -> None:
     from sim.report import headline_table
 
     table = headline_table(results).T
-    table.index = [KPIS[k].label if k in KPIS else k for k in table.index]
+    table.index = [describe_kpi(k).label if k in KPIS or "@" in k else k for k in table.index]
     print(f"\nreport: {shown(folder / 'report.html')} (and report.md)")
     print(
         f"headline: mean per strategy, then the paired difference from {results.baseline} "

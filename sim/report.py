@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 
 from sim.agents import RETENTION_AGES
 from sim.analysis import Results
-from sim.sweep import KPIS, SENSITIVITY_KINDS
+from sim.sweep import KPIS, SENSITIVITY_KINDS, describe_kpi
 
 SERIES = (
     ("members", "members"),
@@ -73,7 +73,7 @@ def headline_table(results: Results, kpis: list[str] | None = None) -> pd.DataFr
     for strategy in results.strategies:
         row = {"strategy": strategy, "runs": int((stored["strategy"] == strategy).sum())}
         for kpi in kpis:
-            share = KPIS[kpi].share
+            share = describe_kpi(kpi).share
             mean = stored.loc[stored["strategy"] == strategy, kpi].mean()
             found = diffs[(diffs["strategy"] == strategy) & (diffs["kpi"] == kpi)]
             row[kpi] = _fmt(mean, share)
@@ -273,7 +273,7 @@ def _difference_figure(results: Results) -> Figure | None:
         )
         ax.axvline(0, color="grey", lw=1)
         ax.set_yticks(y, frame["strategy"])
-        ax.set_title(KPIS[kpi].label, loc="left", fontsize="medium")
+        ax.set_title(describe_kpi(kpi).label, loc="left", fontsize="medium")
     for ax in axes[len(kpis) :]:
         ax.set_visible(False)
     figure.suptitle(f"Paired difference from {results.baseline} (mean and 95% bootstrap CI)")
@@ -300,7 +300,7 @@ def _design_figure(results: Results, summaries: pd.DataFrame) -> Figure | None:
         else:
             sns.lineplot(frame, x=factors[0], y=kpi, marker="o", errorbar=("ci", 95), ax=ax)
         ax.set_title(strategy, loc="left")
-    figure.suptitle(f"{KPIS[kpi].label} (mean over replications) across the design")
+    figure.suptitle(f"{describe_kpi(kpi).label} (mean over replications) across the design")
     return figure
 
 
@@ -323,7 +323,7 @@ def _sensitivity_blocks(results: Results, folder: Path) -> list[Block]:
 
 
 def _labelled(table: pd.DataFrame) -> pd.DataFrame:
-    return table.rename(columns=lambda k: KPIS[k].label if k in KPIS else k)
+    return table.rename(columns=lambda k: describe_kpi(k).label if k in KPIS or "@" in k else k)
 
 
 def _fmt(value: float, share: bool = False) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.sweep import KPIS
+from sim.sweep import describe_kpi
 
 INSTALL_HINT = "sensitivity analysis needs SALib: pip install 'commsim[sensitivity]'"
 
@@ -130,6 +130,6 @@ def indices_figure(table: pd.DataFrame, title: str = "") -> Figure:
             ax.legend(fontsize="small")
         ax.set_yticks(y, frame["factor"])
         ax.invert_yaxis()
-        ax.set_title(KPIS[kpi].label, loc="left", fontsize="medium")
+        ax.set_title(describe_kpi(kpi).label, loc="left", fontsize="medium")
     figure.suptitle(f"{'Morris screening' if morris else 'Sobol indices'} {title}".strip())
     return figure

@@ -43,7 +43,7 @@ from pydantic_core import PydanticCustomError
 from scipy.stats import qmc
 
 from sim.agents import RETENTION_AGES, LeaveReason
-from sim.model import MODEL_VERSION
+from sim.model import DAILY_SERIES, MODEL_VERSION
 from sim.scenario import (
     NAME_PATTERN,
     Scenario,
@@ -87,6 +87,28 @@ KPIS: dict[str, Kpi] = {
         if r is not LeaveReason.STAYING
     },
 }
+SERIES_LABELS = {
+    "dau": "daily actives",
+    "mau": "monthly actives",
+    "threads": "threads per day",
+    "replies": "replies per day",
+    "reactions": "reactions per day",
+    "joins": "joins per day",
+    "leaves": "leaves per day",
+}
+SHARE_SERIES = ("stickiness", "active_contributor_share", "unanswered_share", "interaction_rate")
+
+
+def describe_kpi(name: str) -> Kpi:
+    """A KPI's label and kind: a run summary KPI, or ``series@window``, the mean of a daily series
+    over one of the sweep's windows (``dau@after``)."""
+    if name in KPIS:
+        return KPIS[name]
+    series, _, window = name.partition("@")
+    label = SERIES_LABELS.get(series, series.replace("_", " "))
+    return Kpi(f"{label}, {window}", None, series in SHARE_SERIES)
+
+
 DEFAULT_KPIS = ("dau_last30", "retention_30", "retention_90", "members_end", "money_spent")
 DESIGN_KINDS = ("grid", "lhs", "sobol", "morris", "sobol_indices")
 SENSITIVITY_KINDS = ("morris", "sobol_indices")  # designs analysed by SALib (sim.sensitivity)
@@ -212,6 +234,20 @@ class Design(_Section):
         ]
 
 
+class Window(_Section):
+    """A span of days; ``series@name`` KPIs average a daily series over it (e.g. while an
+    incentive scheme runs, and after it stops)."""
+
+    first: int = Field(ge=1, le=36_500, description="first day (1 = the first simulated day)")
+    last: int = Field(ge=1, le=36_500, description="last day, included")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.last < self.first:
+            raise ValueError(f"last ({self.last}) must not be before first ({self.first})")
+        return self
+
+
 class SweepFile(_Section):
     """A validated sweep file (see the module docstring)."""
 
@@ -233,24 +269,46 @@ class SweepFile(_Section):
     design: Design | None = Field(None, description="optional design over scenario fields")
     replications: int = Field(10, ge=1, le=100_000, description="replications per point")
     seed: int = Field(1, ge=0, le=2**63 - 1, description="root seed of every replication")
+    windows: dict[Name, Window] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="named spans of days, for KPIs written series@window (dau@after)",
+    )
     kpis: list[str] = Field(
-        default_factory=lambda: list(DEFAULT_KPIS), min_length=1, description="KPIs to compare"
+        default_factory=lambda: list(DEFAULT_KPIS),
+        min_length=1,
+        description="KPIs to compare: run summary KPIs, or series@window",
     )
 
-    @field_validator("kpis")
-    @classmethod
-    def _known_kpis(cls, kpis: list[str]) -> list[str]:
-        unknown = [k for k in kpis if k not in KPIS]
-        if unknown:
-            raise ValueError(f"unknown KPI {', '.join(unknown)}; allowed: {', '.join(KPIS)}")
-        return kpis
-
     @model_validator(mode="after")
-    def _baseline_is_a_strategy(self) -> SweepFile:
+    def _consistent(self) -> SweepFile:
+        problems = []
         if self.baseline is not None and self.baseline not in self.strategies:
             allowed = "must be one of the strategies: " + ", ".join(self.strategies)
-            problem = ("baseline", self.baseline, allowed)
-            raise PydanticCustomError("inconsistent", "inconsistent sweep", {"problems": [problem]})
+            problems.append(("baseline", self.baseline, allowed))
+        for i, kpi in enumerate(self.kpis):
+            series, at, window = kpi.partition("@")
+            if not at and kpi not in KPIS:
+                problems.append(
+                    (
+                        f"kpis[{i}]",
+                        kpi,
+                        f"unknown KPI; allowed: {', '.join(KPIS)}, or series@window",
+                    )
+                )
+            elif at and series not in DAILY_SERIES:
+                problems.append(
+                    (
+                        f"kpis[{i}]",
+                        kpi,
+                        f"unknown daily series {series!r}; allowed: " + ", ".join(DAILY_SERIES),
+                    )
+                )
+            elif at and window not in self.windows:
+                named = ", ".join(self.windows) or "none: add a windows section"
+                problems.append((f"kpis[{i}]", kpi, f"unknown window {window!r}; windows: {named}"))
+        if problems:
+            raise PydanticCustomError("inconsistent", "inconsistent sweep", {"problems": problems})
         return self
 
     @property

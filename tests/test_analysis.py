@@ -72,6 +72,24 @@ def test_compare_matches_a_hand_computed_paired_difference(tiny_results):
     assert set(table["kpi"]) == set(tiny_results.kpis)
 
 
+def test_window_kpis_average_a_daily_series_over_the_window(tmp_path):
+    windows = {"early": {"first": 1, "last": 10}, "late": {"first": 16, "last": 25}}
+    sweep = load_sweep(
+        write_sweep(tmp_path, replications=2, windows=windows, kpis=["dau@early", "replies@late"])
+    )
+    run_sweep(sweep, tmp_path / "out", backend="serial", progress=False)
+    results = Results(tmp_path / "out")
+    row = results.summaries().iloc[0]
+    series = results.series(row["key"]).set_index("day")
+    assert row["dau@early"] == pytest.approx(series.loc[1:10, "dau"].mean())
+    assert row["replies@late"] == pytest.approx(series.loc[16:25, "replies"].mean())
+    assert set(results.compare()["kpi"]) == {"dau@early", "replies@late"}
+    assert (
+        "| daily actives, early | replies per day, late |"
+        in (write_report(results) / "report.md").read_text()
+    )
+
+
 def test_bands_are_the_mean_over_runs(tiny_results):
     bands = tiny_results.bands(["dau"])
     runs = tiny_results.summaries()
@@ -240,7 +258,7 @@ def test_bad_sweep_file_exits_2_before_writing(tmp_path, capsys, monkeypatch):
     with pytest.raises(SystemExit) as caught:
         main(["sweep", str(sweep_file)])
     assert caught.value.code == 2
-    assert "unknown KPI happiness" in capsys.readouterr().err
+    assert "kpis[0]: got 'happiness'; unknown KPI" in capsys.readouterr().err
     assert not (tmp_path / "results").exists()
 
 

@@ -163,7 +163,10 @@ def test_sensitivity_designs_have_salib_sizes(kind, samples, rows):
     "changes, expected",
     [
         ({"replication": 3}, "replication: unknown key"),
-        ({"kpis": ["dau"]}, "unknown KPI dau"),
+        ({"kpis": ["dau"]}, "kpis[0]: got 'dau'; unknown KPI; allowed: members_end"),
+        ({"kpis": ["dua@x"], "windows": {"x": {"first": 1, "last": 5}}}, "unknown daily series"),
+        ({"kpis": ["dau@later"]}, "kpis[0]: got 'dau@later'; unknown window 'later'"),
+        ({"windows": {"w": {"first": 9, "last": 5}}}, "last (5) must not be before first (9)"),
         (
             {"baseline": "nobody"},
             "baseline: got 'nobody'; must be one of the strategies: none, content",
