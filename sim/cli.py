@@ -5,6 +5,8 @@
     commsim schema --out scenario.schema.json     # the JSON Schema of scenario files
     commsim schema --markdown                     # the scenario reference (docs/)
     commsim dashboard --port 8765                 # the trainers' dashboard in a browser
+    commsim export-log --out log.csv              # a simulated run as an activity log
+    commsim calibrate log.csv --out results/fit   # fit a scenario to an activity log
 
 Flags override the scenario file and are validated by the same rules (``sim.scenario``), so
 ``--members 0`` is reported exactly as ``community: {members: 0}`` in the file would be. Bad input
@@ -25,6 +27,7 @@ from typing import NoReturn
 from tqdm import tqdm
 
 import sim
+from sim.cli_calibrate import CALIBRATION_COMMANDS, add_calibration_commands
 from sim.cli_experiments import EXPERIMENT_COMMANDS, add_experiment_commands
 from sim.model import CommunityModel
 from sim.outputs import RUN_FILES, OutputError, check_out_dir, run_summary, write_run
@@ -77,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
         "series, cohort retention, summary KPIs and a figure.",
         epilog="Run `commsim COMMAND --help` for the options of each command: `run` (one "
         "scenario), `sweep` (strategies and designs with replications), `compare` and `report` "
-        "(a sweep's results), `schema` (the scenario file's schema and reference).",
+        "(a sweep's results), `calibrate` and `export-log` (fit a scenario to an activity log, and "
+        "write a simulated one), `schema` (the scenario file's schema and reference).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {sim.__version__}")
     commands = parser.add_subparsers(
@@ -140,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     add_experiment_commands(commands)
+    add_calibration_commands(commands)
     dashboard = commands.add_parser(
         "dashboard",
         help="serve the trainers' dashboard (strategy A versus B, lessons) to a browser",
@@ -164,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in EXPERIMENT_COMMANDS:
         return EXPERIMENT_COMMANDS[args.command](args)
+    if args.command in CALIBRATION_COMMANDS:
+        return CALIBRATION_COMMANDS[args.command](args)
     if args.command == "dashboard":
         return _dashboard(args)
     return _schema(args) if args.command == "schema" else _run(args)
