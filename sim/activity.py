@@ -37,7 +37,7 @@ JOIN, VISIT, POST, REPLY, REACT = range(len(ACTIONS))
 NO_THREAD = -1
 DAY_BITS = 24  # (member, day) pairs are packed into one int64: member code << DAY_BITS | day
 MAX_DAY = (1 << DAY_BITS) - 1
-COMPACT_EVERY = 4_000_000  # pending (member, day) pairs deduplicated when this many accumulate
+COMPACT_EVERY = 1_000_000  # pending (member, day) pairs deduplicated when this many accumulate
 # posts-per-member distribution: (label, lowest, highest) posts
 POST_BINS = (("0", 0, 0), ("1", 1, 1), ("2-4", 2, 4), ("5-19", 5, 19), ("20-99", 20, 99),
              ("100+", 100, None))  # fmt: skip
@@ -146,15 +146,17 @@ class ActivityStats:
         packed = (code << DAY_BITS) | day
         joins = action == JOIN
         self._joins.append(packed[joins])
-        active = np.unique(packed[~joins])
+        active = pd.unique(packed[~joins])
         self._active.append(active)
         self._pending += active.size
         if self._pending > COMPACT_EVERY:
-            self._active = [np.unique(np.concatenate(self._active))]
+            self._active = [pd.unique(np.concatenate(self._active))]
             self._pending = self._active[0].size
-        keys, counts = np.unique(day * len(ACTIONS) + action, return_counts=True)
-        for key, count in zip(keys.tolist(), counts.tolist(), strict=True):
-            self._counts[key] = self._counts.get(key, 0) + count
+        first = int(day.min())
+        counts = np.bincount((day - first) * len(ACTIONS) + action, minlength=len(ACTIONS))
+        for key in np.flatnonzero(counts).tolist():
+            index = first * len(ACTIONS) + key
+            self._counts[index] = self._counts.get(index, 0) + int(counts[key])
         posting = (action == POST) | (action == REPLY)
         self._posts = _grown(self._posts, len(self.members), 0)
         self._posts[: len(self.members)] += np.bincount(code[posting], minlength=len(self.members))
@@ -182,7 +184,7 @@ class ActivityStats:
     def finish(self) -> Observed:
         n = len(self.members)
         joins = np.concatenate([np.empty(0, np.int64), *self._joins])
-        active = np.unique(np.concatenate([np.empty(0, np.int64), *self._active]))
+        active = pd.unique(np.concatenate([np.empty(0, np.int64), *self._active]))
         all_days = np.array([k // len(ACTIONS) for k in self._counts], np.int64)
         if all_days.size == 0:
             raise ValueError("the log has no rows")
@@ -193,8 +195,15 @@ class ActivityStats:
             order = np.lexsort((day, member))[::-1]  # the earliest join of each member wins
             join_day[member[order]] = day[order]
         newcomer = join_day >= 1
-        act_member, act_day = active >> DAY_BITS, (active & MAX_DAY) - origin
+        act_day = (active & MAX_DAY) - origin
         daily = self._daily(origin, last, act_day)
+        # retention needs only newcomers' first 90 days: keep just those member-days
+        act_member = active >> DAY_BITS
+        del active
+        since = act_day - join_day[act_member]
+        early = (join_day[act_member] >= 1) & (since >= 0) & (since <= max(REPORTED_AGES))
+        act_member, act_day = act_member[early], act_day[early]
+        del since, early
         scalars = {
             "members": n,
             "founders": int((~newcomer).sum()),

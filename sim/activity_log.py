@@ -52,7 +52,10 @@ TIMESTAMP_FORMATS = (
 )
 EPOCH_MILLIS_ABOVE = 1e11  # an epoch number above this is milliseconds (1e11 s is the year 5138)
 NS_PER_DAY = 86_400 * 10**9
-BATCH_ROWS = 1 << 20
+FAST_LAYOUTS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%S")  # else pandas' ISO 8601 parser
+BATCH_ROWS = 1 << 19  # rows checked and summarised at a time
+# CSV blocks are small: the reader reads many blocks ahead, so its memory is a multiple of this
+CSV_BLOCK_BYTES = 1 << 20
 MAX_PROBLEMS = 20  # problems listed per column before the rest are only counted
 
 
@@ -116,32 +119,48 @@ def _batches(path: Path, checker: _Checker) -> Iterator[tuple[int, pa.RecordBatc
 
 
 def _csv_batches(path: Path, checker: _Checker) -> Iterator[tuple[int, pa.RecordBatch]]:
-    with pa.input_stream(str(path), compression="detect") as stream:
-        header = pacsv.open_csv(
-            stream,
-            read_options=pacsv.ReadOptions(block_size=1 << 16),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=lambda row: "skip"),
-        )
-        names = header.schema.names
-    checker.columns(names)
+    # a path, not a stream: pyarrow then reads the file fastest (and still decompresses .gz)
+    header = pacsv.open_csv(
+        str(path),
+        read_options=pacsv.ReadOptions(block_size=1 << 16),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=lambda row: "skip"),
+    )
+    checker.columns(header.schema.names)
     options = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in checker.present},
         include_columns=checker.present,
         strings_can_be_null=True,
     )
-    parse = pacsv.ParseOptions(invalid_row_handler=checker.invalid_row)
-    with pa.input_stream(str(path), compression="detect") as stream:
-        reader = pacsv.open_csv(
-            stream,
-            # one thread: the reader then knows the line number of a bad row
-            read_options=pacsv.ReadOptions(block_size=16 << 20, use_threads=False),
-            parse_options=parse,
+    reader = pacsv.open_csv(
+        str(path),
+        read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=checker.invalid_row),
+        convert_options=options,
+    )
+    offset, pending, rows = 0, [], 0
+    for batch in reader:
+        pending.append(batch)
+        rows += batch.num_rows
+        if rows >= BATCH_ROWS:
+            yield offset, _combined(pending)
+            offset, pending, rows = offset + rows, [], 0
+    if pending:
+        yield offset, _combined(pending)
+    if checker.unnumbered_rows:
+        # a parallel reader does not know the line of a bad row: find them with a serial one
+        checker.forget_invalid_rows()
+        serial = pacsv.open_csv(
+            str(path),
+            read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=checker.invalid_row),
             convert_options=options,
         )
-        offset = 0
-        for batch in reader:
-            yield offset, batch
-            offset += batch.num_rows
+        for _ in serial:
+            pass
+
+
+def _combined(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
+    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
 
 
 class _Checker:
@@ -178,14 +197,22 @@ class _Checker:
         if len(listed) < MAX_PROBLEMS:
             listed.append(text)
 
+    unnumbered_rows = 0
+
     def invalid_row(self, row) -> str:
         line = f"line {row.number}" if row.number is not None else "a line"
+        self.unnumbered_rows += row.number is None
         self.problem(
             "(row)",
             f"{line}: expected {row.expected_columns} columns, got {row.actual_columns}: "
             f"{row.text[:80]!r}",
         )
         return "skip"
+
+    def forget_invalid_rows(self) -> None:
+        self.problems.pop("(row)", None)
+        self.counts.pop("(row)", None)
+        self.unnumbered_rows = 0
 
     def check(self, batch: pa.RecordBatch, offset: int):
         member = batch.column("member")
@@ -274,6 +301,17 @@ def _timestamps(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         seconds = np.where(number > EPOCH_MILLIS_ABOVE, number / 1000.0, number)
         ns[numeric] = (seconds * 1e9).astype(np.int64)
     written = ~numeric & ~bad
+    for layout in FAST_LAYOUTS:  # a strict parser for the common layouts first: ~10x faster
+        if not written.any():
+            break
+        subset = pc.filter(text, pa.array(written))
+        seconds = pc.strptime(subset, format=layout, unit="s", error_is_null=True)
+        ok = pc.is_valid(seconds).to_numpy(zero_copy_only=False)
+        if ok.any():
+            where = np.flatnonzero(written)[ok]
+            values = pc.filter(seconds, pa.array(ok)).cast(pa.int64()).to_numpy()
+            ns[where] = values * 10**9
+            written[where] = False
     if written.any():
         strings = pc.filter(text, pa.array(written)).to_pandas()
         parsed = pd.to_datetime(strings, format="ISO8601", utc=True, errors="coerce")
