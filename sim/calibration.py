@@ -17,7 +17,8 @@ rejection (Pritchard et al. 1999; Beaumont, Zhang & Balding 2002) keeps the clos
 share of a scrambled Sobol design over the parameters' ranges (a prior uniform on each range, on a
 log scale where asked); a further round samples the box the accepted points span (widened by a
 tenth of the range), a simple sequential refinement in the spirit of ABC-SMC (Toni et al. 2009).
-The posterior mean and the 5-95% quantiles of the last round's accepted points are reported; the
+The posterior mean (on the log scale for a log-scale prior: a geometric mean) and the 5-95%
+quantiles of the last round's accepted points are reported; the
 calibrated scenario takes the posterior means, and a check runs it with several seeds to show the
 fit. Each round is a sweep (``sim.runner.run_sweep`` with ``run=simulate_activity``), so it runs
 in parallel and a restarted calibration reuses every stored run.
@@ -58,7 +59,14 @@ SHARES = {
 }
 DISTRIBUTION = {"posts_per_member": "posts-per-member distribution"}
 KPI_LABELS = {**CURVES, **SHARES, **DISTRIBUTION}
-OUTPUT_FILES = ("calibrated.yaml", "report.md", "fit.png", "samples.csv", "observed.json")
+OUTPUT_FILES = (
+    "calibrated.yaml",
+    "report.md",
+    "fit.png",
+    "posterior.csv",
+    "samples.csv",
+    "observed.json",
+)
 
 
 @dataclass(frozen=True)
@@ -328,8 +336,10 @@ def _posterior(parameters: list[Parameter], frame: pd.DataFrame) -> pd.DataFrame
     rows = {}
     for p in parameters:
         values = accepted[p.path].to_numpy(float)
+        # on the prior's scale: a log-uniform prior's mean is taken on the log scale (geometric)
+        mean = np.exp(np.log(values).mean()) if p.log else values.mean()
         rows[p.path] = {
-            "mean": float(values.mean()),
+            "mean": float(mean),
             "q05": float(np.quantile(values, 0.05)),
             "q95": float(np.quantile(values, 0.95)),
             "best": float(best[p.path]),
@@ -399,6 +409,7 @@ def _write_files(fit: Fit, folder: Path, log_name: str, runs_dir: Path) -> None:
         header + yaml.safe_dump(fit.scenario.model_dump(), sort_keys=False), encoding="utf-8"
     )
     fit.samples.to_csv(folder / "samples.csv", index=False)
+    fit.posterior.rename_axis("parameter").to_csv(folder / "posterior.csv")
     (folder / "observed.json").write_text(
         json.dumps(fit.observed.scalars, indent=2, allow_nan=False) + "\n", encoding="utf-8"
     )

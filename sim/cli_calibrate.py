@@ -28,7 +28,7 @@ def add_calibration_commands(commands) -> None:
         "and actives, newcomer retention at 1/7/30/90 days, posts per member and the top 1%'s "
         "share, replies to first posts) and fit scenario parameters to them by approximate "
         "Bayesian computation over a Sobol design, run as sweeps (parallel, resumable). Writes "
-        "calibrated.yaml, report.md, fit.png, samples.csv and observed.json.",
+        "calibrated.yaml, report.md, fit.png, posterior.csv, samples.csv and observed.json.",
         epilog="examples:\n"
         "  commsim calibrate log.csv --out results/calibrated\n"
         "  commsim calibrate log.parquet --scenario base.yaml --samples 128 --workers 8\n"
@@ -100,6 +100,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     from sim.activity_log import LogError, read_log
     from sim.calibration import (
         DEFAULT_PARAMETERS,
+        OUTPUT_FILES,
         calibrate,
         check_out,
         check_parameters,
@@ -165,7 +166,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         fail(f"interrupted; finished runs are kept in {shown(runs)}: rerun to resume", 130)
     except (OSError, RuntimeError) as exc:
         fail(f"cannot calibrate: {exc}", 1)
-    print(f"wrote {shown(folder)}: calibrated.yaml, report.md, fit.png, samples.csv, observed.json")
+    print(f"wrote {shown(folder)}: {', '.join(OUTPUT_FILES)}")
     print(fit.posterior[["mean", "q05", "q95"]].to_string(float_format=lambda v: f"{v:.4g}"))
     table = kpi_table(fit)[["kpi", "observed", "calibrated", "discrepancy"]]
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
