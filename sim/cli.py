@@ -160,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument(
         "--port", type=int, default=8765, metavar="N", help="port to listen on (default: 8765)"
     )
+    dashboard.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="start from this scenario's community (arrivals, member mix, behaviour), e.g. "
+        "`commsim calibrate`'s calibrated.yaml",
+    )
     return parser
 
 
@@ -185,9 +191,15 @@ def _dashboard(args: argparse.Namespace) -> int:
             pass  # free: say so now rather than after the server has started
     except OSError as exc:
         _fail(f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}")
+    env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}  # no usage reports
+    if args.scenario is not None:
+        try:
+            load_scenario(args.scenario)
+        except ScenarioError as exc:
+            _fail(str(exc))
+        env["COMMSIM_DASHBOARD_SCENARIO"] = str(Path(args.scenario).resolve())
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"commsim dashboard: open http://{host}:{args.port}/ (Ctrl+C stops it)", flush=True)
-    env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}  # no usage reports
     command = [sys.executable, "-m", "solara", "run", "sim.app:Page", "--production",
                "--no-open", "--host", args.host, "--port", str(args.port)]  # fmt: skip
     os.execve(sys.executable, command, env)

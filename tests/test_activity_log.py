@@ -214,3 +214,11 @@ def test_export_log_command(tmp_path, capsys):
     assert exit_.value.code == 2
     assert "community.members" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_dashboard_rejects_a_bad_scenario(tmp_path, capsys):
+    bad = _write(tmp_path / "bad.yaml", "behaviour: {novelty: 2}\n")
+    with pytest.raises(SystemExit) as exit_:
+        main(["dashboard", "--scenario", str(bad), "--port", "8799"])
+    assert exit_.value.code == 2
+    assert "behaviour.novelty" in capsys.readouterr().err

@@ -23,6 +23,7 @@ from sim.calibration import (
     parse_parameter,
 )
 from sim.cli import main
+from sim.dashboard import Setup, Versus
 from sim.model import CommunityModel
 from sim.scenario import load_scenario
 from sim.sweep import parse_sweep
@@ -88,6 +89,10 @@ def test_outputs_are_usable(recovered, tmp_path):
     )
     sweep = parse_sweep({"name": "s", "base": str(out / "calibrated.yaml")}, "t", tmp_path)
     assert sweep.scenario("base", 0).behaviour.novelty == calibrated.behaviour.novelty
+    versus = Versus(Setup.from_scenario(str(out / "calibrated.yaml")))  # the dashboard's model
+    versus.step()
+    assert versus.a.rules == calibrated.rules()
+    assert versus.a.marketing_p == calibrated.arrivals.marketing_p
     report = (out / "report.md").read_text(encoding="utf-8")
     for text in ("`arrivals.marketing_p`", "90% interval", "retention at 30 days", "fit.png"):
         assert text in report
