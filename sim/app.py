@@ -10,6 +10,8 @@ charts of ``sim.charts`` and the B − A table. Only this module imports the UI 
 
 from __future__ import annotations
 
+import os
+
 import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
@@ -17,6 +19,8 @@ from mesa.visualization.utils import force_update, update_counter
 from sim.charts import CHARTS, kpi_table
 from sim.dashboard import LESSONS, LEVER_DEFAULTS, Lesson, Setup, Versus
 from sim.policies import LEVER_NAMES, Strategy
+
+SCENARIO_VARIABLE = "COMMSIM_DASHBOARD_SCENARIO"  # set by `commsim dashboard --scenario FILE`
 
 TITLE = "commsim: strategy A versus strategy B"
 PLAY_INTERVAL_MS = 20  # pause between batches of days while playing
@@ -243,13 +247,19 @@ def LeverInputs(name: str, lever, edit):
 
 
 # ---- the page ------------------------------------------------------------------------------------
+def initial_setup() -> Setup:
+    """The community of the scenario `commsim dashboard --scenario FILE` was given, else the default."""
+    path = os.environ.get(SCENARIO_VARIABLE)
+    return Setup.from_scenario(path) if path else Setup()
+
+
 @solara.component
 def Page():
     # Mesa 3.3's Reset rebuilds the model from the keyword arguments SolaraViz was mounted with, and
     # its inputs have no number field (a seed) and no presets; so the page keeps one Setup per
     # browser session, edited in place by the sidebar, and hands that object to SolaraViz: Reset
     # always builds what the inputs show.
-    setup = solara.use_memo(Setup, [])
+    setup = solara.use_memo(initial_setup, [])
     revision = solara.use_reactive(0)  # bumped after an edit: redraws the inputs
     model = solara.use_reactive(solara.use_memo(lambda: Versus(setup), []))
     editing = solara.use_reactive("A")  # which strategy the sidebar shows

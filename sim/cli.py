@@ -5,6 +5,8 @@
     commsim schema --out scenario.schema.json     # the JSON Schema of scenario files
     commsim schema --markdown                     # the scenario reference (docs/)
     commsim dashboard --port 8765                 # the trainers' dashboard in a browser
+    commsim export-log --out log.csv              # a simulated run as an activity log
+    commsim calibrate log.csv --out results/fit   # fit a scenario to an activity log
 
 Flags override the scenario file and are validated by the same rules (``sim.scenario``), so
 ``--members 0`` is reported exactly as ``community: {members: 0}`` in the file would be. Bad input
@@ -25,6 +27,7 @@ from typing import NoReturn
 from tqdm import tqdm
 
 import sim
+from sim.cli_calibrate import CALIBRATION_COMMANDS, add_calibration_commands
 from sim.cli_experiments import EXPERIMENT_COMMANDS, add_experiment_commands
 from sim.model import CommunityModel
 from sim.outputs import RUN_FILES, OutputError, check_out_dir, run_summary, write_run
@@ -77,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
         "series, cohort retention, summary KPIs and a figure.",
         epilog="Run `commsim COMMAND --help` for the options of each command: `run` (one "
         "scenario), `sweep` (strategies and designs with replications), `compare` and `report` "
-        "(a sweep's results), `schema` (the scenario file's schema and reference).",
+        "(a sweep's results), `calibrate` and `export-log` (fit a scenario to an activity log, and "
+        "write a simulated one), `schema` (the scenario file's schema and reference).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {sim.__version__}")
     commands = parser.add_subparsers(
@@ -140,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     add_experiment_commands(commands)
+    add_calibration_commands(commands)
     dashboard = commands.add_parser(
         "dashboard",
         help="serve the trainers' dashboard (strategy A versus B, lessons) to a browser",
@@ -155,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument(
         "--port", type=int, default=8765, metavar="N", help="port to listen on (default: 8765)"
     )
+    dashboard.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="start from this scenario's community (arrivals, member mix, behaviour), e.g. "
+        "`commsim calibrate`'s calibrated.yaml",
+    )
     return parser
 
 
@@ -164,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in EXPERIMENT_COMMANDS:
         return EXPERIMENT_COMMANDS[args.command](args)
+    if args.command in CALIBRATION_COMMANDS:
+        return CALIBRATION_COMMANDS[args.command](args)
     if args.command == "dashboard":
         return _dashboard(args)
     return _schema(args) if args.command == "schema" else _run(args)
@@ -178,9 +191,15 @@ def _dashboard(args: argparse.Namespace) -> int:
             pass  # free: say so now rather than after the server has started
     except OSError as exc:
         _fail(f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}")
+    env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}  # no usage reports
+    if args.scenario is not None:
+        try:
+            load_scenario(args.scenario)
+        except ScenarioError as exc:
+            _fail(str(exc))
+        env["COMMSIM_DASHBOARD_SCENARIO"] = str(Path(args.scenario).resolve())
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"commsim dashboard: open http://{host}:{args.port}/ (Ctrl+C stops it)", flush=True)
-    env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}  # no usage reports
     command = [sys.executable, "-m", "solara", "run", "sim.app:Page", "--production",
                "--no-open", "--host", args.host, "--port", str(args.port)]  # fmt: skip
     os.execve(sys.executable, command, env)

@@ -106,6 +106,11 @@ class Setup(BaseModel):
         "the posting, 30% off-topic chatter",
     )
     seed: int = Field(1, ge=0, le=2**63 - 1)
+    scenario: str | None = Field(
+        None,
+        description="a scenario file (e.g. `commsim calibrate`'s calibrated.yaml) whose arrivals, "
+        "member mix and behaviour replace the mix sliders'; members and market come from the sliders",
+    )
     compare: bool = Field(True, description="run strategy B beside A")
     a: Strategy = Field(default_factory=lambda: NO_OPERATOR.model_copy(deep=True))
     b: Strategy = Field(default_factory=lambda: EVERYDAY.model_copy(deep=True))
@@ -130,7 +135,24 @@ class Setup(BaseModel):
 
     def community_kwargs(self) -> dict:
         """``CommunityModel`` keyword arguments shared by both arms (all but strategy and rng)."""
-        return {"members": self.members, "market_size": self.market_size, "rules": self.rules()}
+        sized = {"members": self.members, "market_size": self.market_size}
+        if self.scenario is None:
+            return {**sized, "rules": self.rules()}
+        from sim.scenario import load_scenario
+
+        kwargs = load_scenario(self.scenario).model_kwargs()
+        return {**kwargs, **sized, "strategy": None, "uncertainties": None}
+
+    @classmethod
+    def from_scenario(cls, path: str) -> Setup:
+        """A set-up of the community a scenario file describes (its strategy is not used: A and B
+        are the dashboard's), sized to the sliders' ranges."""
+        from sim.scenario import load_scenario
+
+        scenario = load_scenario(path)
+        members = min(max(scenario.community.members, 50), 50_000)
+        market = min(scenario.arrivals.market_size, 1_000_000)
+        return cls(scenario=str(path), members=members, market_size=market, seed=scenario.run.seed)
 
 
 @dataclass(frozen=True)
@@ -155,6 +177,7 @@ class Versus(mesa.Model):
         self.setup = setup
         self.seed = seed
         community = setup.community_kwargs()
+        community.pop("strategy", None)
         self.a = CommunityModel(**community, strategy=setup.a, rng=seed)
         self.b = CommunityModel(**community, strategy=setup.b, rng=seed) if setup.compare else None
         self.arms = [Arm("A", self.a)] + ([Arm("B", self.b)] if self.b is not None else [])

@@ -1,0 +1,293 @@
+"""Activity KPIs from an activity log's events: the statistics a calibration compares.
+
+An activity log is one row per thing a member did (``sim.activity_log`` reads and writes the files).
+``ActivityStats`` takes its events in column chunks, in any order, and keeps only what the KPIs need:
+a dense code per member, each member's join day, the set of (member, day) pairs with an action,
+posts per member, each thread's author and day and the (thread, responder) pairs of replies. Its
+memory grows with members, active member-days, threads and replies, never with the raw rows, so a
+log of tens of millions of rows is summarised in one streaming pass. The same class summarises a
+simulated run (``ActivityObserver`` feeds it the model's events), so observed and simulated KPIs
+come from one piece of code and share every definition:
+
+* day 0 is the log's first calendar day; members who joined on day 0, or who act without any join
+  row, are the starting community (the model's founders); newcomers join on day 1 or later;
+* *daily actives* (DAU): members with at least one action other than joining that day;
+* *retention(d)*: share of the newcomers who joined at least ``d`` days before the log's last day
+  with an action in the 7 days ending ``d`` days after joining (actions before joining do not
+  exist), as ``sim.metrics`` defines it for the model; weekly cohorts as ``cohort_table``;
+* *posts*: threads (``post``) and replies (``reply``); per member over every member in the log
+  (lurkers count with zero), with the Gini and the share written by the top 1%
+  (``sim.metrics.inequality``);
+* *first-post reply share*: among newcomers whose first thread is more than 30 days before the
+  log's last day, the share whose threads started on that day got at least one reply from another
+  member (needs the ``thread`` column), as ``sim.metrics.reply_effect`` counts it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim.metrics import REPORTED_AGES, inequality
+
+ACTIONS = ("join", "visit", "post", "reply", "react")
+JOIN, VISIT, POST, REPLY, REACT = range(len(ACTIONS))
+NO_THREAD = -1
+DAY_BITS = 24  # (member, day) pairs are packed into one int64: member code << DAY_BITS | day
+MAX_DAY = (1 << DAY_BITS) - 1
+COMPACT_EVERY = 1_000_000  # pending (member, day) pairs deduplicated when this many accumulate
+# posts-per-member distribution: (label, lowest, highest) posts
+POST_BINS = (("0", 0, 0), ("1", 1, 1), ("2-4", 2, 4), ("5-19", 5, 19), ("20-99", 20, 99),
+             ("100+", 100, None))  # fmt: skip
+DAILY_COLUMNS = ("joins", "dau", "threads", "replies", "reactions")
+
+
+class _Interner:
+    """Dense codes 0, 1, 2, ... for 64-bit keys, in order of first appearance."""
+
+    def __init__(self):
+        self.index = pd.Index(np.empty(0, np.uint64))
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def codes(self, keys: np.ndarray) -> np.ndarray:
+        labels, uniques = pd.factorize(np.asarray(keys, np.uint64))
+        found = self.index.get_indexer(uniques)
+        new = found < 0
+        if new.any():
+            found[new] = np.arange(len(self.index), len(self.index) + int(new.sum()))
+            self.index = self.index.append(pd.Index(uniques[new]))
+        return found[labels].astype(np.int64)
+
+
+def _grown(array: np.ndarray, size: int, fill) -> np.ndarray:
+    if array.size >= size:
+        return array
+    bigger = np.full(max(size, array.size + array.size // 2), fill, array.dtype)
+    bigger[: array.size] = array
+    return bigger
+
+
+@dataclass
+class Observed:
+    """The KPIs of an activity log (observed or simulated).
+
+    ``daily``: one row per day 0..last with joins, dau, threads, replies, reactions;
+    ``scalars``: retention_1/7/30/90, posts_gini, top1_post_share, first_post_reply_share,
+    posts_share_<bin> (the posts-per-member distribution), members, founders, newcomers,
+    first_posts and last_day; ``cohorts``: retention per weekly join cohort."""
+
+    daily: pd.DataFrame
+    scalars: dict
+    cohorts: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def days(self) -> int:
+        return int(self.scalars["last_day"])
+
+    def weekly(self) -> pd.DataFrame:
+        """Complete weeks from day 1: joins, threads + replies (posts) and reactions summed, DAU
+        averaged; indexed by week (0 = days 1-7)."""
+        frame = self.daily[self.daily["day"] >= 1].copy()
+        weeks = (frame["day"] - 1) // 7
+        frame["posts"] = frame["threads"] + frame["replies"]
+        grouped = frame.groupby(weeks)
+        table = grouped[["joins", "posts", "reactions"]].sum()
+        table["dau"] = grouped["dau"].mean()
+        complete = grouped.size() == 7
+        return table[complete]
+
+    def posts_distribution(self) -> pd.Series:
+        return pd.Series(
+            {label: self.scalars[f"posts_share_{label}"] for label, _, _ in POST_BINS},
+            name="share of members",
+        )
+
+
+class ActivityStats:
+    """Summarises activity-log events given in chunks (``add``) into ``Observed`` KPIs (``finish``).
+
+    ``member`` and ``thread`` are 64-bit keys (ids, or hashes of ids), ``day`` whole days on any
+    fixed origin (they are shifted so that the first day is 0), ``action`` codes of ``ACTIONS``.
+
+    >>> stats = ActivityStats()
+    >>> stats.add(np.array([1, 2, 2]), np.array([0, 1, 2]), np.array([JOIN, JOIN, VISIT]))
+    >>> stats.finish().scalars["retention_1"]
+    1.0
+    """
+
+    def __init__(self):
+        self.members = _Interner()
+        self.threads = _Interner()
+        self.rows = 0
+        self._joins: list[np.ndarray] = []  # packed (member, day) of join rows
+        self._active: list[np.ndarray] = []  # packed (member, day) of other actions
+        self._pending = 0
+        self._counts: dict[int, int] = {}  # day * len(ACTIONS) + action -> rows
+        self._posts = np.zeros(0, np.int64)  # per member code
+        self._thread_author = np.zeros(0, np.int64)
+        self._thread_day = np.zeros(0, np.int64)
+        self._replies: list[np.ndarray] = []  # (thread code, responder code) pairs, as rows
+
+    def add(self, member, day, action, thread=None) -> None:
+        """One chunk of events (equal-length arrays; ``thread`` may be None, or hold ``NO_THREAD``
+        where a row has none)."""
+        day = np.asarray(day, np.int64)
+        action = np.asarray(action, np.int8)
+        if day.size == 0:
+            return
+        if day.min() < 0 or day.max() > MAX_DAY:
+            raise ValueError(f"days must lie in 0..{MAX_DAY}")
+        self.rows += day.size
+        code = self.members.codes(member)
+        packed = (code << DAY_BITS) | day
+        joins = action == JOIN
+        self._joins.append(packed[joins])
+        active = pd.unique(packed[~joins])
+        self._active.append(active)
+        self._pending += active.size
+        if self._pending > COMPACT_EVERY:
+            self._active = [pd.unique(np.concatenate(self._active))]
+            self._pending = self._active[0].size
+        first = int(day.min())
+        counts = np.bincount((day - first) * len(ACTIONS) + action, minlength=len(ACTIONS))
+        for key in np.flatnonzero(counts).tolist():
+            index = first * len(ACTIONS) + key
+            self._counts[index] = self._counts.get(index, 0) + int(counts[key])
+        posting = (action == POST) | (action == REPLY)
+        self._posts = _grown(self._posts, len(self.members), 0)
+        self._posts[: len(self.members)] += np.bincount(code[posting], minlength=len(self.members))
+        if thread is not None:
+            self._add_threads(np.asarray(thread, np.int64), code, day, action)
+
+    def _add_threads(self, thread, code, day, action) -> None:
+        has = thread != NO_THREAD
+        started = has & (action == POST)
+        replied = has & (action == REPLY)
+        if not (started.any() or replied.any()):
+            return
+        ids = self.threads.codes(thread[started | replied].view(np.uint64))
+        size = len(self.threads)
+        self._thread_author = _grown(self._thread_author, size, -1)
+        self._thread_day = _grown(self._thread_day, size, -1)
+        position = np.full(thread.size, -1, np.int64)
+        position[started | replied] = ids
+        t, author = position[started], code[started]
+        first = self._thread_author[t] < 0  # a thread id posted twice keeps its first author
+        self._thread_author[t[first]] = author[first]
+        self._thread_day[t[first]] = day[started][first]
+        self._replies.append(np.stack([position[replied], code[replied]], axis=1))
+
+    def finish(self) -> Observed:
+        n = len(self.members)
+        joins = np.concatenate([np.empty(0, np.int64), *self._joins])
+        active = pd.unique(np.concatenate([np.empty(0, np.int64), *self._active]))
+        all_days = np.array([k // len(ACTIONS) for k in self._counts], np.int64)
+        if all_days.size == 0:
+            raise ValueError("the log has no rows")
+        origin, last = int(all_days.min()), int(all_days.max() - all_days.min())
+        join_day = np.full(n, -1, np.int64)  # -1: no join row (there from the start)
+        if joins.size:
+            member, day = joins >> DAY_BITS, (joins & MAX_DAY) - origin
+            order = np.lexsort((day, member))[::-1]  # the earliest join of each member wins
+            join_day[member[order]] = day[order]
+        newcomer = join_day >= 1
+        act_day = (active & MAX_DAY) - origin
+        daily = self._daily(origin, last, act_day)
+        # retention needs only newcomers' first 90 days: keep just those member-days
+        act_member = active >> DAY_BITS
+        del active
+        since = act_day - join_day[act_member]
+        early = (join_day[act_member] >= 1) & (since >= 0) & (since <= max(REPORTED_AGES))
+        act_member, act_day = act_member[early], act_day[early]
+        del since, early
+        scalars = {
+            "members": n,
+            "founders": int((~newcomer).sum()),
+            "newcomers": int(newcomer.sum()),
+            "last_day": last,
+            **self._retention(join_day, newcomer, act_member, act_day, last),
+            **self._inequality(n),
+            **self._first_post_replies(join_day, origin, last),
+        }
+        cohorts = self._cohorts(join_day, newcomer, act_member, act_day, last)
+        return Observed(daily, scalars, cohorts)
+
+    def _daily(self, origin: int, last: int, act_day: np.ndarray) -> pd.DataFrame:
+        frame = pd.DataFrame({"day": np.arange(last + 1)})
+        counts = np.zeros((last + 1, len(ACTIONS)), np.int64)
+        for key, count in self._counts.items():
+            counts[key // len(ACTIONS) - origin, key % len(ACTIONS)] = count
+        frame["joins"] = counts[:, JOIN]
+        frame["dau"] = np.bincount(act_day, minlength=last + 1)
+        frame["threads"] = counts[:, POST]
+        frame["replies"] = counts[:, REPLY]
+        frame["reactions"] = counts[:, REACT]
+        return frame
+
+    @staticmethod
+    def _retained(join_day, act_member, act_day, age: int) -> np.ndarray:
+        """Per member: an action in the 7 days ending ``age`` days after joining."""
+        since = act_day - join_day[act_member]
+        hit = (since >= max(0, age - 6)) & (since <= age) & (join_day[act_member] >= 1)
+        retained = np.zeros(join_day.size, bool)
+        retained[act_member[hit]] = True
+        return retained
+
+    def _retention(self, join_day, newcomer, act_member, act_day, last) -> dict:
+        out = {}
+        for age in REPORTED_AGES:
+            eligible = newcomer & (last - join_day >= age)
+            retained = self._retained(join_day, act_member, act_day, age)
+            out[f"retention_{age}"] = float(retained[eligible].mean()) if eligible.any() else None
+        return out
+
+    def _cohorts(self, join_day, newcomer, act_member, act_day, last, cohort_days=7):
+        frame = pd.DataFrame({"join_day": join_day[newcomer]})
+        frame["cohort"] = (frame["join_day"] - 1) // cohort_days
+        for age in REPORTED_AGES:
+            frame[f"retention_{age}"] = self._retained(join_day, act_member, act_day, age)[newcomer]
+        grouped = frame.groupby("cohort")
+        table = grouped.agg(
+            first_join_day=("join_day", "min"),
+            last_join_day=("join_day", "max"),
+            size=("join_day", "size"),
+        )
+        for age in REPORTED_AGES:
+            share = grouped[f"retention_{age}"].mean().astype("Float64")
+            table[f"retention_{age}"] = share.where(last - table["last_join_day"] >= age, pd.NA)
+        return table.reset_index(drop=True)
+
+    def _inequality(self, n: int) -> dict:
+        posts = self._posts[:n]
+        gini, top1 = inequality(posts)
+        out = {"posts_gini": gini, "top1_post_share": top1}
+        for label, low, high in POST_BINS:
+            inside = (posts >= low) & (
+                posts <= (high if high is not None else posts.max(initial=0))
+            )
+            out[f"posts_share_{label}"] = float(inside.mean()) if n else 0.0
+        return out
+
+    def _first_post_replies(self, join_day, origin: int, last: int) -> dict:
+        size = len(self.threads)
+        author, day = self._thread_author[:size], self._thread_day[:size] - origin
+        known = author >= 0
+        if not known.any():
+            return {"first_posts": 0, "first_post_reply_share": None}
+        first_day = np.full(join_day.size, np.iinfo(np.int64).max)
+        np.minimum.at(first_day, author[known], day[known])
+        first_thread = known & (day == first_day[np.maximum(author, 0)])
+        pairs = np.concatenate([np.empty((0, 2), np.int64), *self._replies])
+        thread, responder = pairs[:, 0], pairs[:, 1]
+        by_other = first_thread[thread] & (responder != author[thread])
+        replied = np.zeros(join_day.size, bool)
+        replied[author[thread[by_other]]] = True
+        eligible = (join_day >= 1) & (first_day < last - 30)
+        return {
+            "first_posts": int(eligible.sum()),
+            "first_post_reply_share": float(replied[eligible].mean()) if eligible.any() else None,
+        }

@@ -1,0 +1,516 @@
+"""Activity logs: reading a community's log in a streaming pass, and writing a simulated run as one.
+
+An activity log is a CSV or Parquet file with one row per thing a member did:
+
+=========== ========= =====================================================================
+column      required  meaning
+=========== ========= =====================================================================
+member      yes       the member's id (any text or number)
+timestamp   yes       when: ISO 8601 with or without a zone (``2024-03-01T12:30:00Z``,
+                      ``2024-03-01T12:30:00+02:00``, ``2024-03-01 12:30:00``, ``2024-03-01``)
+                      or epoch seconds or milliseconds (numbers above 10^11 are milliseconds)
+action      yes       ``join``, ``visit``, ``post`` (starts a thread), ``reply`` or ``react``
+thread      no        for ``post``: the id of the thread it starts; for ``reply``: the id of the
+                      thread it answers (lets calibration measure replies to first posts)
+topic       no        the topic of a post or reply (written by ``export-log``, not used)
+=========== ========= =====================================================================
+
+Other columns are ignored. Actions are read case-insensitively. Days are calendar days in UTC
+(timestamps without a zone are taken as UTC); the log's first day is day 0 (see ``sim.activity``
+for how KPIs are defined). A bad row is reported with the file, its row and line, the column and
+what was expected; every unknown action is listed with its count.
+
+``read_log`` streams the file in record batches (``pyarrow.csv.open_csv``, or Parquet row groups),
+so a log is never held whole in memory; ``ActivityObserver`` steps a model day by day and derives
+each day's events from the population's counters (no change to the model's daily loop);
+``write_log`` writes them as a log in the same format.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from sim.activity import ACTIONS, JOIN, NO_THREAD, POST, REACT, REPLY, VISIT, ActivityStats
+from sim.model import CommunityModel
+
+REQUIRED = ("member", "timestamp", "action")
+OPTIONAL = ("thread", "topic")
+TIMESTAMP_FORMATS = (
+    "ISO 8601 with or without a zone (2024-03-01T12:30:00Z, 2024-03-01 12:30:00, 2024-03-01) "
+    "or epoch seconds / milliseconds"
+)
+EPOCH_MILLIS_ABOVE = 1e11  # an epoch number above this is milliseconds (1e11 s is the year 5138)
+NS_PER_DAY = 86_400 * 10**9
+FAST_LAYOUTS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%S")  # else pandas' ISO 8601 parser
+BATCH_ROWS = 1 << 19  # rows checked and summarised at a time
+# CSV blocks are small: the reader reads many blocks ahead, so its memory is a multiple of this
+CSV_BLOCK_BYTES = 1 << 20
+MAX_PROBLEMS = 20  # problems listed per column before the rest are only counted
+
+
+class LogError(Exception):
+    """An activity log that cannot be used; the message lists every problem found, one per line."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source, self.problems = source, problems
+        super().__init__("\n  ".join([f"invalid activity log {source}:", *problems]))
+
+
+# ---- reading ---------------------------------------------------------------------------------
+def read_log(path: str | Path) -> tuple[ActivityStats, str | None]:
+    """Read and check an activity log in one streaming pass; returns its ``ActivityStats`` (call
+    ``finish()`` for the KPIs) and the date of day 0. Raises ``LogError`` for a bad log.
+
+    >>> stats, start = read_log("tests/data/tiny-log.csv")  # doctest: +SKIP
+    """
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise LogError(source, ["file not found"])
+    checker = _Checker(source, "line" if _is_csv(path) else "row")
+    stats = ActivityStats()
+    first_day = None
+    for offset, batch in _batches(path, checker):
+        events = checker.check(batch, offset)
+        if events is None:
+            continue
+        member, day, action, thread = events
+        stats.add(member, day, action, thread)
+        low = int(day.min()) if day.size else None
+        first_day = low if first_day is None or (low is not None and low < first_day) else first_day
+    checker.raise_if_bad()
+    if stats.rows == 0:
+        raise LogError(source, ["no rows: expected at least one row after the header"])
+    start = str(np.datetime64(first_day, "D")) if first_day is not None else None
+    return stats, start
+
+
+def _is_csv(path: Path) -> bool:
+    return not path.name.lower().endswith((".parquet", ".pq"))
+
+
+def _batches(path: Path, checker: _Checker) -> Iterator[tuple[int, pa.RecordBatch]]:
+    """(row offset, batch) of the needed columns, every value as text, streamed."""
+    source = str(path)
+    try:
+        if _is_csv(path):
+            yield from _csv_batches(path, checker)
+            return
+        parquet = pq.ParquetFile(path)
+        names = parquet.schema_arrow.names
+        checker.columns(names)
+        offset = 0
+        for batch in parquet.iter_batches(BATCH_ROWS, columns=checker.present):
+            yield offset, batch
+            offset += batch.num_rows
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise LogError(source, [f"cannot read the file: {exc}"]) from None
+
+
+def _csv_batches(path: Path, checker: _Checker) -> Iterator[tuple[int, pa.RecordBatch]]:
+    # a path, not a stream: pyarrow then reads the file fastest (and still decompresses .gz)
+    header = pacsv.open_csv(
+        str(path),
+        read_options=pacsv.ReadOptions(block_size=1 << 16),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=lambda row: "skip"),
+    )
+    checker.columns(header.schema.names)
+    options = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in checker.present},
+        include_columns=checker.present,
+        strings_can_be_null=True,
+    )
+    reader = pacsv.open_csv(
+        str(path),
+        read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=checker.invalid_row),
+        convert_options=options,
+    )
+    offset, pending, rows = 0, [], 0
+    for batch in reader:
+        pending.append(batch)
+        rows += batch.num_rows
+        if rows >= BATCH_ROWS:
+            yield offset, _combined(pending)
+            offset, pending, rows = offset + rows, [], 0
+    if pending:
+        yield offset, _combined(pending)
+    if checker.unnumbered_rows:
+        # a parallel reader does not know the line of a bad row: find them with a serial one
+        checker.forget_invalid_rows()
+        serial = pacsv.open_csv(
+            str(path),
+            read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=checker.invalid_row),
+            convert_options=options,
+        )
+        for _ in serial:
+            pass
+
+
+def _combined(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
+    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
+
+
+class _Checker:
+    """Checks rows batch by batch and turns them into events; collects every problem."""
+
+    def __init__(self, source: str, unit: str):
+        self.source, self.unit = source, unit
+        self.present: list[str] = []
+        self.problems: dict[str, list[str]] = {}
+        self.counts: dict[str, int] = {}
+        self.unknown: dict[str, list[int]] = {}  # action -> [rows, first row]
+
+    def columns(self, names: list[str]) -> None:
+        missing = [c for c in REQUIRED if c not in names]
+        if missing:
+            raise LogError(
+                self.source,
+                [
+                    f"missing column{'s' * (len(missing) > 1)} {', '.join(missing)}; the header "
+                    f"has {', '.join(names) or 'no columns'}; expected columns "
+                    f"{', '.join(REQUIRED)} (and optionally {', '.join(OPTIONAL)})"
+                ],
+            )
+        self.present = [c for c in (*REQUIRED, "thread") if c in names]
+
+    def where(self, row: int) -> str:
+        """Row ``row`` (0-based data row) as a reader finds it: a CSV line (the header is line 1),
+        or a Parquet row (1-based)."""
+        return f"line {row + 2}" if self.unit == "line" else f"row {row + 1}"
+
+    def problem(self, column: str, text: str) -> None:
+        self.counts[column] = self.counts.get(column, 0) + 1
+        listed = self.problems.setdefault(column, [])
+        if len(listed) < MAX_PROBLEMS:
+            listed.append(text)
+
+    unnumbered_rows = 0
+
+    def invalid_row(self, row) -> str:
+        line = f"line {row.number}" if row.number is not None else "a line"
+        self.unnumbered_rows += row.number is None
+        self.problem(
+            "(row)",
+            f"{line}: expected {row.expected_columns} columns, got {row.actual_columns}: "
+            f"{row.text[:80]!r}",
+        )
+        return "skip"
+
+    def forget_invalid_rows(self) -> None:
+        self.problems.pop("(row)", None)
+        self.counts.pop("(row)", None)
+        self.unnumbered_rows = 0
+
+    def check(self, batch: pa.RecordBatch, offset: int):
+        member = batch.column("member")
+        bad_member = pc.is_null(member)
+        if pc.any(bad_member).as_py():
+            for row in np.flatnonzero(bad_member.to_numpy(zero_copy_only=False)):
+                self.problem("member", f"{self.where(offset + row)}, column member: empty")
+        action_text = pc.utf8_lower(
+            pc.utf8_trim_whitespace(pc.cast(batch.column("action"), pa.string()))
+        )
+        action = pc.index_in(action_text, value_set=pa.array(ACTIONS))
+        bad_action = pc.is_null(action).to_numpy(zero_copy_only=False)
+        for row in np.flatnonzero(bad_action):
+            value = batch.column("action")[row].as_py()
+            entry = self.unknown.setdefault(str(value), [0, offset + row])
+            entry[0] += 1
+        epoch_ns, bad_time = _timestamps(batch.column("timestamp"))
+        for row in np.flatnonzero(bad_time):
+            value = batch.column("timestamp")[row].as_py()
+            shown = "empty" if value is None else f"got {value!r}"
+            self.problem(
+                "timestamp",
+                f"{self.where(offset + row)}, column timestamp: {shown}; expected "
+                + TIMESTAMP_FORMATS
+                + " (from 1970 on)",
+            )
+        if self.counts or self.unknown:
+            return None  # the log is bad: keep reading only to report every problem
+        member_keys = _keys(pc.cast(member, pa.string()))
+        thread = None
+        if "thread" in self.present:
+            column = pc.cast(batch.column("thread"), pa.string())
+            keys = _keys(column).view(np.int64)
+            thread = np.where(pc.is_null(column).to_numpy(zero_copy_only=False), NO_THREAD, keys)
+        day = epoch_ns // NS_PER_DAY
+        return member_keys, day, action.to_numpy(zero_copy_only=False).astype(np.int8), thread
+
+    def raise_if_bad(self) -> None:
+        lines = []
+        for column, listed in self.problems.items():
+            lines.extend(listed)
+            more = self.counts[column] - len(listed)
+            if more > 0:
+                lines.append(f"... and {more} more problems in column {column}")
+        if self.unknown:
+            allowed = ", ".join(ACTIONS)
+            found = "; ".join(
+                f"{value!r} ({count} row{'s' * (count > 1)}, first at {self.where(first)})"
+                for value, (count, first) in sorted(self.unknown.items())
+            )
+            lines.append(f"column action: unknown actions {found}; expected one of {allowed}")
+        if lines:
+            raise LogError(self.source, lines)
+
+
+def _keys(column: pa.Array) -> np.ndarray:
+    """A 64-bit key per value: a hash of its text (collisions are vanishingly rare below 10^8 ids)."""
+    encoded = pc.dictionary_encode(column)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    words = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    hashes = pd.util.hash_array(words) if words.size else np.empty(0, np.uint64)
+    indices = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)
+    return hashes[indices] if hashes.size else np.zeros(len(column), np.uint64)
+
+
+def _timestamps(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(nanoseconds since the epoch in UTC, bad) for a column of timestamps in any accepted form."""
+    size = len(column)
+    if pa.types.is_timestamp(column.type):
+        ns = pc.cast(column, pa.timestamp("ns", tz=column.type.tz)).cast(pa.int64())
+        values = ns.to_numpy(zero_copy_only=False)
+        bad = pc.is_null(column).to_numpy(zero_copy_only=False)
+        return np.where(bad, 0, values).astype(np.int64), bad | (values < 0)
+    if pa.types.is_date(column.type):
+        days = pc.cast(pc.cast(column, pa.date32()), pa.int32()).to_numpy(zero_copy_only=False)
+        bad = pc.is_null(column).to_numpy(zero_copy_only=False)
+        return np.where(bad, 0, days).astype(np.int64) * NS_PER_DAY, bad | (days < 0)
+    text = pc.utf8_trim_whitespace(pc.cast(column, pa.string()))
+    ns = np.zeros(size, np.int64)
+    bad = pc.is_null(text).to_numpy(zero_copy_only=False).copy()
+    numeric = pc.fill_null(pc.match_substring_regex(text, r"^\d+(\.\d+)?$"), False)
+    numeric = numeric.to_numpy(zero_copy_only=False)
+    if numeric.any():
+        number = pc.cast(pc.filter(text, pa.array(numeric)), pa.float64()).to_numpy()
+        seconds = np.where(number > EPOCH_MILLIS_ABOVE, number / 1000.0, number)
+        ns[numeric] = (seconds * 1e9).astype(np.int64)
+    written = ~numeric & ~bad
+    for layout in FAST_LAYOUTS:  # a strict parser for the common layouts first: ~10x faster
+        if not written.any():
+            break
+        subset = pc.filter(text, pa.array(written))
+        seconds = pc.strptime(subset, format=layout, unit="s", error_is_null=True)
+        ok = pc.is_valid(seconds).to_numpy(zero_copy_only=False)
+        if ok.any():
+            where = np.flatnonzero(written)[ok]
+            values = pc.filter(seconds, pa.array(ok)).cast(pa.int64()).to_numpy()
+            ns[where] = values * 10**9
+            written[where] = False
+    if written.any():
+        strings = pc.filter(text, pa.array(written)).to_pandas()
+        parsed = pd.to_datetime(strings, format="ISO8601", utc=True, errors="coerce")
+        failed = parsed.isna().to_numpy()
+        values = parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        ns[written] = np.where(failed, 0, values)
+        bad[np.flatnonzero(written)[failed]] = True
+    return ns, bad | (ns < 0)
+
+
+# ---- a simulated run as a log ----------------------------------------------------------------
+@dataclass(frozen=True)
+class DayEvents:
+    """One day's events, in log order (joins, visits, posts, replies, reactions)."""
+
+    day: int
+    member: np.ndarray  # slot
+    action: np.ndarray  # ACTIONS code
+    thread: np.ndarray  # thread number, NO_THREAD for none
+    topic: np.ndarray  # -1 for none
+
+
+_COUNTERS = ("visits", "threads", "replies", "reactions", "replies_received")
+
+
+class ActivityObserver:
+    """Steps a model day by day and derives each day's log events from the population's arrays.
+
+    Joins are the new slots, visits the rise in ``visits``, threads and their topics today's feed
+    (``model.feed``: the threads written today, one per post row), replies and reactions the rise in
+    each member's counters. A reply's thread is one of yesterday's threads of a member whose
+    ``replies_received`` rose (spread over that member's threads in turn; replies to operator
+    posts have no thread), paired so that nobody answers their own thread, so which members got
+    replies, and how many, is exact. Only counters are read: the model's daily loop is untouched.
+
+    >>> model = CommunityModel(members=100, rng=1)
+    >>> observer = ActivityObserver(model)
+    >>> founders = observer.start()
+    >>> int((founders.action == JOIN).sum())
+    100
+    >>> observer.step().day
+    1
+    """
+
+    def __init__(self, model: CommunityModel):
+        self.model = model
+        self._next_thread = 0
+        self._yesterday = (np.empty(0, np.int64), np.empty(0, np.int64))  # (author, thread)
+        self._yesterday_topic = np.empty(0, np.int64)
+
+    def _counters(self) -> dict[str, np.ndarray]:
+        pop = self.model.population
+        return {name: pop.view(name).astype(np.int64) for name in _COUNTERS}
+
+    def start(self) -> DayEvents:
+        """Day 0: the founders join."""
+        slots = np.arange(self.model.population.n, dtype=np.int64)
+        none = np.full(slots.size, -1, np.int64)
+        return DayEvents(self.model.day, slots, np.full(slots.size, JOIN, np.int8), none, none)
+
+    def step(self) -> DayEvents:
+        before, n_before = self._counters(), self.model.population.n
+        self.model.step()
+        after, n = self._counters(), self.model.population.n
+
+        def rise(name: str) -> np.ndarray:
+            grown = np.zeros(n, np.int64)
+            grown[:n_before] = before[name]
+            return after[name] - grown
+
+        feed = self.model.feed.threads()
+        authors = feed.author.astype(np.int64)
+        order = np.argsort(authors, kind="stable")
+        authors, topics = authors[order], feed.topic.astype(np.int64)[order]
+        threads = self._next_thread + np.arange(authors.size, dtype=np.int64)
+        self._next_thread += authors.size
+        responders = np.repeat(np.arange(n, dtype=np.int64), rise("replies"))
+        answered, answered_topic = self._answered(rise("replies_received"), responders)
+        self._yesterday = (authors, threads)
+        self._yesterday_topic = topics
+        parts = [
+            (np.arange(n_before, n, dtype=np.int64), JOIN, None, None),
+            (np.flatnonzero(rise("visits") > 0), VISIT, None, None),
+            (authors, POST, threads, topics),
+            (responders, REPLY, answered, answered_topic),
+            (np.repeat(np.arange(n, dtype=np.int64), rise("reactions")), REACT, None, None),
+        ]
+        member = np.concatenate([p[0] for p in parts])
+        action = np.concatenate([np.full(p[0].size, p[1], np.int8) for p in parts])
+
+        def column(i: int) -> np.ndarray:
+            return np.concatenate(
+                [p[i] if p[i] is not None else np.full(p[0].size, -1, np.int64) for p in parts]
+            )
+
+        return DayEvents(self.model.day, member, action, column(2), column(3))
+
+    def _answered(self, received: np.ndarray, responders: np.ndarray):
+        """The thread (and its topic) each of today's replies answers, aligned with ``responders``."""
+        y_author, y_thread = self._yesterday
+        thread = np.full(responders.size, NO_THREAD, np.int64)
+        topic = np.full(responders.size, -1, np.int64)
+        targets = np.repeat(np.arange(received.size, dtype=np.int64), np.maximum(received, 0))
+        if targets.size == 0 or y_author.size == 0:
+            return thread, topic
+        start = np.searchsorted(y_author, targets, "left")
+        count = np.searchsorted(y_author, targets, "right") - start
+        rank = np.arange(targets.size) - np.searchsorted(targets, targets, "left")
+        has = count > 0
+        index = np.where(has, start + rank % np.maximum(count, 1), 0)
+        # authors descending against responders ascending: few members meet themselves
+        targets = targets[::-1]
+        chosen = np.where(has, y_thread[index], NO_THREAD)[::-1]
+        chosen_topic = np.where(has, self._yesterday_topic[index], -1)[::-1]
+        size = min(targets.size, responders.size)
+        who, owner = responders[:size], targets[:size].copy()
+        chosen, chosen_topic = chosen[:size], chosen_topic[:size]
+        for i in np.flatnonzero(who == owner):  # nobody answers their own thread
+            for j in range(size):
+                if owner[j] != who[i] and owner[i] != who[j]:
+                    owner[[i, j]], chosen[[i, j]] = owner[[j, i]], chosen[[j, i]]
+                    chosen_topic[[i, j]] = chosen_topic[[j, i]]
+                    break
+        thread[:size], topic[:size] = chosen, chosen_topic
+        return thread, topic
+
+    def run(self, days: int) -> Iterator[DayEvents]:
+        """Day 0 (the founders), then ``days`` simulated days."""
+        yield self.start()
+        for _ in range(days):
+            yield self.step()
+
+
+def simulated_stats(model: CommunityModel, days: int) -> ActivityStats:
+    """Run ``model`` for ``days`` days and summarise its activity exactly as a log would be."""
+    stats = ActivityStats()
+    for events in ActivityObserver(model).run(days):
+        stats.add(events.member.astype(np.uint64), np.full(events.member.size, events.day),
+                  events.action, events.thread)  # fmt: skip
+    return stats
+
+
+def write_log(model: CommunityModel, days: int, path: str | Path, start: str = "2024-01-01") -> int:
+    """Run ``model`` for ``days`` days and write its activity log to ``path`` (``.csv``, ``.csv.gz``
+    or ``.parquet``) atomically; returns the number of rows. Day ``d`` is ``start`` + d days, its
+    rows spread over the day in log order; members are ``m<slot>``, threads ``t<number>``."""
+    path = Path(path)
+    origin = np.datetime64(start, "s")
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
+    schema = pa.schema(
+        [
+            ("member", pa.string()),
+            ("timestamp", pa.string() if _is_csv(path) else pa.timestamp("s", tz="UTC")),
+            ("action", pa.string()),
+            ("thread", pa.string()),
+            ("topic", pa.int64()),
+        ]
+    )
+    rows = 0
+    try:
+        if _is_csv(path):
+            sink = pa.output_stream(str(partial), compression="detect")
+            writer = pacsv.CSVWriter(sink, schema)
+        else:
+            sink, writer = None, pq.ParquetWriter(str(partial), schema, compression="zstd")
+        try:
+            for events in ActivityObserver(model).run(days):
+                table = _log_table(events, origin, schema)
+                writer.write_table(table)
+                rows += table.num_rows
+        finally:
+            writer.close()
+            if sink is not None:
+                sink.close()
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return rows
+
+
+def _log_table(events: DayEvents, origin: np.datetime64, schema: pa.Schema) -> pa.Table:
+    size = events.member.size
+    seconds = (np.arange(size, dtype=np.int64) * 86_400) // max(size, 1)
+    when = origin + np.timedelta64(events.day * 86_400, "s") + seconds.astype("timedelta64[s]")
+    if pa.types.is_string(schema.field("timestamp").type):
+        stamp = pa.array(np.datetime_as_string(when, unit="s")).cast(pa.string())
+        stamp = pc.binary_join_element_wise(stamp, "Z", "")
+    else:
+        stamp = pa.array(when.astype("datetime64[s]"), pa.timestamp("s")).cast(
+            pa.timestamp("s", tz="UTC")
+        )
+    member = pc.binary_join_element_wise("m", pa.array(events.member.astype(str)), "")
+    has_thread = events.thread != NO_THREAD
+    thread = pc.if_else(
+        pa.array(has_thread),
+        pc.binary_join_element_wise("t", pa.array(events.thread.astype(str)), ""),
+        pa.nulls(size, pa.string()),
+    )
+    topic = pa.array(events.topic, pa.int64(), mask=events.topic < 0)
+    action = pa.array(np.array(ACTIONS)[events.action])
+    return pa.Table.from_arrays([member, stamp, action, thread, topic], schema=schema)

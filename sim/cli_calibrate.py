@@ -1,0 +1,215 @@
+"""The calibration commands of ``commsim``: ``calibrate`` and ``export-log``.
+
+    commsim export-log --members 2000 --days 365 --seed 7 --out my-log.csv   # a simulated log
+    commsim calibrate my-log.csv --out results/calibrated                     # fit a scenario to it
+    commsim calibrate log.parquet --scenario base.yaml --param behaviour.quit_rate=0.05:0.5:log
+
+A bad log, scenario or parameter exits with status 2 before anything is simulated or written;
+outputs are written atomically (all or nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.cli_experiments import BACKEND_HELP, _positive, fail, shown
+
+LOG_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+
+
+def add_calibration_commands(commands) -> None:
+    raw = argparse.RawDescriptionHelpFormatter
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="fit a scenario to a community's activity log (ABC over a design; resumes)",
+        description="Read an activity log (CSV or Parquet: member, timestamp, action "
+        "join/visit/post/reply/react, optional thread and topic), compute its KPIs (daily joins "
+        "and actives, newcomer retention at 1/7/30/90 days, posts per member and the top 1%'s "
+        "share, replies to first posts) and fit scenario parameters to them by approximate "
+        "Bayesian computation over a Sobol design, run as sweeps (parallel, resumable). Writes "
+        "calibrated.yaml, report.md, fit.png, posterior.csv, samples.csv and observed.json.",
+        epilog="examples:\n"
+        "  commsim calibrate log.csv --out results/calibrated\n"
+        "  commsim calibrate log.parquet --scenario base.yaml --samples 128 --workers 8\n"
+        "  commsim calibrate log.csv --param behaviour.quit_rate=0.001:0.01 --only\n"
+        "the log format: README, 'Calibrating to your community'",
+        formatter_class=raw,
+    )
+    calibrate.add_argument("log", metavar="LOG", help="activity log (.csv, .csv.gz, .parquet)")
+    calibrate.add_argument(
+        "--scenario", metavar="FILE", help="base scenario (default: the packaged default)"
+    )
+    calibrate.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="PATH=LOW:HIGH[:log][:int]",
+        help="fit this scenario field over this range (repeatable; adds to or replaces a default)",
+    )
+    calibrate.add_argument(
+        "--only", action="store_true", help="fit only the --param fields, not the default set"
+    )
+    calibrate.add_argument(
+        "--samples", type=_positive, default=64, metavar="N", help="runs per round (default 64)"
+    )
+    calibrate.add_argument(
+        "--rounds", type=_positive, default=2, metavar="N", help="ABC rounds (default 2)"
+    )
+    calibrate.add_argument(
+        "--accept",
+        type=float,
+        default=0.2,
+        metavar="SHARE",
+        help="share of each round's runs accepted (default 0.2)",
+    )
+    calibrate.add_argument(
+        "--check", type=_positive, default=4, metavar="N", help="seeds of the final check (4)"
+    )
+    calibrate.add_argument("--seed", type=int, default=1, metavar="N", help="root seed (1)")
+    calibrate.add_argument("--out", metavar="DIR", help="default: results/calibrate-<log name>")
+    calibrate.add_argument(
+        "--runs", metavar="DIR", help="where simulated runs are stored (default: OUT.runs)"
+    )
+    calibrate.add_argument(
+        "--backend", choices=("serial", "process", "dask"), default="process", help=BACKEND_HELP
+    )
+    calibrate.add_argument("--workers", type=_positive, metavar="N", help="default: one per core")
+    calibrate.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    export = commands.add_parser(
+        "export-log",
+        help="simulate a scenario and write its activity log (CSV or Parquet)",
+        description="Simulate a scenario (like `commsim run`) and write what its members did as "
+        "an activity log in the format `commsim calibrate` reads: one row per join, visit, "
+        "post, reply and reaction, with member, timestamp, action, thread and topic.",
+        epilog="example:\n  commsim export-log my-scenario.yaml --seed 3 --out log.parquet",
+        formatter_class=raw,
+    )
+    export.add_argument("scenario", nargs="?", metavar="SCENARIO", help="scenario YAML file")
+    export.add_argument("--days", type=int, metavar="N", help="override run.days")
+    export.add_argument("--members", type=int, metavar="N", help="override community.members")
+    export.add_argument("--seed", type=int, metavar="N", help="override run.seed")
+    export.add_argument(
+        "--start", default="2024-01-01", metavar="DATE", help="date of day 0 (2024-01-01)"
+    )
+    export.add_argument("--out", required=True, metavar="FILE", help=".csv, .csv.gz or .parquet")
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from sim.activity_log import LogError, read_log
+    from sim.calibration import (
+        DEFAULT_PARAMETERS,
+        OUTPUT_FILES,
+        calibrate,
+        check_out,
+        check_parameters,
+        kpi_table,
+        parse_parameter,
+        write_fit,
+    )
+    from sim.scenario import ScenarioError, load_scenario
+    from sim.sweep import SweepError
+
+    if not 0 < args.accept <= 1:
+        fail(f"--accept: got {args.accept}; must be above 0 and at most 1")
+    if args.only and not args.param:
+        fail("--only needs at least one --param")
+    log = Path(args.log)
+    name = log.name.split(".")[0]
+    out = Path(args.out or Path("results") / f"calibrate-{name}").expanduser().resolve()
+    runs = Path(args.runs) if args.runs else out.with_name(out.name + ".runs")
+    try:
+        check_out(out)
+    except OSError as exc:
+        fail(str(exc))
+    try:
+        named = [parse_parameter(text) for text in args.param]
+    except ValueError as exc:
+        fail(str(exc))
+    chosen = {} if args.only else {p.path: p for p in DEFAULT_PARAMETERS}
+    chosen.update({p.path: p for p in named})
+    parameters = list(chosen.values())
+    try:
+        base = load_scenario(args.scenario).model_dump()
+        check_parameters(parameters, base)
+    except ScenarioError as exc:
+        fail(str(exc))
+    try:
+        stats, start = read_log(log)
+        observed = stats.finish()
+    except LogError as exc:
+        fail(str(exc))
+    print(
+        f"read {stats.rows:,} rows of {log.name}: {observed.scalars['members']:,} members over "
+        f"{observed.days} days from {start}"
+    )
+    try:
+        fit = calibrate(
+            observed,
+            parameters,
+            base,
+            runs,
+            samples=args.samples,
+            rounds=args.rounds,
+            accept=args.accept,
+            check=args.check,
+            seed=args.seed,
+            backend=args.backend,
+            workers=args.workers,
+            progress=False if args.quiet else None,
+        )
+        folder = write_fit(fit, out, log.name, runs)
+    except (ScenarioError, SweepError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail(f"interrupted; finished runs are kept in {shown(runs)}: rerun to resume", 130)
+    except (OSError, RuntimeError) as exc:
+        fail(f"cannot calibrate: {exc}", 1)
+    print(f"wrote {shown(folder)}: {', '.join(OUTPUT_FILES)}")
+    print(fit.posterior[["mean", "q05", "q95"]].to_string(float_format=lambda v: f"{v:.4g}"))
+    table = kpi_table(fit)[["kpi", "observed", "calibrated", "discrepancy"]]
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    return 0
+
+
+def _export_log(args: argparse.Namespace) -> int:
+    from sim.activity_log import write_log
+    from sim.cli import FLAG_FIELDS
+    from sim.model import CommunityModel
+    from sim.scenario import ScenarioError, load_scenario
+
+    out = Path(args.out)
+    if not out.name.lower().endswith(LOG_SUFFIXES):
+        fail(f"--out {args.out}: expected a file ending in {', '.join(LOG_SUFFIXES)}")
+    if out.is_dir():
+        fail(f"--out {args.out}: is a directory; expected a file")
+    if not out.parent.resolve().is_dir():
+        fail(f"--out {args.out}: the folder {out.parent} does not exist")
+    try:
+        import numpy as np
+
+        np.datetime64(args.start, "D")
+    except ValueError:
+        fail(f"--start: got {args.start!r}; expected a date such as 2024-01-01")
+    overrides = {
+        field: getattr(args, flag)
+        for flag, field in FLAG_FIELDS.items()
+        if getattr(args, flag) is not None
+    }
+    try:
+        scenario = load_scenario(args.scenario, overrides)
+    except ScenarioError as exc:
+        fail(str(exc))
+    model = CommunityModel(**scenario.model_kwargs(), rng=scenario.run.seed)
+    try:
+        rows = write_log(model, scenario.run.days, out, start=args.start)
+    except KeyboardInterrupt:
+        fail("interrupted; nothing written", 130)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}", 1)
+    print(f"wrote {rows:,} rows ({scenario.run.days} days, seed {scenario.run.seed}) to {out}")
+    return 0
+
+
+CALIBRATION_COMMANDS = {"calibrate": _calibrate, "export-log": _export_log}
