@@ -3,12 +3,14 @@ user gets, resuming, and the pieces of the distance.
 
 Recovery set-up (small, for ``make test``): 800 founders, market 4,000, 120 days; Bass p = 0.0006
 and novelty = 0.3 fitted (quit_rate and q known), 2 rounds of 32 runs, 7 accepted per round.
-Tolerances: each 90% interval (5-95% of the accepted runs) contains the true value; p's posterior
-mean (geometric) is within a factor ``P_FACTOR`` of the truth and novelty's within ``NOVELTY_ABS``.
-Measured on three log seeds (101, 102, 103 with calibration seeds 1, 2, 3): p's mean was 0.68,
-1.75 and 0.65 times the truth, novelty's off by 0.13, 0.05 and 0.01; 5 of the 6 intervals held the
-truth (p's for seed 102 started 2% above it). The test runs seed 103. Fitting quit_rate as well is
-not reliable at this size: novelty and quit_rate trade off (both set early retention).
+Tolerances, the ones that held on every log seed tried (101, 102, 103 with calibration seeds 1, 2,
+3), so the seed the test runs is not a lucky one: p's posterior mean (geometric) is within a factor
+``P_FACTOR`` of the truth, novelty's within ``NOVELTY_ABS``, and novelty's 90% interval (5-95% of
+the accepted runs) contains the truth. Measured: p's mean 0.68, 1.75 and 0.65 times the truth,
+novelty's off by 0.13, 0.05 and 0.01. p's 90% interval is *not* asserted: it missed the truth on
+seed 102 (its lower end 2% above it), so at this size it is narrower than a 90% interval should be.
+Fitting quit_rate as well is not reliable at this size: novelty and quit_rate trade off (both set
+early retention).
 """
 
 from __future__ import annotations
@@ -65,13 +67,11 @@ def recovered(tmp_path_factory):
 def test_parameters_are_recovered(recovered):
     folder, _ = recovered
     posterior = pd.read_csv(folder / "fit" / "posterior.csv", index_col="parameter")
-    for path, true in TRUTH.items():
-        row = posterior.loc[path]
-        assert row["q05"] <= true <= row["q95"], (path, true, dict(row))
-        if path == "behaviour.novelty":
-            assert abs(row["mean"] - true) <= NOVELTY_ABS, (path, true, row["mean"])
-        else:
-            assert 1 / P_FACTOR <= row["mean"] / true <= P_FACTOR, (path, true, row["mean"])
+    novelty, p = posterior.loc["behaviour.novelty"], posterior.loc["arrivals.marketing_p"]
+    true_novelty, true_p = TRUTH["behaviour.novelty"], TRUTH["arrivals.marketing_p"]
+    assert novelty["q05"] <= true_novelty <= novelty["q95"], dict(novelty)
+    assert abs(novelty["mean"] - true_novelty) <= NOVELTY_ABS, novelty["mean"]
+    assert 1 / P_FACTOR <= p["mean"] / true_p <= P_FACTOR, p["mean"]
 
 
 def test_outputs_are_usable(recovered, tmp_path):
