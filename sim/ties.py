@@ -6,18 +6,22 @@ of online communities", Organization Studies 28(3)): the bond benefit a member d
 its ties to members who are active today, a sparse matrix-vector product.
 
 The graph is kept as the three arrays of a canonical CSR matrix (rows by slot, columns sorted within
-a row). A day adds a few thousand tie increments to millions of ties, so ``strengthen`` does not
-rebuild the matrix (a sparse sum costs a pass over every tie, each time): increments to existing
-ties are added in place, found by a binary search within their rows, and new ties wait in a small
-sorted side table until the graph is next read (``strength_to``, ``decay``, ...), when they are
-merged in with one pass. The values are exactly those of adding each ``strengthen`` call's pairs as
-a sparse matrix and capping at 1 (``tests/test_ties.py`` checks this against that plain version).
+a row), with room to spare at the end of the entry arrays. A day adds a few thousand tie increments
+to millions of ties, so ``strengthen`` does not rebuild the matrix (a sparse sum costs a pass over
+every tie, each time): increments to existing ties are added in place, found by a binary search
+within their rows, and new ties wait in a small sorted side table until the graph is next read
+(``strength_to``, ``decay``, ...), when they are merged in, in place, with one pass. Decay and
+pruning are one more pass, also in place. The loops are compiled kernels (``sim.kernels``). The
+values are exactly those of adding each ``strengthen`` call's pairs as a sparse matrix and capping
+at 1 (``tests/test_ties.py`` checks this against that plain version).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
+
+from sim import kernels
 
 # CSR index arrays are int32, as scipy makes them for matrices of this size (2**31 tie ends at most)
 _MAX_TIE_ENDS = np.iinfo(np.int32).max
@@ -29,6 +33,7 @@ class TieGraph:
     def __init__(self, capacity: int):
         self._capacity = capacity
         self._indptr = np.zeros(capacity + 1, np.int32)
+        self._nnz = 0  # tie ends in use: the first _nnz entries of _indices and _data
         self._indices = np.zeros(0, np.int32)
         self._data = np.zeros(0, np.float32)
         # new ties not yet merged into the CSR arrays: keys row * capacity + col, sorted
@@ -61,31 +66,12 @@ class TieGraph:
         added = np.zeros(keys.size, np.float32)
         np.add.at(added, inverse, np.float32(gain))  # float32, one gain at a time
         rows, cols = np.divmod(keys, self._capacity)
-        pos, found = self._find(rows, cols)
+        pos, found = kernels.active().tie_find(
+            self._indptr, self._indices[: self._nnz], rows, cols.astype(np.int32)
+        )
         at = pos[found]
         self._data[at] = np.minimum(self._data[at] + added[found], np.float32(1.0))
         self._add_new(keys[~found], added[~found])
-
-    def _find(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Where each (row, col) is, or would go, in the CSR arrays, and whether it is there: a
-        binary search within each row, all rows at once."""
-        lo = self._indptr[rows].astype(np.int64)
-        end = self._indptr[rows + 1].astype(np.int64)
-        hi = end.copy()
-        indices = self._indices
-        if indices.size == 0:
-            return lo, np.zeros(rows.size, bool)
-        last = indices.size - 1
-        searching = lo < hi
-        while searching.any():
-            mid = (lo + hi) // 2
-            right = searching & (indices[np.minimum(mid, last)] < cols)
-            left = searching & ~right
-            lo = np.where(right, mid + 1, lo)
-            hi = np.where(left, mid, hi)
-            searching = lo < hi
-        found = (lo < end) & (indices[np.minimum(lo, last)] == cols)
-        return lo, found
 
     def _add_new(self, keys: np.ndarray, added: np.ndarray) -> None:
         if keys.size == 0:
@@ -104,39 +90,56 @@ class TieGraph:
         )
 
     def _merge_new(self) -> None:
-        """Merge the waiting new ties into the CSR arrays (one pass over the ties)."""
+        """Merge the waiting new ties into the CSR arrays (one pass over the ties, in place)."""
         keys = self._new_keys
         if keys.size == 0:
             return
-        if self._data.size + keys.size > _MAX_TIE_ENDS:
+        needed = self._nnz + keys.size
+        if needed > _MAX_TIE_ENDS:
             raise OverflowError("more than 2**31 tie ends: the CSR index arrays would overflow")
+        if needed > self._data.size:
+            # grow by a quarter: amortised O(1) new ties with little memory held in reserve
+            room = min(max(needed, self._data.size + self._data.size // 4, 1024), _MAX_TIE_ENDS)
+            self._indices = np.concatenate(
+                [self._indices[: self._nnz], np.zeros(room - self._nnz, np.int32)]
+            )
+            self._data = np.concatenate(
+                [self._data[: self._nnz], np.zeros(room - self._nnz, np.float32)]
+            )
         rows, cols = np.divmod(keys, self._capacity)
-        pos, _ = self._find(rows, cols)  # sorted keys: positions ascend, a row's columns in order
-        self._indices = np.insert(self._indices, pos, cols.astype(np.int32))
-        self._data = np.insert(self._data, pos, self._new_values)
-        per_row = np.bincount(rows, minlength=self._capacity)
-        self._indptr[1:] += np.cumsum(per_row)
+        kernels.active().tie_merge(
+            self._indptr,
+            self._indices,
+            self._data,
+            self._nnz,
+            rows,
+            cols.astype(np.int32),
+            self._new_values,
+        )
+        self._nnz = needed
         self._new_keys = np.zeros(0, np.int64)
         self._new_values = np.zeros(0, np.float32)
 
     def decay(self, rate: float, prune_below: float) -> None:
         """Weaken every tie by ``rate``; ties weaker than ``prune_below`` disappear."""
         self._merge_new()
-        data = self._data
-        data *= np.float32(1.0 - rate)
-        if data.size and data.min() < prune_below:
-            keep = data >= prune_below
-            kept_before = np.concatenate([[0], np.cumsum(keep)])
-            self._indptr = kept_before[self._indptr].astype(np.int32)
-            self._indices = self._indices[keep]
-            self._data = data[keep]
+        self._nnz = kernels.active().tie_decay(
+            self._indptr,
+            self._indices,
+            self._data,
+            self._nnz,
+            np.float32(1.0 - rate),
+            np.float32(prune_below),
+        )
 
     @property
     def matrix(self) -> sparse.csr_array:
         """The tie strengths as a CSR matrix (shares the graph's arrays: read, do not write)."""
         self._merge_new()
+        nnz = self._nnz
         return sparse.csr_array(
-            (self._data, self._indices, self._indptr), shape=(self._capacity, self._capacity)
+            (self._data[:nnz], self._indices[:nnz], self._indptr),
+            shape=(self._capacity, self._capacity),
         )
 
     def strength_to(self, active: np.ndarray) -> np.ndarray:
@@ -153,7 +156,7 @@ class TieGraph:
 
     @property
     def n_ties(self) -> int:
-        return (self._data.size + self._new_keys.size) // 2
+        return (self._nnz + self._new_keys.size) // 2
 
     @property
     def nbytes(self) -> int:
