@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim import kernels
+from sim.content import _search_right
 from sim.model import CommunityModel
 from sim.policies import (
     Adaptive,
@@ -23,7 +24,24 @@ from sim.policies import (
     WinBack,
 )
 
-pytestmark = pytest.mark.skipif("numba" not in kernels.BACKENDS, reason="numba is not installed")
+needs_numba = pytest.mark.skipif("numba" not in kernels.BACKENDS, reason="numba is not installed")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_guided_search_equals_searchsorted(seed):
+    """Picking an item by appeal guesses each item and checks the guess; any guess, right, wrong
+    or out of range, must give ``np.searchsorted``'s answer."""
+    rng = np.random.default_rng(seed)
+    appeal = np.where(rng.random(300) < 0.9, 1.0, rng.uniform(0.1, 3, 300)).astype(np.float32)
+    running = np.cumsum(appeal, dtype=np.float64)
+    keys = np.concatenate([rng.uniform(-1, running[-1] + 1, 500), running[:50], [0.0]])
+    exact = np.searchsorted(running, keys, side="right")
+    for guess in (
+        exact,
+        exact + rng.integers(-3, 4, exact.size),
+        rng.integers(-5, 400, exact.size),
+    ):
+        assert np.array_equal(_search_right(running, keys, guess), exact)
 
 
 def _random_csr(rng, rows: int, density: float, spare: int):
@@ -61,6 +79,7 @@ def _equal(a, b) -> None:
         assert a == b
 
 
+@needs_numba
 @pytest.mark.parametrize("seed", range(5))
 def test_tie_kernels_equal_their_numpy_reference(seed):
     rng = np.random.default_rng(seed)
@@ -114,6 +133,7 @@ def every_lever(members: int) -> Strategy:
     )
 
 
+@needs_numba
 def test_a_model_run_is_identical_under_both_backends():
     runs = {}
     for name in ("numba", "numpy"):
