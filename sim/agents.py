@@ -37,6 +37,7 @@ import mesa
 import numpy as np
 from scipy.special import expit
 
+from sim import kernels
 from sim.content import Items
 from sim.streams import RandomStreams, stochastic_round
 from sim.ties import TieGraph
@@ -519,12 +520,9 @@ class Population:
 
     def _drift_topics(self, idx: np.ndarray, counts: np.ndarray) -> None:
         """Interest drifts toward the topics that supplied the relevant content."""
-        rate = np.float32(self.rules.topic_drift)
-        pref = self.pref[idx]
-        supplied = pref * counts
-        top = supplied.max(axis=1, keepdims=True)
-        target = np.where(top > 0, 0.02 + 0.98 * supplied / np.maximum(top, 1e-9), pref)
-        self.pref[idx] = (1 - rate) * pref + rate * target
+        kernels.active().drift_topics(
+            self.pref, idx, counts.astype(np.float32), np.float32(self.rules.topic_drift)
+        )
 
     def post(self, visitors: np.ndarray, day: int) -> tuple[np.ndarray, ...]:
         """Visitors start threads; returns (author, topic, quality, toxic, chatter) per thread.

@@ -2,9 +2,11 @@
 
 A few steps of the day are loops that numpy can only express as several passes over large arrays
 with temporaries in between (merging new ties into the CSR arrays of the tie graph, decaying and
-pruning every tie, finding a tie within its row). Here each is written once as a plain loop
-compiled by numba and once in numpy, and both give bit-identical results (``tests/test_kernels.py``
-runs them side by side, and a whole model run under each).
+pruning every tie, finding a tie within its row, drifting each reader's topic interests). Here
+each is written once as a plain loop compiled by numba and once in numpy, and both give
+bit-identical results (``tests/test_kernels.py`` runs them side by side, and a whole model run
+under each). The kernels do only IEEE-exact float32 arithmetic (no exp or log, whose compiled
+and numpy versions may round differently), in the reference's order.
 
 The numba kernels are used when numba imports; set ``COMMSIM_KERNELS=numpy`` in the environment
 (or call ``use("numpy")``) to run the numpy reference instead. Without numba installed the numpy
@@ -74,6 +76,17 @@ def _decay_numpy(indptr, indices, data, nnz, factor, prune_below):
     return kept
 
 
+def _drift_topics_numpy(pref, idx, supply, rate):
+    """Readers ``idx`` move their topic interest ``pref`` (float32, in place) a share ``rate``
+    toward the topics that supplied what they read: supply times interest, relative to the
+    best-supplied topic (Ren & Kraut 2014: interest follows satisfaction)."""
+    rows = pref[idx]
+    supplied = rows * supply
+    top = supplied.max(axis=1, keepdims=True)
+    target = np.where(top > 0, 0.02 + 0.98 * supplied / np.maximum(top, 1e-9), rows)
+    pref[idx] = (1 - rate) * rows + rate * target
+
+
 # ---- numba kernels -------------------------------------------------------------------------------
 def _compiled():
     jit = numba.njit(cache=True, nogil=True)
@@ -135,10 +148,32 @@ def _compiled():
             indptr[row + 1] = write
         return write
 
-    return SimpleNamespace(tie_find=find, tie_merge=merge, tie_decay=decay)
+    @jit
+    def drift_topics(pref, idx, supply, rate):
+        # float32 throughout, each operation as in the numpy reference
+        keep = np.float32(1) - rate
+        low, high, floor = np.float32(0.02), np.float32(0.98), np.float32(1e-9)
+        topics = pref.shape[1]
+        for i in idx:
+            top = pref[i, 0] * supply[0]
+            for t in range(1, topics):
+                top = max(top, pref[i, t] * supply[t])
+            for t in range(topics):
+                p = pref[i, t]
+                target = low + high * (p * supply[t]) / max(top, floor) if top > 0 else p
+                pref[i, t] = keep * p + rate * target
+
+    return SimpleNamespace(
+        tie_find=find, tie_merge=merge, tie_decay=decay, drift_topics=drift_topics
+    )
 
 
-_NUMPY = SimpleNamespace(tie_find=_find_numpy, tie_merge=_merge_numpy, tie_decay=_decay_numpy)
+_NUMPY = SimpleNamespace(
+    tie_find=_find_numpy,
+    tie_merge=_merge_numpy,
+    tie_decay=_decay_numpy,
+    drift_topics=_drift_topics_numpy,
+)
 _backends = {"numpy": _NUMPY}
 _selected = os.environ.get("COMMSIM_KERNELS", BACKENDS[0])
 if _selected not in BACKENDS:

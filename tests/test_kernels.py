@@ -109,6 +109,19 @@ def test_tie_kernels_equal_their_numpy_reference(seed):
         assert np.array_equal(x[:kept_numba], y[:kept_numba])
 
 
+@needs_numba
+@pytest.mark.parametrize("seed", range(5))
+def test_topic_drift_kernel_equals_its_numpy_reference(seed):
+    rng = np.random.default_rng(seed)
+    pref = rng.random((400, 8)).astype(np.float32)
+    pref[:5] = 0  # members with no interest left: no supply, no drift target
+    readers = np.sort(rng.choice(400, 250, replace=False))
+    supply = (rng.random(8) * rng.integers(0, 40, 8)).astype(np.float32)
+    numba_out, numpy_out = _both("drift_topics", pref, readers, supply, np.float32(0.02))
+    assert np.array_equal(numba_out[1][0], numpy_out[1][0])
+    assert not np.array_equal(numba_out[1][0], pref)
+
+
 def every_lever(members: int) -> Strategy:
     """Every lever, sized for a small community (as experiments/all-levers.yaml is for 2,000)."""
     return Strategy(
