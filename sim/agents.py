@@ -638,55 +638,72 @@ class Population:
     ) -> None:
         """Benefits minus costs move loyalty; interest drifts toward satisfaction; drive reinforces.
 
-        ``ignored`` counts each member's threads that closed today without a reply."""
+        ``ignored`` counts each member's threads that closed today without a reply.
+
+        Benefits and costs are weighed for today's visitors only (the others' loyalty, interest
+        and recent averages do not move, and their ``bond_today`` is 0); what changes for every
+        member (forgetting, drive, decaying counters) is updated for all."""
         r, n = self.rules, self.n
         f32 = np.float32
-        visiting = visitors.astype(f32)
+        v = np.flatnonzero(visitors)
         # a welcome or an operator reply counts like a reply received (Joyce & Kraut 2006)
         attention = self.attention_today[:n]
         replies = replies_received.astype(f32) + attention
+        replies_v = replies[v]
         tie_strength = (
-            self.ties.strength_to(visiting) + f32(r.attention_bond - r.reply_bond) * attention
+            self.ties.strength_of(v, visitors.astype(f32))
+            + f32(r.attention_bond - r.reply_bond) * attention[v]
         )
-        bond = 1 - np.exp(-(tie_strength + f32(r.reply_bond) * replies) / f32(r.bond_scale))
-        fun = 1 - np.exp(-reactions_received.astype(f32) / f32(r.fun_scale))
-        info = self.info_today[:n]
+        bond = 1 - np.exp(-(tie_strength + f32(r.reply_bond) * replies_v) / f32(r.bond_scale))
+        fun = 1 - np.exp(-reactions_received[v].astype(f32) / f32(r.fun_scale))
+        info = self.info_today[v]
         benefit = (
-            f32(r.info_weight) * self.view("info_need") * info
+            f32(r.info_weight) * self.info_need[v] * info
             + f32(r.bond_weight) * bond
-            + f32(r.identity_weight) * self.identity_today[:n]
+            + f32(r.identity_weight) * self.identity_today[v]
             + f32(r.fun_weight) * fun
-            + f32(r.recognition_weight) * self.recognition_today[:n]
+            + f32(r.recognition_weight) * self.recognition_today[v]
         )
-        net = benefit - self.cost_today[:n] - self.withdrawal[:n]
-        removed = self.removal_today[:n]
+        net = benefit - self.cost_today[v] - self.withdrawal[v]
+        removed = self.removal_today[v]
         if removed.any():  # an author learns of its removed posts on its next visit
-            net -= f32(r.removal_cost) * (1 - np.exp(-removed)) * visiting
-            removed *= 1 - visiting
+            net -= f32(r.removal_cost) * (1 - np.exp(-removed))
+            self.removal_today[v] = 0
         target = expit((net - f32(r.aspiration)) / f32(r.temperature))
-        loyalty = self.view("loyalty")
         # first impressions weigh more: the learning rate falls as visits accumulate, so commitment
         # settles early and long-standing members are stable (a decreasing hazard of leaving)
-        early = np.exp(self.view("visits").astype(f32) * f32(-0.1))
+        early = np.exp(self.visits[v].astype(f32) * f32(-0.1))
         rate = f32(r.loyalty_rate) * (1 + f32(r.early_weight) * early)
+        loyalty = self.loyalty[v]
         # on days without a visit, commitment slowly wears away instead
-        loyalty *= 1 - (1 - visiting) * f32(r.forget_rate)
-        _move_toward(loyalty, target, visiting * rate)
-        np.clip(loyalty, 0, 1, out=loyalty)
+        self.loyalty[:n] *= 1 - f32(r.forget_rate)
+        _move_toward(loyalty, target, rate)
+        self.loyalty[v] = np.clip(loyalty, 0, 1)
         self._after_rewards()
-        _move_toward(self.view("interest"), info, visiting * f32(r.interest_rate))
-        self.bond_today[:n] = bond
-        _move_toward(self.bond_ema[:n], bond, visiting * EMA_WEIGHT)
+        interest = self.interest[v]
+        _move_toward(interest, info, f32(r.interest_rate))
+        self.interest[v] = interest
+        self.bond_today[:n] = 0
+        self.bond_today[v] = bond
+        bond_ema = self.bond_ema[v]
+        _move_toward(bond_ema, bond, EMA_WEIGHT)
+        self.bond_ema[v] = bond_ema
         drive = self.view("post_drive")
         drive -= (drive - 1) * f32(r.drive_decay)
         # the first replies a member ever gets matter most (Joyce & Kraut 2006: a reply to a
         # newcomer's first post makes a second post 12 points more likely)
-        before = self.view("replies_received").astype(f32) - replies_received
+        has_ignored = ignored is not None and ignored.any()
+        touched = np.flatnonzero((replies > 0) | (ignored > 0) if has_ignored else replies > 0)
+        before = self.replies_received[touched].astype(f32) - replies_received[touched]
         newness = np.exp(-before / f32(3.0))
-        drive += f32(r.drive_gain) * replies * (1 + f32(r.first_reply_weight) * newness)
-        if ignored is not None and ignored.any():
+        touched_drive = drive[touched]
+        touched_drive += (
+            f32(r.drive_gain) * replies[touched] * (1 + f32(r.first_reply_weight) * newness)
+        )
+        if has_ignored:
             # and being ignored discourages those who have had few replies yet (Joyce & Kraut 2006)
-            drive *= 1 - f32(r.ignored_penalty) * newness * (ignored > 0)
+            touched_drive *= 1 - f32(r.ignored_penalty) * newness * (ignored[touched] > 0)
+        drive[touched] = touched_drive
         np.minimum(drive, f32(r.drive_max), out=drive)
         self.recent_posts[:n] *= np.float32(1 - 1 / 30)  # about the last 30 days' posts
         self.recent_points[:n] *= np.float32(1 - 1 / 30)

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 import numpy as np
+from scipy import sparse
 
 try:
     import numba
@@ -74,6 +75,14 @@ def _decay_numpy(indptr, indices, data, nnz, factor, prune_below):
         indices[:kept] = indices[:nnz][keep]
         data[:kept] = used[keep]
     return kept
+
+
+def _row_products_numpy(indptr, indices, data, rows, x):
+    """``(M @ x)[rows]`` for the CSR matrix M: each listed row's sum of entry times ``x`` at its
+    column, summed in column order in float32 (as scipy's CSR mat-vec does)."""
+    size = indptr.size - 1
+    matrix = sparse.csr_array((data, indices, indptr), shape=(size, size))
+    return (matrix[rows] @ x).astype(np.float32, copy=False)
 
 
 def _drift_topics_numpy(pref, idx, supply, rate):
@@ -149,6 +158,16 @@ def _compiled():
         return write
 
     @jit
+    def row_products(indptr, indices, data, rows, x):
+        out = np.empty(rows.size, np.float32)
+        for k in range(rows.size):
+            total = np.float32(0)
+            for i in range(indptr[rows[k]], indptr[rows[k] + 1]):
+                total += data[i] * x[indices[i]]
+            out[k] = total
+        return out
+
+    @jit
     def drift_topics(pref, idx, supply, rate):
         # float32 throughout, each operation as in the numpy reference
         keep = np.float32(1) - rate
@@ -164,7 +183,11 @@ def _compiled():
                 pref[i, t] = keep * p + rate * target
 
     return SimpleNamespace(
-        tie_find=find, tie_merge=merge, tie_decay=decay, drift_topics=drift_topics
+        tie_find=find,
+        tie_merge=merge,
+        tie_decay=decay,
+        tie_row_products=row_products,
+        drift_topics=drift_topics,
     )
 
 
@@ -172,6 +195,7 @@ _NUMPY = SimpleNamespace(
     tie_find=_find_numpy,
     tie_merge=_merge_numpy,
     tie_decay=_decay_numpy,
+    tie_row_products=_row_products_numpy,
     drift_topics=_drift_topics_numpy,
 )
 _backends = {"numpy": _NUMPY}

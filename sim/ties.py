@@ -149,6 +149,16 @@ class TieGraph:
         padded[:n] = active
         return (self.matrix @ padded)[:n]
 
+    def strength_of(self, slots: np.ndarray, active: np.ndarray) -> np.ndarray:
+        """``strength_to(active)[slots]``, computed for those slots only (float32 vector)."""
+        self._merge_new()
+        padded = np.zeros(self._capacity, dtype=np.float32)
+        padded[: active.size] = active
+        nnz = self._nnz
+        return kernels.active().tie_row_products(
+            self._indptr, self._indices[:nnz], self._data[:nnz], slots, padded
+        )
+
     def degree(self, n: int) -> np.ndarray:
         """Number of ties of slots ``0..n-1``."""
         self._merge_new()

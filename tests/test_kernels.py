@@ -101,6 +101,14 @@ def test_tie_kernels_equal_their_numpy_reference(seed):
     for x, y in zip(numba_arrays[:3], numpy_arrays[:3], strict=True):
         assert np.array_equal(x[: nnz + new.size], y[: nnz + new.size])
 
+    rows_asked = rng.integers(0, rows, 50)
+    x = rng.random(rows).astype(np.float32)
+    (products_numba, _), (products_numpy, _) = _both(
+        "tie_row_products", indptr, indices[:nnz], data[:nnz], rows_asked, x
+    )
+    assert np.array_equal(products_numba, products_numpy)
+    assert np.allclose(products_numba, (dense @ x)[rows_asked], rtol=1e-5)
+
     decay_args = (*numpy_arrays[:3], nnz + new.size, np.float32(0.9), np.float32(0.3))
     (kept_numba, numba_arrays), (kept_numpy, numpy_arrays) = _both("tie_decay", *decay_args)
     assert kept_numba == kept_numpy
