@@ -480,43 +480,51 @@ class Population:
         r, n = self.rules, self.n
         counts = feed.per_topic()
         total = float(counts.sum())
-        info = np.zeros(n, np.float32)
-        relevant = np.zeros(n, np.float32)
-        cost = np.zeros(n, np.float32)
-        overload_cost = np.zeros(n, np.float32)
-        toxicity = np.zeros(n, np.float32)
+        idx = np.flatnonzero(visitors)
+        info = np.zeros(idx.size, np.float32)
+        relevant = np.zeros(idx.size, np.float32)
+        cost = np.zeros(idx.size, np.float32)
+        overload_cost = np.zeros(idx.size, np.float32)
+        toxicity = np.zeros(idx.size, np.float32)
         if total > 0:
-            idx = np.flatnonzero(visitors)
             budget = self.trait("read_budget", idx)
             # engaging formats draw more attention: relevance follows appeal, cost follows count
             relevant_in_feed = np.minimum(self.pref[idx] @ feed.informative_per_topic(), total)
             # a personalized filter hides a share of each reader's off-topic items
             seen = total - self.feed_filter * (total - relevant_in_feed)
             read = np.minimum(seen, budget)
-            relevant_read = relevant_in_feed * (read / seen)
-            relevant[idx] = relevant_read
-            saturation = 1 - np.exp(-3.0 * relevant_read / INFO_SATURATION_ITEMS)
-            info[idx] = feed.mean_quality() * saturation
+            relevant[:] = relevant_in_feed * (read / seen)
+            saturation = 1 - np.exp(-3.0 * relevant / INFO_SATURATION_ITEMS)
+            info[:] = feed.mean_quality() * saturation
             offtopic_share = 1 - relevant_in_feed / seen
             overload = np.maximum(seen / budget - 1, 0)
-            overload_cost[idx] = r.overload_cost * (1 - np.exp(-overload))
-            cost[idx] = r.offtopic_cost * offtopic_share * (read / budget) + overload_cost[idx]
+            overload_cost[:] = r.overload_cost * (1 - np.exp(-overload))
+            cost[:] = r.offtopic_cost * offtopic_share * (read / budget) + overload_cost
             toxic_share = feed.toxic_share()
             if toxic_share > 0:
                 # toxic posts are off-topic noise to most readers, so the filter hides them too
                 toxic_read = toxic_share * read * (1 - self.feed_filter)
-                toxicity[idx] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
-                cost[idx] += toxicity[idx]
+                toxicity[:] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
+                cost += toxicity
             self._drift_topics(idx, feed.informative_per_topic())
-        self.info_today[:n] = info
-        self.relevant_read[:n] = relevant
-        self.cost_today[:n] = cost
-        memory = visitors * EMA_WEIGHT
-        _move_toward(self.info_ema[:n], info, memory)
-        _move_toward(self.cost_ema[:n], cost, memory)
-        _move_toward(self.overload_ema[:n], overload_cost, memory)
-        self.toxicity_today[:n] = toxicity
-        _move_toward(self.toxicity_ema[:n], toxicity, memory)
+        for today, value in (
+            (self.info_today, info),
+            (self.relevant_read, relevant),
+            (self.cost_today, cost),
+            (self.toxicity_today, toxicity),
+        ):
+            today[:n] = 0
+            today[idx] = value
+        # recent-experience averages move on visits only
+        for average, value in (
+            (self.info_ema, info),
+            (self.cost_ema, cost),
+            (self.overload_ema, overload_cost),
+            (self.toxicity_ema, toxicity),
+        ):
+            state = average[idx]
+            _move_toward(state, value, EMA_WEIGHT)
+            average[idx] = state
 
     def _drift_topics(self, idx: np.ndarray, counts: np.ndarray) -> None:
         """Interest drifts toward the topics that supplied the relevant content."""
@@ -531,16 +539,17 @@ class Population:
         crowd it out lower posting after they stop (Deci, Koestner & Ryan 1999).
         """
         n = self.n
+        v = np.flatnonzero(visitors)
         rate = (
-            self.view("post_base")
-            * (2 * self.view("intrinsic"))
-            * (0.3 + self.view("interest"))
-            * self.view("post_drive")
+            self.post_base[v]
+            * (2 * self.intrinsic[v])
+            * (0.3 + self.interest[v])
+            * self.post_drive[v]
         )
         if "post" in self.boosts:
-            rate = rate * self.boosts["post"]
-        count = stochastic_round(rate, self.streams.uniform("post", day, n)) * visitors
-        authors = np.flatnonzero(count)
+            rate = rate * self.boosts["post"][v]
+        count = stochastic_round(rate, self.streams.uniform("post", day, n)[v])
+        authors = v[count > 0]
         if authors.size == 0:
             return (
                 np.empty(0, np.int64),
@@ -554,7 +563,7 @@ class Population:
         topic = (cumulative < (u_topic * cumulative[:, -1])[:, None]).sum(axis=1)
         topic = np.minimum(topic, self.rules.n_topics - 1)
         quality = 0.5 + 0.5 * self.intrinsic[authors]
-        per_author = count[authors]
+        per_author = count[count > 0]
         toxic = self._flagged(authors, day, "toxic")
         chatter = self._flagged(authors, day, "chatter")
         self._record_posts(authors, per_author, day)
@@ -604,16 +613,17 @@ class Population:
         from the day's stream for the purpose; how many responses each member makes, by slot.
         """
         n = self.n
+        v = np.flatnonzero(visitors)
         targets = feed.threads() if kind == "reply" else feed
-        base = self.view("reply_base") if kind == "reply" else self.view("react_base")
+        base = self.reply_base[v] if kind == "reply" else self.react_base[v]
         # members respond to what they read and care about: up to ~10 relevant items prompt a response
-        rate = base * np.minimum(self.view("relevant_read") / 10.0, 1.0)
+        rate = base * np.minimum(self.relevant_read[v] / 10.0, 1.0)
         if kind == "reply":
-            rate = rate * (2 * self.view("intrinsic")) * np.sqrt(self.view("post_drive"))
+            rate = rate * (2 * self.intrinsic[v]) * np.sqrt(self.post_drive[v])
             if "reply" in self.boosts:
-                rate = rate * self.boosts["reply"]
-        count = stochastic_round(rate, self.streams.uniform(kind, day, n)) * visitors
-        responders = np.repeat(np.arange(n), count)
+                rate = rate * self.boosts["reply"][v]
+        count = stochastic_round(rate, self.streams.uniform(kind, day, n)[v])
+        responders = np.repeat(v, count)
         if responders.size == 0 or len(targets) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         u = self.streams.generator(kind + ".target", day).random((2, responders.size), np.float32)
@@ -624,8 +634,10 @@ class Population:
     def invite(self, visitors: np.ndarray, day: int) -> np.ndarray:
         """Invitations sent today by each member (committed members invite more)."""
         n = self.n
-        rate = self.view("invite_base") * self.view("loyalty") * np.float32(self.invite_boost)
-        count = stochastic_round(rate, self.streams.uniform("invite", day, n)) * visitors
+        v = np.flatnonzero(visitors)
+        rate = self.invite_base[v] * self.loyalty[v] * np.float32(self.invite_boost)
+        count = np.zeros(n, np.int32)
+        count[v] = stochastic_round(rate, self.streams.uniform("invite", day, n)[v])
         self.invites[:n] += count
         return count
 
