@@ -100,12 +100,7 @@ class TieGraph:
         if needed > self._data.size:
             # grow by a quarter: amortised O(1) new ties with little memory held in reserve
             room = min(max(needed, self._data.size + self._data.size // 4, 1024), _MAX_TIE_ENDS)
-            self._indices = np.concatenate(
-                [self._indices[: self._nnz], np.zeros(room - self._nnz, np.int32)]
-            )
-            self._data = np.concatenate(
-                [self._data[: self._nnz], np.zeros(room - self._nnz, np.float32)]
-            )
+            self._grow_entries(room)
         rows, cols = np.divmod(keys, self._capacity)
         kernels.active().tie_merge(
             self._indptr,
@@ -119,6 +114,19 @@ class TieGraph:
         self._nnz = needed
         self._new_keys = np.zeros(0, np.int64)
         self._new_values = np.zeros(0, np.float32)
+
+    def _grow_entries(self, room: int) -> None:
+        """Room for ``room`` tie ends (new entries 0), in place where nothing else refers to the
+        arrays: a large array is then remapped rather than copied, so growing does not hold two
+        copies at once."""
+        try:
+            self._indices.resize(room, refcheck=True)
+            self._data.resize(room, refcheck=True)
+        except ValueError:  # a view is held elsewhere (say, a ``matrix`` still in use): copy
+            self._indices = np.concatenate(
+                [self._indices, np.zeros(room - self._indices.size, np.int32)]
+            )
+            self._data = np.concatenate([self._data, np.zeros(room - self._data.size, np.float32)])
 
     def decay(self, rate: float, prune_below: float) -> None:
         """Weaken every tie by ``rate``; ties weaker than ``prune_below`` disappear."""
