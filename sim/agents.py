@@ -338,10 +338,14 @@ class Population:
         # grow by a quarter: amortised O(1) arrivals with little memory held in reserve
         capacity = max(needed, self._capacity + self._capacity // 4, 1024)
         for name in self._array_names():
-            old = getattr(self, name)
-            new = np.zeros((capacity, *old.shape[1:]), dtype=old.dtype)
-            new[: old.shape[0]] = old
-            setattr(self, name, new)
+            shape = (capacity, *getattr(self, name).shape[1:])
+            try:  # in place where nothing else refers to the array: remapped, not copied
+                getattr(self, name).resize(shape, refcheck=True)
+            except ValueError:  # a view of it is held elsewhere: copy
+                old = getattr(self, name)
+                new = np.zeros(shape, dtype=old.dtype)
+                new[: old.shape[0]] = old
+                setattr(self, name, new)
         self._capacity = capacity
         self.ties.grow(capacity)
 
