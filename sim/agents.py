@@ -444,16 +444,16 @@ class Population:
     def visit(self, day: int) -> np.ndarray:
         """Who visits today: propensity scaled by loyalty and interest, plus the pull of replies."""
         r, n = self.rules, self.n
-        loyalty, interest = self.view("loyalty"), self.view("interest")
-        p = self.view("visit_base") * (r.visit_floor + (1 - r.visit_floor) * loyalty)
-        p = p * (0.5 + 0.5 * interest) + r.reply_pull * (self.view("unseen_replies") > 0)
+        a = np.flatnonzero(self.view("alive"))  # only members still here decide
+        loyalty, interest = self.loyalty[a], self.interest[a]
+        p = self.visit_base[a] * (r.visit_floor + (1 - r.visit_floor) * loyalty)
+        p = p * (0.5 + 0.5 * interest) + r.reply_pull * (self.unseen_replies[a] > 0)
         # newcomers look around in their first week; founders are no newcomers
-        newness = np.exp(-(day - self.view("join_day")) / np.float32(7.0)) * ~self.view(
-            "is_founder"
-        )
+        newness = np.exp(-(day - self.join_day[a]) / np.float32(7.0)) * ~self.is_founder[a]
         p = p + r.novelty * newness
-        p = self._operator_pull(p, day)
-        visitors = (self.streams.uniform("visit", day, n) < p) & self.view("alive")
+        p = self._operator_pull(p, a)
+        visitors = np.zeros(n, bool)
+        visitors[a] = self.streams.uniform("visit", day, n)[a] < p
         self.winback_returns = int(
             (
                 visitors
@@ -466,16 +466,17 @@ class Population:
         self.unseen_replies[:n][visitors] = 0
         return visitors
 
-    def _operator_pull(self, p: np.ndarray, day: int) -> np.ndarray:
-        """Visit probability with what the operator adds: seasonality, check-in incentives, and the
-        short-lived pull of win-back messages and promoted events (a spike that fades in ~2 days)."""
+    def _operator_pull(self, p: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        """Visit probability ``p`` of ``slots`` with what the operator adds: seasonality, check-in
+        incentives, and the short-lived pull of win-back messages and promoted events (a spike
+        that fades in ~2 days)."""
         if self.season != 1.0:
             p = p * np.float32(self.season)
         if "visit" in self.boosts:
-            p = p * self.boosts["visit"]
+            p = p * self.boosts["visit"][slots]
         pull = self.view("visit_pull")
         if pull.any():
-            p = p + pull
+            p = p + pull[slots]
             pull *= np.float32(0.3)
         return p
 
@@ -790,23 +791,24 @@ class Population:
         Returns the slots that left; ``leave_reason`` gets the largest recent deficit.
         """
         r, n = self.rules, self.n
-        alive = self.view("alive")
-        loyalty = self.view("loyalty")
+        a = np.flatnonzero(self.view("alive"))  # per-slot draws, read at the slots still here
+        loyalty = self.loyalty[a]
         hazard = r.quit_rate * np.clip((r.quit_threshold - loyalty) / r.quit_threshold, 0, 1)
-        quits = self.streams.uniform("leave", day, n) < hazard
-        inactive = (day - self.view("last_active_day") > r.inactivity_limit) & (
-            day - self.view("join_day") > r.inactivity_limit
+        quits = self.streams.uniform("leave", day, n)[a] < hazard
+        inactive = (day - self.last_active_day[a] > r.inactivity_limit) & (
+            day - self.join_day[a] > r.inactivity_limit
         )
-        lured = np.zeros(n, bool)
+        lured = np.zeros(a.size, bool)
         if self.lure > 0:  # a competitor's pull takes uncommitted members first
             chance = r.lure_rate * self.lure * (1 - loyalty)
-            lured = (self.streams.uniform("lure", day, n) < chance) & ~(quits | inactive)
-        leaving = np.flatnonzero(alive & (quits | inactive | lured))
+            lured = (self.streams.uniform("lure", day, n)[a] < chance) & ~(quits | inactive)
+        going = quits | inactive | lured
+        leaving = a[going]
         if leaving.size:
             self.alive[leaving] = False
             self.leave_day[leaving] = day
             self.leave_reason[leaving] = self._reasons(leaving)
-            self.leave_reason[leaving[lured[leaving]]] = LeaveReason.LURED_AWAY
+            self.leave_reason[a[going & lured]] = LeaveReason.LURED_AWAY
         return leaving
 
     def _reasons(self, slots: np.ndarray) -> np.ndarray:
@@ -842,14 +844,19 @@ class Population:
 
     def observe_retention(self, day: int) -> None:
         """Record, at each retention age, whether the member acted in the 7 days ending that day."""
-        n = self.n
-        age = day - self.view("join_day")
-        acted_this_week = self.view("last_active_day") >= day - 6
+        joined = self.view("join_day")  # slots are in join order: a join day is a slot range
+
+        def cohort(age: int) -> slice:
+            first, stop = np.searchsorted(joined, [day - age, day - age + 1])
+            return slice(int(first), int(stop))
+
         for bit, checkpoint in enumerate(RETENTION_AGES):
-            hit = (age == checkpoint) & acted_this_week
-            self.retention_bits[:n][hit] |= np.uint16(1 << bit)
-        survived = (age == 60) & (self.view("last_active_day") >= self.view("join_day") + 30)
-        self.retention_bits[:n][survived] |= np.uint16(1 << SURVIVAL_BIT)
+            members = cohort(checkpoint)
+            hit = self.last_active_day[members] >= day - 6
+            self.retention_bits[members][hit] |= np.uint16(1 << bit)
+        members = cohort(60)
+        survived = self.last_active_day[members] >= self.join_day[members] + 30
+        self.retention_bits[members][survived] |= np.uint16(1 << SURVIVAL_BIT)
 
     def roles(self, day: int) -> np.ndarray:
         """Each member's role today (``Role`` codes), derived from behaviour."""
