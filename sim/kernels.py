@@ -62,11 +62,9 @@ def _merge_numpy(indptr, indices, data, nnz, rows, cols, values):
     indptr[1:] += np.cumsum(np.bincount(rows, minlength=indptr.size - 1)).astype(indptr.dtype)
 
 
-def _merge_decay_numpy(indptr, indices, data, nnz, rows, cols, values, factor, prune_below):
-    """Merge new entries (as ``_merge_numpy``), then multiply every entry by ``factor`` (float32)
-    and drop those below ``prune_below``, compacting in place; returns the new count of entries."""
-    _merge_numpy(indptr, indices, data, nnz, rows, cols, values)
-    nnz += rows.size
+def _decay_numpy(indptr, indices, data, nnz, factor, prune_below):
+    """Multiply the first ``nnz`` entries by ``factor`` (float32) and drop those below
+    ``prune_below``, compacting in place; returns the new count of entries."""
     used = data[:nnz]
     used *= factor
     keep = used >= prune_below
@@ -79,17 +77,10 @@ def _merge_decay_numpy(indptr, indices, data, nnz, rows, cols, values, factor, p
     return kept
 
 
-def _row_products_numpy(indptr, indices, data, rows, x, new_rows, new_cols, new_values):
-    """``(M @ x)[rows]`` for the CSR matrix M with the new entries merged in: each listed row's
-    sum of entry times ``x`` at its column, summed in column order in float32 (as scipy's CSR
-    mat-vec does)."""
+def _row_products_numpy(indptr, indices, data, rows, x):
+    """``(M @ x)[rows]`` for the CSR matrix M: each listed row's sum of entry times ``x`` at its
+    column, summed in column order in float32 (as scipy's CSR mat-vec does)."""
     size = indptr.size - 1
-    if new_rows.size:
-        nnz = data.size
-        indptr = indptr.copy()
-        indices = np.concatenate([indices, np.zeros(new_rows.size, indices.dtype)])
-        data = np.concatenate([data, np.zeros(new_rows.size, data.dtype)])
-        _merge_numpy(indptr, indices, data, nnz, new_rows, new_cols, new_values)
     matrix = sparse.csr_array((data, indices, indptr), shape=(size, size))
     return (matrix[rows] @ x).astype(np.float32, copy=False)
 
@@ -151,72 +142,28 @@ def _compiled():
             indptr[row + 1] += added
 
     @jit
-    def merge_decay(indptr, indices, data, nnz, rows, cols, values, factor, prune_below):
-        # one forward pass, in place: old entries that a write would overwrite before they are
-        # read wait in a small queue (never more than the new entries, plus one)
-        size = rows.size + 2
-        queue_col = np.empty(size, np.int32)
-        queue_value = np.empty(size, np.float32)
-        head = 0
-        queued = 0
-        read = 0  # old entries before this position are queued or consumed
+    def decay(indptr, indices, data, nnz, factor, prune_below):
         write = 0
-        k = 0
-        old_start = indptr[0]
+        start = indptr[0]
         for row in range(indptr.size - 1):
-            old_end = indptr[row + 1]
-            old_left = old_end - old_start
-            while old_left > 0 or (k < rows.size and rows[k] == row):
-                col = np.int32(0)
-                value = np.float32(0)
-                take_new = old_left == 0
-                if not take_new:
-                    if queued > 0:
-                        col, value = queue_col[head], queue_value[head]
-                    else:
-                        col, value = indices[read], data[read]
-                    take_new = k < rows.size and rows[k] == row and cols[k] < col
-                if take_new:
-                    col, value = cols[k], values[k]
-                    k += 1
-                else:
-                    if queued > 0:
-                        head = (head + 1) % size
-                        queued -= 1
-                    else:
-                        read += 1
-                    old_left -= 1
-                value = value * factor
+            stop = indptr[row + 1]
+            for i in range(start, stop):
+                value = data[i] * factor
                 if value >= prune_below:
-                    while read <= write and read < nnz:
-                        tail = (head + queued) % size
-                        queue_col[tail] = indices[read]
-                        queue_value[tail] = data[read]
-                        queued += 1
-                        read += 1
-                    indices[write] = col
+                    indices[write] = indices[i]
                     data[write] = value
                     write += 1
-            old_start = old_end
+            start = stop
             indptr[row + 1] = write
         return write
 
     @jit
-    def row_products(indptr, indices, data, rows, x, new_rows, new_cols, new_values):
+    def row_products(indptr, indices, data, rows, x):
         out = np.empty(rows.size, np.float32)
         for k in range(rows.size):
-            row = rows[k]
-            i, end = indptr[row], indptr[row + 1]
-            j = np.searchsorted(new_rows, row)
-            new_end = np.searchsorted(new_rows, row, side="right")
             total = np.float32(0)
-            while i < end or j < new_end:  # both in column order: merge them
-                if j >= new_end or (i < end and indices[i] < new_cols[j]):
-                    total += data[i] * x[indices[i]]
-                    i += 1
-                else:
-                    total += new_values[j] * x[new_cols[j]]
-                    j += 1
+            for i in range(indptr[rows[k]], indptr[rows[k] + 1]):
+                total += data[i] * x[indices[i]]
             out[k] = total
         return out
 
@@ -238,7 +185,7 @@ def _compiled():
     return SimpleNamespace(
         tie_find=find,
         tie_merge=merge,
-        tie_merge_decay=merge_decay,
+        tie_decay=decay,
         tie_row_products=row_products,
         drift_topics=drift_topics,
     )
@@ -247,7 +194,7 @@ def _compiled():
 _NUMPY = SimpleNamespace(
     tie_find=_find_numpy,
     tie_merge=_merge_numpy,
-    tie_merge_decay=_merge_decay_numpy,
+    tie_decay=_decay_numpy,
     tie_row_products=_row_products_numpy,
     drift_topics=_drift_topics_numpy,
 )

@@ -95,23 +95,30 @@ class TieGraph:
         if keys.size == 0:
             return
         needed = self._nnz + keys.size
+        if needed > _MAX_TIE_ENDS:
+            raise OverflowError("more than 2**31 tie ends: the CSR index arrays would overflow")
         if needed > self._data.size:
-            self._make_room(needed)
-        rows, cols = self._waiting()
+            # grow by a quarter: amortised O(1) new ties with little memory held in reserve
+            room = min(max(needed, self._data.size + self._data.size // 4, 1024), _MAX_TIE_ENDS)
+            self._grow_entries(room)
+        rows, cols = np.divmod(keys, self._capacity)
         kernels.active().tie_merge(
-            self._indptr, self._indices, self._data, self._nnz, rows, cols, self._new_values
+            self._indptr,
+            self._indices,
+            self._data,
+            self._nnz,
+            rows,
+            cols.astype(np.int32),
+            self._new_values,
         )
         self._nnz = needed
         self._new_keys = np.zeros(0, np.int64)
         self._new_values = np.zeros(0, np.float32)
 
-    def _make_room(self, needed: int) -> None:
-        """Room for ``needed`` tie ends, growing by a quarter (amortised O(1) new ties with little
-        memory held in reserve), in place where nothing else refers to the arrays: a large array
-        is then remapped rather than copied, so growing does not hold two copies at once."""
-        if needed > _MAX_TIE_ENDS:
-            raise OverflowError("more than 2**31 tie ends: the CSR index arrays would overflow")
-        room = min(max(needed, self._data.size + self._data.size // 4, 1024), _MAX_TIE_ENDS)
+    def _grow_entries(self, room: int) -> None:
+        """Room for ``room`` tie ends (new entries 0), in place where nothing else refers to the
+        arrays: a large array is then remapped rather than copied, so growing does not hold two
+        copies at once."""
         try:
             self._indices.resize(room, refcheck=True)
             self._data.resize(room, refcheck=True)
@@ -122,29 +129,16 @@ class TieGraph:
             self._data = np.concatenate([self._data, np.zeros(room - self._data.size, np.float32)])
 
     def decay(self, rate: float, prune_below: float) -> None:
-        """Weaken every tie by ``rate``; ties weaker than ``prune_below`` disappear (the waiting
-        new ties are merged in the same pass)."""
-        new_rows, new_cols = self._waiting()
-        if self._nnz + new_rows.size > self._data.size:
-            self._make_room(self._nnz + new_rows.size)
-        self._nnz = kernels.active().tie_merge_decay(
+        """Weaken every tie by ``rate``; ties weaker than ``prune_below`` disappear."""
+        self._merge_new()
+        self._nnz = kernels.active().tie_decay(
             self._indptr,
             self._indices,
             self._data,
             self._nnz,
-            new_rows,
-            new_cols,
-            self._new_values,
             np.float32(1.0 - rate),
             np.float32(prune_below),
         )
-        self._new_keys = np.zeros(0, np.int64)
-        self._new_values = np.zeros(0, np.float32)
-
-    def _waiting(self) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and columns of the new ties waiting to be merged (sorted by row, then column)."""
-        rows, cols = np.divmod(self._new_keys, self._capacity)
-        return rows, cols.astype(np.int32)
 
     @property
     def matrix(self) -> sparse.csr_array:
@@ -165,19 +159,12 @@ class TieGraph:
 
     def strength_of(self, slots: np.ndarray, active: np.ndarray) -> np.ndarray:
         """``strength_to(active)[slots]``, computed for those slots only (float32 vector)."""
+        self._merge_new()
         padded = np.zeros(self._capacity, dtype=np.float32)
         padded[: active.size] = active
         nnz = self._nnz
-        new_rows, new_cols = self._waiting()
         return kernels.active().tie_row_products(
-            self._indptr,
-            self._indices[:nnz],
-            self._data[:nnz],
-            slots,
-            padded,
-            new_rows,
-            new_cols,
-            self._new_values,
+            self._indptr, self._indices[:nnz], self._data[:nnz], slots, padded
         )
 
     def degree(self, n: int) -> np.ndarray:
