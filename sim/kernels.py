@@ -2,7 +2,8 @@
 
 A few steps of the day are loops that numpy can only express as several passes over large arrays
 with temporaries in between (merging new ties into the CSR arrays of the tie graph, decaying and
-pruning every tie, finding a tie within its row, drifting each reader's topic interests). Here
+pruning every tie, finding a tie within its row, summing the tie strengths of today's visitors'
+rows, drifting each reader's topic interests). Here
 each is written once as a plain loop compiled by numba and once in numpy, and both give
 bit-identical results (``tests/test_kernels.py`` runs them side by side, and a whole model run
 under each). The kernels do only IEEE-exact float32 arithmetic (no exp or log, whose compiled
