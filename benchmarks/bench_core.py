@@ -1,11 +1,21 @@
 """Speed and memory of the vectorised model, and its speed-up over the object-per-member oracle.
 
-For each size N, a fresh subprocess builds ``CommunityModel(members=N, market_size=5*N, rng=1)``,
-runs it for ``--days`` days and reports wall time (set-up plus run), member-days per second (the
-sum over days of members alive, from ``model.series()["members"]``), peak resident memory above
+For each policy mode and size N, a fresh subprocess builds
+``CommunityModel(members=N, market_size=5*N, strategy=..., rng=1)``, runs it for ``--days`` days
+and reports wall time (set-up plus run), member-days per second (the sum over days of members
+alive, from ``model.series()["members"]``) per wall second and per CPU second (user plus system
+time of the process: "per core", whatever threads numpy or scipy use), peak resident memory above
 the baseline after imports (``getrusage(RUSAGE_SELF).ru_maxrss``), and the bytes held by member
 state and ties (``model.population.nbytes``) per member ever joined and per member alive at the
 end.
+
+Policy modes: ``none`` (no operator) and ``all`` (every lever active: the strategy of
+``experiments/all-levers.yaml``, written for 2,000 members, with the team's hours, budget,
+operator posts and event capacities scaled by N / 2,000; see ``all_levers_strategy``).
+
+Before anything is timed, each process runs a small community for a few days (``warm_up``), so the
+figures do not include loading (or, on a first run, compiling and caching) the numba kernels of
+``sim.kernels``; the seconds that took are reported as ``warm_up_seconds``.
 
 Then, if ``sim.oracle`` exists, the one-object-per-member oracle and the vectorised model each run
 10 000 members for ``--oracle-days`` days and the ratio of their member-days per second is printed.
@@ -13,6 +23,7 @@ Then, if ``sim.oracle`` exists, the one-object-per-member oracle and the vectori
     .venv/bin/python benchmarks/bench_core.py                 # 10k, 100k, 1M members x 365 days
     .venv/bin/python benchmarks/bench_core.py --quick         # 10k and 100k x 30 days
     .venv/bin/python benchmarks/bench_core.py --sizes 100000 --json results/bench_core.json
+    .venv/bin/python benchmarks/bench_core.py --policies all --sizes 1000000 --no-oracle
 """
 
 from __future__ import annotations
@@ -30,22 +41,50 @@ from pathlib import Path
 import numpy as np
 
 from sim.model import CommunityModel
+from sim.policies import Strategy
+from sim.scenario import load_scenario
 
 MARKET_PER_MEMBER = 5  # market_size = 5 * members
 ORACLE_MEMBERS = 10_000
+ALL_LEVERS = Path(__file__).resolve().parents[1] / "experiments" / "all-levers.yaml"
+POLICY_MODES = ("none", "all")
 
-# The issue's goals.
+# The foundation issue's goals.
 GOAL_MEMBERS, GOAL_DAYS, GOAL_SECONDS = 100_000, 365, 20.0
 GOAL_BYTES_PER_MEMBER = 400
 GOAL_ORACLE_SPEEDUP = 30.0
+# The performance issue's goals (every policy active for the first two).
+SCALE_MEMBERS = 1_000_000
+GOAL_RATE_PER_CORE = 10_000_000  # member-days per CPU second
+GOAL_PEAK_MB = 1.5 * 1024  # 1M members x 365 days
+GOAL_ORACLE_SPEEDUP_SCALE = 50.0
 
 QUICK = {"sizes": [10_000, 100_000], "days": 30, "oracle_days": 5}
-DEFAULTS = {"sizes": [10_000, 100_000, 1_000_000], "days": 365, "oracle_days": 20}
+DEFAULTS = {
+    "sizes": [10_000, 100_000, 1_000_000],
+    "days": 365,
+    "oracle_days": 20,
+    "policies": list(POLICY_MODES),
+}
 
 
 def member_days(model) -> int:
     """Sum over days of the members alive at the end of each day."""
     return int(model.series()["members"].sum())
+
+
+def all_levers_strategy(members: int) -> Strategy:
+    """The strategy of ``experiments/all-levers.yaml`` for a community of ``members``: the team's
+    hours, budget, operator posts and event capacities scale with the size it was written for."""
+    scenario = load_scenario(ALL_LEVERS)
+    factor = members / scenario.community.members
+    strategy = scenario.strategy.model_copy(deep=True)
+    strategy.hours_per_day *= factor
+    strategy.budget *= factor
+    strategy.content.posts_per_day *= factor
+    for event in strategy.events.calendar:
+        event.capacity = max(1, round(event.capacity * factor))
+    return strategy
 
 
 def _peak_rss_bytes() -> int:
@@ -54,27 +93,51 @@ def _peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 
 
-def timed_run(model_class, members: int, days: int) -> tuple[object, float]:
-    """Build and run one model; returns it with the wall time of set-up plus run, in seconds."""
-    start = time.perf_counter()
-    model = model_class(members=members, market_size=MARKET_PER_MEMBER * members, rng=1)
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_run(
+    model_class, members: int, days: int, strategy: Strategy | None = None
+) -> tuple[object, float, float]:
+    """Build and run one model; returns it with the wall and CPU seconds of set-up plus run."""
+    start, cpu_start = time.perf_counter(), _cpu_seconds()
+    extra = {} if strategy is None else {"strategy": strategy}
+    model = model_class(members=members, market_size=MARKET_PER_MEMBER * members, rng=1, **extra)
     model.run(days)
-    return model, time.perf_counter() - start
+    return model, time.perf_counter() - start, _cpu_seconds() - cpu_start
 
 
-def measure(members: int, days: int) -> dict:
+def warm_up() -> float:
+    """Run a small every-lever community for a few days so that the compiled kernels
+    (``sim.kernels``) are loaded, or compiled and cached, before anything is timed; returns the
+    seconds this took (reported, not counted in the figures)."""
+    start = time.perf_counter()
+    model = CommunityModel(members=300, market_size=1500, strategy=all_levers_strategy(300), rng=1)
+    model.run(5)
+    return time.perf_counter() - start
+
+
+def measure(members: int, days: int, policies: str = "none") -> dict:
     """One size, measured in this process (the parent runs it in a fresh subprocess per size)."""
+    strategy = all_levers_strategy(members) if policies == "all" else None
+    warm_up_seconds = warm_up()
     baseline = _peak_rss_bytes()
-    model, seconds = timed_run(CommunityModel, members, days)
+    model, seconds, cpu_seconds = timed_run(CommunityModel, members, days, strategy)
     peak = _peak_rss_bytes()
     population = model.population
     work = member_days(model)
     return {
+        "policies": policies,
         "members": members,
         "days": days,
+        "warm_up_seconds": warm_up_seconds,
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "member_days": work,
         "member_days_per_s": work / seconds,
+        "member_days_per_cpu_s": work / cpu_seconds,
         "peak_rss_mb": (peak - baseline) / 2**20,
         "baseline_rss_mb": baseline / 2**20,
         "state_bytes": population.nbytes,
@@ -87,7 +150,7 @@ def measure(members: int, days: int) -> dict:
     }
 
 
-def measure_in_subprocess(members: int, days: int) -> dict:
+def measure_in_subprocess(members: int, days: int, policies: str) -> dict:
     """Run ``measure`` in a fresh interpreter so each size's peak memory is its own."""
     command = [
         sys.executable,
@@ -96,6 +159,8 @@ def measure_in_subprocess(members: int, days: int) -> dict:
         str(members),
         "--days",
         str(days),
+        "--policies",
+        policies,
     ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -109,30 +174,49 @@ def compare_with_oracle(days: int) -> dict:
         oracle_class = importlib.import_module("sim.oracle").OracleModel
     except (ImportError, AttributeError) as error:
         return {"available": False, "reason": f"{type(error).__name__}: {error}"}
+    warm_up()
     rates = {}
     for name, model_class in (("oracle", oracle_class), ("vectorised", CommunityModel)):
-        model, seconds = timed_run(model_class, ORACLE_MEMBERS, days)
-        rates[name] = {"seconds": seconds, "member_days_per_s": member_days(model) / seconds}
-    speedup = rates["vectorised"]["member_days_per_s"] / rates["oracle"]["member_days_per_s"]
-    return {"available": True, "members": ORACLE_MEMBERS, "days": days, **rates, "speedup": speedup}
+        model, seconds, cpu_seconds = timed_run(model_class, ORACLE_MEMBERS, days)
+        work = member_days(model)
+        rates[name] = {
+            "seconds": seconds,
+            "cpu_seconds": cpu_seconds,
+            "member_days_per_s": work / seconds,
+            "member_days_per_cpu_s": work / cpu_seconds,
+        }
+    speedup = (
+        rates["vectorised"]["member_days_per_cpu_s"] / rates["oracle"]["member_days_per_cpu_s"]
+    )
+    wall = rates["vectorised"]["member_days_per_s"] / rates["oracle"]["member_days_per_s"]
+    return {
+        "available": True,
+        "members": ORACLE_MEMBERS,
+        "days": days,
+        **rates,
+        "speedup": speedup,
+        "speedup_wall": wall,
+    }
 
 
 def _row(run: dict) -> str:
     return (
-        f"{run['members']:>10,} {run['days']:>5} {run['seconds']:>9.2f} "
-        f"{run['member_days_per_s']:>14,.0f} {run['peak_rss_mb']:>12.1f} "
+        f"{run['policies']:>8} {run['members']:>10,} {run['days']:>5} {run['seconds']:>9.2f} "
+        f"{run['member_days_per_s']:>14,.0f} {run['member_days_per_cpu_s']:>14,.0f} "
+        f"{run['peak_rss_mb']:>12.1f} "
         f"{run['bytes_per_member_joined']:>10.0f} {run['bytes_per_member_alive']:>10.0f}"
     )
 
 
 def print_table(runs: list[dict]) -> None:
     print(
-        f"{'size':>10} {'days':>5} {'seconds':>9} {'member-days/s':>14} {'peak RSS MB':>12} "
-        f"{'B/joined':>10} {'B/alive':>10}"
+        f"{'policies':>8} {'size':>10} {'days':>5} {'seconds':>9} {'member-days/s':>14} "
+        f"{'per CPU-s':>14} {'peak RSS MB':>12} {'B/joined':>10} {'B/alive':>10}"
     )
     for run in runs:
         print(_row(run))
-    print("seconds: set-up plus run; peak RSS: above the baseline after imports (fresh process);")
+    print("seconds: set-up plus run; per CPU-s: member-days per second of CPU time (per core);")
+    print("peak RSS: above the baseline after imports (fresh process);")
     print(
         "B/joined, B/alive: population.nbytes (state + ties, allocated) per member ever joined / "
         "alive at the end"
@@ -140,7 +224,47 @@ def print_table(runs: list[dict]) -> None:
 
 
 def goals(runs: list[dict], oracle: dict) -> list[dict]:
-    """Each goal of the issue with the figure measured for it (None when not measured)."""
+    """Each goal of the issues with the figure measured for it (None when not measured)."""
+    return _foundation_goals([r for r in runs if r["policies"] == "none"], oracle) + _scale_goals(
+        runs, oracle
+    )
+
+
+def _scale_goals(runs: list[dict], oracle: dict) -> list[dict]:
+    at_scale = [
+        r
+        for r in runs
+        if r["policies"] == "all" and r["members"] == SCALE_MEMBERS and r["days"] == GOAL_DAYS
+    ]
+    rate = at_scale[0]["member_days_per_cpu_s"] if at_scale else None
+    peak = at_scale[0]["peak_rss_mb"] if at_scale else None
+    speedup = oracle.get("speedup")
+    return [
+        {
+            "goal": f">= {GOAL_RATE_PER_CORE / 1e6:.0f}M member-days/s per core, "
+            f"{SCALE_MEMBERS // 10**6}M members, every policy",
+            "measured": rate,
+            "unit": "member-days per CPU-s",
+            "met": None if rate is None else rate >= GOAL_RATE_PER_CORE,
+        },
+        {
+            "goal": f"{SCALE_MEMBERS // 10**6}M members x {GOAL_DAYS} days, every policy, "
+            f"in <= {GOAL_PEAK_MB / 1024:.1f} GB",
+            "measured": peak,
+            "unit": "MB peak RSS",
+            "met": None if peak is None else peak <= GOAL_PEAK_MB,
+        },
+        {
+            "goal": f">= {GOAL_ORACLE_SPEEDUP_SCALE:.0f}x the oracle at {ORACLE_MEMBERS:,} members",
+            "measured": speedup,
+            "unit": "x",
+            "context": oracle.get("days") and f"member-days per CPU-s over {oracle['days']} days",
+            "met": None if speedup is None else speedup >= GOAL_ORACLE_SPEEDUP_SCALE,
+        },
+    ]
+
+
+def _foundation_goals(runs: list[dict], oracle: dict) -> list[dict]:
     at_goal_size = [r for r in runs if r["members"] == GOAL_MEMBERS]
     timed = [r for r in at_goal_size if r["days"] == GOAL_DAYS]
     seconds = timed[0]["seconds"] if timed else None
@@ -166,14 +290,14 @@ def goals(runs: list[dict], oracle: dict) -> list[dict]:
             "goal": f">= {GOAL_ORACLE_SPEEDUP:.0f}x the oracle at {ORACLE_MEMBERS:,} members",
             "measured": speedup,
             "unit": "x",
-            "context": oracle.get("days") and f"member-days/s over {oracle['days']} days",
+            "context": oracle.get("days") and f"member-days per CPU-s over {oracle['days']} days",
             "met": None if speedup is None else speedup >= GOAL_ORACLE_SPEEDUP,
         },
     ]
 
 
 def print_goals(goal_rows: list[dict]) -> None:
-    print("\nGoals of this issue:")
+    print("\nGoals (foundation issue, then performance issue):")
     for g in goal_rows:
         if g["measured"] is None:
             status = "not measured by this run"
@@ -181,7 +305,7 @@ def print_goals(goal_rows: list[dict]) -> None:
             status = f"{g['measured']:,.1f} {g['unit']}  {'met' if g['met'] else 'NOT MET'}"
             if g.get("context"):
                 status += f"  ({g['context']})"
-        print(f"  {g['goal']:<46} {status}")
+        print(f"  {g['goal']:<62} {status}")
 
 
 def print_oracle(oracle: dict) -> None:
@@ -195,10 +319,13 @@ def print_oracle(oracle: dict) -> None:
     for name in ("oracle", "vectorised"):
         print(
             f"  {name:<10} {oracle['members']:,} members x {oracle['days']} days: "
-            f"{oracle[name]['seconds']:8.2f} s, {oracle[name]['member_days_per_s']:12,.0f} "
-            "member-days/s"
+            f"{oracle[name]['seconds']:8.2f} s ({oracle[name]['cpu_seconds']:.2f} CPU-s), "
+            f"{oracle[name]['member_days_per_cpu_s']:12,.0f} member-days per CPU-s"
         )
-    print(f"  speed-up: {oracle['speedup']:.1f}x")
+    print(
+        f"  speed-up: {oracle['speedup']:.1f}x per CPU second "
+        f"({oracle['speedup_wall']:.1f}x in wall time)"
+    )
 
 
 def environment() -> dict:
@@ -228,13 +355,19 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="10k and 100k members x 30 days, oracle 5 days (explicit flags win)",
+        help="10k and 100k members x 30 days, oracle 5 days, both policy modes (explicit flags win)",
+    )
+    parser.add_argument(
+        "--policies",
+        nargs="+",
+        choices=POLICY_MODES,
+        help="none: no operator; all: every lever active (default: both)",
     )
     parser.add_argument("--no-oracle", action="store_true", help="skip the oracle comparison")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     parser.add_argument("--measure-one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    fallback = QUICK if args.quick else DEFAULTS
+    fallback = {**DEFAULTS, **QUICK} if args.quick else DEFAULTS
     for name, value in fallback.items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -250,12 +383,17 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     if args.measure_one is not None:
-        print(json.dumps(measure(args.measure_one, args.days)))
+        print(json.dumps(measure(args.measure_one, args.days, args.policies[0])))
         return
     runs = []
-    for members in args.sizes:
-        print(f"measuring {members:,} members x {args.days} days ...", file=sys.stderr, flush=True)
-        runs.append(measure_in_subprocess(members, args.days))
+    for policies in args.policies:
+        for members in args.sizes:
+            print(
+                f"measuring {members:,} members x {args.days} days, policies: {policies} ...",
+                file=sys.stderr,
+                flush=True,
+            )
+            runs.append(measure_in_subprocess(members, args.days, policies))
     if args.no_oracle:
         oracle = {"available": False, "reason": "skipped (--no-oracle)"}
     else:

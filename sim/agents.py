@@ -37,6 +37,7 @@ import mesa
 import numpy as np
 from scipy.special import expit
 
+from sim import kernels
 from sim.content import Items
 from sim.streams import RandomStreams, stochastic_round
 from sim.ties import TieGraph
@@ -337,10 +338,14 @@ class Population:
         # grow by a quarter: amortised O(1) arrivals with little memory held in reserve
         capacity = max(needed, self._capacity + self._capacity // 4, 1024)
         for name in self._array_names():
-            old = getattr(self, name)
-            new = np.zeros((capacity, *old.shape[1:]), dtype=old.dtype)
-            new[: old.shape[0]] = old
-            setattr(self, name, new)
+            shape = (capacity, *getattr(self, name).shape[1:])
+            try:  # in place where nothing else refers to the array: remapped, not copied
+                getattr(self, name).resize(shape, refcheck=True)
+            except ValueError:  # a view of it is held elsewhere: copy
+                old = getattr(self, name)
+                new = np.zeros(shape, dtype=old.dtype)
+                new[: old.shape[0]] = old
+                setattr(self, name, new)
         self._capacity = capacity
         self.ties.grow(capacity)
 
@@ -439,16 +444,16 @@ class Population:
     def visit(self, day: int) -> np.ndarray:
         """Who visits today: propensity scaled by loyalty and interest, plus the pull of replies."""
         r, n = self.rules, self.n
-        loyalty, interest = self.view("loyalty"), self.view("interest")
-        p = self.view("visit_base") * (r.visit_floor + (1 - r.visit_floor) * loyalty)
-        p = p * (0.5 + 0.5 * interest) + r.reply_pull * (self.view("unseen_replies") > 0)
+        a = np.flatnonzero(self.view("alive"))  # only members still here decide
+        loyalty, interest = self.loyalty[a], self.interest[a]
+        p = self.visit_base[a] * (r.visit_floor + (1 - r.visit_floor) * loyalty)
+        p = p * (0.5 + 0.5 * interest) + r.reply_pull * (self.unseen_replies[a] > 0)
         # newcomers look around in their first week; founders are no newcomers
-        newness = np.exp(-(day - self.view("join_day")) / np.float32(7.0)) * ~self.view(
-            "is_founder"
-        )
+        newness = np.exp(-(day - self.join_day[a]) / np.float32(7.0)) * ~self.is_founder[a]
         p = p + r.novelty * newness
-        p = self._operator_pull(p, day)
-        visitors = (self.streams.uniform("visit", day, n) < p) & self.view("alive")
+        p = self._operator_pull(p, a)
+        visitors = np.zeros(n, bool)
+        visitors[a] = self.streams.uniform("visit", day, n)[a] < p
         self.winback_returns = int(
             (
                 visitors
@@ -461,16 +466,17 @@ class Population:
         self.unseen_replies[:n][visitors] = 0
         return visitors
 
-    def _operator_pull(self, p: np.ndarray, day: int) -> np.ndarray:
-        """Visit probability with what the operator adds: seasonality, check-in incentives, and the
-        short-lived pull of win-back messages and promoted events (a spike that fades in ~2 days)."""
+    def _operator_pull(self, p: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        """Visit probability ``p`` of ``slots`` with what the operator adds: seasonality, check-in
+        incentives, and the short-lived pull of win-back messages and promoted events (a spike
+        that fades in ~2 days)."""
         if self.season != 1.0:
             p = p * np.float32(self.season)
         if "visit" in self.boosts:
-            p = p * self.boosts["visit"]
+            p = p * self.boosts["visit"][slots]
         pull = self.view("visit_pull")
         if pull.any():
-            p = p + pull
+            p = p + pull[slots]
             pull *= np.float32(0.3)
         return p
 
@@ -479,52 +485,57 @@ class Population:
         r, n = self.rules, self.n
         counts = feed.per_topic()
         total = float(counts.sum())
-        info = np.zeros(n, np.float32)
-        relevant = np.zeros(n, np.float32)
-        cost = np.zeros(n, np.float32)
-        overload_cost = np.zeros(n, np.float32)
-        toxicity = np.zeros(n, np.float32)
+        idx = np.flatnonzero(visitors)
+        info = np.zeros(idx.size, np.float32)
+        relevant = np.zeros(idx.size, np.float32)
+        cost = np.zeros(idx.size, np.float32)
+        overload_cost = np.zeros(idx.size, np.float32)
+        toxicity = np.zeros(idx.size, np.float32)
         if total > 0:
-            idx = np.flatnonzero(visitors)
             budget = self.trait("read_budget", idx)
             # engaging formats draw more attention: relevance follows appeal, cost follows count
             relevant_in_feed = np.minimum(self.pref[idx] @ feed.informative_per_topic(), total)
             # a personalized filter hides a share of each reader's off-topic items
             seen = total - self.feed_filter * (total - relevant_in_feed)
             read = np.minimum(seen, budget)
-            relevant_read = relevant_in_feed * (read / seen)
-            relevant[idx] = relevant_read
-            saturation = 1 - np.exp(-3.0 * relevant_read / INFO_SATURATION_ITEMS)
-            info[idx] = feed.mean_quality() * saturation
+            relevant[:] = relevant_in_feed * (read / seen)
+            saturation = 1 - np.exp(-3.0 * relevant / INFO_SATURATION_ITEMS)
+            info[:] = feed.mean_quality() * saturation
             offtopic_share = 1 - relevant_in_feed / seen
             overload = np.maximum(seen / budget - 1, 0)
-            overload_cost[idx] = r.overload_cost * (1 - np.exp(-overload))
-            cost[idx] = r.offtopic_cost * offtopic_share * (read / budget) + overload_cost[idx]
+            overload_cost[:] = r.overload_cost * (1 - np.exp(-overload))
+            cost[:] = r.offtopic_cost * offtopic_share * (read / budget) + overload_cost
             toxic_share = feed.toxic_share()
             if toxic_share > 0:
                 # toxic posts are off-topic noise to most readers, so the filter hides them too
                 toxic_read = toxic_share * read * (1 - self.feed_filter)
-                toxicity[idx] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
-                cost[idx] += toxicity[idx]
+                toxicity[:] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
+                cost += toxicity
             self._drift_topics(idx, feed.informative_per_topic())
-        self.info_today[:n] = info
-        self.relevant_read[:n] = relevant
-        self.cost_today[:n] = cost
-        memory = visitors * EMA_WEIGHT
-        _move_toward(self.info_ema[:n], info, memory)
-        _move_toward(self.cost_ema[:n], cost, memory)
-        _move_toward(self.overload_ema[:n], overload_cost, memory)
-        self.toxicity_today[:n] = toxicity
-        _move_toward(self.toxicity_ema[:n], toxicity, memory)
+        for today, value in (
+            (self.info_today, info),
+            (self.relevant_read, relevant),
+            (self.cost_today, cost),
+            (self.toxicity_today, toxicity),
+        ):
+            today[:n] = 0
+            today[idx] = value
+        # recent-experience averages move on visits only
+        for average, value in (
+            (self.info_ema, info),
+            (self.cost_ema, cost),
+            (self.overload_ema, overload_cost),
+            (self.toxicity_ema, toxicity),
+        ):
+            state = average[idx]
+            _move_toward(state, value, EMA_WEIGHT)
+            average[idx] = state
 
     def _drift_topics(self, idx: np.ndarray, counts: np.ndarray) -> None:
         """Interest drifts toward the topics that supplied the relevant content."""
-        rate = np.float32(self.rules.topic_drift)
-        pref = self.pref[idx]
-        supplied = pref * counts
-        top = supplied.max(axis=1, keepdims=True)
-        target = np.where(top > 0, 0.02 + 0.98 * supplied / np.maximum(top, 1e-9), pref)
-        self.pref[idx] = (1 - rate) * pref + rate * target
+        kernels.active().drift_topics(
+            self.pref, idx, counts.astype(np.float32), np.float32(self.rules.topic_drift)
+        )
 
     def post(self, visitors: np.ndarray, day: int) -> tuple[np.ndarray, ...]:
         """Visitors start threads; returns (author, topic, quality, toxic, chatter) per thread.
@@ -533,16 +544,17 @@ class Population:
         crowd it out lower posting after they stop (Deci, Koestner & Ryan 1999).
         """
         n = self.n
+        v = np.flatnonzero(visitors)
         rate = (
-            self.view("post_base")
-            * (2 * self.view("intrinsic"))
-            * (0.3 + self.view("interest"))
-            * self.view("post_drive")
+            self.post_base[v]
+            * (2 * self.intrinsic[v])
+            * (0.3 + self.interest[v])
+            * self.post_drive[v]
         )
         if "post" in self.boosts:
-            rate = rate * self.boosts["post"]
-        count = stochastic_round(rate, self.streams.uniform("post", day, n)) * visitors
-        authors = np.flatnonzero(count)
+            rate = rate * self.boosts["post"][v]
+        count = stochastic_round(rate, self.streams.uniform("post", day, n)[v])
+        authors = v[count > 0]
         if authors.size == 0:
             return (
                 np.empty(0, np.int64),
@@ -556,7 +568,7 @@ class Population:
         topic = (cumulative < (u_topic * cumulative[:, -1])[:, None]).sum(axis=1)
         topic = np.minimum(topic, self.rules.n_topics - 1)
         quality = 0.5 + 0.5 * self.intrinsic[authors]
-        per_author = count[authors]
+        per_author = count[count > 0]
         toxic = self._flagged(authors, day, "toxic")
         chatter = self._flagged(authors, day, "chatter")
         self._record_posts(authors, per_author, day)
@@ -606,16 +618,17 @@ class Population:
         from the day's stream for the purpose; how many responses each member makes, by slot.
         """
         n = self.n
+        v = np.flatnonzero(visitors)
         targets = feed.threads() if kind == "reply" else feed
-        base = self.view("reply_base") if kind == "reply" else self.view("react_base")
+        base = self.reply_base[v] if kind == "reply" else self.react_base[v]
         # members respond to what they read and care about: up to ~10 relevant items prompt a response
-        rate = base * np.minimum(self.view("relevant_read") / 10.0, 1.0)
+        rate = base * np.minimum(self.relevant_read[v] / 10.0, 1.0)
         if kind == "reply":
-            rate = rate * (2 * self.view("intrinsic")) * np.sqrt(self.view("post_drive"))
+            rate = rate * (2 * self.intrinsic[v]) * np.sqrt(self.post_drive[v])
             if "reply" in self.boosts:
-                rate = rate * self.boosts["reply"]
-        count = stochastic_round(rate, self.streams.uniform(kind, day, n)) * visitors
-        responders = np.repeat(np.arange(n), count)
+                rate = rate * self.boosts["reply"][v]
+        count = stochastic_round(rate, self.streams.uniform(kind, day, n)[v])
+        responders = np.repeat(v, count)
         if responders.size == 0 or len(targets) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         u = self.streams.generator(kind + ".target", day).random((2, responders.size), np.float32)
@@ -626,8 +639,10 @@ class Population:
     def invite(self, visitors: np.ndarray, day: int) -> np.ndarray:
         """Invitations sent today by each member (committed members invite more)."""
         n = self.n
-        rate = self.view("invite_base") * self.view("loyalty") * np.float32(self.invite_boost)
-        count = stochastic_round(rate, self.streams.uniform("invite", day, n)) * visitors
+        v = np.flatnonzero(visitors)
+        rate = self.invite_base[v] * self.loyalty[v] * np.float32(self.invite_boost)
+        count = np.zeros(n, np.int32)
+        count[v] = stochastic_round(rate, self.streams.uniform("invite", day, n)[v])
         self.invites[:n] += count
         return count
 
@@ -640,55 +655,72 @@ class Population:
     ) -> None:
         """Benefits minus costs move loyalty; interest drifts toward satisfaction; drive reinforces.
 
-        ``ignored`` counts each member's threads that closed today without a reply."""
+        ``ignored`` counts each member's threads that closed today without a reply.
+
+        Benefits and costs are weighed for today's visitors only (the others' loyalty, interest
+        and recent averages do not move, and their ``bond_today`` is 0); what changes for every
+        member (forgetting, drive, decaying counters) is updated for all."""
         r, n = self.rules, self.n
         f32 = np.float32
-        visiting = visitors.astype(f32)
+        v = np.flatnonzero(visitors)
         # a welcome or an operator reply counts like a reply received (Joyce & Kraut 2006)
         attention = self.attention_today[:n]
         replies = replies_received.astype(f32) + attention
+        replies_v = replies[v]
         tie_strength = (
-            self.ties.strength_to(visiting) + f32(r.attention_bond - r.reply_bond) * attention
+            self.ties.strength_of(v, visitors.astype(f32))
+            + f32(r.attention_bond - r.reply_bond) * attention[v]
         )
-        bond = 1 - np.exp(-(tie_strength + f32(r.reply_bond) * replies) / f32(r.bond_scale))
-        fun = 1 - np.exp(-reactions_received.astype(f32) / f32(r.fun_scale))
-        info = self.info_today[:n]
+        bond = 1 - np.exp(-(tie_strength + f32(r.reply_bond) * replies_v) / f32(r.bond_scale))
+        fun = 1 - np.exp(-reactions_received[v].astype(f32) / f32(r.fun_scale))
+        info = self.info_today[v]
         benefit = (
-            f32(r.info_weight) * self.view("info_need") * info
+            f32(r.info_weight) * self.info_need[v] * info
             + f32(r.bond_weight) * bond
-            + f32(r.identity_weight) * self.identity_today[:n]
+            + f32(r.identity_weight) * self.identity_today[v]
             + f32(r.fun_weight) * fun
-            + f32(r.recognition_weight) * self.recognition_today[:n]
+            + f32(r.recognition_weight) * self.recognition_today[v]
         )
-        net = benefit - self.cost_today[:n] - self.withdrawal[:n]
-        removed = self.removal_today[:n]
+        net = benefit - self.cost_today[v] - self.withdrawal[v]
+        removed = self.removal_today[v]
         if removed.any():  # an author learns of its removed posts on its next visit
-            net -= f32(r.removal_cost) * (1 - np.exp(-removed)) * visiting
-            removed *= 1 - visiting
+            net -= f32(r.removal_cost) * (1 - np.exp(-removed))
+            self.removal_today[v] = 0
         target = expit((net - f32(r.aspiration)) / f32(r.temperature))
-        loyalty = self.view("loyalty")
         # first impressions weigh more: the learning rate falls as visits accumulate, so commitment
         # settles early and long-standing members are stable (a decreasing hazard of leaving)
-        early = np.exp(self.view("visits").astype(f32) * f32(-0.1))
+        early = np.exp(self.visits[v].astype(f32) * f32(-0.1))
         rate = f32(r.loyalty_rate) * (1 + f32(r.early_weight) * early)
+        loyalty = self.loyalty[v]
         # on days without a visit, commitment slowly wears away instead
-        loyalty *= 1 - (1 - visiting) * f32(r.forget_rate)
-        _move_toward(loyalty, target, visiting * rate)
-        np.clip(loyalty, 0, 1, out=loyalty)
+        self.loyalty[:n] *= 1 - f32(r.forget_rate)
+        _move_toward(loyalty, target, rate)
+        self.loyalty[v] = np.clip(loyalty, 0, 1)
         self._after_rewards()
-        _move_toward(self.view("interest"), info, visiting * f32(r.interest_rate))
-        self.bond_today[:n] = bond
-        _move_toward(self.bond_ema[:n], bond, visiting * EMA_WEIGHT)
+        interest = self.interest[v]
+        _move_toward(interest, info, f32(r.interest_rate))
+        self.interest[v] = interest
+        self.bond_today[:n] = 0
+        self.bond_today[v] = bond
+        bond_ema = self.bond_ema[v]
+        _move_toward(bond_ema, bond, EMA_WEIGHT)
+        self.bond_ema[v] = bond_ema
         drive = self.view("post_drive")
         drive -= (drive - 1) * f32(r.drive_decay)
         # the first replies a member ever gets matter most (Joyce & Kraut 2006: a reply to a
         # newcomer's first post makes a second post 12 points more likely)
-        before = self.view("replies_received").astype(f32) - replies_received
+        has_ignored = ignored is not None and ignored.any()
+        touched = np.flatnonzero((replies > 0) | (ignored > 0) if has_ignored else replies > 0)
+        before = self.replies_received[touched].astype(f32) - replies_received[touched]
         newness = np.exp(-before / f32(3.0))
-        drive += f32(r.drive_gain) * replies * (1 + f32(r.first_reply_weight) * newness)
-        if ignored is not None and ignored.any():
+        touched_drive = drive[touched]
+        touched_drive += (
+            f32(r.drive_gain) * replies[touched] * (1 + f32(r.first_reply_weight) * newness)
+        )
+        if has_ignored:
             # and being ignored discourages those who have had few replies yet (Joyce & Kraut 2006)
-            drive *= 1 - f32(r.ignored_penalty) * newness * (ignored > 0)
+            touched_drive *= 1 - f32(r.ignored_penalty) * newness * (ignored[touched] > 0)
+        drive[touched] = touched_drive
         np.minimum(drive, f32(r.drive_max), out=drive)
         self.recent_posts[:n] *= np.float32(1 - 1 / 30)  # about the last 30 days' posts
         self.recent_points[:n] *= np.float32(1 - 1 / 30)
@@ -759,23 +791,24 @@ class Population:
         Returns the slots that left; ``leave_reason`` gets the largest recent deficit.
         """
         r, n = self.rules, self.n
-        alive = self.view("alive")
-        loyalty = self.view("loyalty")
+        a = np.flatnonzero(self.view("alive"))  # per-slot draws, read at the slots still here
+        loyalty = self.loyalty[a]
         hazard = r.quit_rate * np.clip((r.quit_threshold - loyalty) / r.quit_threshold, 0, 1)
-        quits = self.streams.uniform("leave", day, n) < hazard
-        inactive = (day - self.view("last_active_day") > r.inactivity_limit) & (
-            day - self.view("join_day") > r.inactivity_limit
+        quits = self.streams.uniform("leave", day, n)[a] < hazard
+        inactive = (day - self.last_active_day[a] > r.inactivity_limit) & (
+            day - self.join_day[a] > r.inactivity_limit
         )
-        lured = np.zeros(n, bool)
+        lured = np.zeros(a.size, bool)
         if self.lure > 0:  # a competitor's pull takes uncommitted members first
             chance = r.lure_rate * self.lure * (1 - loyalty)
-            lured = (self.streams.uniform("lure", day, n) < chance) & ~(quits | inactive)
-        leaving = np.flatnonzero(alive & (quits | inactive | lured))
+            lured = (self.streams.uniform("lure", day, n)[a] < chance) & ~(quits | inactive)
+        going = quits | inactive | lured
+        leaving = a[going]
         if leaving.size:
             self.alive[leaving] = False
             self.leave_day[leaving] = day
             self.leave_reason[leaving] = self._reasons(leaving)
-            self.leave_reason[leaving[lured[leaving]]] = LeaveReason.LURED_AWAY
+            self.leave_reason[a[going & lured]] = LeaveReason.LURED_AWAY
         return leaving
 
     def _reasons(self, slots: np.ndarray) -> np.ndarray:
@@ -811,14 +844,19 @@ class Population:
 
     def observe_retention(self, day: int) -> None:
         """Record, at each retention age, whether the member acted in the 7 days ending that day."""
-        n = self.n
-        age = day - self.view("join_day")
-        acted_this_week = self.view("last_active_day") >= day - 6
+        joined = self.view("join_day")  # slots are in join order: a join day is a slot range
+
+        def cohort(age: int) -> slice:
+            first, stop = np.searchsorted(joined, [day - age, day - age + 1])
+            return slice(int(first), int(stop))
+
         for bit, checkpoint in enumerate(RETENTION_AGES):
-            hit = (age == checkpoint) & acted_this_week
-            self.retention_bits[:n][hit] |= np.uint16(1 << bit)
-        survived = (age == 60) & (self.view("last_active_day") >= self.view("join_day") + 30)
-        self.retention_bits[:n][survived] |= np.uint16(1 << SURVIVAL_BIT)
+            members = cohort(checkpoint)
+            hit = self.last_active_day[members] >= day - 6
+            self.retention_bits[members][hit] |= np.uint16(1 << bit)
+        members = cohort(60)
+        survived = self.last_active_day[members] >= self.join_day[members] + 30
+        self.retention_bits[members][survived] |= np.uint16(1 << SURVIVAL_BIT)
 
     def roles(self, day: int) -> np.ndarray:
         """Each member's role today (``Role`` codes), derived from behaviour."""

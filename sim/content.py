@@ -132,9 +132,33 @@ class Items:
         running = np.cumsum(self.appeal, dtype=np.float64)
         before = np.concatenate([[0.0], np.cumsum(weights, dtype=np.float64)])
         target = before[topic] + u_item * weights[topic]
-        chosen = np.minimum(np.searchsorted(running, target, side="right"), len(self) - 1)
+        # most items have appeal 1, so the running appeal climbs by 1 an item within a topic: a
+        # first guess at the item is nearly always right, and is checked
+        first = np.concatenate([[0], np.cumsum(self.per_topic(), dtype=np.int64)])[:-1]
+        running_before = np.where(first > 0, running[np.maximum(first - 1, 0)], 0.0)
+        guess = first[topic] + np.floor(target - running_before[topic]).astype(np.int64)
+        chosen = np.minimum(_search_right(running, target, guess), len(self) - 1)
         chosen[total <= 0] = -1
         return chosen
+
+
+def _search_right(ascending: np.ndarray, keys: np.ndarray, guess: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(ascending, keys, side="right")`` (``ascending`` strictly increasing), with
+    a guess per key: a guess ``i`` with ``ascending[i - 1] <= key < ascending[i]`` is the answer,
+    and only keys whose guess fails are searched."""
+    size = ascending.size
+    at = np.clip(guess, 0, size - 1)
+    right = (
+        (guess >= 0)
+        & (guess < size)
+        & (ascending[at] > keys)
+        & ((at == 0) | (ascending[np.maximum(at - 1, 0)] <= keys))
+    )
+    result = np.where(right, guess, 0)
+    wrong = np.flatnonzero(~right)
+    if wrong.size:
+        result[wrong] = np.searchsorted(ascending, keys[wrong], side="right")
+    return result
 
 
 _DTYPES = {

@@ -1,0 +1,235 @@
+"""Compiled kernels for the day's hottest loops, each beside its numpy reference.
+
+A few steps of the day are loops that numpy can only express as several passes over large arrays
+with temporaries in between (merging new ties into the CSR arrays of the tie graph, decaying and
+pruning every tie, finding a tie within its row, summing the tie strengths of today's visitors'
+rows, drifting each reader's topic interests). Here
+each is written once as a plain loop compiled by numba and once in numpy, and both give
+bit-identical results (``tests/test_kernels.py`` runs them side by side, and a whole model run
+under each). The kernels do only IEEE-exact float32 arithmetic (no exp or log, whose compiled
+and numpy versions may round differently), in the reference's order.
+
+The numba kernels are used when numba imports; set ``COMMSIM_KERNELS=numpy`` in the environment
+(or call ``use("numpy")``) to run the numpy reference instead. Without numba installed the numpy
+reference is used.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+import numpy as np
+from scipy import sparse
+
+try:
+    import numba
+except ImportError:  # pragma: no cover - numba is a dependency; the reference still works
+    numba = None
+
+BACKENDS = ("numba", "numpy") if numba is not None else ("numpy",)
+
+
+# ---- numpy reference -----------------------------------------------------------------------------
+def _find_numpy(indptr, indices, rows, cols):
+    """Where each (row, col) is, or would go, in canonical CSR arrays, and whether it is there: a
+    binary search within each row, all rows at once."""
+    lo = indptr[rows].astype(np.int64)
+    end = indptr[rows + 1].astype(np.int64)
+    hi = end.copy()
+    if indices.size == 0:
+        return lo, np.zeros(rows.size, bool)
+    last = indices.size - 1
+    searching = lo < hi
+    while searching.any():
+        mid = (lo + hi) // 2
+        right = searching & (indices[np.minimum(mid, last)] < cols)
+        left = searching & ~right
+        lo = np.where(right, mid + 1, lo)
+        hi = np.where(left, mid, hi)
+        searching = lo < hi
+    found = (lo < end) & (indices[np.minimum(lo, last)] == cols)
+    return lo, found
+
+
+def _merge_numpy(indptr, indices, data, nnz, rows, cols, values):
+    """Insert entries (sorted by row, then column; none already present) into CSR arrays whose
+    first ``nnz`` entries are used and which have room for the new ones; updates in place."""
+    pos, _ = _find_numpy(indptr, indices[:nnz], rows, cols)
+    total = nnz + rows.size
+    indices[:total] = np.insert(indices[:nnz], pos, cols)
+    data[:total] = np.insert(data[:nnz], pos, values)
+    indptr[1:] += np.cumsum(np.bincount(rows, minlength=indptr.size - 1)).astype(indptr.dtype)
+
+
+def _decay_numpy(indptr, indices, data, nnz, factor, prune_below):
+    """Multiply the first ``nnz`` entries by ``factor`` (float32) and drop those below
+    ``prune_below``, compacting in place; returns the new count of entries."""
+    used = data[:nnz]
+    used *= factor
+    keep = used >= prune_below
+    kept = int(keep.sum())
+    if kept < nnz:
+        kept_before = np.concatenate([[0], np.cumsum(keep)])
+        indptr[:] = kept_before[indptr]
+        indices[:kept] = indices[:nnz][keep]
+        data[:kept] = used[keep]
+    return kept
+
+
+def _row_products_numpy(indptr, indices, data, rows, x):
+    """``(M @ x)[rows]`` for the CSR matrix M: each listed row's sum of entry times ``x`` at its
+    column, summed in column order in float32 (as scipy's CSR mat-vec does)."""
+    size = indptr.size - 1
+    matrix = sparse.csr_array((data, indices, indptr), shape=(size, size))
+    return (matrix[rows] @ x).astype(np.float32, copy=False)
+
+
+def _drift_topics_numpy(pref, idx, supply, rate):
+    """Readers ``idx`` move their topic interest ``pref`` (float32, in place) a share ``rate``
+    toward the topics that supplied what they read: supply times interest, relative to the
+    best-supplied topic (Ren & Kraut 2014: interest follows satisfaction)."""
+    rows = pref[idx]
+    supplied = rows * supply
+    top = supplied.max(axis=1, keepdims=True)
+    target = np.where(top > 0, 0.02 + 0.98 * supplied / np.maximum(top, 1e-9), rows)
+    pref[idx] = (1 - rate) * rows + rate * target
+
+
+# ---- numba kernels -------------------------------------------------------------------------------
+def _compiled():
+    jit = numba.njit(cache=True, nogil=True)
+
+    @jit
+    def find(indptr, indices, rows, cols):
+        pos = np.empty(rows.size, np.int64)
+        found = np.zeros(rows.size, np.bool_)
+        for k in range(rows.size):
+            lo, hi = np.int64(indptr[rows[k]]), np.int64(indptr[rows[k] + 1])
+            end = hi
+            col = cols[k]
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if indices[mid] < col:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            pos[k] = lo
+            found[k] = lo < end and indices[lo] == col
+        return pos, found
+
+    @jit
+    def merge(indptr, indices, data, nnz, rows, cols, values):
+        pos, _ = find(indptr, indices[:nnz], rows, cols)
+        # fill from the back so that every entry moves once, in place
+        write = nnz + rows.size - 1
+        old = nnz - 1
+        for k in range(rows.size - 1, -1, -1):
+            while old >= pos[k]:
+                indices[write] = indices[old]
+                data[write] = data[old]
+                write -= 1
+                old -= 1
+            indices[write] = cols[k]
+            data[write] = values[k]
+            write -= 1
+        added = 0
+        k = 0
+        for row in range(indptr.size - 1):
+            while k < rows.size and rows[k] == row:
+                added += 1
+                k += 1
+            indptr[row + 1] += added
+
+    @jit
+    def decay(indptr, indices, data, nnz, factor, prune_below):
+        write = 0
+        start = indptr[0]
+        for row in range(indptr.size - 1):
+            stop = indptr[row + 1]
+            for i in range(start, stop):
+                value = data[i] * factor
+                if value >= prune_below:
+                    indices[write] = indices[i]
+                    data[write] = value
+                    write += 1
+            start = stop
+            indptr[row + 1] = write
+        return write
+
+    @jit
+    def row_products(indptr, indices, data, rows, x):
+        out = np.empty(rows.size, np.float32)
+        for k in range(rows.size):
+            total = np.float32(0)
+            for i in range(indptr[rows[k]], indptr[rows[k] + 1]):
+                total += data[i] * x[indices[i]]
+            out[k] = total
+        return out
+
+    @jit
+    def drift_topics(pref, idx, supply, rate):
+        # float32 throughout, each operation as in the numpy reference
+        keep = np.float32(1) - rate
+        low, high, floor = np.float32(0.02), np.float32(0.98), np.float32(1e-9)
+        topics = pref.shape[1]
+        for i in idx:
+            top = pref[i, 0] * supply[0]
+            for t in range(1, topics):
+                top = max(top, pref[i, t] * supply[t])
+            for t in range(topics):
+                p = pref[i, t]
+                target = low + high * (p * supply[t]) / max(top, floor) if top > 0 else p
+                pref[i, t] = keep * p + rate * target
+
+    return SimpleNamespace(
+        tie_find=find,
+        tie_merge=merge,
+        tie_decay=decay,
+        tie_row_products=row_products,
+        drift_topics=drift_topics,
+    )
+
+
+_NUMPY = SimpleNamespace(
+    tie_find=_find_numpy,
+    tie_merge=_merge_numpy,
+    tie_decay=_decay_numpy,
+    tie_row_products=_row_products_numpy,
+    drift_topics=_drift_topics_numpy,
+)
+_backends = {"numpy": _NUMPY}
+_selected = os.environ.get("COMMSIM_KERNELS", BACKENDS[0])
+if _selected not in BACKENDS:
+    raise ValueError(f"COMMSIM_KERNELS={_selected!r}: expected one of {', '.join(BACKENDS)}")
+
+
+def active() -> SimpleNamespace:
+    """The kernels of the selected backend (compiled on first use)."""
+    if _selected not in _backends:
+        _backends[_selected] = _compiled()
+    return _backends[_selected]
+
+
+def backend() -> str:
+    return _selected
+
+
+def use(name: str) -> None:
+    """Select the backend: ``"numba"`` (compiled) or ``"numpy"`` (the reference)."""
+    global _selected
+    if name not in BACKENDS:
+        raise ValueError(f"kernel backend {name!r}: expected one of {', '.join(BACKENDS)}")
+    _selected = name
+
+
+@contextmanager
+def using(name: str):
+    """Run a block with the given backend, then restore the previous one."""
+    previous = _selected
+    use(name)
+    try:
+        yield
+    finally:
+        use(previous)

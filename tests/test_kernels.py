@@ -1,0 +1,173 @@
+"""The compiled kernels (``sim.kernels``, numba) against their numpy reference: bit-identical.
+
+Each kernel is run on the same random inputs under both backends, and a whole model with every
+lever active is run under each: its daily series, summary and member state must be identical.
+"""
+
+import numpy as np
+import pytest
+
+from sim import kernels
+from sim.content import _search_right
+from sim.model import CommunityModel
+from sim.policies import (
+    Adaptive,
+    Badge,
+    Content,
+    Event,
+    Events,
+    Incentives,
+    Moderation,
+    Onboarding,
+    Recruitment,
+    Strategy,
+    WinBack,
+)
+
+needs_numba = pytest.mark.skipif("numba" not in kernels.BACKENDS, reason="numba is not installed")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_guided_search_equals_searchsorted(seed):
+    """Picking an item by appeal guesses each item and checks the guess; any guess, right, wrong
+    or out of range, must give ``np.searchsorted``'s answer."""
+    rng = np.random.default_rng(seed)
+    appeal = np.where(rng.random(300) < 0.9, 1.0, rng.uniform(0.1, 3, 300)).astype(np.float32)
+    running = np.cumsum(appeal, dtype=np.float64)
+    keys = np.concatenate([rng.uniform(-1, running[-1] + 1, 500), running[:50], [0.0]])
+    exact = np.searchsorted(running, keys, side="right")
+    for guess in (
+        exact,
+        exact + rng.integers(-3, 4, exact.size),
+        rng.integers(-5, 400, exact.size),
+    ):
+        assert np.array_equal(_search_right(running, keys, guess), exact)
+
+
+def _random_csr(rng, rows: int, density: float, spare: int):
+    dense = np.where(rng.random((rows, rows)) < density, rng.random((rows, rows)), 0)
+    dense = dense.astype(np.float32)
+    nnz = int((dense > 0).sum())
+    indptr = np.concatenate([[0], np.cumsum((dense > 0).sum(axis=1))]).astype(np.int32)
+    indices = np.zeros(nnz + spare, np.int32)
+    data = np.zeros(nnz + spare, np.float32)
+    indices[:nnz] = np.nonzero(dense)[1]
+    data[:nnz] = dense[dense > 0]
+    return dense, indptr, indices, data, nnz
+
+
+def _both(kernel: str, *arrays_and_args):
+    """Run ``kernel`` under each backend on its own copy of the inputs; returns both outputs and
+    the (mutated) copies."""
+    results = {}
+    for name in ("numba", "numpy"):
+        args = [a.copy() if isinstance(a, np.ndarray) else a for a in arrays_and_args]
+        with kernels.using(name):
+            out = getattr(kernels.active(), kernel)(*args)
+        results[name] = (out, args)
+    return results["numba"], results["numpy"]
+
+
+def _equal(a, b) -> None:
+    if isinstance(a, tuple):
+        for x, y in zip(a, b, strict=True):
+            _equal(x, y)
+    elif isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype or a.dtype.kind == b.dtype.kind
+        assert np.array_equal(a, b)
+    else:
+        assert a == b
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(5))
+def test_tie_kernels_equal_their_numpy_reference(seed):
+    rng = np.random.default_rng(seed)
+    rows = int(rng.integers(1, 80))
+    dense, indptr, indices, data, nnz = _random_csr(rng, rows, rng.uniform(0, 0.3), spare=rows**2)
+    queries = rng.integers(0, rows, (2, 200)).astype(np.int64)
+    (found_numba, _), (found_numpy, _) = _both(
+        "tie_find", indptr, indices[:nnz], queries[0], queries[1].astype(np.int32)
+    )
+    _equal(found_numba, found_numpy)
+    assert np.array_equal(found_numba[1], dense[queries[0], queries[1]] > 0)
+
+    free = np.flatnonzero(dense.ravel() == 0)
+    new = np.sort(rng.choice(free, size=min(free.size, int(rng.integers(0, 50))), replace=False))
+    new_rows, new_cols = np.divmod(new.astype(np.int64), rows)
+    values = rng.random(new.size).astype(np.float32)
+    merge_args = (indptr, indices, data, nnz, new_rows, new_cols.astype(np.int32), values)
+    (_, numba_arrays), (_, numpy_arrays) = _both("tie_merge", *merge_args)
+    for x, y in zip(numba_arrays[:3], numpy_arrays[:3], strict=True):
+        assert np.array_equal(x[: nnz + new.size], y[: nnz + new.size])
+
+    rows_asked = rng.integers(0, rows, 50)
+    x = rng.random(rows).astype(np.float32)
+    (products_numba, _), (products_numpy, _) = _both(
+        "tie_row_products", indptr, indices[:nnz], data[:nnz], rows_asked, x
+    )
+    assert np.array_equal(products_numba, products_numpy)
+    assert np.allclose(products_numba, (dense @ x)[rows_asked], rtol=1e-5)
+
+    decay_args = (*numpy_arrays[:3], nnz + new.size, np.float32(0.9), np.float32(0.3))
+    (kept_numba, numba_arrays), (kept_numpy, numpy_arrays) = _both("tie_decay", *decay_args)
+    assert kept_numba == kept_numpy
+    assert np.array_equal(numba_arrays[0], numpy_arrays[0])
+    for x, y in zip(numba_arrays[1:3], numpy_arrays[1:3], strict=True):
+        assert np.array_equal(x[:kept_numba], y[:kept_numba])
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(5))
+def test_topic_drift_kernel_equals_its_numpy_reference(seed):
+    rng = np.random.default_rng(seed)
+    pref = rng.random((400, 8)).astype(np.float32)
+    pref[:5] = 0  # members with no interest left: no supply, no drift target
+    readers = np.sort(rng.choice(400, 250, replace=False))
+    supply = (rng.random(8) * rng.integers(0, 40, 8)).astype(np.float32)
+    numba_out, numpy_out = _both("drift_topics", pref, readers, supply, np.float32(0.02))
+    assert np.array_equal(numba_out[1][0], numpy_out[1][0])
+    assert not np.array_equal(numba_out[1][0], pref)
+
+
+def every_lever(members: int) -> Strategy:
+    """Every lever, sized for a small community (as experiments/all-levers.yaml is for 2,000)."""
+    return Strategy(
+        hours_per_day=40.0,
+        budget=50_000.0,
+        content=Content(posts_per_day=6.0),
+        events=Events(calendar=[Event(kind="qa", every=7, start=3, capacity=members // 5)]),
+        incentives=Incentives(
+            start=5,
+            stop=40,
+            badges=[Badge(action="reply", threshold=5), Badge(action="checkin", threshold=10)],
+            ranks=[50.0, 200.0],
+            leaderboard=10,
+            tangible=True,
+            redeem_at=100.0,
+        ),
+        moderation=Moderation(mode="community", false_positive_rate=0.05),
+        onboarding=Onboarding(),
+        recruitment=Recruitment(referral_reward=1.0),
+        winback=WinBack(inactive_days=7, cadence=7),
+        adaptive=Adaptive(window=7, every=7),
+    )
+
+
+@needs_numba
+def test_a_model_run_is_identical_under_both_backends():
+    runs = {}
+    for name in ("numba", "numpy"):
+        with kernels.using(name):
+            model = CommunityModel(
+                members=1500, market_size=7500, strategy=every_lever(1500), rng=5
+            )
+            model.run(60)
+        runs[name] = model
+    a, b = runs["numba"], runs["numpy"]
+    assert a.series().equals(b.series())
+    assert a.summary() == b.summary()
+    levers = a.series()[["events_held", "points_issued", "posts_removed_false", "winback_sent"]]
+    assert (levers.sum() > 0).all() and a.series()["ties"].iloc[-1] > 0
+    for name in a.population._array_names():
+        assert np.array_equal(a.population.view(name), b.population.view(name)), name
