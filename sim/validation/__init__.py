@@ -48,13 +48,14 @@ def measure_group(
     workers: int | None = None,
     progress: bool | None = None,
     replications: int | None = None,
+    address: str | None = None,
 ) -> tuple[list[Check], Results, int]:
     """Run (or resume) one group's sweep into ``out`` and return its checks, its results and the
     number of runs that failed."""
     sweep = parse_sweep(group.sweep(quick), f"validation group {group.name}", None, replications)
     measure = group.measure(quick)
     run = execute if measure is None else partial(execute, measure=measure)
-    outcome = run_sweep(sweep, out, backend=backend, workers=workers, progress=progress, run=run)
+    outcome = run_sweep(sweep, out, backend, workers, address, progress, run)
     results = Results(out)
     return group.checks(results.summaries(), results, quick), results, outcome.failed
 
@@ -67,8 +68,10 @@ def validate(
     progress: bool | None = None,
     only: list[str] | None = None,
     replications: int | None = None,
+    address: str | None = None,
 ) -> Validation:
-    """Run every group (or the groups measuring the targets in ``only``) and collect the checks."""
+    """Run every group (or the groups measuring the targets in ``only``) and collect the checks;
+    ``replications`` overrides the mode's (30 full, 3 quick)."""
     folder = Path(out)
     validation = Validation(folder, quick)
     for group in GROUPS.values():
@@ -76,7 +79,7 @@ def validate(
             continue
         start = time.perf_counter()
         checks, _, failed = measure_group(
-            group, folder / group.name, quick, backend, workers, progress, replications
+            group, folder / group.name, quick, backend, workers, progress, replications, address
         )
         validation.checks.extend(c for c in checks if not only or c.target in only)
         validation.seconds[group.name] = time.perf_counter() - start

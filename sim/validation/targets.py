@@ -235,7 +235,7 @@ MAX_EFFORT = {
 
 def _patterns_sweep(quick: bool) -> dict:
     strategies = {"none": None, "onboarding": {"onboarding": {}}, "max_effort": MAX_EFFORT}
-    return _sweep("patterns", quick, 320 if quick else 420, strategies)
+    return _sweep("patterns", quick, 240 if quick else 420, strategies)
 
 
 def _patterns_checks(frame: pd.DataFrame, results: Results, quick: bool) -> list[Check]:
@@ -747,11 +747,13 @@ LEVER_SIGNS = (
         1,
         "Hamari 2017: points and badges raise activity",
     ),
+    # outcome: mean loyalty, not leaves for toxicity: at this level of toxicity no member's
+    # largest deficit is toxicity, so those leaves are zero in every arm (a degenerate outcome)
     LeverSign(
         "moderation",
         {"moderation": {}},
-        "leaves_toxicity",
-        -1,
+        "mean_loyalty",
+        1,
         "Kraut & Resnick 2012 ch. 4: regulating behaviour limits damage",
     ),
     LeverSign(
@@ -807,7 +809,7 @@ def noisy_community() -> dict:
 def _levers_sweep(quick: bool) -> dict:
     strategies = {"operator": {}, **{s.lever: s.setting for s in LEVER_SIGNS}}
     return _sweep(
-        "levers", quick, 150 if quick else 240, strategies, noisy_community(), baseline="operator"
+        "levers", quick, 100 if quick else 240, strategies, noisy_community(), baseline="operator"
     )
 
 
