@@ -77,10 +77,10 @@ class Check:
         return f"{self.low:g} to {self.high:g}"
 
     def verdict(self, quick: bool = False) -> str:
-        if not self.measurable:
-            return "not measurable"
         if quick and not self.quick:
             return "(not checked)"
+        if not self.measurable:
+            return "not measurable"
         return "pass" if self.passed else "FAIL"
 
     def row(self, quick: bool = False) -> dict:

@@ -30,6 +30,15 @@ WIKIMEDIA_AGES = (30, 90, 180, 300)
 # Why a target fails, in terms of the mechanism (written from the full run; shown only when the
 # target fails in the run the page reports).
 MECHANISM_NOTES = {
+    "R-4": "Onboarding acts through three channels: a welcome felt like a reply (attention that "
+    "pulls the member back and counts toward bond benefit), introductions (ties to active "
+    "members) and an operator reply to the first thread. Bond benefit and loyalty are only "
+    "updated on days a member visits, and ties decay every day (tie_decay), so a newcomer who "
+    "visits rarely has lost most of the welcome's ties before it comes back; one who never "
+    "posts never gets the first-post reply. The model therefore helps high-activity newcomers "
+    "(by a point or two) and leaves low-activity ones where they were, where the Teahouse "
+    "evidence says both gain: nothing in the model lets a single welcome change how often a "
+    "low-propensity newcomer visits.",
     "G-4": "Badges steer earners toward the badged action shortly before the threshold and take part "
     "of that from threads (substitution); after the badge, activity returns to baseline. The model "
     "has no lasting benefit from holding a badge beyond a one-off recognition (recognition_gain), "
