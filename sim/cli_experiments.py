@@ -327,7 +327,9 @@ def _validate(args: argparse.Namespace) -> int:
     except (OSError, RuntimeError) as exc:
         fail(f"cannot run the validation: {exc}", 1)
     command = "commsim " + " ".join(sys.argv[1:]) if sys.argv[1:] else "commsim validate"
-    page = write_page(outcome.checks, out, outcome.quick, outcome.seconds, command)
+    page = write_page(
+        outcome.checks, out, outcome.quick, outcome.seconds, command, outcome.run_seconds
+    )
     print(f"{'':5} {'measure':62} {'mean':>8} {'95% CI':>20}  {'band':>12}  result")
     for check in outcome.checks:
         print(check.line(outcome.quick))

@@ -33,7 +33,8 @@ class Validation:
     folder: Path
     quick: bool
     checks: list[Check] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of this call, per group
+    run_seconds: dict[str, float] = field(default_factory=dict)  # worker time of the stored runs
     failed_runs: dict[str, int] = field(default_factory=dict)
 
     def failed(self) -> list[Check]:
@@ -78,11 +79,15 @@ def validate(
         if only and not set(only) & set(group.targets):
             continue
         start = time.perf_counter()
-        checks, _, failed = measure_group(
+        checks, results, failed = measure_group(
             group, folder / group.name, quick, backend, workers, progress, replications, address
         )
         validation.checks.extend(c for c in checks if not only or c.target in only)
         validation.seconds[group.name] = time.perf_counter() - start
+        stored = results.store.finished()
+        validation.run_seconds[group.name] = sum(
+            info["seconds"] for info in results.store.iter_infos(sorted(stored))
+        )
         if failed:
             validation.failed_runs[group.name] = failed
     return validation

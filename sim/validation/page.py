@@ -54,13 +54,14 @@ def write_page(
     quick: bool,
     seconds: dict[str, float],
     command: str,
+    run_seconds: dict[str, float] | None = None,
 ) -> Path:
     """Write the table, figures and page into ``folder``; returns the Markdown page's path."""
     folder = Path(folder)
     (folder / "figures").mkdir(parents=True, exist_ok=True)
     table = table_of(checks, quick)
     table.to_csv(folder / "validation.csv", index=False)
-    blocks = _blocks(checks, table, _figures(folder), quick, seconds, command)
+    blocks = _blocks(checks, table, _figures(folder), quick, seconds, command, run_seconds or {})
     page = folder / "validation.md"
     page.write_text(render_markdown(blocks), encoding="utf-8")
     (folder / "validation.html").write_text(
@@ -193,6 +194,7 @@ def _daily(results: Results, name: str) -> pd.DataFrame:
             pd.DataFrame(
                 {
                     "strategy": strategy,
+                    "key": key,
                     "day": series["day"],
                     "value": measures.derived(series, name),
                 }
@@ -203,7 +205,7 @@ def _daily(results: Results, name: str) -> pd.DataFrame:
 
 def _crowding(results: Results) -> Figure:
     daily = _daily(results, "posts")
-    daily["value"] = daily.groupby("strategy")["value"].transform(
+    daily["value"] = daily.groupby("key")["value"].transform(
         lambda s: s.rolling(7, min_periods=1).mean()
     )
     figure, ax = _axes("G-5: posts per day, rewards on days 60-180 (7-day mean, 95% CI)")
@@ -217,7 +219,7 @@ def _crowding(results: Results) -> Figure:
 
 def _bass(results: Results) -> Figure:
     daily = _daily(results, "joins")
-    pivot = daily.pivot_table(index="day", columns=daily.groupby("day").cumcount(), values="value")
+    pivot = daily.pivot_table(index="day", columns="key", values="value")
     cumulative = pivot.cumsum()
     days = pivot.index.to_numpy(dtype=float)
     p, q, m = (
@@ -274,7 +276,7 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
 
 
-def _blocks(checks, table, figures, quick, seconds, command) -> list[Block]:
+def _blocks(checks, table, figures, quick, seconds, command, run_seconds) -> list[Block]:
     mode = "quick (3 replications, shorter runs)" if quick else "full (30 replications)"
     results = table["result"]
     counts = (
@@ -287,12 +289,13 @@ def _blocks(checks, table, figures, quick, seconds, command) -> list[Block]:
         Block("heading", "Validation: does commsim reproduce the evidence?", 1),
         Block(
             "text",
-            f"Command: `{command}`; mode: {mode}; {sum(seconds.values()) / 60:.1f} minutes of "
-            "experiments. Targets and bands: `EVIDENCE.md`. Each group of targets is a paired "
-            "experiment (replication r of every arm on the same seed); a value is the mean over "
-            "replications of a level or of a paired difference or ratio, with its 95% t-interval. "
-            "A sign target (band > 0 or < 0) passes only if the whole interval lies on the right "
-            "side of zero.",
+            f"Command: `{command}`; mode: {mode}; this call took {sum(seconds.values()) / 60:.1f} "
+            f"minutes (stored runs are reused), the stored runs "
+            f"{sum(run_seconds.values()) / 60:.0f} worker-minutes. Targets and bands: "
+            "`EVIDENCE.md`. Each group of targets is a paired experiment (replication r of every "
+            "arm on the same seed); a value is the mean over replications of a level or of a "
+            "paired difference or ratio, with its 95% t-interval. A sign target (band > 0 or "
+            "< 0) passes only if the whole interval lies on the right side of zero.",
         ),
         Block("text", counts),
     ]
@@ -337,5 +340,9 @@ def _blocks(checks, table, figures, quick, seconds, command) -> list[Block]:
         if name in figures:
             blocks.append(Block("figure", (f"{name}: {target.title}", figures[name])))
     blocks.append(Block("heading", "Run times"))
-    blocks.append(Block("text", "\n".join(f"- {g}: {s:.0f} s" for g, s in seconds.items())))
+    times = [
+        f"- {g}: {s:.0f} s this call, {run_seconds.get(g, 0.0):.0f} worker-seconds of stored runs"
+        for g, s in seconds.items()
+    ]
+    blocks.append(Block("text", "\n".join(times)))
     return blocks
