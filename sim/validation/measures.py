@@ -59,6 +59,15 @@ def windows(model: CommunityModel, scenario: Scenario, task, means: dict) -> dic
     return {key: window_mean(series, name, window) for key, (name, window) in means.items()}
 
 
+def levers(model: CommunityModel, scenario: Scenario, task, means: dict) -> dict[str, float]:
+    """``windows``, plus the responses (replies and reactions) per operator post over the days the
+    model keeps them (its last 120 days): what the adaptive lever steers by."""
+    extra = windows(model, scenario, task, means)
+    posts, responses = model.operator_interactions()
+    extra["responses_per_operator_post"] = responses / posts if posts else float("nan")
+    return extra
+
+
 # ---- P, R: the default community -----------------------------------------------------------------
 def patterns(model: CommunityModel, scenario: Scenario, task) -> dict[str, float | None]:
     """Retention ratios (R-2), retention(30) of low- and high-activity newcomers (R-4: split at the

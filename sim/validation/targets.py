@@ -789,10 +789,12 @@ LEVER_SIGNS = (
         1,
         "Wash & Lampe 2012: reminders raise contributions",
     ),
+    # outcome: responses per operator post, what the lever steers by; the community-wide
+    # interaction rate dilutes the operator's few posts among hundreds of members' items
     LeverSign(
         "adaptive",
         {"content": {}, "adaptive": {}},
-        "interaction_rate_late",
+        "responses_per_operator_post",
         1,
         "Kraut & Resnick 2012 ch. 2: content that matches interests draws responses",
         baseline="content",
@@ -844,12 +846,8 @@ LEVERS = Group(
     ("K",),
     _levers_sweep,
     lambda quick: partial(
-        measures.windows,
-        means={
-            "posts_per_day": ("posts", (1, None)),
-            "dau_mean": ("dau", (1, None)),
-            "interaction_rate_late": ("interaction_rate", (60, None)),
-        },
+        measures.levers,
+        means={"posts_per_day": ("posts", (1, None)), "dau_mean": ("dau", (1, None))},
     ),
     _levers_checks,
 )
