@@ -169,9 +169,8 @@ def test_the_quick_validation_passes_every_band_it_checks(quick):
 
 def test_the_quick_validation_measures_every_target_and_writes_the_page(quick):
     assert {c.target for c in quick.checks} == set(TARGETS)
-    assert all(c.measurable for c in quick.checks), [
-        c.measure for c in quick.checks if not c.measurable
-    ]
+    # every check quick mode judges has a value (retention(300) needs runs longer than quick's)
+    assert [c.measure for c in quick.checks if c.quick and not c.measurable] == []
     page = write_page(quick.checks, quick.folder, True, quick.seconds, "commsim validate --quick")
     for figure in ("R-2", "G-1", "G-5", "B-1", "W-1"):
         assert (quick.folder / "figures" / f"{figure}.png").stat().st_size > 0
