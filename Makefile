@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean
+.PHONY: demo test validate lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks experiments
 	$(BIN)/python -m pytest
+
+# every validation target of EVIDENCE.md, full size (about 23 minutes on 2 busy cores): results/validation/
+validate: $(STAMP)
+	$(BIN)/commsim validate --workers 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks experiments

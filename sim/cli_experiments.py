@@ -1,10 +1,12 @@
-"""The experiment commands of ``commsim``: ``sweep``, ``compare``, ``report`` and ``sensitivity``.
+"""The experiment commands of ``commsim``: ``sweep``, ``compare``, ``report``, ``sensitivity`` and
+``validate``.
 
     commsim sweep experiments/studies/incentive-rules.yaml --report     # run (or resume), then report
     commsim sweep my-sweep.yaml --backend dask --address tcp://10.0.0.5:8786
     commsim compare results/incentive-rules --kpi retention_30 dau_last30
     commsim report results/incentive-rules
     commsim sensitivity results/screening
+    commsim validate --workers 2                  # every EVIDENCE.md target: results/validation/
 
 A bad sweep file or folder exits with status 2 before anything is run or written; an interrupted
 sweep keeps every finished run, and the same command resumes it.
@@ -48,6 +50,14 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"got {value}; must be at least 1")
     return value
+
+
+def _target(text: str) -> str:
+    from sim.validation import TARGETS
+
+    if text not in TARGETS:
+        raise argparse.ArgumentTypeError(f"unknown target {text!r}; allowed: {', '.join(TARGETS)}")
+    return text
 
 
 def _kpi(text: str) -> str:
@@ -137,6 +147,48 @@ def add_experiment_commands(commands) -> None:
     sensitivity.add_argument(
         "--kpi", nargs="+", type=_kpi, metavar="KPI", help="default: the sweep's kpis"
     )
+
+    validate = commands.add_parser(
+        "validate",
+        help="run every validation target of EVIDENCE.md and write the validation page",
+        description="Run every target of EVIDENCE.md as a paired experiment (resumable, parallel, "
+        "like a sweep) and write validation.csv, validation.md, validation.html and figures: "
+        "target, source, band, measured value, 95% CI, pass/fail.",
+        epilog="examples:\n"
+        "  commsim validate --workers 2                 # full: 30 replications (results/validation)\n"
+        "  commsim validate --quick --strict            # CI: 3 replications, short runs\n"
+        "  commsim validate --only G-1 G-2 W-1          # the groups measuring these targets",
+        formatter_class=raw,
+    )
+    validate.add_argument(
+        "--quick",
+        action="store_true",
+        help="3 replications of shorter runs; checks only the bands that are stable at that size",
+    )
+    validate.add_argument(
+        "--strict", action="store_true", help="exit with status 1 when a checked target fails"
+    )
+    validate.add_argument(
+        "--out",
+        metavar="DIR",
+        help="results folder (default: results/validation, --quick: results/validation-quick)",
+    )
+    validate.add_argument(
+        "--only", nargs="+", type=_target, metavar="TARGET", help="only these targets (e.g. P-1 K)"
+    )
+    validate.add_argument(
+        "--replications", type=_positive, metavar="N", help="override the mode's replications"
+    )
+    validate.add_argument(
+        "--backend", choices=("serial", "process", "dask"), default="process", help=BACKEND_HELP
+    )
+    validate.add_argument(
+        "--workers", type=_positive, metavar="N", help="worker processes (default: one per core)"
+    )
+    validate.add_argument(
+        "--address", metavar="tcp://HOST:PORT", help="an existing Dask scheduler (--backend dask)"
+    )
+    validate.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -254,9 +306,52 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate(args: argparse.Namespace) -> int:
+    from sim.validation import validate
+    from sim.validation.page import write_page
+
+    if args.address and args.backend != "dask":
+        fail("--address needs --backend dask")
+    if args.workers and args.backend == "serial":
+        fail("--workers does not apply to --backend serial")
+    out = Path(args.out or Path("results") / ("validation-quick" if args.quick else "validation"))
+    try:
+        outcome = validate(
+            out,
+            quick=args.quick,
+            backend=args.backend,
+            workers=args.workers,
+            progress=False if args.quiet else None,
+            only=args.only,
+            replications=args.replications,
+            address=args.address,
+        )
+    except KeyboardInterrupt:
+        fail(f"interrupted; finished runs are stored in {shown(out)}: rerun to resume", 130)
+    except (OSError, RuntimeError) as exc:
+        fail(f"cannot run the validation: {exc}", 1)
+    command = "commsim " + " ".join(sys.argv[1:]) if sys.argv[1:] else "commsim validate"
+    page = write_page(
+        outcome.checks, out, outcome.quick, outcome.seconds, command, outcome.run_seconds
+    )
+    print(f"{'':5} {'measure':62} {'mean':>8} {'95% CI':>20}  {'band':>12}  result")
+    for check in outcome.checks:
+        print(check.line(outcome.quick))
+    failed = outcome.failed()
+    for group, runs in outcome.failed_runs.items():
+        print(f"  {runs} run(s) of group {group} failed: {shown(out / group / 'failures.jsonl')}")
+    print(
+        f"{len(outcome.checks) - len(failed)} of {len(outcome.checks)} checks pass or are "
+        f"reported only; {len(failed)} fail ({', '.join(sorted({c.target for c in failed})) or 'none'})"
+        f" in {sum(outcome.seconds.values()):.0f} s: {shown(page)}"
+    )
+    return 1 if args.strict and (failed or outcome.failed_runs) else 0
+
+
 EXPERIMENT_COMMANDS = {
     "sweep": _sweep,
     "compare": _compare,
     "report": _report,
     "sensitivity": _sensitivity,
+    "validate": _validate,
 }

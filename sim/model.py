@@ -279,6 +279,14 @@ class CommunityModel(mesa.Model):
         format_target = by_format / by_format.sum() if by_format.sum() > 0 else None
         return topic_target, format_target
 
+    def operator_interactions(self) -> tuple[int, int]:
+        """Operator posts and the replies and reactions they got, over the days kept (the last
+        ``INTERACTION_MEMORY``)."""
+        if not self._interactions:
+            return 0, 0
+        totals = np.sum(self._interactions, axis=(0, 1, 2))
+        return int(totals[0]), int(totals[1])
+
     def _track_interactions(self, replies_to, reactions_to) -> None:
         """Count today's operator posts and the responses they got, by topic and format."""
         formats = len(self.strategy.content.formats) if self.strategy.content else 1

@@ -51,8 +51,8 @@ def write_report(results: Results, out: str | Path | None = None) -> Path:
     (staging / "figures").mkdir(parents=True)
     try:
         blocks = _blocks(results, staging)
-        (staging / "report.md").write_text(_markdown(blocks), encoding="utf-8")
-        (staging / "report.html").write_text(_html(blocks, results.name), encoding="utf-8")
+        (staging / "report.md").write_text(render_markdown(blocks), encoding="utf-8")
+        (staging / "report.html").write_text(render_html(blocks, results.name), encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)
@@ -346,7 +346,7 @@ def _signed(value: float, share: bool = False, unit: bool = True) -> str:
 
 
 # ---- rendering -----------------------------------------------------------------------------------
-def _markdown(blocks: list[Block]) -> str:
+def render_markdown(blocks: list[Block]) -> str:
     parts = []
     for block in blocks:
         if block.kind == "heading":
@@ -375,7 +375,7 @@ def _cell(value) -> str:
     return str(value).replace("|", "\\|")
 
 
-def _html(blocks: list[Block], title: str) -> str:
+def render_html(blocks: list[Block], title: str) -> str:
     body = []
     for block in blocks:
         if block.kind == "heading":

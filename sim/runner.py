@@ -35,7 +35,7 @@ from tqdm import tqdm
 
 from sim.metrics import operator_totals
 from sim.model import CommunityModel
-from sim.scenario import validate_scenario
+from sim.scenario import Scenario, validate_scenario
 from sim.store import ResultStore
 from sim.sweep import PlannedRun, Sweep, seed_of
 
@@ -67,6 +67,10 @@ class RunTask:
         }
 
 
+# runs a model built from the task's scenario and returns extra summary numbers (see ``execute``)
+Measure = Callable[[CommunityModel, Scenario, RunTask], dict]
+
+
 @dataclass
 class RunOutcome:
     key: str
@@ -77,18 +81,28 @@ class RunOutcome:
     traceback: str | None = None
 
 
-def execute(task: RunTask) -> RunOutcome:
-    """Simulate one run. Never raises for a failing run: the error comes back as data."""
+def execute(task: RunTask, measure: Measure | None = None) -> RunOutcome:
+    """Simulate one run. Never raises for a failing run: the error comes back as data.
+
+    ``measure`` (optional, importable by workers) runs the model itself instead of
+    ``model.run(days)`` and returns extra numbers for the summary: target-specific statistics
+    (``sim.validation``), computed inside the worker where the members' state is at hand.
+    """
     start = time.perf_counter()
     try:
         scenario = validate_scenario(task.scenario, f"run {task.key}")
         model = CommunityModel(
             **scenario.model_kwargs(), rng=seed_of(task.root_seed, task.replication)
         )
-        model.run(scenario.run.days)
+        if measure is None:
+            model.run(scenario.run.days)
+            extra = {}
+        else:
+            extra = measure(model, scenario, task)
         series = model.series()
         summary = model.summary()
         summary.update(operator_totals(series, summary["members_end"]))
+        summary.update(extra)
     except Exception as exc:  # a failed run is recorded, never allowed to stop the sweep
         return RunOutcome(
             task.key,
