@@ -86,7 +86,7 @@ def validate(
         validation.seconds[group.name] = time.perf_counter() - start
         stored = results.store.finished()
         validation.run_seconds[group.name] = sum(
-            info["seconds"] for info in results.store.iter_infos(sorted(stored))
+            results.store.run_info(key)["seconds"] for key in sorted(stored)
         )
         if failed:
             validation.failed_runs[group.name] = failed
