@@ -151,7 +151,7 @@ def driver_memory(args, tmp: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=80, help="runs of the throughput sweeps")
+    parser.add_argument("--runs", type=int, default=400, help="runs of the throughput sweeps")
     parser.add_argument("--members", type=int, default=1000, help="members, throughput sweeps")
     parser.add_argument("--days", type=int, default=120, help="days, throughput sweeps")
     parser.add_argument("--memory-runs", type=int, default=10_000)

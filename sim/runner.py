@@ -36,7 +36,7 @@ from tqdm import tqdm
 from sim.metrics import operator_totals
 from sim.model import CommunityModel
 from sim.scenario import Scenario, validate_scenario
-from sim.store import ResultStore
+from sim.store import ResultStore, encode_run
 from sim.sweep import PlannedRun, Sweep, seed_of
 
 BACKENDS = ("serial", "process", "dask")
@@ -79,6 +79,7 @@ class RunOutcome:
     seconds: float = 0.0
     error: str | None = None
     traceback: str | None = None
+    encoded: bytes | None = None  # the run's Parquet file, made in the worker (sim.store)
 
 
 def execute(task: RunTask, measure: Measure | None = None) -> RunOutcome:
@@ -114,10 +115,16 @@ def execute(task: RunTask, measure: Measure | None = None) -> RunOutcome:
 
 
 def pinned(run: Callable[[RunTask], RunOutcome], task: RunTask) -> RunOutcome:
-    """``run(task)`` with BLAS and OpenMP pools limited to one thread: the workers already use
-    every core, so threads inside them would only contend."""
+    """In the worker: ``run(task)`` with BLAS and OpenMP pools limited to one thread (the workers
+    already use every core, so threads inside them would only contend), then the run encoded as
+    its Parquet file, so the driver does no more than write bytes and keeps up with many workers."""
     with threadpool_limits(limits=1):
-        return run(task)
+        outcome = run(task)
+    if outcome.error is None:
+        info = {**task.identity(), "summary": outcome.summary, "seconds": outcome.seconds}
+        outcome.encoded = encode_run(outcome.series, info)
+        outcome.series = None
+    return outcome
 
 
 class SerialExecutor(Executor):
@@ -281,8 +288,7 @@ def _drive(sweep, store, pool, todo: Iterator[PlannedRun], run, result, bar) -> 
             if outcome.error is not None:
                 _record(store, task, result, outcome.error, outcome.traceback or "", bar)
                 continue
-            info = {**task.identity(), "summary": outcome.summary, "seconds": outcome.seconds}
-            store.write_run(task.key, outcome.series, info)
+            store.write_encoded_run(task.key, outcome.encoded)
             result.finished += 1
             bar.update()
         if broken:

@@ -75,16 +75,12 @@ class ResultStore:
 
     def write_run(self, key: str, series: pd.DataFrame, info: dict) -> Path:
         """Store one finished run atomically: ``series`` as the table, ``info`` as metadata."""
-        table = pa.Table.from_pandas(series, preserve_index=False)
-        meta = dict(table.schema.metadata or {})
-        meta[META_KEY] = json.dumps(info, sort_keys=True).encode()
-        table = table.replace_schema_metadata(meta)
+        return self.write_encoded_run(key, encode_run(series, info))
+
+    def write_encoded_run(self, key: str, data: bytes) -> Path:
+        """Store a run already encoded by ``encode_run`` (in a worker) atomically."""
         final = self.runs_dir / f"{key}.parquet"
-        partial = self.runs_dir / f"{PARTIAL_PREFIX}{key}.parquet"
-        with pa.OSFile(str(partial), "wb") as sink:
-            pq.write_table(table, sink, compression="zstd")
-        _fsync(partial)
-        os.replace(partial, final)
+        _atomic_write_bytes(final, data)
         return final
 
     def record_failure(self, entry: dict) -> None:
@@ -127,6 +123,17 @@ class ResultStore:
             return [json.loads(line) for line in lines if line.strip()]
 
 
+def encode_run(series: pd.DataFrame, info: dict) -> bytes:
+    """A run as the bytes of its Parquet file: ``series`` as the table, ``info`` (identity and
+    summary) as the file's metadata. Workers encode, so the driver only writes bytes."""
+    table = pa.Table.from_pandas(series, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[META_KEY] = json.dumps(info, sort_keys=True).encode()
+    sink = pa.BufferOutputStream()
+    pq.write_table(table.replace_schema_metadata(meta), sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
 def versions() -> dict[str, str]:
     found = {"python": sys.version.split()[0], "platform": platform.platform()}
     for name in LIBRARIES:
@@ -158,16 +165,11 @@ def git_revision() -> str | None:
         return None
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write beside, flush to disk, then rename: the file is whole or absent, never partial."""
     partial = path.with_name(PARTIAL_PREFIX + path.name)
-    partial.write_bytes(data)
-    _fsync(partial)
+    with partial.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
     os.replace(partial, path)
