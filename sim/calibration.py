@@ -27,8 +27,6 @@ in parallel and a restarted calibration reuses every stored run.
 from __future__ import annotations
 
 import json
-import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +42,7 @@ from sim.metrics import REPORTED_AGES
 from sim.model import CommunityModel
 from sim.runner import RunOutcome, RunTask, run_sweep
 from sim.scenario import Scenario, ScenarioError, apply_overrides, validate_scenario
+from sim.staging import staged_folder
 from sim.sweep import parse_sweep, seed_of
 
 CALIBRATION_VERSION = "1"  # in the runs folder's path: a change to the statistics never reuses runs
@@ -384,17 +383,8 @@ def check_out(out: str | Path) -> Path:
 def write_fit(fit: Fit, out: str | Path, log_name: str, runs_dir: Path) -> Path:
     """Write ``OUTPUT_FILES`` into ``out`` atomically (a staging folder renamed into place)."""
     out = check_out(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
-    staging.mkdir()
-    try:
+    with staged_folder(out) as staging:
         _write_files(fit, staging, log_name, runs_dir)
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out
 
 

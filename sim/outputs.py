@@ -18,8 +18,6 @@ True
 from __future__ import annotations
 
 import json
-import shutil
-import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +32,7 @@ from sim.model import CommunityModel
 from sim.operator import OPERATOR_SERIES
 from sim.policies import Strategy
 from sim.scenario import Scenario
+from sim.staging import staged_folder
 
 RUN_FILES = ("daily.parquet", "cohorts.parquet", "summary.json", "scenario.yaml", "curves.png")
 
@@ -78,15 +77,8 @@ def check_out_dir(out_dir: str | Path) -> Path:
 def write_run(model: CommunityModel, out_dir: str | Path, scenario: Scenario) -> Path:
     """Write the run's ``RUN_FILES`` into ``out_dir`` atomically; returns the absolute path."""
     out = check_out_dir(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
-    staging.mkdir()
-    try:
+    with staged_folder(out) as staging:
         _write_files(model, scenario, staging)
-        _move_into_place(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out
 
 
@@ -113,22 +105,6 @@ def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> Non
     )
     FigureCanvasAgg(figure)  # render with Agg, never touching pyplot's global backend
     figure.savefig(folder / "curves.png", dpi=110)
-
-
-def _move_into_place(staging: Path, out: Path) -> None:
-    """Rename ``staging`` to ``out``; an existing ``out`` is set aside first and restored on failure
-    (a directory cannot be renamed over a non-empty one)."""
-    if not out.exists():
-        staging.rename(out)
-        return
-    previous = staging.with_name(staging.name + ".previous")
-    out.rename(previous)
-    try:
-        staging.rename(out)
-    except BaseException:
-        previous.rename(out)
-        raise
-    shutil.rmtree(previous)
 
 
 def run_summary(model: CommunityModel, scenario: Scenario) -> dict:

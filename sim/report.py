@@ -11,8 +11,6 @@ Sobol indices (``sim.sensitivity``). The Markdown and HTML are written from the 
 from __future__ import annotations
 
 import html
-import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from matplotlib.figure import Figure
 
 from sim.agents import RETENTION_AGES
 from sim.analysis import Results
+from sim.staging import staged_folder
 from sim.sweep import KPIS, SENSITIVITY_KINDS, describe_kpi
 
 SERIES = (
@@ -47,18 +46,11 @@ def write_report(results: Results, out: str | Path | None = None) -> Path:
 
     The folder is built beside and swapped in whole, so a report is never half-written."""
     out = Path(out) if out is not None else results.folder / "report"
-    staging = out.with_name(f".{out.name}-{uuid.uuid4().hex[:8]}")
-    (staging / "figures").mkdir(parents=True)
-    try:
+    with staged_folder(out) as staging:
+        (staging / "figures").mkdir()
         blocks = _blocks(results, staging)
         (staging / "report.md").write_text(render_markdown(blocks), encoding="utf-8")
         (staging / "report.html").write_text(render_html(blocks, results.name), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out
 
 
