@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks experiments
 	$(BIN)/python -m pytest
 
-# every validation target of EVIDENCE.md, full size (about 23 minutes on 2 busy cores): results/validation/
+# every validation target of EVIDENCE.md, full size (about 4-5 minutes on 2 idle cores): results/validation/
 validate: $(STAMP)
 	$(BIN)/commsim validate --workers 2
 
