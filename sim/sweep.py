@@ -334,6 +334,9 @@ class Sweep:
     base: dict  # the base scenario as plain data, with the sweep's ``scenario`` changes applied
     points: list[dict[str, FactorValue]]
     source: str = "(sweep)"
+    # Anything besides the scenario that decides what a run stores, e.g. a fingerprint of the
+    # worker-side measurement code (sim.validation): a change to it gives every run a new key.
+    key_salt: str = ""
 
     @property
     def name(self) -> str:
@@ -375,7 +378,7 @@ class Sweep:
         for strategy, point, scenario in self.configs():
             params = params_hash(scenario)
             for r in range(self.spec.replications):
-                key = run_key(params, r, self.spec.seed)
+                key = run_key(params, r, self.spec.seed, self.key_salt)
                 runs.append(PlannedRun(key, strategy, point, r))
         return runs
 
@@ -416,9 +419,9 @@ def params_hash(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def run_key(params: str, replication: int, root_seed: int) -> str:
-    """The run's key: parameters, replication, root seed and the model's version."""
-    text = f"{params}|{replication}|{root_seed}|{MODEL_VERSION}"
+def run_key(params: str, replication: int, root_seed: int, salt: str = "") -> str:
+    """The run's key: parameters, replication, root seed, the model's version (and ``salt``)."""
+    text = f"{params}|{replication}|{root_seed}|{MODEL_VERSION}" + (f"|{salt}" if salt else "")
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 

@@ -45,6 +45,30 @@ def test_key_changes_with_parameters_seed_and_replication():
     assert len(set(keys)) == 3
 
 
+def test_a_key_salt_changes_every_key_and_nothing_else():
+    plain = tiny()
+    salted = tiny()
+    salted.key_salt = "measures v2"
+    pairs = zip(plain.plan(), salted.plan(), strict=True)
+    assert all(a.key != b.key and (a.strategy, a.replication) == (b.strategy, b.replication)
+               for a, b in pairs)  # fmt: skip
+
+
+def test_validation_runs_are_keyed_by_the_measurement_code(monkeypatch, tmp_path):
+    import sim.validation as validation
+
+    seen = []
+
+    def capture(sweep, *args, **kwargs):
+        seen.append(sweep)
+        raise RuntimeError("captured")
+
+    monkeypatch.setattr(validation, "run_sweep", capture)
+    with pytest.raises(RuntimeError, match="captured"):
+        validation.measure_group(validation.GROUPS["patterns"], tmp_path, quick=True)
+    assert seen[0].key_salt == validation.MEASURES_FINGERPRINT != ""
+
+
 def test_identical_strategies_share_one_run():
     sweep = tiny(strategies={"a": {"content": {}}, "b": {"content": {}}}, baseline="a")
     plan = sweep.plan()

@@ -12,6 +12,8 @@ Each group of targets (``sim.validation.targets``) is a sweep run through the ex
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,8 +22,13 @@ from pathlib import Path
 from sim.analysis import Results
 from sim.runner import execute, run_sweep
 from sim.sweep import parse_sweep
+from sim.validation import measures
 from sim.validation.checks import Check, failed_checks
 from sim.validation.targets import GROUPS, QUICK_NOTE, TARGETS, Group
+
+# What the workers measure is code, not scenario: fold its text into every run key, so stored runs
+# measured by an older version of sim.validation.measures are never reused.
+MEASURES_FINGERPRINT = hashlib.sha256(inspect.getsource(measures).encode()).hexdigest()[:16]
 
 __all__ = ["GROUPS", "QUICK_NOTE", "TARGETS", "Check", "Validation", "measure_group", "validate"]
 
@@ -54,6 +61,7 @@ def measure_group(
     """Run (or resume) one group's sweep into ``out`` and return its checks, its results and the
     number of runs that failed."""
     sweep = parse_sweep(group.sweep(quick), f"validation group {group.name}", None, replications)
+    sweep.key_salt = MEASURES_FINGERPRINT  # runs stored by older measurement code are not reused
     measure = group.measure(quick)
     run = execute if measure is None else partial(execute, measure=measure)
     outcome = run_sweep(sweep, out, backend, workers, address, progress, run)
