@@ -308,6 +308,8 @@ class Population:
         self.season = 1.0  # seasonal multiplier of visiting
         self.boosts: dict[str, np.ndarray] = {}  # incentive multipliers of visit, post, reply
         self.winback_returns = 0  # members messaged in the last week who came back today
+        # the incentive scheme's badges and ranks, once every member has been checked against them
+        self.thresholds_checked: tuple | None = None
         self._grow(capacity)
 
     # ---- storage ---------------------------------------------------------------------------------
@@ -668,7 +670,7 @@ class Population:
         replies = replies_received.astype(f32) + attention
         replies_v = replies[v]
         tie_strength = (
-            self.ties.strength_of(v, visitors.astype(f32))
+            self.ties.strength_of(v, visitors)
             + f32(r.attention_bond - r.reply_bond) * attention[v]
         )
         bond = 1 - np.exp(-(tie_strength + f32(r.reply_bond) * replies_v) / f32(r.bond_scale))
@@ -809,6 +811,7 @@ class Population:
             self.leave_day[leaving] = day
             self.leave_reason[leaving] = self._reasons(leaving)
             self.leave_reason[a[going & lured]] = LeaveReason.LURED_AWAY
+            self.ties.leave(leaving)
         return leaving
 
     def _reasons(self, slots: np.ndarray) -> np.ndarray:

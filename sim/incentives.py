@@ -33,9 +33,13 @@ RECOGNITION_PULL = 0.5
 
 
 def prepare_boosts(pop: Population, scheme: Incentives) -> None:
-    """Multipliers of visit, post and reply rates for today (``pop.boosts``)."""
-    r = pop.rules
-    extrinsic = pop.view("extrinsic")
+    """Multipliers of visit, post and reply rates for today (``pop.boosts``).
+
+    Computed for the members still here (only their visits, posts and replies read a boost);
+    members who left keep a neutral 1."""
+    r, n = pop.rules, pop.n
+    here = np.flatnonzero(pop.view("alive"))
+    extrinsic = pop.extrinsic[here]
     strength = TANGIBLE_PULL if scheme.tangible else RECOGNITION_PULL
     boosts = {}
     for action, key in (("checkin", "visit"), ("post", "post"), ("reply", "reply")):
@@ -44,9 +48,9 @@ def prepare_boosts(pop: Population, scheme: Incentives) -> None:
         boosts[key] = 1 + pull * extrinsic
     # everyone steers a little, the most reward-sensitive a lot: only they are detectable alone
     steerer = np.clip(extrinsic / np.float32(r.steer_threshold), 0, 1) ** 2
-    held = pop.view("badge_bits")
+    held = pop.badge_bits[here]
     for index, badge in enumerate(scheme.badges[:16]):
-        progress = pop.view(COUNTERS[badge.action])
+        progress = getattr(pop, COUNTERS[badge.action])[here]
         remaining = (badge.threshold - progress).astype(np.float32)
         earned = (held >> index) & 1
         # the pull grows as the threshold nears (a window of about 15% of the threshold)
@@ -64,7 +68,9 @@ def prepare_boosts(pop: Population, scheme: Incentives) -> None:
                 1 - np.float32(r.substitution) * np.minimum(steer, 1)
             )
     for key, value in boosts.items():  # on top of what events or a trend already set today
-        pop.boosts[key] = (pop.boosts.get(key, 1) * value).astype(np.float32)
+        full = np.ones(n, np.float32)
+        full[here] = value
+        pop.boosts[key] = (pop.boosts.get(key, 1) * full).astype(np.float32)
 
 
 def award(
@@ -75,50 +81,74 @@ def award(
     replies: np.ndarray,
     invites: np.ndarray,
 ) -> None:
-    """Issue points for today's actions, award badges, ranks and leaderboard places, redeem."""
+    """Issue points for today's actions, award badges, ranks and leaderboard places, redeem.
+
+    Only today's visitors act, so points and counters change for them alone and only they can
+    cross a badge or rank threshold; everyone still here is checked instead on the first day of
+    a scheme, or when its badges or ranks change (say, a trainer edits them mid-run)."""
     pop, operator = model.population, model.operator
-    r, n = pop.rules, pop.n
-    acted = {"checkin": visitors.astype(np.int32), "post": threads, "reply": replies}
+    r = pop.rules
+    v = np.flatnonzero(visitors)
+    acted = {"checkin": np.ones(v.size, np.int32), "post": threads[v], "reply": replies[v]}
     for action, counter in COUNTERS.items():
-        pop.view(counter)[:] += acted[action]
+        getattr(pop, counter)[v] += acted[action]
     earned = (
-        scheme.points.get("post", 0.0) * threads
-        + scheme.points.get("reply", 0.0) * replies
-        + scheme.points.get("checkin", 0.0) * visitors
-        + scheme.points.get("invite", 0.0) * invites
+        scheme.points.get("post", 0.0) * threads[v]
+        + scheme.points.get("reply", 0.0) * replies[v]
+        + scheme.points.get("checkin", 0.0) * 1
+        + scheme.points.get("invite", 0.0) * invites[v]
     ).astype(np.float32)
-    pop.view("points")[:] += earned
-    pop.view("recent_points")[:] += earned
+    pop.points[v] += earned
+    pop.recent_points[v] += earned
     operator.count("points_issued", float(earned.sum()))
-    recognition = pop.view("recognition_today")
-    held = pop.view("badge_bits")
+    thresholds = (tuple((b.action, b.threshold) for b in scheme.badges[:16]), tuple(scheme.ranks))
+    if pop.thresholds_checked != thresholds:
+        checked = np.flatnonzero(pop.view("alive") | visitors)
+        pop.thresholds_checked = thresholds
+    else:
+        checked = v
+    recognition = pop.recognition_today
+    held = pop.badge_bits[checked]
     for index, badge in enumerate(scheme.badges[:16]):
-        new = ((held >> index) & 1 == 0) & (pop.view(COUNTERS[badge.action]) >= badge.threshold)
-        held[new] |= np.uint16(1 << index)
-        pop.view("badges")[new] += 1
+        reached = getattr(pop, COUNTERS[badge.action])[checked] >= badge.threshold
+        new = checked[((held >> index) & 1 == 0) & reached]
+        pop.badge_bits[new] |= np.uint16(1 << index)
+        pop.badges[new] += 1
         recognition[new] += 1
-        operator.count("badges_awarded", int(new.sum()))
+        operator.count("badges_awarded", int(new.size))
     if scheme.ranks:
-        rank = np.searchsorted(np.asarray(scheme.ranks), pop.view("points"), side="right")
-        promoted = rank > pop.view("rank")
+        rank = np.searchsorted(np.asarray(scheme.ranks), pop.points[checked], side="right")
+        promoted = checked[rank > pop.rank[checked]]
         recognition[promoted] += 1
-        pop.view("rank")[:] = rank
+        pop.rank[checked] = rank
     if scheme.leaderboard:
-        alive = pop.view("alive")
-        score = np.where(alive, pop.view("recent_points"), -1)
-        top = np.argpartition(-score, min(scheme.leaderboard, n) - 1)[: scheme.leaderboard]
-        top = top[score[top] > 0]
+        top = _leaders(pop, scheme.leaderboard)
         recognition[top] += 0.2  # a daily place on the board is a smaller recognition
+    rewarded = v[earned > 0]
     if scheme.tangible:
-        _crowd_out(pop, earned > 0, r.crowd_out_rate)
+        _crowd_out(pop, rewarded, r.crowd_out_rate)
         _redeem(pop, operator, scheme)
     else:  # points without money are feedback: a small recognition each day they are earned
-        recognition[earned > 0] += np.float32(0.1)
+        recognition[rewarded] += np.float32(0.1)
+
+
+def _leaders(pop: Population, places: int) -> np.ndarray:
+    """The slots on the leaderboard: the ``places`` members still here with the most recent
+    points (above 0); among equal scores at the last place, those who joined first."""
+    here = np.flatnonzero(pop.view("alive"))
+    score = pop.recent_points[here]
+    places = min(places, here.size)
+    if places == 0:
+        return here[:0]
+    last = np.partition(score, here.size - places)[here.size - places]  # the last place's score
+    above, level = np.flatnonzero(score > last), np.flatnonzero(score == last)
+    top = np.concatenate([above, level[: places - above.size]])
+    return here[top[score[top] > 0]]
 
 
 def _crowd_out(pop: Population, rewarded: np.ndarray, rate: float) -> None:
-    intrinsic = pop.view("intrinsic")
-    intrinsic *= 1 - np.float32(rate) * rewarded
+    """Members rewarded today (slots) lose a share ``rate`` of their intrinsic motivation."""
+    pop.intrinsic[rewarded] *= 1 - np.float32(rate)
 
 
 def _redeem(pop: Population, operator, scheme: Incentives) -> None:

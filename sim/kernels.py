@@ -63,12 +63,18 @@ def _merge_numpy(indptr, indices, data, nnz, rows, cols, values):
     indptr[1:] += np.cumsum(np.bincount(rows, minlength=indptr.size - 1)).astype(indptr.dtype)
 
 
-def _decay_numpy(indptr, indices, data, nnz, factor, prune_below):
+def _decay_numpy(indptr, indices, data, nnz, factor, prune_below, gone):
     """Multiply the first ``nnz`` entries by ``factor`` (float32) and drop those below
-    ``prune_below``, compacting in place; returns the new count of entries."""
+    ``prune_below`` and those whose row or column is in ``gone`` (members who left), compacting
+    in place; returns the new count of entries."""
     used = data[:nnz]
     used *= factor
     keep = used >= prune_below
+    if gone.size:
+        present = np.ones(indptr.size - 1, bool)
+        present[gone] = False
+        rows = np.repeat(np.arange(indptr.size - 1), np.diff(indptr))
+        keep &= present[rows] & present[indices[:nnz]]
     kept = int(keep.sum())
     if kept < nnz:
         kept_before = np.concatenate([[0], np.cumsum(keep)])
@@ -78,12 +84,13 @@ def _decay_numpy(indptr, indices, data, nnz, factor, prune_below):
     return kept
 
 
-def _row_products_numpy(indptr, indices, data, rows, x):
-    """``(M @ x)[rows]`` for the CSR matrix M: each listed row's sum of entry times ``x`` at its
-    column, summed in column order in float32 (as scipy's CSR mat-vec does)."""
+def _row_products_numpy(indptr, indices, data, rows, active):
+    """``(M @ x)[rows]`` for the CSR matrix M and x the 0/1 float32 vector of the boolean mask
+    ``active``: each listed row's sum of its entries at active columns, summed in column order in
+    float32 (as scipy's CSR mat-vec does)."""
     size = indptr.size - 1
     matrix = sparse.csr_array((data, indices, indptr), shape=(size, size))
-    return (matrix[rows] @ x).astype(np.float32, copy=False)
+    return (matrix[rows] @ active.astype(np.float32)).astype(np.float32, copy=False)
 
 
 def _drift_topics_numpy(pref, idx, supply, rate):
@@ -102,21 +109,25 @@ def _compiled():
     jit = numba.njit(cache=True, nogil=True)
 
     @jit
+    def search(indptr, indices, row, col):
+        """Where ``col`` is, or would go, in ``row`` (a binary search within the row)."""
+        lo, hi = np.int64(indptr[row]), np.int64(indptr[row + 1])
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if indices[mid] < col:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    @jit
     def find(indptr, indices, rows, cols):
         pos = np.empty(rows.size, np.int64)
         found = np.zeros(rows.size, np.bool_)
         for k in range(rows.size):
-            lo, hi = np.int64(indptr[rows[k]]), np.int64(indptr[rows[k] + 1])
-            end = hi
-            col = cols[k]
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if indices[mid] < col:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            pos[k] = lo
-            found[k] = lo < end and indices[lo] == col
+            at = search(indptr, indices, rows[k], cols[k])
+            pos[k] = at
+            found[k] = at < indptr[rows[k] + 1] and indices[at] == cols[k]
         return pos, found
 
     @jit
@@ -143,12 +154,23 @@ def _compiled():
             indptr[row + 1] += added
 
     @jit
-    def decay(indptr, indices, data, nnz, factor, prune_below):
+    def decay(indptr, indices, data, nnz, factor, prune_below, gone):
+        # a member who left loses every tie: mark both ends of each of its ties (found through
+        # its own row, so the pass below stays a plain stream over the entries)
+        for member in gone:
+            for i in range(indptr[member], indptr[member + 1]):
+                other = indices[i]
+                at = search(indptr, indices, other, member)
+                if at < indptr[other + 1] and indices[at] == member:
+                    data[at] = np.float32(-1)
+                data[i] = np.float32(-1)
         write = 0
         start = indptr[0]
         for row in range(indptr.size - 1):
             stop = indptr[row + 1]
             for i in range(start, stop):
+                if data[i] < 0:  # marked above
+                    continue
                 value = data[i] * factor
                 if value >= prune_below:
                     indices[write] = indices[i]
@@ -159,12 +181,14 @@ def _compiled():
         return write
 
     @jit
-    def row_products(indptr, indices, data, rows, x):
+    def row_products(indptr, indices, data, rows, active):
+        # a byte mask, not a float vector: a quarter of the memory to hit at random columns;
+        # multiplied in, not branched on (a visitor is a coin flip the CPU cannot predict)
         out = np.empty(rows.size, np.float32)
         for k in range(rows.size):
             total = np.float32(0)
             for i in range(indptr[rows[k]], indptr[rows[k] + 1]):
-                total += data[i] * x[indices[i]]
+                total += data[i] * np.float32(active[indices[i]])
             out[k] = total
         return out
 

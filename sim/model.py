@@ -34,7 +34,8 @@ from sim.uncertainties import Uncertainties
 
 # Bumped whenever a change to the model changes what a run produces: a sweep's run keys include it,
 # so results stored by an older model are never mistaken for this one's.
-MODEL_VERSION = "1"
+# 2: a member who leaves loses its ties (changes the "ties" series only)
+MODEL_VERSION = "2"
 
 DAILY_SERIES = (
     "members",
@@ -192,8 +193,7 @@ class CommunityModel(mesa.Model):
         if self.incentives_today is None:
             return
         n = self.population.n
-        authored = np.bincount(threads[0], minlength=n).astype(np.int32)
-        replied = np.bincount(replies.who, minlength=n).astype(np.int32)
+        authored, replied = _per_slot(threads[0], n), _per_slot(replies.who, n)
         incentives.award(self, self.incentives_today, visitors, authored, replied, invites)
 
     # ---- what levers do (called by sim.policies) ---------------------------------------------------
@@ -309,7 +309,7 @@ class CommunityModel(mesa.Model):
         pop.replies_received[: pop.n] += received
         to_member = authors >= 0
         pop.ties.strengthen(responders[to_member], authors[to_member], self.rules.tie_gain)
-        pop.record_replies(np.bincount(responders, minlength=pop.n), day)
+        pop.record_replies(_per_slot(responders, pop.n), day)
         replies_per_thread = np.bincount(item, minlength=len(threads))
         members_thread = threads.author >= 0
         unanswered = members_thread & (replies_per_thread == 0)
@@ -331,7 +331,7 @@ class CommunityModel(mesa.Model):
         pop = self.population
         responders, item = pop.respond(visitors, self.feed, day, "react")
         received = _received(self.feed.author[item], pop.n)
-        pop.reactions[: pop.n] += np.bincount(responders, minlength=pop.n).astype(np.int32)
+        np.add.at(pop.reactions, responders, 1)
         pop.reactions_received[: pop.n] += received
         targets = self.feed.subset(item) if self.operator is not None else None
         return _Responses(responders, item, None, received, targets=targets)
@@ -461,9 +461,17 @@ def _weighted_unanswered(series: pd.DataFrame) -> float:
     return float((series["unanswered_share"] * closed).sum() / total) if total else 0.0
 
 
+def _per_slot(slots: np.ndarray, n: int) -> np.ndarray:
+    """How often each slot ``0..n-1`` occurs in ``slots``, as int32 (``np.bincount`` would first
+    make an int64 array of every slot ever joined: a day's largest transient at a million)."""
+    counts = np.zeros(n, np.int32)
+    np.add.at(counts, slots, 1)
+    return counts
+
+
 def _received(authors: np.ndarray, n: int) -> np.ndarray:
     """Per-slot count of responses received (operator items, author -1, are not members)."""
-    return np.bincount(authors[authors >= 0], minlength=n).astype(np.int32)
+    return _per_slot(authors[authors >= 0], n)
 
 
 @dataclass

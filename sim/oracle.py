@@ -392,12 +392,13 @@ class OracleMember(mesa.Agent):
         other.ties[self] = min(other.ties.get(self, 0.0) + gain, 1.0)
 
     def decay_ties(self) -> None:
-        """Ties weaken without contact; the weakest disappear (Ren, Kraut & Kiesler 2007)."""
+        """Ties weaken without contact; the weakest disappear (Ren, Kraut & Kiesler 2007), and so
+        do all ties of a member who has left."""
         r = self.model.rules
         self.ties = {
             other: s * (1 - r.tie_decay)
             for other, s in self.ties.items()
-            if s * (1 - r.tie_decay) >= r.tie_prune
+            if self.alive and other.alive and s * (1 - r.tie_decay) >= r.tie_prune
         }
 
     def maybe_leave(self, day: int) -> bool:

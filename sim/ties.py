@@ -39,6 +39,7 @@ class TieGraph:
         # new ties not yet merged into the CSR arrays: keys row * capacity + col, sorted
         self._new_keys = np.zeros(0, np.int64)
         self._new_values = np.zeros(0, np.float32)
+        self._gone: list[np.ndarray] = []  # slots that left since the last decay
 
     @property
     def capacity(self) -> int:
@@ -128,9 +129,18 @@ class TieGraph:
             )
             self._data = np.concatenate([self._data, np.zeros(room - self._data.size, np.float32)])
 
+    def leave(self, slots: np.ndarray) -> None:
+        """These members left: all their ties go at the next ``decay`` (a tie to someone who is
+        gone never counts again, so keeping it would only cost memory and time)."""
+        if slots.size:
+            self._gone.append(np.asarray(slots, np.int64))
+
     def decay(self, rate: float, prune_below: float) -> None:
-        """Weaken every tie by ``rate``; ties weaker than ``prune_below`` disappear."""
+        """Weaken every tie by ``rate``; ties weaker than ``prune_below`` disappear, and so do the
+        ties of members who left since the last decay."""
         self._merge_new()
+        gone = np.unique(np.concatenate(self._gone)) if self._gone else np.zeros(0, np.int64)
+        self._gone = []
         self._nnz = kernels.active().tie_decay(
             self._indptr,
             self._indices,
@@ -138,6 +148,7 @@ class TieGraph:
             self._nnz,
             np.float32(1.0 - rate),
             np.float32(prune_below),
+            gone,
         )
 
     @property
@@ -151,16 +162,20 @@ class TieGraph:
         )
 
     def strength_to(self, active: np.ndarray) -> np.ndarray:
-        """Summed tie strength of every slot to the slots flagged in ``active`` (float32 vector)."""
+        """Summed tie strength of every slot to the slots weighted by ``active`` (a float32 vector
+        or a boolean mask)."""
         n = active.size
         padded = np.zeros(self._capacity, dtype=np.float32)
         padded[:n] = active
         return (self.matrix @ padded)[:n]
 
     def strength_of(self, slots: np.ndarray, active: np.ndarray) -> np.ndarray:
-        """``strength_to(active)[slots]``, computed for those slots only (float32 vector)."""
+        """``strength_to(active)[slots]`` for the boolean mask ``active``, computed for those slots
+        only (float32 vector)."""
+        if active.dtype != bool:
+            raise TypeError(f"active must be a boolean mask, not {active.dtype}")
         self._merge_new()
-        padded = np.zeros(self._capacity, dtype=np.float32)
+        padded = np.zeros(self._capacity, dtype=bool)
         padded[: active.size] = active
         nnz = self._nnz
         return kernels.active().tie_row_products(

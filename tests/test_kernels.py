@@ -6,6 +6,7 @@ lever active is run under each: its daily series, summary and member state must 
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from sim import kernels
 from sim.content import _search_right
@@ -46,7 +47,8 @@ def test_guided_search_equals_searchsorted(seed):
 
 def _random_csr(rng, rows: int, density: float, spare: int):
     dense = np.where(rng.random((rows, rows)) < density, rng.random((rows, rows)), 0)
-    dense = dense.astype(np.float32)
+    dense = np.triu(dense, 1)
+    dense = (dense + dense.T).astype(np.float32)  # ties are symmetric
     nnz = int((dense > 0).sum())
     indptr = np.concatenate([[0], np.cumsum((dense > 0).sum(axis=1))]).astype(np.int32)
     indices = np.zeros(nnz + spare, np.int32)
@@ -92,8 +94,9 @@ def test_tie_kernels_equal_their_numpy_reference(seed):
     _equal(found_numba, found_numpy)
     assert np.array_equal(found_numba[1], dense[queries[0], queries[1]] > 0)
 
-    free = np.flatnonzero(dense.ravel() == 0)
-    new = np.sort(rng.choice(free, size=min(free.size, int(rng.integers(0, 50))), replace=False))
+    free = np.flatnonzero(np.triu(dense == 0, 1).ravel())
+    pairs = rng.choice(free, size=min(free.size, int(rng.integers(0, 25))), replace=False)
+    new = np.sort(np.concatenate([pairs, (pairs % rows) * rows + pairs // rows]))  # both ends
     new_rows, new_cols = np.divmod(new.astype(np.int64), rows)
     values = rng.random(new.size).astype(np.float32)
     merge_args = (indptr, indices, data, nnz, new_rows, new_cols.astype(np.int32), values)
@@ -102,16 +105,23 @@ def test_tie_kernels_equal_their_numpy_reference(seed):
         assert np.array_equal(x[: nnz + new.size], y[: nnz + new.size])
 
     rows_asked = rng.integers(0, rows, 50)
-    x = rng.random(rows).astype(np.float32)
+    active = rng.random(rows) < 0.5
     (products_numba, _), (products_numpy, _) = _both(
-        "tie_row_products", indptr, indices[:nnz], data[:nnz], rows_asked, x
+        "tie_row_products", indptr, indices[:nnz], data[:nnz], rows_asked, active
     )
     assert np.array_equal(products_numba, products_numpy)
-    assert np.allclose(products_numba, (dense @ x)[rows_asked], rtol=1e-5)
+    assert np.allclose(products_numba, (dense @ active)[rows_asked], rtol=1e-5)
 
-    decay_args = (*numpy_arrays[:3], nnz + new.size, np.float32(0.9), np.float32(0.3))
+    present = rng.random(rows) < 0.9
+    gone = np.flatnonzero(~present)
+    decay_args = (*numpy_arrays[:3], nnz + new.size, np.float32(0.9), np.float32(0.3), gone)
     (kept_numba, numba_arrays), (kept_numpy, numpy_arrays) = _both("tie_decay", *decay_args)
     assert kept_numba == kept_numpy
+    merged = sparse.csr_array(
+        (numpy_arrays[2][:kept_numpy], numpy_arrays[1][:kept_numpy], numpy_arrays[0]),
+        shape=(rows, rows),
+    ).tocoo()
+    assert (present[merged.row] & present[merged.col]).all()  # no tie to a member who left
     assert np.array_equal(numba_arrays[0], numpy_arrays[0])
     for x, y in zip(numba_arrays[1:3], numpy_arrays[1:3], strict=True):
         assert np.array_equal(x[:kept_numba], y[:kept_numba])

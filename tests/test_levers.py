@@ -189,6 +189,31 @@ def test_badges_are_awarded_at_their_threshold():
     assert (pop.view("scheme_checkins")[~holders] < 5).all()
 
 
+def test_a_badge_added_mid_scheme_reaches_everyone_who_already_qualifies():
+    """Badges are checked for today's visitors only, except when the scheme's thresholds change:
+    then every member still here is checked, visiting today or not."""
+    scheme = Strategy(incentives=Incentives(badges=[Badge(action="checkin", threshold=10**6)]))
+    model = _runs(scheme, days=30, seeds=[1])[0]
+    model.strategy.incentives.badges = [Badge(action="checkin", threshold=5)]
+    model.step()
+    pop, day = model.population, model.day
+    qualified = pop.view("alive") & (pop.view("scheme_checkins") >= 5)
+    away_today = qualified & (pop.view("last_active_day") < day)
+    assert away_today.any()
+    assert (pop.view("badge_bits")[qualified] & 1 == 1).all()
+
+
+def test_the_leaderboard_is_the_top_members_still_here_earlier_joiners_first_on_ties():
+    from sim.incentives import _leaders
+
+    model = CommunityModel(members=10, market_size=10, rng=1)
+    pop = model.population
+    pop.recent_points[:10] = [5, 9, 0, 7, 7, 7, 9, 1, 0, 0]
+    pop.alive[1] = False  # the best score has left
+    assert _leaders(pop, 3).tolist() == [6, 3, 4]
+    assert sorted(_leaders(pop, 20).tolist()) == [0, 3, 4, 5, 6, 7]  # only positive scores
+
+
 # ---- moderation ------------------------------------------------------------------------------------
 def _broad(toxic: float = 0.0) -> dict:
     """Ren & Kraut's setting: many topics, narrow interests, high volume, social chatter."""

@@ -128,6 +128,16 @@ def test_ties_grow_in_the_model_through_replies(year_run):
     assert series["ties"].iloc[-1] > 0
 
 
+def test_members_who_left_before_today_have_no_ties(year_run):
+    pop, day = year_run.population, year_run.day
+    ties = pop.ties.matrix.tocoo()
+    ends = np.concatenate([ties.row, ties.col])
+    gone_before_today = ~pop.alive[ends] & (pop.leave_day[ends] < day)
+    left = pop.view("leave_day")
+    assert ((left >= 0) & (left < day)).sum() > 0 and ties.nnz > 0
+    assert not gone_before_today.any()
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_inequality_matches_a_sort_based_computation(seed):
     counts = np.random.default_rng(seed).negative_binomial(0.2, 0.05, size=997)

@@ -33,12 +33,17 @@ class SparseSumTies:
         self.matrix = (self.matrix + added).tocsr()
         np.minimum(self.matrix.data, 1.0, out=self.matrix.data)
 
-    def decay(self, rate, prune_below):
+    def decay(self, rate, prune_below, present=None):
         data = self.matrix.data
         data *= np.float32(1.0 - rate)
         if data.size and data.min() < prune_below:
             data[data < prune_below] = 0.0
-            self.matrix.eliminate_zeros()
+        if present is not None:  # members who left lose all their ties
+            flags = np.zeros(self.matrix.shape[0], bool)
+            flags[: present.size] = present
+            coo = self.matrix.tocoo()
+            data[~(flags[coo.row] & flags[coo.col])] = 0.0
+        self.matrix.eliminate_zeros()
 
     def strength_to(self, active):
         padded = np.zeros(self.matrix.shape[0], np.float32)
@@ -74,15 +79,31 @@ def test_tie_graph_equals_the_sparse_sum_reference(seed):
             capacity += int(rng.integers(1, 20))
             graph.grow(capacity)
             reference.grow(capacity)
-        active = (rng.random(int(rng.integers(1, capacity + 1))) < 0.4).astype(np.float32)
-        expected = reference.strength_to(active)
+        active = rng.random(int(rng.integers(1, capacity + 1))) < 0.4
+        expected = reference.strength_to(active.astype(np.float32))
         assert np.array_equal(graph.strength_to(active), expected)
         some = np.flatnonzero(rng.random(active.size) < 0.5)
         assert np.array_equal(graph.strength_of(some, active), expected[some])
+        # now and then some members leave: all their ties go at the next decay
+        present = None
+        if rng.random() < 0.3:
+            present = rng.random(capacity) < 0.97
+            graph.leave(np.flatnonzero(~present))
         graph.decay(0.05, 0.02)
-        reference.decay(0.05, 0.02)
+        reference.decay(0.05, 0.02, present)
         _same(graph, reference)
     assert graph.n_ties > 0
+
+
+def test_a_member_who_leaves_loses_every_tie():
+    graph = TieGraph(6)
+    graph.strengthen(np.array([0, 0, 1, 3]), np.array([1, 2, 2, 4]), 0.5)
+    graph.leave(np.array([2]))
+    assert graph.n_ties == 4  # until the next decay
+    graph.decay(0.0, 0.02)
+    assert graph.n_ties == 2
+    assert graph.degree(6).tolist() == [1, 1, 0, 1, 1, 0]
+    assert graph.matrix[0, 1] == np.float32(0.5) and graph.matrix[3, 4] == np.float32(0.5)
 
 
 def test_new_ties_are_counted_and_read_before_they_are_merged():
