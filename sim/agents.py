@@ -670,8 +670,7 @@ class Population:
         replies = replies_received.astype(f32) + attention
         replies_v = replies[v]
         tie_strength = (
-            self.ties.strength_of(v, visitors)
-            + f32(r.attention_bond - r.reply_bond) * attention[v]
+            self.ties.strength_of(v, visitors) + f32(r.attention_bond - r.reply_bond) * attention[v]
         )
         bond = 1 - np.exp(-(tie_strength + f32(r.reply_bond) * replies_v) / f32(r.bond_scale))
         fun = 1 - np.exp(-reactions_received[v].astype(f32) / f32(r.fun_scale))
