@@ -496,7 +496,10 @@ class Population:
         if total > 0:
             budget = self.trait("read_budget", idx)
             # engaging formats draw more attention: relevance follows appeal, cost follows count
-            relevant_in_feed = np.minimum(self.pref[idx] @ feed.informative_per_topic(), total)
+            per_topic = feed.informative_per_topic().astype(np.float32)
+            relevant_in_feed = np.minimum(
+                kernels.active().weighted_rows(self.pref, idx, per_topic), np.float32(total)
+            )
             # a personalized filter hides a share of each reader's off-topic items
             seen = total - self.feed_filter * (total - relevant_in_feed)
             read = np.minimum(seen, budget)

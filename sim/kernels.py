@@ -3,7 +3,7 @@
 A few steps of the day are loops that numpy can only express as several passes over large arrays
 with temporaries in between (merging new ties into the CSR arrays of the tie graph, decaying and
 pruning every tie, finding a tie within its row, summing the tie strengths of today's visitors'
-rows, drifting each reader's topic interests). Here
+rows, weighing each reader's topic interests against the feed, drifting them). Here
 each is written once as a plain loop compiled by numba and once in numpy, and both give
 bit-identical results (``tests/test_kernels.py`` runs them side by side, and a whole model run
 under each). The kernels do only IEEE-exact float32 arithmetic (no exp or log, whose compiled
@@ -91,6 +91,16 @@ def _row_products_numpy(indptr, indices, data, rows, active):
     size = indptr.size - 1
     matrix = sparse.csr_array((data, indices, indptr), shape=(size, size))
     return (matrix[rows] @ active.astype(np.float32)).astype(np.float32, copy=False)
+
+
+def _weighted_rows_numpy(matrix, rows, weights):
+    """``matrix[rows] @ weights`` in float32, each row summed over columns in column order (one
+    fixed order on every machine, unlike a BLAS mat-vec, which also starts threads)."""
+    picked = matrix[rows]
+    total = picked[:, 0] * weights[0]
+    for column in range(1, matrix.shape[1]):
+        total += picked[:, column] * weights[column]
+    return total
 
 
 def _drift_topics_numpy(pref, idx, supply, rate):
@@ -193,6 +203,16 @@ def _compiled():
         return out
 
     @jit
+    def weighted_rows(matrix, rows, weights):
+        out = np.empty(rows.size, np.float32)
+        for k in range(rows.size):
+            total = matrix[rows[k], 0] * weights[0]
+            for column in range(1, matrix.shape[1]):
+                total += matrix[rows[k], column] * weights[column]
+            out[k] = total
+        return out
+
+    @jit
     def drift_topics(pref, idx, supply, rate):
         # float32 throughout, each operation as in the numpy reference
         keep = np.float32(1) - rate
@@ -212,6 +232,7 @@ def _compiled():
         tie_merge=merge,
         tie_decay=decay,
         tie_row_products=row_products,
+        weighted_rows=weighted_rows,
         drift_topics=drift_topics,
     )
 
@@ -221,6 +242,7 @@ _NUMPY = SimpleNamespace(
     tie_merge=_merge_numpy,
     tie_decay=_decay_numpy,
     tie_row_products=_row_products_numpy,
+    weighted_rows=_weighted_rows_numpy,
     drift_topics=_drift_topics_numpy,
 )
 _backends = {"numpy": _NUMPY}

@@ -129,6 +129,19 @@ def test_tie_kernels_equal_their_numpy_reference(seed):
 
 @needs_numba
 @pytest.mark.parametrize("seed", range(5))
+def test_weighted_rows_kernel_equals_its_numpy_reference(seed):
+    rng = np.random.default_rng(seed)
+    matrix = rng.random((300, int(rng.integers(1, 20)))).astype(np.float32)
+    rows = rng.integers(0, 300, 120)
+    weights = (rng.random(matrix.shape[1]) * 30).astype(np.float32)
+    (numba_out, _), (numpy_out, _) = _both("weighted_rows", matrix, rows, weights)
+    assert numba_out.dtype == numpy_out.dtype == np.float32
+    assert np.array_equal(numba_out, numpy_out)
+    assert np.allclose(numba_out, matrix[rows] @ weights, rtol=1e-5)
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(5))
 def test_topic_drift_kernel_equals_its_numpy_reference(seed):
     rng = np.random.default_rng(seed)
     pref = rng.random((400, 8)).astype(np.float32)
