@@ -337,8 +337,9 @@ class Population:
     def _grow(self, needed: int) -> None:
         if needed <= self._capacity:
             return
-        # grow by a quarter: amortised O(1) arrivals with little memory held in reserve
-        capacity = max(needed, self._capacity + self._capacity // 4, 1024)
+        # grow by an eighth: amortised O(1) arrivals with little memory held in reserve (growing
+        # remaps in place, but the new rows are zeroed, so the reserve is resident)
+        capacity = max(needed, self._capacity + self._capacity // 8, 1024)
         for name in self._array_names():
             shape = (capacity, *getattr(self, name).shape[1:])
             try:  # in place where nothing else refers to the array: remapped, not copied

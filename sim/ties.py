@@ -99,8 +99,8 @@ class TieGraph:
         if needed > _MAX_TIE_ENDS:
             raise OverflowError("more than 2**31 tie ends: the CSR index arrays would overflow")
         if needed > self._data.size:
-            # grow by a quarter: amortised O(1) new ties with little memory held in reserve
-            room = min(max(needed, self._data.size + self._data.size // 4, 1024), _MAX_TIE_ENDS)
+            # grow by an eighth: amortised O(1) new ties with little memory held in reserve
+            room = min(max(needed, self._data.size + self._data.size // 8, 1024), _MAX_TIE_ENDS)
             self._grow_entries(room)
         rows, cols = np.divmod(keys, self._capacity)
         kernels.active().tie_merge(
