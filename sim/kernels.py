@@ -3,7 +3,8 @@
 A few steps of the day are loops that numpy can only express as several passes over large arrays
 with temporaries in between (merging new ties into the CSR arrays of the tie graph, decaying and
 pruning every tie, finding a tie within its row, summing the tie strengths of today's visitors'
-rows, weighing each reader's topic interests against the feed, drifting them). Here
+rows, weighing each reader's topic interests against the feed, drifting them, counting per member
+what a day's lists of members did, where ``np.add.at`` is slow). Here
 each is written once as a plain loop compiled by numba and once in numpy, and both give
 bit-identical results (``tests/test_kernels.py`` runs them side by side, and a whole model run
 under each). The kernels do only IEEE-exact float32 arithmetic (no exp or log, whose compiled
@@ -91,6 +92,11 @@ def _row_products_numpy(indptr, indices, data, rows, active):
     size = indptr.size - 1
     matrix = sparse.csr_array((data, indices, indptr), shape=(size, size))
     return (matrix[rows] @ active.astype(np.float32)).astype(np.float32, copy=False)
+
+
+def _scatter_add_numpy(target, index, value):
+    """``target[index[i]] += value`` for every i in order, repeats included (in place)."""
+    np.add.at(target, index, value)
 
 
 def _weighted_rows_numpy(matrix, rows, weights):
@@ -203,6 +209,11 @@ def _compiled():
         return out
 
     @jit
+    def scatter_add(target, index, value):
+        for i in index:
+            target[i] += value
+
+    @jit
     def weighted_rows(matrix, rows, weights):
         out = np.empty(rows.size, np.float32)
         for k in range(rows.size):
@@ -233,6 +244,7 @@ def _compiled():
         tie_decay=decay,
         tie_row_products=row_products,
         weighted_rows=weighted_rows,
+        scatter_add=scatter_add,
         drift_topics=drift_topics,
     )
 
@@ -243,6 +255,7 @@ _NUMPY = SimpleNamespace(
     tie_decay=_decay_numpy,
     tie_row_products=_row_products_numpy,
     weighted_rows=_weighted_rows_numpy,
+    scatter_add=_scatter_add_numpy,
     drift_topics=_drift_topics_numpy,
 )
 _backends = {"numpy": _NUMPY}

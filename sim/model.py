@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import incentives
+from sim import incentives, kernels
 from sim.agents import LeaveReason, Member, Population, Rules
 from sim.content import Items
 from sim.metrics import (
@@ -331,7 +331,7 @@ class CommunityModel(mesa.Model):
         pop = self.population
         responders, item = pop.respond(visitors, self.feed, day, "react")
         received = _received(self.feed.author[item], pop.n)
-        np.add.at(pop.reactions, responders, 1)
+        kernels.active().scatter_add(pop.reactions, responders, np.int32(1))
         pop.reactions_received[: pop.n] += received
         targets = self.feed.subset(item) if self.operator is not None else None
         return _Responses(responders, item, None, received, targets=targets)
@@ -463,9 +463,9 @@ def _weighted_unanswered(series: pd.DataFrame) -> float:
 
 def _per_slot(slots: np.ndarray, n: int) -> np.ndarray:
     """How often each slot ``0..n-1`` occurs in ``slots``, as int32 (``np.bincount`` would first
-    make an int64 array of every slot ever joined: a day's largest transient at a million)."""
+    make an int64 array of every slot ever joined, ``np.add.at`` is slow)."""
     counts = np.zeros(n, np.int32)
-    np.add.at(counts, slots, 1)
+    kernels.active().scatter_add(counts, slots, np.int32(1))
     return counts
 
 

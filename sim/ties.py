@@ -65,7 +65,7 @@ class TieGraph:
         cols = np.concatenate([b, a]).astype(np.int64)
         keys, inverse = np.unique(rows * self._capacity + cols, return_inverse=True)
         added = np.zeros(keys.size, np.float32)
-        np.add.at(added, inverse, np.float32(gain))  # float32, one gain at a time
+        kernels.active().scatter_add(added, inverse, np.float32(gain))  # float32, one at a time
         rows, cols = np.divmod(keys, self._capacity)
         pos, found = kernels.active().tie_find(
             self._indptr, self._indices[: self._nnz], rows, cols.astype(np.int32)

@@ -128,6 +128,25 @@ def test_tie_kernels_equal_their_numpy_reference(seed):
 
 
 @needs_numba
+@pytest.mark.parametrize("seed", range(3))
+def test_scatter_add_kernel_equals_its_numpy_reference(seed):
+    rng = np.random.default_rng(seed)
+    index = rng.integers(0, 50, 400)  # many repeats: each adds once, in order
+    for target, value in (
+        (np.zeros(50, np.int32), np.int32(1)),
+        (rng.random(50).astype(np.float32), np.float32(0.3)),
+    ):
+        (_, (numba_target, *_)), (_, (numpy_target, *_)) = _both(
+            "scatter_add", target, index, value
+        )
+        assert np.array_equal(numba_target, numpy_target)
+        assert not np.array_equal(numba_target, target)
+    counts = np.zeros(50, np.int32)
+    kernels.active().scatter_add(counts, index, np.int32(1))
+    assert np.array_equal(counts, np.bincount(index, minlength=50))
+
+
+@needs_numba
 @pytest.mark.parametrize("seed", range(5))
 def test_weighted_rows_kernel_equals_its_numpy_reference(seed):
     rng = np.random.default_rng(seed)
