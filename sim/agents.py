@@ -310,6 +310,7 @@ class Population:
         self.winback_returns = 0  # members messaged in the last week who came back today
         # the incentive scheme's badges and ranks, once every member has been checked against them
         self.thresholds_checked: tuple | None = None
+        self._here: np.ndarray | None = None  # cache of here()
         self._grow(capacity)
 
     # ---- storage ---------------------------------------------------------------------------------
@@ -369,6 +370,14 @@ class Population:
     def n_alive(self) -> int:
         return int(self.alive[: self.n].sum())
 
+    def here(self) -> np.ndarray:
+        """The slots of members still here, ascending (read-only; kept until members join or
+        leave through ``add`` and ``maybe_leave``, so the day computes it once, not per phase)."""
+        if self._here is None:
+            self._here = np.flatnonzero(self.view("alive"))
+            self._here.flags.writeable = False
+        return self._here
+
     # ---- arrivals --------------------------------------------------------------------------------
     def add(self, count: int, day: int, founders: bool = False) -> np.ndarray:
         """Add ``count`` newcomers on ``day``, traits drawn from the member mix; returns their slots."""
@@ -427,6 +436,7 @@ class Population:
         self.leave_day[sl] = -1
         self.last_winback_day[sl] = -(10**6)
         self.alive[sl] = True
+        self._here = None
         self.is_founder[sl] = founders
         self.n = stop
         return np.arange(start, stop)
@@ -447,7 +457,7 @@ class Population:
     def visit(self, day: int) -> np.ndarray:
         """Who visits today: propensity scaled by loyalty and interest, plus the pull of replies."""
         r, n = self.rules, self.n
-        a = np.flatnonzero(self.view("alive"))  # only members still here decide
+        a = self.here()  # only members still here decide
         loyalty, interest = self.loyalty[a], self.interest[a]
         p = self.visit_base[a] * (r.visit_floor + (1 - r.visit_floor) * loyalty)
         p = p * (0.5 + 0.5 * interest) + r.reply_pull * (self.unseen_replies[a] > 0)
@@ -796,7 +806,7 @@ class Population:
         Returns the slots that left; ``leave_reason`` gets the largest recent deficit.
         """
         r, n = self.rules, self.n
-        a = np.flatnonzero(self.view("alive"))  # per-slot draws, read at the slots still here
+        a = self.here()  # per-slot draws, read at the slots still here
         loyalty = self.loyalty[a]
         hazard = r.quit_rate * np.clip((r.quit_threshold - loyalty) / r.quit_threshold, 0, 1)
         quits = self.streams.uniform("leave", day, n)[a] < hazard
@@ -811,6 +821,7 @@ class Population:
         leaving = a[going]
         if leaving.size:
             self.alive[leaving] = False
+            self._here = None
             self.leave_day[leaving] = day
             self.leave_reason[leaving] = self._reasons(leaving)
             self.leave_reason[a[going & lured]] = LeaveReason.LURED_AWAY

@@ -38,7 +38,7 @@ def prepare_boosts(pop: Population, scheme: Incentives) -> None:
     Computed for the members still here (only their visits, posts and replies read a boost);
     members who left keep a neutral 1."""
     r, n = pop.rules, pop.n
-    here = np.flatnonzero(pop.view("alive"))
+    here = pop.here()
     extrinsic = pop.extrinsic[here]
     strength = TANGIBLE_PULL if scheme.tangible else RECOGNITION_PULL
     boosts = {}
