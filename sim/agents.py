@@ -311,6 +311,8 @@ class Population:
         # the incentive scheme's badges and ranks, once every member has been checked against them
         self.thresholds_checked: tuple | None = None
         self._here: np.ndarray | None = None  # cache of here()
+        self._visitor_mask: np.ndarray | None = None  # today's visitors, as a mask and as slots
+        self._visitor_slots = np.zeros(0, np.int64)
         self._grow(capacity)
 
     # ---- storage ---------------------------------------------------------------------------------
@@ -369,6 +371,12 @@ class Population:
     @property
     def n_alive(self) -> int:
         return int(self.alive[: self.n].sum())
+
+    def slots_of(self, visitors: np.ndarray) -> np.ndarray:
+        """``np.flatnonzero(visitors)``, kept from ``visit`` for today's visitor mask."""
+        if visitors is self._visitor_mask:
+            return self._visitor_slots
+        return np.flatnonzero(visitors)
 
     def here(self) -> np.ndarray:
         """The slots of members still here, ascending (read-only; kept until members join or
@@ -466,7 +474,10 @@ class Population:
         p = p + r.novelty * newness
         p = self._operator_pull(p, a)
         visitors = np.zeros(n, bool)
-        visitors[a] = self.streams.uniform("visit", day, n)[a] < p
+        hit = self.streams.uniform("visit", day, n)[a] < p
+        visitors[a] = hit
+        # today's phases all ask which slots visit: answered once (see slots_of)
+        self._visitor_mask, self._visitor_slots = visitors, a[hit]
         self.winback_returns = int(
             (
                 visitors
@@ -498,7 +509,7 @@ class Population:
         r, n = self.rules, self.n
         counts = feed.per_topic()
         total = float(counts.sum())
-        idx = np.flatnonzero(visitors)
+        idx = self.slots_of(visitors)
         info = np.zeros(idx.size, np.float32)
         relevant = np.zeros(idx.size, np.float32)
         cost = np.zeros(idx.size, np.float32)
@@ -560,7 +571,7 @@ class Population:
         crowd it out lower posting after they stop (Deci, Koestner & Ryan 1999).
         """
         n = self.n
-        v = np.flatnonzero(visitors)
+        v = self.slots_of(visitors)
         rate = (
             self.post_base[v]
             * (2 * self.intrinsic[v])
@@ -634,7 +645,7 @@ class Population:
         from the day's stream for the purpose; how many responses each member makes, by slot.
         """
         n = self.n
-        v = np.flatnonzero(visitors)
+        v = self.slots_of(visitors)
         targets = feed.threads() if kind == "reply" else feed
         base = self.reply_base[v] if kind == "reply" else self.react_base[v]
         # members respond to what they read and care about: up to ~10 relevant items prompt a response
@@ -655,7 +666,7 @@ class Population:
     def invite(self, visitors: np.ndarray, day: int) -> np.ndarray:
         """Invitations sent today by each member (committed members invite more)."""
         n = self.n
-        v = np.flatnonzero(visitors)
+        v = self.slots_of(visitors)
         rate = self.invite_base[v] * self.loyalty[v] * np.float32(self.invite_boost)
         count = np.zeros(n, np.int32)
         count[v] = stochastic_round(rate, self.streams.uniform("invite", day, n)[v])
@@ -678,7 +689,7 @@ class Population:
         member (forgetting, drive, decaying counters) is updated for all."""
         r, n = self.rules, self.n
         f32 = np.float32
-        v = np.flatnonzero(visitors)
+        v = self.slots_of(visitors)
         # a welcome or an operator reply counts like a reply received (Joyce & Kraut 2006)
         attention = self.attention_today[:n]
         replies = replies_received.astype(f32) + attention

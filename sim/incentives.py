@@ -88,7 +88,7 @@ def award(
     a scheme, or when its badges or ranks change (say, a trainer edits them mid-run)."""
     pop, operator = model.population, model.operator
     r = pop.rules
-    v = np.flatnonzero(visitors)
+    v = pop.slots_of(visitors)
     acted = {"checkin": np.ones(v.size, np.int32), "post": threads[v], "reply": replies[v]}
     for action, counter in COUNTERS.items():
         getattr(pop, counter)[v] += acted[action]

@@ -63,14 +63,14 @@ def inequality(counts: np.ndarray) -> tuple[float, float]:
 
 def daily_row(pop: Population, day: int, joins: int, activity: DayActivity) -> dict[str, float]:
     """The day's aggregates, computed once and reported by name."""
-    alive = pop.view("alive")
+    here = pop.here()  # the slots still here
     last_active = pop.view("last_active_day")
-    members = int(alive.sum())
+    members = int(here.size)
     dau = int(activity.visitors.sum())
     wau = int((last_active >= day - 6).sum())
     mau = int((last_active >= day - 29).sum())
-    contributors = int((alive & (pop.view("last_post_day") >= day - 29)).sum())
-    gini, top1 = inequality(pop.view("posts")[alive])
+    contributors = int((pop.last_post_day[here] >= day - 29).sum())
+    gini, top1 = inequality(pop.posts[here])
     feed_items = len(activity.feed)
     row = {
         "day": day,
@@ -102,8 +102,8 @@ def daily_row(pop: Population, day: int, joins: int, activity: DayActivity) -> d
             "active_contributor_share": contributors / members if members else 0.0,
             "posts_gini": gini,
             "top1_post_share": top1,
-            "mean_loyalty": float(pop.view("loyalty")[alive].mean()) if members else 0.0,
-            "mean_interest": float(pop.view("interest")[alive].mean()) if members else 0.0,
+            "mean_loyalty": float(pop.loyalty[here].mean()) if members else 0.0,
+            "mean_interest": float(pop.interest[here].mean()) if members else 0.0,
             "mean_info_benefit": _mean_over(pop.view("info_today"), activity.visitors),
             "mean_bond_benefit": _mean_over(pop.view("bond_today"), activity.visitors),
             "ties": pop.ties.n_ties,

@@ -375,10 +375,8 @@ class CommunityModel(mesa.Model):
         row = {name: 0.0 for name in OPERATOR_SERIES}
         if self.operator is not None:
             row.update({k: float(v) for k, v in self.operator.today.items() if k in row})
-            alive = pop.view("alive")
-            row["points_liability"] = float(
-                (pop.view("points")[alive] - pop.view("points_redeemed")[alive]).sum()
-            )
+            here = pop.here()
+            row["points_liability"] = float((pop.points[here] - pop.points_redeemed[here]).sum())
         row["winback_returns"] = float(pop.winback_returns)
         return row
 
