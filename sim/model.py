@@ -320,7 +320,7 @@ class CommunityModel(mesa.Model):
             threads.topic[item],
             0.5 + 0.5 * pop.intrinsic[responders],
             received,
-            targets=threads.subset(item) if self.operator is not None else None,
+            targets=_operator_targets(threads, item) if self.operator is not None else None,
             to_chatter=threads.offtopic[item],
             closed=int(members_thread.sum()),
             unanswered=int(unanswered.sum()),
@@ -333,7 +333,7 @@ class CommunityModel(mesa.Model):
         received = _received(self.feed.author[item], pop.n)
         kernels.active().scatter_add(pop.reactions, responders, np.int32(1))
         pop.reactions_received[: pop.n] += received
-        targets = self.feed.subset(item) if self.operator is not None else None
+        targets = _operator_targets(self.feed, item) if self.operator is not None else None
         return _Responses(responders, item, None, received, targets=targets)
 
     def _publish(self, threads, replies: _Responses) -> Items:
@@ -459,6 +459,12 @@ def _weighted_unanswered(series: pd.DataFrame) -> float:
     return float((series["unanswered_share"] * closed).sum() / total) if total else 0.0
 
 
+def _operator_targets(items: Items, responded: np.ndarray) -> Items:
+    """The operator's items among those responded to (one per response), for the adaptive lever's
+    tally; members' items are left out rather than copied."""
+    return items.subset(responded[items.fmt[responded] >= 0])
+
+
 def _per_slot(slots: np.ndarray, n: int) -> np.ndarray:
     """How often each slot ``0..n-1`` occurs in ``slots``, as int32 (``np.bincount`` would first
     make an int64 array of every slot ever joined, ``np.add.at`` is slow)."""
@@ -480,7 +486,7 @@ class _Responses:
     what: np.ndarray  # replies: the thread's topic; reactions: the item index
     quality: np.ndarray | None  # of each reply (reactions carry none)
     received: np.ndarray  # per slot: responses received
-    targets: Items | None = None  # the items responded to (tracked only when an operator posts)
+    targets: Items | None = None  # the operator's items responded to (when there is an operator)
     to_chatter: np.ndarray | None = None  # a reply to chatter is chatter too
     closed: int = 0  # members' threads whose reply window closed today
     unanswered: int = 0  # ... of which got no reply
