@@ -659,7 +659,7 @@ class Population:
         if responders.size == 0 or len(targets) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         u = self.streams.generator(kind + ".target", day).random((2, responders.size), np.float32)
-        item = targets.pick(self.pref[responders], u[0], u[1])
+        item = targets.pick(self.pref, u[0], u[1], rows=responders)
         ok = (item >= 0) & (targets.author[np.maximum(item, 0)] != responders)
         return responders[ok], item[ok]
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim import kernels
+
 
 @dataclass(frozen=True)
 class Items:
@@ -98,67 +100,49 @@ class Items:
     def threads(self) -> Items:
         return self.subset(self.is_thread)
 
-    def pick(self, preference: np.ndarray, u_topic: np.ndarray, u_item: np.ndarray) -> np.ndarray:
-        """For each chooser (a row of ``preference``), pick one item; returns item indices (-1: none).
+    def pick(
+        self,
+        preference: np.ndarray,
+        u_topic: np.ndarray,
+        u_item: np.ndarray,
+        rows: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """For each chooser, pick one item; returns item indices (-1: none). A chooser's topic
+        interests are row ``rows[i]`` of ``preference`` (row ``i`` without ``rows``).
 
         A chooser picks a topic with probability proportional to its preference times the number of
         items on that topic, then an item of that topic uniformly: attention follows interest.
         Items with more appeal (an engaging format) weigh more in both choices.
         """
+        if rows is None:
+            rows = np.arange(preference.shape[0])
+        u_topic = np.asarray(u_topic, np.float32)
+        u_item = np.asarray(u_item, np.float32)
         if not self.uniform_appeal:
-            return self._pick_by_appeal(preference, u_topic, u_item)
+            return self._pick_by_appeal(preference, rows, u_topic, u_item)
         counts = self.per_topic()
-        if preference.shape[0] == 0 or counts.sum() == 0:
-            return np.full(preference.shape[0], -1, dtype=np.int64)
-        weight = preference * counts
-        cumulative = np.cumsum(weight, axis=1)
-        total = cumulative[:, -1]
-        topic = (cumulative < (u_topic * total)[:, None]).sum(axis=1)
-        topic = np.minimum(topic, self.n_topics - 1)
+        if rows.size == 0 or counts.sum() == 0:
+            return np.full(rows.size, -1, dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        within = np.floor(u_item * counts[topic]).astype(np.int64)
-        within = np.minimum(within, np.maximum(counts[topic].astype(np.int64) - 1, 0))
-        chosen = starts[topic] + within
-        chosen[total <= 0] = -1
-        return chosen
+        return kernels.active().pick_plain(preference, rows, counts, starts, u_topic, u_item)
 
-    def _pick_by_appeal(self, preference, u_topic, u_item) -> np.ndarray:
+    def _pick_by_appeal(self, preference, rows, u_topic, u_item) -> np.ndarray:
         weights = self.appeal_per_topic()
-        if preference.shape[0] == 0 or weights.sum() == 0:
-            return np.full(preference.shape[0], -1, dtype=np.int64)
-        cumulative = np.cumsum(preference * weights, axis=1)
-        total = cumulative[:, -1]
-        topic = np.minimum((cumulative < (u_topic * total)[:, None]).sum(axis=1), self.n_topics - 1)
+        if rows.size == 0 or weights.sum() == 0:
+            return np.full(rows.size, -1, dtype=np.int64)
         running = np.cumsum(self.appeal, dtype=np.float64)
         before = np.concatenate([[0.0], np.cumsum(weights, dtype=np.float64)])
-        target = before[topic] + u_item * weights[topic]
         # most items have appeal 1, so the running appeal climbs by 1 an item within a topic: a
         # first guess at the item is nearly always right, and is checked
         first = np.concatenate([[0], np.cumsum(self.per_topic(), dtype=np.int64)])[:-1]
         running_before = np.where(first > 0, running[np.maximum(first - 1, 0)], 0.0)
-        guess = first[topic] + np.floor(target - running_before[topic]).astype(np.int64)
-        chosen = np.minimum(_search_right(running, target, guess), len(self) - 1)
-        chosen[total <= 0] = -1
-        return chosen
+        return kernels.active().pick_by_appeal(
+            preference, rows, weights, running, before, first, running_before, u_topic, u_item
+        )
 
 
-def _search_right(ascending: np.ndarray, keys: np.ndarray, guess: np.ndarray) -> np.ndarray:
-    """``np.searchsorted(ascending, keys, side="right")`` (``ascending`` strictly increasing), with
-    a guess per key: a guess ``i`` with ``ascending[i - 1] <= key < ascending[i]`` is the answer,
-    and only keys whose guess fails are searched."""
-    size = ascending.size
-    at = np.clip(guess, 0, size - 1)
-    right = (
-        (guess >= 0)
-        & (guess < size)
-        & (ascending[at] > keys)
-        & ((at == 0) | (ascending[np.maximum(at - 1, 0)] <= keys))
-    )
-    result = np.where(right, guess, 0)
-    wrong = np.flatnonzero(~right)
-    if wrong.size:
-        result[wrong] = np.searchsorted(ascending, keys[wrong], side="right")
-    return result
+# the guided search lives with the kernels; kept here under its old name for callers
+_search_right = kernels.search_right
 
 
 _DTYPES = {

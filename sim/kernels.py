@@ -4,7 +4,8 @@ A few steps of the day are loops that numpy can only express as several passes o
 with temporaries in between (merging new ties into the CSR arrays of the tie graph, decaying and
 pruning every tie, finding a tie within its row, summing the tie strengths of today's visitors'
 rows, weighing each reader's topic interests against the feed, drifting them, counting per member
-what a day's lists of members did, where ``np.add.at`` is slow). Here
+what a day's lists of members did, where ``np.add.at`` is slow, and picking the item each reply or
+reaction goes to). Here
 each is written once as a plain loop compiled by numba and once in numpy, and both give
 bit-identical results (``tests/test_kernels.py`` runs them side by side, and a whole model run
 under each). The kernels do only IEEE-exact float32 arithmetic (no exp or log, whose compiled
@@ -107,6 +108,59 @@ def _weighted_rows_numpy(matrix, rows, weights):
     for column in range(1, matrix.shape[1]):
         total += picked[:, column] * weights[column]
     return total
+
+
+def search_right(ascending: np.ndarray, keys: np.ndarray, guess: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(ascending, keys, side="right")`` (``ascending`` strictly increasing), with
+    a guess per key: a guess ``i`` with ``ascending[i - 1] <= key < ascending[i]`` is the answer,
+    and only keys whose guess fails are searched."""
+    size = ascending.size
+    at = np.clip(guess, 0, size - 1)
+    right = (
+        (guess >= 0)
+        & (guess < size)
+        & (ascending[at] > keys)
+        & ((at == 0) | (ascending[np.maximum(at - 1, 0)] <= keys))
+    )
+    result = np.where(right, guess, 0)
+    wrong = np.flatnonzero(~right)
+    if wrong.size:
+        result[wrong] = np.searchsorted(ascending, keys[wrong], side="right")
+    return result
+
+
+def _topics_numpy(preference, weights, u_topic):
+    """Each chooser's topic: the first whose running sum of preference times weight (float32, in
+    topic order) reaches ``u_topic`` times the total; and that total."""
+    cumulative = np.cumsum(preference * weights, axis=1)
+    total = cumulative[:, -1]
+    topic = np.minimum((cumulative < (u_topic * total)[:, None]).sum(axis=1), weights.size - 1)
+    return topic, total
+
+
+def _pick_plain_numpy(pref, rows, counts, starts, u_topic, u_item):
+    """Items picked when every item has appeal 1: a topic by preference times count, then an item
+    of that topic uniformly (``Items.pick``); -1 for choosers with no weight anywhere."""
+    topic, total = _topics_numpy(pref[rows], counts, u_topic)
+    within = np.floor(u_item * counts[topic]).astype(np.int64)
+    within = np.minimum(within, np.maximum(counts[topic].astype(np.int64) - 1, 0))
+    chosen = starts[topic] + within
+    chosen[total <= 0] = -1
+    return chosen
+
+
+def _pick_by_appeal_numpy(
+    pref, rows, weights, running, before, first, running_before, u_topic, u_item
+):
+    """Items picked by appeal: a topic by preference times summed appeal, then an item of it with
+    probability proportional to its appeal (the running appeal ``running`` searched for the
+    target, from a guess that is right when the items before it all have appeal 1)."""
+    topic, total = _topics_numpy(pref[rows], weights, u_topic)
+    target = before[topic] + u_item * weights[topic]
+    guess = first[topic] + np.floor(target - running_before[topic]).astype(np.int64)
+    chosen = np.minimum(search_right(running, target, guess), running.size - 1)
+    chosen[total <= 0] = -1
+    return chosen
 
 
 def _drift_topics_numpy(pref, idx, supply, rate):
@@ -224,6 +278,66 @@ def _compiled():
         return out
 
     @jit
+    def topic_of(pref, row, weights, u_topic):
+        # float32 running sums in topic order, as np.cumsum; counts the sums below the threshold
+        total = np.float32(0)
+        for t in range(weights.size):
+            total += pref[row, t] * weights[t]
+        threshold = u_topic * total
+        running = np.float32(0)
+        topic = 0
+        for t in range(weights.size):
+            running += pref[row, t] * weights[t]
+            if running < threshold:
+                topic += 1
+        return min(topic, weights.size - 1), total
+
+    @jit
+    def pick_plain(pref, rows, counts, starts, u_topic, u_item):
+        out = np.empty(rows.size, np.int64)
+        for k in range(rows.size):
+            topic, total = topic_of(pref, rows[k], counts, u_topic[k])
+            if total <= 0:
+                out[k] = -1
+                continue
+            within = np.int64(np.floor(u_item[k] * counts[topic]))
+            out[k] = starts[topic] + min(within, max(np.int64(counts[topic]) - 1, 0))
+        return out
+
+    @jit
+    def pick_by_appeal(
+        pref, rows, weights, running, before, first, running_before, u_topic, u_item
+    ):
+        out = np.empty(rows.size, np.int64)
+        size = running.size
+        for k in range(rows.size):
+            topic, total = topic_of(pref, rows[k], weights, u_topic[k])
+            if total <= 0:
+                out[k] = -1
+                continue
+            target = before[topic] + np.float64(u_item[k] * weights[topic])
+            guess = first[topic] + np.int64(np.floor(target - running_before[topic]))
+            at = min(max(guess, 0), size - 1)
+            if (
+                guess >= 0
+                and guess < size
+                and running[at] > target
+                and (at == 0 or running[max(at - 1, 0)] <= target)
+            ):
+                found = guess
+            else:  # the first running appeal above the target
+                lo, hi = 0, size
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if running[mid] <= target:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                found = lo
+            out[k] = min(found, size - 1)
+        return out
+
+    @jit
     def drift_topics(pref, idx, supply, rate):
         # float32 throughout, each operation as in the numpy reference
         keep = np.float32(1) - rate
@@ -245,6 +359,8 @@ def _compiled():
         tie_row_products=row_products,
         weighted_rows=weighted_rows,
         scatter_add=scatter_add,
+        pick_plain=pick_plain,
+        pick_by_appeal=pick_by_appeal,
         drift_topics=drift_topics,
     )
 
@@ -256,6 +372,8 @@ _NUMPY = SimpleNamespace(
     tie_row_products=_row_products_numpy,
     weighted_rows=_weighted_rows_numpy,
     scatter_add=_scatter_add_numpy,
+    pick_plain=_pick_plain_numpy,
+    pick_by_appeal=_pick_by_appeal_numpy,
     drift_topics=_drift_topics_numpy,
 )
 _backends = {"numpy": _NUMPY}

@@ -128,6 +128,40 @@ def test_tie_kernels_equal_their_numpy_reference(seed):
 
 
 @needs_numba
+@pytest.mark.parametrize("seed", range(6))
+def test_pick_kernels_equal_their_numpy_reference(seed):
+    """Replies and reactions pick items by topic interest and appeal: both backends pick the same
+    items, for plain feeds and feeds with engaging formats, empty topics and choosers with no
+    interest in anything on offer."""
+    from sim.content import Items
+
+    rng = np.random.default_rng(seed)
+    topics = 8
+    size = int(rng.integers(1, 300))
+    appeal = None if seed % 2 else np.where(rng.random(size) < 0.8, 1.0, rng.uniform(0.5, 3, size))
+    feed = Items.build(
+        rng.integers(-1, 50, size),
+        rng.choice(topics - 2, size),  # the last two topics stay empty
+        rng.random(size),
+        rng.random(size) < 0.5,
+        topics,
+        **({} if appeal is None else {"appeal": appeal}),
+    )
+    pref = rng.random((60, topics)).astype(np.float32)
+    pref[:5, : topics - 2] = 0  # interested only in topics with no items
+    rows = rng.integers(0, 60, 500)
+    u = rng.random((2, rows.size)).astype(np.float32)
+    picked = {}
+    for name in ("numba", "numpy"):
+        with kernels.using(name):
+            picked[name] = feed.pick(pref, u[0], u[1], rows=rows)
+    assert np.array_equal(picked["numba"], picked["numpy"])
+    none = np.isin(rows, np.arange(5))
+    assert (picked["numpy"][none] == -1).all() and (picked["numpy"][~none] >= 0).all()
+    assert np.array_equal(feed.pick(pref[rows], u[0], u[1]), picked["numba"])  # rows optional
+
+
+@needs_numba
 @pytest.mark.parametrize("seed", range(3))
 def test_scatter_add_kernel_equals_its_numpy_reference(seed):
     rng = np.random.default_rng(seed)
