@@ -66,23 +66,29 @@ def _merge_numpy(indptr, indices, data, nnz, rows, cols, values):
 
 
 def _decay_numpy(indptr, indices, data, nnz, factor, prune_below, gone):
-    """Multiply the first ``nnz`` entries by ``factor`` (float32) and drop those below
-    ``prune_below`` and those whose row or column is in ``gone`` (members who left), compacting
-    in place; returns the new count of entries."""
+    """Multiply the first ``nnz`` entries by ``factor`` (float32); those that fall below
+    ``prune_below``, and every tie of the members in ``gone`` (both ends), become 0: a dead entry,
+    left in place for ``_compact_numpy``. Returns the count of live (positive) entries."""
     used = data[:nnz]
-    used *= factor
-    keep = used >= prune_below
     if gone.size:
         present = np.ones(indptr.size - 1, bool)
         present[gone] = False
         rows = np.repeat(np.arange(indptr.size - 1), np.diff(indptr))
-        keep &= present[rows] & present[indices[:nnz]]
+        used[~(present[rows] & present[indices[:nnz]])] = 0
+    used *= factor
+    used[~((used >= prune_below) & (used > 0))] = 0
+    return int(np.count_nonzero(used))
+
+
+def _compact_numpy(indptr, indices, data, nnz):
+    """Drop the dead (zero) entries among the first ``nnz``, in place; returns the new count."""
+    keep = data[:nnz] != 0
     kept = int(keep.sum())
     if kept < nnz:
         kept_before = np.concatenate([[0], np.cumsum(keep)])
         indptr[:] = kept_before[indptr]
         indices[:kept] = indices[:nnz][keep]
-        data[:kept] = used[keep]
+        data[:kept] = data[:nnz][keep]
     return kept
 
 
@@ -225,26 +231,35 @@ def _compiled():
 
     @jit
     def decay(indptr, indices, data, nnz, factor, prune_below, gone):
-        # a member who left loses every tie: mark both ends of each of its ties (found through
-        # its own row, so the pass below stays a plain stream over the entries)
+        # a member who left loses every tie: both ends of each of its ties die (found through its
+        # own row); the daily pass is then a plain multiply-and-threshold over the entries, with
+        # no moving: dead entries stay as zeros until enough of them make compacting worth a pass
         for member in gone:
             for i in range(indptr[member], indptr[member + 1]):
                 other = indices[i]
                 at = search(indptr, indices, other, member)
                 if at < indptr[other + 1] and indices[at] == member:
-                    data[at] = np.float32(-1)
-                data[i] = np.float32(-1)
+                    data[at] = np.float32(0)
+                data[i] = np.float32(0)
+        zero = np.float32(0)
+        live = 0
+        for i in range(nnz):
+            value = data[i] * factor
+            alive = value >= prune_below and value > zero
+            data[i] = value if alive else zero
+            live += alive
+        return live
+
+    @jit
+    def compact(indptr, indices, data, nnz):
         write = 0
         start = indptr[0]
         for row in range(indptr.size - 1):
             stop = indptr[row + 1]
             for i in range(start, stop):
-                if data[i] < 0:  # marked above
-                    continue
-                value = data[i] * factor
-                if value >= prune_below:
+                if data[i] != 0:
                     indices[write] = indices[i]
-                    data[write] = value
+                    data[write] = data[i]
                     write += 1
             start = stop
             indptr[row + 1] = write
@@ -356,6 +371,7 @@ def _compiled():
         tie_find=find,
         tie_merge=merge,
         tie_decay=decay,
+        tie_compact=compact,
         tie_row_products=row_products,
         weighted_rows=weighted_rows,
         scatter_add=scatter_add,
@@ -369,6 +385,7 @@ _NUMPY = SimpleNamespace(
     tie_find=_find_numpy,
     tie_merge=_merge_numpy,
     tie_decay=_decay_numpy,
+    tie_compact=_compact_numpy,
     tie_row_products=_row_products_numpy,
     weighted_rows=_weighted_rows_numpy,
     scatter_add=_scatter_add_numpy,

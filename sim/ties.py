@@ -1,7 +1,7 @@
 """Social ties among members: a sparse, symmetric, weighted graph.
 
-Ties grow through replies (and, later, shared events) and decay without contact, after Ren & Kraut's
-bond-based commitment (Ren, Kraut & Kiesler 2007, "Applying common identity and bond theory to design
+Ties grow through replies, shared events and introductions and decay without contact, after Ren &
+Kraut's bond-based commitment (Ren, Kraut & Kiesler 2007, "Applying common identity and bond theory to design
 of online communities", Organization Studies 28(3)): the bond benefit a member draws is the strength of
 its ties to members who are active today, a sparse matrix-vector product.
 
@@ -10,10 +10,13 @@ a row), with room to spare at the end of the entry arrays. A day adds a few thou
 to millions of ties, so ``strengthen`` does not rebuild the matrix (a sparse sum costs a pass over
 every tie, each time): increments to existing ties are added in place, found by a binary search
 within their rows, and new ties wait in a small sorted side table until the graph is next read
-(``strength_to``, ``decay``, ...), when they are merged in, in place, with one pass. Decay and
-pruning are one more pass, also in place. The loops are compiled kernels (``sim.kernels``). The
-values are exactly those of adding each ``strengthen`` call's pairs as a sparse matrix and capping
-at 1 (``tests/test_ties.py`` checks this against that plain version).
+(``strength_to``, ``decay``, ...), when they are merged in, in place, with one pass. Decay is one
+more pass that moves nothing: a tie that falls below the pruning threshold, or whose member left,
+is set to 0 where it stands (a dead entry: it adds nothing to any sum, and forms again in place if
+the pair meets again), and the entries are compacted only once more than one in
+``COMPACT_WHEN_DEAD`` is dead. A tie of strength exactly 0 is no tie. The loops are compiled kernels
+(``sim.kernels``). The values are exactly those of adding each ``strengthen`` call's pairs as a
+sparse matrix and capping at 1 (``tests/test_ties.py`` checks this against that plain version).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from scipy import sparse
 
 from sim import kernels
 
+# compact the entries when more than 1 in this many are dead (pruned ties left in place)
+COMPACT_WHEN_DEAD = 16
 # CSR index arrays are int32, as scipy makes them for matrices of this size (2**31 tie ends at most)
 _MAX_TIE_ENDS = np.iinfo(np.int32).max
 
@@ -34,6 +39,7 @@ class TieGraph:
         self._capacity = capacity
         self._indptr = np.zeros(capacity + 1, np.int32)
         self._nnz = 0  # tie ends in use: the first _nnz entries of _indices and _data
+        self._dead = 0  # ... of which pruned (strength 0), left in place until compacted
         self._indices = np.zeros(0, np.int32)
         self._data = np.zeros(0, np.float32)
         # new ties not yet merged into the CSR arrays: keys row * capacity + col, sorted
@@ -71,6 +77,7 @@ class TieGraph:
             self._indptr, self._indices[: self._nnz], rows, cols.astype(np.int32)
         )
         at = pos[found]
+        self._dead -= int(np.count_nonzero(self._data[at] == 0))  # a pruned tie formed again
         self._data[at] = np.minimum(self._data[at] + added[found], np.float32(1.0))
         self._add_new(keys[~found], added[~found])
 
@@ -141,7 +148,7 @@ class TieGraph:
         self._merge_new()
         gone = np.unique(np.concatenate(self._gone)) if self._gone else np.zeros(0, np.int64)
         self._gone = []
-        self._nnz = kernels.active().tie_decay(
+        live = kernels.active().tie_decay(
             self._indptr,
             self._indices,
             self._data,
@@ -150,11 +157,24 @@ class TieGraph:
             np.float32(prune_below),
             gone,
         )
+        self._dead = self._nnz - live
+        # a dead entry costs what a live one does in every pass: compact once they are many
+        if self._dead * COMPACT_WHEN_DEAD > self._nnz:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Drop the dead (pruned) entries, in place."""
+        if self._dead:
+            self._nnz = kernels.active().tie_compact(
+                self._indptr, self._indices, self._data, self._nnz
+            )
+            self._dead = 0
 
     @property
     def matrix(self) -> sparse.csr_array:
         """The tie strengths as a CSR matrix (shares the graph's arrays: read, do not write)."""
         self._merge_new()
+        self._compact()
         nnz = self._nnz
         return sparse.csr_array(
             (self._data[:nnz], self._indices[:nnz], self._indptr),
@@ -185,11 +205,12 @@ class TieGraph:
     def degree(self, n: int) -> np.ndarray:
         """Number of ties of slots ``0..n-1``."""
         self._merge_new()
+        self._compact()
         return np.diff(self._indptr)[:n]
 
     @property
     def n_ties(self) -> int:
-        return (self._nnz + self._new_keys.size) // 2
+        return (self._nnz - self._dead + self._new_keys.size) // 2
 
     @property
     def nbytes(self) -> int:

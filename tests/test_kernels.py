@@ -114,13 +114,23 @@ def test_tie_kernels_equal_their_numpy_reference(seed):
 
     present = rng.random(rows) < 0.9
     gone = np.flatnonzero(~present)
-    decay_args = (*numpy_arrays[:3], nnz + new.size, np.float32(0.9), np.float32(0.3), gone)
-    (kept_numba, numba_arrays), (kept_numpy, numpy_arrays) = _both("tie_decay", *decay_args)
-    assert kept_numba == kept_numpy
+    total = nnz + new.size
+    decay_args = (*numpy_arrays[:3], total, np.float32(0.9), np.float32(0.3), gone)
+    (live_numba, numba_arrays), (live_numpy, numpy_arrays) = _both("tie_decay", *decay_args)
+    assert live_numba == live_numpy == np.count_nonzero(numpy_arrays[2][:total])
+    assert np.array_equal(numba_arrays[2][:total], numpy_arrays[2][:total])  # pruned: 0, in place
+    (kept_numba, numba_arrays), (kept_numpy, numpy_arrays) = _both(
+        "tie_compact", *numpy_arrays[:3], total
+    )
+    assert kept_numba == kept_numpy == live_numpy
+    assert np.array_equal(numba_arrays[0], numpy_arrays[0])
+    for x, y in zip(numba_arrays[1:3], numpy_arrays[1:3], strict=True):
+        assert np.array_equal(x[:kept_numba], y[:kept_numba])
     merged = sparse.csr_array(
         (numpy_arrays[2][:kept_numpy], numpy_arrays[1][:kept_numpy], numpy_arrays[0]),
         shape=(rows, rows),
     ).tocoo()
+    assert (merged.data >= np.float32(0.3)).all()
     assert (present[merged.row] & present[merged.col]).all()  # no tie to a member who left
     assert np.array_equal(numba_arrays[0], numpy_arrays[0])
     for x, y in zip(numba_arrays[1:3], numpy_arrays[1:3], strict=True):
