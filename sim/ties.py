@@ -1,9 +1,9 @@
 """Social ties among members: a sparse, symmetric, weighted graph.
 
 Ties grow through replies, shared events and introductions and decay without contact, after Ren &
-Kraut's bond-based commitment (Ren, Kraut & Kiesler 2007, "Applying common identity and bond theory to design
-of online communities", Organization Studies 28(3)): the bond benefit a member draws is the strength of
-its ties to members who are active today, a sparse matrix-vector product.
+Kraut's bond-based commitment (Ren, Kraut & Kiesler 2007, "Applying common identity and bond theory
+to design of online communities", Organization Studies 28(3)): the bond benefit a member draws is the
+strength of its ties to members who are active today, a sparse matrix-vector product.
 
 The graph is kept as the three arrays of a canonical CSR matrix (rows by slot, columns sorted within
 a row), with room to spare at the end of the entry arrays. A day adds a few thousand tie increments
