@@ -208,17 +208,24 @@ def _compiled():
 
     @jit
     def merge(indptr, indices, data, nnz, rows, cols, values):
-        pos, _ = find(indptr, indices[:nnz], rows, cols)
-        # fill from the back so that every entry moves once, in place
+        # fill from the back so that every entry moves once, in place; walking the entries from
+        # the back while knowing each one's row puts each new entry (sorted by row, then column)
+        # in its place on the way, with no search for the places
         write = nnz + rows.size - 1
         old = nnz - 1
+        row = indptr.size - 2  # the row of entry `old`: the last row starting at or before it
         for k in range(rows.size - 1, -1, -1):
-            while old >= pos[k]:
+            new_row, new_col = rows[k], cols[k]
+            while old >= 0:
+                while indptr[row] > old:
+                    row -= 1
+                if row < new_row or (row == new_row and indices[old] < new_col):
+                    break
                 indices[write] = indices[old]
                 data[write] = data[old]
                 write -= 1
                 old -= 1
-            indices[write] = cols[k]
+            indices[write] = new_col
             data[write] = values[k]
             write -= 1
         added = 0
