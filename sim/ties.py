@@ -102,6 +102,8 @@ class TieGraph:
         keys = self._new_keys
         if keys.size == 0:
             return
+        if self._nnz + keys.size > self._data.size:
+            self._compact()  # make room from dead entries before taking more memory
         needed = self._nnz + keys.size
         if needed > _MAX_TIE_ENDS:
             raise OverflowError("more than 2**31 tie ends: the CSR index arrays would overflow")
