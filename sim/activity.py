@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.metrics import REPORTED_AGES, inequality
+from sim.metrics import REPORTED_AGES, inequality, retention_by_cohort
 
 ACTIONS = ("join", "visit", "post", "reply", "react")
 JOIN, VISIT, POST, REPLY, REACT = range(len(ACTIONS))
@@ -246,20 +246,11 @@ class ActivityStats:
         return out
 
     def _cohorts(self, join_day, newcomer, act_member, act_day, last, cohort_days=7):
-        frame = pd.DataFrame({"join_day": join_day[newcomer]})
-        frame["cohort"] = (frame["join_day"] - 1) // cohort_days
-        for age in REPORTED_AGES:
-            frame[f"retention_{age}"] = self._retained(join_day, act_member, act_day, age)[newcomer]
-        grouped = frame.groupby("cohort")
-        table = grouped.agg(
-            first_join_day=("join_day", "min"),
-            last_join_day=("join_day", "max"),
-            size=("join_day", "size"),
-        )
-        for age in REPORTED_AGES:
-            share = grouped[f"retention_{age}"].mean().astype("Float64")
-            table[f"retention_{age}"] = share.where(last - table["last_join_day"] >= age, pd.NA)
-        return table.reset_index(drop=True)
+        retained = {
+            age: self._retained(join_day, act_member, act_day, age)[newcomer]
+            for age in REPORTED_AGES
+        }
+        return retention_by_cohort(join_day[newcomer], retained, last, cohort_days)
 
     def _inequality(self, n: int) -> dict:
         posts = self._posts[:n]

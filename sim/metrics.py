@@ -123,12 +123,20 @@ def cohort_table(pop: Population, day: int, cohort_days: int = 7) -> pd.DataFram
     (null) until every member of the cohort has reached that age.
     """
     newcomers = ~pop.view("is_founder")
-    join = pop.view("join_day")[newcomers]
     bits = pop.view("retention_bits")[newcomers]
-    cohort = (join - 1) // cohort_days
-    frame = pd.DataFrame({"cohort": cohort, "join_day": join})
+    retained = {age: (bits >> RETENTION_AGES.index(age)) & 1 for age in REPORTED_AGES}
+    return retention_by_cohort(pop.view("join_day")[newcomers], retained, day, cohort_days)
+
+
+def retention_by_cohort(
+    join_day: np.ndarray, retained: dict[int, np.ndarray], day: int, cohort_days: int = 7
+) -> pd.DataFrame:
+    """The cohort table from each newcomer's join day and, per reported age, whether it was
+    retained then (0/1): the share retained per ``cohort_days``-day cohort, empty (null) until
+    every member of the cohort has reached that age on ``day``."""
+    frame = pd.DataFrame({"cohort": (join_day - 1) // cohort_days, "join_day": join_day})
     for age in REPORTED_AGES:
-        frame[f"retention_{age}"] = (bits >> RETENTION_AGES.index(age)) & 1
+        frame[f"retention_{age}"] = retained[age]
     grouped = frame.groupby("cohort")
     table = grouped.agg(
         first_join_day=("join_day", "min"),
