@@ -15,9 +15,9 @@ operator posts and event capacities scaled by N / 2,000; see ``all_levers_strate
 
 Before anything is timed, each process runs a small community for a few days (``warm_up``), so the
 figures do not include loading (or, on a first run, compiling and caching) the numba kernels of
-``sim.kernels``; the seconds that took are reported as ``warm_up_seconds``.
+``sim.world.kernels``; the seconds that took are reported as ``warm_up_seconds``.
 
-Then, if ``sim.oracle`` exists, the one-object-per-member oracle and the vectorised model each run
+Then, if ``sim.validation.oracle`` exists, the one-object-per-member oracle and the vectorised model each run
 10 000 members for ``--oracle-days`` days (the oracle three times and the vectorised model five
 times, the medians taken) and the ratio of their member-days per second is printed.
 
@@ -42,9 +42,9 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.config import load_scenario
 from sim.model import CommunityModel
 from sim.policies import Strategy
-from sim.scenario import load_scenario
 
 MARKET_PER_MEMBER = 5  # market_size = 5 * members
 ORACLE_MEMBERS = 10_000
@@ -115,7 +115,7 @@ def timed_run(
 
 def warm_up() -> float:
     """Run a small every-lever community for a few days so that the compiled kernels
-    (``sim.kernels``) are loaded, or compiled and cached, before anything is timed; returns the
+    (``sim.world.kernels``) are loaded, or compiled and cached, before anything is timed; returns the
     seconds this took (reported, not counted in the figures)."""
     start = time.perf_counter()
     model = CommunityModel(members=300, market_size=1500, strategy=all_levers_strategy(300), rng=1)
@@ -175,7 +175,7 @@ def measure_in_subprocess(members: int, days: int, policies: str) -> dict:
 def compare_with_oracle(days: int) -> dict:
     """Member-days per second of the oracle and the vectorised model at 10k members for ``days``."""
     try:
-        oracle_class = importlib.import_module("sim.oracle").OracleModel
+        oracle_class = importlib.import_module("sim.validation.oracle").OracleModel
     except (ImportError, AttributeError) as error:
         return {"available": False, "reason": f"{type(error).__name__}: {error}"}
     warm_up()
@@ -324,7 +324,7 @@ def print_oracle(oracle: dict) -> None:
     print("\nOracle comparison:")
     if not oracle["available"]:
         print(
-            f"  the oracle (sim.oracle.OracleModel) is not available ({oracle['reason']}); "
+            f"  the oracle (sim.validation.oracle.OracleModel) is not available ({oracle['reason']}); "
             "ratio skipped"
         )
         return

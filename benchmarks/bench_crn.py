@@ -12,7 +12,7 @@ var(independent) / var(paired), with a bootstrap 95% confidence interval over re
 of 25 means a paired comparison needs 25 times fewer replications for the same precision.
 
 A second demonstration shows why: every decision draws from its own stream, positioned by day and
-sampled by member slot (``sim.streams.RandomStreams``), so drawing (or no longer drawing) one
+sampled by member slot (``sim.world.streams.RandomStreams``), so drawing (or no longer drawing) one
 purpose's numbers leaves every other purpose's numbers unchanged.
 
     .venv/bin/python benchmarks/bench_crn.py
@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.model import CommunityModel
-from sim.streams import RandomStreams
+from sim.world.streams import RandomStreams
 
 KPIS = ("final_members", "dau_last30", "total_threads")
 INDEPENDENT_SEED_OFFSET = 10_000
@@ -241,7 +241,7 @@ def print_report(
         "ratio = var(independent difference) / var(paired difference): how many times more "
         "replications an unpaired comparison needs for the same precision"
     )
-    print("\nPer-purpose streams (sim.streams.RandomStreams):")
+    print("\nPer-purpose streams (sim.world.streams.RandomStreams):")
     for claim, holds in demonstration.items():
         print(f"  {'yes' if holds else 'NO '}  {claim}")
 

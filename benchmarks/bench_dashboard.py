@@ -15,9 +15,9 @@ import argparse
 import io
 import time
 
-from sim.app import RENDER_INTERVAL
-from sim.charts import CHARTS, kpi_table
-from sim.dashboard import Setup, Versus
+from sim.ui.app import RENDER_INTERVAL
+from sim.ui.charts import CHARTS, kpi_table
+from sim.ui.dashboard import Setup, Versus
 
 
 def redraw(versus: Versus) -> None:

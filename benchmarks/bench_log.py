@@ -1,7 +1,7 @@
 """Time and peak memory of reading an activity log of about 10 million rows (``commsim calibrate``'s
 first step), streamed in record batches, against loading the same file whole into pandas.
 
-The log is written once by ``sim.activity_log.write_log`` from a simulated community (default
+The log is written once by ``sim.calibration.log.write_log`` from a simulated community (default
 40,000 founders, market 200,000, 420 days: about 10 million rows) unless it already exists. Then a
 fresh subprocess reads it with ``read_log`` and computes every KPI (``finish()``), reporting wall
 time, rows per second and peak resident memory above the baseline after imports
@@ -33,7 +33,7 @@ def measure(path: str, how: str) -> dict:
     """In this (fresh) process: read ``path`` with ``how`` (stream | pandas)."""
     import pandas as pd
 
-    from sim.activity_log import read_log
+    from sim.calibration.log import read_log
 
     baseline = _peak_rss_bytes()
     start = time.perf_counter()
@@ -70,7 +70,7 @@ def main() -> None:
         return
     log = Path(args.log or f"results/bench-log-{args.members}x{args.days}.{args.format}")
     if not log.exists():
-        from sim.activity_log import write_log
+        from sim.calibration.log import write_log
         from sim.model import CommunityModel
 
         log.parent.mkdir(parents=True, exist_ok=True)

@@ -34,9 +34,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from sim.loopback import loopback_cluster
-from sim.runner import run_sweep
-from sim.sweep import parse_sweep
+from sim.experiments.loopback import loopback_cluster
+from sim.experiments.runner import run_sweep
+from sim.experiments.sweep import parse_sweep
 
 
 def small_sweep(runs: int, members: int, days: int, name: str):

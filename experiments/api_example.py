@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.experiment import Results, load_sweep, run_sweep, write_report
+from sim.experiments import Results, load_sweep, run_sweep, write_report
 
 STUDY = "experiments/studies/incentive-rules.yaml"
 

@@ -14,7 +14,7 @@ Mechanisms and their sources:
   Loyalty moves toward a logistic function of that net benefit; interest drifts toward what satisfies.
 * **Heterogeneous motivation drawn at join** (Deci, Koestner & Ryan 1999 for the intrinsic/extrinsic
   split): intrinsic motivation scales the urge to post and reply, extrinsic sensitivity the response
-  to rewards (``sim.incentives``); a separate need for information sets how much a member values what
+  to rewards (``sim.levers.incentives``); a separate need for information sets how much a member values what
   it reads, so committed readers who never post (lurkers) exist.
 * **Reinforcement of contribution** (Joyce & Kraut 2006, JCMC 11(3)): replies received raise a member's
   drive to post again; with heterogeneous motivation this makes participation inequality emerge
@@ -37,10 +37,10 @@ import mesa
 import numpy as np
 from scipy.special import expit
 
-from sim import kernels
-from sim.content import Items
-from sim.streams import RandomStreams, stochastic_round
-from sim.ties import TieGraph
+from sim.world import kernels
+from sim.world.content import Items
+from sim.world.streams import RandomStreams, stochastic_round
+from sim.world.ties import TieGraph
 
 # Ren & Kraut: information benefit saturates near 40 relevant items a day
 INFO_SATURATION_ITEMS = 40.0

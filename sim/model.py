@@ -16,10 +16,13 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import incentives, kernels
 from sim.agents import LeaveReason, Member, Population, Rules
-from sim.content import Items
-from sim.metrics import (
+from sim.levers import incentives
+from sim.levers.operator import OPERATOR_SERIES, Operator
+from sim.policies import Incentives, Strategy
+from sim.world import kernels
+from sim.world.content import Items
+from sim.world.metrics import (
     DayActivity,
     cohort_table,
     daily_row,
@@ -27,10 +30,8 @@ from sim.metrics import (
     pooled_retention,
     reply_effect,
 )
-from sim.operator import OPERATOR_SERIES, Operator
-from sim.policies import Incentives, Strategy
-from sim.streams import RandomStreams, root_seed_sequence
-from sim.uncertainties import Uncertainties
+from sim.world.streams import RandomStreams, root_seed_sequence
+from sim.world.uncertainties import Uncertainties
 
 # Bumped whenever a change to the model changes what a run produces: a sweep's run keys include it,
 # so results stored by an older model are never mistaken for this one's.

@@ -3,7 +3,7 @@
 Each lever is a pydantic model: its fields are the lever's settings as a planner writes them in the
 scenario's ``strategy`` section (validated where they enter, with the field path in every message),
 and its ``act`` method is what the operator does with it on a day, through the ``Operator``'s
-capacity (``sim.operator``). Levers change the members' world only through the population's
+capacity (``sim.levers.operator``). Levers change the members' world only through the population's
 "today" channels (feed items, visit boosts, identity and recognition benefit, removal and loss
 costs, behaviour multipliers), never by setting outcomes directly: the effects have to emerge.
 
@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from sim.incentives import prepare_boosts
+from sim.levers.incentives import prepare_boosts
 
 if TYPE_CHECKING:
+    from sim.levers.operator import Operator
     from sim.model import CommunityModel
-    from sim.operator import Operator
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 Hours = Annotated[float, Field(ge=0, le=10_000)]
@@ -40,7 +40,7 @@ Day = Annotated[int, Field(ge=1, le=100_000)]
 
 
 class Config(BaseModel):
-    """Strict settings: hand-written YAML is checked, never coerced (see ``sim.scenario``)."""
+    """Strict settings: hand-written YAML is checked, never coerced (see ``sim.config.schema``)."""
 
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
-from sim.runner import RunOutcome, RunTask, execute
+from sim.experiments.runner import RunOutcome, RunTask, execute
 
 MARKERS = "COMMSIM_TEST_MARKERS"  # folder where ``die_once`` notes which keys it has killed
 

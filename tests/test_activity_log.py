@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import activity
-from sim.activity import ACTIONS, JOIN, POST, REACT, REPLY, VISIT, ActivityStats
-from sim.activity_log import LogError, read_log, simulated_stats, write_log
-from sim.cli import main
+from sim.calibration import activity
+from sim.calibration.activity import ACTIONS, JOIN, POST, REACT, REPLY, VISIT, ActivityStats
+from sim.calibration.log import LogError, read_log, simulated_stats, write_log
+from sim.cli.core import main
 from sim.model import CommunityModel
 
 DAILY = ["joins", "dau", "threads", "replies", "reactions"]
@@ -64,7 +64,7 @@ def test_chunks_and_order_do_not_matter(monkeypatch):
     model = CommunityModel(members=300, market_size=2000, rng=2)
     whole = simulated_stats(model, 60)
     # every event of the same run, fed shuffled in uneven chunks with frequent compaction
-    from sim.activity_log import ActivityObserver
+    from sim.calibration.log import ActivityObserver
 
     chunks = list(ActivityObserver(CommunityModel(members=300, market_size=2000, rng=2)).run(60))
     member = np.concatenate([c.member for c in chunks]).astype(np.uint64)

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from sweep_helpers import write_sweep
 
-from sim.analysis import Results, bootstrap_ci, paired_differences
-from sim.cli import main
-from sim.report import headline_table, write_report
-from sim.runner import run_sweep
-from sim.sweep import load_sweep
+from sim.cli.core import main
+from sim.experiments.analysis import Results, bootstrap_ci, paired_differences
+from sim.experiments.report import headline_table, write_report
+from sim.experiments.runner import run_sweep
+from sim.experiments.sweep import load_sweep
 
 
 def _summaries(base, other):
@@ -153,7 +153,7 @@ def test_morris_screening_finds_the_factor_that_matters(tmp_path):
         )
     )
     run_sweep(sweep, tmp_path / "out", backend="serial", progress=False)
-    from sim.sensitivity import analyse
+    from sim.experiments.sensitivity import analyse
 
     results = Results(tmp_path / "out")
     table = analyse(results, kpis=["members_end"]).set_index("factor")
@@ -184,7 +184,7 @@ def test_sobol_indices_of_an_irrelevant_factor_are_zero(tmp_path):
         )
     )
     run_sweep(sweep, tmp_path / "out", backend="serial", progress=False)
-    from sim.sensitivity import analyse
+    from sim.experiments.sensitivity import analyse
 
     table = analyse(Results(tmp_path / "out"), kpis=["joins"]).set_index("factor")
     assert table.loc["strategy.budget", "ST"] == pytest.approx(0, abs=1e-12)

@@ -1,5 +1,5 @@
 """The dashboard page, rendered in-process with ``solara.render``: controls, charts, Step, Reset,
-the seed input, lessons; and the models and charts behind it (``sim.dashboard``, ``sim.charts``)."""
+the seed input, lessons; and the models and charts behind it (``sim.ui.dashboard``, ``sim.ui.charts``)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import solara
 
-from sim import app
-from sim.charts import CHARTS, NETWORK_LIMIT, lorenz, network_chart, tie_layout
-from sim.dashboard import LESSONS, Setup, Versus
 from sim.policies import Onboarding, Strategy
+from sim.ui import app
+from sim.ui.charts import CHARTS, NETWORK_LIMIT, lorenz, network_chart, tie_layout
+from sim.ui.dashboard import LESSONS, Setup, Versus
 
 
 @solara.component
@@ -165,7 +165,7 @@ def test_network_hidden_for_large_communities():
 
 # ---- the command -----------------------------------------------------------------------------------
 def test_dashboard_help_and_bad_flags(capsys):
-    from sim.cli import main
+    from sim.cli.core import main
 
     with pytest.raises(SystemExit) as caught:
         main(["dashboard", "--help"])

@@ -20,19 +20,19 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.activity import ActivityStats
-from sim.activity_log import write_log
-from sim.calibration import (
+from sim.calibration.activity import ActivityStats
+from sim.calibration.fit import (
     Parameter,
     discrepancies,
     distances,
     parse_parameter,
 )
-from sim.cli import main
-from sim.dashboard import Setup, Versus
+from sim.calibration.log import write_log
+from sim.cli.core import main
+from sim.config import load_scenario
+from sim.experiments.sweep import parse_sweep
 from sim.model import CommunityModel
-from sim.scenario import load_scenario
-from sim.sweep import parse_sweep
+from sim.ui.dashboard import Setup, Versus
 
 TRUTH = {"arrivals.marketing_p": 0.0006, "behaviour.novelty": 0.3}
 KNOWN = {"behaviour.quit_rate": 0.1}
@@ -113,7 +113,7 @@ def test_outputs_are_usable(recovered, tmp_path):
 
 def test_discrepancies_are_zero_for_the_same_log_and_grow_with_difference():
     model = CommunityModel(members=300, market_size=1500, rng=3)
-    from sim.activity_log import simulated_stats
+    from sim.calibration.log import simulated_stats
 
     same = simulated_stats(model, 60).finish()
     assert all(v == 0 for v in discrepancies(same, same).values())

@@ -13,12 +13,12 @@ import pytest
 import yaml
 
 import sim
-from sim import outputs
-from sim.cli import HEADLINE, OPERATOR_HEADLINE, main
+from sim.cli.core import HEADLINE, OPERATOR_HEADLINE, main
+from sim.config import Scenario, json_schema, load_scenario
+from sim.config.docs import REFERENCE_FILE, REGENERATE, SCHEMA_FILE, render_reference
+from sim.experiments import outputs
+from sim.experiments.outputs import RUN_FILES, curves_figure
 from sim.model import DAILY_SERIES
-from sim.outputs import RUN_FILES, curves_figure
-from sim.scenario import Scenario, json_schema, load_scenario
-from sim.schema_docs import REFERENCE_FILE, REGENERATE, SCHEMA_FILE, render_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 STRATEGY = """

@@ -14,7 +14,7 @@ import pytest
 
 from sim.agents import Rules
 from sim.model import CommunityModel
-from sim.streams import BLOCK, RandomStreams
+from sim.world.streams import BLOCK, RandomStreams
 
 
 def _load_bench_crn():

@@ -1,4 +1,4 @@
-"""The compiled kernels (``sim.kernels``, numba) against their numpy reference: bit-identical.
+"""The compiled kernels (``sim.world.kernels``, numba) against their numpy reference: bit-identical.
 
 Each kernel is run on the same random inputs under both backends, and a whole model with every
 lever active is run under each: its daily series, summary and member state must be identical.
@@ -8,8 +8,6 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from sim import kernels
-from sim.content import _search_right
 from sim.model import CommunityModel
 from sim.policies import (
     Adaptive,
@@ -24,6 +22,8 @@ from sim.policies import (
     Strategy,
     WinBack,
 )
+from sim.world import kernels
+from sim.world.content import _search_right
 
 needs_numba = pytest.mark.skipif("numba" not in kernels.BACKENDS, reason="numba is not installed")
 
@@ -143,7 +143,7 @@ def test_pick_kernels_equal_their_numpy_reference(seed):
     """Replies and reactions pick items by topic interest and appeal: both backends pick the same
     items, for plain feeds and feeds with engaging formats, empty topics and choosers with no
     interest in anything on offer."""
-    from sim.content import Items
+    from sim.world.content import Items
 
     rng = np.random.default_rng(seed)
     topics = 8

@@ -13,7 +13,7 @@ import pytest
 
 from sim import CommunityModel, Rules
 from sim.agents import DEFAULT_MIX
-from sim.operator import OPERATOR_SERIES
+from sim.levers.operator import OPERATOR_SERIES
 from sim.policies import (
     Adaptive,
     Badge,
@@ -29,7 +29,7 @@ from sim.policies import (
     Strategy,
     WinBack,
 )
-from sim.uncertainties import Competitor, Seasonality, TrendShock, Uncertainties
+from sim.world.uncertainties import Competitor, Seasonality, TrendShock, Uncertainties
 
 SEEDS = range(1, 5)
 
@@ -204,7 +204,7 @@ def test_a_badge_added_mid_scheme_reaches_everyone_who_already_qualifies():
 
 
 def test_the_leaderboard_is_the_top_members_still_here_earlier_joiners_first_on_ties():
-    from sim.incentives import _leaders
+    from sim.levers.incentives import _leaders
 
     model = CommunityModel(members=10, market_size=10, rng=1)
     pop = model.population

@@ -9,9 +9,9 @@ import pytest
 
 from sim import CommunityModel, LeaveReason, Member, Role, Rules
 from sim.agents import RETENTION_AGES
-from sim.metrics import inequality
 from sim.model import DAILY_SERIES
-from sim.ties import TieGraph
+from sim.world.metrics import inequality
+from sim.world.ties import TieGraph
 
 SMALL = {"members": 1000, "market_size": 5000}
 

@@ -1,5 +1,5 @@
-"""The oracle (``sim.oracle``, one object per member) and ``CommunityModel`` (numpy arrays) implement
-the same rules: DESIGN.md requires that "at small N both must agree statistically".
+"""The oracle (``sim.validation.oracle``, one object per member) and ``CommunityModel`` (numpy arrays)
+implement the same rules: DESIGN.md requires that "at small N both must agree statistically".
 
 Both models read the same common random numbers, so a seed gives a pair of runs that make the same
 decisions until float32 (vectorised) and float64 (oracle) rounding flips one (at 1,000 members,
@@ -20,7 +20,7 @@ from scipy import stats
 
 from sim.agents import Rules
 from sim.model import CommunityModel
-from sim.oracle import OracleModel
+from sim.validation.oracle import OracleModel
 
 SMALL = {"members": 1000, "market_size": 5000}
 SEEDS = range(20)

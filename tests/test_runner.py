@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sweep_helpers import MARKERS, assert_same_runs, stored_runs, write_sweep
 
-from sim.runner import run_sweep
-from sim.store import PARTIAL_PREFIX
-from sim.sweep import load_sweep
+from sim.experiments.runner import run_sweep
+from sim.experiments.store import PARTIAL_PREFIX
+from sim.experiments.sweep import load_sweep
 
 TESTS = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -75,7 +75,7 @@ def test_dask_scheduler_and_two_worker_processes_on_loopback_match_serial(
     serial_reference, tmp_path
 ):
     pytest.importorskip("distributed")
-    from sim.loopback import loopback_cluster
+    from sim.experiments.loopback import loopback_cluster
 
     sweep = load_sweep(write_sweep(tmp_path))
     with loopback_cluster(workers=2) as address:

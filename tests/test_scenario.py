@@ -16,8 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import CommunityModel, Rules, Segment
-from sim.policies import Strategy
-from sim.scenario import (
+from sim.config import (
     DEFAULT_SCENARIO,
     UNITS,
     Arrivals,
@@ -32,8 +31,9 @@ from sim.scenario import (
     parse_scenario,
     schema_fields,
 )
-from sim.schema_docs import describe
-from sim.uncertainties import Uncertainties
+from sim.config.docs import describe
+from sim.policies import Strategy
+from sim.world.uncertainties import Uncertainties
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
@@ -180,7 +180,7 @@ def test_every_field_is_described():
             assert field.description, f"{section.__name__}.{name}"
 
 
-# described by neither a Field description nor a class docstring in sim/uncertainties.py (yet)
+# described by neither a Field description nor a class docstring in sim/world/uncertainties.py (yet)
 UNDESCRIBED = {"uncertainties.competitor", "uncertainties.seasonality", "uncertainties.trend"}
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sweep_helpers import TINY, write_sweep
 
-from sim.sweep import SweepError, load_sweep, parse_sweep, seed_of
+from sim.experiments.sweep import SweepError, load_sweep, parse_sweep, seed_of
 
 STUDIES = Path(__file__).resolve().parents[1] / "experiments" / "studies"
 

@@ -1,4 +1,4 @@
-"""The tie graph (``sim.ties.TieGraph``) against the plain sparse-matrix version of the same rules.
+"""The tie graph (``sim.world.ties.TieGraph``) against the plain sparse-matrix version of the same rules.
 
 ``TieGraph`` adds increments in place and merges new ties in once per read; the reference below
 adds each call's pairs as a scipy sparse matrix and caps at 1, as the model first did. Both must
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from sim.ties import TieGraph
+from sim.world.ties import TieGraph
 
 
 class SparseSumTies:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import cli
+from sim.cli import core as cli
 from sim.validation import GROUPS, TARGETS, Check, Validation, validate
 from sim.validation import targets as validation_targets
 from sim.validation.checks import failed_checks
@@ -93,7 +93,7 @@ def test_every_target_of_evidence_md_is_measured_by_some_group():
 
 
 def test_every_group_is_a_valid_sweep_in_both_modes():
-    from sim.sweep import parse_sweep
+    from sim.experiments.sweep import parse_sweep
 
     for group in GROUPS.values():
         for quick in (True, False):

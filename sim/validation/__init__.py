@@ -1,7 +1,7 @@
 """``commsim validate``: every target of EVIDENCE.md as a paired experiment, with a verdict.
 
 Each group of targets (``sim.validation.targets``) is a sweep run through the experiments runner
-(``sim.runner``), so it resumes and parallelises like any sweep; its results go to
+(``sim.experiments.runner``), so it resumes and parallelises like any sweep; its results go to
 ``<out>/<group>/``. The checks read the stored summaries; ``sim.validation.page`` writes the table
 (CSV), the figures and the page (Markdown and HTML) citing each source.
 
@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from sim.analysis import Results
-from sim.runner import execute, run_sweep
-from sim.sweep import parse_sweep
+from sim.experiments.analysis import Results
+from sim.experiments.runner import execute, run_sweep
+from sim.experiments.sweep import parse_sweep
 from sim.validation import measures
 from sim.validation.checks import Check, failed_checks
 from sim.validation.targets import GROUPS, QUICK_NOTE, TARGETS, Group

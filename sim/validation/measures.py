@@ -1,4 +1,4 @@
-"""Worker-side measurements: ``Measure`` functions for ``sim.runner.execute``.
+"""Worker-side measurements: ``Measure`` functions for ``sim.experiments.runner.execute``.
 
 Each takes the model built from a run's scenario (and the run's task), runs it, and returns extra
 numbers for the run's summary. Where a target needs the *same members* with and without a lever
@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import RETENTION_AGES
-from sim.metrics import pooled_retention
+from sim.config import Scenario
+from sim.experiments.sweep import seed_of
 from sim.model import CommunityModel
 from sim.policies import Strategy
-from sim.scenario import Scenario
-from sim.sweep import seed_of
+from sim.world.metrics import pooled_retention
 
 # windows of the daily series, as (first day, last day); None: the run's last day
 Window = tuple[int, int | None]

@@ -16,8 +16,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from sim.agents import RETENTION_AGES
-from sim.analysis import Results
-from sim.report import Block, render_html, render_markdown
+from sim.experiments.analysis import Results
+from sim.experiments.report import Block, render_html, render_markdown
 from sim.validation import measures, targets
 from sim.validation.checks import Check
 from sim.validation.targets import QUICK_NOTE, TARGETS

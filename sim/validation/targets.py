@@ -1,6 +1,6 @@
 """The validation targets of EVIDENCE.md as experiment groups: sweeps, worker measures, checks.
 
-A *group* is one paired experiment, run through the sweep runner like any sweep (``sim.runner``:
+A *group* is one paired experiment, run through the sweep runner like any sweep (``sim.experiments.runner``:
 resumable, parallel, stored in ``results/validation/<group>/``): its arms are the sweep's
 strategies, replication ``r`` of every arm runs on the same seed, and its ``measure`` (worker side,
 ``sim.validation.measures``) adds the target-specific numbers to each run's summary. Its ``checks``
@@ -23,8 +23,8 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from sim.analysis import Results
-from sim.scenario import DEFAULT_SCENARIO, read_yaml
+from sim.config import DEFAULT_SCENARIO, read_yaml
+from sim.experiments.analysis import Results
 from sim.validation import measures
 from sim.validation.checks import Check
 
@@ -178,7 +178,7 @@ class Group:
 
     name: str
     targets: tuple[str, ...]
-    sweep: Callable[[bool], dict]  # quick -> sweep data (``sim.sweep.parse_sweep``)
+    sweep: Callable[[bool], dict]  # quick -> sweep data (``sim.experiments.sweep.parse_sweep``)
     measure: Callable[[bool], Callable | None]  # quick -> worker measure (None: plain run)
     checks: Callable[[pd.DataFrame, Results, bool], list[Check]]  # summaries -> checks
 

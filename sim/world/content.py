@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim import kernels
+from sim.world import kernels
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ loops over the members in join order calling behaviours by name (``visit``, ``re
 ``reply``, ``react``, ``invite``, ``update_state``, ``maybe_leave``). The phases, formulas and trait
 draws are those of ``CommunityModel.step``; the parameters come from the same ``Rules``.
 
-Both draw from the same ``sim.streams.RandomStreams``: a member in slot ``s`` uses the number at ``s``
+Both draw from the same ``sim.world.streams.RandomStreams``: a member in slot ``s`` uses the number at ``s``
 of the day's per-purpose uniforms for its own decisions, ``slot_normal``/``slot_uniform`` for its
 traits, and replies and reactions take their targets from the day's generator in the same order. So
 both models make exactly the same decisions at first; sooner or later float32 (vectorised) and
@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import EMA_WEIGHT, INFO_SATURATION_ITEMS, LeaveReason, Rules
-from sim.streams import RandomStreams, root_seed_sequence
+from sim.world.streams import RandomStreams, root_seed_sequence
 
 NEVER = -(10**6)  # the day of something that has not happened
 MEMORY = float(EMA_WEIGHT)  # weight of today in the recent-experience averages
@@ -579,7 +579,7 @@ class OracleModel(mesa.Model):
         living = self.living()
         members = len(living)
         dau = len(visitors)
-        # as in sim.metrics: weekly and monthly actives count departed members' recent visits too
+        # as in sim.world.metrics: weekly and monthly actives count departed members' recent visits too
         wau = sum(m.last_active_day >= day - 6 for m in self.members)
         mau = sum(m.last_active_day >= day - 29 for m in self.members)
         contributors = sum(m.last_post_day >= day - 29 for m in living)

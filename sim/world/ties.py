@@ -15,7 +15,7 @@ more pass that moves nothing: a tie that falls below the pruning threshold, or w
 is set to 0 where it stands (a dead entry: it adds nothing to any sum, and forms again in place if
 the pair meets again), and the entries are compacted only once more than one in
 ``COMPACT_WHEN_DEAD`` is dead. A tie of strength exactly 0 is no tie. The loops are compiled kernels
-(``sim.kernels``). The values are exactly those of adding each ``strengthen`` call's pairs as a
+(``sim.world.kernels``). The values are exactly those of adding each ``strengthen`` call's pairs as a
 sparse matrix and capping at 1 (``tests/test_ties.py`` checks this against that plain version).
 """
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from sim import kernels
+from sim.world import kernels
 
 # compact the entries when more than 1 in this many are dead (pruned ties left in place)
 COMPACT_WHEN_DEAD = 16

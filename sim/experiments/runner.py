@@ -9,7 +9,7 @@ Backends (DESIGN.md, Experiments), one code path for all of them:
   (``tcp://HOST:PORT``), through ``distributed.Client.get_executor``.
 
 Workers only compute: each returns the run's daily series and summary to the driver, which alone
-writes ``runs/<key>.parquet`` (atomically, ``sim.store``). At most a few runs per worker are in
+writes ``runs/<key>.parquet`` (atomically, ``sim.experiments.store``). At most a few runs per worker are in
 flight, so the driver's memory does not grow with the sweep. A run that raises is recorded in
 ``failures.jsonl`` with its traceback and the sweep goes on; a local pool broken by a dying worker
 is rebuilt and its unfinished runs resubmitted (a run that breaks the pool three times is recorded
@@ -33,11 +33,11 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from sim.metrics import operator_totals
+from sim.config import Scenario, validate_scenario
+from sim.experiments.store import ResultStore, encode_run
+from sim.experiments.sweep import PlannedRun, Sweep, seed_of
 from sim.model import CommunityModel
-from sim.scenario import Scenario, validate_scenario
-from sim.store import ResultStore, encode_run
-from sim.sweep import PlannedRun, Sweep, seed_of
+from sim.world.metrics import operator_totals
 
 BACKENDS = ("serial", "process", "dask")
 IN_FLIGHT_PER_WORKER = 2
@@ -79,7 +79,9 @@ class RunOutcome:
     seconds: float = 0.0
     error: str | None = None
     traceback: str | None = None
-    encoded: bytes | None = None  # the run's Parquet file, made in the worker (sim.store)
+    encoded: bytes | None = (
+        None  # the run's Parquet file, made in the worker (sim.experiments.store)
+    )
 
 
 def execute(task: RunTask, measure: Measure | None = None) -> RunOutcome:

@@ -6,7 +6,7 @@ only once complete, so an error or an interrupt never leaves a half-written run 
 previous run in the same place is replaced only by a complete new one.
 
 >>> import tempfile
->>> from sim.scenario import load_scenario
+>>> from sim.config import load_scenario
 >>> scenario = load_scenario(None, {"community.members": 200, "run.days": 10})
 >>> model = CommunityModel(**scenario.model_kwargs(), rng=scenario.run.seed)
 >>> model.run(scenario.run.days)
@@ -27,12 +27,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import sim
-from sim.metrics import operator_totals
+from sim.config import Scenario
+from sim.experiments.staging import staged_folder
+from sim.levers.operator import OPERATOR_SERIES
 from sim.model import CommunityModel
-from sim.operator import OPERATOR_SERIES
 from sim.policies import Strategy
-from sim.scenario import Scenario
-from sim.staging import staged_folder
+from sim.world.metrics import operator_totals
 
 RUN_FILES = ("daily.parquet", "cohorts.parquet", "summary.json", "scenario.yaml", "curves.png")
 

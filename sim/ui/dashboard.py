@@ -2,12 +2,12 @@
 
 ``Versus`` is a Mesa model holding two ``CommunityModel``s built from the same community and the
 same seed, stepped in lockstep. Because every stochastic decision draws from its own stream sampled
-by member slot (``sim.streams``, after Klein et al. 2024), the two runs differ only where the
+by member slot (``sim.world.streams``, after Klein et al. 2024), the two runs differ only where the
 strategies make them differ, so the gap between their curves is the strategies' effect, not noise.
 
 ``Setup`` is what the dashboard's inputs set; ``LESSONS`` are one-click set-ups of classic
 trade-offs, each an A-versus-B pair built from the lever classes of ``sim.policies`` with the values
-of ``experiments/lever-*.yaml``. Nothing here imports the UI stack: ``sim.app`` draws the page.
+of ``experiments/lever-*.yaml``. Nothing here imports the UI stack: ``sim.ui.app`` draws the page.
 
 >>> versus = Versus(Setup(members=300, market_size=1500, b=LESSONS[2].b))
 >>> for _ in range(10):
@@ -138,7 +138,7 @@ class Setup(BaseModel):
         sized = {"members": self.members, "market_size": self.market_size}
         if self.scenario is None:
             return {**sized, "rules": self.rules()}
-        from sim.scenario import load_scenario
+        from sim.config import load_scenario
 
         kwargs = load_scenario(self.scenario).model_kwargs()
         return {**kwargs, **sized, "strategy": None, "uncertainties": None}
@@ -147,7 +147,7 @@ class Setup(BaseModel):
     def from_scenario(cls, path: str) -> Setup:
         """A set-up of the community a scenario file describes (its strategy is not used: A and B
         are the dashboard's), sized to the sliders' ranges."""
-        from sim.scenario import load_scenario
+        from sim.config import load_scenario
 
         scenario = load_scenario(path)
         members = min(max(scenario.community.members, 50), 50_000)

@@ -1,11 +1,11 @@
 """The trainers' dashboard: a Mesa SolaraViz page of strategy A beside strategy B.
 
     commsim dashboard                  # serves this page on http://127.0.0.1:8765/
-    solara run sim.app:Page            # the same, through Solara's own command
+    solara run sim.ui.app:Page            # the same, through Solara's own command
 
 The sidebar sets up the community, the seed and the two strategies, or loads a lesson in one click;
-Mesa's controls step, play and reset the ``sim.dashboard.Versus`` model; the main area shows the
-charts of ``sim.charts`` and the B − A table. Only this module imports the UI stack.
+Mesa's controls step, play and reset the ``sim.ui.dashboard.Versus`` model; the main area shows the
+charts of ``sim.ui.charts`` and the B − A table. Only this module imports the UI stack.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
-from sim.charts import CHARTS, kpi_table
-from sim.dashboard import LESSONS, LEVER_DEFAULTS, Lesson, Setup, Versus
 from sim.policies import LEVER_NAMES, Strategy
+from sim.ui.charts import CHARTS, kpi_table
+from sim.ui.dashboard import LESSONS, LEVER_DEFAULTS, Lesson, Setup, Versus
 
 SCENARIO_VARIABLE = "COMMSIM_DASHBOARD_SCENARIO"  # set by `commsim dashboard --scenario FILE`
 

@@ -8,7 +8,7 @@
     commsim export-log --out log.csv              # a simulated run as an activity log
     commsim calibrate log.csv --out results/fit   # fit a scenario to an activity log
 
-Flags override the scenario file and are validated by the same rules (``sim.scenario``), so
+Flags override the scenario file and are validated by the same rules (``sim.config.schema``), so
 ``--members 0`` is reported exactly as ``community: {members: 0}`` in the file would be. Bad input
 exits with status 2 before anything is simulated or written (DESIGN.md, Reliability).
 """
@@ -27,12 +27,12 @@ from typing import NoReturn
 from tqdm import tqdm
 
 import sim
-from sim.cli_calibrate import CALIBRATION_COMMANDS, add_calibration_commands
-from sim.cli_experiments import EXPERIMENT_COMMANDS, add_experiment_commands
+from sim.cli.calibrate import CALIBRATION_COMMANDS, add_calibration_commands
+from sim.cli.experiments import EXPERIMENT_COMMANDS, add_experiment_commands
+from sim.config import ScenarioError, json_schema, load_scenario
+from sim.config.docs import REFERENCE_FILE, SCHEMA_FILE, render_reference
+from sim.experiments.outputs import RUN_FILES, OutputError, check_out_dir, run_summary, write_run
 from sim.model import CommunityModel
-from sim.outputs import RUN_FILES, OutputError, check_out_dir, run_summary, write_run
-from sim.scenario import ScenarioError, json_schema, load_scenario
-from sim.schema_docs import REFERENCE_FILE, SCHEMA_FILE, render_reference
 
 # command-line flag -> the scenario field it overrides
 FLAG_FIELDS = {"days": "run.days", "members": "community.members", "seed": "run.seed"}
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
-    """Replace this process with Solara's server for ``sim.app`` (so stopping it stops the server)."""
+    """Replace this process with Solara's server for ``sim.ui.app`` (so stopping it stops the server)."""
     if not 1 <= args.port <= 65535:
         _fail(f"--port: got {args.port}; must be between 1 and 65535")
     try:
@@ -200,7 +200,7 @@ def _dashboard(args: argparse.Namespace) -> int:
         env["COMMSIM_DASHBOARD_SCENARIO"] = str(Path(args.scenario).resolve())
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"commsim dashboard: open http://{host}:{args.port}/ (Ctrl+C stops it)", flush=True)
-    command = [sys.executable, "-m", "solara", "run", "sim.app:Page", "--production",
+    command = [sys.executable, "-m", "solara", "run", "sim.ui.app:Page", "--production",
                "--no-open", "--host", args.host, "--port", str(args.port)]  # fmt: skip
     os.execve(sys.executable, command, env)
 

@@ -1,6 +1,6 @@
 """Global sensitivity analysis of a sweep's KPIs with SALib (an optional extra: ``commsim[sensitivity]``).
 
-Two designs, run through the same runner and store as any other sweep (``sim.sweep``):
+Two designs, run through the same runner and store as any other sweep (``sim.experiments.sweep``):
 
 * ``morris``: Morris (1991) elementary-effects screening, ``samples`` trajectories on a ``levels``
   grid; ranks factors by mu* (mean absolute effect, in KPI units per full range of the factor) and
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.sweep import describe_kpi
+from sim.experiments.sweep import describe_kpi
 
 INSTALL_HINT = "sensitivity analysis needs SALib: pip install 'commsim[sensitivity]'"
 
@@ -53,7 +53,7 @@ def sample(kind: str, d: int, samples: int, levels: int, seed: int) -> np.ndarra
 def analyse(results, strategy: str | None = None, kpis: list[str] | None = None) -> pd.DataFrame:
     """Sensitivity indices of each KPI to each factor, for one strategy of a sensitivity sweep.
 
-    ``results`` is a ``sim.analysis.Results``; returns one row per (KPI, factor)."""
+    ``results`` is a ``sim.experiments.analysis.Results``; returns one row per (KPI, factor)."""
     _salib()
     design = results.spec.get("design") or {}
     kind = design.get("kind")

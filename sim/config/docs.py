@@ -1,7 +1,7 @@
 """The scenario reference (docs/scenario-reference.md), rendered from the scenario's JSON Schema.
 
 Every field's path, meaning, unit, default and allowed values come from the pydantic models that
-validate scenario files (``sim.scenario.json_schema``), so the reference cannot drift from what
+validate scenario files (``sim.config.json_schema``), so the reference cannot drift from what
 ``commsim run`` accepts; a test compares the committed file with a fresh rendering. Regenerate it
 with::
 
@@ -18,7 +18,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sim.scenario import json_schema, plain_number, resolve, schema_fields
+from sim.config import json_schema, plain_number, resolve, schema_fields
 
 REFERENCE_FILE = "docs/scenario-reference.md"
 SCHEMA_FILE = "docs/scenario.schema.json"
@@ -29,7 +29,7 @@ REGENERATE = (
 INTRO = f"""\
 # Scenario reference
 
-<!-- Generated from the scenario's JSON Schema by sim/schema_docs.py; do not edit by hand.
+<!-- Generated from the scenario's JSON Schema by sim/config/docs.py; do not edit by hand.
      Regenerate: {REGENERATE} -->
 
 Every field of a commsim scenario file: its path, meaning, unit, default and allowed values. Any

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import RETENTION_AGES, SURVIVAL_BIT, LeaveReason, Population
-from sim.content import Items
+from sim.world.content import Items
 
 REPORTED_AGES = (1, 7, 30, 90)  # the cohort table's columns (DESIGN.md)
 

@@ -21,7 +21,7 @@ from typing import NoReturn
 
 import pandas as pd
 
-from sim.sweep import KPIS, SweepError, describe_kpi
+from sim.experiments.sweep import KPIS, SweepError, describe_kpi
 
 BACKEND_HELP = (
     "serial (in this process), process (local worker processes; the default) or dask "
@@ -80,7 +80,7 @@ def add_experiment_commands(commands) -> None:
         "  commsim sweep experiments/studies/incentive-rules.yaml --report\n"
         "  commsim sweep my-sweep.yaml --workers 8 --replications 50\n"
         "  commsim sweep my-sweep.yaml --backend dask --address tcp://127.0.0.1:8786\n"
-        "the format of sweep files: the sim/sweep.py docstring and experiments/*.yaml",
+        "the format of sweep files: the sim/experiments/sweep.py docstring and experiments/*.yaml",
         formatter_class=raw,
     )
     sweep.add_argument("sweep_file", metavar="SWEEP", help="sweep YAML file")
@@ -192,10 +192,10 @@ def add_experiment_commands(commands) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sim.report import write_report
-    from sim.runner import run_sweep
-    from sim.store import StoreError
-    from sim.sweep import load_sweep
+    from sim.experiments.report import write_report
+    from sim.experiments.runner import run_sweep
+    from sim.experiments.store import StoreError
+    from sim.experiments.sweep import load_sweep
 
     if args.address and args.backend != "dask":
         fail("--address needs --backend dask")
@@ -238,8 +238,8 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _results(folder):
-    from sim.analysis import Results
-    from sim.store import StoreError
+    from sim.experiments.analysis import Results
+    from sim.experiments.store import StoreError
 
     try:
         return Results(folder)
@@ -272,7 +272,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from sim.report import write_report
+    from sim.experiments.report import write_report
 
     results = _results(args.folder)
     _print_report(write_report(results, args.out), results)
@@ -280,7 +280,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _print_report(folder: Path, results) -> None:
-    from sim.report import headline_table
+    from sim.experiments.report import headline_table
 
     table = headline_table(results).T
     table.index = [describe_kpi(k).label if k in KPIS or "@" in k else k for k in table.index]
@@ -294,7 +294,7 @@ def _print_report(folder: Path, results) -> None:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    from sim.sensitivity import analyse
+    from sim.experiments.sensitivity import analyse
 
     results = _results(args.folder)
     try:

@@ -20,7 +20,7 @@ seed and the KPIs to summarise::
 
 Seeds follow EMA Workbench and Starsim: replication ``r`` of every strategy and design point runs
 with ``SeedSequence(seed, spawn_key=(r,))``; inside a run every random decision has its own child
-stream (``sim.streams``), so strategies are compared on common random numbers. A run's key hashes
+stream (``sim.world.streams``), so strategies are compared on common random numbers. A run's key hashes
 its resolved scenario, its replication, the root seed and ``MODEL_VERSION``, so adding strategies,
 design points or replications never changes (or reruns) an existing run, and two plan entries that
 resolve to the same scenario share one run.
@@ -43,18 +43,18 @@ from pydantic_core import PydanticCustomError
 from scipy.stats import qmc
 
 from sim.agents import RETENTION_AGES, LeaveReason
-from sim.model import DAILY_SERIES, MODEL_VERSION
-from sim.scenario import (
+from sim.config import (
     NAME_PATTERN,
     Scenario,
     ScenarioError,
-    _Section,
+    Section,
     apply_overrides,
     explain,
     read_text,
     read_yaml,
     validate_scenario,
 )
+from sim.model import DAILY_SERIES, MODEL_VERSION
 
 
 class Kpi(NamedTuple):
@@ -63,7 +63,7 @@ class Kpi(NamedTuple):
     share: bool = False  # a share in [0, 1]: shown as a percentage, differences in points
 
 
-# KPIs a sweep can summarise: the run summary's keys (``sim.runner.execute``).
+# KPIs a sweep can summarise: the run summary's keys (``sim.experiments.runner.execute``).
 KPIS: dict[str, Kpi] = {
     "members_end": Kpi("members at the end", True),
     "joins": Kpi("joins", True),
@@ -111,7 +111,10 @@ def describe_kpi(name: str) -> Kpi:
 
 DEFAULT_KPIS = ("dau_last30", "retention_30", "retention_90", "members_end", "money_spent")
 DESIGN_KINDS = ("grid", "lhs", "sobol", "morris", "sobol_indices")
-SENSITIVITY_KINDS = ("morris", "sobol_indices")  # designs analysed by SALib (sim.sensitivity)
+SENSITIVITY_KINDS = (
+    "morris",
+    "sobol_indices",
+)  # designs analysed by SALib (sim.experiments.sensitivity)
 DEFAULT_SAMPLES = {"lhs": 16, "sobol": 16, "morris": 10, "sobol_indices": 64}
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)]
 FactorValue = float | int | str | bool
@@ -123,7 +126,7 @@ class SweepError(ScenarioError):
     what = "sweep file"
 
 
-class Factor(_Section):
+class Factor(Section):
     """One axis of a design: a scenario field (by dotted path) and the values it takes."""
 
     values: list[FactorValue] | None = Field(
@@ -172,7 +175,7 @@ class Factor(_Section):
         return round(value) if self.integer else value
 
 
-class Design(_Section):
+class Design(Section):
     """A design over scenario fields: a full grid, or ``samples`` points of a space-filling design
     (Latin hypercube, scrambled Sobol), or a design for sensitivity analysis (Morris trajectories,
     Saltelli's scheme for Sobol indices; both need SALib)."""
@@ -221,7 +224,7 @@ class Design(_Section):
             return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
         samples = self.samples or DEFAULT_SAMPLES[self.kind]
         if self.kind in SENSITIVITY_KINDS:
-            from sim.sensitivity import sample
+            from sim.experiments.sensitivity import sample
 
             unit = sample(self.kind, len(names), samples, self.levels, seed)
         elif self.kind == "lhs":
@@ -234,7 +237,7 @@ class Design(_Section):
         ]
 
 
-class Window(_Section):
+class Window(Section):
     """A span of days; ``series@name`` KPIs average a daily series over it (e.g. while an
     incentive scheme runs, and after it stops)."""
 
@@ -248,7 +251,7 @@ class Window(_Section):
         return self
 
 
-class SweepFile(_Section):
+class SweepFile(Section):
     """A validated sweep file (see the module docstring)."""
 
     name: Name = Field(description="experiment name; results go to results/<name>/")
@@ -481,7 +484,7 @@ def parse_sweep(
 
 
 def _base_data(spec: SweepFile, source: str, folder: Path) -> dict:
-    from sim.scenario import DEFAULT_SCENARIO
+    from sim.config import DEFAULT_SCENARIO
 
     if spec.base is None:
         text, where = DEFAULT_SCENARIO.read_text(encoding="utf-8"), "(default)"

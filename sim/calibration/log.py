@@ -16,7 +16,7 @@ topic       no        the topic of a post or reply (written by ``export-log``, n
 =========== ========= =====================================================================
 
 Other columns are ignored. Actions are read case-insensitively. Days are calendar days in UTC
-(timestamps without a zone are taken as UTC); the log's first day is day 0 (see ``sim.activity``
+(timestamps without a zone are taken as UTC); the log's first day is day 0 (see ``sim.calibration.activity``
 for how KPIs are defined). A bad row is reported with the file, its row and line, the column and
 what was expected; every unknown action is listed with its count.
 
@@ -41,7 +41,16 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from sim.activity import ACTIONS, JOIN, NO_THREAD, POST, REACT, REPLY, VISIT, ActivityStats
+from sim.calibration.activity import (
+    ACTIONS,
+    JOIN,
+    NO_THREAD,
+    POST,
+    REACT,
+    REPLY,
+    VISIT,
+    ActivityStats,
+)
 from sim.model import CommunityModel
 
 REQUIRED = ("member", "timestamp", "action")

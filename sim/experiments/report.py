@@ -2,10 +2,10 @@
 
 The report answers the sweep's question in this order: what was compared (strategies, design,
 replications, seed, versions); the headline table (each strategy's paired difference from the
-baseline, with 95% confidence intervals, ``sim.analysis``); then seaborn figures: KPI series with
+baseline, with 95% confidence intervals, ``sim.experiments.analysis``); then seaborn figures: KPI series with
 95% bands, retention curves by strategy, cost against retention, the paired differences, and for a
 design, heatmaps (or lines) of a KPI over the design's axes; for a sensitivity design, Morris or
-Sobol indices (``sim.sensitivity``). The Markdown and HTML are written from the same blocks.
+Sobol indices (``sim.experiments.sensitivity``). The Markdown and HTML are written from the same blocks.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from sim.agents import RETENTION_AGES
-from sim.analysis import Results
-from sim.staging import staged_folder
-from sim.sweep import KPIS, SENSITIVITY_KINDS, describe_kpi
+from sim.experiments.analysis import Results
+from sim.experiments.staging import staged_folder
+from sim.experiments.sweep import KPIS, SENSITIVITY_KINDS, describe_kpi
 
 SERIES = (
     ("members", "members"),
@@ -297,7 +297,7 @@ def _design_figure(results: Results, summaries: pd.DataFrame) -> Figure | None:
 
 
 def _sensitivity_blocks(results: Results, folder: Path) -> list[Block]:
-    from sim.sensitivity import analyse, indices_figure
+    from sim.experiments.sensitivity import analyse, indices_figure
 
     blocks = [Block("heading", "Sensitivity")]
     for strategy in results.strategies:

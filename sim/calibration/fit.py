@@ -1,9 +1,9 @@
 """Calibration: fit scenario parameters to a community's activity log by approximate Bayesian
 computation (ABC) over a space-filling design, run through the experiments runner.
 
-The observed KPIs (``sim.activity``) are compared with the same KPIs of simulated runs, computed by
-the same code from the same events (``ActivityObserver``), so observed and simulated numbers share
-every definition. Per KPI a *discrepancy*:
+The observed KPIs (``sim.calibration.activity``) are compared with the same KPIs of simulated
+runs, computed by the same code from the same events (``ActivityObserver``), so observed and
+simulated numbers share every definition. Per KPI a *discrepancy*:
 
 * curves (weekly joins, weekly mean daily actives, weekly posts): root-mean-square difference over
   complete weeks relative to the observed mean;
@@ -20,7 +20,7 @@ tenth of the range), a simple sequential refinement in the spirit of ABC-SMC (To
 The posterior mean (on the log scale for a log-scale prior: a geometric mean) and the 5-95%
 quantiles of the last round's accepted points are reported; the
 calibrated scenario takes the posterior means, and a check runs it with several seeds to show the
-fit. Each round is a sweep (``sim.runner.run_sweep`` with ``run=simulate_activity``), so it runs
+fit. Each round is a sweep (``sim.experiments.runner.run_sweep`` with ``run=simulate_activity``), so it runs
 in parallel and a restarted calibration reuses every stored run.
 """
 
@@ -36,14 +36,14 @@ import yaml
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sim.activity import POST_BINS, Observed
-from sim.analysis import Results
-from sim.metrics import REPORTED_AGES
+from sim.calibration.activity import POST_BINS, Observed
+from sim.config import Scenario, ScenarioError, apply_overrides, validate_scenario
+from sim.experiments.analysis import Results
+from sim.experiments.runner import RunOutcome, RunTask, run_sweep
+from sim.experiments.staging import staged_folder
+from sim.experiments.sweep import parse_sweep, seed_of
 from sim.model import CommunityModel
-from sim.runner import RunOutcome, RunTask, run_sweep
-from sim.scenario import Scenario, ScenarioError, apply_overrides, validate_scenario
-from sim.staging import staged_folder
-from sim.sweep import parse_sweep, seed_of
+from sim.world.metrics import REPORTED_AGES
 
 CALIBRATION_VERSION = "1"  # in the runs folder's path: a change to the statistics never reuses runs
 CURVES = {
@@ -138,7 +138,7 @@ def simulate_activity(task: RunTask) -> RunOutcome:
     import time
     import traceback
 
-    from sim.activity_log import simulated_stats
+    from sim.calibration.log import simulated_stats
 
     start = time.perf_counter()
     try:

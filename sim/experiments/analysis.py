@@ -1,10 +1,11 @@
 """Reading a sweep's results and comparing strategies on paired replications.
 
-Replication ``r`` of every strategy ran on the same seed (common random numbers, ``sim.sweep``), so
-the right comparison is the *paired* difference: for each replication, the strategy's KPI minus the
-baseline's at the same design point; its mean with a 95% bootstrap confidence interval (percentile
-method, replications resampled with replacement; Efron & Tibshirani 1993) answers "what does this
-strategy change?" with far less noise than comparing two means (Klein et al. 2024).
+Replication ``r`` of every strategy ran on the same seed (common random numbers,
+``sim.experiments.sweep``), so the right comparison is the *paired* difference: for each
+replication, the strategy's KPI minus the baseline's at the same design point; its mean with a
+95% bootstrap confidence interval (percentile method, replications resampled with replacement;
+Efron & Tibshirani 1993) answers "what does this strategy change?" with far less noise than
+comparing two means (Klein et al. 2024).
 
 >>> results = Results("results/incentive-rules")  # doctest: +SKIP
 >>> results.summaries()  # one row per planned run: strategy, point, replication, KPIs
@@ -19,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.store import ResultStore
-from sim.sweep import KPIS
+from sim.experiments.store import ResultStore
+from sim.experiments.sweep import KPIS
 
 BOOTSTRAP_SAMPLES = 2000
 BOOTSTRAP_SEED = 12345  # fixed, so the same results always give the same intervals

@@ -2,9 +2,9 @@
 ``report``): load a sweep file, run it, read the results as data frames, compare, report.
 
 Runs from a script or a Jupyter notebook; the default ``process`` backend starts workers with the
-spawn method, which works from a notebook because the run function lives in ``sim.runner``::
+spawn method, which works from a notebook because the run function lives in ``sim.experiments.runner``::
 
-    from sim.experiment import Results, load_sweep, run_sweep, write_report
+    from sim.experiments import Results, load_sweep, run_sweep, write_report
 
     sweep = load_sweep("experiments/studies/incentive-rules.yaml", replications=4)
     run_sweep(sweep, "results/notebook", backend="process", workers=2)  # resumes if rerun
@@ -16,10 +16,10 @@ spawn method, which works from a notebook because the run function lives in ``si
 ``experiments/api_example.py`` runs the same steps.
 """
 
-from sim.analysis import Results
-from sim.report import headline_table, write_report
-from sim.runner import SweepResult, run_sweep
-from sim.sweep import Sweep, SweepError, load_sweep, parse_sweep
+from sim.experiments.analysis import Results
+from sim.experiments.report import headline_table, write_report
+from sim.experiments.runner import SweepResult, run_sweep
+from sim.experiments.sweep import Sweep, SweepError, load_sweep, parse_sweep
 
 __all__ = [
     "Results",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli_experiments import BACKEND_HELP, _positive, fail, shown
+from sim.cli.experiments import BACKEND_HELP, _positive, fail, shown
 
 LOG_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 
@@ -97,8 +97,7 @@ def add_calibration_commands(commands) -> None:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from sim.activity_log import LogError, read_log
-    from sim.calibration import (
+    from sim.calibration.fit import (
         DEFAULT_PARAMETERS,
         OUTPUT_FILES,
         calibrate,
@@ -108,8 +107,9 @@ def _calibrate(args: argparse.Namespace) -> int:
         parse_parameter,
         write_fit,
     )
-    from sim.scenario import ScenarioError, load_scenario
-    from sim.sweep import SweepError
+    from sim.calibration.log import LogError, read_log
+    from sim.config import ScenarioError, load_scenario
+    from sim.experiments.sweep import SweepError
 
     if not 0 < args.accept <= 1:
         fail(f"--accept: got {args.accept}; must be above 0 and at most 1")
@@ -174,10 +174,10 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 
 def _export_log(args: argparse.Namespace) -> int:
-    from sim.activity_log import write_log
-    from sim.cli import FLAG_FIELDS
+    from sim.calibration.log import write_log
+    from sim.cli.core import FLAG_FIELDS
+    from sim.config import ScenarioError, load_scenario
     from sim.model import CommunityModel
-    from sim.scenario import ScenarioError, load_scenario
 
     out = Path(args.out)
     if not out.name.lower().endswith(LOG_SUFFIXES):

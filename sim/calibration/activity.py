@@ -1,6 +1,6 @@
 """Activity KPIs from an activity log's events: the statistics a calibration compares.
 
-An activity log is one row per thing a member did (``sim.activity_log`` reads and writes the files).
+An activity log is one row per thing a member did (``sim.calibration.log`` reads and writes the files).
 ``ActivityStats`` takes its events in column chunks, in any order, and keeps only what the KPIs need:
 a dense code per member, each member's join day, the set of (member, day) pairs with an action,
 posts per member, each thread's author and day and the (thread, responder) pairs of replies. Its
@@ -14,13 +14,13 @@ come from one piece of code and share every definition:
 * *daily actives* (DAU): members with at least one action other than joining that day;
 * *retention(d)*: share of the newcomers who joined at least ``d`` days before the log's last day
   with an action in the 7 days ending ``d`` days after joining (actions before joining do not
-  exist), as ``sim.metrics`` defines it for the model; weekly cohorts as ``cohort_table``;
+  exist), as ``sim.world.metrics`` defines it for the model; weekly cohorts as ``cohort_table``;
 * *posts*: threads (``post``) and replies (``reply``); per member over every member in the log
   (lurkers count with zero), with the Gini and the share written by the top 1%
-  (``sim.metrics.inequality``);
+  (``sim.world.metrics.inequality``);
 * *first-post reply share*: among newcomers whose first thread is more than 30 days before the
   log's last day, the share whose threads started on that day got at least one reply from another
-  member (needs the ``thread`` column), as ``sim.metrics.reply_effect`` counts it.
+  member (needs the ``thread`` column), as ``sim.world.metrics.reply_effect`` counts it.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.metrics import REPORTED_AGES, inequality, retention_by_cohort
+from sim.world.metrics import REPORTED_AGES, inequality, retention_by_cohort
 
 ACTIONS = ("join", "visit", "post", "reply", "react")
 JOIN, VISIT, POST, REPLY, REACT = range(len(ACTIONS))

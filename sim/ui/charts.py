@@ -19,8 +19,8 @@ from matplotlib.figure import Figure
 from scipy import sparse
 
 from sim.agents import LeaveReason
-from sim.dashboard import Versus
-from sim.metrics import REPORTED_AGES, inequality
+from sim.ui.dashboard import Versus
+from sim.world.metrics import REPORTED_AGES, inequality
 
 COLOURS = {"A": "#1f77b4", "B": "#ff7f0e"}
 REASON_COLOURS = ("#8c8c8c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#2ca02c")

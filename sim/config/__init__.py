@@ -1,0 +1,51 @@
+"""Scenario files: the schema (``schema``), reading and overrides (``loading``), one line per
+problem (``errors``), the JSON Schema with units (``reference``) and the generated reference page
+(``docs``). Planners edit scenario files, never Python; this package is where their input is checked.
+"""
+
+from sim.config.errors import NAME_PATTERN, ScenarioError, explain, plain_number, show_value
+from sim.config.loading import (
+    DEFAULT_SCENARIO,
+    apply_overrides,
+    load_scenario,
+    parse_scenario,
+    read_text,
+    read_yaml,
+    validate_scenario,
+)
+from sim.config.reference import UNITS, json_schema, resolve, schema_fields
+from sim.config.schema import (
+    Arrivals,
+    Behaviour,
+    Community,
+    MemberSegment,
+    RunSettings,
+    Scenario,
+    Section,
+)
+
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "NAME_PATTERN",
+    "UNITS",
+    "Arrivals",
+    "Behaviour",
+    "Community",
+    "MemberSegment",
+    "RunSettings",
+    "Scenario",
+    "ScenarioError",
+    "Section",
+    "apply_overrides",
+    "explain",
+    "json_schema",
+    "load_scenario",
+    "parse_scenario",
+    "plain_number",
+    "read_text",
+    "read_yaml",
+    "resolve",
+    "schema_fields",
+    "show_value",
+    "validate_scenario",
+]

@@ -1,0 +1,140 @@
+"""Reading scenario files: safe YAML (numbers read as YAML 1.2 does), overrides by dotted path,
+and validation that raises ``ScenarioError`` and nothing else."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.config.errors import ScenarioError, explain, show_value
+from sim.config.schema import Scenario
+
+# The packaged default; a Traversable, so it also works from a zipped install.
+DEFAULT_SCENARIO = resources.files("sim") / "scenarios" / "default.yaml"
+
+
+def load_scenario(
+    path: str | Path | None = None, overrides: Mapping[str, object] | None = None
+) -> Scenario:
+    """Read and validate a scenario file (``None``: the packaged default).
+
+    ``overrides`` maps dotted paths to values (``{"community.members": 200}``) and is applied before
+    validation, so a value given on the command line is checked exactly like one in the file, and
+    every problem, in the file or in the overrides, is reported at once.
+    """
+    if path is None:
+        return parse_scenario(DEFAULT_SCENARIO.read_text(encoding="utf-8"), "(default)", overrides)
+    return parse_scenario(read_text(path), str(path), overrides)
+
+
+def read_text(path: str | Path) -> str:
+    """The text of a scenario (or sweep) file; ``ScenarioError`` naming the file if unreadable."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(source, ["file not found"]) from None
+    except UnicodeDecodeError as exc:
+        problem = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        raise ScenarioError(source, [problem]) from None
+    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte
+        reason = getattr(exc, "strerror", None) or exc
+        raise ScenarioError(source, [f"cannot read the file: {reason}"]) from None
+    return text
+
+
+class _ScenarioLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading numbers as YAML 1.2 does: ``3e-4`` is a float, not text.
+
+    Planners write rates such as ``marketing_p: 3e-4``; YAML 1.1 (PyYAML's default) would read that
+    as the string "3e-4". Only the float pattern changes; nothing here constructs Python objects.
+    """
+
+
+_ScenarioLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:float"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
+
+
+def parse_scenario(
+    text: str, source: str = "(text)", overrides: Mapping[str, object] | None = None
+) -> Scenario:
+    """Validate scenario YAML; raises ``ScenarioError`` (and nothing else) for any bad input."""
+    data = read_yaml(text, source)
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            source,
+            [
+                f"(top level): got {show_value(data)}; expected a mapping of sections "
+                f"({', '.join(Scenario.model_fields)})"
+            ],
+        )
+    if overrides:
+        data = apply_overrides(data, overrides)
+        source += " with " + ", ".join(f"{k}={show_value(v)}" for k, v in overrides.items())
+    return validate_scenario(data, source)
+
+
+def validate_scenario(data: dict, source: str = "(data)") -> Scenario:
+    """Validate a scenario given as plain data (the parsed YAML); raises ``ScenarioError``."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(source, explain(exc)) from None
+
+
+def read_yaml(text: str, source: str = "(text)") -> Any:
+    """Parse YAML safely, reading numbers as YAML 1.2 does; an empty document is ``{}``.
+
+    Raises ``ScenarioError`` naming ``source`` for text that is not YAML."""
+    try:
+        data = yaml.load(text, Loader=_ScenarioLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(source, [f"YAML syntax error{where}: {problem}"]) from None
+    except RecursionError:
+        raise ScenarioError(source, ["YAML nested too deeply to read"]) from None
+    # PyYAML's constructors raise plain Python errors for values such as 2024-13-45 or integers
+    # over 4300 digits.
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ScenarioError(source, [f"unreadable YAML value: {exc}"]) from None
+    return {} if data is None else data  # an empty file, or only comments: every default
+
+
+def apply_overrides(data: dict, overrides: Mapping[str, object]) -> dict:
+    """A copy of ``data`` with each dotted path set; a path through a non-mapping is left for
+    validation to report (the section is wrong whatever the override says)."""
+    result = dict(data)
+    for path, value in overrides.items():
+        *sections, key = path.split(".")
+        node = result
+        for name in sections:
+            child = node.get(name)
+            if child is not None and not isinstance(child, dict):
+                break
+            node[name] = dict(child or {})
+            node = node[name]
+        else:
+            node[key] = value
+    return result

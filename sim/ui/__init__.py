@@ -1,0 +1,2 @@
+"""The trainers' dashboard: ``dashboard`` (what it runs, no UI stack), ``charts`` and ``app`` (the
+Solara page)."""
