@@ -39,33 +39,18 @@ from scipy.special import expit
 
 from sim.world import kernels
 from sim.world.content import Items
+from sim.world.outcomes import RETENTION_AGES, SURVIVAL_BIT, LeaveReason
 from sim.world.streams import RandomStreams, stochastic_round
 from sim.world.ties import TieGraph
 
 # Ren & Kraut: information benefit saturates near 40 relevant items a day
 INFO_SATURATION_ITEMS = 40.0
-RETENTION_AGES = (1, 7, 30, 60, 90, 180, 300)  # days after joining at which retention is observed
-SURVIVAL_BIT = len(RETENTION_AGES)  # bit set when a member acted in days 30-60 after joining
 EMA_WEIGHT = np.float32(0.1)  # recent-experience averages remember about the last 10 visits
 
 
 def _move_toward(state: np.ndarray, value: np.ndarray, weight: np.ndarray) -> None:
     """In place: ``state += weight * (value - state)`` (weight 0 leaves a member untouched)."""
     state += weight * (value - state)
-
-
-class LeaveReason(IntEnum):
-    STAYING = 0
-    BORED = 1
-    OVERLOADED = 2
-    TOXICITY = 3
-    NO_TIES = 4
-    REWARD_WITHDRAWN = 5
-    LURED_AWAY = 6
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
 
 
 class Role(IntEnum):
@@ -765,51 +750,6 @@ class Population:
         withdrawal = self.withdrawal[:n]
         if withdrawal.any():
             withdrawal *= np.float32(0.95)
-
-    # ---- what the operator does to members -------------------------------------------------------
-    def receive_operator_attention(self, slots: np.ndarray) -> None:
-        """A welcome message or an operator reply: felt like a reply, and it pulls the member back."""
-        self.attention_today[slots] += 1
-        self.unseen_replies[slots] += 1
-
-    def at_risk(self, day: int, inactive_days: int, cadence: int, max_messages: int) -> np.ndarray:
-        """Members inactive for ``inactive_days`` or more, not messaged in the last ``cadence``
-        days and with fewer than ``max_messages`` messages so far, longest dormant first."""
-        n = self.n
-        dormant = day - np.maximum(self.view("last_active_day"), self.view("join_day"))
-        eligible = (
-            self.view("alive")
-            & (dormant >= inactive_days)
-            & (day - self.view("last_winback_day") >= cadence)
-            & (self.winback_messages[:n] < max_messages)
-        )
-        slots = np.flatnonzero(eligible)
-        return slots[np.argsort(-dormant[slots], kind="stable")]
-
-    def send_winback(
-        self, slots: np.ndarray, day: int, response: float, habituation: float, inactive_days: int
-    ) -> None:
-        """A win-back message: a short spike in the chance to come back, smaller with each repeat
-        (Wash & Lampe 2012) and the longer the member has been away (Wikimedia Necromancy 2012)."""
-        if slots.size == 0:
-            return
-        repeats = self.winback_messages[slots].astype(np.float32)
-        last_seen = np.maximum(self.last_active_day[slots], self.join_day[slots])
-        dormancy = (day - last_seen - inactive_days).astype(np.float32)
-        chance = response * habituation**repeats * np.exp(-dormancy / 60.0)
-        # the spike decays by 0.3 a day: about 3/4 of the pull falls on the first day
-        self.visit_pull[slots] += np.float32(0.7) * chance
-        self.winback_messages[slots] += 1
-        self.last_winback_day[slots] = day
-
-    def withdraw_rewards(self, tangible: bool) -> None:
-        """Rewards stop: members who cared about them feel a loss, tangible rewards most."""
-        n = self.n
-        weight = 1.0 if tangible else 0.1
-        earned = self.view("points") > 0
-        self.withdrawal[:n] += np.float32(self.rules.withdrawal_loss * weight) * (
-            self.view("extrinsic") * earned
-        )
 
     def maybe_leave(self, day: int) -> np.ndarray:
         """Members leave when loyalty stays low (a quit hazard) or after too long inactive.

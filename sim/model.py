@@ -16,10 +16,9 @@ import mesa
 import numpy as np
 import pandas as pd
 
+import sim.levers  # noqa: F401  (registers the built-in levers)
 from sim.agents import LeaveReason, Member, Population, Rules
-from sim.levers import incentives
-from sim.levers.operator import OPERATOR_SERIES, Operator
-from sim.policies import Incentives, Strategy
+from sim.policies import Actions, Lever, Market, Operator, Strategy, operator_series
 from sim.world import kernels
 from sim.world.content import Items
 from sim.world.metrics import (
@@ -38,7 +37,7 @@ from sim.world.uncertainties import Uncertainties
 # 2: a member who leaves loses its ties (changes the "ties" series only)
 MODEL_VERSION = "2"
 
-DAILY_SERIES = (
+COMMUNITY_SERIES = (
     "members",
     "joins",
     "leaves",
@@ -61,9 +60,13 @@ DAILY_SERIES = (
     "mean_info_benefit",
     "mean_bond_benefit",
     "ties",
-    *OPERATOR_SERIES,
 )
 INTERACTION_MEMORY = 120  # days of operator-post interaction kept for the adaptive lever
+
+
+def daily_series() -> tuple[str, ...]:
+    """The columns of the daily series: the community's, then the operator's (``sim.policies``)."""
+    return (*COMMUNITY_SERIES, *operator_series())
 
 
 def _todays(model: CommunityModel, name: str):
@@ -76,7 +79,7 @@ class CommunityModel(mesa.Model):
     >>> model = CommunityModel(members=300, market_size=1000, rng=1)
     >>> for _ in range(30):
     ...     model.step()
-    >>> model.series()["members"].iloc[-1] > 0
+    >>> bool(model.series()["members"].iloc[-1] > 0)
     True
     """
 
@@ -109,15 +112,12 @@ class CommunityModel(mesa.Model):
         self.strategy = strategy.model_copy(deep=True) if strategy is not None else None
         self.operator = Operator(self, self.strategy) if self.strategy is not None else None
         self.uncertainties = uncertainties
-        self.incentives_today: Incentives | None = None
-        self.campaign_p = 0.0
-        self.campaign_cost_per_join = 0.0
-        self.referral_reward = 0.0
+        self.world = LeverWorld(self)
         self._interactions: list[np.ndarray] = []  # per day: (topic, format) -> [posts, responses]
         self._views: dict[int, Member] = {}
         self.today: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(_todays, name=name) for name in DAILY_SERIES}
+            model_reporters={name: partial(_todays, name=name) for name in daily_series()}
         )
 
     @property
@@ -138,7 +138,7 @@ class CommunityModel(mesa.Model):
         replies = self.reply(visitors, day)
         reactions = self.react(visitors, day)
         invites = pop.invite(visitors, day)
-        self.award_incentives(visitors, threads, replies, invites)
+        self.levers_respond(day, Actions(visitors, threads[0], replies.who, invites))
         invites = int(invites.sum())
         pop.update_states(visitors, replies.received, reactions.received, replies.ignored)
         pop.ties.decay(self.rules.tie_decay, self.rules.tie_prune)
@@ -159,24 +159,38 @@ class CommunityModel(mesa.Model):
         organic = (
             self.marketing_p + self.word_of_mouth_q * self.population.n_alive / self.market_size
         )
-        joins = int(gen.binomial(remaining, min(organic + self.campaign_p, 1.0)))
+        market = self._market(day)
+        joins = int(gen.binomial(remaining, min(organic + market.extra_p, 1.0)))
         referrals = int(gen.binomial(self.pending_invites, self.referral_conversion))
         joins = min(remaining, joins + referrals)
         if self.operator is not None:
-            self._pay_for_joins(joins - referrals, referrals, organic)
+            self._pay_for_joins(joins - referrals, referrals, organic, market)
         self.joined_from_market += joins
         self.population.add(joins, day)
         return joins
 
-    def _pay_for_joins(self, market_joins: int, referrals: int, organic: float) -> None:
+    def _market(self, day: int) -> Market:
+        """What the strategy's levers add to today's arrivals (paid pull, referral rewards)."""
+        total = Market()
+        for lever in self.strategy.levers() if self.strategy is not None else ():
+            market = lever.market(day)
+            if market is not None:
+                total.extra_p += market.extra_p
+                total.cost_per_join = max(total.cost_per_join, market.cost_per_join)
+                total.referral_reward = max(total.referral_reward, market.referral_reward)
+        return total
+
+    def _pay_for_joins(
+        self, market_joins: int, referrals: int, organic: float, market: Market
+    ) -> None:
         """Paid campaigns pay per join they bring (their share of today's market pull); referral
         rewards pay per referral join."""
-        if self.campaign_p > 0 and market_joins > 0:
-            brought = market_joins * self.campaign_p / (organic + self.campaign_p)
-            self.operator.pay(brought * self.campaign_cost_per_join, "campaigns")
+        if market.extra_p > 0 and market_joins > 0:
+            brought = market_joins * market.extra_p / (organic + market.extra_p)
+            self.operator.pay(brought * market.cost_per_join, "campaigns")
             self.operator.count("campaign_joins", brought)
-        if self.referral_reward > 0 and referrals > 0:
-            self.operator.pay(referrals * self.referral_reward, "referrals")
+        if market.referral_reward > 0 and referrals > 0:
+            self.operator.pay(referrals * market.referral_reward, "referrals")
             self.operator.count("referral_joins", referrals)
 
     def operator_acts(self, day: int) -> None:
@@ -187,81 +201,15 @@ class CommunityModel(mesa.Model):
         if self.uncertainties is not None:
             self.uncertainties.apply(pop, day)
         if self.operator is not None:
-            self.operator.act(day)
+            self.operator.act(self.world, day)
 
-    def award_incentives(self, visitors, threads, replies: _Responses, invites) -> None:
-        """The incentives phase: points, badges, ranks and rewards for today's actions."""
-        if self.incentives_today is None:
-            return
-        n = self.population.n
-        authored, replied = _per_slot(threads[0], n), _per_slot(replies.who, n)
-        incentives.award(self, self.incentives_today, visitors, authored, replied, invites)
+    def levers_respond(self, day: int, actions: Actions) -> None:
+        """The incentives phase: levers respond to what members did today (points, badges, ranks
+        and rewards)."""
+        if self.operator is not None:
+            self.operator.respond(self.world, day, actions)
 
-    # ---- what levers do (called by sim.policies) ---------------------------------------------------
-    def publish_operator_items(self, topic, quality: float, appeal, fmt) -> None:
-        """Operator posts join today's feed as threads (author -1)."""
-        size = len(topic)
-        items = Items.build(
-            np.full(size, -1),
-            topic,
-            np.full(size, quality, np.float32),
-            np.ones(size, bool),
-            self.rules.n_topics,
-            appeal=appeal,
-            fmt=fmt,
-        )
-        self.feed = self.feed.concat(items)
-
-    def remove_items(self, remove: np.ndarray) -> int:
-        """Moderators remove items from today's feed; their authors are told (a cost)."""
-        removed = int(remove.sum())
-        if removed:
-            authors = self.feed.author[remove]
-            authors = authors[authors >= 0]
-            np.add.at(self.population.removal_today, authors, 1)
-            self.feed = self.feed.subset(~remove)
-        return removed
-
-    def introduce(self, newcomers: np.ndarray, partners: int, day: int) -> None:
-        """Tie each newcomer to ``partners`` members who were active yesterday or today."""
-        pop = self.population
-        active = np.flatnonzero(pop.view("alive") & (pop.view("last_active_day") >= day - 1))
-        if newcomers.size == 0 or active.size == 0 or partners == 0:
-            return
-        gen = self.streams.generator("operator.introductions", day)
-        for _ in range(partners):
-            pop.ties.strengthen(
-                newcomers, gen.choice(active, size=newcomers.size), self.rules.tie_gain
-            )
-
-    def operator_replies(self, authors: np.ndarray) -> None:
-        """The operator answers these members' first threads."""
-        self.population.receive_operator_attention(authors)
-        self.population.first_post_replied[authors] = True
-
-    def hold_event(
-        self, index: int, day: int, chance: float, capacity: int, identity: float, posting: float
-    ) -> int:
-        """An event: committed members attend (up to capacity), gain identity benefit, make ties
-        with other attendees and post more that day. Returns the attendance."""
-        pop, n = self.population, self.population.n
-        u = self.streams.uniform(f"event.{index}", day, n)
-        p = chance * (0.2 + 0.8 * pop.view("loyalty"))
-        candidates = np.flatnonzero(pop.view("alive") & (u < p))
-        attendees = candidates[np.argsort(u[candidates], kind="stable")[:capacity]]
-        if attendees.size == 0:
-            return 0
-        pop.identity_today[attendees] += np.float32(identity)
-        pop.visit_pull[attendees] += 1.0  # attending is visiting
-        boost = np.ones(n, np.float32)
-        boost[attendees] += np.float32(posting)
-        pop.boosts["post"] = pop.boosts.get("post", 1) * boost
-        gen = self.streams.generator(f"event.{index}.ties", day)
-        for _ in range(self.rules.event_ties):
-            partners = attendees[gen.permutation(attendees.size)]
-            pop.ties.strengthen(attendees, partners, self.rules.tie_gain)
-        return int(attendees.size)
-
+    # ---- what the levers ask of the community (through LeverWorld) ------------------------------
     def interaction_leaders(self, window: int, n_formats: int):
         """Replies and reactions per operator post over the last ``window`` days, by topic and by
         format, as target mixes (shares proportional to interaction per post)."""
@@ -372,13 +320,11 @@ class CommunityModel(mesa.Model):
 
     def _operator_row(self) -> dict[str, float]:
         """The operator's day: spend, hours, shortfall and what each lever did (zeros without)."""
-        pop = self.population
-        row = {name: 0.0 for name in OPERATOR_SERIES}
+        row = dict.fromkeys(operator_series(), 0.0)
         if self.operator is not None:
-            row.update({k: float(v) for k, v in self.operator.today.items() if k in row})
-            here = pop.here()
-            row["points_liability"] = float((pop.points[here] - pop.points_redeemed[here]).sum())
-        row["winback_returns"] = float(pop.winback_returns)
+            row.update({k: float(v) for k, v in self.operator.today.items()})
+            for lever in self.strategy.levers():
+                row.update(lever.measure(self.world))
         return row
 
     # ---- outputs ---------------------------------------------------------------------------------
@@ -492,3 +438,74 @@ class _Responses:
     closed: int = 0  # members' threads whose reply window closed today
     unanswered: int = 0  # ... of which got no reply
     ignored: np.ndarray | None = None  # per member: its threads that closed without a reply
+
+
+class LeverWorld:
+    """The narrow interface through which levers see and change the community (``sim.policies.World``):
+    today's feed, the member arrays, the day's random streams, and a few services of the model."""
+
+    def __init__(self, model: CommunityModel):
+        self._model = model
+        self.members = model.population
+        self.n_topics = model.rules.n_topics
+
+    @property
+    def day(self) -> int:
+        return self._model.day
+
+    @property
+    def feed(self) -> Items:
+        return self._model.feed
+
+    def popularity(self) -> np.ndarray:
+        return self._model.rules.popularity()
+
+    def random(self, purpose: str) -> np.random.Generator:
+        """Today's generator for ``purpose`` (counts and sequential picks)."""
+        return self._model.streams.generator(purpose, self.day)
+
+    def uniform(self, purpose: str) -> np.ndarray:
+        """Today's uniform draw for ``purpose``, one per member slot."""
+        return self._model.streams.uniform(purpose, self.day, self.members.n)
+
+    def publish(self, topic, quality: float, appeal, fmt) -> None:
+        """Operator posts join today's feed as threads (author -1)."""
+        size = len(topic)
+        items = Items.build(
+            np.full(size, -1),
+            topic,
+            np.full(size, quality, np.float32),
+            np.ones(size, bool),
+            self.n_topics,
+            appeal=appeal,
+            fmt=fmt,
+        )
+        self._model.feed = self._model.feed.concat(items)
+
+    def remove(self, items: np.ndarray) -> int:
+        """Moderators remove items (a mask over today's feed); their authors are told (a cost)."""
+        model = self._model
+        removed = int(items.sum())
+        if removed:
+            authors = model.feed.author[items]
+            authors = authors[authors >= 0]
+            np.add.at(self.members.removal_today, authors, 1)
+            model.feed = model.feed.subset(~items)
+        return removed
+
+    def lever(self, key: str) -> Lever | None:
+        """Another lever of the strategy (the adaptive lever steers the content lever)."""
+        strategy = self._model.strategy
+        return getattr(strategy, key, None) if strategy is not None else None
+
+    def interaction_leaders(self, window: int, n_formats: int):
+        return self._model.interaction_leaders(window, n_formats)
+
+    def new_ties(self, members: np.ndarray, partners: np.ndarray) -> None:
+        """Each of ``members`` gains a tie (or strengthens one) with the partner at its index."""
+        self.members.ties.strengthen(members, partners, self._model.rules.tie_gain)
+
+    def recently_active(self) -> np.ndarray:
+        """Slots of members still here who were active yesterday or today."""
+        pop = self.members
+        return np.flatnonzero(pop.view("alive") & (pop.view("last_active_day") >= self.day - 1))

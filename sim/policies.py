@@ -1,51 +1,128 @@
-"""The operator's levers, one class per lever; a ``Strategy`` bundles them.
+"""The operator's levers: the ``Lever`` base, the lever registry, the ``Strategy`` that bundles the
+levers in use, and the ``Operator`` that runs a strategy within its hours and budget.
 
-Each lever is a pydantic model: its fields are the lever's settings as a planner writes them in the
-scenario's ``strategy`` section (validated where they enter, with the field path in every message),
-and its ``act`` method is what the operator does with it on a day, through the ``Operator``'s
-capacity (``sim.levers.operator``). Levers change the members' world only through the population's
-"today" channels (feed items, visit boosts, identity and recognition benefit, removal and loss
-costs, behaviour multipliers), never by setting outcomes directly: the effects have to emerge.
+A lever is one module in ``sim.levers`` that declares everything about itself in one class:
 
-Sources, by lever (Kraut & Resnick 2012, *Building Successful Online Communities*, maps each lever):
+* its **settings**: pydantic fields with bounds, units and descriptions (``sim.world.settings``),
+  written by planners under ``strategy.<key>`` in a scenario file;
+* what the operator **does** each day (``act``) and, where the lever needs one, how members
+  **respond** to it (functions in the same module, and the ``respond`` and ``market`` hooks);
+* the daily **series** it reports (``series``), the only names ``Operator.count`` accepts;
+* its **dashboard** label, the lever as a trainer switches it on (``switched_on``) and its
+  **controls**;
+* the **effects** it is expected to have, with their sources (``signs``, checked by ``commsim
+  validate``), and its setting at maximum effort (``max_effort``).
 
-* content: Ren & Kraut 2014 (topical breadth, volume; information benefit vs reading cost);
-* events: Ren, Kraut & Kiesler 2007 (common identity and bonds from group activities);
-* incentives: Anderson et al. 2013 (badges steer behaviour before thresholds), Hoernle et al. 2022
-  (a minority steers), Deci, Koestner & Ryan 1999 (tangible rewards crowd out intrinsic motivation,
-  positive feedback raises it), Hamari 2017 (badges raise activity);
-* moderation: Ren & Kraut 2014 (community-level vs personalized moderation);
-* onboarding: Joyce & Kraut 2006 (replies to first posts), Morgan & Halfaker 2018 (Teahouse);
-* recruitment: Bass 1969 (marketing pull), referral programmes;
-* win-back: Wikimedia "Necromancy" 2012, Wash & Lampe 2012 (reminder spikes that habituate).
+``@register`` checks that every piece is there and adds the lever to the registry; the
+``Strategy`` schema, the operator's daily series, the units, the dashboard's controls, the
+validation tables and the scenario reference are all derived from the registry, so adding a
+lever touches one file. Levers reach the members' world only through the narrow ``World``
+interface (implemented by ``sim.model``), never through the model's attributes.
+
+Sources, by lever (Kraut & Resnick 2012, *Building Successful Online Communities*, maps each lever),
+are cited in each lever's module.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
+import mesa
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import Field
+from pydantic.fields import FieldInfo
 
-from sim.levers.incentives import prepare_boosts
+from sim.world.settings import Config, Hours, Money, setting
 
 if TYPE_CHECKING:
-    from sim.levers.operator import Operator
-    from sim.model import CommunityModel
-
-Probability = Annotated[float, Field(ge=0, le=1)]
-Hours = Annotated[float, Field(ge=0, le=10_000)]
-Money = Annotated[float, Field(ge=0, le=1e9)]
-Day = Annotated[int, Field(ge=1, le=100_000)]
+    from sim.agents import Population
+    from sim.world.content import Items
 
 
-class Config(BaseModel):
-    """Strict settings: hand-written YAML is checked, never coerced (see ``sim.config.schema``)."""
+# ---- what a lever declares -----------------------------------------------------------------------
+class Series(NamedTuple):
+    """A daily series a lever reports (a column of ``daily.parquet``), and what it counts."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+    name: str
+    doc: str
 
 
-def _priority(default: int):
+@dataclass(frozen=True)
+class Control:
+    """A dashboard control of one setting: a slider (numbers), a checkbox (true/false) or toggle
+    buttons (a choice), chosen from the field's type.
+
+    ``field`` is a dotted path into the lever (``calendar.0.every``); ``low`` may name another
+    setting whose value is the lower end (``start`` for a stop day); ``empty`` is what a slider
+    shows for a setting left empty (``None``)."""
+
+    field: str
+    label: str
+    low: float | str = 0
+    high: float = 1
+    step: float = 1
+    empty: float | None = None
+
+
+@dataclass(frozen=True)
+class ExpectedSign:
+    """An effect a lever should have, written down with its reason before measuring: in a paired
+    sweep, the arm ``arm`` (a strategy: the lever's ``setting``) moves ``outcome`` in
+    ``direction`` (+1 up, -1 down) against ``baseline``. ``commsim validate`` checks it (K)."""
+
+    arm: str
+    setting: dict
+    outcome: str
+    direction: int
+    source: str
+    baseline: str = "operator"
+
+
+class World(Protocol):
+    """What a lever may see and do: the narrow interface between the operator and the community
+    (``sim.model`` implements it). Member responses that a lever needs are written in the lever's
+    module against ``members``, the population's declared state arrays."""
+
+    day: int
+    n_topics: int
+    members: Population
+    feed: Items
+
+    def popularity(self) -> np.ndarray: ...
+
+    def random(self, purpose: str) -> np.random.Generator: ...
+
+    def uniform(self, purpose: str) -> np.ndarray: ...
+
+    def publish(self, topic, quality: float, appeal, fmt) -> None: ...
+
+    def remove(self, items: np.ndarray) -> int: ...
+
+    def lever(self, key: str) -> Lever | None: ...
+
+    def interaction_leaders(self, window: int, n_formats: int): ...
+
+    def new_ties(self, members: np.ndarray, partners: np.ndarray) -> None: ...
+
+    def recently_active(self) -> np.ndarray: ...
+
+
+@dataclass
+class Market:
+    """What a lever adds to today's arrivals (``Lever.market``): extra marketing pull (added to
+    Bass p) with its cost per member it brings, and the reward paid per referral join."""
+
+    extra_p: float = 0.0
+    cost_per_join: float = 0.0
+    referral_reward: float = 0.0
+
+
+def priority(default: int) -> Any:
+    """The ``priority`` setting every lever has, with the lever's own default."""
     return Field(
         default,
         ge=1,
@@ -55,490 +132,253 @@ def _priority(default: int):
 
 
 class Lever(Config):
-    """A lever: settings plus what the operator does with them each day."""
+    """A lever: settings plus what the operator does with them each day.
 
-    priority: int = _priority(5)
+    Subclasses set the class variables below and are made known with ``@register``.
+    """
 
-    def act(self, operator: Operator, model: CommunityModel, day: int) -> None:  # pragma: no cover
+    key: ClassVar[str] = ""  # the lever's key under ``strategy:`` in a scenario
+    label: ClassVar[str] = ""  # how the dashboard names it
+    series: ClassVar[tuple[Series, ...]] = ()  # daily series it reports
+    controls: ClassVar[tuple[Control, ...]] = ()  # its dashboard controls
+    signs: ClassVar[tuple[ExpectedSign, ...]] = ()  # the effects it should have
+    max_effort: ClassVar[dict | None] = None  # its settings at maximum effort (None: left out)
+
+    priority: int = priority(5)
+
+    @classmethod
+    def switched_on(cls) -> Lever:
+        """The lever as a trainer switches it on in the dashboard (default: its defaults)."""
+        return cls()
+
+    def act(self, operator: Operator, world: World, day: int) -> None:  # pragma: no cover
+        """The operator's phase: what the team does with this lever today."""
         raise NotImplementedError
 
+    def respond(self, operator: Operator, world: World, day: int, actions: Actions) -> None:
+        """After members have acted today (the incentives phase): the lever's response to what they
+        did. Most levers have none."""
 
-# ---- content -------------------------------------------------------------------------------------
-class Format(Config):
-    """A content format: how engaging an item is and what it costs to make."""
+    def market(self, day: int) -> Market | None:
+        """What the lever adds to today's arrivals, which come before the operator acts."""
+        return None
 
-    share: float = Field(ge=0, le=1000, description="relative share of the operator's posts")
-    engagement: float = Field(
-        1.0,
-        ge=0.1,
-        le=10,
-        description="how much more an item of this format is read, answered "
-        "and reacted to than a text post",
+    def measure(self, world: World) -> dict[str, float]:
+        """End-of-day values of the lever's series that are states rather than counts."""
+        return {}
+
+
+class Actions:
+    """What members did today: who visited (a mask), and per member slot the threads, replies
+    (counted on first use) and invitations."""
+
+    def __init__(self, visitors, thread_authors, reply_authors, invites):
+        self.visitors = visitors
+        self.invites = invites
+        self._authors = {"threads": thread_authors, "replies": reply_authors}
+
+    @cached_property
+    def threads(self) -> np.ndarray:
+        return self._per_slot("threads")
+
+    @cached_property
+    def replies(self) -> np.ndarray:
+        return self._per_slot("replies")
+
+    def _per_slot(self, kind: str) -> np.ndarray:
+        return np.bincount(self._authors[kind], minlength=self.visitors.size).astype(np.int32)
+
+
+# ---- the registry --------------------------------------------------------------------------------
+LEVERS: dict[str, type[Lever]] = {}  # by key, in the order of registration (the strategy's order)
+_LISTENERS: list[Callable[[], None]] = []  # rebuild what is derived from the registry
+
+
+def missing_pieces(cls: type[Lever]) -> list[str]:
+    """What a lever class lacks of the pieces every lever must declare (empty: complete)."""
+    missing = []
+    if not cls.key or not cls.key.isidentifier():
+        missing.append("key (its name under strategy:, an identifier)")
+    if not cls.label:
+        missing.append("label (its name on the dashboard)")
+    if not (cls.__doc__ or "").strip():
+        missing.append("a docstring (what it is, with its source)")
+    if cls.act is Lever.act:
+        missing.append("act (what the operator does)")
+    if not cls.series:
+        missing.append("series (what it reports each day)")
+    missing += [f"series {s.name}: a doc" for s in cls.series if not s.doc]
+    if not cls.controls:
+        missing.append("controls (its dashboard controls)")
+    for control in cls.controls:
+        if control.field.split(".")[0] not in cls.model_fields:
+            missing.append(f"control {control.field}: not a setting")
+    if not cls.signs:
+        missing.append("signs (its expected effects, with sources)")
+    missing += [f"sign {s.arm}: a source" for s in cls.signs if not s.source]
+    for name, info in cls.model_fields.items():
+        if not info.description:
+            missing.append(f"setting {name}: a description")
+    return missing
+
+
+def register(cls: type[Lever]) -> type[Lever]:
+    """Make a lever known: it becomes ``strategy.<key>``, its series join the daily series, and
+    the dashboard, the validation and the docs show it. Refuses an incomplete lever."""
+    missing = missing_pieces(cls)
+    if missing:
+        raise TypeError(f"lever {cls.__name__} lacks: {'; '.join(missing)}")
+    taken = {s for lever in LEVERS.values() if lever is not cls for s in _names(lever)}
+    clash = taken & set(_names(cls)) | (set(_names(cls)) & set(CORE_SERIES))
+    if cls.key in LEVERS and LEVERS[cls.key] is not cls:
+        raise TypeError(f"lever key {cls.key!r} is already registered by {LEVERS[cls.key]}")
+    if clash:
+        raise TypeError(f"lever {cls.__name__}: series already declared: {sorted(clash)}")
+    LEVERS[cls.key] = cls
+    Strategy.model_fields[cls.key] = FieldInfo(
+        annotation=cls | None, default=None, description=_first_line(cls.__doc__)
     )
-    hours: Hours = Field(0.5, description="staff hours to make one item")
-    money: Money = Field(0.0, description="money to make one item")
+    Strategy.model_rebuild(force=True)
+    for rebuild in _LISTENERS:
+        rebuild()
+    return cls
 
 
-DEFAULT_FORMATS = {
-    "text": Format(share=1.0, engagement=1.0, hours=0.5, money=0.0),
-    "image": Format(share=0.0, engagement=1.3, hours=0.75, money=0.0),
-    "video": Format(share=0.0, engagement=1.8, hours=3.0, money=50.0),
-    "live": Format(share=0.0, engagement=2.5, hours=4.0, money=100.0),
-}
+def on_registry_change(rebuild: Callable[[], None]) -> None:
+    """Call ``rebuild`` whenever a lever registers (models embedding ``Strategy`` rebuild)."""
+    _LISTENERS.append(rebuild)
 
 
-class Content(Lever):
-    """Operator posts: volume, quality, topic mix and breadth, formats."""
-
-    priority: int = _priority(3)
-    posts_per_day: float = Field(5.0, ge=0, le=10_000, description="operator posts per day")
-    quality: Probability = Field(0.8, description="mean quality of operator posts")
-    topic_mix: list[Annotated[float, Field(ge=0, le=1e6)]] = Field(
-        default_factory=list,
-        max_length=64,
-        description="relative share of posts per topic; empty: follow the topics' popularity",
-    )
-    breadth: int | None = Field(
-        None,
-        ge=1,
-        le=64,
-        description="cover only this many topics (the most weighted); empty: all topics in the mix",
-    )
-    formats: dict[str, Format] = Field(
-        default_factory=lambda: dict(DEFAULT_FORMATS),
-        description="formats by name, each with share, engagement, hours and money per item",
-    )
-    _topic_weights: np.ndarray | None = PrivateAttr(None)
-    _format_weights: np.ndarray | None = PrivateAttr(None)
-
-    @model_validator(mode="after")
-    def _some_format(self) -> Content:
-        if self.formats and sum(f.share for f in self.formats.values()) <= 0:
-            raise ValueError("at least one format needs a share above 0")
-        return self
-
-    def topic_weights(self, n_topics: int, popularity: np.ndarray) -> np.ndarray:
-        if self._topic_weights is None:
-            base = np.asarray(self.topic_mix, float) if self.topic_mix else popularity.copy()
-            if base.size != n_topics:
-                base = np.resize(base, n_topics)
-            if self.breadth is not None and self.breadth < n_topics:
-                keep = np.argsort(-base, kind="stable")[: self.breadth]
-                narrowed = np.zeros_like(base)
-                narrowed[keep] = base[keep]
-                base = narrowed
-            self._topic_weights = (
-                base / base.sum() if base.sum() > 0 else np.full(n_topics, 1 / n_topics)
-            )
-        return self._topic_weights
-
-    def format_weights(self) -> np.ndarray:
-        if self._format_weights is None:
-            shares = np.array([f.share for f in self.formats.values()], float)
-            self._format_weights = shares / shares.sum()
-        return self._format_weights
-
-    def shift(
-        self, topic_target: np.ndarray | None, format_target: np.ndarray | None, step: float
-    ) -> None:
-        """Move the topic and format mix a step toward targets (the adaptive lever uses this)."""
-        if topic_target is not None and self._topic_weights is not None:
-            mixed = (1 - step) * self._topic_weights + step * topic_target
-            self._topic_weights = mixed / mixed.sum()
-        if format_target is not None and self._format_weights is not None:
-            mixed = (1 - step) * self._format_weights + step * format_target
-            self._format_weights = mixed / mixed.sum()
-
-    def act(self, operator, model, day):
-        gen = model.streams.generator("operator.content", day)
-        wanted = int(gen.poisson(self.posts_per_day)) if self.posts_per_day else 0
-        if wanted == 0 or not self.formats:
-            return
-        topics = model.rules.n_topics
-        weights = self.topic_weights(topics, model.rules.popularity())
-        names = list(self.formats)
-        fmt = gen.choice(len(names), size=wanted, p=self.format_weights())
-        topic = gen.choice(topics, size=wanted, p=weights)
-        made = np.zeros(wanted, bool)
-        for i, name in enumerate(names):  # a handful of formats, not members
-            idx = np.flatnonzero(fmt == i)
-            spec = self.formats[name]
-            n_ok = operator.afford(idx.size, spec.hours, spec.money, "content")
-            made[idx[:n_ok]] = True
-        engagement = np.array([self.formats[n].engagement for n in names])[fmt[made]]
-        model.publish_operator_items(topic[made], self.quality, engagement, fmt[made])
-        operator.count("operator_posts", int(made.sum()))
+def unregister(key: str) -> None:
+    """Forget a lever (tests register toy levers and remove them again)."""
+    LEVERS.pop(key)
+    del Strategy.model_fields[key]
+    Strategy.model_rebuild(force=True)
+    for rebuild in _LISTENERS:
+        rebuild()
 
 
-# ---- events --------------------------------------------------------------------------------------
-# how strongly each kind of event draws members, builds identity and prompts posting
-EVENT_EFFECTS = {
-    "qa": {"draw": 1.0, "identity": 0.6, "posting": 0.5},
-    "sharing": {"draw": 0.8, "identity": 0.8, "posting": 0.3},
-    "contest": {"draw": 0.9, "identity": 0.5, "posting": 1.5},
-    "lottery": {"draw": 1.3, "identity": 0.2, "posting": 0.1},
-}
+def _names(lever: type[Lever]) -> list[str]:
+    return [s.name for s in lever.series]
 
 
-class Event(Config):
-    """One entry of the events calendar: a one-off (``day``) or recurring (``every``) event."""
-
-    kind: Literal["qa", "sharing", "contest", "lottery"] = Field(
-        description="qa (draws members, builds identity, prompts some posts), sharing (the most "
-        "identity), contest (the most posting), lottery (draws the most, builds little identity)"
-    )
-    day: Day | None = Field(None, description="the day of a one-off event")
-    every: int | None = Field(None, ge=1, le=10_000, description="repeat every this many days")
-    start: Day = Field(1, description="first day of a recurring event")
-    until: Day | None = Field(None, description="last day of a recurring event (empty: no end)")
-    promotion_days: int = Field(
-        3, ge=0, le=365, description="days of promotion before the event; raises attendance"
-    )
-    capacity: int = Field(200, ge=1, le=10_000_000, description="most attendees")
-    hours: Hours = Field(4.0, description="staff hours to run the event")
-    money: Money = Field(0.0, description="money to run it (prizes for contests and lotteries)")
-
-    @model_validator(mode="after")
-    def _scheduled(self) -> Event:
-        if (self.day is None) == (self.every is None):
-            raise ValueError("an event needs exactly one of 'day' (one-off) or 'every' (recurring)")
-        if self.day is not None and (self.start != 1 or self.until is not None):
-            raise ValueError(
-                "'start' and 'until' belong to recurring events ('every'), not to "
-                "a one-off event ('day')"
-            )
-        if self.until is not None and self.until < self.start:
-            raise ValueError("until must not be before start")
-        return self
-
-    def happens_on(self, day: int) -> bool:
-        if self.day is not None:
-            return day == self.day
-        return (
-            day >= self.start
-            and (self.until is None or day <= self.until)
-            and ((day - self.start) % self.every == 0)
-        )
-
-    def promoted_on(self, day: int) -> bool:
-        """Promotion runs in the ``promotion_days`` before the next occurrence."""
-        return any(self.happens_on(day + ahead) for ahead in range(1, self.promotion_days + 1))
+def _first_line(doc: str | None) -> str:
+    return " ".join((doc or "").strip().split("\n\n")[0].split())
 
 
-class Events(Lever):
-    """A calendar of events: attendance builds identity and ties (Ren, Kraut & Kiesler 2007)."""
-
-    priority: int = _priority(4)
-    calendar: list[Event] = Field(
-        default_factory=list, max_length=1000, description="the events, one-off or recurring"
-    )
-    attendance: Probability = Field(
-        0.3,
-        description="chance a fully committed member who hears of a well-promoted event attends",
-    )
-
-    def act(self, operator, model, day):
-        for index, event in enumerate(self.calendar):  # the calendar, not the members
-            if event.promoted_on(day):
-                model.population.visit_pull[: model.population.n] += np.float32(0.02)
-            if event.happens_on(day) and operator.afford(1, event.hours, event.money, "events"):
-                effects = EVENT_EFFECTS[event.kind]
-                promotion = 0.3 + 0.7 * (1 - np.exp(-event.promotion_days / 3.0))
-                attended = model.hold_event(
-                    index,
-                    day,
-                    self.attendance * effects["draw"] * promotion,
-                    event.capacity,
-                    effects["identity"],
-                    effects["posting"],
-                )
-                operator.count("events_held", 1)
-                operator.count("event_attendance", attended)
-
-
-# ---- incentives ----------------------------------------------------------------------------------
-class Badge(Config):
-    """A badge awarded once a member has done ``threshold`` of an action since the scheme began."""
-
-    action: Literal["post", "reply", "checkin"] = Field(description="the counted action")
-    threshold: int = Field(ge=1, le=1_000_000, description="count of the action that earns it")
-
-
-class Incentives(Lever):
-    """Points, badges, ranks, a leaderboard and redeemable rewards, between start and stop dates."""
-
-    priority: int = _priority(2)
-    start: Day = Field(1, description="first day the scheme runs")
-    stop: Day | None = Field(None, description="last day it runs (empty: never stops)")
-    points: dict[
-        Literal["post", "reply", "checkin", "invite"], Annotated[float, Field(ge=0, le=1e6)]
-    ] = Field(
-        default_factory=lambda: {"post": 10.0, "reply": 5.0, "checkin": 1.0, "invite": 20.0},
-        description="points per action: post, reply, checkin, invite",
-    )
-    badges: list[Badge] = Field(
-        default_factory=list, max_length=16, description="badges for reaching a count of an action"
-    )
-    ranks: list[Annotated[float, Field(gt=0, le=1e9)]] = Field(
-        default_factory=list, max_length=50, description="point thresholds of successive ranks"
-    )
-    leaderboard: int = Field(
-        0,
-        ge=0,
-        le=100_000,
-        description="members shown on the leaderboard (top by points in the last 30 days); 0: none",
-    )
-    tangible: bool = Field(
-        False,
-        description="points redeem for rewards with money value "
-        "(true) or are recognition only (false)",
-    )
-    redeem_at: float = Field(500.0, gt=0, le=1e9, description="points a member redeems at once")
-    money_per_point: Money = Field(0.01, description="money a redeemed point costs the operator")
-    hours_per_day: Hours = Field(0.5, description="staff hours to run the scheme each day")
-
-    @model_validator(mode="after")
-    def _dates(self) -> Incentives:
-        if self.stop is not None and self.stop < self.start:
-            raise ValueError("stop must not be before start")
-        if any(b <= a for a, b in zip(self.ranks, self.ranks[1:], strict=False)):
-            raise ValueError("ranks must be strictly increasing point thresholds")
-        return self
-
-    def running(self, day: int) -> bool:
-        return day >= self.start and (self.stop is None or day <= self.stop)
-
-    def act(self, operator, model, day):
-        if self.running(day) and operator.afford(1, self.hours_per_day, 0.0, "incentives"):
-            model.incentives_today = self
-            prepare_boosts(model.population, self)
-        else:
-            model.incentives_today = None
-        if self.stop is not None and day == self.stop + 1:
-            model.population.withdraw_rewards(self.tangible)
-
-
-# ---- moderation ----------------------------------------------------------------------------------
-class Moderation(Lever):
-    """None, community-level deletion, or a personalized feed filter (Ren & Kraut 2014)."""
-
-    priority: int = _priority(1)
-    mode: Literal["none", "community", "personalized"] = Field(
-        "community", description="none, community or personalized"
-    )
-    on_topic: list[Annotated[int, Field(ge=0, le=63)]] = Field(
-        default_factory=list,
-        max_length=64,
-        description="topic indices the community is about: community mode also deletes posts on "
-        "other topics; empty: every topic is on-topic (only chatter is off-topic)",
-    )
-    recall: Probability = Field(
-        0.8, description="share of off-topic chatter and toxic posts caught"
-    )
-    false_positive_rate: Probability = Field(
-        0.02, description="share of legitimate posts wrongly removed"
-    )
-    precision: Probability = Field(
-        0.6, description="personalized mode: share of a member's off-topic items the filter hides"
-    )
-    rules_shown: bool = Field(
-        True, description="newcomers see the rules, which halves their toxic posting"
-    )
-    hours_per_100_posts: Hours = Field(1.0, description="staff hours to review 100 posts")
-
-    def on_topic_mask(self, n_topics: int) -> np.ndarray:
-        if not self.on_topic:
-            return np.ones(n_topics, bool)
-        mask = np.zeros(n_topics, bool)
-        mask[[t for t in self.on_topic if t < n_topics]] = True
-        return mask
-
-    def act(self, operator, model, day):
-        pop = model.population
-        pop.rules_shown = self.rules_shown and self.mode != "none"
-        pop.feed_filter = 0.0
-        if self.mode == "none":
-            return
-        reviewed = len(model.feed)
-        if not operator.afford(1, self.hours_per_100_posts * reviewed / 100, 0.0, "moderation"):
-            return
-        if self.mode == "personalized":
-            pop.feed_filter = self.precision
-            operator.count("posts_removed_toxic", model.remove_items(self._toxic(model, day)))
-            return
-        gen = model.streams.generator("operator.moderation", day)
-        feed = model.feed
-        off_topic = feed.offtopic | ~self.on_topic_mask(model.rules.n_topics)[feed.topic]
-        bad = (off_topic | feed.toxic) & (feed.author >= 0)
-        caught = bad & (gen.random(len(feed)) < self.recall)
-        wrongly = ~bad & (feed.author >= 0) & (gen.random(len(feed)) < self.false_positive_rate)
-        operator.count("posts_removed_true", int(caught.sum()))
-        operator.count("posts_removed_false", int(wrongly.sum()))
-        model.remove_items(caught | wrongly)
-
-    def _toxic(self, model, day):
-        gen = model.streams.generator("operator.moderation", day)
-        feed = model.feed
-        return feed.toxic & (gen.random(len(feed)) < self.recall)
-
-
-# ---- onboarding ----------------------------------------------------------------------------------
-class Onboarding(Lever):
-    """Welcome newcomers, introduce them to active members, and reply to their first posts within
-    a day (Joyce & Kraut 2006; Morgan & Halfaker 2018, the Teahouse)."""
-
-    priority: int = _priority(2)
-    welcome: bool = Field(True, description="send each newcomer a welcome message")
-    welcome_hours: Hours = Field(0.05, description="staff hours per welcome message")
-    introductions: int = Field(
-        2,
-        ge=0,
-        le=50,
-        description="active members each welcomed newcomer is introduced to "
-        "(a first tie each, as a Teahouse host would make)",
-    )
-    reply_to_first_posts: bool = Field(True, description="reply to every newcomer's first thread")
-    reply_hours: Hours = Field(0.2, description="staff hours per reply")
-
-    def act(self, operator, model, day):
-        pop = model.population
-        if self.welcome:
-            newcomers = np.flatnonzero(pop.view("join_day") == day)
-            n_ok = operator.afford(newcomers.size, self.welcome_hours, 0.0, "onboarding")
-            pop.receive_operator_attention(newcomers[:n_ok])
-            model.introduce(newcomers[:n_ok], self.introductions, day)
-            operator.count("welcomes_sent", n_ok)
-        if self.reply_to_first_posts:
-            threads = model.feed.threads()
-            first = (threads.author >= 0) & (
-                pop.first_post_day[np.maximum(threads.author, 0)] == day - 1
-            )
-            authors = np.unique(threads.author[first])
-            n_ok = operator.afford(authors.size, self.reply_hours, 0.0, "onboarding")
-            model.operator_replies(authors[:n_ok])
-            operator.count("first_post_replies", n_ok)
-
-
-# ---- recruitment ---------------------------------------------------------------------------------
-class Campaign(Config):
-    """A paid recruitment campaign between two days."""
-
-    start: Day = Field(description="first day of the paid campaign")
-    end: Day = Field(description="last day")
-    extra_p: Probability = Field(0.002, description="extra daily marketing pull (added to Bass p)")
-    cost_per_join: Money = Field(5.0, description="money per member the campaign brings")
-
-    @model_validator(mode="after")
-    def _dates(self) -> Campaign:
-        if self.end < self.start:
-            raise ValueError("end must not be before start")
-        return self
-
-
-class Recruitment(Lever):
-    """Paid campaigns (extra marketing pull, cost per join) and referral rewards."""
-
-    priority: int = _priority(6)
-    campaigns: list[Campaign] = Field(
-        default_factory=list, max_length=100, description="paid campaigns"
-    )
-    referral_reward: Money = Field(0.0, description="money paid per referral join; raises invites")
-    invite_boost: float = Field(
-        2.0, ge=1, le=100, description="invitation multiplier while referral rewards are paid"
-    )
-
-    def act(self, operator, model, day):
-        model.campaign_p = 0.0
-        model.campaign_cost_per_join = 0.0
-        for campaign in self.campaigns:
-            if campaign.start <= day <= campaign.end:
-                model.campaign_p += campaign.extra_p
-                model.campaign_cost_per_join = max(
-                    model.campaign_cost_per_join, campaign.cost_per_join
-                )
-        referral = self.referral_reward > 0 and operator.money_left >= self.referral_reward
-        model.population.invite_boost = self.invite_boost if referral else 1.0
-        model.referral_reward = self.referral_reward if referral else 0.0
-
-
-# ---- win-back ------------------------------------------------------------------------------------
-class WinBack(Lever):
-    """Messages to members at risk; a short spike of returns that habituates (Necromancy 2012)."""
-
-    priority: int = _priority(7)
-    inactive_days: int = Field(
-        14, ge=1, le=3650, description="days without a visit that make a member at risk"
-    )
-    cadence: int = Field(14, ge=1, le=3650, description="days between messages to one member")
-    max_messages: int = Field(3, ge=1, le=1000, description="messages per member at most")
-    response: Probability = Field(
-        0.08, description="chance a first message brings a member back within two days"
-    )
-    habituation: Probability = Field(
-        0.5, description="each repeat message works this much as well as the one before"
-    )
-    hours_per_100: Hours = Field(0.5, description="staff hours per 100 messages")
-    money_per_message: Money = Field(0.0, description="money per message")
-
-    def act(self, operator, model, day):
-        pop = model.population
-        targets = pop.at_risk(day, self.inactive_days, self.cadence, self.max_messages)
-        n_ok = operator.afford(
-            targets.size, self.hours_per_100 / 100, self.money_per_message, "winback"
-        )
-        sent = targets[:n_ok]
-        pop.send_winback(sent, day, self.response, self.habituation, self.inactive_days)
-        operator.count("winback_sent", int(sent.size))
-
-
-# ---- adaptive ------------------------------------------------------------------------------------
-class Adaptive(Lever):
-    """Make more of what earns interaction: shift the content mix toward the topics and formats
-    whose operator posts got the most replies and reactions per post in a recent window."""
-
-    priority: int = _priority(8)
-    window: int = Field(14, ge=1, le=365, description="days of interaction looked at")
-    step: Probability = Field(
-        0.2, description="share of the way the mix moves toward the best performers each time"
-    )
-    every: int = Field(7, ge=1, le=365, description="days between adjustments")
-
-    def act(self, operator, model, day):
-        content = model.strategy.content if model.strategy else None
-        if content is None or day % self.every or day <= self.window:
-            return
-        topic_target, format_target = model.interaction_leaders(self.window, len(content.formats))
-        content.shift(topic_target, format_target, self.step)
-        operator.count("adaptive_shifts", 1)
-
-
+# ---- the strategy --------------------------------------------------------------------------------
 class Strategy(Config):
-    """The levers an operator runs; absent levers are not used."""
+    """The levers an operator runs (one optional field per registered lever; absent levers are not
+    used), its staff hours per day and its money for the whole run."""
 
-    hours_per_day: Hours = Field(8.0, description="staff hours available each day")
-    budget: Money = Field(10_000.0, description="money available over the whole run")
-    content: Content | None = None
-    events: Events | None = None
-    incentives: Incentives | None = None
-    moderation: Moderation | None = None
-    onboarding: Onboarding | None = None
-    recruitment: Recruitment | None = None
-    winback: WinBack | None = None
-    adaptive: Adaptive | None = None
+    hours_per_day: Hours = setting(
+        8.0, unit="staff hours per day", description="staff hours available each day"
+    )
+    budget: Money = setting(
+        10_000.0, unit="money (whole run)", description="money available over the whole run"
+    )
 
     def levers(self) -> list[Lever]:
-        """The levers in use, most important first (ties keep the order of this class)."""
-        present = [getattr(self, name) for name in LEVER_NAMES if getattr(self, name) is not None]
+        """The levers in use, most important first (ties keep the order of registration)."""
+        present = [getattr(self, key) for key in LEVERS if getattr(self, key, None) is not None]
         return sorted(present, key=lambda lever: lever.priority)
 
 
-LEVER_NAMES = (
-    "moderation",
-    "incentives",
-    "onboarding",
-    "content",
-    "events",
-    "recruitment",
-    "winback",
-    "adaptive",
+# ---- the operator --------------------------------------------------------------------------------
+CORE_SERIES = (
+    Series("hours_used", "staff hours spent"),
+    Series("hours_short", "staff hours asked for that the day did not have"),
+    Series("money_spent", "money spent"),
+    Series("money_short", "money asked for that the budget did not have"),
+    Series("actions_skipped", "actions skipped for want of hours or money"),
 )
+
+
+def operator_series() -> tuple[str, ...]:
+    """The operator's daily series: its capacity, then each registered lever's, in order."""
+    return (
+        *(s.name for s in CORE_SERIES),
+        *(s.name for lever in LEVERS.values() for s in lever.series),
+    )
+
+
+class Operator(mesa.Agent):
+    """The community team: runs the strategy's levers within its daily hours and total budget.
+
+    Each day it works through its levers in priority order. Every action asks for hours and money;
+    what cannot be afforded is skipped, and the shortfall (hours and money asked for but not
+    available, and the actions skipped) is reported in the daily series, as a real community
+    team's backlog would be.
+    """
+
+    def __init__(self, model, strategy: Strategy):
+        super().__init__(model)
+        self.strategy = strategy
+        self.money_left = float(strategy.budget)
+        self.hours_left = 0.0
+        self.today: dict[str, float] = defaultdict(float)
+        self.shortfall: dict[str, float] = defaultdict(float)  # by purpose (not yet reported)
+        self._declared = frozenset(operator_series())
+
+    def start_day(self) -> None:
+        """A fresh day's hours and record (arrivals, before the operator acts, pay for joins)."""
+        self.today = defaultdict(float)
+        self.shortfall = defaultdict(float)
+        self.hours_left = float(self.strategy.hours_per_day)
+
+    def act(self, world: World, day: int) -> None:
+        """The "operator acts" phase: each lever in priority order."""
+        for lever in self.strategy.levers():
+            lever.act(self, world, day)
+
+    def respond(self, world: World, day: int, actions: Actions) -> None:
+        """The levers' responses to what members did today, in priority order."""
+        for lever in self.strategy.levers():
+            lever.respond(self, world, day, actions)
+
+    def afford(self, units: int, hours_each: float, money_each: float, purpose: str) -> int:
+        """How many of ``units`` actions the team can do now; spends for those, records the rest.
+
+        Actions are all-or-nothing each: the first ones asked for are done while hours and money
+        last (levers ask in priority order, so lower-priority work is what gets skipped).
+        """
+        if units <= 0:
+            return 0
+        by_hours = int((self.hours_left + 1e-9) // hours_each) if hours_each > 0 else units
+        by_money = int((self.money_left + 1e-9) // money_each) if money_each > 0 else units
+        done = max(0, min(units, by_hours, by_money))
+        self.spend(done * hours_each, done * money_each)
+        skipped = units - done
+        if skipped:
+            # the shortfall is charged to what ran out: hours, money, or both
+            if by_hours < units:
+                self.today["hours_short"] += (units - max(by_hours, 0)) * hours_each
+            if by_money < units:
+                self.today["money_short"] += (units - max(by_money, 0)) * money_each
+            self.today["actions_skipped"] += skipped
+            self.shortfall[f"skipped_{purpose}"] += skipped
+        return done
+
+    def spend(self, hours: float, money: float) -> None:
+        self.hours_left -= hours
+        self.money_left -= money
+        self.today["hours_used"] += hours
+        self.today["money_spent"] += money
+
+    def pay(self, money: float, purpose: str) -> float:
+        """Pay up to ``money`` (rewards, joins); returns what could be paid, records the rest."""
+        paid = min(money, max(self.money_left, 0.0))
+        self.spend(0.0, paid)
+        if money > paid:
+            self.today["money_short"] += money - paid
+            self.shortfall[f"unpaid_{purpose}"] += money - paid
+        return paid
+
+    def count(self, name: str, value: float) -> None:
+        """Add to one of today's series; a name no lever declared is an error, never dropped."""
+        if name not in self._declared:
+            raise KeyError(
+                f"operator.count({name!r}): no registered lever declares a series {name!r} "
+                "(add it to the lever's series)"
+            )
+        self.today[name] += value

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import solara
 
-from sim.policies import Onboarding, Strategy
+from sim.levers.onboarding import Onboarding
+from sim.policies import LEVERS, Strategy
 from sim.ui import app
 from sim.ui.charts import CHARTS, NETWORK_LIMIT, lorenz, network_chart, tie_layout
 from sim.ui.dashboard import LESSONS, Setup, Versus
@@ -96,7 +97,7 @@ def test_a_lesson_sets_up_a_and_b_in_one_click(page):
     assert lesson.title in titles
     assert _shows(page, lesson.explanation)
     page.find(v.BtnToggle).widget.v_model = 1  # show strategy B: onboarding is ticked
-    ticked = page.find(v.Checkbox, label=app.LEVER_LABELS["onboarding"]).widget
+    ticked = page.find(v.Checkbox, label=LEVERS["onboarding"].label).widget
     assert ticked.v_model is True
 
 

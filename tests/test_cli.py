@@ -18,7 +18,7 @@ from sim.config import Scenario, json_schema, load_scenario
 from sim.config.docs import REFERENCE_FILE, REGENERATE, SCHEMA_FILE, render_reference
 from sim.experiments import outputs
 from sim.experiments.outputs import RUN_FILES, curves_figure
-from sim.model import DAILY_SERIES
+from sim.model import daily_series
 
 ROOT = Path(__file__).resolve().parents[1]
 STRATEGY = """
@@ -56,7 +56,7 @@ def tiny_run(tmp_path_factory) -> Path:
 def test_run_writes_every_output(tiny_run):
     assert sorted(p.name for p in tiny_run.iterdir()) == sorted(RUN_FILES)
     daily = pd.read_parquet(tiny_run / "daily.parquet")
-    assert list(daily.columns) == ["day", *DAILY_SERIES]
+    assert list(daily.columns) == ["day", *daily_series()]
     assert len(daily) == 20 and list(daily["day"]) == list(range(1, 21))
     cohorts = pd.read_parquet(tiny_run / "cohorts.parquet")
     assert {"first_join_day", "size", "retention_1", "retention_90"} <= set(cohorts.columns)

@@ -8,20 +8,16 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+from sim.levers.adaptive import Adaptive
+from sim.levers.content import Content
+from sim.levers.events import Event, Events
+from sim.levers.incentives import Badge, Incentives
+from sim.levers.moderation import Moderation
+from sim.levers.onboarding import Onboarding
+from sim.levers.recruitment import Recruitment
+from sim.levers.winback import WinBack
 from sim.model import CommunityModel
-from sim.policies import (
-    Adaptive,
-    Badge,
-    Content,
-    Event,
-    Events,
-    Incentives,
-    Moderation,
-    Onboarding,
-    Recruitment,
-    Strategy,
-    WinBack,
-)
+from sim.policies import Strategy
 from sim.world import kernels
 from sim.world.content import _search_right
 

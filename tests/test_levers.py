@@ -13,22 +13,15 @@ import pytest
 
 from sim import CommunityModel, Rules
 from sim.agents import DEFAULT_MIX
-from sim.levers.operator import OPERATOR_SERIES
-from sim.policies import (
-    Adaptive,
-    Badge,
-    Campaign,
-    Content,
-    Event,
-    Events,
-    Format,
-    Incentives,
-    Moderation,
-    Onboarding,
-    Recruitment,
-    Strategy,
-    WinBack,
-)
+from sim.levers.adaptive import Adaptive
+from sim.levers.content import Content, Format
+from sim.levers.events import Event, Events
+from sim.levers.incentives import Badge, Incentives
+from sim.levers.moderation import Moderation
+from sim.levers.onboarding import Onboarding
+from sim.levers.recruitment import Campaign, Recruitment
+from sim.levers.winback import WinBack
+from sim.policies import Strategy, operator_series
 from sim.world.uncertainties import Competitor, Seasonality, TrendShock, Uncertainties
 
 SEEDS = range(1, 5)
@@ -84,7 +77,7 @@ def test_shortfall_is_reported_when_hours_run_out():
 
 def test_no_operator_reports_zero_operator_series():
     s = _runs(None, days=20, seeds=[1])[0].series()
-    for column in OPERATOR_SERIES:
+    for column in operator_series():
         if column != "winback_returns":
             assert (s[column] == 0).all(), column
 

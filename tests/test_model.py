@@ -9,7 +9,7 @@ import pytest
 
 from sim import CommunityModel, LeaveReason, Member, Role, Rules
 from sim.agents import RETENTION_AGES
-from sim.model import DAILY_SERIES
+from sim.model import daily_series
 from sim.world.metrics import inequality
 from sim.world.ties import TieGraph
 
@@ -38,7 +38,7 @@ def test_same_seed_identical_outputs_and_different_seeds_differ():
 
 def test_every_series_is_collected_without_nan(year_run):
     series = year_run.series()
-    assert list(series.columns) == ["day", *DAILY_SERIES]
+    assert list(series.columns) == ["day", *daily_series()]
     assert len(series) == 365
     assert not series.isna().any().any()
     assert np.isfinite(series.to_numpy(dtype=float)).all()

@@ -175,7 +175,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 def _export_log(args: argparse.Namespace) -> int:
     from sim.calibration.log import write_log
-    from sim.cli.core import FLAG_FIELDS
+    from sim.cli.flags import FLAG_FIELDS
     from sim.config import ScenarioError, load_scenario
     from sim.model import CommunityModel
 

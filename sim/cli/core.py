@@ -29,13 +29,11 @@ from tqdm import tqdm
 import sim
 from sim.cli.calibrate import CALIBRATION_COMMANDS, add_calibration_commands
 from sim.cli.experiments import EXPERIMENT_COMMANDS, add_experiment_commands
+from sim.cli.flags import FLAG_FIELDS
 from sim.config import ScenarioError, json_schema, load_scenario
 from sim.config.docs import REFERENCE_FILE, SCHEMA_FILE, render_reference
 from sim.experiments.outputs import RUN_FILES, OutputError, check_out_dir, run_summary, write_run
 from sim.model import CommunityModel
-
-# command-line flag -> the scenario field it overrides
-FLAG_FIELDS = {"days": "run.days", "members": "community.members", "seed": "run.seed"}
 
 # (summary key, label) of the KPIs printed after a run
 HEADLINE = (

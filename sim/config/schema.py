@@ -20,6 +20,7 @@ Defaults are read from the model itself (``CommunityModel``'s signature, ``Rules
 ``DEFAULT_MIX``), so an omitted field means "what the model would do"; the packaged
 ``sim/scenarios/default.yaml`` writes them all out for planners to copy.
 
+>>> from sim.config import parse_scenario
 >>> scenario = parse_scenario("community: {members: 300}\\nrun: {days: 30}")
 >>> model = CommunityModel(**scenario.model_kwargs(), rng=scenario.run.seed)
 >>> model.run(scenario.run.days)
@@ -36,7 +37,7 @@ from pydantic_core import PydanticCustomError
 
 from sim.agents import DEFAULT_MIX, Rules, Segment
 from sim.model import CommunityModel
-from sim.policies import Strategy
+from sim.policies import Strategy, on_registry_change
 from sim.world.uncertainties import Uncertainties
 
 _MODEL = {name: p.default for name, p in inspect.signature(CommunityModel).parameters.items()}
@@ -483,3 +484,12 @@ class Scenario(Section):
             "strategy": self.strategy,
             "uncertainties": self.uncertainties,
         }
+
+
+def _rebuild_scenario() -> None:
+    """A lever registered after this module was imported (a plugin, a test's toy lever) changes
+    ``Strategy``; the scenario that embeds it is rebuilt to match."""
+    Scenario.model_rebuild(force=True)
+
+
+on_registry_change(_rebuild_scenario)

@@ -8,8 +8,10 @@ Efron & Tibshirani 1993) answers "what does this strategy change?" with far less
 comparing two means (Klein et al. 2024).
 
 >>> results = Results("results/incentive-rules")  # doctest: +SKIP
->>> results.summaries()  # one row per planned run: strategy, point, replication, KPIs
->>> results.compare()  # paired differences against the baseline, with 95% CIs
+>>> results.summaries()  # doctest: +SKIP
+>>> # one row per planned run: strategy, point, replication, KPIs
+>>> results.compare()  # doctest: +SKIP
+>>> # paired differences against the baseline, with 95% CIs
 """
 
 from __future__ import annotations

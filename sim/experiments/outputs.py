@@ -29,9 +29,8 @@ from matplotlib.figure import Figure
 import sim
 from sim.config import Scenario
 from sim.experiments.staging import staged_folder
-from sim.levers.operator import OPERATOR_SERIES
 from sim.model import CommunityModel
-from sim.policies import Strategy
+from sim.policies import Strategy, operator_series
 from sim.world.metrics import operator_totals
 
 RUN_FILES = ("daily.parquet", "cohorts.parquet", "summary.json", "scenario.yaml", "curves.png")
@@ -48,7 +47,11 @@ CAPACITY = (
     "points_liability",
     "adaptive_shifts",
 )
-LEVER_COUNTS = tuple(s for s in OPERATOR_SERIES if s not in CAPACITY + LEVER_POINTS)
+
+
+def lever_counts() -> tuple[str, ...]:
+    """The levers' series drawn as counts per day (every registered lever's but the above)."""
+    return tuple(s for s in operator_series() if s not in CAPACITY + LEVER_POINTS)
 
 
 class OutputError(Exception):
@@ -185,7 +188,7 @@ def _operator_panels(daily: pd.DataFrame, strategy: Strategy, operator, levers) 
             ("budget", strategy.budget, "money spent (cumulative)"),
         ),
     )
-    counts = _weekly(daily[[c for c in LEVER_COUNTS if daily[c].any()]])
+    counts = _weekly(daily[[c for c in lever_counts() if daily[c].any()]])
     points = _weekly(daily[[c for c in LEVER_POINTS if daily[c].any()]])
     has_points = points.columns.size > 0
     _panel(

@@ -19,42 +19,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.experiments.sampling import require_salib, sample, unit_problem
 from sim.experiments.sweep import describe_kpi
-
-INSTALL_HINT = "sensitivity analysis needs SALib: pip install 'commsim[sensitivity]'"
-
-
-def _salib():
-    try:
-        import SALib  # noqa: F401
-    except ImportError:
-        raise ImportError(INSTALL_HINT) from None
-
-
-def _problem(d: int) -> dict:
-    return {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
-
-
-def sample(kind: str, d: int, samples: int, levels: int, seed: int) -> np.ndarray:
-    """Unit-cube points of a ``morris`` or ``sobol_indices`` design, in SALib's order."""
-    _salib()
-    seed = seed % 2**32
-    if kind == "morris":
-        from SALib.sample import morris
-
-        return morris.sample(_problem(d), samples, num_levels=levels, seed=seed)
-    if kind == "sobol_indices":
-        from SALib.sample import sobol
-
-        return sobol.sample(_problem(d), samples, calc_second_order=False, seed=seed)
-    raise ValueError(f"{kind!r} is not a sensitivity design (morris, sobol_indices)")
 
 
 def analyse(results, strategy: str | None = None, kpis: list[str] | None = None) -> pd.DataFrame:
     """Sensitivity indices of each KPI to each factor, for one strategy of a sensitivity sweep.
 
     ``results`` is a ``sim.experiments.analysis.Results``; returns one row per (KPI, factor)."""
-    _salib()
+    require_salib()
     design = results.spec.get("design") or {}
     kind = design.get("kind")
     if kind not in ("morris", "sobol_indices"):
@@ -79,7 +52,7 @@ def analyse(results, strategy: str | None = None, kpis: list[str] | None = None)
 
 
 def _indices(kind, unit, y, factors, kpi, levels, seed) -> list[dict]:
-    problem = _problem(len(factors))
+    problem = unit_problem(len(factors))
     if kind == "morris":
         from SALib.analyze import morris
 

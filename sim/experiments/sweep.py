@@ -54,7 +54,7 @@ from sim.config import (
     read_yaml,
     validate_scenario,
 )
-from sim.model import DAILY_SERIES, MODEL_VERSION
+from sim.model import MODEL_VERSION, daily_series
 
 
 class Kpi(NamedTuple):
@@ -224,7 +224,7 @@ class Design(Section):
             return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
         samples = self.samples or DEFAULT_SAMPLES[self.kind]
         if self.kind in SENSITIVITY_KINDS:
-            from sim.experiments.sensitivity import sample
+            from sim.experiments.sampling import sample
 
             unit = sample(self.kind, len(names), samples, self.levels, seed)
         elif self.kind == "lhs":
@@ -299,12 +299,12 @@ class SweepFile(Section):
                         f"unknown KPI; allowed: {', '.join(KPIS)}, or series@window",
                     )
                 )
-            elif at and series not in DAILY_SERIES:
+            elif at and series not in daily_series():
                 problems.append(
                     (
                         f"kpis[{i}]",
                         kpi,
-                        f"unknown daily series {series!r}; allowed: " + ", ".join(DAILY_SERIES),
+                        f"unknown daily series {series!r}; allowed: " + ", ".join(daily_series()),
                     )
                 )
             elif at and window not in self.windows:

@@ -1,4 +1,5 @@
-"""How members respond to an incentive scheme, and how the scheme pays out.
+"""Incentives: points, badges, ranks, a leaderboard and redeemable rewards, between two dates;
+how members respond to the scheme, and how it pays out.
 
 * **Extrinsic pull**: while a scheme runs, the rate of each rewarded action rises with the member's
   extrinsic sensitivity (drawn at join, heterogeneous) and the points it pays.
@@ -16,14 +17,153 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
+from pydantic import Field, PrivateAttr, model_validator
 
 from sim.agents import Population
+from sim.policies import Control, ExpectedSign, Lever, Series, priority, register
+from sim.world.settings import Config, Day, Hours, Money, setting
 
-if TYPE_CHECKING:
-    from sim.policies import Incentives
+
+class Badge(Config):
+    """A badge awarded once a member has done ``threshold`` of an action since the scheme began."""
+
+    action: Literal["post", "reply", "checkin"] = Field(description="the counted action")
+    threshold: int = setting(
+        ge=1, le=1_000_000, unit="actions", description="count of the action that earns it"
+    )
+
+
+@register
+class Incentives(Lever):
+    """Points, badges, ranks, a leaderboard and redeemable rewards, between start and stop dates
+    (Anderson et al. 2013; Hoernle et al. 2022; Deci, Koestner & Ryan 1999; Hamari 2017)."""
+
+    key = "incentives"
+    label = "Incentives: points, badges, ranks"
+    series = (
+        Series("points_issued", "points members earned"),
+        Series("points_redeemed", "points redeemed for money"),
+        Series(
+            "points_liability", "points issued and not yet redeemed, held by members still here"
+        ),
+        Series("badges_awarded", "badges awarded"),
+    )
+    controls = (
+        Control("start", "start day", 1, 365),
+        Control("stop", "stop day", "start", 730, empty=730),
+        Control("tangible", "points redeem for money (tangible)"),
+    )
+    signs = (
+        ExpectedSign(
+            "incentives",
+            {"incentives": {}},
+            "posts_per_day",
+            1,
+            "Hamari 2017: points and badges raise activity",
+        ),
+    )
+    max_effort: ClassVar[dict] = {
+        "badges": [{"action": "post", "threshold": 5}, {"action": "reply", "threshold": 20}],
+        "ranks": [100.0, 1000.0, 5000.0],
+        "leaderboard": 50,
+    }
+
+    priority: int = priority(2)
+    start: Day = setting(1, unit="day of the run", description="first day the scheme runs")
+    stop: Day | None = setting(
+        None, unit="day of the run", description="last day it runs (empty: never stops)"
+    )
+    points: dict[
+        Literal["post", "reply", "checkin", "invite"], Annotated[float, Field(ge=0, le=1e6)]
+    ] = setting(
+        default_factory=lambda: {"post": 10.0, "reply": 5.0, "checkin": 1.0, "invite": 20.0},
+        unit="points per action",
+        description="points per action: post, reply, checkin, invite",
+    )
+    badges: list[Badge] = Field(
+        default_factory=list, max_length=16, description="badges for reaching a count of an action"
+    )
+    ranks: list[Annotated[float, Field(gt=0, le=1e9)]] = setting(
+        default_factory=list,
+        max_length=50,
+        unit="points",
+        description="point thresholds of successive ranks",
+    )
+    leaderboard: int = setting(
+        0,
+        ge=0,
+        le=100_000,
+        unit="members",
+        description="members shown on the leaderboard (top by points in the last 30 days); 0: none",
+    )
+    tangible: bool = Field(
+        False,
+        description="points redeem for rewards with money value "
+        "(true) or are recognition only (false)",
+    )
+    redeem_at: float = setting(
+        500.0, gt=0, le=1e9, unit="points", description="points a member redeems at once"
+    )
+    money_per_point: Money = setting(
+        0.01, unit="money per point", description="money a redeemed point costs the operator"
+    )
+    hours_per_day: Hours = setting(
+        0.5, unit="staff hours per day", description="staff hours to run the scheme each day"
+    )
+    _running_today: bool = PrivateAttr(False)
+
+    @classmethod
+    def switched_on(cls) -> Incentives:
+        return cls(
+            start=30,
+            stop=200,
+            badges=[Badge(action="reply", threshold=25)],
+            ranks=[100, 500, 2000, 5000, 10000],
+            leaderboard=10,
+            tangible=True,
+        )
+
+    @model_validator(mode="after")
+    def _dates(self) -> Incentives:
+        if self.stop is not None and self.stop < self.start:
+            raise ValueError("stop must not be before start")
+        if any(b <= a for a, b in zip(self.ranks, self.ranks[1:], strict=False)):
+            raise ValueError("ranks must be strictly increasing point thresholds")
+        return self
+
+    def running(self, day: int) -> bool:
+        return day >= self.start and (self.stop is None or day <= self.stop)
+
+    def act(self, operator, world, day):
+        self._running_today = self.running(day) and bool(
+            operator.afford(1, self.hours_per_day, 0.0, "incentives")
+        )
+        if self._running_today:
+            prepare_boosts(world.members, self)
+        if self.stop is not None and day == self.stop + 1:
+            withdraw_rewards(world.members, self.tangible)
+
+    def respond(self, operator, world, day, actions):
+        """The incentives phase: points, badges, ranks and rewards for today's actions."""
+        if self._running_today:
+            award(
+                world.members,
+                operator,
+                self,
+                actions.visitors,
+                actions.threads,
+                actions.replies,
+                actions.invites,
+            )
+
+    def measure(self, world):
+        pop = world.members
+        here = pop.here()
+        return {"points_liability": float((pop.points[here] - pop.points_redeemed[here]).sum())}
+
 
 # the action a badged action takes effort from (substitution, Anderson et al. 2013)
 NEIGHBOUR = {"post": "reply", "reply": "post", "checkin": None}
@@ -74,7 +214,8 @@ def prepare_boosts(pop: Population, scheme: Incentives) -> None:
 
 
 def award(
-    model,
+    pop: Population,
+    operator,
     scheme: Incentives,
     visitors: np.ndarray,
     threads: np.ndarray,
@@ -86,7 +227,6 @@ def award(
     Only today's visitors act, so points and counters change for them alone and only they can
     cross a badge or rank threshold; everyone still here is checked instead on the first day of
     a scheme, or when its badges or ranks change (say, a trainer edits them mid-run)."""
-    pop, operator = model.population, model.operator
     r = pop.rules
     v = pop.slots_of(visitors)
     acted = {"checkin": np.ones(v.size, np.int32), "post": threads[v], "reply": replies[v]}
@@ -164,3 +304,13 @@ def _redeem(pop: Population, operator, scheme: Incentives) -> None:
     paid_points = np.floor(points * share)
     pop.points_redeemed[redeeming] += paid_points
     operator.count("points_redeemed", float(paid_points.sum()))
+
+
+def withdraw_rewards(pop: Population, tangible: bool) -> None:
+    """Rewards stop: members who cared about them feel a loss, tangible rewards most."""
+    n = pop.n
+    weight = 1.0 if tangible else 0.1
+    earned = pop.view("points") > 0
+    pop.withdrawal[:n] += np.float32(pop.rules.withdrawal_loss * weight) * (
+        pop.view("extrinsic") * earned
+    )

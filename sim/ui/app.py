@@ -11,14 +11,16 @@ charts of ``sim.ui.charts`` and the B − A table. Only this module imports the 
 from __future__ import annotations
 
 import os
+from types import UnionType
+from typing import Annotated, Literal, Union, get_args, get_origin
 
 import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
-from sim.policies import LEVER_NAMES, Strategy
+from sim.policies import LEVERS, Control, Strategy
 from sim.ui.charts import CHARTS, kpi_table
-from sim.ui.dashboard import LESSONS, LEVER_DEFAULTS, Lesson, Setup, Versus
+from sim.ui.dashboard import LESSONS, Lesson, Setup, Versus, switched_on
 
 SCENARIO_VARIABLE = "COMMSIM_DASHBOARD_SCENARIO"  # set by `commsim dashboard --scenario FILE`
 
@@ -32,16 +34,6 @@ INTRODUCTION = (
 )
 TABLE_STYLE = "text-align: right; border-spacing: 12px 2px"
 LESSON_BY_KEY = {lesson.key: lesson for lesson in LESSONS}
-LEVER_LABELS = {
-    "content": "Content: the team posts",
-    "events": "Events: a weekly Q&A",
-    "incentives": "Incentives: points, badges, ranks",
-    "moderation": "Moderation",
-    "onboarding": "Onboarding: welcome, reply to first posts",
-    "recruitment": "Recruitment: a paid campaign (days 30-90), referral rewards",
-    "winback": "Win-back messages",
-    "adaptive": "Adaptive: more of what draws replies",
-}
 
 
 # ---- the main area: one component per chart, the lesson and the B − A table --------------------
@@ -167,83 +159,76 @@ def StrategyInputs(strategy: Strategy, edit):
         step=500,
         on_value=lambda v: edit(strategy, budget=float(v)),
     )
-    for name in LEVER_NAMES:
-        lever = getattr(strategy, name)
+    for key, kind in LEVERS.items():
+        lever = getattr(strategy, key)
         solara.Checkbox(
-            label=LEVER_LABELS[name],
+            label=kind.label,
             value=lever is not None,
-            on_value=lambda on, name=name: edit(
-                strategy, **{name: LEVER_DEFAULTS[name].model_copy(deep=True) if on else None}
-            ),
+            on_value=lambda on, key=key: edit(strategy, **{key: switched_on(key) if on else None}),
         )
         if lever is not None:
             with solara.Column(style={"padding-left": "24px"}):
-                LeverInputs(name, lever, edit)
+                LeverInputs(lever, edit)
 
 
 @solara.component
-def LeverInputs(name: str, lever, edit):
-    def slider(label, field, low, high, step=1, cast=int):
-        kind = solara.SliderInt if cast is int else solara.SliderFloat
-        kind(
-            label,
-            value=cast(getattr(lever, field)),
-            min=low,
-            max=high,
-            step=step,
-            on_value=lambda v: edit(lever, **{field: cast(v)}),
-        )
+def LeverInputs(lever, edit):
+    """The lever's own controls (``Lever.controls``): a slider for a number, a checkbox for true or
+    false, toggle buttons for a choice."""
+    for control in type(lever).controls:
+        ControlInput(lever, control, edit)
 
-    if name == "content":
-        slider("posts per day", "posts_per_day", 0, 300, cast=float)
-        slider("quality", "quality", 0.0, 1.0, 0.05, cast=float)
-    elif name == "events":
-        event = lever.calendar[0]
-        solara.SliderInt(
-            "every N days",
-            value=event.every,
-            min=1,
-            max=60,
-            on_value=lambda v: edit(event, every=v),
-        )
-    elif name == "incentives":
-        slider("start day", "start", 1, 365)
-        solara.SliderInt(
-            "stop day",
-            value=lever.stop or 730,
-            min=lever.start,
-            max=730,
-            on_value=lambda v: edit(lever, stop=max(v, lever.start)),
-        )
+
+def _target(lever, path: str):
+    """The object holding a control's setting and the setting's name (``calendar.0.every``: the
+    first event, ``every``)."""
+    *parents, name = path.split(".")
+    target = lever
+    for part in parents:
+        target = target[int(part)] if part.isdigit() else getattr(target, part)
+    return target, name
+
+
+def _whole_number(kind) -> bool:
+    """Whether a setting's type is a whole number (``int``, ``Day``, ``int | None``)."""
+    kinds = [k for k in (get_args(kind) if get_origin(kind) in (Union, UnionType) else (kind,))]
+    kinds = [get_args(k)[0] if get_origin(k) is Annotated else k for k in kinds]
+    return int in kinds
+
+
+@solara.component
+def ControlInput(lever, control: Control, edit):
+    target, name = _target(lever, control.field)
+    info = type(target).model_fields[name]
+    value = getattr(target, name)
+    kind = info.annotation
+    choices = get_args(kind) if get_origin(kind) is Literal else ()
+    if kind is bool:
         solara.Checkbox(
-            label="points redeem for money (tangible)",
-            value=lever.tangible,
-            on_value=lambda v: edit(lever, tangible=v),
+            label=control.label, value=value, on_value=lambda v: edit(target, **{name: v})
         )
-    elif name == "moderation":
+    elif choices:
         solara.ToggleButtonsSingle(
-            value=lever.mode,
-            values=["none", "community", "personalized"],
-            on_value=lambda v: edit(lever, mode=v),
+            value=value, values=list(choices), on_value=lambda v: edit(target, **{name: v})
         )
-        slider("share of bad posts caught", "recall", 0.0, 1.0, 0.05, cast=float)
-    elif name == "onboarding":
-        for field, label in (
-            ("welcome", "welcome and introduce"),
-            ("reply_to_first_posts", "reply to first posts"),
-        ):
-            solara.Checkbox(
-                label=label,
-                value=getattr(lever, field),
-                on_value=lambda v, field=field: edit(lever, **{field: v}),
-            )
-    elif name == "recruitment":
-        slider("referral reward (money per join)", "referral_reward", 0.0, 20.0, 0.5, cast=float)
-    elif name == "winback":
-        slider("message after N days away", "inactive_days", 3, 90)
-        slider("messages per member at most", "max_messages", 1, 10)
-    elif name == "adaptive":
-        slider("adjust every N days", "every", 1, 60)
+    else:
+        whole = _whole_number(kind)
+        low = getattr(target, control.low) if isinstance(control.low, str) else control.low
+        shown = control.empty if value is None else value
+        cast = int if whole else float
+
+        def change(v, low=low):
+            v = cast(v)
+            edit(target, **{name: max(v, low) if isinstance(control.low, str) else v})
+
+        (solara.SliderInt if whole else solara.SliderFloat)(
+            control.label,
+            value=cast(shown),
+            min=low,
+            max=control.high,
+            step=control.step,
+            on_value=change,
+        )
 
 
 # ---- the page ------------------------------------------------------------------------------------

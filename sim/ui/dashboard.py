@@ -25,21 +25,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from sim.agents import DEFAULT_MIX, Rules, Segment
+from sim.levers.moderation import Moderation
 from sim.model import CommunityModel
-from sim.policies import (
-    Adaptive,
-    Badge,
-    Campaign,
-    Content,
-    Event,
-    Events,
-    Incentives,
-    Moderation,
-    Onboarding,
-    Recruitment,
-    Strategy,
-    WinBack,
-)
+from sim.policies import LEVERS, Strategy, on_registry_change
 
 # Members who post often and write half their threads toxic (as in experiments/lever-moderation.yaml).
 TROLL = Segment(
@@ -56,33 +44,19 @@ TROLL = Segment(
 )
 BROAD_TOPICS = 16  # Ren & Kraut's broad community: many topics, each member cares for one
 
-# What a lever looks like when a trainer switches it on (values of experiments/lever-*.yaml).
-LEVER_DEFAULTS = {
-    "content": Content(posts_per_day=8, quality=0.85),
-    "events": Events(calendar=[Event(kind="qa", every=7, start=7, capacity=300, hours=3)]),
-    "incentives": Incentives(
-        start=30,
-        stop=200,
-        badges=[Badge(action="reply", threshold=25)],
-        ranks=[100, 500, 2000, 5000, 10000],
-        leaderboard=10,
-        tangible=True,
-    ),
-    "moderation": Moderation(mode="community"),
-    "onboarding": Onboarding(),
-    "recruitment": Recruitment(
-        campaigns=[Campaign(start=30, end=90, extra_p=0.002, cost_per_join=4)], referral_reward=2
-    ),
-    "winback": WinBack(money_per_message=0.01),
-    "adaptive": Adaptive(),
-}
+
+def switched_on(key: str):
+    """A lever as a trainer switches it on (``Lever.switched_on``, the values of
+    experiments/lever-*.yaml)."""
+    return LEVERS[key].switched_on()
+
 
 NO_OPERATOR = Strategy(hours_per_day=0, budget=0)  # no team: the community runs unsupported
 # the default B: a team posting, moderating and onboarding every day
 EVERYDAY = Strategy(
-    content=LEVER_DEFAULTS["content"],
-    moderation=LEVER_DEFAULTS["moderation"],
-    onboarding=LEVER_DEFAULTS["onboarding"],
+    content=switched_on("content"),
+    moderation=switched_on("moderation"),
+    onboarding=switched_on("onboarding"),
 )
 
 
@@ -228,7 +202,7 @@ LESSONS = (
         "& Ryan 1999). After day 200 watch B's activity fall below A's and the leaves for "
         "'reward withdrawn', while the points still owed show up as spend.",
         NO_OPERATOR,
-        Strategy(hours_per_day=4, budget=20_000, incentives=LEVER_DEFAULTS["incentives"]),
+        Strategy(hours_per_day=4, budget=20_000, incentives=switched_on("incentives")),
         {"members": 2000, "market_size": 10_000},
     ),
     Lesson(
@@ -250,7 +224,7 @@ LESSONS = (
         "post again (Joyce & Kraut 2006). Watch the newcomer retention curves and the members "
         "who stay.",
         NO_OPERATOR,
-        Strategy(hours_per_day=3, budget=0, onboarding=LEVER_DEFAULTS["onboarding"]),
+        Strategy(hours_per_day=3, budget=0, onboarding=switched_on("onboarding")),
         {"members": 2000, "market_size": 10_000},
     ),
     Lesson(
@@ -259,11 +233,11 @@ LESSONS = (
         "A posts 8 items a day, B floods the feed with 300: extra items add information only up "
         "to about 40 relevant ones a day, and past a member's reading budget every item is a "
         "cost (Ren & Kraut 2014). Watch members, leaves for 'overloaded', loyalty and B's staff hours.",
-        Strategy(hours_per_day=8, budget=15_000, content=LEVER_DEFAULTS["content"]),
+        Strategy(hours_per_day=8, budget=15_000, content=switched_on("content")),
         Strategy(
             hours_per_day=160,
             budget=15_000,
-            content=LEVER_DEFAULTS["content"].model_copy(update={"posts_per_day": 300}),
+            content=switched_on("content").model_copy(update={"posts_per_day": 300}),
         ),
         {"members": 2000, "market_size": 10_000},
     ),
@@ -275,7 +249,15 @@ LESSONS = (
         "repeat works half as well (Wikimedia 2012; Wash & Lampe 2012). Watch daily actives "
         "spike and fade, and how little is left in members a few months on.",
         NO_OPERATOR,
-        Strategy(hours_per_day=2, budget=1000, winback=LEVER_DEFAULTS["winback"]),
+        Strategy(hours_per_day=2, budget=1000, winback=switched_on("winback")),
         {"members": 2000, "market_size": 10_000},
     ),
 )
+
+
+def _rebuild_inputs() -> None:
+    """The dashboard's set-up embeds ``Strategy``: rebuilt when a lever registers late."""
+    Setup.model_rebuild(force=True)
+
+
+on_registry_change(_rebuild_inputs)

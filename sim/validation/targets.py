@@ -25,6 +25,8 @@ import pandas as pd
 
 from sim.config import DEFAULT_SCENARIO, read_yaml
 from sim.experiments.analysis import Results
+from sim.policies import LEVERS as REGISTERED_LEVERS
+from sim.policies import ExpectedSign
 from sim.validation import measures
 from sim.validation.checks import Check
 
@@ -213,32 +215,22 @@ def default_mix() -> list[dict]:
 
 
 # ---- P-1, P-2, P-3, R-1, R-2, R-4: the default community -------------------------------------------
-MAX_EFFORT = {
-    "hours_per_day": 10000.0,
-    "budget": 1e9,
-    "content": {"posts_per_day": 40.0, "quality": 1.0},
-    "events": {
-        "attendance": 1.0,
-        "calendar": [
-            {"kind": "qa", "every": 7, "capacity": 1000000},
-            {"kind": "sharing", "every": 7, "start": 4, "capacity": 1000000},
-            {"kind": "contest", "every": 30, "capacity": 1000000},
-        ],
-    },
-    "incentives": {
-        "badges": [{"action": "post", "threshold": 5}, {"action": "reply", "threshold": 20}],
-        "ranks": [100.0, 1000.0, 5000.0],
-        "leaderboard": 50,
-    },
-    "moderation": {"mode": "personalized"},
-    "onboarding": {"introductions": 5},
-    "winback": {},
-    "adaptive": {},
-}
+def max_effort() -> dict:
+    """The strategy at maximum effort: unlimited hours and money, and every lever that declares a
+    maximum-effort setting (``Lever.max_effort``) at that setting."""
+    return {
+        "hours_per_day": 10000.0,
+        "budget": 1e9,
+        **{
+            key: lever.max_effort
+            for key, lever in REGISTERED_LEVERS.items()
+            if lever.max_effort is not None
+        },
+    }
 
 
 def _patterns_sweep(quick: bool) -> dict:
-    strategies = {"none": None, "onboarding": {"onboarding": {}}, "max_effort": MAX_EFFORT}
+    strategies = {"none": None, "onboarding": {"onboarding": {}}, "max_effort": max_effort()}
     return _sweep("patterns", quick, 200 if quick else 420, strategies)
 
 
@@ -723,83 +715,9 @@ BASS_GROUP = Group(
 
 
 # ---- K: every lever has the right sign -------------------------------------------------------------
-@dataclass(frozen=True)
-class LeverSign:
-    """One lever of the one-at-a-time sweep: its setting, the outcome it should move, the
-    direction (+1 up, -1 down), the arm it is compared with, and the source of the direction."""
-
-    lever: str
-    setting: dict
-    outcome: str
-    direction: int
-    source: str
-    baseline: str = "operator"
-
-
-LEVER_SIGNS = (
-    LeverSign("content", {"content": {}}, "dau_last30", 1, "Ren & Kraut 2014: information benefit"),
-    LeverSign(
-        "events",
-        {"events": {"calendar": [{"kind": "qa", "every": 7}]}},
-        "retention_90",
-        1,
-        "Ren, Kraut & Kiesler 2007: identity and bonds",
-    ),
-    LeverSign(
-        "incentives",
-        {"incentives": {}},
-        "posts_per_day",
-        1,
-        "Hamari 2017: points and badges raise activity",
-    ),
-    # outcome: mean loyalty, not leaves for toxicity: at this level of toxicity no member's
-    # largest deficit is toxicity, so those leaves are zero in every arm (a degenerate outcome)
-    LeverSign(
-        "moderation",
-        {"moderation": {}},
-        "mean_loyalty",
-        1,
-        "Kraut & Resnick 2012 ch. 4: regulating behaviour limits damage",
-    ),
-    LeverSign(
-        "onboarding",
-        {"onboarding": {}},
-        "retention_30",
-        1,
-        "Joyce & Kraut 2006; Morgan & Halfaker 2018",
-    ),
-    LeverSign(
-        "recruitment",
-        {"recruitment": {"campaigns": [{"start": 30, "end": 120}]}},
-        "joins",
-        1,
-        "Bass 1969: marketing raises adoption",
-    ),
-    LeverSign(
-        "referrals",
-        {"recruitment": {"referral_reward": 2.0}},
-        "joins",
-        1,
-        "Kraut & Resnick 2012 ch. 5: recruiting through members",
-    ),
-    LeverSign(
-        "winback",
-        {"winback": {}},
-        "dau_mean",
-        1,
-        "Wash & Lampe 2012: reminders raise contributions",
-    ),
-    # outcome: responses per operator post, what the lever steers by; the community-wide
-    # interaction rate dilutes the operator's few posts among hundreds of members' items
-    LeverSign(
-        "adaptive",
-        {"content": {}, "adaptive": {}},
-        "responses_per_operator_post",
-        1,
-        "Kraut & Resnick 2012 ch. 2: content that matches interests draws responses",
-        baseline="content",
-    ),
-)
+def lever_signs() -> tuple[ExpectedSign, ...]:
+    """Every registered lever's expected effects (``Lever.signs``), in the registry's order."""
+    return tuple(sign for lever in REGISTERED_LEVERS.values() for sign in lever.signs)
 
 
 def noisy_community() -> dict:
@@ -814,7 +732,7 @@ def noisy_community() -> dict:
 
 
 def _levers_sweep(quick: bool) -> dict:
-    strategies = {"operator": {}, **{s.lever: s.setting for s in LEVER_SIGNS}}
+    strategies = {"operator": {}, **{s.arm: s.setting for s in lever_signs()}}
     community = {**noisy_community(), **QUICK_COMMUNITY} if quick else noisy_community()
     return _sweep(
         "levers", quick, 100 if quick else 240, strategies, community, baseline="operator"
@@ -823,13 +741,13 @@ def _levers_sweep(quick: bool) -> dict:
 
 def _levers_checks(frame: pd.DataFrame, results: Results, quick: bool) -> list[Check]:
     checks = []
-    for sign in LEVER_SIGNS:
-        change = arm(frame, sign.lever, sign.outcome) - arm(frame, sign.baseline, sign.outcome)
+    for sign in lever_signs():
+        change = arm(frame, sign.arm, sign.outcome) - arm(frame, sign.baseline, sign.outcome)
         up = sign.direction > 0
         checks.append(
             Check(
                 "K",
-                f"{sign.lever} vs {sign.baseline}: {sign.outcome} ({'up' if up else 'down'})",
+                f"{sign.arm} vs {sign.baseline}: {sign.outcome} ({'up' if up else 'down'})",
                 _values(change),
                 0 if up else None,
                 None if up else 0,

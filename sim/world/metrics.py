@@ -10,12 +10,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from sim.agents import RETENTION_AGES, SURVIVAL_BIT, LeaveReason, Population
 from sim.world.content import Items
+from sim.world.outcomes import RETENTION_AGES, SURVIVAL_BIT, LeaveReason
+
+if TYPE_CHECKING:
+    from sim.agents import Population
 
 REPORTED_AGES = (1, 7, 30, 90)  # the cohort table's columns (DESIGN.md)
 

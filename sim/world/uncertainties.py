@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from sim.policies import Config, Day
+from sim.world.settings import Config, Day
 
 
 class Competitor(Config):

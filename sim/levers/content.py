@@ -1,0 +1,152 @@
+"""Content: the operator's own posts, with their volume, quality, topic mix and breadth, and formats.
+
+Operator posts join the feed as threads and are read like members' posts: relevant items bring
+information benefit, off-topic ones cost reading time, and volume beyond a member's reading budget
+overloads it (Ren & Kraut 2014, "Agent-based modeling to inform online community design": topical
+breadth and volume trade information benefit against reading cost). Engaging formats (images,
+video, live sessions) draw more reading and responses per item, at a higher cost to make.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+import numpy as np
+from pydantic import Field, PrivateAttr, model_validator
+
+from sim.policies import Control, ExpectedSign, Lever, Series, priority, register
+from sim.world.settings import Config, Hours, Money, Probability, setting
+
+
+class Format(Config):
+    """A content format: how engaging an item is and what it costs to make."""
+
+    share: float = setting(
+        ge=0, le=1000, unit="relative weight", description="relative share of the operator's posts"
+    )
+    engagement: float = setting(
+        1.0,
+        ge=0.1,
+        le=10,
+        unit="times a text post",
+        description="how much more an item of this format is read, answered "
+        "and reacted to than a text post",
+    )
+    hours: Hours = setting(
+        0.5, unit="staff hours per item", description="staff hours to make one item"
+    )
+    money: Money = setting(0.0, unit="money per item", description="money to make one item")
+
+
+DEFAULT_FORMATS = {
+    "text": Format(share=1.0, engagement=1.0, hours=0.5, money=0.0),
+    "image": Format(share=0.0, engagement=1.3, hours=0.75, money=0.0),
+    "video": Format(share=0.0, engagement=1.8, hours=3.0, money=50.0),
+    "live": Format(share=0.0, engagement=2.5, hours=4.0, money=100.0),
+}
+
+
+@register
+class Content(Lever):
+    """Operator posts: volume, quality, topic mix and breadth, formats (Ren & Kraut 2014)."""
+
+    key = "content"
+    label = "Content: the team posts"
+    series = (Series("operator_posts", "posts the operator published"),)
+    controls = (
+        Control("posts_per_day", "posts per day", 0, 300),
+        Control("quality", "quality", 0.0, 1.0, 0.05),
+    )
+    signs = (
+        ExpectedSign(
+            "content", {"content": {}}, "dau_last30", 1, "Ren & Kraut 2014: information benefit"
+        ),
+    )
+    max_effort: ClassVar[dict] = {"posts_per_day": 40.0, "quality": 1.0}
+
+    priority: int = priority(3)
+    posts_per_day: float = setting(
+        5.0, ge=0, le=10_000, unit="posts per day", description="operator posts per day"
+    )
+    quality: Probability = Field(0.8, description="mean quality of operator posts")
+    topic_mix: list[Annotated[float, Field(ge=0, le=1e6)]] = setting(
+        default_factory=list,
+        max_length=64,
+        unit="relative weights",
+        description="relative share of posts per topic; empty: follow the topics' popularity",
+    )
+    breadth: int | None = setting(
+        None,
+        ge=1,
+        le=64,
+        unit="topics",
+        description="cover only this many topics (the most weighted); empty: all topics in the mix",
+    )
+    formats: dict[str, Format] = Field(
+        default_factory=lambda: dict(DEFAULT_FORMATS),
+        description="formats by name, each with share, engagement, hours and money per item",
+    )
+    _topic_weights: np.ndarray | None = PrivateAttr(None)
+    _format_weights: np.ndarray | None = PrivateAttr(None)
+
+    @classmethod
+    def switched_on(cls) -> Content:
+        return cls(posts_per_day=8, quality=0.85)  # as in experiments/lever-content.yaml
+
+    @model_validator(mode="after")
+    def _some_format(self) -> Content:
+        if self.formats and sum(f.share for f in self.formats.values()) <= 0:
+            raise ValueError("at least one format needs a share above 0")
+        return self
+
+    def topic_weights(self, n_topics: int, popularity: np.ndarray) -> np.ndarray:
+        if self._topic_weights is None:
+            base = np.asarray(self.topic_mix, float) if self.topic_mix else popularity.copy()
+            if base.size != n_topics:
+                base = np.resize(base, n_topics)
+            if self.breadth is not None and self.breadth < n_topics:
+                keep = np.argsort(-base, kind="stable")[: self.breadth]
+                narrowed = np.zeros_like(base)
+                narrowed[keep] = base[keep]
+                base = narrowed
+            self._topic_weights = (
+                base / base.sum() if base.sum() > 0 else np.full(n_topics, 1 / n_topics)
+            )
+        return self._topic_weights
+
+    def format_weights(self) -> np.ndarray:
+        if self._format_weights is None:
+            shares = np.array([f.share for f in self.formats.values()], float)
+            self._format_weights = shares / shares.sum()
+        return self._format_weights
+
+    def shift(
+        self, topic_target: np.ndarray | None, format_target: np.ndarray | None, step: float
+    ) -> None:
+        """Move the topic and format mix a step toward targets (the adaptive lever uses this)."""
+        if topic_target is not None and self._topic_weights is not None:
+            mixed = (1 - step) * self._topic_weights + step * topic_target
+            self._topic_weights = mixed / mixed.sum()
+        if format_target is not None and self._format_weights is not None:
+            mixed = (1 - step) * self._format_weights + step * format_target
+            self._format_weights = mixed / mixed.sum()
+
+    def act(self, operator, world, day):
+        gen = world.random("operator.content")
+        wanted = int(gen.poisson(self.posts_per_day)) if self.posts_per_day else 0
+        if wanted == 0 or not self.formats:
+            return
+        topics = world.n_topics
+        weights = self.topic_weights(topics, world.popularity())
+        names = list(self.formats)
+        fmt = gen.choice(len(names), size=wanted, p=self.format_weights())
+        topic = gen.choice(topics, size=wanted, p=weights)
+        made = np.zeros(wanted, bool)
+        for i, name in enumerate(names):  # a handful of formats, not members
+            idx = np.flatnonzero(fmt == i)
+            spec = self.formats[name]
+            n_ok = operator.afford(idx.size, spec.hours, spec.money, "content")
+            made[idx[:n_ok]] = True
+        engagement = np.array([self.formats[n].engagement for n in names])[fmt[made]]
+        world.publish(topic[made], self.quality, engagement, fmt[made])
+        operator.count("operator_posts", int(made.sum()))

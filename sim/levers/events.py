@@ -1,0 +1,174 @@
+"""Events: a calendar of Q&A sessions, sharing sessions, contests and lotteries.
+
+Attending a group activity builds common identity and bonds with other attendees (Ren, Kraut &
+Kiesler 2007, "Applying common identity and bond theory to design of online communities"): attendees
+gain identity benefit, make ties with each other and post more that day; promotion in the days
+before an event raises attendance and pulls members back to visit.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from sim.policies import Control, ExpectedSign, Lever, Series, priority, register
+from sim.world.settings import Config, Day, Hours, Money, Probability, setting
+
+# how strongly each kind of event draws members, builds identity and prompts posting
+EVENT_EFFECTS = {
+    "qa": {"draw": 1.0, "identity": 0.6, "posting": 0.5},
+    "sharing": {"draw": 0.8, "identity": 0.8, "posting": 0.3},
+    "contest": {"draw": 0.9, "identity": 0.5, "posting": 1.5},
+    "lottery": {"draw": 1.3, "identity": 0.2, "posting": 0.1},
+}
+PROMOTION_PULL = np.float32(0.02)  # extra visit probability while an event is promoted
+
+
+class Event(Config):
+    """One entry of the events calendar: a one-off (``day``) or recurring (``every``) event."""
+
+    kind: Literal["qa", "sharing", "contest", "lottery"] = Field(
+        description="qa (draws members, builds identity, prompts some posts), sharing (the most "
+        "identity), contest (the most posting), lottery (draws the most, builds little identity)"
+    )
+    day: Day | None = setting(None, unit="day of the run", description="the day of a one-off event")
+    every: int | None = setting(
+        None, ge=1, le=10_000, unit="days", description="repeat every this many days"
+    )
+    start: Day = setting(1, unit="day of the run", description="first day of a recurring event")
+    until: Day | None = setting(
+        None,
+        unit="day of the run",
+        description="last day of a recurring event (empty: no end)",
+    )
+    promotion_days: int = setting(
+        3,
+        ge=0,
+        le=365,
+        unit="days",
+        description="days of promotion before the event; raises attendance",
+    )
+    capacity: int = setting(200, ge=1, le=10_000_000, unit="members", description="most attendees")
+    hours: Hours = setting(
+        4.0, unit="staff hours per event", description="staff hours to run the event"
+    )
+    money: Money = setting(
+        0.0,
+        unit="money per event",
+        description="money to run it (prizes for contests and lotteries)",
+    )
+
+    @model_validator(mode="after")
+    def _scheduled(self) -> Event:
+        if (self.day is None) == (self.every is None):
+            raise ValueError("an event needs exactly one of 'day' (one-off) or 'every' (recurring)")
+        if self.day is not None and (self.start != 1 or self.until is not None):
+            raise ValueError(
+                "'start' and 'until' belong to recurring events ('every'), not to "
+                "a one-off event ('day')"
+            )
+        if self.until is not None and self.until < self.start:
+            raise ValueError("until must not be before start")
+        return self
+
+    def happens_on(self, day: int) -> bool:
+        if self.day is not None:
+            return day == self.day
+        return (
+            day >= self.start
+            and (self.until is None or day <= self.until)
+            and ((day - self.start) % self.every == 0)
+        )
+
+    def promoted_on(self, day: int) -> bool:
+        """Promotion runs in the ``promotion_days`` before the next occurrence."""
+        return any(self.happens_on(day + ahead) for ahead in range(1, self.promotion_days + 1))
+
+
+@register
+class Events(Lever):
+    """A calendar of events: attendance builds identity and ties (Ren, Kraut & Kiesler 2007)."""
+
+    key = "events"
+    label = "Events: a weekly Q&A"
+    series = (
+        Series("events_held", "events held"),
+        Series("event_attendance", "members who attended an event"),
+    )
+    controls = (Control("calendar.0.every", "every N days", 1, 60),)
+    signs = (
+        ExpectedSign(
+            "events",
+            {"events": {"calendar": [{"kind": "qa", "every": 7}]}},
+            "retention_90",
+            1,
+            "Ren, Kraut & Kiesler 2007: identity and bonds",
+        ),
+    )
+    max_effort: ClassVar[dict] = {
+        "attendance": 1.0,
+        "calendar": [
+            {"kind": "qa", "every": 7, "capacity": 1000000},
+            {"kind": "sharing", "every": 7, "start": 4, "capacity": 1000000},
+            {"kind": "contest", "every": 30, "capacity": 1000000},
+        ],
+    }
+
+    priority: int = priority(4)
+    calendar: list[Event] = Field(
+        default_factory=list, max_length=1000, description="the events, one-off or recurring"
+    )
+    attendance: Probability = Field(
+        0.3,
+        description="chance a fully committed member who hears of a well-promoted event attends",
+    )
+
+    @classmethod
+    def switched_on(cls) -> Events:
+        return cls(calendar=[Event(kind="qa", every=7, start=7, capacity=300, hours=3)])
+
+    def act(self, operator, world, day):
+        for index, event in enumerate(self.calendar):  # the calendar, not the members
+            if event.promoted_on(day):
+                members = world.members
+                members.visit_pull[: members.n] += PROMOTION_PULL
+            if event.happens_on(day) and operator.afford(1, event.hours, event.money, "events"):
+                effects = EVENT_EFFECTS[event.kind]
+                promotion = 0.3 + 0.7 * (1 - np.exp(-event.promotion_days / 3.0))
+                attended = hold_event(
+                    world,
+                    index,
+                    self.attendance * effects["draw"] * promotion,
+                    event.capacity,
+                    effects["identity"],
+                    effects["posting"],
+                )
+                operator.count("events_held", 1)
+                operator.count("event_attendance", attended)
+
+
+def hold_event(
+    world, index: int, chance: float, capacity: int, identity: float, posting: float
+) -> int:
+    """An event: committed members attend (up to capacity), gain identity benefit, make ties
+    with other attendees and post more that day. Returns the attendance."""
+    pop = world.members
+    n = pop.n
+    u = world.uniform(f"event.{index}")
+    p = chance * (0.2 + 0.8 * pop.view("loyalty"))
+    candidates = np.flatnonzero(pop.view("alive") & (u < p))
+    attendees = candidates[np.argsort(u[candidates], kind="stable")[:capacity]]
+    if attendees.size == 0:
+        return 0
+    pop.identity_today[attendees] += np.float32(identity)
+    pop.visit_pull[attendees] += 1.0  # attending is visiting
+    boost = np.ones(n, np.float32)
+    boost[attendees] += np.float32(posting)
+    pop.boosts["post"] = pop.boosts.get("post", 1) * boost
+    gen = world.random(f"event.{index}.ties")
+    for _ in range(pop.rules.event_ties):
+        partners = attendees[gen.permutation(attendees.size)]
+        world.new_ties(attendees, partners)
+    return int(attendees.size)
