@@ -187,10 +187,10 @@ class CommunityModel(mesa.Model):
         rewards pay per referral join."""
         if market.extra_p > 0 and market_joins > 0:
             brought = market_joins * market.extra_p / (organic + market.extra_p)
-            self.operator.pay(brought * market.cost_per_join, "campaigns")
+            self.operator.pay(brought * market.cost_per_join, "recruitment")
             self.operator.count("campaign_joins", brought)
         if market.referral_reward > 0 and referrals > 0:
-            self.operator.pay(referrals * market.referral_reward, "referrals")
+            self.operator.pay(referrals * market.referral_reward, "recruitment")
             self.operator.count("referral_joins", referrals)
 
     def operator_acts(self, day: int) -> None:

@@ -143,6 +143,7 @@ class Lever(Config):
     controls: ClassVar[tuple[Control, ...]] = ()  # its dashboard controls
     signs: ClassVar[tuple[ExpectedSign, ...]] = ()  # the effects it should have
     max_effort: ClassVar[dict | None] = None  # its settings at maximum effort (None: left out)
+    pays_later: ClassVar[bool] = False  # pays money after the fact (rewards, joins): may owe some
 
     priority: int = priority(5)
 
@@ -295,10 +296,21 @@ CORE_SERIES = (
 
 
 def operator_series() -> tuple[str, ...]:
-    """The operator's daily series: its capacity, then each registered lever's, in order."""
+    """The operator's daily series: its capacity, then each registered lever's, in order, then what
+    each lever could not do or pay (``shortfall_series``)."""
     return (
         *(s.name for s in CORE_SERIES),
         *(s.name for lever in LEVERS.values() for s in lever.series),
+        *shortfall_series(),
+    )
+
+
+def shortfall_series() -> tuple[str, ...]:
+    """Per lever, the actions skipped for want of hours or money (``skipped_<key>``) and, for a
+    lever that pays after the fact, the money it owed and could not pay (``unpaid_<key>``)."""
+    return (
+        *(f"skipped_{key}" for key in LEVERS),
+        *(f"unpaid_{key}" for key, lever in LEVERS.items() if lever.pays_later),
     )
 
 
@@ -317,13 +329,11 @@ class Operator(mesa.Agent):
         self.money_left = float(strategy.budget)
         self.hours_left = 0.0
         self.today: dict[str, float] = defaultdict(float)
-        self.shortfall: dict[str, float] = defaultdict(float)  # by purpose (not yet reported)
         self._declared = frozenset(operator_series())
 
     def start_day(self) -> None:
         """A fresh day's hours and record (arrivals, before the operator acts, pay for joins)."""
         self.today = defaultdict(float)
-        self.shortfall = defaultdict(float)
         self.hours_left = float(self.strategy.hours_per_day)
 
     def act(self, world: World, day: int) -> None:
@@ -336,8 +346,9 @@ class Operator(mesa.Agent):
         for lever in self.strategy.levers():
             lever.respond(self, world, day, actions)
 
-    def afford(self, units: int, hours_each: float, money_each: float, purpose: str) -> int:
-        """How many of ``units`` actions the team can do now; spends for those, records the rest.
+    def afford(self, units: int, hours_each: float, money_each: float, lever: str) -> int:
+        """How many of ``units`` actions of ``lever`` (its key) the team can do now; spends for
+        those, records the rest.
 
         Actions are all-or-nothing each: the first ones asked for are done while hours and money
         last (levers ask in priority order, so lower-priority work is what gets skipped).
@@ -356,7 +367,7 @@ class Operator(mesa.Agent):
             if by_money < units:
                 self.today["money_short"] += (units - max(by_money, 0)) * money_each
             self.today["actions_skipped"] += skipped
-            self.shortfall[f"skipped_{purpose}"] += skipped
+            self.count(f"skipped_{lever}", skipped)
         return done
 
     def spend(self, hours: float, money: float) -> None:
@@ -365,13 +376,14 @@ class Operator(mesa.Agent):
         self.today["hours_used"] += hours
         self.today["money_spent"] += money
 
-    def pay(self, money: float, purpose: str) -> float:
-        """Pay up to ``money`` (rewards, joins); returns what could be paid, records the rest."""
+    def pay(self, money: float, lever: str) -> float:
+        """Pay up to ``money`` owed by ``lever`` (its key: rewards, joins); returns what could be
+        paid, records the rest."""
         paid = min(money, max(self.money_left, 0.0))
         self.spend(0.0, paid)
         if money > paid:
             self.today["money_short"] += money - paid
-            self.shortfall[f"unpaid_{purpose}"] += money - paid
+            self.count(f"unpaid_{lever}", money - paid)
         return paid
 
     def count(self, name: str, value: float) -> None:

@@ -65,6 +65,20 @@ def test_hours_and_money_never_exceed_the_limits():
     assert s["money_short"].sum() > 0 and s["actions_skipped"].sum() > 0  # ... and then short
     # lower-priority levers lose out first: content (priority 3) outlasts win-back (priority 7)
     assert model.operator.money_left >= 0
+    # and the shortfall is reported per lever: every skipped action is some lever's
+    skipped = s[["skipped_content", "skipped_onboarding", "skipped_winback"]].sum(axis=1)
+    assert (skipped == s["actions_skipped"]).all()
+    assert s["skipped_content"].sum() > 0  # videos, once the money is gone
+
+
+def test_money_a_lever_owes_and_cannot_pay_is_reported_as_its_own():
+    incentives = Incentives(tangible=True, redeem_at=20.0, money_per_point=1.0)
+    model = _runs(Strategy(budget=50.0, incentives=incentives), days=40, seeds=[2])[0]
+    s = model.series()
+    assert s["money_spent"].sum() == pytest.approx(50.0)
+    assert s["unpaid_incentives"].sum() > 0
+    assert s["unpaid_incentives"].sum() == pytest.approx(s["money_short"].sum())
+    assert "unpaid_content" not in s  # content pays before it acts: it never owes
 
 
 def test_shortfall_is_reported_when_hours_run_out():

@@ -30,7 +30,7 @@ import sim
 from sim.config import Scenario
 from sim.experiments.staging import staged_folder
 from sim.model import CommunityModel
-from sim.policies import Strategy, operator_series
+from sim.policies import Strategy, operator_series, shortfall_series
 from sim.world.metrics import operator_totals
 
 RUN_FILES = ("daily.parquet", "cohorts.parquet", "summary.json", "scenario.yaml", "curves.png")
@@ -51,7 +51,8 @@ CAPACITY = (
 
 def lever_counts() -> tuple[str, ...]:
     """The levers' series drawn as counts per day (every registered lever's but the above)."""
-    return tuple(s for s in operator_series() if s not in CAPACITY + LEVER_POINTS)
+    shortfall = shortfall_series()
+    return tuple(s for s in operator_series() if s not in CAPACITY + LEVER_POINTS + shortfall)
 
 
 class OutputError(Exception):

@@ -65,6 +65,7 @@ class Incentives(Lever):
             "Hamari 2017: points and badges raise activity",
         ),
     )
+    pays_later = True  # redeemed rewards
     max_effort: ClassVar[dict] = {
         "badges": [{"action": "post", "threshold": 5}, {"action": "reply", "threshold": 20}],
         "ranks": [100.0, 1000.0, 5000.0],
@@ -298,7 +299,7 @@ def _redeem(pop: Population, operator, scheme: Incentives) -> None:
         return
     points = balance[redeeming]
     wanted = float(points.sum()) * scheme.money_per_point
-    paid = operator.pay(wanted, "rewards")
+    paid = operator.pay(wanted, "incentives")
     share = paid / wanted if wanted else 0.0
     # when money runs short, rewards are paid in order of request and the rest wait
     paid_points = np.floor(points * share)

@@ -61,6 +61,8 @@ class Recruitment(Lever):
         ),
     )
 
+    pays_later = True  # per join a campaign brings, per referral join
+
     priority: int = priority(6)
     campaigns: list[Campaign] = Field(
         default_factory=list, max_length=100, description="paid campaigns"
