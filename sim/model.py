@@ -35,7 +35,9 @@ from sim.world.uncertainties import Uncertainties
 # Bumped whenever a change to the model changes what a run produces: a sweep's run keys include it,
 # so results stored by an older model are never mistaken for this one's.
 # 2: a member who leaves loses its ties (changes the "ties" series only)
-MODEL_VERSION = "2"
+# 3: paid campaigns pull from their first day to their last (they lagged a day: arrivals read the
+#    pull the operator had set the day before); referral rewards likewise; shortfall per lever
+MODEL_VERSION = "3"
 
 COMMUNITY_SERIES = (
     "members",
@@ -173,7 +175,7 @@ class CommunityModel(mesa.Model):
         """What the strategy's levers add to today's arrivals (paid pull, referral rewards)."""
         total = Market()
         for lever in self.strategy.levers() if self.strategy is not None else ():
-            market = lever.market(day)
+            market = lever.market(self.operator, day)
             if market is not None:
                 total.extra_p += market.extra_p
                 total.cost_per_join = max(total.cost_per_join, market.cost_per_join)

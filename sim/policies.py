@@ -160,8 +160,9 @@ class Lever(Config):
         """After members have acted today (the incentives phase): the lever's response to what they
         did. Most levers have none."""
 
-    def market(self, day: int) -> Market | None:
-        """What the lever adds to today's arrivals, which come before the operator acts."""
+    def market(self, operator: Operator, day: int) -> Market | None:
+        """What the lever adds to today's arrivals (which come before the operator acts), as set
+        up for ``day``."""
         return None
 
     def measure(self, world: World) -> dict[str, float]:

@@ -298,6 +298,16 @@ def test_campaigns_bring_joins_at_a_cost():
         assert s["money_spent"].sum() == pytest.approx(5.0 * s["campaign_joins"].sum())
 
 
+def test_a_campaign_pulls_from_its_first_day_to_its_last():
+    """Arrivals come before the operator acts, so the campaign must be known before them: a
+    one-day campaign brings joins on that day, none the day before or after."""
+    day10 = Recruitment(campaigns=[Campaign(start=10, end=10, extra_p=0.05, cost_per_join=1.0)])
+    model = _runs(Strategy(budget=1e6, recruitment=day10), days=15, seeds=[1])[0]
+    brought = model.series().set_index("day")["campaign_joins"]
+    assert brought[10] > 0
+    assert brought.drop(10).eq(0).all()
+
+
 def test_referral_rewards_raise_invitations():
     referral = Strategy(budget=1e6, recruitment=Recruitment(referral_reward=3.0, invite_boost=3.0))
     gain, _, _ = _paired_gain(referral, "invites", days=60)

@@ -5,7 +5,7 @@ they bring, and referral rewards that raise members' invitations and pay per ref
 
 from __future__ import annotations
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, model_validator
 
 from sim.policies import Control, ExpectedSign, Lever, Market, Series, priority, register
 from sim.world.settings import Config, Day, Money, Probability, setting
@@ -79,8 +79,6 @@ class Recruitment(Lever):
         unit="times",
         description="invitation multiplier while referral rewards are paid",
     )
-    _market: Market = PrivateAttr(default_factory=Market)
-
     @classmethod
     def switched_on(cls) -> Recruitment:
         return cls(
@@ -88,17 +86,21 @@ class Recruitment(Lever):
             referral_reward=2,
         )
 
-    def market(self, day):
-        # what the operator set up on its last working day (arrivals come before it acts today)
-        return self._market
-
-    def act(self, operator, world, day):
+    def market(self, operator, day):
+        """Today's campaigns pull from their first day to their last; referral joins are rewarded
+        while money for a reward is left."""
         market = Market()
         for campaign in self.campaigns:
             if campaign.start <= day <= campaign.end:
                 market.extra_p += campaign.extra_p
                 market.cost_per_join = max(market.cost_per_join, campaign.cost_per_join)
-        referral = self.referral_reward > 0 and operator.money_left >= self.referral_reward
-        world.members.invite_boost = self.invite_boost if referral else 1.0
-        market.referral_reward = self.referral_reward if referral else 0.0
-        self._market = market
+        if self._paying(operator):
+            market.referral_reward = self.referral_reward
+        return market
+
+    def act(self, operator, world, day):
+        # members invite more while referrals are rewarded
+        world.members.invite_boost = self.invite_boost if self._paying(operator) else 1.0
+
+    def _paying(self, operator) -> bool:
+        return self.referral_reward > 0 and operator.money_left >= self.referral_reward
