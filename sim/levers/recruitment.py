@@ -79,6 +79,7 @@ class Recruitment(Lever):
         unit="times",
         description="invitation multiplier while referral rewards are paid",
     )
+
     @classmethod
     def switched_on(cls) -> Recruitment:
         return cls(
