@@ -211,59 +211,117 @@ class Rules:
         return w / w.sum()
 
 
-_FLOAT_STATE = (
-    "interest",
-    "loyalty",
-    "intrinsic",
-    "extrinsic",
-    "info_need",
-    "visit_base",
-    "post_base",
-    "reply_base",
-    "react_base",
-    "invite_base",
-    "post_drive",
-    "recent_posts",
-    "info_ema",
-    "bond_ema",
-    "cost_ema",
-    "overload_ema",
-    "points",
-    "info_today",
-    "bond_today",
-    "cost_today",
-    "relevant_read",
-    "visit_pull",
-    "recognition_today",
-    "removal_today",
-    "toxicity_today",
-    "toxicity_ema",
-    "withdrawal",
-    "recent_points",
-    "attention_today",
-    "points_redeemed",
+@dataclass(frozen=True)
+class State:
+    """One member state: a numpy array with a row per member slot (and a column per topic).
+
+    ``daily`` states are the "today" channels: what happened to a member today, set during the day
+    and zeroed for every member at its start (``Population.start_day``), so that after a day they
+    hold that day's values. The others are kept from day to day.
+    """
+
+    name: str
+    dtype: type[np.generic]
+    doc: str
+    per_topic: bool = False
+    daily: bool = False
+
+
+F32, I32 = np.float32, np.int32
+NEVER = -(10**6)  # the day of something that never happened (a "last ... day")
+
+# Every member state, declared once: Population allocates, grows and sizes these arrays, the Member
+# view reads them, and docs/member-states.md lists them (sim.config.docs.render_states).
+STATES = (
+    # traits drawn at joining
+    State("segment", np.int8, "kind of newcomer: index into `Rules.member_mix`"),
+    State("is_founder", np.bool_, "a member on day 0 (no newcomer's novelty, founders' loyalty)"),
+    State("intrinsic", F32, "intrinsic motivation (0..1): scales the urge to post and reply"),
+    State("extrinsic", F32, "extrinsic sensitivity (0..1): how strongly rewards move the member"),
+    State("info_need", F32, "how much the member values relevant content (log-normal, mean 1)"),
+    State("visit_base", F32, "daily visit probability when fully committed"),
+    State("post_base", F32, "threads per visit at full drive"),
+    State("reply_base", F32, "replies per visit"),
+    State("react_base", F32, "reactions per visit"),
+    State("invite_base", F32, "invitations per visit at full loyalty"),
+    # what moves with experience
+    State(
+        "pref", F32, "interest in each topic (0..1), drifting toward what satisfies", per_topic=True
+    ),
+    State("interest", F32, "overall interest (0..1), drifting toward the information benefit"),
+    State("loyalty", F32, "commitment (0..1): toward a logistic of net benefit on each visit"),
+    State("post_drive", F32, "drive to post (1: neutral): raised by replies, lowered if ignored"),
+    State("info_ema", F32, "recent average information benefit (about the last 10 visits)"),
+    State("bond_ema", F32, "recent average bond benefit (about the last 10 visits)"),
+    State("cost_ema", F32, "recent average reading cost (about the last 10 visits)"),
+    State("overload_ema", F32, "recent average overload cost (about the last 10 visits)"),
+    State("toxicity_ema", F32, "recent average cost of toxic posts (about the last 10 visits)"),
+    State("recent_posts", F32, "posts in about the last 30 days (a decaying count)"),
+    State("unseen_replies", np.int16, "replies received since the last visit: a pull to return"),
+    State(
+        "visit_pull", F32, "extra visit chance from win-back messages and events (30% kept a day)"
+    ),
+    State("withdrawal", F32, "loss felt since rewards stopped, fading by 5% a day"),
+    State(
+        "removal_today",
+        F32,
+        "the member's posts removed by moderators and not yet felt: kept until its next visit, "
+        "when it costs and is cleared",
+    ),
+    # counters since joining
+    State("visits", I32, "days visited"),
+    State("posts", I32, "threads and replies written"),
+    State("threads", I32, "threads started"),
+    State("replies", I32, "replies written"),
+    State("reactions", I32, "reactions given"),
+    State("replies_received", I32, "replies received from members"),
+    State("reactions_received", I32, "reactions received"),
+    State("invites", I32, "invitations sent"),
+    State("first_post_replied", np.bool_, "the first thread got a reply (from a member or staff)"),
+    State("posted_again", np.bool_, "posted again within 30 days of the first post"),
+    State(
+        "retention_bits",
+        np.uint16,
+        "bit k < 7: acted in the week up to `RETENTION_AGES[k]` days after joining; "
+        "bit 7: acted between 30 and 60 days after joining",
+    ),
+    # days (of the run) on which something happened
+    State("join_day", I32, "day joined (0: a founder)"),
+    State("last_active_day", I32, f"day of the last visit ({NEVER}: none)"),
+    State("last_post_day", I32, f"day of the last post ({NEVER}: none)"),
+    State("first_post_day", I32, "day of the first thread (-1: none)"),
+    State("leave_day", I32, "day the member left (-1: still here)"),
+    State("last_winback_day", I32, f"day of the last win-back message ({NEVER}: none)"),
+    State("alive", np.bool_, "still a member"),
+    State("leave_reason", np.int8, "why the member left (`LeaveReason`; 0 while here)"),
+    # what the operator's levers leave on a member
+    State("winback_messages", np.int16, "win-back messages received"),
+    State("points", F32, "incentive points earned"),
+    State("points_redeemed", F32, "points exchanged for money"),
+    State("recent_points", F32, "points earned in about the last 30 days (a decaying sum)"),
+    State("scheme_posts", I32, "threads written while an incentive scheme ran (toward badges)"),
+    State("scheme_replies", I32, "replies written while an incentive scheme ran (toward badges)"),
+    State("scheme_checkins", I32, "visits while an incentive scheme ran (toward badges)"),
+    State("badges", np.int16, "badges earned"),
+    State("badge_bits", np.uint16, "bit k: holds the scheme's badge k"),
+    State("rank", np.int8, "rank reached: the scheme's rank thresholds passed"),
+    # today's channels: reset at the start of each day
+    State("info_today", F32, "information benefit of today's reading", daily=True),
+    State("relevant_read", F32, "relevant items read today", daily=True),
+    State("cost_today", F32, "reading cost today: off-topic, overload and toxicity", daily=True),
+    State("toxicity_today", F32, "cost of the toxic posts read today", daily=True),
+    State("bond_today", F32, "bond benefit today (visitors only)", daily=True),
+    State("identity_today", F32, "identity benefit of today's events", daily=True),
+    State("attention_today", F32, "welcomes and operator replies received today", daily=True),
+    State(
+        "recognition_today",
+        F32,
+        "recognition received today: badges, ranks, leaderboard places, points",
+        daily=True,
+    ),
 )
-_INT_STATE = (
-    "posts",
-    "threads",
-    "replies",
-    "reactions",
-    "replies_received",
-    "reactions_received",
-    "visits",
-    "invites",
-    "scheme_posts",
-    "scheme_replies",
-    "scheme_checkins",
-)
-_DAY_STATE = (
-    "join_day",
-    "last_active_day",
-    "last_post_day",
-    "first_post_day",
-    "leave_day",
-    "last_winback_day",
-)
+STATE_NAMES = tuple(state.name for state in STATES)
+DAILY_STATES = tuple(state.name for state in STATES if state.daily)
 
 
 class Population:
@@ -274,31 +332,14 @@ class Population:
         self.streams = streams
         self.n = 0
         self._capacity = 0
-        self.pref = np.zeros((0, rules.n_topics), np.float32)
-        for name in _FLOAT_STATE:
-            setattr(self, name, np.zeros(0, np.float32))
-        for name in _INT_STATE:
-            setattr(self, name, np.zeros(0, np.int32))
-        for name in _DAY_STATE:
-            setattr(self, name, np.zeros(0, np.int32))
-        self.alive = np.zeros(0, bool)
-        self.segment = np.zeros(0, np.int8)
-        self.leave_reason = np.zeros(0, np.int8)
-        self.badges = np.zeros(0, np.int16)  # counters for the incentives the operator runs
-        self.unseen_replies = np.zeros(0, np.int16)  # replies not yet seen: a pull to return
+        for state in STATES:
+            shape = (0, rules.n_topics) if state.per_topic else 0
+            setattr(self, state.name, np.zeros(shape, state.dtype))
         # traits that are the same for every member of a segment are looked up, not stored
         self.segment_traits = {
             name: np.array([getattr(seg, name) for seg in rules.member_mix], np.float32)
             for name in ("read_budget", "toxic", "chatter")
         }
-        self.retention_bits = np.zeros(0, np.uint16)
-        self.first_post_replied = np.zeros(0, bool)
-        self.posted_again = np.zeros(0, bool)
-        self.is_founder = np.zeros(0, bool)
-        self.identity_today = np.zeros(0, np.float32)  # filled by events (the operator) each day
-        self.winback_messages = np.zeros(0, np.int16)
-        self.rank = np.zeros(0, np.int8)
-        self.badge_bits = np.zeros(0, np.uint16)  # which of the scheme's badges a member holds
         self.ties = TieGraph(0)
         # what the operator sets for today (sim.policies); neutral when there is no operator
         self.feed_filter = 0.0  # personalized moderation: share of off-topic items hidden
@@ -316,26 +357,10 @@ class Population:
         self._grow(capacity)
 
     # ---- storage ---------------------------------------------------------------------------------
-    def _array_names(self) -> list[str]:
-        return [
-            *_FLOAT_STATE,
-            *_INT_STATE,
-            *_DAY_STATE,
-            "alive",
-            "segment",
-            "leave_reason",
-            "badges",
-            "unseen_replies",
-            "retention_bits",
-            "first_post_replied",
-            "posted_again",
-            "is_founder",
-            "identity_today",
-            "winback_messages",
-            "rank",
-            "badge_bits",
-            "pref",
-        ]
+    def start_day(self) -> None:
+        """Zero every "today" channel (``DAILY_STATES``): the one place they are reset."""
+        for name in DAILY_STATES:
+            getattr(self, name).fill(0)
 
     def _grow(self, needed: int) -> None:
         if needed <= self._capacity:
@@ -343,7 +368,7 @@ class Population:
         # grow by an eighth: amortised O(1) arrivals with little memory held in reserve (growing
         # remaps in place, but the new rows are zeroed, so the reserve is resident)
         capacity = max(needed, self._capacity + self._capacity // 8, 1024)
-        for name in self._array_names():
+        for name in STATE_NAMES:
             shape = (capacity, *getattr(self, name).shape[1:])
             try:  # in place where nothing else refers to the array: remapped, not copied
                 getattr(self, name).resize(shape, refcheck=True)
@@ -358,7 +383,7 @@ class Population:
     @property
     def nbytes(self) -> int:
         """Bytes held by member state and ties (the whole allocated capacity)."""
-        return sum(getattr(self, n).nbytes for n in self._array_names()) + self.ties.nbytes
+        return sum(getattr(self, name).nbytes for name in STATE_NAMES) + self.ties.nbytes
 
     def trait(self, name: str, slots: np.ndarray) -> np.ndarray:
         """A segment-level trait (read budget, toxic, chatter) of the members in ``slots``."""
@@ -438,11 +463,11 @@ class Population:
         self.loyalty[sl] = r.founder_loyalty if founders else r.initial_loyalty
         self.post_drive[sl] = 1.0
         self.join_day[sl] = day
-        self.last_active_day[sl] = day if founders else -(10**6)
-        self.last_post_day[sl] = -(10**6)
+        self.last_active_day[sl] = day if founders else NEVER
+        self.last_post_day[sl] = NEVER
         self.first_post_day[sl] = -1
         self.leave_day[sl] = -1
-        self.last_winback_day[sl] = -(10**6)
+        self.last_winback_day[sl] = NEVER
         self.alive[sl] = True
         self._here = None
         self.is_founder[sl] = founders
@@ -506,7 +531,7 @@ class Population:
 
     def read(self, visitors: np.ndarray, feed: Items) -> None:
         """Visitors read yesterday's feed: information benefit and reading cost (Ren & Kraut 2014)."""
-        r, n = self.rules, self.n
+        r = self.rules
         counts = feed.per_topic()
         total = float(counts.sum())
         idx = self.slots_of(visitors)
@@ -539,14 +564,10 @@ class Population:
                 toxicity[:] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
                 cost += toxicity
             self._drift_topics(idx, feed.informative_per_topic())
-        for today, value in (
-            (self.info_today, info),
-            (self.relevant_read, relevant),
-            (self.cost_today, cost),
-            (self.toxicity_today, toxicity),
-        ):
-            today[:n] = 0
-            today[idx] = value
+        self.info_today[idx] = info
+        self.relevant_read[idx] = relevant
+        self.cost_today[idx] = cost
+        self.toxicity_today[idx] = toxicity
         # recent-experience averages move on visits only
         for average, value in (
             (self.info_ema, info),
@@ -726,7 +747,6 @@ class Population:
         interest = self.interest[v]
         _move_toward(interest, info, f32(r.interest_rate))
         self.interest[v] = interest
-        self.bond_today[:n] = 0
         self.bond_today[v] = bond
         bond_ema = self.bond_ema[v]
         _move_toward(bond_ema, bond, EMA_WEIGHT)
@@ -750,7 +770,6 @@ class Population:
         np.minimum(drive, f32(r.drive_max), out=drive)
         self.recent_posts[:n] *= np.float32(1 - 1 / 30)  # about the last 30 days' posts
         self.recent_points[:n] *= np.float32(1 - 1 / 30)
-        attention[:] = 0
 
     def _after_rewards(self) -> None:
         """Recognition raises intrinsic motivation a little (positive feedback, Deci et al. 1999);
@@ -761,7 +780,6 @@ class Population:
             intrinsic = self.view("intrinsic")
             gain = np.minimum(np.float32(self.rules.recognition_gain) * recognition, 1)
             intrinsic += gain * (1 - intrinsic)
-            recognition[:] = 0
         withdrawal = self.withdrawal[:n]
         if withdrawal.any():
             withdrawal *= np.float32(0.95)
@@ -911,7 +929,7 @@ class Member(mesa.Agent):
 
     def __getattr__(self, name: str):
         population = self.__dict__.get("model") and self.model.population
-        if population is not None and name in population._array_names():
+        if population is not None and name in STATE_NAMES:
             value = getattr(population, name)[self.slot]
             return value.copy() if isinstance(value, np.ndarray) else value.item()
         raise AttributeError(name)
