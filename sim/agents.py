@@ -39,6 +39,7 @@ from scipy.special import expit
 
 from sim.world import kernels
 from sim.world.content import Items
+from sim.world.parameters import parameter, probability
 from sim.world.streams import RandomStreams, stochastic_round
 from sim.world.ties import TieGraph
 
@@ -79,22 +80,43 @@ class Role(IntEnum):
 
 @dataclass(frozen=True)
 class Segment:
-    """One kind of newcomer in the member mix; traits are drawn around these centres."""
+    """One kind of newcomer in the member mix; traits are drawn around these centres.
 
-    name: str
-    share: float
-    intrinsic: float = 0.5  # mean intrinsic motivation (0..1)
-    extrinsic: float = 0.5  # mean extrinsic sensitivity (0..1)
-    visit: float = 0.5  # daily visit probability when fully committed
-    post: float = 0.1  # threads per visit at full drive
-    reply: float = 0.2  # replies per visit
-    react: float = 0.5  # reactions per visit
-    invite: float = 0.01  # invitations per visit
-    read_budget: float = 40.0  # items a visit can read before overload
-    favourite_topics: int = 2  # topics of strong interest
-    spread: float = 1.0  # sd of the log-normal jitter of the propensities (visiting: half)
-    toxic: float = 0.0  # chance that a post by this kind of member is toxic
-    chatter: float = 0.0  # share of this kind of member's threads that are off-topic chatter
+    Each field is declared once here (``parameter``); the scenario's ``member_mix`` items
+    (``sim.config.MemberSegment``) are derived from these declarations."""
+
+    name: str = parameter(doc="label of the segment", min_length=1, max_length=64)
+    share: float = parameter(
+        doc="relative share of newcomers; shares are normalised, need not sum to 1",
+        gt=0,
+        le=1_000_000,
+    )
+    intrinsic: float = probability(0.5, "mean intrinsic motivation")
+    extrinsic: float = probability(0.5, "mean extrinsic sensitivity")
+    visit: float = probability(
+        0.5, "daily visit probability when fully committed", unit="probability per day"
+    )
+    post: float = parameter(
+        0.1, "threads per visit at full drive", ge=0, le=100, unit="threads per visit"
+    )
+    reply: float = parameter(0.2, "replies per visit", ge=0, le=100, unit="replies per visit")
+    react: float = parameter(0.5, "reactions per visit", ge=0, le=100, unit="reactions per visit")
+    invite: float = parameter(
+        0.01, "invitations per visit", ge=0, le=100, unit="invitations per visit"
+    )
+    read_budget: float = parameter(
+        40.0, "items a visit reads before overload", ge=1, le=100_000, unit="items per visit"
+    )
+    favourite_topics: int = parameter(
+        2, "topics of strong interest (at most community.topics)", ge=1, le=64, unit="topics"
+    )
+    spread: float = parameter(
+        1.0, "sd of the log-normal jitter of propensities (of visiting: half that)", ge=0, le=5
+    )
+    toxic: float = probability(0.0, "chance that a thread by this kind of member is toxic")
+    chatter: float = probability(
+        0.0, "share of this kind of member's threads that are off-topic chatter"
+    )
 
 
 DEFAULT_MIX = (
@@ -143,65 +165,190 @@ DEFAULT_MIX = (
 
 @dataclass(frozen=True)
 class Rules:
-    """The behavioural parameters shared by every member (validated at the scenario boundary)."""
+    """The behavioural parameters shared by every member (validated at the scenario boundary).
+
+    Every field but the first three is a parameter declared once here, with its meaning, unit and
+    bounds (``parameter``); the scenario's ``behaviour`` section (``sim.config.Behaviour``) is
+    derived from these declarations, under the same names. ``n_topics``, ``topic_popularity`` and
+    ``member_mix`` are set by the scenario's ``community`` and ``member_mix`` sections."""
 
     n_topics: int = 8
     topic_popularity: tuple[float, ...] = ()
     member_mix: tuple[Segment, ...] = DEFAULT_MIX
-    # motivation
-    motivation_spread: float = 1.2  # sd of intrinsic/extrinsic motivation on the logit scale
-    need_spread: float = 0.85  # sd of the log of each member's need for information
+    # motivation (Deci, Koestner & Ryan 1999)
+    motivation_spread: float = parameter(
+        1.2, "sd of intrinsic/extrinsic motivation on the logit scale", ge=0, le=5
+    )
+    need_spread: float = parameter(
+        0.85, "sd of the log of each member's need for information", ge=0, le=5
+    )
     # visiting
-    visit_floor: float = 0.05  # share of the visit propensity kept at zero loyalty
-    novelty: float = 0.45  # newcomers' extra visit probability on the join day, fading in a week
-    reply_pull: float = 0.3  # extra visit probability when replies await
-    # benefits (weights) and costs
-    info_weight: float = 0.7
-    bond_weight: float = 0.45
-    identity_weight: float = 0.5
-    fun_weight: float = 0.3
-    bond_scale: float = 1.5  # tie strength to active members giving ~63% of the bond benefit
-    reply_bond: float = 0.5  # tie-strength equivalent of one reply received today
-    fun_scale: float = 3.0  # reactions received giving ~63% of the fun benefit
-    offtopic_cost: float = 0.27
-    overload_cost: float = 0.48
-    aspiration: float = 0.42  # net benefit at which loyalty neither grows nor shrinks
-    temperature: float = 0.14  # how sharply loyalty responds to net benefit
-    loyalty_rate: float = 0.011  # per visit, share of the gap to the target loyalty closed
-    early_weight: float = 9.0  # extra weight of the first ~10 visits in forming loyalty
-    forget_rate: float = 0.002  # daily loss of loyalty on days without a visit
-    interest_rate: float = 0.08  # per visit, drift of overall interest toward satisfaction
-    topic_drift: float = 0.02  # per visit, drift of topic interest toward satisfying topics
-    # reinforcement of contribution
-    drive_gain: float = 0.25  # post drive added per reply received
-    drive_decay: float = 0.03  # daily return of post drive toward 1
-    drive_max: float = 3.0
-    first_reply_weight: float = 3.0  # extra drive from the first replies a member ever receives
-    ignored_penalty: float = 0.5  # share of drive a newcomer loses when its thread gets no reply
-    # ties
-    tie_gain: float = 0.3
-    tie_decay: float = 0.02
-    tie_prune: float = 0.02
+    visit_floor: float = probability(0.05, "share of the visit propensity kept at zero loyalty")
+    novelty: float = probability(
+        0.45,
+        "newcomers' extra visit probability on the join day, fading in a week",
+        unit="probability per day",
+    )
+    reply_pull: float = probability(
+        0.3, "extra visit probability when replies await", unit="probability per day"
+    )
+    # benefits (weights) and costs (Ren & Kraut 2014)
+    info_weight: float = parameter(0.7, "weight of the information benefit", ge=0, le=10)
+    bond_weight: float = parameter(0.45, "weight of the bond benefit", ge=0, le=10)
+    identity_weight: float = parameter(0.5, "weight of the identity benefit (events)", ge=0, le=10)
+    fun_weight: float = parameter(0.3, "weight of fun and recognition", ge=0, le=10)
+    bond_scale: float = parameter(
+        1.5,
+        "tie strength to active members giving ~63% of the bond benefit",
+        ge=0.01,
+        le=100,
+        unit="tie strength",
+    )
+    reply_bond: float = parameter(
+        0.5,
+        "tie-strength equivalent of one reply received today",
+        ge=0,
+        le=10,
+        unit="tie strength",
+    )
+    fun_scale: float = parameter(
+        3.0,
+        "reactions received giving ~63% of the fun benefit",
+        ge=0.01,
+        le=1000,
+        unit="reactions",
+    )
+    offtopic_cost: float = parameter(0.27, "reading cost of an all off-topic feed", ge=0, le=10)
+    overload_cost: float = parameter(0.48, "largest cost of more to read than time", ge=0, le=10)
+    # loyalty
+    aspiration: float = parameter(
+        0.42, "net benefit at which loyalty neither grows nor shrinks", ge=-10, le=10
+    )
+    temperature: float = parameter(
+        0.14, "how gently loyalty responds to net benefit", ge=0.001, le=10
+    )
+    loyalty_rate: float = probability(
+        0.011,
+        "per visit, share of the gap to the target loyalty closed",
+        unit="share per visit",
+    )
+    early_weight: float = parameter(
+        9.0, "extra weight of the first ~10 visits in forming loyalty", ge=0, le=100
+    )
+    forget_rate: float = probability(
+        0.002, "daily loss of loyalty on days without a visit", unit="share per day"
+    )
+    interest_rate: float = probability(
+        0.08, "per visit, drift of overall interest toward satisfaction", unit="share per visit"
+    )
+    topic_drift: float = probability(
+        0.02, "per visit, drift of topic interest toward what satisfies", unit="share per visit"
+    )
+    # reinforcement of contribution (Joyce & Kraut 2006)
+    drive_gain: float = parameter(
+        0.25, "post drive added per reply received", ge=0, le=10, unit="drive per reply"
+    )
+    drive_decay: float = probability(
+        0.03, "daily return of post drive toward 1", unit="share per day"
+    )
+    drive_max: float = parameter(3.0, "ceiling of post drive", ge=1, le=100)
+    first_reply_weight: float = parameter(
+        3.0,
+        "extra drive from the first replies a member ever receives (fades over ~3)",
+        ge=0,
+        le=100,
+    )
+    ignored_penalty: float = probability(
+        0.5,
+        "share of its drive to post a member with few replies yet loses when one of its threads "
+        "gets no reply (Joyce & Kraut 2006)",
+    )
+    # ties (Ren, Kraut & Kiesler 2007)
+    tie_gain: float = probability(
+        0.3, "tie strength added per reply", unit="tie strength per reply"
+    )
+    tie_decay: float = probability(0.02, "daily decay of every tie", unit="share per day")
+    tie_prune: float = probability(0.02, "ties weaker than this disappear", unit="tie strength")
     # departure
-    quit_threshold: float = 0.27  # loyalty under which members may quit
-    quit_rate: float = 0.2  # daily quit hazard at zero loyalty
-    inactivity_limit: int = 60  # days without a visit after which a member counts as gone
-    initial_loyalty: float = 0.31
-    founder_loyalty: float = 0.6
-    # responses to what the operator does (sim.policies)
-    attention_bond: float = 1.0  # tie-strength equivalent of a welcome or an operator reply
-    event_ties: int = 2  # new ties each event attendee makes with other attendees
-    removal_cost: float = 0.15  # largest cost to an author of seeing its own posts removed
-    toxicity_cost: float = 0.6  # largest cost of reading toxic posts
-    incentive_gain: float = 1.0  # rise of a rewarded action's rate at full extrinsic sensitivity
-    steer_gain: float = 3.0  # extra rate of a badged action just before its threshold (steerers)
-    steer_threshold: float = 0.7  # extrinsic sensitivity from which members steer at full strength
-    substitution: float = 0.5  # share of the steering boost taken from the neighbouring action
-    crowd_out_rate: float = 0.0015  # daily loss of intrinsic motivation while tangibly rewarded
-    recognition_gain: float = 0.01  # rise of intrinsic motivation per recognition received
-    recognition_weight: float = 0.3  # benefit of a recognition (badge, rank, leaderboard place)
-    withdrawal_loss: float = 0.4  # cost felt when rewards stop, at full extrinsic sensitivity
-    lure_rate: float = 0.01  # daily chance a competitor lures an uncommitted member, at full pull
+    quit_threshold: float = parameter(0.27, "loyalty under which members may quit", ge=0.001, le=1)
+    quit_rate: float = probability(
+        0.2, "daily quit hazard at zero loyalty", unit="probability per day"
+    )
+    inactivity_limit: int = parameter(
+        60,
+        "days without a visit after which a member counts as gone",
+        ge=1,
+        le=3650,
+        unit="days",
+    )
+    initial_loyalty: float = probability(0.31, "newcomers' loyalty")
+    founder_loyalty: float = probability(0.6, "founders' loyalty")
+    # responses to the operator's levers (sim.policies)
+    attention_bond: float = parameter(
+        1.0,
+        "tie-strength equivalent of a welcome message or an operator reply",
+        ge=0,
+        le=10,
+        unit="tie strength",
+    )
+    event_ties: int = parameter(
+        2,
+        "new ties each event attendee makes with other attendees",
+        ge=0,
+        le=50,
+        unit="ties per attendee",
+    )
+    removal_cost: float = probability(
+        0.15,
+        "largest cost to an author, felt on its next visit, of seeing its own posts removed by "
+        "moderators",
+    )
+    toxicity_cost: float = parameter(0.6, "largest reading cost of toxic posts", ge=0, le=10)
+    incentive_gain: float = parameter(
+        1.0,
+        "rise of a rewarded action's rate at full extrinsic sensitivity (Hamari 2017)",
+        ge=0,
+        le=10,
+    )
+    steer_gain: float = parameter(
+        3.0,
+        "extra rate of a badged action just before its threshold, for full steerers "
+        "(Anderson et al. 2013)",
+        ge=0,
+        le=100,
+    )
+    steer_threshold: float = parameter(
+        0.7,
+        "extrinsic sensitivity from which members steer toward badges at full strength; below "
+        "it, steering fades with the square of the ratio (Hoernle et al. 2022)",
+        ge=0.01,
+        le=1,
+    )
+    substitution: float = probability(
+        0.5, "share of the steering boost taken from the neighbouring action"
+    )
+    crowd_out_rate: float = probability(
+        0.0015,
+        "daily loss of intrinsic motivation while tangibly rewarded (Deci, Koestner & Ryan 1999)",
+        unit="share per day",
+    )
+    recognition_gain: float = parameter(
+        0.01,
+        "rise of intrinsic motivation per recognition received (badge, rank, leaderboard place)",
+        ge=0,
+        le=0.2,
+    )
+    recognition_weight: float = parameter(
+        0.3, "benefit of a recognition (badge, rank, leaderboard place)", ge=0, le=10
+    )
+    withdrawal_loss: float = parameter(
+        0.4, "cost felt when rewards stop, at full extrinsic sensitivity", ge=0, le=10
+    )
+    lure_rate: float = probability(
+        0.01,
+        "daily chance a competitor lures an uncommitted member away, at full pull",
+        unit="probability per day",
+    )
 
     def popularity(self) -> np.ndarray:
         if self.topic_popularity:
