@@ -472,7 +472,8 @@ DAILY_STATES = tuple(state.name for state in STATES if state.daily)
 
 
 class Population:
-    """All members ever joined, one row (slot) each, as numpy arrays."""
+    """All members ever joined, one row (slot) each, as numpy arrays: one attribute per declared
+    state (``STATES``), such as ``pop.loyalty``, allocated and grown together."""
 
     def __init__(self, rules: Rules, streams: RandomStreams, capacity: int = 1024):
         self.rules = rules
