@@ -30,7 +30,7 @@ Rows never move: a member keeps its slot (its join order) for life, departures o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 
 import mesa
@@ -40,6 +40,7 @@ from scipy.special import expit
 from sim.world import kernels
 from sim.world.content import Items
 from sim.world.outcomes import RETENTION_AGES, SURVIVAL_BIT, LeaveReason
+from sim.world.parameters import parameter, probability
 from sim.world.streams import RandomStreams, stochastic_round
 from sim.world.ties import TieGraph
 
@@ -64,22 +65,43 @@ class Role(IntEnum):
 
 @dataclass(frozen=True)
 class Segment:
-    """One kind of newcomer in the member mix; traits are drawn around these centres."""
+    """One kind of newcomer in the member mix; traits are drawn around these centres.
 
-    name: str
-    share: float
-    intrinsic: float = 0.5  # mean intrinsic motivation (0..1)
-    extrinsic: float = 0.5  # mean extrinsic sensitivity (0..1)
-    visit: float = 0.5  # daily visit probability when fully committed
-    post: float = 0.1  # threads per visit at full drive
-    reply: float = 0.2  # replies per visit
-    react: float = 0.5  # reactions per visit
-    invite: float = 0.01  # invitations per visit
-    read_budget: float = 40.0  # items a visit can read before overload
-    favourite_topics: int = 2  # topics of strong interest
-    spread: float = 1.0  # sd of the log-normal jitter of the propensities (visiting: half)
-    toxic: float = 0.0  # chance that a post by this kind of member is toxic
-    chatter: float = 0.0  # share of this kind of member's threads that are off-topic chatter
+    Each field is declared once here (``parameter``); the scenario's ``member_mix`` items
+    (``sim.config.MemberSegment``) are derived from these declarations."""
+
+    name: str = parameter(doc="label of the segment", min_length=1, max_length=64)
+    share: float = parameter(
+        doc="relative share of newcomers; shares are normalised, need not sum to 1",
+        gt=0,
+        le=1_000_000,
+    )
+    intrinsic: float = probability(0.5, "mean intrinsic motivation")
+    extrinsic: float = probability(0.5, "mean extrinsic sensitivity")
+    visit: float = probability(
+        0.5, "daily visit probability when fully committed", unit="probability per day"
+    )
+    post: float = parameter(
+        0.1, "threads per visit at full drive", ge=0, le=100, unit="threads per visit"
+    )
+    reply: float = parameter(0.2, "replies per visit", ge=0, le=100, unit="replies per visit")
+    react: float = parameter(0.5, "reactions per visit", ge=0, le=100, unit="reactions per visit")
+    invite: float = parameter(
+        0.01, "invitations per visit", ge=0, le=100, unit="invitations per visit"
+    )
+    read_budget: float = parameter(
+        40.0, "items a visit reads before overload", ge=1, le=100_000, unit="items per visit"
+    )
+    favourite_topics: int = parameter(
+        2, "topics of strong interest (at most community.topics)", ge=1, le=64, unit="topics"
+    )
+    spread: float = parameter(
+        1.0, "sd of the log-normal jitter of propensities (of visiting: half that)", ge=0, le=5
+    )
+    toxic: float = probability(0.0, "chance that a thread by this kind of member is toxic")
+    chatter: float = probability(
+        0.0, "share of this kind of member's threads that are off-topic chatter"
+    )
 
 
 DEFAULT_MIX = (
@@ -128,65 +150,190 @@ DEFAULT_MIX = (
 
 @dataclass(frozen=True)
 class Rules:
-    """The behavioural parameters shared by every member (validated at the scenario boundary)."""
+    """The behavioural parameters shared by every member (validated at the scenario boundary).
+
+    Every field but the first three is a parameter declared once here, with its meaning, unit and
+    bounds (``parameter``); the scenario's ``behaviour`` section (``sim.config.Behaviour``) is
+    derived from these declarations, under the same names. ``n_topics``, ``topic_popularity`` and
+    ``member_mix`` are set by the scenario's ``community`` and ``member_mix`` sections."""
 
     n_topics: int = 8
     topic_popularity: tuple[float, ...] = ()
     member_mix: tuple[Segment, ...] = DEFAULT_MIX
-    # motivation
-    motivation_spread: float = 1.2  # sd of intrinsic/extrinsic motivation on the logit scale
-    need_spread: float = 0.85  # sd of the log of each member's need for information
+    # motivation (Deci, Koestner & Ryan 1999)
+    motivation_spread: float = parameter(
+        1.2, "sd of intrinsic/extrinsic motivation on the logit scale", ge=0, le=5
+    )
+    need_spread: float = parameter(
+        0.85, "sd of the log of each member's need for information", ge=0, le=5
+    )
     # visiting
-    visit_floor: float = 0.05  # share of the visit propensity kept at zero loyalty
-    novelty: float = 0.45  # newcomers' extra visit probability on the join day, fading in a week
-    reply_pull: float = 0.3  # extra visit probability when replies await
-    # benefits (weights) and costs
-    info_weight: float = 0.7
-    bond_weight: float = 0.45
-    identity_weight: float = 0.5
-    fun_weight: float = 0.3
-    bond_scale: float = 1.5  # tie strength to active members giving ~63% of the bond benefit
-    reply_bond: float = 0.5  # tie-strength equivalent of one reply received today
-    fun_scale: float = 3.0  # reactions received giving ~63% of the fun benefit
-    offtopic_cost: float = 0.27
-    overload_cost: float = 0.48
-    aspiration: float = 0.42  # net benefit at which loyalty neither grows nor shrinks
-    temperature: float = 0.14  # how sharply loyalty responds to net benefit
-    loyalty_rate: float = 0.011  # per visit, share of the gap to the target loyalty closed
-    early_weight: float = 9.0  # extra weight of the first ~10 visits in forming loyalty
-    forget_rate: float = 0.002  # daily loss of loyalty on days without a visit
-    interest_rate: float = 0.08  # per visit, drift of overall interest toward satisfaction
-    topic_drift: float = 0.02  # per visit, drift of topic interest toward satisfying topics
-    # reinforcement of contribution
-    drive_gain: float = 0.25  # post drive added per reply received
-    drive_decay: float = 0.03  # daily return of post drive toward 1
-    drive_max: float = 3.0
-    first_reply_weight: float = 3.0  # extra drive from the first replies a member ever receives
-    ignored_penalty: float = 0.5  # share of drive a newcomer loses when its thread gets no reply
-    # ties
-    tie_gain: float = 0.3
-    tie_decay: float = 0.02
-    tie_prune: float = 0.02
+    visit_floor: float = probability(0.05, "share of the visit propensity kept at zero loyalty")
+    novelty: float = probability(
+        0.45,
+        "newcomers' extra visit probability on the join day, fading in a week",
+        unit="probability per day",
+    )
+    reply_pull: float = probability(
+        0.3, "extra visit probability when replies await", unit="probability per day"
+    )
+    # benefits (weights) and costs (Ren & Kraut 2014)
+    info_weight: float = parameter(0.7, "weight of the information benefit", ge=0, le=10)
+    bond_weight: float = parameter(0.45, "weight of the bond benefit", ge=0, le=10)
+    identity_weight: float = parameter(0.5, "weight of the identity benefit (events)", ge=0, le=10)
+    fun_weight: float = parameter(0.3, "weight of fun and recognition", ge=0, le=10)
+    bond_scale: float = parameter(
+        1.5,
+        "tie strength to active members giving ~63% of the bond benefit",
+        ge=0.01,
+        le=100,
+        unit="tie strength",
+    )
+    reply_bond: float = parameter(
+        0.5,
+        "tie-strength equivalent of one reply received today",
+        ge=0,
+        le=10,
+        unit="tie strength",
+    )
+    fun_scale: float = parameter(
+        3.0,
+        "reactions received giving ~63% of the fun benefit",
+        ge=0.01,
+        le=1000,
+        unit="reactions",
+    )
+    offtopic_cost: float = parameter(0.27, "reading cost of an all off-topic feed", ge=0, le=10)
+    overload_cost: float = parameter(0.48, "largest cost of more to read than time", ge=0, le=10)
+    # loyalty
+    aspiration: float = parameter(
+        0.42, "net benefit at which loyalty neither grows nor shrinks", ge=-10, le=10
+    )
+    temperature: float = parameter(
+        0.14, "how gently loyalty responds to net benefit", ge=0.001, le=10
+    )
+    loyalty_rate: float = probability(
+        0.011,
+        "per visit, share of the gap to the target loyalty closed",
+        unit="share per visit",
+    )
+    early_weight: float = parameter(
+        9.0, "extra weight of the first ~10 visits in forming loyalty", ge=0, le=100
+    )
+    forget_rate: float = probability(
+        0.002, "daily loss of loyalty on days without a visit", unit="share per day"
+    )
+    interest_rate: float = probability(
+        0.08, "per visit, drift of overall interest toward satisfaction", unit="share per visit"
+    )
+    topic_drift: float = probability(
+        0.02, "per visit, drift of topic interest toward what satisfies", unit="share per visit"
+    )
+    # reinforcement of contribution (Joyce & Kraut 2006)
+    drive_gain: float = parameter(
+        0.25, "post drive added per reply received", ge=0, le=10, unit="drive per reply"
+    )
+    drive_decay: float = probability(
+        0.03, "daily return of post drive toward 1", unit="share per day"
+    )
+    drive_max: float = parameter(3.0, "ceiling of post drive", ge=1, le=100)
+    first_reply_weight: float = parameter(
+        3.0,
+        "extra drive from the first replies a member ever receives (fades over ~3)",
+        ge=0,
+        le=100,
+    )
+    ignored_penalty: float = probability(
+        0.5,
+        "share of its drive to post a member with few replies yet loses when one of its threads "
+        "gets no reply (Joyce & Kraut 2006)",
+    )
+    # ties (Ren, Kraut & Kiesler 2007)
+    tie_gain: float = probability(
+        0.3, "tie strength added per reply", unit="tie strength per reply"
+    )
+    tie_decay: float = probability(0.02, "daily decay of every tie", unit="share per day")
+    tie_prune: float = probability(0.02, "ties weaker than this disappear", unit="tie strength")
     # departure
-    quit_threshold: float = 0.27  # loyalty under which members may quit
-    quit_rate: float = 0.2  # daily quit hazard at zero loyalty
-    inactivity_limit: int = 60  # days without a visit after which a member counts as gone
-    initial_loyalty: float = 0.31
-    founder_loyalty: float = 0.6
-    # responses to what the operator does (sim.policies)
-    attention_bond: float = 1.0  # tie-strength equivalent of a welcome or an operator reply
-    event_ties: int = 2  # new ties each event attendee makes with other attendees
-    removal_cost: float = 0.15  # largest cost to an author of seeing its own posts removed
-    toxicity_cost: float = 0.6  # largest cost of reading toxic posts
-    incentive_gain: float = 1.0  # rise of a rewarded action's rate at full extrinsic sensitivity
-    steer_gain: float = 3.0  # extra rate of a badged action just before its threshold (steerers)
-    steer_threshold: float = 0.7  # extrinsic sensitivity from which members steer at full strength
-    substitution: float = 0.5  # share of the steering boost taken from the neighbouring action
-    crowd_out_rate: float = 0.0015  # daily loss of intrinsic motivation while tangibly rewarded
-    recognition_gain: float = 0.01  # rise of intrinsic motivation per recognition received
-    recognition_weight: float = 0.3  # benefit of a recognition (badge, rank, leaderboard place)
-    withdrawal_loss: float = 0.4  # cost felt when rewards stop, at full extrinsic sensitivity
-    lure_rate: float = 0.01  # daily chance a competitor lures an uncommitted member, at full pull
+    quit_threshold: float = parameter(0.27, "loyalty under which members may quit", ge=0.001, le=1)
+    quit_rate: float = probability(
+        0.2, "daily quit hazard at zero loyalty", unit="probability per day"
+    )
+    inactivity_limit: int = parameter(
+        60,
+        "days without a visit after which a member counts as gone",
+        ge=1,
+        le=3650,
+        unit="days",
+    )
+    initial_loyalty: float = probability(0.31, "newcomers' loyalty")
+    founder_loyalty: float = probability(0.6, "founders' loyalty")
+    # responses to the operator's levers (sim.policies)
+    attention_bond: float = parameter(
+        1.0,
+        "tie-strength equivalent of a welcome message or an operator reply",
+        ge=0,
+        le=10,
+        unit="tie strength",
+    )
+    event_ties: int = parameter(
+        2,
+        "new ties each event attendee makes with other attendees",
+        ge=0,
+        le=50,
+        unit="ties per attendee",
+    )
+    removal_cost: float = probability(
+        0.15,
+        "largest cost to an author, felt on its next visit, of seeing its own posts removed by "
+        "moderators",
+    )
+    toxicity_cost: float = parameter(0.6, "largest reading cost of toxic posts", ge=0, le=10)
+    incentive_gain: float = parameter(
+        1.0,
+        "rise of a rewarded action's rate at full extrinsic sensitivity (Hamari 2017)",
+        ge=0,
+        le=10,
+    )
+    steer_gain: float = parameter(
+        3.0,
+        "extra rate of a badged action just before its threshold, for full steerers "
+        "(Anderson et al. 2013)",
+        ge=0,
+        le=100,
+    )
+    steer_threshold: float = parameter(
+        0.7,
+        "extrinsic sensitivity from which members steer toward badges at full strength; below "
+        "it, steering fades with the square of the ratio (Hoernle et al. 2022)",
+        ge=0.01,
+        le=1,
+    )
+    substitution: float = probability(
+        0.5, "share of the steering boost taken from the neighbouring action"
+    )
+    crowd_out_rate: float = probability(
+        0.0015,
+        "daily loss of intrinsic motivation while tangibly rewarded (Deci, Koestner & Ryan 1999)",
+        unit="share per day",
+    )
+    recognition_gain: float = parameter(
+        0.01,
+        "rise of intrinsic motivation per recognition received (badge, rank, leaderboard place)",
+        ge=0,
+        le=0.2,
+    )
+    recognition_weight: float = parameter(
+        0.3, "benefit of a recognition (badge, rank, leaderboard place)", ge=0, le=10
+    )
+    withdrawal_loss: float = parameter(
+        0.4, "cost felt when rewards stop, at full extrinsic sensitivity", ge=0, le=10
+    )
+    lure_rate: float = probability(
+        0.01,
+        "daily chance a competitor lures an uncommitted member away, at full pull",
+        unit="probability per day",
+    )
 
     def popularity(self) -> np.ndarray:
         if self.topic_popularity:
@@ -196,102 +343,152 @@ class Rules:
         return w / w.sum()
 
 
-_FLOAT_STATE = (
-    "interest",
-    "loyalty",
-    "intrinsic",
-    "extrinsic",
-    "info_need",
-    "visit_base",
-    "post_base",
-    "reply_base",
-    "react_base",
-    "invite_base",
-    "post_drive",
-    "recent_posts",
-    "info_ema",
-    "bond_ema",
-    "cost_ema",
-    "overload_ema",
-    "points",
-    "info_today",
-    "bond_today",
-    "cost_today",
-    "relevant_read",
-    "visit_pull",
-    "recognition_today",
-    "removal_today",
-    "toxicity_today",
-    "toxicity_ema",
-    "withdrawal",
-    "recent_points",
-    "attention_today",
-    "points_redeemed",
+@dataclass(frozen=True)
+class State:
+    """One member state: a numpy array with a row per member slot (and a column per topic).
+
+    ``daily`` states are the "today" channels: what happened to a member today, set during the day
+    and zeroed for every member at its start (``Population.start_day``), so that after a day they
+    hold that day's values. The others are kept from day to day.
+    """
+
+    name: str
+    dtype: type[np.generic]
+    doc: str
+    per_topic: bool = False
+    daily: bool = False
+
+
+F32, I32 = np.float32, np.int32
+NEVER = -(10**6)  # the day of something that never happened (a "last ... day")
+
+# Every member state, declared once: Population allocates, grows and sizes these arrays, the Member
+# view reads them, and docs/member-states.md lists them (sim.config.docs.render_states).
+STATES = (
+    # traits drawn at joining
+    State("segment", np.int8, "kind of newcomer: index into `Rules.member_mix`"),
+    State("is_founder", np.bool_, "a member on day 0 (no newcomer's novelty, founders' loyalty)"),
+    State("intrinsic", F32, "intrinsic motivation (0..1): scales the urge to post and reply"),
+    State("extrinsic", F32, "extrinsic sensitivity (0..1): how strongly rewards move the member"),
+    State("info_need", F32, "how much the member values relevant content (log-normal, mean 1)"),
+    State("visit_base", F32, "daily visit probability when fully committed"),
+    State("post_base", F32, "threads per visit at full drive"),
+    State("reply_base", F32, "replies per visit"),
+    State("react_base", F32, "reactions per visit"),
+    State("invite_base", F32, "invitations per visit at full loyalty"),
+    # what moves with experience
+    State(
+        "pref", F32, "interest in each topic (0..1), drifting toward what satisfies", per_topic=True
+    ),
+    State("interest", F32, "overall interest (0..1), drifting toward the information benefit"),
+    State("loyalty", F32, "commitment (0..1): toward a logistic of net benefit on each visit"),
+    State("post_drive", F32, "drive to post (1: neutral): raised by replies, lowered if ignored"),
+    State("info_ema", F32, "recent average information benefit (about the last 10 visits)"),
+    State("bond_ema", F32, "recent average bond benefit (about the last 10 visits)"),
+    State("cost_ema", F32, "recent average reading cost (about the last 10 visits)"),
+    State("overload_ema", F32, "recent average overload cost (about the last 10 visits)"),
+    State("toxicity_ema", F32, "recent average cost of toxic posts (about the last 10 visits)"),
+    State("recent_posts", F32, "posts in about the last 30 days (a decaying count)"),
+    State("unseen_replies", np.int16, "replies received since the last visit: a pull to return"),
+    State(
+        "visit_pull", F32, "extra visit chance from win-back messages and events (30% kept a day)"
+    ),
+    State("withdrawal", F32, "loss felt since rewards stopped, fading by 5% a day"),
+    State(
+        "removal_today",
+        F32,
+        "the member's posts removed by moderators and not yet felt: kept until its next visit, "
+        "when it costs and is cleared",
+    ),
+    # counters since joining
+    State("visits", I32, "days visited"),
+    State("posts", I32, "threads and replies written"),
+    State("threads", I32, "threads started"),
+    State("replies", I32, "replies written"),
+    State("reactions", I32, "reactions given"),
+    State("replies_received", I32, "replies received from members"),
+    State("reactions_received", I32, "reactions received"),
+    State("invites", I32, "invitations sent"),
+    State("first_post_replied", np.bool_, "the first thread got a reply (from a member or staff)"),
+    State("posted_again", np.bool_, "posted again within 30 days of the first post"),
+    State(
+        "retention_bits",
+        np.uint16,
+        "bit k < 7: acted in the week up to `RETENTION_AGES[k]` days after joining; "
+        "bit 7: acted between 30 and 60 days after joining",
+    ),
+    # days (of the run) on which something happened
+    State("join_day", I32, "day joined (0: a founder)"),
+    State("last_active_day", I32, f"day of the last visit ({NEVER}: none)"),
+    State("last_post_day", I32, f"day of the last post ({NEVER}: none)"),
+    State("first_post_day", I32, "day of the first thread (-1: none)"),
+    State("leave_day", I32, "day the member left (-1: still here)"),
+    State("last_winback_day", I32, f"day of the last win-back message ({NEVER}: none)"),
+    State("alive", np.bool_, "still a member"),
+    State("leave_reason", np.int8, "why the member left (`LeaveReason`; 0 while here)"),
+    # what the operator's levers leave on a member
+    State("winback_messages", np.int16, "win-back messages received"),
+    State("points", F32, "incentive points earned"),
+    State("points_redeemed", F32, "points exchanged for money"),
+    State("recent_points", F32, "points earned in about the last 30 days (a decaying sum)"),
+    State("scheme_posts", I32, "threads written while an incentive scheme ran (toward badges)"),
+    State("scheme_replies", I32, "replies written while an incentive scheme ran (toward badges)"),
+    State("scheme_checkins", I32, "visits while an incentive scheme ran (toward badges)"),
+    State("badges", np.int16, "badges earned"),
+    State("badge_bits", np.uint16, "bit k: holds the scheme's badge k"),
+    State("rank", np.int8, "rank reached: the scheme's rank thresholds passed"),
+    # today's channels: reset at the start of each day
+    State("info_today", F32, "information benefit of today's reading", daily=True),
+    State("relevant_read", F32, "relevant items read today", daily=True),
+    State("cost_today", F32, "reading cost today: off-topic, overload and toxicity", daily=True),
+    State("toxicity_today", F32, "cost of the toxic posts read today", daily=True),
+    State("bond_today", F32, "bond benefit today (visitors only)", daily=True),
+    State("identity_today", F32, "identity benefit of today's events", daily=True),
+    State("attention_today", F32, "welcomes and operator replies received today", daily=True),
+    State(
+        "recognition_today",
+        F32,
+        "recognition received today: badges, ranks, leaderboard places, points",
+        daily=True,
+    ),
 )
-_INT_STATE = (
-    "posts",
-    "threads",
-    "replies",
-    "reactions",
-    "replies_received",
-    "reactions_received",
-    "visits",
-    "invites",
-    "scheme_posts",
-    "scheme_replies",
-    "scheme_checkins",
-)
-_DAY_STATE = (
-    "join_day",
-    "last_active_day",
-    "last_post_day",
-    "first_post_day",
-    "leave_day",
-    "last_winback_day",
-)
+STATE_NAMES = tuple(state.name for state in STATES)
+DAILY_STATES = tuple(state.name for state in STATES if state.daily)
+
+
+@dataclass
+class Today:
+    """What the operator's levers and the world's uncertainties set for one day; neutral unless
+    set, and new every morning (``Population.start_day``)."""
+
+    feed_filter: float = 0.0  # personalized moderation: share of a reader's off-topic items hidden
+    rules_shown: bool = False  # newcomers see the rules: less toxic posting and chatter
+    invite_boost: float = 1.0  # referral rewards: invitations multiplied
+    lure: float = 0.0  # a competitor's pull on uncommitted members
+    season: float = 1.0  # seasonal multiplier of visiting
+    boosts: dict[str, np.ndarray] = field(default_factory=dict)  # multipliers of visit, post, reply
 
 
 class Population:
-    """All members ever joined, one row (slot) each, as numpy arrays."""
+    """All members ever joined, one row (slot) each, as numpy arrays: one attribute per declared
+    state (``STATES``), such as ``pop.loyalty``, allocated and grown together."""
 
     def __init__(self, rules: Rules, streams: RandomStreams, capacity: int = 1024):
         self.rules = rules
         self.streams = streams
         self.n = 0
         self._capacity = 0
-        self.pref = np.zeros((0, rules.n_topics), np.float32)
-        for name in _FLOAT_STATE:
-            setattr(self, name, np.zeros(0, np.float32))
-        for name in _INT_STATE:
-            setattr(self, name, np.zeros(0, np.int32))
-        for name in _DAY_STATE:
-            setattr(self, name, np.zeros(0, np.int32))
-        self.alive = np.zeros(0, bool)
-        self.segment = np.zeros(0, np.int8)
-        self.leave_reason = np.zeros(0, np.int8)
-        self.badges = np.zeros(0, np.int16)  # counters for the incentives the operator runs
-        self.unseen_replies = np.zeros(0, np.int16)  # replies not yet seen: a pull to return
+        for state in STATES:
+            shape = (0, rules.n_topics) if state.per_topic else 0
+            setattr(self, state.name, np.zeros(shape, state.dtype))
         # traits that are the same for every member of a segment are looked up, not stored
         self.segment_traits = {
             name: np.array([getattr(seg, name) for seg in rules.member_mix], np.float32)
             for name in ("read_budget", "toxic", "chatter")
         }
-        self.retention_bits = np.zeros(0, np.uint16)
-        self.first_post_replied = np.zeros(0, bool)
-        self.posted_again = np.zeros(0, bool)
-        self.is_founder = np.zeros(0, bool)
-        self.identity_today = np.zeros(0, np.float32)  # filled by events (the operator) each day
-        self.winback_messages = np.zeros(0, np.int16)
-        self.rank = np.zeros(0, np.int8)
-        self.badge_bits = np.zeros(0, np.uint16)  # which of the scheme's badges a member holds
         self.ties = TieGraph(0)
         # what the operator sets for today (sim.policies); neutral when there is no operator
-        self.feed_filter = 0.0  # personalized moderation: share of off-topic items hidden
-        self.rules_shown = False  # newcomers see the rules: less toxic posting
-        self.invite_boost = 1.0  # referral rewards
-        self.lure = 0.0  # a competitor's pull
-        self.season = 1.0  # seasonal multiplier of visiting
-        self.boosts: dict[str, np.ndarray] = {}  # incentive multipliers of visit, post, reply
+        self.today = Today()  # what the operator and the world set for today
         self.winback_returns = 0  # members messaged in the last week who came back today
         # the incentive scheme's badges and ranks, once every member has been checked against them
         self.thresholds_checked: tuple | None = None
@@ -301,26 +498,12 @@ class Population:
         self._grow(capacity)
 
     # ---- storage ---------------------------------------------------------------------------------
-    def _array_names(self) -> list[str]:
-        return [
-            *_FLOAT_STATE,
-            *_INT_STATE,
-            *_DAY_STATE,
-            "alive",
-            "segment",
-            "leave_reason",
-            "badges",
-            "unseen_replies",
-            "retention_bits",
-            "first_post_replied",
-            "posted_again",
-            "is_founder",
-            "identity_today",
-            "winback_messages",
-            "rank",
-            "badge_bits",
-            "pref",
-        ]
+    def start_day(self) -> None:
+        """Zero every "today" channel (``DAILY_STATES``) and start a neutral ``Today``: the one
+        place where what is only for today is reset."""
+        for name in DAILY_STATES:
+            getattr(self, name).fill(0)
+        self.today = Today()
 
     def _grow(self, needed: int) -> None:
         if needed <= self._capacity:
@@ -328,7 +511,7 @@ class Population:
         # grow by an eighth: amortised O(1) arrivals with little memory held in reserve (growing
         # remaps in place, but the new rows are zeroed, so the reserve is resident)
         capacity = max(needed, self._capacity + self._capacity // 8, 1024)
-        for name in self._array_names():
+        for name in STATE_NAMES:
             shape = (capacity, *getattr(self, name).shape[1:])
             try:  # in place where nothing else refers to the array: remapped, not copied
                 getattr(self, name).resize(shape, refcheck=True)
@@ -343,7 +526,7 @@ class Population:
     @property
     def nbytes(self) -> int:
         """Bytes held by member state and ties (the whole allocated capacity)."""
-        return sum(getattr(self, n).nbytes for n in self._array_names()) + self.ties.nbytes
+        return sum(getattr(self, name).nbytes for name in STATE_NAMES) + self.ties.nbytes
 
     def trait(self, name: str, slots: np.ndarray) -> np.ndarray:
         """A segment-level trait (read budget, toxic, chatter) of the members in ``slots``."""
@@ -423,11 +606,11 @@ class Population:
         self.loyalty[sl] = r.founder_loyalty if founders else r.initial_loyalty
         self.post_drive[sl] = 1.0
         self.join_day[sl] = day
-        self.last_active_day[sl] = day if founders else -(10**6)
-        self.last_post_day[sl] = -(10**6)
+        self.last_active_day[sl] = day if founders else NEVER
+        self.last_post_day[sl] = NEVER
         self.first_post_day[sl] = -1
         self.leave_day[sl] = -1
-        self.last_winback_day[sl] = -(10**6)
+        self.last_winback_day[sl] = NEVER
         self.alive[sl] = True
         self._here = None
         self.is_founder[sl] = founders
@@ -479,10 +662,10 @@ class Population:
         """Visit probability ``p`` of ``slots`` with what the operator adds: seasonality, check-in
         incentives, and the short-lived pull of win-back messages and promoted events (a spike
         that fades in ~2 days)."""
-        if self.season != 1.0:
-            p = p * np.float32(self.season)
-        if "visit" in self.boosts:
-            p = p * self.boosts["visit"][slots]
+        if self.today.season != 1.0:
+            p = p * np.float32(self.today.season)
+        if "visit" in self.today.boosts:
+            p = p * self.today.boosts["visit"][slots]
         pull = self.view("visit_pull")
         if pull.any():
             p = p + pull[slots]
@@ -491,7 +674,7 @@ class Population:
 
     def read(self, visitors: np.ndarray, feed: Items) -> None:
         """Visitors read yesterday's feed: information benefit and reading cost (Ren & Kraut 2014)."""
-        r, n = self.rules, self.n
+        r = self.rules
         counts = feed.per_topic()
         total = float(counts.sum())
         idx = self.slots_of(visitors)
@@ -508,7 +691,7 @@ class Population:
                 kernels.active().weighted_rows(self.pref, idx, per_topic), np.float32(total)
             )
             # a personalized filter hides a share of each reader's off-topic items
-            seen = total - self.feed_filter * (total - relevant_in_feed)
+            seen = total - self.today.feed_filter * (total - relevant_in_feed)
             read = np.minimum(seen, budget)
             relevant[:] = relevant_in_feed * (read / seen)
             saturation = 1 - np.exp(-3.0 * relevant / INFO_SATURATION_ITEMS)
@@ -520,18 +703,14 @@ class Population:
             toxic_share = feed.toxic_share()
             if toxic_share > 0:
                 # toxic posts are off-topic noise to most readers, so the filter hides them too
-                toxic_read = toxic_share * read * (1 - self.feed_filter)
+                toxic_read = toxic_share * read * (1 - self.today.feed_filter)
                 toxicity[:] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
                 cost += toxicity
             self._drift_topics(idx, feed.informative_per_topic())
-        for today, value in (
-            (self.info_today, info),
-            (self.relevant_read, relevant),
-            (self.cost_today, cost),
-            (self.toxicity_today, toxicity),
-        ):
-            today[:n] = 0
-            today[idx] = value
+        self.info_today[idx] = info
+        self.relevant_read[idx] = relevant
+        self.cost_today[idx] = cost
+        self.toxicity_today[idx] = toxicity
         # recent-experience averages move on visits only
         for average, value in (
             (self.info_ema, info),
@@ -563,8 +742,8 @@ class Population:
             * (0.3 + self.interest[v])
             * self.post_drive[v]
         )
-        if "post" in self.boosts:
-            rate = rate * self.boosts["post"][v]
+        if "post" in self.today.boosts:
+            rate = rate * self.today.boosts["post"][v]
         count = stochastic_round(rate, self.streams.uniform("post", day, n)[v])
         authors = v[count > 0]
         if authors.size == 0:
@@ -601,7 +780,7 @@ class Population:
         chance = self.trait(kind, authors)
         if not chance.any():
             return np.zeros(authors.size, bool)
-        if self.rules_shown:
+        if self.today.rules_shown:
             newcomer = day - self.join_day[authors] < 30
             chance = np.where(newcomer, chance * 0.5, chance)
         return self.streams.uniform(f"post.{kind}", day, self.n)[authors] < chance
@@ -637,8 +816,8 @@ class Population:
         rate = base * np.minimum(self.relevant_read[v] / 10.0, 1.0)
         if kind == "reply":
             rate = rate * (2 * self.intrinsic[v]) * np.sqrt(self.post_drive[v])
-            if "reply" in self.boosts:
-                rate = rate * self.boosts["reply"][v]
+            if "reply" in self.today.boosts:
+                rate = rate * self.today.boosts["reply"][v]
         count = stochastic_round(rate, self.streams.uniform(kind, day, n)[v])
         responders = np.repeat(v, count)
         if responders.size == 0 or len(targets) == 0:
@@ -652,7 +831,7 @@ class Population:
         """Invitations sent today by each member (committed members invite more)."""
         n = self.n
         v = self.slots_of(visitors)
-        rate = self.invite_base[v] * self.loyalty[v] * np.float32(self.invite_boost)
+        rate = self.invite_base[v] * self.loyalty[v] * np.float32(self.today.invite_boost)
         count = np.zeros(n, np.int32)
         count[v] = stochastic_round(rate, self.streams.uniform("invite", day, n)[v])
         self.invites[:n] += count
@@ -711,7 +890,6 @@ class Population:
         interest = self.interest[v]
         _move_toward(interest, info, f32(r.interest_rate))
         self.interest[v] = interest
-        self.bond_today[:n] = 0
         self.bond_today[v] = bond
         bond_ema = self.bond_ema[v]
         _move_toward(bond_ema, bond, EMA_WEIGHT)
@@ -735,7 +913,6 @@ class Population:
         np.minimum(drive, f32(r.drive_max), out=drive)
         self.recent_posts[:n] *= np.float32(1 - 1 / 30)  # about the last 30 days' posts
         self.recent_points[:n] *= np.float32(1 - 1 / 30)
-        attention[:] = 0
 
     def _after_rewards(self) -> None:
         """Recognition raises intrinsic motivation a little (positive feedback, Deci et al. 1999);
@@ -746,7 +923,6 @@ class Population:
             intrinsic = self.view("intrinsic")
             gain = np.minimum(np.float32(self.rules.recognition_gain) * recognition, 1)
             intrinsic += gain * (1 - intrinsic)
-            recognition[:] = 0
         withdrawal = self.withdrawal[:n]
         if withdrawal.any():
             withdrawal *= np.float32(0.95)
@@ -765,8 +941,8 @@ class Population:
             day - self.join_day[a] > r.inactivity_limit
         )
         lured = np.zeros(a.size, bool)
-        if self.lure > 0:  # a competitor's pull takes uncommitted members first
-            chance = r.lure_rate * self.lure * (1 - loyalty)
+        if self.today.lure > 0:  # a competitor's pull takes uncommitted members first
+            chance = r.lure_rate * self.today.lure * (1 - loyalty)
             lured = (self.streams.uniform("lure", day, n)[a] < chance) & ~(quits | inactive)
         going = quits | inactive | lured
         leaving = a[going]
@@ -851,7 +1027,7 @@ class Member(mesa.Agent):
 
     def __getattr__(self, name: str):
         population = self.__dict__.get("model") and self.model.population
-        if population is not None and name in population._array_names():
+        if population is not None and name in STATE_NAMES:
             value = getattr(population, name)[self.slot]
             return value.copy() if isinstance(value, np.ndarray) else value.item()
         raise AttributeError(name)

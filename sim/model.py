@@ -130,6 +130,7 @@ class CommunityModel(mesa.Model):
     def step(self) -> None:
         """One day, phase by phase in causal order."""
         day, pop = self.day, self.population
+        pop.start_day()
         if self.operator is not None:
             self.operator.start_day()
         joins = self.arrive(day)
@@ -198,8 +199,6 @@ class CommunityModel(mesa.Model):
     def operator_acts(self, day: int) -> None:
         """The operator's phase: the world's uncertainties, then the operator's levers."""
         pop = self.population
-        pop.identity_today[:] = 0
-        pop.boosts = {}
         if self.uncertainties is not None:
             self.uncertainties.apply(pop, day)
         if self.operator is not None:

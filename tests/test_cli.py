@@ -15,7 +15,15 @@ import yaml
 import sim
 from sim.cli.core import HEADLINE, OPERATOR_HEADLINE, main
 from sim.config import Scenario, json_schema, load_scenario
-from sim.config.docs import REFERENCE_FILE, REGENERATE, SCHEMA_FILE, render_reference
+from sim.config.docs import (
+    GENERATED,
+    REFERENCE_FILE,
+    REGENERATE,
+    SCHEMA_FILE,
+    STATES_FILE,
+    render_reference,
+    write_docs,
+)
 from sim.experiments import outputs
 from sim.experiments.outputs import RUN_FILES, curves_figure
 from sim.model import daily_series
@@ -261,16 +269,20 @@ def test_schema_out_file_and_markdown(tmp_path, capsys):
     assert caught.value.code == 1
 
 
-@pytest.mark.parametrize(
-    ("committed", "fresh"),
-    [
-        (REFERENCE_FILE, render_reference),
-        (SCHEMA_FILE, lambda: json.dumps(json_schema(), indent=2) + "\n"),
-    ],
-)
-def test_committed_docs_match_the_scenario_models(committed, fresh):
+@pytest.mark.parametrize("committed", GENERATED)
+def test_committed_docs_match_the_scenario_models(committed):
+    """docs/scenario-reference.md, docs/scenario.schema.json and docs/member-states.md."""
     text = (ROOT / committed).read_text(encoding="utf-8")
-    assert text == fresh(), f"{committed} is out of date; regenerate it: {REGENERATE}"
+    fresh = GENERATED[committed]()
+    assert text == fresh, f"{committed} is out of date; regenerate it: {REGENERATE}"
+
+
+def test_write_docs_writes_every_generated_page(tmp_path):
+    (tmp_path / "docs").mkdir()
+    written = {path.relative_to(tmp_path).as_posix() for path in write_docs(tmp_path)}
+    assert written == {REFERENCE_FILE, SCHEMA_FILE, STATES_FILE}
+    schema = (tmp_path / SCHEMA_FILE).read_text(encoding="utf-8")
+    assert schema == json.dumps(json_schema(), indent=2) + "\n"  # as `commsim schema` prints it
 
 
 def test_reference_covers_every_field():

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+from sim.agents import STATE_NAMES
 from sim.levers.adaptive import Adaptive
 from sim.levers.content import Content
 from sim.levers.events import Event, Events
@@ -251,5 +252,5 @@ def test_a_model_run_is_identical_under_both_backends():
     assert a.summary() == b.summary()
     levers = a.series()[["events_held", "points_issued", "posts_removed_false", "winback_sent"]]
     assert (levers.sum() > 0).all() and a.series()["ties"].iloc[-1] > 0
-    for name in a.population._array_names():
+    for name in STATE_NAMES:
         assert np.array_equal(a.population.view(name), b.population.view(name)), name

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 from sim import CommunityModel, LeaveReason, Member, Role, Rules
-from sim.agents import RETENTION_AGES
+from sim.agents import DAILY_STATES, RETENTION_AGES, STATE_NAMES, STATES, Population
 from sim.model import daily_series
 from sim.world.metrics import inequality
+from sim.world.streams import RandomStreams
 from sim.world.ties import TieGraph
 
 SMALL = {"members": 1000, "market_size": 5000}
@@ -161,6 +162,46 @@ def test_member_view_reads_its_row(year_run):
     assert year_run.member(5) is member
     with pytest.raises(IndexError):
         year_run.member(pop.n)
+
+
+def test_every_declared_state_is_an_array_with_a_row_per_slot(year_run):
+    pop = year_run.population
+    assert len(set(STATE_NAMES)) == len(STATES)
+    capacity = pop.alive.shape[0]
+    for state in STATES:
+        array = getattr(pop, state.name)
+        assert type(array) is np.ndarray and array.dtype == state.dtype, state.name
+        assert array.shape == ((capacity, pop.rules.n_topics) if state.per_topic else (capacity,))
+        assert state.doc, state.name
+    member = year_run.member(3)
+    assert all(np.array_equal(getattr(member, name), getattr(pop, name)[3]) for name in STATE_NAMES)
+    assert pop.nbytes == sum(getattr(pop, name).nbytes for name in STATE_NAMES) + pop.ties.nbytes
+
+
+def test_arrivals_grow_every_state_keeping_rows():
+    pop = Population(Rules(), RandomStreams(np.random.SeedSequence(3)), capacity=10)
+    pop.add(8, day=0, founders=True)
+    before = {name: pop.view(name).copy() for name in STATE_NAMES}
+    pop.add(2000, day=1)
+    for name in STATE_NAMES:
+        assert getattr(pop, name).shape[0] >= 2008, name
+        assert np.array_equal(pop.view(name)[:8], before[name]), name
+
+
+def test_start_day_zeroes_the_daily_channels_and_keeps_the_rest():
+    """After a day the "today" channels hold that day's values; the next day starts from zero."""
+    model = CommunityModel(**SMALL, rng=3)
+    model.run(20)
+    pop = model.population
+    assert pop.view("info_today").any() and pop.view("bond_today").any()
+    kept = {s.name: getattr(pop, s.name).copy() for s in STATES if not s.daily}
+    pop.start_day()
+    for name in DAILY_STATES:
+        assert not getattr(pop, name).any(), name
+    for name, array in kept.items():
+        assert np.array_equal(getattr(pop, name), array), name
+    assert {"info_today", "identity_today", "attention_today"} <= set(DAILY_STATES)
+    assert "removal_today" not in DAILY_STATES  # pending until the author's next visit
 
 
 def test_roles_follow_behaviour(year_run):

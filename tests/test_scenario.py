@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from sim import CommunityModel, Rules, Segment
 from sim.config import (
     DEFAULT_SCENARIO,
-    UNITS,
     Arrivals,
     Behaviour,
     Community,
@@ -33,6 +32,7 @@ from sim.config import (
 )
 from sim.config.docs import describe
 from sim.policies import Strategy
+from sim.world.parameters import described
 from sim.world.uncertainties import Uncertainties
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -192,8 +192,42 @@ def test_every_schema_field_is_described():
     assert missing <= UNDESCRIBED
 
 
-def test_units_name_real_fields():
-    assert set(UNITS) <= {path for path, _ in schema_fields(json_schema())}
+def test_units_are_declared_with_their_fields():
+    """Every section declares its units on its own fields: the community, the behaviour, the
+    member mix, the uncertainties, and each lever (its module in sim.levers)."""
+    units = {path: prop.get("unit") for path, prop in schema_fields(json_schema())}
+    assert units["community.members"] == "members"
+    assert units["behaviour.tie_decay"] == "share per day"
+    assert units["member_mix[].read_budget"] == "items per visit"
+    assert units["strategy.hours_per_day"] == "staff hours per day"
+    assert units["strategy.content.formats.<name>.hours"] == "staff hours per item"
+    assert units["strategy.incentives.badges[].threshold"] == "actions"
+    assert units["strategy.recruitment.campaigns[].extra_p"] == "share per day"
+    assert units["uncertainties.trend.duration"] == "days"
+    assert sum(unit is not None for unit in units.values()) >= 80
+
+
+def test_behaviour_and_member_mix_are_derived_from_the_parameters():
+    """Rules and Segment declare each parameter once; the sections take name, order, default,
+    bounds, description and unit from there, and the units table holds none of them."""
+    schema = dict(schema_fields(json_schema()))
+    for section, parameters, prefix in (
+        (Behaviour, Rules, "behaviour"),
+        (MemberSegment, Segment, "member_mix[]"),
+    ):
+        declared = [f for f in fields(parameters) if described(f)]
+        assert list(section.model_fields) == [f.name for f in declared]
+        for f in declared:
+            field, about = section.model_fields[f.name], described(f)
+            assert field.description == about["doc"], f.name
+            assert schema[f"{prefix}.{f.name}"].get("unit") == about["unit"], f.name
+    assert {f.name for f in fields(Rules) if not described(f)} == {
+        "n_topics",
+        "topic_popularity",
+        "member_mix",
+    }
+    assert schema["behaviour.lure_rate"]["unit"] == "probability per day"
+    assert schema["uncertainties.trend.topic"]["unit"] == "topic index (0 = first)"
 
 
 # ---- what loads -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sim.config.loading import (
     read_yaml,
     validate_scenario,
 )
-from sim.config.reference import UNITS, json_schema, resolve, schema_fields
+from sim.config.reference import json_schema, resolve, schema_fields
 from sim.config.schema import (
     Arrivals,
     Behaviour,
@@ -27,7 +27,6 @@ from sim.config.schema import (
 __all__ = [
     "DEFAULT_SCENARIO",
     "NAME_PATTERN",
-    "UNITS",
     "Arrivals",
     "Behaviour",
     "Community",

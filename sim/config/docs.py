@@ -1,14 +1,17 @@
-"""The scenario reference (docs/scenario-reference.md), rendered from the scenario's JSON Schema.
+"""The generated pages of docs/: the scenario reference, its JSON Schema and the member states.
 
 Every field's path, meaning, unit, default and allowed values come from the pydantic models that
 validate scenario files (``sim.config.json_schema``), so the reference cannot drift from what
-``commsim run`` accepts; a test compares the committed file with a fresh rendering. Regenerate it
-with::
+``commsim run`` accepts; the member states page comes from their declaration
+(``sim.agents.STATES``). A test compares each committed file with a fresh rendering
+(``GENERATED``). Regenerate them all from the repository root with::
 
-    commsim schema --markdown --out docs/scenario-reference.md
+    python -m sim.config.docs
 
 >>> text = render_reference()
 >>> "| `community.members` |" in text
+True
+>>> "| `loyalty` | float32 |" in render_states()
 True
 """
 
@@ -16,15 +19,19 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from sim.agents import STATES
 from sim.config import json_schema, plain_number, resolve, schema_fields
 
 REFERENCE_FILE = "docs/scenario-reference.md"
 SCHEMA_FILE = "docs/scenario.schema.json"
-REGENERATE = (
-    f"commsim schema --markdown --out {REFERENCE_FILE} && commsim schema --out {SCHEMA_FILE}"
-)
+STATES_FILE = "docs/member-states.md"
+REGENERATE = "python -m sim.config.docs"
 
 INTRO = f"""\
 # Scenario reference
@@ -194,3 +201,66 @@ def _range(node: dict, low: str = "minimum", high: str = "maximum", unit: str = 
 def _cell(text: str) -> str:
     """One Markdown table cell: on one line, with no bare ``|``."""
     return " ".join(text.split()).replace("|", "\\|")
+
+
+def render_schema() -> str:
+    """The scenario's JSON Schema as committed in docs/scenario.schema.json."""
+    return json.dumps(json_schema(), indent=2) + "\n"
+
+
+STATES_INTRO = f"""\
+# Member states
+
+<!-- Generated from sim.agents.STATES by sim/config/docs.py; do not edit by hand.
+     Regenerate: {REGENERATE} -->
+
+What the population stores about each member: one numpy array per state, one row per member slot
+(a member keeps its slot, its join order, for life), and for a per-topic state one column per topic.
+Each state is declared once, in `sim.agents.STATES`; `Population` allocates and grows the arrays
+from that declaration (`pop.loyalty`), and `Member` views read them (`model.member(0).loyalty`).
+
+A *daily* state is a "today" channel: it is zeroed for every member at the start of each day
+(`Population.start_day`, the only place it is reset) and filled during the day, so after a day it
+holds that day's values. A *kept* state carries over from day to day.
+"""
+
+
+def render_states() -> str:
+    """The Markdown table of every member state (docs/member-states.md), in declaration order."""
+    lines = [
+        "| state | dtype | per topic | daily or kept | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for state in STATES:
+        cells = (
+            f"`{state.name}`",
+            np.dtype(state.dtype).name,
+            "yes" if state.per_topic else "",
+            "daily" if state.daily else "kept",
+            state.doc,
+        )
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return STATES_INTRO + "\n" + "\n".join(lines) + "\n"
+
+
+# every generated page: its path in the repository and what renders it
+GENERATED: dict[str, Callable[[], str]] = {
+    REFERENCE_FILE: render_reference,
+    SCHEMA_FILE: render_schema,
+    STATES_FILE: render_states,
+}
+
+
+def write_docs(root: Path | str = ".") -> list[Path]:
+    """Write every generated page under the repository folder ``root``; returns their paths."""
+    written = []
+    for name, render in GENERATED.items():
+        path = Path(root) / name
+        path.write_text(render(), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write_docs():
+        print(f"wrote {path}")

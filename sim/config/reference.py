@@ -11,49 +11,6 @@ from pydantic_core import core_schema
 
 from sim.config.schema import Scenario
 
-# Units of the fields that have one, by schema path (``[]``: every list item, ``<name>``: every key
-# of a mapping). ``test_scenario`` checks that every path is a field, so a renamed field fails there.
-UNITS = {
-    "community.members": "members",
-    "community.topics": "topics",
-    "arrivals.market_size": "people",
-    "arrivals.marketing_p": "share per day",
-    "arrivals.word_of_mouth_q": "share per day",
-    "member_mix[].visit": "probability per day",
-    "member_mix[].post": "threads per visit",
-    "member_mix[].reply": "replies per visit",
-    "member_mix[].react": "reactions per visit",
-    "member_mix[].invite": "invitations per visit",
-    "member_mix[].read_budget": "items per visit",
-    "member_mix[].favourite_topics": "topics",
-    "behaviour.novelty": "probability per day",
-    "behaviour.reply_pull": "probability per day",
-    "behaviour.bond_scale": "tie strength",
-    "behaviour.reply_bond": "tie strength",
-    "behaviour.fun_scale": "reactions",
-    "behaviour.loyalty_rate": "share per visit",
-    "behaviour.forget_rate": "share per day",
-    "behaviour.interest_rate": "share per visit",
-    "behaviour.topic_drift": "share per visit",
-    "behaviour.drive_gain": "drive per reply",
-    "behaviour.drive_decay": "share per day",
-    "behaviour.tie_gain": "tie strength per reply",
-    "behaviour.tie_decay": "share per day",
-    "behaviour.tie_prune": "tie strength",
-    "behaviour.quit_rate": "probability per day",
-    "behaviour.inactivity_limit": "days",
-    "behaviour.attention_bond": "tie strength",
-    "behaviour.event_ties": "ties per attendee",
-    "behaviour.crowd_out_rate": "share per day",
-    "behaviour.lure_rate": "probability per day",
-    "uncertainties.competitor.start": "day of the run",
-    "uncertainties.seasonality.peak_day": "day of the year",
-    "uncertainties.trend.day": "day of the run",
-    "uncertainties.trend.topic": "topic index (0 = first)",
-    "uncertainties.trend.duration": "days",
-    "run.days": "days",
-}
-
 
 class _SchemaWithDefaults(GenerateJsonSchema):
     """Pydantic's JSON Schema, also showing defaults made by a factory (``member_mix``, a content
@@ -70,7 +27,7 @@ class _SchemaWithDefaults(GenerateJsonSchema):
 
 def json_schema() -> dict:
     """The JSON Schema of a scenario file, with every field's description, default, bounds and
-    allowed values, and a ``unit`` where there is one (``UNITS``).
+    allowed values, and a ``unit`` where there is one (declared with the field).
 
     ``commsim schema`` prints it; an editor given it (``# yaml-language-server: $schema=...`` at the
     top of a file, with VS Code's YAML extension) completes and checks scenario files. It describes
@@ -89,9 +46,6 @@ def json_schema() -> dict:
                 "anyOf": [{"$ref": prop.pop("$ref")}, {"type": "null"}],
                 **prop,
             }
-    for path, prop in schema_fields(schema):
-        if path in UNITS:
-            prop["unit"] = UNITS[path]
     return schema
 
 

@@ -18,7 +18,9 @@ path. ``json_schema()`` describes the same fields for editors and for docs/scena
 
 Defaults are read from the model itself (``CommunityModel``'s signature, ``Rules``, ``Segment`` and
 ``DEFAULT_MIX``), so an omitted field means "what the model would do"; the packaged
-``sim/scenarios/default.yaml`` writes them all out for planners to copy.
+``sim/scenarios/default.yaml`` writes them all out for planners to copy. The ``behaviour`` and
+``member_mix`` sections are derived whole from ``Rules`` and ``Segment`` (``section_of``): each
+parameter's meaning, unit and bounds are declared there, once.
 
 >>> from sim.config import parse_scenario
 >>> scenario = parse_scenario("community: {members: 300}\\nrun: {days: 30}")
@@ -29,20 +31,20 @@ Defaults are read from the model itself (``CommunityModel``'s signature, ``Rules
 from __future__ import annotations
 
 import inspect
-from dataclasses import fields
-from typing import Annotated, Any
+from dataclasses import MISSING, fields
+from typing import Annotated, Any, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
 from sim.agents import DEFAULT_MIX, Rules, Segment
 from sim.model import CommunityModel
 from sim.policies import Strategy, on_registry_change
+from sim.world.parameters import described
 from sim.world.uncertainties import Uncertainties
 
 _MODEL = {name: p.default for name, p in inspect.signature(CommunityModel).parameters.items()}
 _RULES = Rules()
-_SEGMENT = {f.name: f.default for f in fields(Segment)}
 
 
 class Section(BaseModel):
@@ -59,9 +61,19 @@ Weight = Annotated[float, Field(gt=0, le=1_000_000)]
 
 class Community(Section):
     members: int = Field(
-        _MODEL["members"], ge=1, le=5_000_000, description="members on day 0 (the founders)"
+        _MODEL["members"],
+        ge=1,
+        le=5_000_000,
+        description="members on day 0 (the founders)",
+        json_schema_extra={"unit": "members"},
     )
-    topics: int = Field(_RULES.n_topics, ge=1, le=64, description="number of discussion topics")
+    topics: int = Field(
+        _RULES.n_topics,
+        ge=1,
+        le=64,
+        description="number of discussion topics",
+        json_schema_extra={"unit": "topics"},
+    )
     topic_popularity: list[Weight] = Field(
         list(_RULES.topic_popularity),
         max_length=64,
@@ -76,278 +88,78 @@ class Arrivals(Section):
         ge=0,
         le=1_000_000_000,
         description="potential members who may join over the run (Bass market m)",
+        json_schema_extra={"unit": "people"},
     )
     marketing_p: Probability = Field(
         _MODEL["marketing_p"],
         description="daily share of the remaining market joining through marketing (Bass p)",
+        json_schema_extra={"unit": "share per day"},
     )
     word_of_mouth_q: Probability = Field(
         _MODEL["word_of_mouth_q"],
         description="word of mouth from members (Bass q): daily joining share of the remaining "
         "market is p + q * members / market_size",
+        json_schema_extra={"unit": "share per day"},
     )
     referral_conversion: Probability = Field(
         _MODEL["referral_conversion"], description="share of invitations that turn into a join"
     )
 
 
-class MemberSegment(Section):
-    """One kind of newcomer; mirrors ``sim.agents.Segment`` field for field."""
-
-    name: str = Field(min_length=1, max_length=64, description="label of the segment")
-    share: Weight = Field(
-        description="relative share of newcomers; shares are normalised, need not sum to 1"
-    )
-    intrinsic: Probability = Field(_SEGMENT["intrinsic"], description="mean intrinsic motivation")
-    extrinsic: Probability = Field(_SEGMENT["extrinsic"], description="mean extrinsic sensitivity")
-    visit: Probability = Field(
-        _SEGMENT["visit"], description="daily visit probability when fully committed"
-    )
-    post: float = Field(
-        _SEGMENT["post"], ge=0, le=100, description="threads per visit at full drive"
-    )
-    reply: float = Field(_SEGMENT["reply"], ge=0, le=100, description="replies per visit")
-    react: float = Field(_SEGMENT["react"], ge=0, le=100, description="reactions per visit")
-    invite: float = Field(_SEGMENT["invite"], ge=0, le=100, description="invitations per visit")
-    read_budget: float = Field(
-        _SEGMENT["read_budget"], ge=1, le=100_000, description="items a visit reads before overload"
-    )
-    favourite_topics: int = Field(
-        _SEGMENT["favourite_topics"],
-        ge=1,
-        le=64,
-        description="topics of strong interest (at most community.topics)",
-    )
-    spread: float = Field(
-        _SEGMENT["spread"], ge=0, le=5, description="sd of the log-normal jitter of propensities"
-    )
-    toxic: Probability = Field(
-        _SEGMENT["toxic"], description="chance that a thread by this kind of member is toxic"
-    )
-    chatter: Probability = Field(
-        _SEGMENT["chatter"],
-        description="share of this kind of member's threads that are off-topic chatter",
+def section_of(
+    parameters: type, name: str, doc: str, base: type[Section] | None = None
+) -> type[Section]:
+    """A scenario section (a ``Section`` named ``name``) with a field for every parameter of the
+    dataclass ``parameters`` declared with ``sim.world.parameters.parameter``: same name, order,
+    type and default, its bounds, its doc as description and its unit in the JSON Schema."""
+    types = get_type_hints(parameters)
+    definitions = {}
+    for declared in fields(parameters):
+        about = described(declared)
+        if about is None:
+            continue
+        extra = {"unit": about["unit"]} if about["unit"] else None
+        default = ... if declared.default is MISSING else declared.default
+        definitions[declared.name] = (
+            types[declared.name],
+            Field(default, description=about["doc"], json_schema_extra=extra, **about["bounds"]),
+        )
+    return create_model(
+        name, __base__=base or Section, __doc__=doc, __module__=__name__, **definitions
     )
 
+
+class _SegmentSection(Section):
     @classmethod
-    def of(cls, segment: Segment) -> MemberSegment:
+    def of(cls, segment: Segment) -> Section:
+        """The scenario's ``member_mix`` item of a model ``Segment``."""
         return cls(**{f.name: getattr(segment, f.name) for f in fields(Segment)})
 
 
-def _default_mix() -> list[MemberSegment]:
+MemberSegment = section_of(
+    Segment,
+    "MemberSegment",
+    "One kind of newcomer: the fields of ``sim.agents.Segment``, declared there.",
+    base=_SegmentSection,
+)
+
+
+def _default_mix() -> list[Section]:
     return [MemberSegment.of(segment) for segment in DEFAULT_MIX]
 
 
-class Behaviour(Section):
-    """Every ``Rules`` field not set elsewhere in the scenario, under its ``Rules`` name."""
-
-    # motivation (Deci, Koestner & Ryan 1999)
-    motivation_spread: float = Field(
-        _RULES.motivation_spread,
-        ge=0,
-        le=5,
-        description="sd of intrinsic/extrinsic motivation on the logit scale",
-    )
-    need_spread: float = Field(
-        _RULES.need_spread,
-        ge=0,
-        le=5,
-        description="sd of the log of each member's need for information",
-    )
-    # visiting
-    visit_floor: Probability = Field(
-        _RULES.visit_floor, description="share of the visit propensity kept at zero loyalty"
-    )
-    novelty: Probability = Field(
-        _RULES.novelty,
-        description="newcomers' extra visit probability on the join day, fading in a week",
-    )
-    reply_pull: Probability = Field(
-        _RULES.reply_pull, description="extra visit probability when replies await"
-    )
-    # benefits and costs (Ren & Kraut 2014)
-    info_weight: float = Field(
-        _RULES.info_weight, ge=0, le=10, description="weight of the information benefit"
-    )
-    bond_weight: float = Field(
-        _RULES.bond_weight, ge=0, le=10, description="weight of the bond benefit"
-    )
-    identity_weight: float = Field(
-        _RULES.identity_weight, ge=0, le=10, description="weight of the identity benefit (events)"
-    )
-    fun_weight: float = Field(
-        _RULES.fun_weight, ge=0, le=10, description="weight of fun and recognition"
-    )
-    bond_scale: float = Field(
-        _RULES.bond_scale,
-        ge=0.01,
-        le=100,
-        description="tie strength to active members giving ~63% of the bond benefit",
-    )
-    reply_bond: float = Field(
-        _RULES.reply_bond,
-        ge=0,
-        le=10,
-        description="tie-strength equivalent of one reply received today",
-    )
-    fun_scale: float = Field(
-        _RULES.fun_scale,
-        ge=0.01,
-        le=1000,
-        description="reactions received giving ~63% of the fun benefit",
-    )
-    offtopic_cost: float = Field(
-        _RULES.offtopic_cost, ge=0, le=10, description="reading cost of an all off-topic feed"
-    )
-    overload_cost: float = Field(
-        _RULES.overload_cost, ge=0, le=10, description="largest cost of more to read than time"
-    )
-    # loyalty
-    aspiration: float = Field(
-        _RULES.aspiration,
-        ge=-10,
-        le=10,
-        description="net benefit at which loyalty neither grows nor shrinks",
-    )
-    temperature: float = Field(
-        _RULES.temperature,
-        ge=0.001,
-        le=10,
-        description="how gently loyalty responds to net benefit",
-    )
-    loyalty_rate: Probability = Field(
-        _RULES.loyalty_rate, description="per visit, share of the gap to the target loyalty closed"
-    )
-    early_weight: float = Field(
-        _RULES.early_weight,
-        ge=0,
-        le=100,
-        description="extra weight of the first ~10 visits in forming loyalty",
-    )
-    forget_rate: Probability = Field(
-        _RULES.forget_rate, description="daily loss of loyalty on days without a visit"
-    )
-    interest_rate: Probability = Field(
-        _RULES.interest_rate, description="per visit, drift of interest toward satisfaction"
-    )
-    topic_drift: Probability = Field(
-        _RULES.topic_drift, description="per visit, drift of topic interest toward what satisfies"
-    )
-    # reinforcement of contribution (Joyce & Kraut 2006)
-    drive_gain: float = Field(
-        _RULES.drive_gain, ge=0, le=10, description="post drive added per reply received"
-    )
-    drive_decay: Probability = Field(
-        _RULES.drive_decay, description="daily return of post drive toward 1"
-    )
-    drive_max: float = Field(_RULES.drive_max, ge=1, le=100, description="ceiling of post drive")
-    first_reply_weight: float = Field(
-        _RULES.first_reply_weight,
-        ge=0,
-        le=100,
-        description="extra drive from the first replies a member ever receives (fades over ~3)",
-    )
-    ignored_penalty: Probability = Field(
-        _RULES.ignored_penalty,
-        description="share of its drive to post a member with few replies yet loses when one of "
-        "its threads gets no reply (Joyce & Kraut 2006)",
-    )
-    # ties (Ren, Kraut & Kiesler 2007)
-    tie_gain: Probability = Field(_RULES.tie_gain, description="tie strength added per reply")
-    tie_decay: Probability = Field(_RULES.tie_decay, description="daily decay of every tie")
-    tie_prune: Probability = Field(_RULES.tie_prune, description="ties weaker than this disappear")
-    # departure
-    quit_threshold: float = Field(
-        _RULES.quit_threshold, ge=0.001, le=1, description="loyalty under which members may quit"
-    )
-    quit_rate: Probability = Field(
-        _RULES.quit_rate, description="daily quit hazard at zero loyalty"
-    )
-    inactivity_limit: int = Field(
-        _RULES.inactivity_limit,
-        ge=1,
-        le=3650,
-        description="days without a visit after which a member counts as gone",
-    )
-    initial_loyalty: Probability = Field(_RULES.initial_loyalty, description="newcomers' loyalty")
-    founder_loyalty: Probability = Field(_RULES.founder_loyalty, description="founders' loyalty")
-    # responses to the operator's levers (sim.policies)
-    attention_bond: float = Field(
-        _RULES.attention_bond,
-        ge=0,
-        le=10,
-        description="tie-strength equivalent of a welcome message or an operator reply",
-    )
-    event_ties: int = Field(
-        _RULES.event_ties,
-        ge=0,
-        le=50,
-        description="new ties each event attendee makes with other attendees",
-    )
-    removal_cost: Probability = Field(
-        _RULES.removal_cost,
-        description="largest cost to an author, felt on its next visit, of seeing its own posts "
-        "removed by moderators",
-    )
-    toxicity_cost: float = Field(
-        _RULES.toxicity_cost, ge=0, le=10, description="largest reading cost of toxic posts"
-    )
-    incentive_gain: float = Field(
-        _RULES.incentive_gain,
-        ge=0,
-        le=10,
-        description="rise of a rewarded action's rate at full extrinsic sensitivity (Hamari 2017)",
-    )
-    steer_gain: float = Field(
-        _RULES.steer_gain,
-        ge=0,
-        le=100,
-        description="extra rate of a badged action just before its threshold, for full steerers "
-        "(Anderson et al. 2013)",
-    )
-    steer_threshold: float = Field(
-        _RULES.steer_threshold,
-        ge=0.01,
-        le=1,
-        description="extrinsic sensitivity from which members steer toward badges at full "
-        "strength; below it, steering fades with the square of the ratio (Hoernle et al. 2022)",
-    )
-    substitution: Probability = Field(
-        _RULES.substitution,
-        description="share of the steering boost taken from the neighbouring action",
-    )
-    crowd_out_rate: Probability = Field(
-        _RULES.crowd_out_rate,
-        description="daily loss of intrinsic motivation while tangibly rewarded "
-        "(Deci, Koestner & Ryan 1999)",
-    )
-    recognition_gain: float = Field(
-        _RULES.recognition_gain,
-        ge=0,
-        le=0.2,
-        description="rise of intrinsic motivation per recognition received "
-        "(badge, rank, leaderboard place)",
-    )
-    recognition_weight: float = Field(
-        _RULES.recognition_weight,
-        ge=0,
-        le=10,
-        description="benefit of a recognition (badge, rank, leaderboard place)",
-    )
-    withdrawal_loss: float = Field(
-        _RULES.withdrawal_loss,
-        ge=0,
-        le=10,
-        description="cost felt when rewards stop, at full extrinsic sensitivity",
-    )
-    lure_rate: Probability = Field(
-        _RULES.lure_rate,
-        description="daily chance a competitor lures an uncommitted member away, at full pull",
-    )
+Behaviour = section_of(
+    Rules,
+    "Behaviour",
+    "Every ``Rules`` field not set elsewhere in the scenario, under its ``Rules`` name (declared "
+    "in ``sim.agents.Rules``).",
+)
 
 
 class RunSettings(Section):
-    days: int = Field(365, ge=1, le=36_500, description="days to simulate")
+    days: int = Field(
+        365, ge=1, le=36_500, description="days to simulate", json_schema_extra={"unit": "days"}
+    )
     seed: int = Field(1, ge=0, le=2**63 - 1, description="root seed of every random stream")
 
 

@@ -166,7 +166,7 @@ def hold_event(
     pop.visit_pull[attendees] += 1.0  # attending is visiting
     boost = np.ones(n, np.float32)
     boost[attendees] += np.float32(posting)
-    pop.boosts["post"] = pop.boosts.get("post", 1) * boost
+    pop.today.boosts["post"] = pop.today.boosts.get("post", 1) * boost
     gen = world.random(f"event.{index}.ties")
     for _ in range(pop.rules.event_ties):
         partners = attendees[gen.permutation(attendees.size)]

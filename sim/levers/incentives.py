@@ -174,7 +174,7 @@ RECOGNITION_PULL = 0.5
 
 
 def prepare_boosts(pop: Population, scheme: Incentives) -> None:
-    """Multipliers of visit, post and reply rates for today (``pop.boosts``).
+    """Multipliers of visit, post and reply rates for today (``pop.today.boosts``).
 
     Computed for the members still here (only their visits, posts and replies read a boost);
     members who left keep a neutral 1."""
@@ -211,7 +211,7 @@ def prepare_boosts(pop: Population, scheme: Incentives) -> None:
     for key, value in boosts.items():  # on top of what events or a trend already set today
         full = np.ones(n, np.float32)
         full[here] = value
-        pop.boosts[key] = (pop.boosts.get(key, 1) * full).astype(np.float32)
+        pop.today.boosts[key] = (pop.today.boosts.get(key, 1) * full).astype(np.float32)
 
 
 def award(

@@ -82,8 +82,7 @@ class Moderation(Lever):
 
     def act(self, operator, world, day):
         pop = world.members
-        pop.rules_shown = self.rules_shown and self.mode != "none"
-        pop.feed_filter = 0.0
+        pop.today.rules_shown = self.rules_shown and self.mode != "none"
         if self.mode == "none":
             return
         feed = world.feed
@@ -92,7 +91,7 @@ class Moderation(Lever):
             return
         gen = world.random("operator.moderation")
         if self.mode == "personalized":
-            pop.feed_filter = self.precision
+            pop.today.feed_filter = self.precision
             toxic = feed.toxic & (gen.random(len(feed)) < self.recall)
             operator.count("posts_removed_toxic", world.remove(toxic))
             return

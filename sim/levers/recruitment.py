@@ -101,7 +101,7 @@ class Recruitment(Lever):
 
     def act(self, operator, world, day):
         # members invite more while referrals are rewarded
-        world.members.invite_boost = self.invite_boost if self._paying(operator) else 1.0
+        world.members.today.invite_boost = self.invite_boost if self._paying(operator) else 1.0
 
     def _paying(self, operator) -> bool:
         return self.referral_reward > 0 and operator.money_left >= self.referral_reward

@@ -16,7 +16,11 @@ from sim.world.settings import Config, Day
 class Competitor(Config):
     """A competing community that lures uncommitted members away from ``start`` on."""
 
-    start: Day = Field(1, description="day a competing community opens")
+    start: Day = Field(
+        1,
+        description="day a competing community opens",
+        json_schema_extra={"unit": "day of the run"},
+    )
     pull: float = Field(0.5, ge=0, le=1, description="how hard it pulls uncommitted members away")
 
 
@@ -29,21 +33,37 @@ class Seasonality(Config):
         le=0.9,
         description="visiting swings by this share above and below its mean over the year",
     )
-    peak_day: int = Field(1, ge=1, le=365, description="day of the year visiting peaks")
+    peak_day: int = Field(
+        1,
+        ge=1,
+        le=365,
+        description="day of the year visiting peaks",
+        json_schema_extra={"unit": "day of the year"},
+    )
 
 
 class TrendShock(Config):
     """A topic trends for a while: members interested in it visit more."""
 
-    day: Day = Field(description="first day of the trend")
-    topic: int = Field(0, ge=0, le=63, description="the trending topic's index")
+    day: Day = Field(
+        description="first day of the trend", json_schema_extra={"unit": "day of the run"}
+    )
+    topic: int = Field(
+        0,
+        ge=0,
+        le=63,
+        description="the trending topic's index",
+        json_schema_extra={"unit": "topic index (0 = first)"},
+    )
     boost: float = Field(
         1.0,
         ge=0,
         le=20,
         description="extra visiting of members interested in the topic, at full interest",
     )
-    duration: int = Field(14, ge=1, le=3650, description="days the trend lasts")
+    duration: int = Field(
+        14, ge=1, le=3650, description="days the trend lasts", json_schema_extra={"unit": "days"}
+    )
 
 
 class Uncertainties(Config):
@@ -55,10 +75,12 @@ class Uncertainties(Config):
 
     def apply(self, pop, day: int) -> None:
         """Set today's competitor pull, seasonal factor and trend pull on the population."""
-        pop.lure = self.competitor.pull if self.competitor and day >= self.competitor.start else 0.0
+        pop.today.lure = (
+            self.competitor.pull if self.competitor and day >= self.competitor.start else 0.0
+        )
         if self.seasonality:
             phase = 2 * np.pi * (day - self.seasonality.peak_day) / 365.0
-            pop.season = 1.0 + self.seasonality.amplitude * float(np.cos(phase))
+            pop.today.season = 1.0 + self.seasonality.amplitude * float(np.cos(phase))
         trend = self.trend
         if (
             trend
@@ -67,4 +89,4 @@ class Uncertainties(Config):
         ):
             interest = pop.view("pref")[:, trend.topic]
             pull = (1 + np.float32(trend.boost) * interest).astype(np.float32)
-            pop.boosts["visit"] = pop.boosts.get("visit", 1) * pull
+            pop.today.boosts["visit"] = pop.today.boosts.get("visit", 1) * pull
