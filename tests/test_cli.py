@@ -340,3 +340,14 @@ def test_console_script(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "members at end" in done.stdout
     assert yaml.safe_load((out / "scenario.yaml").read_text())["community"]["members"] == 200
+
+
+def test_schema_docs_writes_every_generated_page(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as refused:  # not the repository root: nothing written
+        main(["schema", "--docs"])
+    assert refused.value.code == 2 and not list(tmp_path.iterdir())
+    (tmp_path / "docs").mkdir()
+    assert main(["schema", "--docs"]) == 0
+    for name, render in GENERATED.items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == render()

@@ -31,7 +31,7 @@ from sim.cli.calibrate import CALIBRATION_COMMANDS, add_calibration_commands
 from sim.cli.experiments import EXPERIMENT_COMMANDS, add_experiment_commands
 from sim.cli.flags import FLAG_FIELDS
 from sim.config import ScenarioError, json_schema, load_scenario
-from sim.config.docs import REFERENCE_FILE, SCHEMA_FILE, render_reference
+from sim.config.docs import render_reference, write_docs
 from sim.experiments.outputs import RUN_FILES, OutputError, check_out_dir, run_summary, write_run
 from sim.model import CommunityModel
 
@@ -130,9 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
         "default, bounds and allowed values. Editors use it to complete and check scenario "
         "files (VS Code's YAML extension: put `# yaml-language-server: $schema=FILE` at the top "
         "of a scenario).",
-        epilog="to regenerate the committed copies:\n"
-        f"  commsim schema --out {SCHEMA_FILE}\n"
-        f"  commsim schema --markdown --out {REFERENCE_FILE}",
+        epilog="to regenerate every committed page of docs/ (the JSON Schema, the scenario "
+        "reference and the member states), from the repository root:\n"
+        "  commsim schema --docs",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     schema.add_argument(
@@ -141,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the reference of every field as Markdown instead (docs/scenario-reference.md)",
     )
     schema.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    schema.add_argument(
+        "--docs",
+        action="store_true",
+        help="write every generated page of docs/ (run from the repository root)",
+    )
     add_experiment_commands(commands)
     add_calibration_commands(commands)
     dashboard = commands.add_parser(
@@ -204,6 +209,12 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    if args.docs:
+        if not Path("docs").is_dir():
+            _fail("--docs writes into docs/: run it from the repository root", status=2)
+        for path in write_docs():
+            print(f"wrote {path}")
+        return 0
     text = render_reference() if args.markdown else json.dumps(json_schema(), indent=2) + "\n"
     if args.out is None:
         sys.stdout.write(text)

@@ -6,7 +6,7 @@ validate scenario files (``sim.config.json_schema``), so the reference cannot dr
 (``sim.agents.STATES``). A test compares each committed file with a fresh rendering
 (``GENERATED``). Regenerate them all from the repository root with::
 
-    python -m sim.config.docs
+    commsim schema --docs          # or: python -m sim.config.docs
 
 >>> text = render_reference()
 >>> "| `community.members` |" in text
@@ -31,7 +31,7 @@ from sim.config import json_schema, plain_number, resolve, schema_fields
 REFERENCE_FILE = "docs/scenario-reference.md"
 SCHEMA_FILE = "docs/scenario.schema.json"
 STATES_FILE = "docs/member-states.md"
-REGENERATE = "python -m sim.config.docs"
+REGENERATE = "commsim schema --docs"
 
 INTRO = f"""\
 # Scenario reference
