@@ -29,6 +29,7 @@ from sim.model import CommunityModel
 
 # (label, file, function) of each phase, in the order of CommunityModel.step
 PHASES = (
+    ("start of day", "agents.py", "start_day"),
     ("arrivals", "model.py", "arrive"),
     ("operator acts", "model.py", "operator_acts"),
     ("visit", "agents.py", "visit"),
@@ -37,7 +38,7 @@ PHASES = (
     ("reply (incl. ties)", "model.py", "reply"),
     ("react", "model.py", "react"),
     ("invite", "agents.py", "invite"),
-    ("incentives awarded", "model.py", "award_incentives"),
+    ("levers respond (incentives awarded)", "model.py", "levers_respond"),
     ("state update (incl. ties)", "agents.py", "update_states"),
     ("tie decay", "ties.py", "decay"),
     ("leave", "agents.py", "maybe_leave"),
