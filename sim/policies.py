@@ -121,6 +121,10 @@ class Market:
     referral_reward: float = 0.0
 
 
+class Undeclared:
+    """The value of a lever's class variable it has not declared (``missing_pieces`` reports it)."""
+
+
 def priority(default: int) -> Any:
     """The ``priority`` setting every lever has, with the lever's own default."""
     return Field(
@@ -142,7 +146,9 @@ class Lever(Config):
     series: ClassVar[tuple[Series, ...]] = ()  # daily series it reports
     controls: ClassVar[tuple[Control, ...]] = ()  # its dashboard controls
     signs: ClassVar[tuple[ExpectedSign, ...]] = ()  # the effects it should have
-    max_effort: ClassVar[dict | None] = None  # its settings at maximum effort (None: left out)
+    # its settings at maximum effort (validation P-2); None: not part of maximum effort. Every
+    # lever says which, so a new lever is never silently left out of the maximum-effort strategy
+    max_effort: ClassVar[dict | type[Undeclared] | None] = Undeclared
     pays_later: ClassVar[bool] = False  # pays money after the fact (rewards, joins): may owe some
 
     priority: int = priority(5)
@@ -217,6 +223,8 @@ def missing_pieces(cls: type[Lever]) -> list[str]:
             missing.append(f"control {control.field}: not a setting")
     if not cls.signs:
         missing.append("signs (its expected effects, with sources)")
+    if cls.max_effort is Undeclared:
+        missing.append("max_effort (its settings at maximum effort, or None to leave it out)")
     missing += [f"sign {s.arm}: a source" for s in cls.signs if not s.source]
     for name, info in cls.model_fields.items():
         if not info.description:

@@ -36,6 +36,7 @@ class Poll(Lever):
     series = (Series("polls_run", "polls published"), Series("poll_answers", "members answering"))
     controls = (Control("every", "a poll every N days", 1, 30),)
     signs = (ExpectedSign("poll", {"poll": {}}, "retention_30", 1, "a toy: no source"),)
+    max_effort = None  # left out of the maximum-effort strategy
 
     priority: int = priority(9)
     every: int = setting(7, ge=1, le=365, unit="days", description="days between polls")
@@ -132,7 +133,7 @@ def test_an_incomplete_lever_is_refused():
         def act(self, operator, world, day):
             pass
 
-    with pytest.raises(TypeError, match=r"lacks: series .*controls .*signs"):
+    with pytest.raises(TypeError, match=r"lacks: series .*controls .*signs.*max_effort"):
         register(Silent)
     assert "silent" not in LEVERS and "silent" not in Strategy.model_fields
 

@@ -62,6 +62,8 @@ class Recruitment(Lever):
     )
 
     pays_later = True  # per join a campaign brings, per referral join
+    # maximum effort (P-2) is effort on the members already there; recruitment brings new ones
+    max_effort = None
 
     priority: int = priority(6)
     campaigns: list[Campaign] = Field(
