@@ -487,11 +487,8 @@ class Population:
             for name in ("read_budget", "toxic", "chatter")
         }
         self.ties = TieGraph(0)
-        # what the operator sets for today (sim.policies); neutral when there is no operator
-        self.today = Today()  # what the operator and the world set for today
+        self.today = Today()  # what the operator and the world set for today (neutral: none)
         self.winback_returns = 0  # members messaged in the last week who came back today
-        # the incentive scheme's badges and ranks, once every member has been checked against them
-        self.thresholds_checked: tuple | None = None
         self._here: np.ndarray | None = None  # cache of here()
         self._visitor_mask: np.ndarray | None = None  # today's visitors, as a mask and as slots
         self._visitor_slots = np.zeros(0, np.int64)

@@ -115,6 +115,16 @@ class Incentives(Lever):
         0.5, unit="staff hours per day", description="staff hours to run the scheme each day"
     )
     _running_today: bool = PrivateAttr(False)
+    # the badges and ranks every member has been checked against (None: not yet)
+    _thresholds_checked: tuple | None = PrivateAttr(None)
+
+    @property
+    def thresholds_checked(self) -> tuple | None:
+        return self._thresholds_checked
+
+    @thresholds_checked.setter
+    def thresholds_checked(self, thresholds: tuple) -> None:
+        self._thresholds_checked = thresholds
 
     @classmethod
     def switched_on(cls) -> Incentives:
@@ -243,9 +253,9 @@ def award(
     pop.recent_points[v] += earned
     operator.count("points_issued", float(earned.sum()))
     thresholds = (tuple((b.action, b.threshold) for b in scheme.badges[:16]), tuple(scheme.ranks))
-    if pop.thresholds_checked != thresholds:
+    if scheme.thresholds_checked != thresholds:
         checked = np.flatnonzero(pop.view("alive") | visitors)
-        pop.thresholds_checked = thresholds
+        scheme.thresholds_checked = thresholds
     else:
         checked = v
     recognition = pop.recognition_today
