@@ -517,6 +517,11 @@ class Strategy(Config):
 
     hours_per_day: Hours = Field(8.0, description="staff hours available each day")
     budget: Money = Field(10_000.0, description="money available over the whole run")
+    hourly_rate: Money = Field(
+        0.0,
+        description="price of one staff hour: total cost = money spent + hours used x this",
+        json_schema_extra={"unit": "money per staff hour"},
+    )
     content: Content | None = None
     events: Events | None = None
     incentives: Incentives | None = None

@@ -54,9 +54,13 @@ HEADLINE = (
 # added when the scenario has a strategy (an operator)
 OPERATOR_HEADLINE = (
     ("money_spent", "money spent (total)"),
+    ("hours_used", "staff hours used (total)"),
     ("hours_short", "staff hours short (total)"),
-    ("points_liability_end", "points liability (last day)"),
+    ("total_cost", "total cost (money + hours x hourly_rate)"),
+    ("cost_per_retained_member", "cost per retained member"),
 )
+# added when points redeem for money (a tangible incentive scheme): only then are they a debt
+LIABILITY_HEADLINE = (("points_liability_end", "points liability (last day)"),)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -243,7 +247,11 @@ def _run(args: argparse.Namespace) -> int:
     except (OSError, OutputError) as exc:
         _fail(f"cannot write the outputs to {out_dir}: {exc}", status=1)
     print(f"wrote {', '.join(RUN_FILES)} to {_shown(out_dir)}")
-    headline = HEADLINE + (OPERATOR_HEADLINE if scenario.strategy is not None else ())
+    headline = HEADLINE
+    if scenario.strategy is not None:
+        headline += OPERATOR_HEADLINE
+        incentives = scenario.strategy.incentives
+        headline += LIABILITY_HEADLINE if incentives is not None and incentives.tangible else ()
     print(_kpi_table(run_summary(model, scenario), headline))
     return 0
 

@@ -104,7 +104,8 @@ def execute(task: RunTask, measure: Measure | None = None) -> RunOutcome:
             extra = measure(model, scenario, task)
         series = model.series()
         summary = model.summary()
-        summary.update(operator_totals(series, summary["members_end"]))
+        rate = scenario.strategy.hourly_rate if scenario.strategy else 0.0
+        summary.update(operator_totals(series, summary["members_end"], rate))
         summary.update(extra)
     except Exception as exc:  # a failed run is recorded, never allowed to stop the sweep
         return RunOutcome(

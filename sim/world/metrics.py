@@ -188,14 +188,21 @@ def reply_effect(pop: Population, day: int) -> dict[str, float | None]:
     }
 
 
-def operator_totals(series: pd.DataFrame, members_end: int) -> dict[str, float | None]:
-    """Money and staff hours over the run, the points liability left, and money spent per member
-    still there at the end (None when none is left); all zero for a run with no operator."""
+def operator_totals(
+    series: pd.DataFrame, members_end: int, hourly_rate: float = 0.0
+) -> dict[str, float | None]:
+    """Money and staff hours over the run, the points liability left, and the run's costs: staff
+    cost (hours used at ``hourly_rate``), total cost (money spent plus staff cost) and total cost
+    per member still there at the end (None when none is left); all zero with no operator."""
     money = float(series["money_spent"].sum())
+    hours = float(series["hours_used"].sum())
+    total = money + hours * hourly_rate
     return {
         "money_spent": money,
-        "hours_used": float(series["hours_used"].sum()),
+        "hours_used": hours,
         "hours_short": float(series["hours_short"].sum()),
+        "staff_cost": hours * hourly_rate,
+        "total_cost": total,
         "points_liability_end": float(series["points_liability"].iloc[-1]) if len(series) else 0.0,
-        "cost_per_retained_member": money / members_end if members_end else None,
+        "cost_per_retained_member": total / members_end if members_end else None,
     }
