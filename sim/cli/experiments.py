@@ -110,9 +110,11 @@ def add_experiment_commands(commands) -> None:
 
     compare = commands.add_parser(
         "compare",
-        help="paired differences of each strategy against the baseline, with 95%% CIs",
-        description="For each KPI, the paired difference (same seeds) of each strategy against "
-        "the baseline, its 95%% bootstrap confidence interval and the relative change.",
+        help="the verdict, then paired differences of each strategy against the baseline",
+        description="The verdict on each strategy (on the sweep's objective, in every window, at "
+        "what cost), then for each KPI the paired difference (same seeds) of each strategy "
+        "against the baseline, its 95% bootstrap confidence interval and the relative "
+        "change. A window that ends after the runs' last day is refused (exit 2).",
         epilog="example:\n  commsim compare results/incentive-rules --kpi retention_30 --csv c.csv",
         formatter_class=raw,
     )
@@ -192,7 +194,6 @@ def add_experiment_commands(commands) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sim.experiments.report import write_report
     from sim.experiments.runner import run_sweep
     from sim.experiments.store import StoreError
     from sim.experiments.sweep import load_sweep
@@ -233,7 +234,7 @@ def _sweep(args: argparse.Namespace) -> int:
     if result.failed:
         print(f"  tracebacks: {shown(out / 'failures.jsonl')}")
     if args.report:
-        _print_report(write_report(_results(out)), _results(out))
+        _write_and_print_report(_results(out))
     return 0 if result.failed == 0 else 1
 
 
@@ -248,6 +249,8 @@ def _results(folder):
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from sim.experiments.verdict import fmt_change, fmt_value, kpi_label, verdict_text
+
     results = _results(args.folder)
     try:
         if args.by_point:
@@ -260,23 +263,60 @@ def _compare(args: argparse.Namespace) -> int:
         fail(f"nothing to compare in {args.folder}: no stored pairs of runs", 1)
     if args.csv:
         table.to_csv(args.csv, index=False)
-    shown_columns = [
-        c
-        for c in table.columns
-        if c not in ("baseline", "point") or (c == "point" and args.by_point)
-    ]
-    print(f"paired differences from {table['baseline'].iloc[0]} (95% bootstrap CI)")
-    with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(table[shown_columns].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    if args.baseline in (None, results.baseline):
+        intro, verdicts = verdict_text(results)
+        print("verdict: " + intro.replace("**", ""))
+        for line in verdicts:
+            print("  - " + line.replace("**", ""))
+        print()
+    shown_table = pd.DataFrame(
+        {
+            **({"point": table["point"]} if args.by_point else {}),
+            **{f: table[f] for f in results.factors if args.by_point and f in table},
+            "strategy": table["strategy"],
+            "KPI": [kpi_label(k, results.windows) for k in table["kpi"]],
+            "baseline": [
+                fmt_value(v, describe_kpi(k).share)
+                for k, v in zip(table["kpi"], table["baseline_mean"], strict=True)
+            ],
+            "strategy mean": [
+                fmt_value(v, describe_kpi(k).share)
+                for k, v in zip(table["kpi"], table["strategy_mean"], strict=True)
+            ],
+            "difference [95% CI]": [
+                fmt_change(row.kpi, row.difference, row.ci_low, row.ci_high)
+                for row in table.itertuples()
+            ],
+            "relative": [
+                f"{100 * v:+.1f}%" if pd.notna(v) and abs(v) < 1e6 else "n/a"
+                for v in table["relative"]
+            ],
+            "pairs": table["pairs"],
+        }
+    )
+    print(
+        f"paired differences from {table['baseline'].iloc[0]} (95% bootstrap CI); "
+        "shares in %, their differences in percentage points (pts)"
+    )
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
+        print(shown_table.to_string(index=False))
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
+    results = _results(args.folder)
+    _write_and_print_report(results, args.out)
+    return 0
+
+
+def _write_and_print_report(results, out=None) -> None:
     from sim.experiments.report import write_report
 
-    results = _results(args.folder)
-    _print_report(write_report(results, args.out), results)
-    return 0
+    try:
+        folder = write_report(results, out)
+    except ValueError as exc:  # e.g. a window the runs never reached
+        fail(str(exc))
+    _print_report(folder, results)
 
 
 def _print_report(folder: Path, results) -> None:

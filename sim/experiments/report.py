@@ -1,36 +1,44 @@
 """A report a planner can read: ``results/<experiment>/report/report.md`` and ``report.html``.
 
-The report answers the sweep's question in this order: what was compared (strategies, design,
-replications, seed, versions); the headline table (each strategy's paired difference from the
-baseline, with 95% confidence intervals, ``sim.experiments.analysis``); then seaborn figures: KPI series with
-95% bands, retention curves by strategy, cost against retention, the paired differences, and for a
-design, heatmaps (or lines) of a KPI over the design's axes; for a sensitivity design, Morris or
-Sobol indices (``sim.experiments.sensitivity``). The Markdown and HTML are written from the same blocks.
+The report answers the sweep's question in this order: the verdict on each strategy against the
+baseline, on the sweep's objective in every window and at what cost (``sim.experiments.verdict``);
+the strategies ranked; what was compared (each strategy as its difference from the baseline, every
+window's days, design, replications, seed, versions); the headline table (each strategy's paired
+difference from the baseline, with 95% confidence intervals, ``sim.experiments.analysis``); then
+seaborn figures: KPI series with 95% bands and every window shaded, retention curves by strategy,
+cost against retention, the paired differences, and for a design, heatmaps (grids) or scatters of
+factor against factor coloured by the KPI (space-filling designs); for a sensitivity design, Morris
+or Sobol indices (``sim.experiments.sensitivity``). Each KPI has one unit everywhere: shares in
+percent, their differences in percentage points. The Markdown and HTML come from the same blocks.
 """
 
 from __future__ import annotations
 
 import html
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import seaborn as sns
+import yaml
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from sim.agents import RETENTION_AGES
-from sim.experiments.analysis import Results
+from sim.experiments.analysis import LIABILITY, Results
 from sim.experiments.staging import staged_folder
 from sim.experiments.sweep import KPIS, SENSITIVITY_KINDS, describe_kpi
+from sim.experiments.verdict import fmt_difference, fmt_value, kpi_label, ranking, verdict_text
 
 SERIES = (
     ("members", "members"),
     ("dau", "daily active members"),
-    ("stickiness", "stickiness (DAU/MAU)"),
+    ("stickiness", "stickiness DAU/MAU (%)"),
     ("replies", "replies per day"),
 )
+PERCENT_SERIES = ("stickiness",)
 SMOOTHING_DAYS = 7
 
 
@@ -61,6 +69,9 @@ def headline_table(results: Results, kpis: list[str] | None = None) -> pd.DataFr
     diffs = results.headline(kpis=kpis)
     summaries = results.summaries()
     stored = summaries[summaries["stored"]]
+    redeemable = {s: results.redeemable(s) for s in results.strategies}
+    if not any(redeemable.values()):  # a points liability is a debt only where points pay out
+        kpis = [k for k in kpis if k != LIABILITY]
     rows = []
     for strategy in results.strategies:
         row = {"strategy": strategy, "runs": int((stored["strategy"] == strategy).sum())}
@@ -68,13 +79,15 @@ def headline_table(results: Results, kpis: list[str] | None = None) -> pd.DataFr
             share = describe_kpi(kpi).share
             mean = stored.loc[stored["strategy"] == strategy, kpi].mean()
             found = diffs[(diffs["strategy"] == strategy) & (diffs["kpi"] == kpi)]
-            row[kpi] = _fmt(mean, share)
-            if strategy == results.baseline:
+            row[kpi] = fmt_value(mean, share)
+            if kpi == LIABILITY and not redeemable[strategy]:
+                row[kpi] = "none (points do not redeem)"
+            elif strategy == results.baseline:
                 row[kpi] += " (baseline)"
             elif not found.empty:
                 d = found.iloc[0]
-                low, high = (_signed(d[c], share, unit=False) for c in ("ci_low", "ci_high"))
-                row[kpi] += f" {_signed(d['difference'], share)} [{low}, {high}]"
+                low, high = (fmt_difference(d[c], share, unit=False) for c in ("ci_low", "ci_high"))
+                row[kpi] += f" {fmt_difference(d['difference'], share)} [{low}, {high}]"
         rows.append(row)
     return pd.DataFrame(rows).set_index("strategy")
 
@@ -82,15 +95,33 @@ def headline_table(results: Results, kpis: list[str] | None = None) -> pd.DataFr
 def _blocks(results: Results, folder: Path) -> list[Block]:
     sns.set_theme(style="whitegrid", context="notebook")
     spec, plan = results.spec, results.plan
+    results.check_windows()
     summaries = results.summaries()
     blocks = [Block("heading", f"Experiment: {results.name}", 1)]
     if spec.get("description"):
         blocks.append(Block("text", spec["description"].strip()))
+    intro, verdicts = verdict_text(results)
+    blocks += [Block("heading", "Verdict"), Block("text", intro)]
+    if verdicts:
+        blocks.append(Block("text", "\n".join(f"- {line}" for line in verdicts)))
+    blocks += [
+        Block("heading", "Ranking"),
+        Block(
+            "text",
+            "Strategies that respect the constraints first, then by their mean "
+            f"{kpi_label(results.objective.kpi, results.windows)} "
+            f"({'lower' if results.objective.direction == 'decrease' else 'higher'} is better).",
+        ),
+        Block("table", ranking(results)),
+    ]
     stored = int(summaries.drop_duplicates("key")["stored"].sum())
     unique = summaries["key"].nunique()
     design = spec.get("design")
     setup = [
-        f"Strategies: {', '.join(results.strategies)}; baseline: **{results.baseline}**.",
+        f"Strategies: {', '.join(results.strategies)}; baseline: **{results.baseline}**. "
+        "Each strategy as its difference from the baseline:",
+        *(f"  - {line}" for line in strategy_differences(results)),
+        *window_definitions(results),
         f"Replications: {spec['replications']} per strategy"
         + (f" and design point ({len(plan['points'])} points)" if design else "")
         + f", root seed {spec['seed']}; replication r of every strategy runs on the same seed "
@@ -106,7 +137,10 @@ def _blocks(results: Results, folder: Path) -> list[Block]:
         f"Model version {plan['model_version']}, commsim {plan['versions'].get('commsim')}, "
         f"git {plan.get('git_revision') or 'unknown'}."
     )
-    blocks += [Block("heading", "Set-up"), Block("text", "\n".join(f"- {s}" for s in setup))]
+    blocks += [
+        Block("heading", "Set-up"),
+        Block("text", "\n".join(s if s.startswith("  - ") else f"- {s}" for s in setup)),
+    ]
     failures = results.failures()
     if failures:
         failed = ", ".join(sorted({f"{f['strategy']} rep {f['replication']}" for f in failures}))
@@ -126,7 +160,7 @@ def _blocks(results: Results, folder: Path) -> list[Block]:
             "(shares in percentage points). An interval that excludes 0 is a difference the "
             "replications can resolve.",
         ),
-        Block("table", _labelled(headline_table(results))),
+        Block("table", _labelled(headline_table(results), results.windows)),
     ]
     comparison = results.compare()
     comparison.to_csv(folder / "comparison.csv", index=False)
@@ -135,6 +169,54 @@ def _blocks(results: Results, folder: Path) -> list[Block]:
         blocks += _sensitivity_blocks(results, folder)
     blocks.append(Block("text", "Every paired difference, per design point: `comparison.csv`."))
     return blocks
+
+
+def strategy_differences(results: Results) -> list[str]:
+    """Each strategy in words, as the settings in which it differs from the baseline."""
+    base_settings = results.strategy_settings(results.baseline)
+    base = _flat(base_settings or {})
+    lines = []
+    for strategy in results.strategies:
+        settings = results.strategy_settings(strategy)
+        if strategy == results.baseline:
+            shown = ", ".join(f"{k} {v}" for k, v in base.items()) or "defaults"
+            what = "no operator" if settings is None else f"an operator with {shown}"
+            lines.append(f"**{strategy}** (baseline): {what}")
+            continue
+        if settings is None:
+            lines.append(f"**{strategy}**: no operator")
+            continue
+        own = _flat(settings)
+        changed = [f"{k} {v}" for k, v in own.items() if base.get(k) != v]
+        changed += [f"{k} not used" for k in base if k not in own]
+        prefix = "an operator with " if base_settings is None else ""
+        lines.append(f"**{strategy}**: {prefix}{', '.join(changed) or 'the same settings'}")
+    return lines
+
+
+def _flat(settings: dict, prefix: str = "") -> dict[str, str]:
+    """Nested settings as ``{"incentives.points.post": "10"}``; lists written inline."""
+    flat = {}
+    for key, value in settings.items():
+        if isinstance(value, dict) and value:
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[prefix + key] = yaml.safe_dump(value, default_flow_style=True, width=1e9).strip()
+            flat[prefix + key] = flat[prefix + key].removesuffix("\n...").strip()
+    return flat
+
+
+def window_definitions(results: Results) -> list[str]:
+    """Every window's days, and what a ``series@window`` KPI means."""
+    if not results.windows:
+        return []
+    spans = ", ".join(
+        f"**{name}** = days {w['first']}-{w['last']}" for name, w in results.windows.items()
+    )
+    return [
+        f"Windows: {spans} of {results.run_days}-day runs (day 1 is the first simulated day); "
+        "a KPI written series@window is the daily series' mean over the window's days."
+    ]
 
 
 def _figures(results, summaries, comparison, folder: Path) -> list[Block]:
@@ -166,8 +248,10 @@ def _series_figure(results: Results, palette) -> Figure:
     figure = Figure(figsize=(12, 7.5), layout="constrained")
     axes = figure.subplots(2, 2, sharex=True).ravel()
     for ax, (name, label) in zip(axes, SERIES, strict=True):
+        _shade_windows(ax, results.windows)
         for strategy, frame in bands[bands["series"] == name].groupby("strategy", sort=False):
             smooth = frame[["mean", "low", "high"]].rolling(SMOOTHING_DAYS, min_periods=1).mean()
+            smooth *= 100 if name in PERCENT_SERIES else 1
             ax.plot(frame["day"], smooth["mean"], color=palette[strategy], lw=1.5, label=strategy)
             ax.fill_between(
                 frame["day"], smooth["low"], smooth["high"], color=palette[strategy], alpha=0.2
@@ -176,8 +260,28 @@ def _series_figure(results: Results, palette) -> Figure:
         ax.set_xlabel("day")
         ax.set_ylim(bottom=0)
     axes[0].legend(fontsize="small")
-    figure.suptitle(f"Daily series ({SMOOTHING_DAYS}-day means); band: 95% CI over runs")
+    shaded = ", ".join(f"{n} (days {w['first']}-{w['last']})" for n, w in results.windows.items())
+    figure.suptitle(
+        f"Daily series ({SMOOTHING_DAYS}-day means); band: 95% CI over runs"
+        + (f"; shaded: {shaded}" if shaded else "")
+    )
     return figure
+
+
+def _shade_windows(ax, windows: dict[str, dict]) -> None:
+    """Shade each window's days, named at the top of the axes."""
+    for i, (name, window) in enumerate(windows.items()):
+        ax.axvspan(window["first"], window["last"], color=f"C{7 + i % 3}", alpha=0.12, lw=0)
+        ax.text(
+            (window["first"] + window["last"]) / 2,
+            0.98,
+            name,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize="small",
+            color="dimgrey",
+        )
 
 
 def _retention_figure(summaries: pd.DataFrame, palette) -> Figure | None:
@@ -189,6 +293,7 @@ def _retention_figure(summaries: pd.DataFrame, palette) -> Figure | None:
     if long.empty:
         return None
     long["age"] = long["age"].str.removeprefix("retention_").astype(int)
+    long["retention"] *= 100
     figure = Figure(figsize=(8, 5), layout="constrained")
     ax = figure.subplots()
     sns.lineplot(
@@ -204,20 +309,22 @@ def _retention_figure(summaries: pd.DataFrame, palette) -> Figure | None:
     ax.set_xscale("log")
     ax.set_xticks(sorted(long["age"].unique()), [str(a) for a in sorted(long["age"].unique())])
     ax.set_xlabel("days after joining")
-    ax.set_ylabel("newcomers retained (share)")
+    ax.set_ylabel("newcomers retained (%)")
     ax.set_title("Newcomer retention by age, pooled over cohorts (95% CI over runs)", loc="left")
     return figure
 
 
 def _cost_figure(summaries: pd.DataFrame, palette) -> Figure | None:
-    stored = summaries[summaries["stored"]]
-    if "money_spent" not in stored or "retention_30" not in stored:
+    stored = summaries[summaries["stored"]].copy()
+    cost = next((k for k in ("total_cost", "money_spent") if k in stored), None)
+    if cost is None or "retention_30" not in stored:
         return None
+    stored["retention_30"] *= 100
     figure = Figure(figsize=(8, 5), layout="constrained")
     ax = figure.subplots()
     sns.scatterplot(
         stored,
-        x="money_spent",
+        x=cost,
         y="retention_30",
         hue="strategy",
         palette=palette,
@@ -225,13 +332,13 @@ def _cost_figure(summaries: pd.DataFrame, palette) -> Figure | None:
         ax=ax,
         legend=False,
     )
-    means = stored.groupby("strategy", sort=False)[["money_spent", "retention_30"]]
+    means = stored.groupby("strategy", sort=False)[[cost, "retention_30"]]
     centre, spread = means.mean(), means.sem() * 1.96
     for strategy in centre.index:
         ax.errorbar(
-            centre.loc[strategy, "money_spent"],
+            centre.loc[strategy, cost],
             centre.loc[strategy, "retention_30"],
-            xerr=spread.loc[strategy, "money_spent"],
+            xerr=spread.loc[strategy, cost],
             yerr=spread.loc[strategy, "retention_30"],
             fmt="o",
             ms=8,
@@ -239,8 +346,8 @@ def _cost_figure(summaries: pd.DataFrame, palette) -> Figure | None:
             label=strategy,
             capsize=3,
         )
-    ax.set_xlabel("money spent over the run")
-    ax.set_ylabel("newcomer retention at 30 days")
+    ax.set_xlabel(describe_kpi(cost).label + " over the run")
+    ax.set_ylabel("newcomer retention at 30 days (%)")
     ax.set_title("Cost against retention: runs (dots) and means with 95% CI", loc="left")
     ax.legend(fontsize="small")
     return figure
@@ -251,10 +358,12 @@ def _difference_figure(results: Results) -> Figure | None:
     if diffs.empty:
         return None
     kpis = list(dict.fromkeys(diffs["kpi"]))
-    figure = Figure(figsize=(12, 1.2 + 1.9 * ((len(kpis) + 2) // 3)), layout="constrained")
+    figure = Figure(figsize=(12, 1.2 + 2.2 * ((len(kpis) + 2) // 3)), layout="constrained")
     axes = np.atleast_1d(figure.subplots((len(kpis) + 2) // 3, 3, squeeze=False).ravel())
     for ax, kpi in zip(axes, kpis, strict=False):
         frame = diffs[diffs["kpi"] == kpi]
+        if describe_kpi(kpi).share:  # percentage points, as in the tables
+            frame = frame.assign(**{c: frame[c] * 100 for c in ("difference", "ci_low", "ci_high")})
         y = np.arange(len(frame))
         ax.errorbar(
             frame["difference"],
@@ -265,7 +374,9 @@ def _difference_figure(results: Results) -> Figure | None:
         )
         ax.axvline(0, color="grey", lw=1)
         ax.set_yticks(y, frame["strategy"])
-        ax.set_title(describe_kpi(kpi).label, loc="left", fontsize="medium")
+        unit = " (pts)" if describe_kpi(kpi).share else ""
+        title = textwrap.fill(kpi_label(kpi, results.windows) + unit, 34)  # never clipped
+        ax.set_title(title, loc="left", fontsize="medium")
     for ax in axes[len(kpis) :]:
         ax.set_visible(False)
     figure.suptitle(f"Paired difference from {results.baseline} (mean and 95% bootstrap CI)")
@@ -314,27 +425,8 @@ def _sensitivity_blocks(results: Results, folder: Path) -> list[Block]:
     return blocks
 
 
-def _labelled(table: pd.DataFrame) -> pd.DataFrame:
-    return table.rename(columns=lambda k: describe_kpi(k).label if k in KPIS or "@" in k else k)
-
-
-def _fmt(value: float, share: bool = False) -> str:
-    """``28.4%`` for a share, ``1,234`` or ``0.123`` otherwise."""
-    if value is None or not np.isfinite(value):
-        return "n/a"
-    if share:
-        return f"{100 * value:.1f}%"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
-
-
-def _signed(value: float, share: bool = False, unit: bool = True) -> str:
-    """A difference: ``+1.2 pts`` for shares (percentage points), ``-35`` otherwise."""
-    if value is None or not np.isfinite(value):
-        return "n/a"
-    text = f"{100 * value:+.1f}" + (" pts" if unit else "") if share else _fmt(value)
-    return text if text[0] in "+-" else "+" + text
+def _labelled(table: pd.DataFrame, windows: dict | None = None) -> pd.DataFrame:
+    return table.rename(columns=lambda k: kpi_label(k, windows) if k in KPIS or "@" in k else k)
 
 
 # ---- rendering -----------------------------------------------------------------------------------
@@ -363,7 +455,7 @@ def _markdown_table(table: pd.DataFrame) -> str:
 
 def _cell(value) -> str:
     if isinstance(value, float):
-        return _fmt(value)
+        return fmt_value(value)
     return str(value).replace("|", "\\|")
 
 
@@ -397,11 +489,21 @@ def render_html(blocks: list[Block], title: str) -> str:
 
 
 def _html_text(text: str) -> str:
+    """A paragraph, or a list (lines ``- item``, with ``  - item`` nested one level)."""
     lines = text.split("\n")
-    if all(line.startswith("- ") for line in lines):
-        items = "".join(f"<li>{_inline(line[2:])}</li>" for line in lines)
-        return f"<ul>{items}</ul>"
-    return f"<p>{_inline(text)}</p>"
+    if not lines[0].startswith("- ") or not all(line.lstrip().startswith("- ") for line in lines):
+        return f"<p>{_inline(text)}</p>"
+    items: list[list] = []
+    for line in lines:
+        if line.startswith("- "):
+            items.append([_inline(line[2:]), []])
+        else:
+            items[-1][1].append(f"<li>{_inline(line.lstrip()[2:])}</li>")
+    body = "".join(
+        f"<li>{item}" + (f"<ul>{''.join(nested)}</ul>" if nested else "") + "</li>"
+        for item, nested in items
+    )
+    return f"<ul>{body}</ul>"
 
 
 def _inline(text: str) -> str:
