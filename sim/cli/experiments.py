@@ -1,10 +1,11 @@
-"""The experiment commands of ``commsim``: ``sweep``, ``compare``, ``report``, ``sensitivity`` and
-``validate``.
+"""The experiment commands of ``commsim``: ``sweep``, ``compare``, ``report``, ``export``,
+``sensitivity`` and ``validate``.
 
     commsim sweep experiments/studies/incentive-rules.yaml --report     # run (or resume), then report
     commsim sweep my-sweep.yaml --backend dask --address tcp://10.0.0.5:8786
     commsim compare results/incentive-rules --kpi retention_30 dau_last30
     commsim report results/incentive-rules
+    commsim export results/incentive-rules --to csv   # tidy summaries and long daily series
     commsim sensitivity results/screening
     commsim validate --workers 2                  # every EVIDENCE.md target: results/validation/
 
@@ -137,6 +138,25 @@ def add_experiment_commands(commands) -> None:
     )
     report.add_argument("folder", metavar="RESULTS", help="a sweep's results folder")
     report.add_argument("--out", metavar="DIR", help="default: RESULTS/report")
+
+    export = commands.add_parser(
+        "export",
+        help="write a sweep's tidy tables (summaries, long daily series) as CSV or Parquet",
+        description="Write two tidy tables of a sweep's stored runs:\n"
+        "  summaries: one row per run: key, strategy, point, replication, factors, every KPI;\n"
+        "  series: key, strategy, point, replication, factors, day, series, value.\n"
+        "A sweep writes both as Parquet into its results folder when it ends.",
+        epilog="examples:\n"
+        "  commsim export results/incentive-rules --to csv --out tables/\n"
+        "  duckdb -c \"select strategy, avg(value) from 'results/incentive-rules/series.parquet'"
+        " where series = 'dau' group by strategy\"",
+        formatter_class=raw,
+    )
+    export.add_argument("folder", metavar="RESULTS", help="a sweep's results folder")
+    export.add_argument(
+        "--to", choices=("csv", "parquet"), default="parquet", help="file format (default: parquet)"
+    )
+    export.add_argument("--out", metavar="DIR", help="folder to write into (default: RESULTS)")
 
     sensitivity = commands.add_parser(
         "sensitivity",
@@ -333,6 +353,18 @@ def _print_report(folder: Path, results) -> None:
         print(table.to_string())
 
 
+def _export(args: argparse.Namespace) -> int:
+    from sim.experiments.tidy import write_tables
+
+    results = _results(args.folder)
+    try:
+        paths = write_tables(results, args.out or args.folder, args.to)
+    except OSError as exc:
+        fail(f"cannot write the tables: {exc.strerror or exc}", 1)
+    print("wrote " + ", ".join(shown(p) for p in paths))
+    return 0
+
+
 def _sensitivity(args: argparse.Namespace) -> int:
     from sim.experiments.sensitivity import analyse
 
@@ -392,6 +424,7 @@ EXPERIMENT_COMMANDS = {
     "sweep": _sweep,
     "compare": _compare,
     "report": _report,
+    "export": _export,
     "sensitivity": _sensitivity,
     "validate": _validate,
 }

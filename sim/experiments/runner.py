@@ -34,8 +34,10 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from sim.config import Scenario, validate_scenario
+from sim.experiments.analysis import Results
 from sim.experiments.store import ResultStore, encode_run
 from sim.experiments.sweep import PlannedRun, Sweep, seed_of
+from sim.experiments.tidy import write_tables
 from sim.model import CommunityModel
 from sim.world.metrics import operator_totals
 
@@ -225,8 +227,10 @@ def run_sweep(
     address: str | None = None,
     progress: bool | None = None,
     run: Callable[[RunTask], RunOutcome] = execute,
+    tables: bool = True,
 ) -> SweepResult:
-    """Run every planned run not yet stored in ``out``; store each as it finishes.
+    """Run every planned run not yet stored in ``out``; store each as it finishes; then, with
+    ``tables``, write the tidy ``summaries.parquet`` and ``series.parquet`` (``sim.experiments.tidy``).
 
     ``progress``: None shows a bar on a terminal only; ``run`` replaces the worker function (it must
     be importable by worker processes: tests use it to make runs fail or workers die).
@@ -254,6 +258,8 @@ def run_sweep(
     finally:
         bar.close()
     pool.close()
+    if tables:
+        write_tables(Results(store.folder), store.folder)
     result.seconds = time.perf_counter() - start
     return result
 
