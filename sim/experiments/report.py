@@ -52,7 +52,13 @@ class Block:
 def write_report(results: Results, out: str | Path | None = None) -> Path:
     """Write the report (Markdown, HTML, figures, CSV of the comparison); returns its folder.
 
-    The folder is built beside and swapped in whole, so a report is never half-written."""
+    The folder is built beside and swapped in whole, so a report is never half-written. A folder
+    with no stored run, or a window the runs never reached, raises ``ValueError``."""
+    if not results.summaries()["stored"].any():
+        raise ValueError(
+            f"no stored runs in {results.folder}: nothing to report (failed runs, with their "
+            "tracebacks, are in failures.jsonl)"
+        )
     out = Path(out) if out is not None else results.folder / "report"
     with staged_folder(out) as staging:
         (staging / "figures").mkdir()

@@ -13,8 +13,9 @@ writes ``runs/<key>.parquet`` (atomically, ``sim.experiments.store``). At most a
 flight, so the driver's memory does not grow with the sweep. A run that raises is recorded in
 ``failures.jsonl`` with its traceback and the sweep goes on; a local pool broken by a dying worker
 is rebuilt and its unfinished runs resubmitted (a run that breaks the pool three times is recorded
-as failed). Each worker runs with its BLAS pinned to one thread, so workers do not oversubscribe
-the cores.
+as failed); a pool whose workers die as they start (a script without a ``__main__`` guard) stops
+the sweep at once with that explanation (``WorkersDiedError``). Each worker runs with its BLAS
+pinned to one thread, so workers do not oversubscribe the cores.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from sim.world.metrics import operator_totals
 BACKENDS = ("serial", "process", "dask")
 IN_FLIGHT_PER_WORKER = 2
 MAX_ATTEMPTS = 3  # times a run may break the worker pool before it is recorded as failed
+STARTUP_SECONDS = 300  # wait this long for a new pool's first worker to answer
 
 
 @dataclass(frozen=True)
@@ -178,9 +180,11 @@ class _Pool:
         if self.backend == "serial":
             return SerialExecutor()
         if self.backend == "process":
-            return ProcessPoolExecutor(
+            executor = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
             )
+            _check_workers_start(executor)
+            return executor
         try:
             from distributed import Client, LocalCluster
         except ImportError:
@@ -217,6 +221,27 @@ class _Pool:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+class WorkersDiedError(RuntimeError):
+    """Every worker process died before it could run anything."""
+
+
+def _check_workers_start(executor: ProcessPoolExecutor) -> None:
+    """Fail at once, with the likely reason, when worker processes die as they start, instead of
+    recording every run as failed one broken pool after another."""
+    try:
+        executor.submit(os.getpid).result(timeout=STARTUP_SECONDS)
+    except BrokenProcessPool:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise WorkersDiedError(
+            "every worker process died as it started, before running anything. Workers start by "
+            "importing the script that called run_sweep (the spawn method), so a script must keep "
+            'its work under `if __name__ == "__main__":` (see the README), or use '
+            'backend="serial". Otherwise, look for a crash on import, or too little memory.'
+        ) from None
+    except TimeoutError:
+        pass  # slow to start, not dead: the sweep's own waits take over
 
 
 def run_sweep(
