@@ -25,6 +25,7 @@ import seaborn as sns
 import yaml
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.agents import RETENTION_AGES
 from sim.experiments.analysis import LIABILITY, Results
@@ -389,32 +390,76 @@ def _difference_figure(results: Results) -> Figure | None:
     return figure
 
 
+GRID_LEVELS = 8  # a factor with more distinct values is drawn as a scatter, not a heatmap
+
+
 def _design_figure(results: Results, summaries: pd.DataFrame) -> Figure | None:
+    """The first KPI over the design, one panel per strategy: a heatmap over a grid's two first
+    factors, a scatter of factor against factor coloured by the KPI for a space-filling design
+    (LHS, Sobol, Morris, Saltelli), or the KPI against a design's only factor."""
     kpi = results.kpis[0]
+    share = describe_kpi(kpi).share
     stored = summaries[summaries["stored"]].copy()
+    stored[kpi] = stored[kpi] * (100 if share else 1)
     factors = results.factors
-    for factor in factors[:2]:
-        if stored[factor].nunique() > 8:  # a space-filling design: bin into quintiles
-            stored[factor] = pd.qcut(stored[factor], 5, duplicates="drop").astype(str)
+    means = stored.groupby(["strategy", "point", *factors], sort=False)[kpi].mean().reset_index()
     strategies = list(dict.fromkeys(stored["strategy"]))
-    figure = Figure(figsize=(5.2 * len(strategies), 4.5), layout="constrained")
+    figure = Figure(figsize=(max(7.0, 5.4 * len(strategies)), 4.8), layout="constrained")
     axes = np.atleast_1d(figure.subplots(1, len(strategies), squeeze=False).ravel())
+    grid_design = (results.spec.get("design") or {}).get("kind") == "grid"
+    scattered = len(factors) >= 2 and (
+        not grid_design or any(means[f].nunique() > GRID_LEVELS for f in factors[:2])
+    )
+    low, high = means[kpi].min(), means[kpi].max()
     for ax, strategy in zip(axes, strategies, strict=True):
-        frame = stored[stored["strategy"] == strategy]
-        if len(factors) >= 2:
+        frame = means[means["strategy"] == strategy]
+        if scattered:
+            dots = ax.scatter(
+                frame[factors[0]], frame[factors[1]], c=frame[kpi], cmap="viridis",
+                vmin=low, vmax=high, s=60, edgecolor="white", linewidth=0.5,
+            )  # fmt: skip
+            ax.set_xlabel(factors[0])
+            ax.set_ylabel(factors[1])
+            for axis in (ax.xaxis, ax.yaxis):
+                axis.set_major_locator(MaxNLocator(5))
+                axis.set_major_formatter(FuncFormatter(_rounded))
+        elif len(factors) >= 2:
             grid = frame.pivot_table(
                 index=factors[0], columns=factors[1], values=kpi, aggfunc="mean"
             )
-            sns.heatmap(grid, annot=True, fmt=".3g", cmap="viridis", ax=ax, cbar=ax is axes[-1])
+            grid.index = [_rounded(v) for v in grid.index]
+            grid.columns = [_rounded(v) for v in grid.columns]
+            sns.heatmap(
+                grid, annot=True, fmt=".3g", cmap="viridis", vmin=low, vmax=high, ax=ax,
+                cbar=ax is axes[-1],
+            )  # fmt: skip
+            ax.set_xlabel(factors[1])
+            ax.set_ylabel(factors[0])
         else:
-            sns.lineplot(frame, x=factors[0], y=kpi, marker="o", errorbar=("ci", 95), ax=ax)
+            sns.lineplot(frame, x=factors[0], y=kpi, marker="o", ax=ax)
+            ax.xaxis.set_major_formatter(FuncFormatter(_rounded))
+            ax.set_ylabel(kpi_label(kpi) + (" (%)" if share else ""))
         ax.set_title(strategy, loc="left")
-    figure.suptitle(f"{describe_kpi(kpi).label} (mean over replications) across the design")
+    if scattered:
+        bar = figure.colorbar(dots, ax=list(axes), shrink=0.9)
+        bar.set_label(kpi_label(kpi) + (" (%)" if share else ""))
+    what = "each design point" if scattered else "the design"
+    title = f"{kpi_label(kpi, results.windows)}{' (%)' if share else ''}, mean over replications"
+    figure.suptitle(textwrap.fill(f"{title}, across {what}", 60))
     return figure
 
 
+def _rounded(value, _position=None) -> str:
+    """A tick label with at most 3 significant digits (never 17): ``0.00312``, ``4.5``, ``1,130``."""
+    try:
+        number = float(f"{float(value):.3g}")
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{number:,.0f}" if abs(number) >= 1000 else f"{number:g}"
+
+
 def _sensitivity_blocks(results: Results, folder: Path) -> list[Block]:
-    from sim.experiments.sensitivity import analyse, indices_figure
+    from sim.experiments.sensitivity import analyse, indices_figure, morris_figure
 
     blocks = [Block("heading", "Sensitivity")]
     for strategy in results.strategies:
@@ -428,6 +473,12 @@ def _sensitivity_blocks(results: Results, folder: Path) -> list[Block]:
             Block("table", table),
             Block("figure", (f"Sensitivity indices, strategy {strategy}", f"figures/{name}.png")),
         ]
+        if "mu_star" in table:
+            FigureCanvasAgg(morris_figure(table, strategy)).print_png(
+                str(folder / "figures" / f"morris-{strategy}.png")
+            )
+            caption = f"Morris mu* against sigma, strategy {strategy}"
+            blocks.append(Block("figure", (caption, f"figures/morris-{strategy}.png")))
     return blocks
 
 
