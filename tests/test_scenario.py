@@ -32,7 +32,7 @@ from sim.config import (
     schema_fields,
 )
 from sim.config.docs import describe
-from sim.policies import Strategy
+from sim.policies import LEVER_NAMES, Strategy
 from sim.world.uncertainties import Uncertainties
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -558,9 +558,7 @@ EXAMPLES = sorted(EXPERIMENTS.glob("*.yaml"))
 
 def test_there_is_an_example_per_lever():
     names = {path.stem for path in EXAMPLES}
-    assert {
-        f"lever-{name}" for name in Strategy.model_fields if name not in ("hours_per_day", "budget")
-    } <= names
+    assert {f"lever-{name}" for name in LEVER_NAMES} <= names
     assert "uncertainties" in names
 
 
