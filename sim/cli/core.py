@@ -24,15 +24,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
-from tqdm import tqdm
-
 import sim
 from sim.cli.calibrate import CALIBRATION_COMMANDS, add_calibration_commands
 from sim.cli.experiments import EXPERIMENT_COMMANDS, add_experiment_commands
-from sim.config import ScenarioError, json_schema, load_scenario
-from sim.config.docs import REFERENCE_FILE, SCHEMA_FILE, render_reference
-from sim.experiments.outputs import RUN_FILES, OutputError, check_out_dir, run_summary, write_run
-from sim.model import CommunityModel
+
+# The model, the scenario schema and the plotting stack load inside the commands that use them,
+# so `commsim --help` answers at once. The docs' paths, written here for the same reason, are
+# checked against sim.config.docs by test_cli.
+REFERENCE_FILE = "docs/scenario-reference.md"
+SCHEMA_FILE = "docs/scenario.schema.json"
 
 # command-line flag -> the scenario field it overrides
 FLAG_FIELDS = {"days": "run.days", "members": "community.members", "seed": "run.seed"}
@@ -82,10 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate an online community and the team that runs it: member agents with "
         "interest and loyalty respond to content, ties and each other; each run writes daily "
         "series, cohort retention, summary KPIs and a figure.",
-        epilog="Run `commsim COMMAND --help` for the options of each command: `run` (one "
-        "scenario), `sweep` (strategies and designs with replications), `compare` and `report` "
-        "(a sweep's results), `calibrate` and `export-log` (fit a scenario to an activity log, and "
-        "write a simulated one), `schema` (the scenario file's schema and reference).",
+        epilog="Run `commsim COMMAND --help` for the options and examples of each command.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {sim.__version__}")
     commands = parser.add_subparsers(
@@ -94,10 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="simulate one scenario and write its outputs",
-        description="Simulate one scenario for a number of days and write its outputs:\n  "
-        + ", ".join(RUN_FILES)
-        + ".\nFlags override the scenario's fields and are checked "
-        "by the same rules.",
+        description="Simulate one scenario for a number of days and write its outputs: the "
+        "daily series,\ncohort retention, summary KPIs, the resolved scenario and a figure.\n"
+        "Flags override the scenario's fields and are checked by the same rules.",
         epilog="examples:\n"
         "  commsim run --members 5000 --days 90\n"
         "  commsim run my-scenario.yaml --seed 7 --out results/seed7\n"
@@ -144,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument(
         "--markdown",
         action="store_true",
-        help="print the reference of every field as Markdown instead (docs/scenario-reference.md)",
+        help=f"print the reference of every field as Markdown instead ({REFERENCE_FILE})",
     )
     schema.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     add_experiment_commands(commands)
@@ -197,6 +193,8 @@ def _dashboard(args: argparse.Namespace) -> int:
         _fail(f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}")
     env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}  # no usage reports
     if args.scenario is not None:
+        from sim.config import ScenarioError, load_scenario
+
         try:
             load_scenario(args.scenario)
         except ScenarioError as exc:
@@ -210,6 +208,9 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    from sim.config import json_schema
+    from sim.config.docs import render_reference
+
     text = render_reference() if args.markdown else json.dumps(json_schema(), indent=2) + "\n"
     if args.out is None:
         sys.stdout.write(text)
@@ -223,6 +224,17 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sim.config import ScenarioError, load_scenario
+    from sim.experiments.outputs import (
+        RUN_FILES,
+        OutputError,
+        check_out_dir,
+        run_summary,
+        write_run,
+    )
+    from sim.experiments.progress import progress_bar
+    from sim.model import CommunityModel
+
     overrides = {
         field: getattr(args, flag)
         for flag, field in FLAG_FIELDS.items()
@@ -236,10 +248,8 @@ def _run(args: argparse.Namespace) -> int:
         _fail(str(exc))
     model = CommunityModel(**scenario.model_kwargs(), rng=scenario.run.seed)
     try:
-        # disable=None: a bar on a terminal, nothing in logs and pipes
-        with tqdm(
-            total=scenario.run.days, desc="simulating", unit="day", file=sys.stderr, disable=None
-        ) as bar:
+        # a bar on a terminal, a line every tenth of the run in logs and pipes
+        with progress_bar(scenario.run.days, "simulating", "day") as bar:
             model.run(scenario.run.days, progress=bar.update)
         write_run(model, out_dir, scenario)
     except KeyboardInterrupt:

@@ -20,10 +20,6 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-import pandas as pd
-
-from sim.experiments.sweep import KPIS, SweepError, describe_kpi
-
 BACKEND_HELP = (
     "serial (in this process), process (local worker processes; the default) or dask "
     "(a local Dask cluster, or the cluster at --address)"
@@ -62,6 +58,8 @@ def _target(text: str) -> str:
 
 
 def _kpi(text: str) -> str:
+    from sim.experiments.sweep import KPIS
+
     if text not in KPIS and "@" not in text:  # series@window KPIs are checked against the sweep
         allowed = ", ".join(KPIS)
         raise argparse.ArgumentTypeError(f"unknown KPI {text!r}; allowed: {allowed}, series@window")
@@ -216,7 +214,7 @@ def add_experiment_commands(commands) -> None:
 def _sweep(args: argparse.Namespace) -> int:
     from sim.experiments.runner import run_sweep
     from sim.experiments.store import StoreError
-    from sim.experiments.sweep import load_sweep
+    from sim.experiments.sweep import SweepError, load_sweep
 
     if args.address and args.backend != "dask":
         fail("--address needs --backend dask")
@@ -269,7 +267,10 @@ def _results(folder):
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from sim.experiments.verdict import fmt_change, fmt_value, kpi_label, verdict_text
+    import pandas as pd
+
+    from sim.experiments.sweep import describe_kpi
+    from sim.experiments.verdict import fmt_change, fmt_value, kpi_label
 
     results = _results(args.folder)
     try:
@@ -284,10 +285,7 @@ def _compare(args: argparse.Namespace) -> int:
     if args.csv:
         table.to_csv(args.csv, index=False)
     if args.baseline in (None, results.baseline):
-        intro, verdicts = verdict_text(results)
-        print("verdict: " + intro.replace("**", ""))
-        for line in verdicts:
-            print("  - " + line.replace("**", ""))
+        _print_verdict(results)
         print()
     shown_table = pd.DataFrame(
         {
@@ -340,10 +338,18 @@ def _write_and_print_report(results, out=None) -> None:
 
 
 def _print_report(folder: Path, results) -> None:
-    from sim.experiments.report import headline_table
+    import pandas as pd
 
+    from sim.experiments.report import headline_table
+    from sim.experiments.sweep import KPIS
+    from sim.experiments.verdict import kpi_label
+
+    print()
+    _print_verdict(results)
     table = headline_table(results).T
-    table.index = [describe_kpi(k).label if k in KPIS or "@" in k else k for k in table.index]
+    table.index = [
+        kpi_label(k, results.windows) if k in KPIS or "@" in k else k for k in table.index
+    ]
     print(f"\nreport: {shown(folder / 'report.html')} (and report.md)")
     print(
         f"headline: mean per strategy, then the paired difference from {results.baseline} "
@@ -365,7 +371,19 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_verdict(results) -> None:
+    """The report's verdict, as plain text."""
+    from sim.experiments.verdict import verdict_text
+
+    intro, verdicts = verdict_text(results)
+    print("verdict: " + intro.replace("**", ""))
+    for line in verdicts:
+        print("  - " + line.replace("**", ""))
+
+
 def _sensitivity(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from sim.experiments.sensitivity import analyse
 
     results = _results(args.folder)

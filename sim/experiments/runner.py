@@ -32,10 +32,10 @@ from pathlib import Path
 
 import pandas as pd
 from threadpoolctl import threadpool_limits
-from tqdm import tqdm
 
 from sim.config import Scenario, validate_scenario
 from sim.experiments.analysis import Results
+from sim.experiments.progress import progress_bar
 from sim.experiments.store import ResultStore, encode_run
 from sim.experiments.sweep import PlannedRun, Sweep, seed_of
 from sim.experiments.tidy import write_tables
@@ -257,7 +257,8 @@ def run_sweep(
     """Run every planned run not yet stored in ``out``; store each as it finishes; then, with
     ``tables``, write the tidy ``summaries.parquet`` and ``series.parquet`` (``sim.experiments.tidy``).
 
-    ``progress``: None shows a bar on a terminal only; ``run`` replaces the worker function (it must
+    ``progress``: None shows a bar on a terminal and plain progress lines elsewhere (a log, a
+    pipe), False nothing, True always the bar; ``run`` replaces the worker function (it must
     be importable by worker processes: tests use it to make runs fail or workers die).
     """
     start = time.perf_counter()
@@ -269,12 +270,8 @@ def run_sweep(
     todo = [p for p in unique if p.key not in done]
     result = SweepResult(store.folder, len(plan), len(unique), len(unique) - len(todo), 0, 0, 0.0)
     pool = _Pool(backend, workers, address)
-    bar = tqdm(
-        total=len(todo),
-        desc=f"{sweep.name} ({backend}, {pool.workers} worker{'s' * (pool.workers > 1)})",
-        unit="run",
-        disable=(not progress) if progress is not None else None,
-    )
+    desc = f"{sweep.name} ({backend}, {pool.workers} worker{'s' * (pool.workers > 1)})"
+    bar = progress_bar(len(todo), desc, "run", progress)
     try:
         _drive(sweep, store, pool, iter(todo), run, result, bar)
     except BaseException:
