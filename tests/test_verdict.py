@@ -196,3 +196,10 @@ def test_run_command_prints_costs_and_no_liability_without_redeemable_points(tmp
     )
     assert "total cost (money + hours x hourly_rate)" in out
     assert "cost per retained member" in out and "points liability" not in out
+
+
+def test_an_interval_does_not_depend_on_what_else_is_compared(judged):
+    alone = judged.headline(kpis=["dau@late"]).set_index("strategy")
+    together = judged.headline(kpis=["members_end", "dau@late"])
+    together = together[together["kpi"] == "dau@late"].set_index("strategy")
+    assert alone[["ci_low", "ci_high"]].equals(together[["ci_low", "ci_high"]])

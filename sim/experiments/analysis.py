@@ -249,8 +249,10 @@ def paired_differences(
     factors: list[str],
     samples: int = BOOTSTRAP_SAMPLES,
 ) -> pd.DataFrame:
-    """Paired KPI differences of every strategy against ``baseline``, per design point."""
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    """Paired KPI differences of every strategy against ``baseline``, per design point.
+
+    Each interval resamples with a generator of its own, seeded alike, so a difference gets the
+    same interval whichever other KPIs or strategies are compared with it."""
     rows = []
     stored = summaries[summaries["stored"]]
     for point, at_point in stored.groupby("point", sort=True):
@@ -265,7 +267,7 @@ def paired_differences(
                     continue
                 pairs = pd.concat([base[kpi], other[kpi]], axis=1, keys=["b", "s"]).dropna()
                 diff = (pairs["s"] - pairs["b"]).to_numpy(dtype=float)
-                low, high = bootstrap_ci(diff, rng, samples)
+                low, high = bootstrap_ci(diff, np.random.default_rng(BOOTSTRAP_SEED), samples)
                 base_mean = float(pairs["b"].mean()) if len(pairs) else np.nan
                 mean_diff = float(diff.mean()) if len(diff) else np.nan
                 rows.append(

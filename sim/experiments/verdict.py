@@ -173,8 +173,9 @@ def roi_per_retained_member(
         return (np.nan, np.nan, np.nan)
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     picks = rng.integers(0, len(pairs), size=(2000, len(pairs)))
-    ratios = pairs[picks, 0].mean(axis=1) / pairs[picks, 1].mean(axis=1)
-    ratios = ratios[np.isfinite(ratios) & (pairs[picks, 1].mean(axis=1) > 0)]
+    costs, members = pairs[picks, 0].mean(axis=1), pairs[picks, 1].mean(axis=1)
+    kept = members > 0  # resamples that retain no extra member have no cost per member
+    ratios = costs[kept] / members[kept]
     low, high = np.percentile(ratios, [2.5, 97.5]) if len(ratios) else (np.nan, np.nan)
     return (pairs[:, 0].mean() / pairs[:, 1].mean(), float(low), float(high))
 
