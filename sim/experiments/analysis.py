@@ -15,6 +15,7 @@ comparing two means (Klein et al. 2024).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -58,12 +59,12 @@ class Results:
     def kpis(self) -> list[str]:
         return list(self.spec["kpis"])
 
-    @property
+    @cached_property
     def objective(self) -> Objective:
         """The sweep's objective (by default its first KPI, in the direction that is better)."""
         return SweepFile.model_validate(self.spec).judged_objective
 
-    @property
+    @cached_property
     def constraints(self) -> list[Constraint]:
         return [Constraint.model_validate(c) for c in self.spec.get("constraints") or []]
 
