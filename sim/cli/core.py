@@ -45,7 +45,7 @@ HEADLINE = (
     ("leaves", "leaves"),
     ("dau_last30", "daily actives (mean of last 30 days)"),
     ("stickiness_last30", "stickiness DAU/MAU (last 30 days)"),
-    ("active_contributor_share", "active contributors (share, last day)"),
+    ("active_contributor_share", "active contributors (last day)"),
     ("posts_gini", "Gini of posts per member"),
     ("retention_30", "newcomer retention at 30 days"),
     ("retention_90", "newcomer retention at 90 days"),
@@ -275,14 +275,13 @@ def _shown(path: Path) -> str:
 
 
 def _kpi_table(summary: dict, headline: tuple[tuple[str, str], ...]) -> str:
+    """The KPIs in the reports' units: shares in percent, counts and money with separators."""
+    from sim.experiments.sweep import KPIS
+    from sim.experiments.verdict import fmt_value
+
     width = max(len(label) for _, label in headline)
-    rows = [f"{label:<{width}}  {_number(summary.get(key))}" for key, label in headline]
+    rows = [
+        f"{label:<{width}}  {fmt_value(summary.get(key), key in KPIS and KPIS[key].share)}"
+        for key, label in headline
+    ]
     return "\n".join(rows)
-
-
-def _number(value) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:.3f}"
