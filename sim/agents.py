@@ -46,6 +46,8 @@ from sim.world.ties import TieGraph
 INFO_SATURATION_ITEMS = 40.0
 RETENTION_AGES = (1, 7, 30, 60, 90, 180, 300)  # days after joining at which retention is observed
 SURVIVAL_BIT = len(RETENTION_AGES)  # bit set when a member acted in days 30-60 after joining
+# Dn retention as practitioners count it: active on day n after joining (day 0), bits after SURVIVAL_BIT
+ACTIVE_DAY_AGES = (1, 7, 30, 90)
 EMA_WEIGHT = np.float32(0.1)  # recent-experience averages remember about the last 10 visits
 
 
@@ -871,7 +873,8 @@ class Population:
         return codes[np.argmax(deficits, axis=0)]
 
     def observe_retention(self, day: int) -> None:
-        """Record, at each retention age, whether the member acted in the 7 days ending that day."""
+        """Record, at each retention age, whether the member acted in the 7 days ending that day
+        (retention(d)), and at each of ``ACTIVE_DAY_AGES`` whether it acted on that very day (Dn)."""
         joined = self.view("join_day")  # slots are in join order: a join day is a slot range
 
         def cohort(age: int) -> slice:
@@ -885,6 +888,10 @@ class Population:
         members = cohort(60)
         survived = self.last_active_day[members] >= self.join_day[members] + 30
         self.retention_bits[members][survived] |= np.uint16(1 << SURVIVAL_BIT)
+        for bit, age in enumerate(ACTIVE_DAY_AGES, start=SURVIVAL_BIT + 1):
+            members = cohort(age)
+            today = self.last_active_day[members] == day
+            self.retention_bits[members][today] |= np.uint16(1 << bit)
 
     def roles(self, day: int) -> np.ndarray:
         """Each member's role today (``Role`` codes), derived from behaviour."""

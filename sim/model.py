@@ -36,7 +36,8 @@ from sim.world.uncertainties import Uncertainties
 # Bumped whenever a change to the model changes what a run produces: a sweep's run keys include it,
 # so results stored by an older model are never mistaken for this one's.
 # 2: a member who leaves loses its ties (changes the "ties" series only)
-MODEL_VERSION = "2"
+# 3: Dn retention (active on day n after joining) recorded beside retention(d): new bits, columns, keys
+MODEL_VERSION = "3"
 
 DAILY_SERIES = (
     "members",

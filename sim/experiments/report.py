@@ -27,7 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from sim.agents import RETENTION_AGES
+from sim.agents import ACTIVE_DAY_AGES, RETENTION_AGES
 from sim.experiments.analysis import LIABILITY, Results
 from sim.experiments.staging import staged_folder
 from sim.experiments.sweep import KPIS, SENSITIVITY_KINDS, describe_kpi
@@ -291,33 +291,49 @@ def _shade_windows(ax, windows: dict[str, dict]) -> None:
         )
 
 
+RETENTION_PANELS = (
+    ("d{age}_retention", ACTIVE_DAY_AGES, "Dn retention: active on day n after joining"),
+    ("retention_{age}", RETENTION_AGES, "retention(d): active in the 7 days ending on day d"),
+)
+
+
 def _retention_figure(summaries: pd.DataFrame, palette) -> Figure | None:
-    columns = [f"retention_{age}" for age in RETENTION_AGES if f"retention_{age}" in summaries]
-    long = summaries[summaries["stored"]].melt(
-        id_vars=["strategy"], value_vars=columns, var_name="age", value_name="retention"
-    )
-    long = long.dropna()
-    if long.empty:
+    """Newcomer retention by age, pooled over cohorts: Dn retention as practitioners count it,
+    beside EVIDENCE.md's rolling-window retention(d)."""
+    stored = summaries[summaries["stored"]]
+    panels = []
+    for column, ages, title in RETENTION_PANELS:
+        columns = {column.format(age=a): a for a in ages if column.format(age=a) in stored}
+        long = stored.melt(
+            id_vars=["strategy"], value_vars=list(columns), var_name="age", value_name="retention"
+        ).dropna()
+        if not long.empty:
+            long["age"] = long["age"].map(columns)
+            long["retention"] *= 100
+            panels.append((long, title))
+    if not panels:
         return None
-    long["age"] = long["age"].str.removeprefix("retention_").astype(int)
-    long["retention"] *= 100
-    figure = Figure(figsize=(8, 5), layout="constrained")
-    ax = figure.subplots()
-    sns.lineplot(
-        long,
-        x="age",
-        y="retention",
-        hue="strategy",
-        palette=palette,
-        marker="o",
-        errorbar=("ci", 95),
-        ax=ax,
-    )
-    ax.set_xscale("log")
-    ax.set_xticks(sorted(long["age"].unique()), [str(a) for a in sorted(long["age"].unique())])
-    ax.set_xlabel("days after joining")
-    ax.set_ylabel("newcomers retained (%)")
-    ax.set_title("Newcomer retention by age, pooled over cohorts (95% CI over runs)", loc="left")
+    figure = Figure(figsize=(6.5 * len(panels), 5), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(panels), squeeze=False, sharey=True).ravel())
+    for ax, (long, title) in zip(axes, panels, strict=True):
+        sns.lineplot(
+            long,
+            x="age",
+            y="retention",
+            hue="strategy",
+            palette=palette,
+            marker="o",
+            errorbar=("ci", 95),
+            ax=ax,
+            legend=ax is axes[0],
+        )
+        ax.set_xscale("log")
+        ages = sorted(long["age"].unique())
+        ax.set_xticks(ages, [str(a) for a in ages])
+        ax.set_xlabel("days after joining")
+        ax.set_ylabel("newcomers retained (%)")
+        ax.set_title(title, loc="left", fontsize="medium")
+    figure.suptitle("Newcomer retention by age, pooled over cohorts (95% CI over runs)")
     return figure
 
 

@@ -45,7 +45,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from scipy.stats import qmc
 
-from sim.agents import RETENTION_AGES, LeaveReason
+from sim.agents import ACTIVE_DAY_AGES, RETENTION_AGES, LeaveReason
 from sim.config import (
     NAME_PATTERN,
     Scenario,
@@ -78,6 +78,10 @@ KPIS: dict[str, Kpi] = {
     "top1_post_share": Kpi("top-1% share of posts", None, True),
     "unanswered_share": Kpi("threads with no reply", False, True),
     **{f"retention_{age}": Kpi(f"retention at {age} days", True, True) for age in RETENTION_AGES},
+    **{
+        f"d{age}_retention": Kpi(f"D{age} retention (active on day {age})", True, True)
+        for age in ACTIVE_DAY_AGES
+    },
     "mean_loyalty": Kpi("mean loyalty", True),
     "money_spent": Kpi("money spent", False),
     "hours_used": Kpi("staff hours used", False),
