@@ -39,7 +39,7 @@ from scipy.special import expit
 
 from sim.world import kernels
 from sim.world.content import Items
-from sim.world.outcomes import RETENTION_AGES, SURVIVAL_BIT, LeaveReason
+from sim.world.outcomes import ACTIVE_DAY_AGES, RETENTION_AGES, SURVIVAL_BIT, LeaveReason
 from sim.world.parameters import parameter, probability
 from sim.world.streams import RandomStreams, stochastic_round
 from sim.world.ties import TieGraph
@@ -984,7 +984,8 @@ class Population:
         return codes[np.argmax(deficits, axis=0)]
 
     def observe_retention(self, day: int) -> None:
-        """Record, at each retention age, whether the member acted in the 7 days ending that day."""
+        """Record, at each retention age, whether the member acted in the 7 days ending that day
+        (retention(d)), and at each of ``ACTIVE_DAY_AGES`` whether it acted on that very day (Dn)."""
         joined = self.view("join_day")  # slots are in join order: a join day is a slot range
 
         def cohort(age: int) -> slice:
@@ -998,6 +999,10 @@ class Population:
         members = cohort(60)
         survived = self.last_active_day[members] >= self.join_day[members] + 30
         self.retention_bits[members][survived] |= np.uint16(1 << SURVIVAL_BIT)
+        for bit, age in enumerate(ACTIVE_DAY_AGES, start=SURVIVAL_BIT + 1):
+            members = cohort(age)
+            today = self.last_active_day[members] == day
+            self.retention_bits[members][today] |= np.uint16(1 << bit)
 
     def roles(self, day: int) -> np.ndarray:
         """Each member's role today (``Role`` codes), derived from behaviour."""

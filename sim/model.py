@@ -36,7 +36,8 @@ from sim.world.uncertainties import Uncertainties
 # so results stored by an older model are never mistaken for this one's.
 # 2: a member who leaves loses its ties (changes the "ties" series only)
 # 3: paid campaigns pull from their first day to their last (they lagged a day: arrivals read the
-#    pull the operator had set the day before); referral rewards likewise; shortfall per lever
+#    pull the operator had set the day before); referral rewards likewise; shortfall per lever;
+#    Dn retention (active on day n after joining) recorded beside retention(d): new bits, columns, keys
 MODEL_VERSION = "3"
 
 COMMUNITY_SERIES = (

@@ -287,6 +287,11 @@ class Strategy(Config):
     budget: Money = setting(
         10_000.0, unit="money (whole run)", description="money available over the whole run"
     )
+    hourly_rate: Money = setting(
+        0.0,
+        unit="money per staff hour",
+        description="price of one staff hour: total cost = money spent + hours used x this",
+    )
 
     def levers(self) -> list[Lever]:
         """The levers in use, most important first (ties keep the order of registration)."""

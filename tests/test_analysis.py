@@ -85,7 +85,7 @@ def test_window_kpis_average_a_daily_series_over_the_window(tmp_path):
     assert row["replies@late"] == pytest.approx(series.loc[16:25, "replies"].mean())
     assert set(results.compare()["kpi"]) == {"dau@early", "replies@late"}
     assert (
-        "| daily actives, early | replies per day, late |"
+        "| daily actives, early (days 1-10) | replies per day, late (days 16-25) |"
         in (write_report(results) / "report.md").read_text()
     )
 
@@ -283,8 +283,8 @@ def test_the_api_example_runs(tmp_path):
             "experiments/api_example.py",
             "--replications",
             "2",
-            "--days",
-            "40",
+            "--members",
+            "200",
             "--out",
             str(tmp_path / "api"),
         ],

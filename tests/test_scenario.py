@@ -31,7 +31,7 @@ from sim.config import (
     schema_fields,
 )
 from sim.config.docs import describe
-from sim.policies import Strategy
+from sim.policies import LEVERS, Strategy
 from sim.world.parameters import described
 from sim.world.uncertainties import Uncertainties
 
@@ -592,9 +592,7 @@ EXAMPLES = sorted(EXPERIMENTS.glob("*.yaml"))
 
 def test_there_is_an_example_per_lever():
     names = {path.stem for path in EXAMPLES}
-    assert {
-        f"lever-{name}" for name in Strategy.model_fields if name not in ("hours_per_day", "budget")
-    } <= names
+    assert {f"lever-{name}" for name in LEVERS} <= names
     assert "uncertainties" in names
 
 

@@ -24,16 +24,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
-from tqdm import tqdm
-
 import sim
 from sim.cli.calibrate import CALIBRATION_COMMANDS, add_calibration_commands
 from sim.cli.experiments import EXPERIMENT_COMMANDS, add_experiment_commands
 from sim.cli.flags import FLAG_FIELDS
-from sim.config import ScenarioError, json_schema, load_scenario
-from sim.config.docs import render_reference, write_docs
-from sim.experiments.outputs import RUN_FILES, OutputError, check_out_dir, run_summary, write_run
-from sim.model import CommunityModel
+
+# The model, the scenario schema and the plotting stack load inside the commands that use them,
+# so `commsim --help` answers at once. The docs' paths, written here for the same reason, are
+# checked against sim.config.docs by test_cli.
+REFERENCE_FILE = "docs/scenario-reference.md"
+SCHEMA_FILE = "docs/scenario.schema.json"
 
 # (summary key, label) of the KPIs printed after a run
 HEADLINE = (
@@ -43,7 +43,7 @@ HEADLINE = (
     ("leaves", "leaves"),
     ("dau_last30", "daily actives (mean of last 30 days)"),
     ("stickiness_last30", "stickiness DAU/MAU (last 30 days)"),
-    ("active_contributor_share", "active contributors (share, last day)"),
+    ("active_contributor_share", "active contributors (last day)"),
     ("posts_gini", "Gini of posts per member"),
     ("retention_30", "newcomer retention at 30 days"),
     ("retention_90", "newcomer retention at 90 days"),
@@ -52,9 +52,13 @@ HEADLINE = (
 # added when the scenario has a strategy (an operator)
 OPERATOR_HEADLINE = (
     ("money_spent", "money spent (total)"),
+    ("hours_used", "staff hours used (total)"),
     ("hours_short", "staff hours short (total)"),
-    ("points_liability_end", "points liability (last day)"),
+    ("total_cost", "total cost (money + hours x hourly_rate)"),
+    ("cost_per_retained_member", "cost per retained member"),
 )
+# added when points redeem for money (a tangible incentive scheme): only then are they a debt
+LIABILITY_HEADLINE = (("points_liability_end", "points liability (last day)"),)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,10 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate an online community and the team that runs it: member agents with "
         "interest and loyalty respond to content, ties and each other; each run writes daily "
         "series, cohort retention, summary KPIs and a figure.",
-        epilog="Run `commsim COMMAND --help` for the options of each command: `run` (one "
-        "scenario), `sweep` (strategies and designs with replications), `compare` and `report` "
-        "(a sweep's results), `calibrate` and `export-log` (fit a scenario to an activity log, and "
-        "write a simulated one), `schema` (the scenario file's schema and reference).",
+        epilog="Run `commsim COMMAND --help` for the options and examples of each command.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {sim.__version__}")
     commands = parser.add_subparsers(
@@ -88,10 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="simulate one scenario and write its outputs",
-        description="Simulate one scenario for a number of days and write its outputs:\n  "
-        + ", ".join(RUN_FILES)
-        + ".\nFlags override the scenario's fields and are checked "
-        "by the same rules.",
+        description="Simulate one scenario for a number of days and write its outputs: the "
+        "daily series,\ncohort retention, summary KPIs, the resolved scenario and a figure.\n"
+        "Flags override the scenario's fields and are checked by the same rules.",
         epilog="examples:\n"
         "  commsim run --members 5000 --days 90\n"
         "  commsim run my-scenario.yaml --seed 7 --out results/seed7\n"
@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument(
         "--markdown",
         action="store_true",
-        help="print the reference of every field as Markdown instead (docs/scenario-reference.md)",
+        help=f"print the reference of every field as Markdown instead ({REFERENCE_FILE})",
     )
     schema.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     schema.add_argument(
@@ -196,6 +196,8 @@ def _dashboard(args: argparse.Namespace) -> int:
         _fail(f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}")
     env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}  # no usage reports
     if args.scenario is not None:
+        from sim.config import ScenarioError, load_scenario
+
         try:
             load_scenario(args.scenario)
         except ScenarioError as exc:
@@ -212,9 +214,14 @@ def _schema(args: argparse.Namespace) -> int:
     if args.docs:
         if not Path("docs").is_dir():
             _fail("--docs writes into docs/: run it from the repository root", status=2)
+        from sim.config.docs import write_docs
+
         for path in write_docs():
             print(f"wrote {path}")
         return 0
+    from sim.config import json_schema
+    from sim.config.docs import render_reference
+
     text = render_reference() if args.markdown else json.dumps(json_schema(), indent=2) + "\n"
     if args.out is None:
         sys.stdout.write(text)
@@ -228,6 +235,17 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sim.config import ScenarioError, load_scenario
+    from sim.experiments.outputs import (
+        RUN_FILES,
+        OutputError,
+        check_out_dir,
+        run_summary,
+        write_run,
+    )
+    from sim.experiments.progress import progress_bar
+    from sim.model import CommunityModel
+
     overrides = {
         field: getattr(args, flag)
         for flag, field in FLAG_FIELDS.items()
@@ -241,10 +259,8 @@ def _run(args: argparse.Namespace) -> int:
         _fail(str(exc))
     model = CommunityModel(**scenario.model_kwargs(), rng=scenario.run.seed)
     try:
-        # disable=None: a bar on a terminal, nothing in logs and pipes
-        with tqdm(
-            total=scenario.run.days, desc="simulating", unit="day", file=sys.stderr, disable=None
-        ) as bar:
+        # a bar on a terminal, a line every tenth of the run in logs and pipes
+        with progress_bar(scenario.run.days, "simulating", "day") as bar:
             model.run(scenario.run.days, progress=bar.update)
         write_run(model, out_dir, scenario)
     except KeyboardInterrupt:
@@ -252,7 +268,11 @@ def _run(args: argparse.Namespace) -> int:
     except (OSError, OutputError) as exc:
         _fail(f"cannot write the outputs to {out_dir}: {exc}", status=1)
     print(f"wrote {', '.join(RUN_FILES)} to {_shown(out_dir)}")
-    headline = HEADLINE + (OPERATOR_HEADLINE if scenario.strategy is not None else ())
+    headline = HEADLINE
+    if scenario.strategy is not None:
+        headline += OPERATOR_HEADLINE
+        incentives = scenario.strategy.incentives
+        headline += LIABILITY_HEADLINE if incentives is not None and incentives.tangible else ()
     print(_kpi_table(run_summary(model, scenario), headline))
     return 0
 
@@ -266,14 +286,13 @@ def _shown(path: Path) -> str:
 
 
 def _kpi_table(summary: dict, headline: tuple[tuple[str, str], ...]) -> str:
+    """The KPIs in the reports' units: shares in percent, counts and money with separators."""
+    from sim.experiments.sweep import KPIS
+    from sim.experiments.verdict import fmt_value
+
     width = max(len(label) for _, label in headline)
-    rows = [f"{label:<{width}}  {_number(summary.get(key))}" for key, label in headline]
+    rows = [
+        f"{label:<{width}}  {fmt_value(summary.get(key), key in KPIS and KPIS[key].share)}"
+        for key, label in headline
+    ]
     return "\n".join(rows)
-
-
-def _number(value) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:.3f}"

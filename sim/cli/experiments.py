@@ -1,10 +1,11 @@
-"""The experiment commands of ``commsim``: ``sweep``, ``compare``, ``report``, ``sensitivity`` and
-``validate``.
+"""The experiment commands of ``commsim``: ``sweep``, ``compare``, ``report``, ``export``,
+``sensitivity`` and ``validate``.
 
     commsim sweep experiments/studies/incentive-rules.yaml --report     # run (or resume), then report
     commsim sweep my-sweep.yaml --backend dask --address tcp://10.0.0.5:8786
     commsim compare results/incentive-rules --kpi retention_30 dau_last30
     commsim report results/incentive-rules
+    commsim export results/incentive-rules --to csv   # tidy summaries and long daily series
     commsim sensitivity results/screening
     commsim validate --workers 2                  # every EVIDENCE.md target: results/validation/
 
@@ -18,10 +19,6 @@ import argparse
 import sys
 from pathlib import Path
 from typing import NoReturn
-
-import pandas as pd
-
-from sim.experiments.sweep import KPIS, SweepError, describe_kpi
 
 BACKEND_HELP = (
     "serial (in this process), process (local worker processes; the default) or dask "
@@ -61,6 +58,8 @@ def _target(text: str) -> str:
 
 
 def _kpi(text: str) -> str:
+    from sim.experiments.sweep import KPIS
+
     if text not in KPIS and "@" not in text:  # series@window KPIs are checked against the sweep
         allowed = ", ".join(KPIS)
         raise argparse.ArgumentTypeError(f"unknown KPI {text!r}; allowed: {allowed}, series@window")
@@ -110,9 +109,11 @@ def add_experiment_commands(commands) -> None:
 
     compare = commands.add_parser(
         "compare",
-        help="paired differences of each strategy against the baseline, with 95%% CIs",
-        description="For each KPI, the paired difference (same seeds) of each strategy against "
-        "the baseline, its 95%% bootstrap confidence interval and the relative change.",
+        help="the verdict, then paired differences of each strategy against the baseline",
+        description="The verdict on each strategy (on the sweep's objective, in every window, at "
+        "what cost), then for each KPI the paired difference (same seeds) of each strategy "
+        "against the baseline, its 95% bootstrap confidence interval and the relative "
+        "change. A window that ends after the runs' last day is refused (exit 2).",
         epilog="example:\n  commsim compare results/incentive-rules --kpi retention_30 --csv c.csv",
         formatter_class=raw,
     )
@@ -135,6 +136,25 @@ def add_experiment_commands(commands) -> None:
     )
     report.add_argument("folder", metavar="RESULTS", help="a sweep's results folder")
     report.add_argument("--out", metavar="DIR", help="default: RESULTS/report")
+
+    export = commands.add_parser(
+        "export",
+        help="write a sweep's tidy tables (summaries, long daily series) as CSV or Parquet",
+        description="Write two tidy tables of a sweep's stored runs:\n"
+        "  summaries: one row per run: key, strategy, point, replication, factors, every KPI;\n"
+        "  series: key, strategy, point, replication, factors, day, series, value.\n"
+        "A sweep writes both as Parquet into its results folder when it ends.",
+        epilog="examples:\n"
+        "  commsim export results/incentive-rules --to csv --out tables/\n"
+        "  duckdb -c \"select strategy, avg(value) from 'results/incentive-rules/series.parquet'"
+        " where series = 'dau' group by strategy\"",
+        formatter_class=raw,
+    )
+    export.add_argument("folder", metavar="RESULTS", help="a sweep's results folder")
+    export.add_argument(
+        "--to", choices=("csv", "parquet"), default="parquet", help="file format (default: parquet)"
+    )
+    export.add_argument("--out", metavar="DIR", help="folder to write into (default: RESULTS)")
 
     sensitivity = commands.add_parser(
         "sensitivity",
@@ -192,10 +212,9 @@ def add_experiment_commands(commands) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sim.experiments.report import write_report
     from sim.experiments.runner import run_sweep
     from sim.experiments.store import StoreError
-    from sim.experiments.sweep import load_sweep
+    from sim.experiments.sweep import SweepError, load_sweep
 
     if args.address and args.backend != "dask":
         fail("--address needs --backend dask")
@@ -233,7 +252,7 @@ def _sweep(args: argparse.Namespace) -> int:
     if result.failed:
         print(f"  tracebacks: {shown(out / 'failures.jsonl')}")
     if args.report:
-        _print_report(write_report(_results(out)), _results(out))
+        _write_and_print_report(_results(out))
     return 0 if result.failed == 0 else 1
 
 
@@ -248,6 +267,11 @@ def _results(folder):
 
 
 def _compare(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from sim.experiments.sweep import describe_kpi
+    from sim.experiments.verdict import fmt_change, fmt_value, kpi_label
+
     results = _results(args.folder)
     try:
         if args.by_point:
@@ -260,30 +284,72 @@ def _compare(args: argparse.Namespace) -> int:
         fail(f"nothing to compare in {args.folder}: no stored pairs of runs", 1)
     if args.csv:
         table.to_csv(args.csv, index=False)
-    shown_columns = [
-        c
-        for c in table.columns
-        if c not in ("baseline", "point") or (c == "point" and args.by_point)
-    ]
-    print(f"paired differences from {table['baseline'].iloc[0]} (95% bootstrap CI)")
-    with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(table[shown_columns].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    if args.baseline in (None, results.baseline):
+        _print_verdict(results)
+        print()
+    shown_table = pd.DataFrame(
+        {
+            **({"point": table["point"]} if args.by_point else {}),
+            **{f: table[f] for f in results.factors if args.by_point and f in table},
+            "strategy": table["strategy"],
+            "KPI": [kpi_label(k, results.windows) for k in table["kpi"]],
+            "baseline": [
+                fmt_value(v, describe_kpi(k).share)
+                for k, v in zip(table["kpi"], table["baseline_mean"], strict=True)
+            ],
+            "strategy mean": [
+                fmt_value(v, describe_kpi(k).share)
+                for k, v in zip(table["kpi"], table["strategy_mean"], strict=True)
+            ],
+            "difference [95% CI]": [
+                fmt_change(row.kpi, row.difference, row.ci_low, row.ci_high)
+                for row in table.itertuples()
+            ],
+            "relative": [
+                f"{100 * v:+.1f}%" if pd.notna(v) and abs(v) < 1e6 else "n/a"
+                for v in table["relative"]
+            ],
+            "pairs": table["pairs"],
+        }
+    )
+    print(
+        f"paired differences from {table['baseline'].iloc[0]} (95% bootstrap CI); "
+        "shares in %, their differences in percentage points (pts)"
+    )
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
+        print(shown_table.to_string(index=False))
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    from sim.experiments.report import write_report
-
     results = _results(args.folder)
-    _print_report(write_report(results, args.out), results)
+    _write_and_print_report(results, args.out)
     return 0
 
 
-def _print_report(folder: Path, results) -> None:
-    from sim.experiments.report import headline_table
+def _write_and_print_report(results, out=None) -> None:
+    from sim.experiments.report import write_report
 
+    try:
+        folder = write_report(results, out)
+    except ValueError as exc:  # e.g. a window the runs never reached
+        fail(str(exc))
+    _print_report(folder, results)
+
+
+def _print_report(folder: Path, results) -> None:
+    import pandas as pd
+
+    from sim.experiments.report import headline_table
+    from sim.experiments.sweep import KPIS
+    from sim.experiments.verdict import kpi_label
+
+    print()
+    _print_verdict(results)
     table = headline_table(results).T
-    table.index = [describe_kpi(k).label if k in KPIS or "@" in k else k for k in table.index]
+    table.index = [
+        kpi_label(k, results.windows) if k in KPIS or "@" in k else k for k in table.index
+    ]
     print(f"\nreport: {shown(folder / 'report.html')} (and report.md)")
     print(
         f"headline: mean per strategy, then the paired difference from {results.baseline} "
@@ -293,7 +359,31 @@ def _print_report(folder: Path, results) -> None:
         print(table.to_string())
 
 
+def _export(args: argparse.Namespace) -> int:
+    from sim.experiments.tidy import write_tables
+
+    results = _results(args.folder)
+    try:
+        paths = write_tables(results, args.out or args.folder, args.to)
+    except OSError as exc:
+        fail(f"cannot write the tables: {exc.strerror or exc}", 1)
+    print("wrote " + ", ".join(shown(p) for p in paths))
+    return 0
+
+
+def _print_verdict(results) -> None:
+    """The report's verdict, as plain text."""
+    from sim.experiments.verdict import verdict_text
+
+    intro, verdicts = verdict_text(results)
+    print("verdict: " + intro.replace("**", ""))
+    for line in verdicts:
+        print("  - " + line.replace("**", ""))
+
+
 def _sensitivity(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from sim.experiments.sensitivity import analyse
 
     results = _results(args.folder)
@@ -352,6 +442,7 @@ EXPERIMENT_COMMANDS = {
     "sweep": _sweep,
     "compare": _compare,
     "report": _report,
+    "export": _export,
     "sensitivity": _sensitivity,
     "validate": _validate,
 }

@@ -17,16 +17,18 @@ comparing two means (Klein et al. 2024).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sim.experiments.store import ResultStore
-from sim.experiments.sweep import KPIS
+from sim.experiments.sweep import KPIS, Constraint, Objective, SweepFile, merge_changes
 
 BOOTSTRAP_SAMPLES = 2000
 BOOTSTRAP_SEED = 12345  # fixed, so the same results always give the same intervals
+LIABILITY = "points_liability_end"
 
 
 class Results:
@@ -59,6 +61,55 @@ class Results:
     def kpis(self) -> list[str]:
         return list(self.spec["kpis"])
 
+    @cached_property
+    def objective(self) -> Objective:
+        """The sweep's objective (by default its first KPI, in the direction that is better)."""
+        return SweepFile.model_validate(self.spec).judged_objective
+
+    @cached_property
+    def constraints(self) -> list[Constraint]:
+        return [Constraint.model_validate(c) for c in self.spec.get("constraints") or []]
+
+    @property
+    def windows(self) -> dict[str, dict]:
+        """The sweep's windows, ``{name: {"first": day, "last": day}}``, in the file's order."""
+        return dict(self.spec.get("windows") or {})
+
+    @property
+    def run_days(self) -> int:
+        """Days each run lasts (the base scenario's ``run.days``, after the sweep's changes)."""
+        return int(self.plan["base"].get("run", {}).get("days", 0))
+
+    def objective_kpis(self) -> list[str]:
+        """The objective's KPI, and for ``series@window`` the same series in every window."""
+        kpi = self.objective.kpi
+        series, at, _ = kpi.partition("@")
+        return [f"{series}@{w}" for w in self.windows] if at else [kpi]
+
+    def check_windows(self) -> None:
+        """Refuse windows the runs never reached (``ValueError`` naming the window)."""
+        days = self.run_days
+        for name, window in self.windows.items():
+            if days and window["last"] > days:
+                raise ValueError(
+                    f"window {name} (days {window['first']}-{window['last']}) ends after the "
+                    f"runs' last day ({days}): shorten the window in the sweep file or run longer"
+                )
+
+    def strategy_settings(self, strategy: str) -> dict | None:
+        """A strategy as run: the base scenario's strategy with the sweep's changes (None: no
+        operator)."""
+        variant = self.spec["strategies"][strategy]
+        if variant is None:
+            return None
+        return merge_changes(self.plan["base"].get("strategy") or {}, variant)
+
+    def redeemable(self, strategy: str) -> bool:
+        """Whether the strategy's points redeem for money (only then is a points liability a
+        debt worth showing)."""
+        incentives = (self.strategy_settings(strategy) or {}).get("incentives") or {}
+        return bool(incentives.get("tangible"))
+
     def runs(self) -> pd.DataFrame:
         """The plan: one row per (strategy, point, replication), with its key and factor values."""
         frame = pd.DataFrame(self.plan["runs"], columns=["key", "strategy", "point", "replication"])
@@ -90,8 +141,10 @@ class Results:
 
     @property
     def window_kpis(self) -> list[str]:
-        """The sweep's ``series@window`` KPIs."""
-        return [k for k in self.kpis if "@" in k]
+        """The sweep's ``series@window`` KPIs: its own, the objective's in every window, and the
+        constraints'."""
+        named = [*self.kpis, *self.objective_kpis(), *(c.kpi for c in self.constraints)]
+        return [k for k in dict.fromkeys(named) if "@" in k]
 
     def _window_means(self, key: str) -> dict[str, float]:
         """Each ``series@window`` KPI of one run: the mean of the series over the window's days
@@ -127,6 +180,7 @@ class Results:
         the mean difference, its 95% bootstrap CI, the relative change and the number of pairs;
         one row per design point, or with ``pooled`` over the whole design (each design point
         and replication one pair)."""
+        self.check_windows()
         baseline = baseline or self.baseline
         if baseline not in self.strategies:
             raise ValueError(f"baseline {baseline!r}: allowed {', '.join(self.strategies)}")
@@ -142,7 +196,10 @@ class Results:
                 point=0,
             )
             factors = []
-        return paired_differences(summaries, baseline, kpis, factors, samples)
+        table = paired_differences(summaries, baseline, kpis, factors, samples)
+        # a points liability is a debt only where points redeem for money
+        unpaid = table["strategy"].map(lambda s: not self.redeemable(s))
+        return table[~((table["kpi"] == LIABILITY) & unpaid)].reset_index(drop=True)
 
     def headline(self, baseline: str | None = None, kpis: Iterable[str] | None = None):
         """``compare`` pooled over the whole design: the report's and ``make demo``'s table."""
@@ -195,8 +252,10 @@ def paired_differences(
     factors: list[str],
     samples: int = BOOTSTRAP_SAMPLES,
 ) -> pd.DataFrame:
-    """Paired KPI differences of every strategy against ``baseline``, per design point."""
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    """Paired KPI differences of every strategy against ``baseline``, per design point.
+
+    Each interval resamples with a generator of its own, seeded alike, so a difference gets the
+    same interval whichever other KPIs or strategies are compared with it."""
     rows = []
     stored = summaries[summaries["stored"]]
     for point, at_point in stored.groupby("point", sort=True):
@@ -211,7 +270,7 @@ def paired_differences(
                     continue
                 pairs = pd.concat([base[kpi], other[kpi]], axis=1, keys=["b", "s"]).dropna()
                 diff = (pairs["s"] - pairs["b"]).to_numpy(dtype=float)
-                low, high = bootstrap_ci(diff, rng, samples)
+                low, high = bootstrap_ci(diff, np.random.default_rng(BOOTSTRAP_SEED), samples)
                 base_mean = float(pairs["b"].mean()) if len(pairs) else np.nan
                 mean_diff = float(diff.mean()) if len(diff) else np.nan
                 rows.append(

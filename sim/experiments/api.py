@@ -2,16 +2,19 @@
 ``report``): load a sweep file, run it, read the results as data frames, compare, report.
 
 Runs from a script or a Jupyter notebook; the default ``process`` backend starts workers with the
-spawn method, which works from a notebook because the run function lives in ``sim.experiments.runner``::
+spawn method, which works from a notebook because the run function lives in
+``sim.experiments.runner``. Each worker imports the script that started it, so a script keeps its
+work under the ``__main__`` guard (without it, ``run_sweep`` raises ``WorkersDiedError`` at once)::
 
     from sim.experiments import Results, load_sweep, run_sweep, write_report
 
-    sweep = load_sweep("experiments/studies/incentive-rules.yaml", replications=4)
-    run_sweep(sweep, "results/notebook", backend="process", workers=2)  # resumes if rerun
-    results = Results("results/notebook")
-    results.summaries().groupby("strategy")["dau_last30"].mean()
-    results.compare(kpis=["dau_last30", "retention_30"])   # paired differences, 95% CIs
-    write_report(results)                                   # results/notebook/report/
+    if __name__ == "__main__":
+        sweep = load_sweep("experiments/studies/incentive-rules.yaml", replications=4)
+        run_sweep(sweep, "results/notebook", backend="process", workers=2)  # resumes if rerun
+        results = Results("results/notebook")
+        results.summaries().groupby("strategy")["dau_last30"].mean()
+        results.compare(kpis=["dau_last30", "retention_30"])   # paired differences, 95% CIs
+        write_report(results)                                   # results/notebook/report/
 
 ``experiments/api_example.py`` runs the same steps.
 """

@@ -113,11 +113,13 @@ def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> Non
 
 def run_summary(model: CommunityModel, scenario: Scenario) -> dict:
     """The run's KPIs (``CommunityModel.summary``) and, with an operator, its totals: money spent,
-    staff hours used and short, and the points liability left on the last day."""
+    staff hours used and short, costs (hours priced at the strategy's ``hourly_rate``) and the
+    points liability left on the last day."""
     summary = model.summary()
     if scenario.strategy is None:
         return summary
-    return {**summary, **operator_totals(model.series(), summary["members_end"])}
+    rate = scenario.strategy.hourly_rate
+    return {**summary, **operator_totals(model.series(), summary["members_end"], rate)}
 
 
 def curves_figure(

@@ -13,8 +13,9 @@ writes ``runs/<key>.parquet`` (atomically, ``sim.experiments.store``). At most a
 flight, so the driver's memory does not grow with the sweep. A run that raises is recorded in
 ``failures.jsonl`` with its traceback and the sweep goes on; a local pool broken by a dying worker
 is rebuilt and its unfinished runs resubmitted (a run that breaks the pool three times is recorded
-as failed). Each worker runs with its BLAS pinned to one thread, so workers do not oversubscribe
-the cores.
+as failed); a pool whose workers die as they start (a script without a ``__main__`` guard) stops
+the sweep at once with that explanation (``WorkersDiedError``). Each worker runs with its BLAS
+pinned to one thread, so workers do not oversubscribe the cores.
 """
 
 from __future__ import annotations
@@ -31,17 +32,20 @@ from pathlib import Path
 
 import pandas as pd
 from threadpoolctl import threadpool_limits
-from tqdm import tqdm
 
 from sim.config import Scenario, validate_scenario
+from sim.experiments.analysis import Results
+from sim.experiments.progress import progress_bar
 from sim.experiments.store import ResultStore, encode_run
 from sim.experiments.sweep import PlannedRun, Sweep, seed_of
+from sim.experiments.tidy import write_tables
 from sim.model import CommunityModel
 from sim.world.metrics import operator_totals
 
 BACKENDS = ("serial", "process", "dask")
 IN_FLIGHT_PER_WORKER = 2
 MAX_ATTEMPTS = 3  # times a run may break the worker pool before it is recorded as failed
+STARTUP_SECONDS = 300  # wait this long for a new pool's first worker to answer
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,8 @@ def execute(task: RunTask, measure: Measure | None = None) -> RunOutcome:
             extra = measure(model, scenario, task)
         series = model.series()
         summary = model.summary()
-        summary.update(operator_totals(series, summary["members_end"]))
+        rate = scenario.strategy.hourly_rate if scenario.strategy else 0.0
+        summary.update(operator_totals(series, summary["members_end"], rate))
         summary.update(extra)
     except Exception as exc:  # a failed run is recorded, never allowed to stop the sweep
         return RunOutcome(
@@ -175,9 +180,11 @@ class _Pool:
         if self.backend == "serial":
             return SerialExecutor()
         if self.backend == "process":
-            return ProcessPoolExecutor(
+            executor = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
             )
+            _check_workers_start(executor)
+            return executor
         try:
             from distributed import Client, LocalCluster
         except ImportError:
@@ -216,6 +223,27 @@ class _Pool:
             self._cluster.close()
 
 
+class WorkersDiedError(RuntimeError):
+    """Every worker process died before it could run anything."""
+
+
+def _check_workers_start(executor: ProcessPoolExecutor) -> None:
+    """Fail at once, with the likely reason, when worker processes die as they start, instead of
+    recording every run as failed one broken pool after another."""
+    try:
+        executor.submit(os.getpid).result(timeout=STARTUP_SECONDS)
+    except BrokenProcessPool:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise WorkersDiedError(
+            "every worker process died as it started, before running anything. Workers start by "
+            "importing the script that called run_sweep (the spawn method), so a script must keep "
+            'its work under `if __name__ == "__main__":` (see the README), or use '
+            'backend="serial". Otherwise, look for a crash on import, or too little memory.'
+        ) from None
+    except TimeoutError:
+        pass  # slow to start, not dead: the sweep's own waits take over
+
+
 def run_sweep(
     sweep: Sweep,
     out: str | Path,
@@ -224,10 +252,13 @@ def run_sweep(
     address: str | None = None,
     progress: bool | None = None,
     run: Callable[[RunTask], RunOutcome] = execute,
+    tables: bool = True,
 ) -> SweepResult:
-    """Run every planned run not yet stored in ``out``; store each as it finishes.
+    """Run every planned run not yet stored in ``out``; store each as it finishes; then, with
+    ``tables``, write the tidy ``summaries.parquet`` and ``series.parquet`` (``sim.experiments.tidy``).
 
-    ``progress``: None shows a bar on a terminal only; ``run`` replaces the worker function (it must
+    ``progress``: None shows a bar on a terminal and plain progress lines elsewhere (a log, a
+    pipe), False nothing, True always the bar; ``run`` replaces the worker function (it must
     be importable by worker processes: tests use it to make runs fail or workers die).
     """
     start = time.perf_counter()
@@ -239,12 +270,8 @@ def run_sweep(
     todo = [p for p in unique if p.key not in done]
     result = SweepResult(store.folder, len(plan), len(unique), len(unique) - len(todo), 0, 0, 0.0)
     pool = _Pool(backend, workers, address)
-    bar = tqdm(
-        total=len(todo),
-        desc=f"{sweep.name} ({backend}, {pool.workers} worker{'s' * (pool.workers > 1)})",
-        unit="run",
-        disable=(not progress) if progress is not None else None,
-    )
+    desc = f"{sweep.name} ({backend}, {pool.workers} worker{'s' * (pool.workers > 1)})"
+    bar = progress_bar(len(todo), desc, "run", progress)
     try:
         _drive(sweep, store, pool, iter(todo), run, result, bar)
     except BaseException:
@@ -253,6 +280,8 @@ def run_sweep(
     finally:
         bar.close()
     pool.close()
+    if tables:
+        write_tables(Results(store.folder), store.folder)
     result.seconds = time.perf_counter() - start
     return result
 

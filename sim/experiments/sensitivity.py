@@ -15,6 +15,8 @@ design point is its mean over replications (paired seeds, so the noise is common
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -83,19 +85,61 @@ def _indices(kind, unit, y, factors, kpi, levels, seed) -> list[dict]:
     ]
 
 
+def morris_figure(table: pd.DataFrame, title: str = "") -> Figure:
+    """Morris screening as mu* against sigma, one panel per KPI, each factor a labelled dot
+    (Campolongo, Cariboni & Saltelli 2007): far right matters; high up acts through interactions
+    or non-linearly. The dashed line sigma = mu* separates mostly linear, additive effects (below)
+    from the rest."""
+    kpis = list(dict.fromkeys(table["kpi"]))
+    figure = Figure(figsize=(5.5 * len(kpis), 4.8), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(kpis), squeeze=False).ravel())
+    for ax, kpi in zip(axes, kpis, strict=True):
+        frame = _in_points(table[table["kpi"] == kpi], kpi)
+        ax.errorbar(
+            frame["mu_star"], frame["sigma"], xerr=frame["mu_star_conf"], fmt="o", capsize=3
+        )
+        top = max(frame["mu_star"].max() + frame["mu_star_conf"].max(), frame["sigma"].max())
+        top = top * 1.15 if top > 0 else 1.0
+        ax.plot([0, top], [0, top], ls="--", color="grey", lw=1, label="sigma = mu*")
+        for row in frame.itertuples():
+            right = row.mu_star > top / 2  # labels point inwards, so none leaves the axes
+            ax.annotate(
+                row.factor, (row.mu_star, row.sigma), xytext=(-4 if right else 4, 4),
+                textcoords="offset points", fontsize="small", ha="right" if right else "left",
+            )  # fmt: skip
+        ax.set_xlim(0, top)
+        ax.set_ylim(0, top)
+        unit = " (pts)" if describe_kpi(kpi).share else ""
+        ax.set_xlabel(f"mu*{unit}: mean absolute effect over the range")
+        ax.set_ylabel(f"sigma{unit}: interactions, non-linearity")
+        ax.set_title(textwrap.fill(describe_kpi(kpi).label, 40), loc="left", fontsize="medium")
+        ax.legend(fontsize="small", loc="upper left")
+    what = "Morris screening: mu* against sigma"
+    figure.suptitle(f"{what}, strategy {title}" if title else what)
+    return figure
+
+
+def _in_points(frame: pd.DataFrame, kpi: str) -> pd.DataFrame:
+    """Morris effects of a share KPI in percentage points, as everywhere else in the report."""
+    if not describe_kpi(kpi).share:
+        return frame
+    columns = [c for c in ("mu_star", "mu_star_conf", "sigma") if c in frame]
+    return frame.assign(**{c: frame[c] * 100 for c in columns})
+
+
 def indices_figure(table: pd.DataFrame, title: str = "") -> Figure:
     """Bars of mu* (Morris) or S1 and ST (Sobol) per factor, one panel per KPI, with CIs."""
     kpis = list(dict.fromkeys(table["kpi"]))
-    figure = Figure(figsize=(4.5 * len(kpis), 0.6 + 0.45 * table["factor"].nunique() + 1.5))
+    figure = Figure(figsize=(5.5 * len(kpis), 0.6 + 0.45 * table["factor"].nunique() + 1.5))
     figure.set_layout_engine("constrained")
     axes = np.atleast_1d(figure.subplots(1, len(kpis), squeeze=False).ravel())
     morris = "mu_star" in table
     for ax, kpi in zip(axes, kpis, strict=True):
-        frame = table[table["kpi"] == kpi].reset_index(drop=True)
+        frame = _in_points(table[table["kpi"] == kpi], kpi).reset_index(drop=True)
         y = np.arange(len(frame))
         if morris:
             ax.barh(y, frame["mu_star"], xerr=frame["mu_star_conf"], capsize=3)
-            ax.set_xlabel("mu* (KPI change per factor range)")
+            ax.set_xlabel("mu*" + (" (pts)" if describe_kpi(kpi).share else "") + " per range")
         else:
             ax.barh(y - 0.2, frame["S1"], 0.4, xerr=frame["S1_conf"], capsize=3, label="S1")
             ax.barh(y + 0.2, frame["ST"], 0.4, xerr=frame["ST_conf"], capsize=3, label="ST")
@@ -103,6 +147,7 @@ def indices_figure(table: pd.DataFrame, title: str = "") -> Figure:
             ax.legend(fontsize="small")
         ax.set_yticks(y, frame["factor"])
         ax.invert_yaxis()
-        ax.set_title(describe_kpi(kpi).label, loc="left", fontsize="medium")
-    figure.suptitle(f"{'Morris screening' if morris else 'Sobol indices'} {title}".strip())
+        ax.set_title(textwrap.fill(describe_kpi(kpi).label, 40), loc="left", fontsize="medium")
+    what = "Morris screening" if morris else "Sobol indices"
+    figure.suptitle(f"{what}, strategy {title}" if title else what)
     return figure

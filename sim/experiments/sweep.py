@@ -16,7 +16,10 @@ seed and the KPIs to summarise::
         arrivals.word_of_mouth_q: [0.003, 0.004, 0.005]
     replications: 10
     seed: 20261123
-    kpis: [dau_last30, retention_30, money_spent]
+    windows: {during: {first: 30, last: 180}}    # optional: named spans of days
+    kpis: [dau@during, retention_30, total_cost]  # run summary KPIs, or series@window
+    objective: {kpi: dau@during, direction: increase}   # what the verdict judges
+    constraints: [{kpi: total_cost, max: 20000}]        # limits on a strategy's mean KPI
 
 Seeds follow EMA Workbench and Starsim: replication ``r`` of every strategy and design point runs
 with ``SeedSequence(seed, spawn_key=(r,))``; inside a run every random decision has its own child
@@ -42,7 +45,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from scipy.stats import qmc
 
-from sim.agents import RETENTION_AGES, LeaveReason
+from sim.agents import ACTIVE_DAY_AGES, RETENTION_AGES, LeaveReason
 from sim.config import (
     NAME_PATTERN,
     Scenario,
@@ -75,12 +78,18 @@ KPIS: dict[str, Kpi] = {
     "top1_post_share": Kpi("top-1% share of posts", None, True),
     "unanswered_share": Kpi("threads with no reply", False, True),
     **{f"retention_{age}": Kpi(f"retention at {age} days", True, True) for age in RETENTION_AGES},
+    **{
+        f"d{age}_retention": Kpi(f"D{age} retention (active on day {age})", True, True)
+        for age in ACTIVE_DAY_AGES
+    },
     "mean_loyalty": Kpi("mean loyalty", True),
     "money_spent": Kpi("money spent", False),
     "hours_used": Kpi("staff hours used", False),
     "hours_short": Kpi("staff hours short", False),
+    "staff_cost": Kpi("staff cost (hours x hourly_rate)", False),
+    "total_cost": Kpi("total cost (money + staff cost)", False),
     "points_liability_end": Kpi("points liability at the end", False),
-    "cost_per_retained_member": Kpi("money per member at the end", False),
+    "cost_per_retained_member": Kpi("cost per retained member", False),
     **{
         f"leaves_{r.label}": Kpi(f"leaves: {r.label.replace('_', ' ')}", False)
         for r in LeaveReason
@@ -251,6 +260,30 @@ class Window(Section):
         return self
 
 
+class Objective(Section):
+    """What the planner wants from a strategy: one KPI and which way is better. A ``series@window``
+    objective is judged in every window of the sweep (``dau@after``: also ``dau@during``)."""
+
+    kpi: str = Field(description="a run summary KPI, or series@window (dau@after)")
+    direction: Literal["increase", "decrease"] = Field(
+        "increase", description="increase | decrease: which way the KPI is better"
+    )
+
+
+class Constraint(Section):
+    """A limit a strategy's mean KPI must respect to be recommended (a budget: total_cost max)."""
+
+    kpi: str = Field(description="a run summary KPI, or series@window")
+    max: float | None = Field(None, description="the strategy's mean must not exceed this")
+    min: float | None = Field(None, description="the strategy's mean must not fall below this")
+
+    @model_validator(mode="after")
+    def _a_limit(self) -> Constraint:
+        if self.max is None and self.min is None:
+            raise ValueError("give max, min or both")
+        return self
+
+
 class SweepFile(Section):
     """A validated sweep file (see the module docstring)."""
 
@@ -282,6 +315,14 @@ class SweepFile(Section):
         min_length=1,
         description="KPIs to compare: run summary KPIs, or series@window",
     )
+    objective: Objective | None = Field(
+        None, description="the KPI the verdict judges, and its direction (default: the first KPI)"
+    )
+    constraints: list[Constraint] = Field(
+        default_factory=list,
+        max_length=20,
+        description="limits on strategies' mean KPIs (a budget: {kpi: total_cost, max: 20000})",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> SweepFile:
@@ -289,27 +330,27 @@ class SweepFile(Section):
         if self.baseline is not None and self.baseline not in self.strategies:
             allowed = "must be one of the strategies: " + ", ".join(self.strategies)
             problems.append(("baseline", self.baseline, allowed))
-        for i, kpi in enumerate(self.kpis):
+        named = [(f"kpis[{i}]", kpi) for i, kpi in enumerate(self.kpis)]
+        if self.objective is not None:
+            named.append(("objective.kpi", self.objective.kpi))
+        named += [(f"constraints[{i}].kpi", c.kpi) for i, c in enumerate(self.constraints)]
+        for where, kpi in named:
             series, at, window = kpi.partition("@")
             if not at and kpi not in KPIS:
                 problems.append(
-                    (
-                        f"kpis[{i}]",
-                        kpi,
-                        f"unknown KPI; allowed: {', '.join(KPIS)}, or series@window",
-                    )
+                    (where, kpi, f"unknown KPI; allowed: {', '.join(KPIS)}, or series@window")
                 )
             elif at and series not in daily_series():
                 problems.append(
                     (
-                        f"kpis[{i}]",
+                        where,
                         kpi,
                         f"unknown daily series {series!r}; allowed: " + ", ".join(daily_series()),
                     )
                 )
             elif at and window not in self.windows:
-                named = ", ".join(self.windows) or "none: add a windows section"
-                problems.append((f"kpis[{i}]", kpi, f"unknown window {window!r}; windows: {named}"))
+                windows = ", ".join(self.windows) or "none: add a windows section"
+                problems.append((where, kpi, f"unknown window {window!r}; windows: {windows}"))
         if problems:
             raise PydanticCustomError("inconsistent", "inconsistent sweep", {"problems": problems})
         return self
@@ -317,6 +358,14 @@ class SweepFile(Section):
     @property
     def baseline_name(self) -> str:
         return self.baseline or next(iter(self.strategies))
+
+    @property
+    def judged_objective(self) -> Objective:
+        """The objective, or by default the first KPI in the direction that is better for it."""
+        if self.objective is not None:
+            return self.objective
+        better = describe_kpi(self.kpis[0]).better
+        return Objective(kpi=self.kpis[0], direction="decrease" if better is False else "increase")
 
 
 @dataclass(frozen=True)
@@ -352,7 +401,7 @@ class Sweep:
         if variant is None:
             data["strategy"] = None
         else:
-            data["strategy"] = _merged(data.get("strategy") or {}, variant)
+            data["strategy"] = merge_changes(data.get("strategy") or {}, variant)
         values = {
             path: value
             for path, value in self.points[point].items()
@@ -503,15 +552,15 @@ def _base_data(spec: SweepFile, source: str, folder: Path) -> dict:
         raise SweepError(
             source, [f"scenario.{k}: unknown section; allowed: {allowed}" for k in bad]
         )
-    return _merged(data, spec.scenario)
+    return merge_changes(data, spec.scenario)
 
 
-def _merged(base: dict, changes: dict) -> dict:
+def merge_changes(base: dict, changes: dict) -> dict:
     """``base`` with ``changes`` merged in: mappings merge key by key, anything else replaces."""
     result = dict(base)
     for key, value in changes.items():
         if isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key] = _merged(result[key], value)
+            result[key] = merge_changes(result[key], value)
         else:
             result[key] = copy.deepcopy(value)
     return result

@@ -64,7 +64,7 @@ def measure_group(
     sweep.key_salt = MEASURES_FINGERPRINT  # runs stored by older measurement code are not reused
     measure = group.measure(quick)
     run = execute if measure is None else partial(execute, measure=measure)
-    outcome = run_sweep(sweep, out, backend, workers, address, progress, run)
+    outcome = run_sweep(sweep, out, backend, workers, address, progress, run, tables=False)
     results = Results(out)
     return group.checks(results.summaries(), results, quick), results, outcome.failed
 

@@ -1,7 +1,10 @@
 """Daily series, cohort retention and per-run summary, with the names and definitions of EVIDENCE.md.
 
 * *active contributor*: ≥ 1 post (thread or reply) in the last 30 days; *lurker*: never posted.
-* *retention(d)*: share of a join cohort with ≥ 1 action in the 7 days ending d days after joining.
+* *retention(d)*: share of a join cohort with ≥ 1 action in the 7 days ending d days after joining
+  (``retention_{d}``; a rolling window, so ``retention_1`` counts the join day too).
+* *Dn retention*: share of a join cohort with ≥ 1 action on day n after joining, the join day being
+  day 0 (``d{n}_retention``): D1, D7, D30 and D90 as product analytics count them.
 * *surviving*: ≥ 1 action in days 30-60 after joining.
 * Participation inequality (P-1) counts every message a member wrote (threads and replies), as
   van Mierlo 2014 counts posts, over the members present.
@@ -16,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.world.content import Items
-from sim.world.outcomes import RETENTION_AGES, SURVIVAL_BIT, LeaveReason
+from sim.world.outcomes import ACTIVE_DAY_AGES, RETENTION_AGES, SURVIVAL_BIT, LeaveReason
 
 if TYPE_CHECKING:
     from sim.agents import Population
@@ -121,7 +124,8 @@ def _mean_over(values: np.ndarray, mask: np.ndarray) -> float:
 
 
 def cohort_table(pop: Population, day: int, cohort_days: int = 7) -> pd.DataFrame:
-    """Retention at days 1, 7, 30, 90 per join cohort (founders excluded).
+    """Retention at days 1, 7, 30, 90 per join cohort (founders excluded): retention(d) as
+    ``retention_{d}`` and Dn retention as ``d{n}_retention``.
 
     A cohort is the newcomers who joined in the same ``cohort_days``-day window. A cell is empty
     (null) until every member of the cohort has reached that age.
@@ -129,18 +133,30 @@ def cohort_table(pop: Population, day: int, cohort_days: int = 7) -> pd.DataFram
     newcomers = ~pop.view("is_founder")
     bits = pop.view("retention_bits")[newcomers]
     retained = {age: (bits >> RETENTION_AGES.index(age)) & 1 for age in REPORTED_AGES}
-    return retention_by_cohort(pop.view("join_day")[newcomers], retained, day, cohort_days)
+    table = retention_by_cohort(pop.view("join_day")[newcomers], retained, day, cohort_days)
+    on_day = {
+        age: (bits >> (SURVIVAL_BIT + 1 + ACTIVE_DAY_AGES.index(age))) & 1 for age in REPORTED_AGES
+    }
+    by_day = retention_by_cohort(
+        pop.view("join_day")[newcomers], on_day, day, cohort_days, "d{age}_retention"
+    )
+    return pd.concat([table, by_day[[f"d{age}_retention" for age in REPORTED_AGES]]], axis=1)
 
 
 def retention_by_cohort(
-    join_day: np.ndarray, retained: dict[int, np.ndarray], day: int, cohort_days: int = 7
+    join_day: np.ndarray,
+    retained: dict[int, np.ndarray],
+    day: int,
+    cohort_days: int = 7,
+    column: str = "retention_{age}",
 ) -> pd.DataFrame:
     """The cohort table from each newcomer's join day and, per reported age, whether it was
-    retained then (0/1): the share retained per ``cohort_days``-day cohort, empty (null) until
-    every member of the cohort has reached that age on ``day``."""
+    retained then (0/1): the share retained per ``cohort_days``-day cohort (in ``column``), empty
+    (null) until every member of the cohort has reached that age on ``day``."""
     frame = pd.DataFrame({"cohort": (join_day - 1) // cohort_days, "join_day": join_day})
+    names = {age: column.format(age=age) for age in REPORTED_AGES}
     for age in REPORTED_AGES:
-        frame[f"retention_{age}"] = retained[age]
+        frame[names[age]] = retained[age]
     grouped = frame.groupby("cohort")
     table = grouped.agg(
         first_join_day=("join_day", "min"),
@@ -148,9 +164,9 @@ def retention_by_cohort(
         size=("join_day", "size"),
     )
     for age in REPORTED_AGES:
-        share = grouped[f"retention_{age}"].mean().astype("Float64")
+        share = grouped[names[age]].mean().astype("Float64")
         observable = day - table["last_join_day"] >= age
-        table[f"retention_{age}"] = share.where(observable, pd.NA)
+        table[names[age]] = share.where(observable, pd.NA)
     return table.reset_index(drop=True)
 
 
@@ -169,6 +185,11 @@ def pooled_retention(pop: Population, day: int) -> dict[str, float | None]:
     out["surviving"] = (
         float(((bits[eligible] >> SURVIVAL_BIT) & 1).mean()) if eligible.any() else None
     )
+    for bit, checkpoint in enumerate(ACTIVE_DAY_AGES, start=SURVIVAL_BIT + 1):
+        eligible = age >= checkpoint
+        out[f"d{checkpoint}_retention"] = (
+            float(((bits[eligible] >> bit) & 1).mean()) if eligible.any() else None
+        )
     return out
 
 
@@ -192,14 +213,21 @@ def reply_effect(pop: Population, day: int) -> dict[str, float | None]:
     }
 
 
-def operator_totals(series: pd.DataFrame, members_end: int) -> dict[str, float | None]:
-    """Money and staff hours over the run, the points liability left, and money spent per member
-    still there at the end (None when none is left); all zero for a run with no operator."""
+def operator_totals(
+    series: pd.DataFrame, members_end: int, hourly_rate: float = 0.0
+) -> dict[str, float | None]:
+    """Money and staff hours over the run, the points liability left, and the run's costs: staff
+    cost (hours used at ``hourly_rate``), total cost (money spent plus staff cost) and total cost
+    per member still there at the end (None when none is left); all zero with no operator."""
     money = float(series["money_spent"].sum())
+    hours = float(series["hours_used"].sum())
+    total = money + hours * hourly_rate
     return {
         "money_spent": money,
-        "hours_used": float(series["hours_used"].sum()),
+        "hours_used": hours,
         "hours_short": float(series["hours_short"].sum()),
+        "staff_cost": hours * hourly_rate,
+        "total_cost": total,
         "points_liability_end": float(series["points_liability"].iloc[-1]) if len(series) else 0.0,
-        "cost_per_retained_member": money / members_end if members_end else None,
+        "cost_per_retained_member": total / members_end if members_end else None,
     }

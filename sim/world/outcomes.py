@@ -7,6 +7,8 @@ from enum import IntEnum
 
 RETENTION_AGES = (1, 7, 30, 60, 90, 180, 300)  # days after joining at which retention is observed
 SURVIVAL_BIT = len(RETENTION_AGES)  # bit set when a member acted in days 30-60 after joining
+# Dn retention as practitioners count it: active on day n after joining (day 0), bits after SURVIVAL_BIT
+ACTIVE_DAY_AGES = (1, 7, 30, 90)
 
 
 class LeaveReason(IntEnum):
