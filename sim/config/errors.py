@@ -245,3 +245,32 @@ class _ValueRepr(reprlib.Repr):
 
 
 show_value = _ValueRepr().repr
+
+
+def field_problem(path: str, root: type[BaseModel] | None = None) -> str | None:
+    """What is wrong with a dotted path naming one field of a scenario (``arrivals.marketing_p``),
+    or ``None`` when it names one: an unknown name (with the closest allowed), a path into a list
+    (``member_mix.0.share``: items have no dotted path) or past a single value."""
+    annotation: Any = root or Scenario
+    walked: list[str] = []
+    for part in path.split("."):
+        annotation = _item(_optional_of(annotation))[0]
+        origin = get_origin(annotation)
+        where = ".".join(walked) or "(top level)"
+        if _is_model(annotation):
+            if part not in annotation.model_fields:
+                return f"{where} has no field {part!r}; {_allowed(_names(annotation), part)}"
+            annotation = annotation.model_fields[part].annotation
+        elif origin is dict:
+            names = _names(annotation)
+            if names and part not in names:
+                return f"{where} has no key {part!r}; {_allowed(names, part)}"
+            annotation = get_args(annotation)[1]
+        elif origin is list:
+            return f"{where} is a list: its items cannot be named by a dotted path"
+        elif annotation in (int, float, str, bool) or origin is Literal:
+            return f"{where} is a single value: it has no field {part!r}"
+        else:
+            return None  # a type this walk does not know: validating the scenario will tell
+        walked.append(part)
+    return None
