@@ -288,7 +288,13 @@ def _sweep(base, folder, seed, backend, workers, progress, design, name, replica
         spec["design"] = design
     sweep = parse_sweep(spec, f"calibration {name}")
     result = run_sweep(
-        sweep, folder, backend=backend, workers=workers, progress=progress, run=simulate_activity
+        sweep,
+        folder,
+        backend=backend,
+        workers=workers,
+        progress=progress,
+        run=simulate_activity,
+        replace=True,  # the calibration's own working folder
     )
     if result.finished + result.skipped == 0:
         reasons = "; ".join(result.failures[:3])

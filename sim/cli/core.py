@@ -16,6 +16,7 @@ exits with status 2 before anything is simulated or written (DESIGN.md, Reliabil
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import socket
@@ -186,6 +187,13 @@ def _dashboard(args: argparse.Namespace) -> int:
     """Replace this process with Solara's server for ``sim.ui.app`` (so stopping it stops the server)."""
     if not 1 <= args.port <= 65535:
         _fail(f"--port: got {args.port}; must be between 1 and 65535")
+    if not _loopback(args.host):
+        print(
+            f"commsim: warning: --host {args.host} listens beyond this computer: anyone who can "
+            "reach it on the network can use the dashboard, which has no password "
+            "(the default, 127.0.0.1, listens on this computer only)",
+            file=sys.stderr,
+        )
     try:
         with socket.create_server((args.host, args.port)):
             pass  # free: say so now rather than after the server has started
@@ -203,6 +211,16 @@ def _dashboard(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "solara", "run", "sim.ui.app:Page", "--production",
                "--no-open", "--host", args.host, "--port", str(args.port)]  # fmt: skip
     os.execve(sys.executable, command, env)
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is this computer only (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _schema(args: argparse.Namespace) -> int:

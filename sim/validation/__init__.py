@@ -64,7 +64,8 @@ def measure_group(
     sweep.key_salt = MEASURES_FINGERPRINT  # runs stored by older measurement code are not reused
     measure = group.measure(quick)
     run = execute if measure is None else partial(execute, measure=measure)
-    outcome = run_sweep(sweep, out, backend, workers, address, progress, run)
+    # the folder is the tool's: new measurement code replaces its plan (and reruns what changed)
+    outcome = run_sweep(sweep, out, backend, workers, address, progress, run, replace=True)
     results = Results(out)
     return group.checks(results.summaries(), results, quick), results, outcome.failed
 
