@@ -229,6 +229,8 @@ def _sweep(args: argparse.Namespace) -> int:
         sweep = load_sweep(args.sweep_file, args.replications, changes, args.max_runs)
     except SweepError as exc:
         fail(str(exc))
+    for note in sweep.notes:
+        print(f"note: {note}")
     out = Path(args.out or Path("results") / sweep.name)
     try:
         result = run_sweep(

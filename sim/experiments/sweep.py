@@ -363,6 +363,7 @@ class Sweep:
     # Anything besides the scenario that decides what a run stores, e.g. a fingerprint of the
     # worker-side measurement code (sim.validation): a change to it gives every run a new key.
     key_salt: str = ""
+    notes: list[str] = field(default_factory=list)  # what loading changed, for the user
     # (strategy, point) -> digest of its validated scenario, filled by ``check``
     _params: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)
 
@@ -527,6 +528,7 @@ def parse_sweep(
         spec = SweepFile.model_validate(data)
     except ValidationError as exc:
         raise SweepError(source, explain(exc, SweepFile)) from None
+    spec, notes = _shortened(spec, (scenario or {}).get("run.days"))
     base = _base_data(spec, source, folder or Path("."))
     size = spec.design.size() if spec.design else 1
     planned = size * len(spec.strategies) * spec.replications
@@ -544,10 +546,30 @@ def parse_sweep(
         points = spec.design.points(spec.seed) if spec.design else [{}]
     except (ImportError, ValueError) as exc:
         raise SweepError(source, [f"design: {exc}"]) from None
-    sweep = Sweep(spec, base, points, source)
+    sweep = Sweep(spec, base, points, source, notes=notes)
     _check_factors_apply(sweep)
     sweep.check()
     return sweep
+
+
+def _shortened(spec: SweepFile, days: object) -> tuple[SweepFile, list[str]]:
+    """A run shortened from the command line (``--days``, a quick look) drops the windows it no
+    longer reaches and the KPIs measured over them, and says so; in the file, such a window is an
+    error (``Sweep.check``)."""
+    if not isinstance(days, int) or isinstance(days, bool):
+        return spec, []
+    late = [name for name, window in spec.windows.items() if window.last > days]
+    if not late:
+        return spec, []
+    kpis = [k for k in spec.kpis if k.partition("@")[2] not in late]
+    dropped = [k for k in spec.kpis if k not in kpis]
+    windows = {n: w for n, w in spec.windows.items() if n not in late}
+    spec = spec.model_copy(update={"windows": windows, "kpis": kpis or list(DEFAULT_KPIS)})
+    note = (
+        f"run.days={days} ends before window(s) {', '.join(late)}: left out, with their KPIs "
+        f"({', '.join(dropped) or 'none'})"
+    )
+    return spec, [note]
 
 
 def _check_factors_apply(sweep: Sweep) -> None:
