@@ -154,6 +154,12 @@ def read_yaml(text: str, source: str = "(text)") -> Any:
     Raises ``ScenarioError`` naming ``source`` for text that is not YAML."""
     try:
         data = yaml.load(text, Loader=_ScenarioLoader)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, a position
+        line = text[: exc.position].count("\n") + 1
+        problem = (
+            f"YAML syntax error at line {line}: character #x{exc.character:04x} is not allowed"
+        )
+        raise ScenarioError(source, [problem]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
