@@ -143,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the reference of every field as Markdown instead (docs/scenario-reference.md)",
     )
+    schema.add_argument(
+        "--sweep",
+        action="store_true",
+        help="of sweep files instead (docs/sweep.schema.json, docs/sweep-reference.md)",
+    )
     schema.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     add_experiment_commands(commands)
     add_calibration_commands(commands)
@@ -224,7 +229,13 @@ def _loopback(host: str) -> bool:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    text = render_reference() if args.markdown else json.dumps(json_schema(), indent=2) + "\n"
+    if args.sweep:
+        from sim.experiments.sweepdocs import render_sweep_reference, sweep_json_schema
+
+        render, schema = render_sweep_reference, sweep_json_schema
+    else:
+        render, schema = render_reference, json_schema
+    text = render() if args.markdown else json.dumps(schema(), indent=2) + "\n"
     if args.out is None:
         sys.stdout.write(text)
         return 0

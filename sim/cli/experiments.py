@@ -82,7 +82,7 @@ def add_experiment_commands(commands) -> None:
         "  commsim sweep experiments/studies/incentive-rules.yaml --report\n"
         "  commsim sweep my-sweep.yaml --workers 8 --replications 50\n"
         "  commsim sweep my-sweep.yaml --backend dask --address tcp://127.0.0.1:8786\n"
-        "the format of sweep files: the sim/experiments/sweep.py docstring and experiments/*.yaml",
+        "the format of sweep files: docs/sweep-reference.md (commsim schema --sweep --markdown)",
         formatter_class=raw,
     )
     sweep.add_argument("sweep_file", metavar="SWEEP", help="sweep YAML file")
