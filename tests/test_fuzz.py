@@ -199,7 +199,7 @@ def attempt(figures: Counter, argv: list[str], folder: Path, written_before: set
     message = err.getvalue()
     assert "Traceback" not in message, message
     if outcome == "clean":
-        problems = [line.strip() for line in message.splitlines()[1:] if line.strip()]
+        problems = [line.strip() for line in message.split("\n")[1:] if line.strip()]
         if not problems:  # a one-line error: the problem follows "commsim: error: "
             problems = [message.split("commsim: error: ", 1)[-1].strip()]
         unnamed = [p for p in problems if not NAMED.search(p)]

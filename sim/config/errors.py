@@ -102,7 +102,8 @@ def _locate(loc: tuple, root: type[BaseModel]) -> tuple[str, Any, list]:
             path = f"{path}[{part}]"
             annotation, metadata = _item(get_args(annotation)[0])
         else:
-            path = f"{path}.{part}" if path else str(part)
+            name = str(part) if str(part).isprintable() else show_value(part)
+            path = f"{path}.{name}" if path else name
             if origin is dict:
                 annotation, metadata = _item(get_args(annotation)[1])
             elif _is_model(annotation) and part in annotation.model_fields:
