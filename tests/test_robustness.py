@@ -324,6 +324,19 @@ def test_duplicate_yaml_keys_are_refused_with_both_lines(tmp_path):
     assert read_yaml("a: &x {b: 1}\nc: {<<: *x, d: 2}") == {"a": {"b": 1}, "c": {"b": 1, "d": 2}}
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("run: {days: 5}\ncommunity: {members: 2024-13-45}", "line 2, column 22"),
+        ("community: {members: " + "9" * 5000 + "}", "line 1, column 22"),
+        ("\x1fcommunity: {}", "line 1"),
+    ],
+)
+def test_unreadable_yaml_values_are_refused_at_their_line(text, named):
+    with pytest.raises(ScenarioError, match=named):
+        parse_scenario(text)
+
+
 def test_kpi_typos_get_a_suggestion():
     with pytest.raises(SweepError) as caught:
         parse_sweep({**SHORT, "kpis": ["retention_3O", "dua@x"], "windows": {"x": {"first": 1,

@@ -71,7 +71,15 @@ class _ScenarioLoader(yaml.SafeLoader):
 
     Planners write rates such as ``marketing_p: 3e-4``; YAML 1.1 (PyYAML's default) would read that
     as the string "3e-4". Only the float pattern changes; nothing here constructs Python objects.
+    A value PyYAML cannot build (``2024-13-45``, an integer of 5,000 digits) is reported at its line.
     """
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, OverflowError) as exc:
+            problem = f"unreadable value {show_value(node.value)}: {exc}"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
 
 
 _ScenarioLoader.yaml_implicit_resolvers = {
