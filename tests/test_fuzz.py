@@ -53,7 +53,7 @@ ACTIONS = ["join", "visit", "post", "reply", "react"]
 # where a problem is: a field path (``community.members:``, a key shown quoted when it has
 # characters that do not print), a line or row, a column, or the file
 NAMED = re.compile(
-    r"^(\(top level\)|'.*'\S*|\S+?): |\bline \d+|\brow \d+|\bcolumn \w+"
+    r"^(\(top level\)|(?:'[^']*'|\"[^\"]*\"|[^\s'\"])+?): |\bline \d+|\brow \d+|\bcolumn \w+"
     r"|^(file not found|cannot read the file|no rows|UTF-16|unknown kind of file|missing column|"
     r"the file ends|a (Parquet|zip))"
 )

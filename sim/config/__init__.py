@@ -10,6 +10,7 @@ from sim.config.errors import (
     field_problem,
     plain_number,
     show_value,
+    shown_key,
 )
 from sim.config.loading import (
     DEFAULT_SCENARIO,
@@ -59,5 +60,6 @@ __all__ = [
     "resolve",
     "schema_fields",
     "show_value",
+    "shown_key",
     "validate_scenario",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import reprlib
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -19,6 +20,7 @@ PATTERN_HINTS = {
     NAME_PATTERN: "must be letters, digits, '_', '.' or '-' (no spaces), starting with a letter "
     "or digit",
 }
+PLAIN_KEY = re.compile(r"[^\s:'\"]+")  # a key shown in a path as written
 RANGE_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
 LENGTH_ERRORS = ("too_short", "too_long", "string_too_short", "string_too_long")
 
@@ -102,7 +104,7 @@ def _locate(loc: tuple, root: type[BaseModel]) -> tuple[str, Any, list]:
             path = f"{path}[{part}]"
             annotation, metadata = _item(get_args(annotation)[0])
         else:
-            name = str(part) if str(part).isprintable() else show_value(part)
+            name = shown_key(part)
             path = f"{path}.{name}" if path else name
             if origin is dict:
                 annotation, metadata = _item(get_args(annotation)[1])
@@ -112,6 +114,13 @@ def _locate(loc: tuple, root: type[BaseModel]) -> tuple[str, Any, list]:
             else:
                 annotation, metadata = None, []
     return path or "(top level)", annotation, metadata
+
+
+def shown_key(key: object) -> str:
+    """A key as a part of a dotted path: as written when it is one plain token, else quoted
+    (``'my key'``, ``'\\x1e'``), so that the path stays readable and unambiguous."""
+    text = str(key)
+    return text if PLAIN_KEY.fullmatch(text) else show_value(key)
 
 
 def _item(annotation: Any) -> tuple[Any, list]:

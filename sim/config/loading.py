@@ -78,8 +78,12 @@ class _ScenarioLoader(yaml.SafeLoader):
         try:
             return super().construct_object(node, deep)
         except (ValueError, TypeError, OverflowError) as exc:
-            problem = f"unreadable value {show_value(node.value)}: {exc}"
-            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+            problem = f"{show_value(node.value)}: {exc}"
+            raise _UnreadableValue(None, None, problem, node.start_mark) from None
+
+
+class _UnreadableValue(yaml.constructor.ConstructorError):
+    """A value PyYAML's constructors refuse, at its place in the file."""
 
 
 _ScenarioLoader.yaml_implicit_resolvers = {
@@ -168,6 +172,10 @@ def read_yaml(text: str, source: str = "(text)") -> Any:
             f"YAML syntax error at line {line}: character #x{exc.character:04x} is not allowed"
         )
         raise ScenarioError(source, [problem]) from None
+    except _UnreadableValue as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}"
+        raise ScenarioError(source, [f"unreadable YAML value at {where}: {exc.problem}"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -55,7 +55,7 @@ from sim.config import (
     field_problem,
     read_text,
     read_yaml,
-    show_value,
+    shown_key,
     validate_scenario,
 )
 from sim.model import DAILY_SERIES, MODEL_VERSION
@@ -618,11 +618,7 @@ def _base_data(spec: SweepFile, source: str, folder: Path) -> dict:
         allowed = ", ".join(Scenario.model_fields)
         raise SweepError(
             source,
-            [
-                f"scenario.{k if str(k).isprintable() else show_value(k)}: unknown section; "
-                f"allowed: {allowed}"
-                for k in bad
-            ],
+            [f"scenario.{shown_key(k)}: unknown section; allowed: {allowed}" for k in bad],
         )
     return _merged(data, spec.scenario)
 
