@@ -152,6 +152,11 @@ timestamps = st.one_of(
 def log_file(draw) -> tuple[str, bytes]:
     """(file name, bytes) of an activity log: mostly plausible rows, some junk."""
     n = draw(st.integers(0, 40))
+    if draw(st.integers(0, 3)) == 0:  # a well-formed log, so that both outcomes are reached
+        rows = [[f"m{i % 6}", f"2024-01-0{1 + i % 9}", ACTIONS[i % 5], str(i % 4)] for i in
+                range(n + 1)]  # fmt: skip
+        return "log.csv", (",".join(LOG_HEADER) + "\n" + "".join(
+            ",".join(r) + "\n" for r in rows)).encode()  # fmt: skip
     rows = [
         [
             draw(st.one_of(st.text(max_size=6), st.integers(0, 50).map(str))),
