@@ -295,6 +295,7 @@ def _sweep(base, folder, seed, backend, workers, progress, design, name, replica
         progress=progress,
         run=simulate_activity,
         tables=False,  # fitting reads the runs; tidy tables would only cost time
+        replace=True,  # the calibration's own working folder
     )
     if result.finished + result.skipped == 0:
         reasons = "; ".join(result.failures[:3])

@@ -15,10 +15,14 @@ thread      no        for ``post``: the id of the thread it starts; for ``reply`
 topic       no        the topic of a post or reply (written by ``export-log``, not used)
 =========== ========= =====================================================================
 
+A log is a ``.csv`` file (UTF-8; ``.csv.gz``, ``.csv.bz2``, ``.csv.zst`` and ``.csv.lz4`` are
+decompressed) or a ``.parquet`` (``.pq``) file; other kinds (``.xlsx``, ``.json``) are refused.
 Other columns are ignored. Actions are read case-insensitively. Days are calendar days in UTC
 (timestamps without a zone are taken as UTC); the log's first day is day 0 (see ``sim.calibration.activity``
 for how KPIs are defined). A bad row is reported with the file, its row and line, the column and
-what was expected; every unknown action is listed with its count.
+what was expected; every unknown action is listed with its count. A few rows far from the rest
+in time (a stray ``0`` timestamp in a 2024 log, more than ``MAX_GAP_DAYS`` from the others) are
+refused with their lines, rather than read as decades of silence.
 
 ``read_log`` streams the file in record batches (``pyarrow.csv.open_csv``, or Parquet row groups),
 so a log is never held whole in memory; ``ActivityObserver`` steps a model day by day and derives
@@ -28,6 +32,8 @@ each day's events from the population's counters (no change to the model's daily
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import os
 import uuid
 from collections.abc import Iterator
@@ -66,6 +72,10 @@ BATCH_ROWS = 1 << 19  # rows checked and summarised at a time
 # CSV blocks are small: the reader reads many blocks ahead, so its memory is a multiple of this
 CSV_BLOCK_BYTES = 1 << 20
 MAX_PROBLEMS = 20  # problems listed per column before the rest are only counted
+CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zst", ".csv.lz4")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+# A silence longer than this inside a log means rows far from the rest: a stray timestamp.
+MAX_GAP_DAYS = 365
 
 
 class LogError(Exception):
@@ -87,26 +97,109 @@ def read_log(path: str | Path) -> tuple[ActivityStats, str | None]:
     source = str(path)
     if not path.is_file():
         raise LogError(source, ["file not found"])
+    _check_kind(path)
     checker = _Checker(source, "line" if _is_csv(path) else "row")
     stats = ActivityStats()
-    first_day = None
-    for offset, batch in _batches(path, checker):
-        events = checker.check(batch, offset)
-        if events is None:
-            continue
-        member, day, action, thread = events
-        stats.add(member, day, action, thread)
-        low = int(day.min()) if day.size else None
-        first_day = low if first_day is None or (low is not None and low < first_day) else first_day
+    days: dict[int, list[int]] = {}  # day -> [rows, first row]
+    try:
+        for offset, batch in _batches(path, checker):
+            events = checker.check(batch, offset)
+            if events is None:
+                continue
+            member, day, action, thread = events
+            stats.add(member, day, action, thread)
+            found, first, count = np.unique(day, return_index=True, return_counts=True)
+            for d, row, n in zip(found.tolist(), first.tolist(), count.tolist(), strict=True):
+                entry = days.setdefault(d, [0, offset + row])
+                entry[0] += n
+    except pa.ArrowException as exc:  # e.g. a column of a type no reader converts
+        raise LogError(source, [f"cannot read the file: {exc}"]) from None
+    except ValueError as exc:  # ActivityStats: a day past what a log can span
+        raise LogError(source, [f"column timestamp: {exc}"]) from None
     checker.raise_if_bad()
     if stats.rows == 0:
         raise LogError(source, ["no rows: expected at least one row after the header"])
-    start = str(np.datetime64(first_day, "D")) if first_day is not None else None
-    return stats, start
+    _check_gaps(days, checker)
+    return stats, str(np.datetime64(min(days), "D"))
 
 
 def _is_csv(path: Path) -> bool:
-    return not path.name.lower().endswith((".parquet", ".pq"))
+    return not path.name.lower().endswith(PARQUET_SUFFIXES)
+
+
+def _check_kind(path: Path) -> None:
+    """Refuse what is not a UTF-8 CSV or a Parquet file, before reading a row of it."""
+    name, source = path.name.lower(), str(path)
+    if not name.endswith(CSV_SUFFIXES + PARQUET_SUFFIXES):
+        kind = "".join(path.suffixes[-2:]) or "no suffix"
+        raise LogError(
+            source,
+            [
+                f"unknown kind of file ({kind}): expected a CSV file ({', '.join(CSV_SUFFIXES)}) "
+                f"or a Parquet file ({', '.join(PARQUET_SUFFIXES)}); save a spreadsheet as CSV"
+            ],
+        )
+    if name.endswith(".csv"):
+        _check_utf8(path)
+
+
+def _check_utf8(path: Path) -> None:
+    """Refuse a CSV that is not UTF-8 text (UTF-16, a spreadsheet or Parquet file renamed .csv),
+    naming the line of the first bad byte. One streaming pass, a megabyte at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, where = 1, str(path)
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(4)
+            stream.seek(0)
+            if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise LogError(where, ["UTF-16 text: save the log as UTF-8 CSV"])
+            if head.startswith((b"PAR1", b"PK\x03\x04")):
+                kind = "a Parquet" if head == b"PAR1" else "a zip (e.g. .xlsx)"
+                raise LogError(where, [f"{kind} file named .csv: give it its own suffix"])
+            while chunk := stream.read(CSV_BLOCK_BYTES):
+                nul = chunk.find(b"\0")
+                if nul >= 0:
+                    line += chunk.count(b"\n", 0, nul)
+                    raise LogError(where, [f"line {line}: a NUL byte: not UTF-8 text (UTF-16?)"])
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    line += chunk.count(b"\n", 0, max(exc.start, 0))
+                    raise LogError(
+                        where, [f"line {line}: not UTF-8 text ({exc.reason}); save it as UTF-8"]
+                    ) from None
+                line += chunk.count(b"\n")
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise LogError(where, ["the file ends inside a character: not UTF-8 text"]) from None
+    except OSError as exc:
+        raise LogError(where, [f"cannot read the file: {exc.strerror or exc}"]) from None
+
+
+def _check_gaps(days: dict[int, list[int]], checker: _Checker) -> None:
+    """Refuse rows separated from the bulk of the log by more than ``MAX_GAP_DAYS`` of silence."""
+    order = sorted(days)
+    cuts = [i + 1 for i, (a, b) in enumerate(itertools.pairwise(order)) if b - a > MAX_GAP_DAYS]
+    if not cuts:
+        return
+    parts = [order[a:b] for a, b in itertools.pairwise([0, *cuts, len(order)])]
+    main = max(parts, key=lambda part: sum(days[d][0] for d in part))
+    stray = [d for part in parts if part is not main for d in part]
+    rows = sum(days[d][0] for d in stray)
+    shown = "; ".join(
+        f"{np.datetime64(d, 'D')} ({days[d][0]} row{'s' * (days[d][0] > 1)}, first at "
+        f"{checker.where(days[d][1])})"
+        for d in sorted(stray, key=lambda d: days[d][1])[:MAX_PROBLEMS]
+    )
+    raise LogError(
+        checker.source,
+        [
+            f"column timestamp: {rows} row(s) lie more than {MAX_GAP_DAYS} days from the rest of "
+            f"the log ({np.datetime64(main[0], 'D')} to {np.datetime64(main[-1], 'D')}): {shown}; "
+            "fix or remove them (a stray 0 or a wrong year?)"
+        ],
+    )
 
 
 def _batches(path: Path, checker: _Checker) -> Iterator[tuple[int, pa.RecordBatch]]:
@@ -119,6 +212,14 @@ def _batches(path: Path, checker: _Checker) -> Iterator[tuple[int, pa.RecordBatc
         parquet = pq.ParquetFile(path)
         names = parquet.schema_arrow.names
         checker.columns(names)
+        nested = [
+            f"column {name}: a {parquet.schema_arrow.field(name).type} column; expected text, "
+            "numbers or (timestamp) dates"
+            for name in checker.present
+            if pa.types.is_nested(parquet.schema_arrow.field(name).type)
+        ]
+        if nested:
+            raise LogError(source, nested)
         offset = 0
         for batch in parquet.iter_batches(BATCH_ROWS, columns=checker.present):
             yield offset, batch

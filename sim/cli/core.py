@@ -16,6 +16,7 @@ exits with status 2 before anything is simulated or written (DESIGN.md, Reliabil
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import socket
@@ -140,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"print the reference of every field as Markdown instead ({REFERENCE_FILE})",
     )
+    schema.add_argument(
+        "--sweep",
+        action="store_true",
+        help="of sweep files instead (docs/sweep.schema.json, docs/sweep-reference.md)",
+    )
     schema.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     schema.add_argument(
         "--docs",
@@ -189,6 +195,13 @@ def _dashboard(args: argparse.Namespace) -> int:
     """Replace this process with Solara's server for ``sim.ui.app`` (so stopping it stops the server)."""
     if not 1 <= args.port <= 65535:
         _fail(f"--port: got {args.port}; must be between 1 and 65535")
+    if not _loopback(args.host):
+        print(
+            f"commsim: warning: --host {args.host} listens beyond this computer: anyone who can "
+            "reach it on the network can use the dashboard, which has no password "
+            "(the default, 127.0.0.1, listens on this computer only)",
+            file=sys.stderr,
+        )
     try:
         with socket.create_server((args.host, args.port)):
             pass  # free: say so now rather than after the server has started
@@ -210,19 +223,36 @@ def _dashboard(args: argparse.Namespace) -> int:
     os.execve(sys.executable, command, env)
 
 
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is this computer only (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _schema(args: argparse.Namespace) -> int:
     if args.docs:
         if not Path("docs").is_dir():
             _fail("--docs writes into docs/: run it from the repository root", status=2)
         from sim.config.docs import write_docs
+        from sim.experiments.sweepdocs import write_sweep_docs
 
-        for path in write_docs():
+        for path in [*write_docs(), *write_sweep_docs()]:
             print(f"wrote {path}")
         return 0
-    from sim.config import json_schema
-    from sim.config.docs import render_reference
+    if args.sweep:
+        from sim.experiments.sweepdocs import render_sweep_reference, sweep_json_schema
 
-    text = render_reference() if args.markdown else json.dumps(json_schema(), indent=2) + "\n"
+        render, schema = render_sweep_reference, sweep_json_schema
+    else:
+        from sim.config import json_schema
+        from sim.config.docs import render_reference
+
+        render, schema = render_reference, json_schema
+    text = render() if args.markdown else json.dumps(schema(), indent=2) + "\n"
     if args.out is None:
         sys.stdout.write(text)
         return 0

@@ -7,10 +7,12 @@
     commsim report results/incentive-rules
     commsim export results/incentive-rules --to csv   # tidy summaries and long daily series
     commsim sensitivity results/screening
+    commsim status results/incentive-rules        # every run: pending, succeeded, failed...
     commsim validate --workers 2                  # every EVIDENCE.md target: results/validation/
 
 A bad sweep file or folder exits with status 2 before anything is run or written; an interrupted
-sweep keeps every finished run, and the same command resumes it.
+sweep keeps every finished run, and the same command resumes it. One driver at a time writes a
+results folder: a second is refused with the first one's process id.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import argparse
 import sys
 from pathlib import Path
 from typing import NoReturn
+
+from sim.experiments.limits import MAX_PLANNED_RUNS
 
 BACKEND_HELP = (
     "serial (in this process), process (local worker processes; the default) or dask "
@@ -79,7 +83,7 @@ def add_experiment_commands(commands) -> None:
         "  commsim sweep experiments/studies/incentive-rules.yaml --report\n"
         "  commsim sweep my-sweep.yaml --workers 8 --replications 50\n"
         "  commsim sweep my-sweep.yaml --backend dask --address tcp://127.0.0.1:8786\n"
-        "the format of sweep files: the sim/experiments/sweep.py docstring and experiments/*.yaml",
+        "the format of sweep files: docs/sweep-reference.md (commsim schema --sweep --markdown)",
         formatter_class=raw,
     )
     sweep.add_argument("sweep_file", metavar="SWEEP", help="sweep YAML file")
@@ -106,6 +110,29 @@ def add_experiment_commands(commands) -> None:
         "--report", action="store_true", help="write the report and print its headline at the end"
     )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.add_argument(
+        "--max-runs",
+        type=_positive,
+        default=MAX_PLANNED_RUNS,
+        metavar="N",
+        help=f"refuse a sweep planning more runs than this (default: {MAX_PLANNED_RUNS:,})",
+    )
+    sweep.add_argument(
+        "--replace",
+        action="store_true",
+        help="let a changed sweep file replace the plan stored in the results folder even when "
+        "stored runs drop out of it (refused otherwise)",
+    )
+
+    status = commands.add_parser(
+        "status",
+        help="the status of every run of a sweep: pending, running, succeeded, failed, aborted",
+        description="Count a sweep's runs by status (pending: not started; running: under way "
+        "in a live driver; succeeded: stored; failed: raised, with its traceback; aborted: its "
+        "driver was stopped or killed), per strategy, name the driver running now if any, and "
+        "show each failed run's traceback.",
+    )
+    status.add_argument("folder", metavar="RESULTS", help="a sweep's results folder")
 
     compare = commands.add_parser(
         "compare",
@@ -216,16 +243,15 @@ def _sweep(args: argparse.Namespace) -> int:
     from sim.experiments.store import StoreError
     from sim.experiments.sweep import SweepError, load_sweep
 
-    if args.address and args.backend != "dask":
-        fail("--address needs --backend dask")
-    if args.workers and args.backend == "serial":
-        fail("--workers does not apply to --backend serial")
+    _check_backend(args)
     try:
         changes = {"run.days": args.days, "community.members": args.members}
         changes = {k: v for k, v in changes.items() if v is not None}
-        sweep = load_sweep(args.sweep_file, args.replications, changes)
+        sweep = load_sweep(args.sweep_file, args.replications, changes, args.max_runs)
     except SweepError as exc:
         fail(str(exc))
+    for note in sweep.notes:
+        print(f"note: {note}")
     out = Path(args.out or Path("results") / sweep.name)
     try:
         result = run_sweep(
@@ -235,6 +261,7 @@ def _sweep(args: argparse.Namespace) -> int:
             workers=args.workers,
             address=args.address,
             progress=False if args.quiet else None,
+            replace=args.replace,
         )
     except StoreError as exc:
         fail(str(exc))
@@ -242,6 +269,8 @@ def _sweep(args: argparse.Namespace) -> int:
         fail(f"interrupted; finished runs are stored in {shown(out)}: rerun to resume", 130)
     except (OSError, RuntimeError) as exc:
         fail(f"cannot run the sweep: {exc}", 1)
+    for note in result.notes:
+        print(f"note: {note}")
     print(
         f"{result.finished} runs stored, {result.skipped} already there, {result.failed} failed "
         f"({result.unique} distinct runs of {result.planned} planned) in {result.seconds:.0f} s: "
@@ -254,6 +283,59 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.report:
         _write_and_print_report(_results(out))
     return 0 if result.failed == 0 else 1
+
+
+def _check_backend(args: argparse.Namespace) -> None:
+    """Refuse flags that do not fit the backend, and a malformed --address, before any work."""
+    from sim.experiments.runner import check_address
+
+    if args.address and args.backend != "dask":
+        fail("--address needs --backend dask")
+    if args.workers and args.backend == "serial":
+        fail("--workers does not apply to --backend serial")
+    if args.out is not None and "\0" in args.out:
+        fail("--out: got a path with a NUL byte; a folder name cannot contain one")
+    try:
+        if args.address:
+            check_address(args.address)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def _status(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from sim.experiments.store import STATUSES, ResultStore, StoreError
+
+    store = ResultStore(args.folder)
+    try:
+        plan = store.plan()
+        statuses = store.statuses()
+    except StoreError as exc:
+        fail(str(exc))
+    runs = {r["key"]: r for r in plan.get("runs", [])}
+    rows = pd.DataFrame(
+        [{"strategy": runs[k]["strategy"], "status": v} for k, v in statuses.items()],
+        columns=["strategy", "status"],
+    )
+    table = pd.crosstab(rows["strategy"], rows["status"]).reindex(columns=STATUSES, fill_value=0)
+    table.loc["all"] = table.sum()
+    name = plan.get("spec", {}).get("name", "?")
+    print(f"{shown(store.folder)}: sweep {name!r}, {len(statuses)} distinct runs planned")
+    driver = store.driver()
+    print(f"driver: {driver}" if driver else "driver: none running")
+    print(table.to_string())
+    failed = {k for k, v in statuses.items() if v == "failed"}
+    latest = {f["key"]: f for f in store.failures() if f.get("key") in failed}
+    for key, failure in latest.items():
+        print(
+            f"\nfailed: {failure.get('strategy')} point {failure.get('point')} replication "
+            f"{failure.get('replication')} (run {key}): {failure.get('error')}"
+        )
+        trace = (failure.get("traceback") or "").rstrip()
+        if trace:
+            print("  " + trace.replace("\n", "\n  "))
+    return 0
 
 
 def _results(folder):
@@ -397,13 +479,11 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from sim.experiments.store import StoreError
     from sim.validation import validate
     from sim.validation.page import write_page
 
-    if args.address and args.backend != "dask":
-        fail("--address needs --backend dask")
-    if args.workers and args.backend == "serial":
-        fail("--workers does not apply to --backend serial")
+    _check_backend(args)
     out = Path(args.out or Path("results") / ("validation-quick" if args.quick else "validation"))
     try:
         outcome = validate(
@@ -416,6 +496,8 @@ def _validate(args: argparse.Namespace) -> int:
             replications=args.replications,
             address=args.address,
         )
+    except StoreError as exc:
+        fail(str(exc))
     except KeyboardInterrupt:
         fail(f"interrupted; finished runs are stored in {shown(out)}: rerun to resume", 130)
     except (OSError, RuntimeError) as exc:
@@ -444,5 +526,6 @@ EXPERIMENT_COMMANDS = {
     "report": _report,
     "export": _export,
     "sensitivity": _sensitivity,
+    "status": _status,
     "validate": _validate,
 }

@@ -3,9 +3,19 @@ problem (``errors``), the JSON Schema with units (``reference``) and the generat
 (``docs``). Planners edit scenario files, never Python; this package is where their input is checked.
 """
 
-from sim.config.errors import NAME_PATTERN, ScenarioError, explain, plain_number, show_value
+from sim.config.errors import (
+    NAME_PATTERN,
+    ScenarioError,
+    explain,
+    field_problem,
+    plain_number,
+    show_value,
+    shown_key,
+)
 from sim.config.loading import (
     DEFAULT_SCENARIO,
+    MAX_FILE_BYTES,
+    MAX_MEMBERS,
     apply_overrides,
     load_scenario,
     parse_scenario,
@@ -26,6 +36,8 @@ from sim.config.schema import (
 
 __all__ = [
     "DEFAULT_SCENARIO",
+    "MAX_FILE_BYTES",
+    "MAX_MEMBERS",
     "NAME_PATTERN",
     "Arrivals",
     "Behaviour",
@@ -37,6 +49,7 @@ __all__ = [
     "Section",
     "apply_overrides",
     "explain",
+    "field_problem",
     "json_schema",
     "load_scenario",
     "parse_scenario",
@@ -46,5 +59,6 @@ __all__ = [
     "resolve",
     "schema_fields",
     "show_value",
+    "shown_key",
     "validate_scenario",
 ]

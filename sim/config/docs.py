@@ -56,15 +56,16 @@ scenario files; with VS Code's YAML extension, start a file with
 """
 
 
-def render_reference(schema: dict | None = None) -> str:
+def render_reference(schema: dict | None = None, intro: str = INTRO) -> str:
     """The Markdown reference of every scenario field, one table per section, list item and
-    mapping value, in the order a scenario file has them."""
+    mapping value, in the order a scenario file has them (or of any such JSON Schema: the sweep
+    file's is rendered the same way, ``sim.experiments.sweepdocs``)."""
     schema = schema or json_schema()
     groups: dict[str, list[tuple[str, dict]]] = defaultdict(list)
     for path, prop in schema_fields(schema):
         groups[_parent(path)].append((path, prop))
     described = {path: prop for path, prop in schema_fields(schema)}
-    parts = [INTRO, "## Sections\n", _table(schema, groups.pop(""))]
+    parts = [intro, "## Sections\n", _table(schema, groups.pop(""))]
     for parent, rows in groups.items():
         level = "##" if "." not in parent and "[" not in parent else "###"
         about = " ".join(describe(schema, described[_field_of(parent)]).split())

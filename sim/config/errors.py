@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import reprlib
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -19,6 +20,7 @@ PATTERN_HINTS = {
     NAME_PATTERN: "must be letters, digits, '_', '.' or '-' (no spaces), starting with a letter "
     "or digit",
 }
+PLAIN_KEY = re.compile(r"[^\s:'\"]+")  # a key shown in a path as written
 RANGE_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
 LENGTH_ERRORS = ("too_short", "too_long", "string_too_short", "string_too_long")
 
@@ -102,7 +104,8 @@ def _locate(loc: tuple, root: type[BaseModel]) -> tuple[str, Any, list]:
             path = f"{path}[{part}]"
             annotation, metadata = _item(get_args(annotation)[0])
         else:
-            path = f"{path}.{part}" if path else str(part)
+            name = shown_key(part)
+            path = f"{path}.{name}" if path else name
             if origin is dict:
                 annotation, metadata = _item(get_args(annotation)[1])
             elif _is_model(annotation) and part in annotation.model_fields:
@@ -111,6 +114,13 @@ def _locate(loc: tuple, root: type[BaseModel]) -> tuple[str, Any, list]:
             else:
                 annotation, metadata = None, []
     return path or "(top level)", annotation, metadata
+
+
+def shown_key(key: object) -> str:
+    """A key as a part of a dotted path: as written when it is one plain token, else quoted
+    (``'my key'``, ``'\\x1e'``), so that the path stays readable and unambiguous."""
+    text = str(key)
+    return text if PLAIN_KEY.fullmatch(text) else show_value(key)
 
 
 def _item(annotation: Any) -> tuple[Any, list]:
@@ -245,3 +255,32 @@ class _ValueRepr(reprlib.Repr):
 
 
 show_value = _ValueRepr().repr
+
+
+def field_problem(path: str, root: type[BaseModel] | None = None) -> str | None:
+    """What is wrong with a dotted path naming one field of a scenario (``arrivals.marketing_p``),
+    or ``None`` when it names one: an unknown name (with the closest allowed), a path into a list
+    (``member_mix.0.share``: items have no dotted path) or past a single value."""
+    annotation: Any = root or Scenario
+    walked: list[str] = []
+    for part in path.split("."):
+        annotation = _item(_optional_of(annotation))[0]
+        origin = get_origin(annotation)
+        where = ".".join(walked) or "(top level)"
+        if _is_model(annotation):
+            if part not in annotation.model_fields:
+                return f"{where} has no field {part!r}; {_allowed(_names(annotation), part)}"
+            annotation = annotation.model_fields[part].annotation
+        elif origin is dict:
+            names = _names(annotation)
+            if names and part not in names:
+                return f"{where} has no key {part!r}; {_allowed(names, part)}"
+            annotation = get_args(annotation)[1]
+        elif origin is list:
+            return f"{where} is a list: its items cannot be named by a dotted path"
+        elif annotation in (int, float, str, bool) or origin is Literal:
+            return f"{where} is a single value: it has no field {part!r}"
+        else:
+            return None  # a type this walk does not know: validating the scenario will tell
+        walked.append(part)
+    return None

@@ -16,12 +16,19 @@ is rebuilt and its unfinished runs resubmitted (a run that breaks the pool three
 as failed); a pool whose workers die as they start (a script without a ``__main__`` guard) stops
 the sweep at once with that explanation (``WorkersDiedError``). Each worker runs with its BLAS
 pinned to one thread, so workers do not oversubscribe the cores.
+
+The driver holds the results folder's lock while it writes (``ResultStore.locked``), so a second
+driver on the same folder is refused with the first one's process id. Local workers (process
+backend, Dask's local cluster) watch their driver and exit within a second of its death, however
+it died (``watch_driver``); a cluster at ``address`` is the user's and outlives the driver.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -46,6 +53,9 @@ BACKENDS = ("serial", "process", "dask")
 IN_FLIGHT_PER_WORKER = 2
 MAX_ATTEMPTS = 3  # times a run may break the worker pool before it is recorded as failed
 STARTUP_SECONDS = 300  # wait this long for a new pool's first worker to answer
+DRIVER_CHECK_SECONDS = 0.5  # how often a local worker checks that its driver is alive
+CONNECT_SECONDS = 5  # how long to try reaching a Dask scheduler at --address
+ADDRESS = re.compile(r"(tcp|tls|ws|wss)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})")
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,32 @@ def pinned(run: Callable[[RunTask], RunOutcome], task: RunTask) -> RunOutcome:
     return outcome
 
 
+def watch_driver(driver: int) -> None:
+    """In a local worker: a daemon thread that ends this process as soon as its parent, the
+    driver (process ``driver``), is gone, so no worker outlives a killed driver (``kill -9``
+    gives the driver no chance to stop its workers; its children are then re-parented)."""
+
+    def watch() -> None:
+        while os.getppid() == driver:
+            time.sleep(DRIVER_CHECK_SECONDS)
+        os._exit(70)  # no cleanup: nothing of the driver's is ours to finish
+
+    threading.Thread(target=watch, name="commsim-driver-watch", daemon=True).start()
+
+
+def check_address(address: str) -> str:
+    """A Dask scheduler address, ``tcp://HOST:PORT``; ``ValueError`` saying what is wrong."""
+    match = ADDRESS.fullmatch(address)
+    if match is None:
+        raise ValueError(
+            f"--address: got {address[:200]!r}; expected SCHEME://HOST:PORT with scheme tcp, "
+            "tls, ws or wss, e.g. tcp://10.0.0.5:8786"
+        )
+    if not 1 <= int(match[3]) <= 65535:
+        raise ValueError(f"--address: port {match[3]} must be between 1 and 65535")
+    return address
+
+
 class SerialExecutor(Executor):
     """Runs each task when it is submitted, in this process."""
 
@@ -159,6 +195,7 @@ class SweepResult:
     seconds: float
     pool_rebuilds: int = 0
     failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. that the stored plan was replaced
 
     @property
     def complete(self) -> bool:
@@ -181,7 +218,10 @@ class _Pool:
             return SerialExecutor()
         if self.backend == "process":
             executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=watch_driver,
+                initargs=(os.getpid(),),
             )
             _check_workers_start(executor)
             return executor
@@ -192,7 +232,14 @@ class _Pool:
                 "the dask backend needs Dask distributed: pip install 'commsim[cluster]'"
             ) from None
         if self.address:
-            self._client = Client(self.address)
+            check_address(self.address)
+            try:
+                self._client = Client(self.address, timeout=CONNECT_SECONDS)
+            except (OSError, TimeoutError) as exc:
+                raise RuntimeError(
+                    f"no Dask scheduler answered at {self.address} within {CONNECT_SECONDS} s "
+                    f"({type(exc).__name__}: {exc})"
+                ) from None
             self.workers = max(1, sum(self._client.nthreads().values()))
         else:
             self._cluster = LocalCluster(
@@ -203,6 +250,7 @@ class _Pool:
                 host="127.0.0.1",
             )
             self._client = Client(self._cluster)
+            self._client.register_plugin(_driver_watch_plugin(os.getpid()))
         return self._client.get_executor(pure=False)
 
     def rebuild(self) -> None:
@@ -244,6 +292,20 @@ def _check_workers_start(executor: ProcessPoolExecutor) -> None:
         pass  # slow to start, not dead: the sweep's own waits take over
 
 
+def _driver_watch_plugin(driver: int):
+    """A Dask worker plugin running ``watch_driver`` in every worker of the local cluster,
+    including workers its nannies restart."""
+    from distributed import WorkerPlugin
+
+    class DriverWatch(WorkerPlugin):
+        name = "commsim-driver-watch"
+
+        def setup(self, worker) -> None:
+            watch_driver(driver)
+
+    return DriverWatch()
+
+
 def run_sweep(
     sweep: Sweep,
     out: str | Path,
@@ -253,49 +315,72 @@ def run_sweep(
     progress: bool | None = None,
     run: Callable[[RunTask], RunOutcome] = execute,
     tables: bool = True,
+    replace: bool = False,
 ) -> SweepResult:
     """Run every planned run not yet stored in ``out``; store each as it finishes; then, with
     ``tables``, write the tidy ``summaries.parquet`` and ``series.parquet`` (``sim.experiments.tidy``).
 
     ``progress``: None shows a bar on a terminal and plain progress lines elsewhere (a log, a
     pipe), False nothing, True always the bar; ``run`` replaces the worker function (it must
-    be importable by worker processes: tests use it to make runs fail or workers die).
+    be importable by worker processes: tests use it to make runs fail or workers die); ``replace``
+    lets a changed sweep replace the plan stored in ``out`` even when stored runs drop out of it
+    (``StoreError`` otherwise, as for a folder in use by another driver).
     """
     start = time.perf_counter()
     store = ResultStore(out)
     plan = sweep.plan()
-    store.prepare({**sweep.describe(), "runs": [vars(p) for p in plan]})
-    unique = _unique(plan)
-    done = store.finished()
-    todo = [p for p in unique if p.key not in done]
-    result = SweepResult(store.folder, len(plan), len(unique), len(unique) - len(todo), 0, 0, 0.0)
+    store.check(sweep.name)
+    # the workers first: a cluster that cannot be reached leaves nothing written
     pool = _Pool(backend, workers, address)
-    desc = f"{sweep.name} ({backend}, {pool.workers} worker{'s' * (pool.workers > 1)})"
-    bar = progress_bar(len(todo), desc, "run", progress)
     try:
-        _drive(sweep, store, pool, iter(todo), run, result, bar)
+        with store.locked():
+            notes = store.prepare({**sweep.describe(), "runs": [vars(p) for p in plan]}, replace)
+            result = _run_plan(sweep, store, pool, plan, run, progress, backend)
+            result.notes = notes
+            if tables:
+                write_tables(Results(store.folder), store.folder)
     except BaseException:
         pool.close(cancel=True)
         raise
-    finally:
-        bar.close()
     pool.close()
-    if tables:
-        write_tables(Results(store.folder), store.folder)
     result.seconds = time.perf_counter() - start
     return result
 
 
+def _run_plan(sweep, store, pool, plan, run, progress, backend) -> SweepResult:
+    unique = _unique(plan)
+    done = store.finished()
+    todo = [p for p in unique if p.key not in done]
+    result = SweepResult(store.folder, len(plan), len(unique), len(unique) - len(todo), 0, 0, 0.0)
+    desc = f"{sweep.name} ({backend}, {pool.workers} worker{'s' * (pool.workers > 1)})"
+    bar = progress_bar(len(todo), desc, "run", progress)
+    try:
+        _drive(sweep, store, pool, iter(todo), run, result, bar)
+    finally:
+        bar.close()
+    return result
+
+
 def _drive(sweep, store, pool, todo: Iterator[PlannedRun], run, result, bar) -> None:
-    limit = max(2, pool.workers * IN_FLIGHT_PER_WORKER)
     in_flight: dict[Future, RunTask] = {}
-    attempts: dict[str, int] = {}
     retry: list[RunTask] = []
+    try:
+        _submit_and_store(sweep, store, pool, todo, run, result, bar, in_flight, retry)
+    except BaseException:  # stopped (Ctrl-C) or failing: what was under way did not finish
+        store.record_status({t.key for t in [*in_flight.values(), *retry]}, "aborted")
+        raise
+
+
+def _submit_and_store(sweep, store, pool, todo, run, result, bar, in_flight, retry) -> None:
+    limit = max(2, pool.workers * IN_FLIGHT_PER_WORKER)
+    attempts: dict[str, int] = {}
     while True:
         while len(in_flight) < limit:
             task = retry.pop() if retry else _next_task(sweep, todo)
             if task is None:
                 break
+            if task.key not in attempts:
+                store.record_status([task.key], "running")
             in_flight[pool.executor.submit(pinned, run, task)] = task
         if not in_flight:
             return
@@ -320,6 +405,7 @@ def _drive(sweep, store, pool, todo: Iterator[PlannedRun], run, result, bar) -> 
                 _record(store, task, result, outcome.error, outcome.traceback or "", bar)
                 continue
             store.write_encoded_run(task.key, outcome.encoded)
+            store.record_status([task.key], "succeeded")
             result.finished += 1
             bar.update()
         if broken:
@@ -347,6 +433,7 @@ def _next_task(sweep: Sweep, todo: Iterator[PlannedRun]) -> RunTask | None:
 
 def _record(store, task: RunTask, result: SweepResult, error: str, trace: str, bar) -> None:
     store.record_failure({**task.identity(), "error": error, "traceback": trace})
+    store.record_status([task.key], "failed")
     result.failed += 1
     result.failures.append(f"{task.strategy} point {task.point} rep {task.replication}: {error}")
     bar.update()

@@ -32,11 +32,13 @@ resolve to the same scenario share one run.
 from __future__ import annotations
 
 import copy
+import difflib
 import hashlib
 import itertools
 import json
+import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -53,10 +55,13 @@ from sim.config import (
     Section,
     apply_overrides,
     explain,
+    field_problem,
     read_text,
     read_yaml,
+    shown_key,
     validate_scenario,
 )
+from sim.experiments.limits import MAX_PLANNED_RUNS
 from sim.model import MODEL_VERSION, daily_series
 
 
@@ -105,7 +110,8 @@ SERIES_LABELS = {
     "joins": "joins per day",
     "leaves": "leaves per day",
 }
-SHARE_SERIES = ("stickiness", "active_contributor_share", "unanswered_share", "interaction_rate")
+# interaction_rate ((replies + reactions) per published item) is a rate, not a share: it exceeds 1
+SHARE_SERIES = ("stickiness", "active_contributor_share", "unanswered_share")
 
 
 def describe_kpi(name: str) -> Kpi:
@@ -211,6 +217,9 @@ class Design(Section):
                     f"factor {path!r} must be a dotted path into a scenario section "
                     f"({', '.join(Scenario.model_fields)}), e.g. arrivals.marketing_p"
                 )
+            problem = field_problem(path)
+            if problem:
+                raise ValueError(f"factor {path!r} names no scenario field: {problem}")
         return factors
 
     @model_validator(mode="after")
@@ -224,6 +233,20 @@ class Design(Section):
         if self.kind == "sobol" and self.samples and self.samples & (self.samples - 1):
             raise ValueError(f"a sobol design needs a power of two samples, got {self.samples}")
         return self
+
+    def size(self) -> int:
+        """How many points ``points`` gives, computed without making them."""
+        if self.kind == "grid":
+            return math.prod(
+                len(f.values) if f.values is not None else f.levels or 1
+                for f in self.factors.values()
+            )
+        samples = self.samples or DEFAULT_SAMPLES[self.kind]
+        if self.kind == "morris":  # trajectories of d + 1 points
+            return samples * (len(self.factors) + 1)
+        if self.kind == "sobol_indices":  # Saltelli's scheme, first and total order: N (d + 2)
+            return samples * (len(self.factors) + 2)
+        return samples
 
     def points(self, seed: int) -> list[dict[str, FactorValue]]:
         """The design's points, in a fixed order; samplers are seeded from the sweep's seed."""
@@ -337,20 +360,16 @@ class SweepFile(Section):
         for where, kpi in named:
             series, at, window = kpi.partition("@")
             if not at and kpi not in KPIS:
-                problems.append(
-                    (where, kpi, f"unknown KPI; allowed: {', '.join(KPIS)}, or series@window")
-                )
+                allowed = f"unknown KPI{_did_you_mean(kpi, KPIS)}; allowed: {', '.join(KPIS)}"
+                problems.append((where, kpi, allowed + ", or series@window"))
             elif at and series not in daily_series():
-                problems.append(
-                    (
-                        where,
-                        kpi,
-                        f"unknown daily series {series!r}; allowed: " + ", ".join(daily_series()),
-                    )
-                )
+                names = daily_series()
+                allowed = f"unknown daily series {series!r}{_did_you_mean(series, names)}"
+                problems.append((where, kpi, f"{allowed}; allowed: {', '.join(names)}"))
             elif at and window not in self.windows:
-                windows = ", ".join(self.windows) or "none: add a windows section"
-                problems.append((where, kpi, f"unknown window {window!r}; windows: {windows}"))
+                named = ", ".join(self.windows) or "none: add a windows section"
+                unknown = f"unknown window {window!r}{_did_you_mean(window, self.windows)}"
+                problems.append((where, kpi, f"{unknown}; windows: {named}"))
         if problems:
             raise PydanticCustomError("inconsistent", "inconsistent sweep", {"problems": problems})
         return self
@@ -366,6 +385,11 @@ class SweepFile(Section):
             return self.objective
         better = describe_kpi(self.kpis[0]).better
         return Objective(kpi=self.kpis[0], direction="decrease" if better is False else "increase")
+
+
+def _did_you_mean(name: str, allowed) -> str:
+    hint = difflib.get_close_matches(name, list(allowed), n=1)
+    return f" (did you mean {hint[0]}?)" if hint else ""
 
 
 @dataclass(frozen=True)
@@ -389,6 +413,9 @@ class Sweep:
     # Anything besides the scenario that decides what a run stores, e.g. a fingerprint of the
     # worker-side measurement code (sim.validation): a change to it gives every run a new key.
     key_salt: str = ""
+    notes: list[str] = field(default_factory=list)  # what loading changed, for the user
+    # (strategy, point) -> digest of its validated scenario, filled by ``check``
+    _params: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -424,15 +451,38 @@ class Sweep:
             for strategy in self.spec.strategies:
                 yield strategy, point, self.scenario(strategy, point)
 
+    def check(self) -> None:
+        """Validate every strategy at every design point, and the windows against each one's
+        ``run.days``; raises ``SweepError`` naming the first bad one (``parse_sweep`` calls it, so
+        a mistake in a later point or another strategy is refused before anything runs)."""
+        self._params.clear()
+        for strategy, point, scenario in self.configs():
+            days = scenario.run.days
+            late = [(n, w) for n, w in self.spec.windows.items() if w.last > days]
+            if late:
+                where = f"strategy {strategy!r}" + (f", design point {point}" * bool(point))
+                raise SweepError(
+                    self.source,
+                    [
+                        f"windows.{name}.last: got {window.last}; must be at most run.days "
+                        f"({days}, {where}): a window ends within the run"
+                        for name, window in late
+                    ],
+                )
+            self._params[strategy, point] = params_hash(scenario)
+
     def plan(self) -> list[PlannedRun]:
         """Every run of the sweep, validated (a bad strategy or point fails here, before any run)."""
-        runs = []
-        for strategy, point, scenario in self.configs():
-            params = params_hash(scenario)
-            for r in range(self.spec.replications):
-                key = run_key(params, r, self.spec.seed, self.key_salt)
-                runs.append(PlannedRun(key, strategy, point, r))
-        return runs
+        if not self._params:
+            self.check()
+        seed, replications = self.spec.seed, self.spec.replications
+        return [
+            PlannedRun(run_key(self._params[strategy, point], r, seed, self.key_salt), strategy,
+                       point, r)
+            for point in range(len(self.points))
+            for strategy in self.spec.strategies
+            for r in range(replications)
+        ]  # fmt: skip
 
     def describe(self) -> dict:
         """The plan as plain data, for ``sweep.json``."""
@@ -483,12 +533,16 @@ def seed_of(root_seed: int, replication: int) -> np.random.SeedSequence:
 
 
 def load_sweep(
-    path: str | Path, replications: int | None = None, scenario: dict[str, Any] | None = None
+    path: str | Path,
+    replications: int | None = None,
+    scenario: dict[str, Any] | None = None,
+    max_runs: int | None = MAX_PLANNED_RUNS,
 ) -> Sweep:
     """Read and validate a sweep file and its base scenario; raises ``SweepError``.
 
     ``replications`` overrides the file's; ``scenario`` maps dotted scenario paths to values that
-    override the file's ``scenario`` changes (``{"run.days": 90}``).
+    override the file's ``scenario`` changes (``{"run.days": 90}``); ``max_runs`` caps the planned
+    runs (None: no cap).
 
     >>> sweep = load_sweep("experiments/studies/incentive-rules.yaml", replications=2)
     >>> len(sweep.plan())
@@ -499,7 +553,7 @@ def load_sweep(
         data = read_yaml(read_text(path), str(path))
     except ScenarioError as exc:
         raise SweepError(exc.source, exc.problems) from None
-    return parse_sweep(data, str(path), path.parent, replications, scenario)
+    return parse_sweep(data, str(path), path.parent, replications, scenario, max_runs)
 
 
 def parse_sweep(
@@ -508,8 +562,10 @@ def parse_sweep(
     folder: Path | None = None,
     replications: int | None = None,
     scenario: dict[str, Any] | None = None,
+    max_runs: int | None = MAX_PLANNED_RUNS,
 ) -> Sweep:
-    """Validate a sweep given as plain data; ``folder`` resolves a relative ``base``."""
+    """Validate a sweep given as plain data, every strategy at every design point; ``folder``
+    resolves a relative ``base``. Raises ``SweepError`` and nothing else."""
     if not isinstance(data, dict):
         raise SweepError(source, ["(top level): expected a mapping with keys name, strategies..."])
     if replications is not None:
@@ -522,14 +578,71 @@ def parse_sweep(
         spec = SweepFile.model_validate(data)
     except ValidationError as exc:
         raise SweepError(source, explain(exc, SweepFile)) from None
+    spec, notes = _shortened(spec, (scenario or {}).get("run.days"))
     base = _base_data(spec, source, folder or Path("."))
+    size = spec.design.size() if spec.design else 1
+    planned = size * len(spec.strategies) * spec.replications
+    if max_runs is not None and planned > max_runs:
+        raise SweepError(
+            source,
+            [
+                f"design: {planned:,} planned runs ({size:,} design points x "
+                f"{len(spec.strategies)} strategies x {spec.replications} replications); at most "
+                f"{max_runs:,}: use fewer levels, samples or replications (or raise the cap: "
+                "commsim sweep --max-runs N)"
+            ],
+        )
     try:
         points = spec.design.points(spec.seed) if spec.design else [{}]
     except (ImportError, ValueError) as exc:
         raise SweepError(source, [f"design: {exc}"]) from None
-    sweep = Sweep(spec, base, points, source)
-    sweep.scenario(spec.baseline_name, 0)  # fail early on a bad base or baseline
+    sweep = Sweep(spec, base, points, source, notes=notes)
+    _check_factors_apply(sweep)
+    sweep.check()
     return sweep
+
+
+def _shortened(spec: SweepFile, days: object) -> tuple[SweepFile, list[str]]:
+    """A run shortened from the command line (``--days``, a quick look) drops the windows it no
+    longer reaches and the KPIs measured over them, and says so; in the file, such a window is an
+    error (``Sweep.check``)."""
+    if not isinstance(days, int) or isinstance(days, bool):
+        return spec, []
+    late = [name for name, window in spec.windows.items() if window.last > days]
+    if not late:
+        return spec, []
+    kpis = [k for k in spec.kpis if k.partition("@")[2] not in late]
+    dropped = [k for k in spec.kpis if k not in kpis]
+    windows = {n: w for n, w in spec.windows.items() if n not in late}
+    spec = spec.model_copy(update={"windows": windows, "kpis": kpis or list(DEFAULT_KPIS)})
+    note = (
+        f"run.days={days} ends before window(s) {', '.join(late)}: left out, with their KPIs "
+        f"({', '.join(dropped) or 'none'})"
+    )
+    return spec, [note]
+
+
+def _check_factors_apply(sweep: Sweep) -> None:
+    """A lever factor that no strategy uses would change nothing: say so rather than ignore it."""
+    strategies = [sweep.scenario_data(name, 0)["strategy"] for name in sweep.spec.strategies]
+    unused = [
+        path
+        for path in sweep.factor_names
+        if not any(_applies(path, strategy) for strategy in strategies)
+    ]
+    if unused:
+        raise SweepError(
+            sweep.source,
+            [
+                f"design.factors.{path}: applies to no strategy; "
+                + (
+                    f"no strategy uses lever {path.split('.')[1]!r} (a factor never adds a lever)"
+                    if len(path.split(".")) > 2
+                    else "no strategy has an operator (every strategy is null)"
+                )
+                for path in unused
+            ],
+        )
 
 
 def _base_data(spec: SweepFile, source: str, folder: Path) -> dict:
@@ -543,14 +656,18 @@ def _base_data(spec: SweepFile, source: str, folder: Path) -> dict:
             text = read_text(folder / spec.base)
         except ScenarioError as exc:
             raise SweepError(source, [f"base: {p}" for p in exc.problems]) from None
-    data = read_yaml(text, where)
+    try:
+        data = read_yaml(text, where)
+    except ScenarioError as exc:
+        raise SweepError(source, [f"base: {where}: {p}" for p in exc.problems]) from None
     if not isinstance(data, dict):
         raise SweepError(source, [f"base: {where} is not a scenario (a mapping of sections)"])
     bad = [k for k in spec.scenario if k not in Scenario.model_fields]
     if bad:
         allowed = ", ".join(Scenario.model_fields)
         raise SweepError(
-            source, [f"scenario.{k}: unknown section; allowed: {allowed}" for k in bad]
+            source,
+            [f"scenario.{shown_key(k)}: unknown section; allowed: {allowed}" for k in bad],
         )
     return merge_changes(data, spec.scenario)
 
