@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
@@ -53,12 +53,13 @@ class Series(NamedTuple):
 
 @dataclass(frozen=True)
 class Control:
-    """A dashboard control of one setting: a slider (numbers), a checkbox (true/false) or toggle
-    buttons (a choice), chosen from the field's type.
+    """A dashboard control of one setting: a slider (numbers), a checkbox (true/false), toggle
+    buttons (a choice) or a comma-separated field (a list of numbers), chosen from the field's type.
 
-    ``field`` is a dotted path into the lever (``calendar.0.every``); ``low`` may name another
-    setting whose value is the lower end (``start`` for a stop day); ``empty`` is what a slider
-    shows for a setting left empty (``None``)."""
+    ``field`` is a dotted path into the lever (``calendar.0.every``, ``points.post``); ``low`` may
+    name another setting whose value is the lower end (``start`` for a stop day); ``empty`` is what
+    a slider shows for a setting left empty (``None``). A list of settings (``badges``) declares
+    the controls of each item in ``each`` and the item that Add appends in ``new``."""
 
     field: str
     label: str
@@ -66,6 +67,8 @@ class Control:
     high: float = 1
     step: float = 1
     empty: float | None = None
+    each: tuple[Control, ...] = ()
+    new: dict | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,25 @@ class Incentives(Lever):
     controls = (
         Control("start", "start day", 1, 365),
         Control("stop", "stop day", "start", 730, empty=730),
+        Control("points.post", "points per post", 0, 50, empty=0),
+        Control("points.reply", "points per reply", 0, 50, empty=0),
+        Control("points.checkin", "points per daily check-in", 0, 10, empty=0),
+        Control("points.invite", "points per invitation", 0, 100, empty=0),
+        Control(
+            "badges",
+            "badges",
+            each=(
+                Control("action", "for"),
+                Control("threshold", "at (actions)", 1, 200),
+            ),
+            new={"action": "post", "threshold": 10},
+        ),
+        Control("ranks", "rank thresholds (points)"),
+        Control("leaderboard", "leaderboard places (0: none)", 0, 100),
         Control("tangible", "points redeem for money (tangible)"),
+        Control("redeem_at", "points redeemed at once", 50, 5000, 50),
+        Control("money_per_point", "money per redeemed point", 0.0, 0.1, 0.005),
+        Control("hours_per_day", "staff hours per day to run it", 0.0, 8.0, 0.5),
     )
     signs = (
         ExpectedSign(

@@ -1,28 +1,55 @@
-"""The trainers' dashboard: a Mesa SolaraViz page of strategy A beside strategy B.
+"""The trainers' dashboard: strategy A beside strategy B, built from Mesa's Solara components.
 
     commsim dashboard                  # serves this page on http://127.0.0.1:8765/
-    solara run sim.ui.app:Page            # the same, through Solara's own command
+    commsim dashboard --sweep FILE     # the sweep's strategies as choices for A and B
+    solara run sim.ui.app:Page         # the same, through Solara's own command
 
-The sidebar sets up the community, the seed and the two strategies, or loads a lesson in one click;
-Mesa's controls step, play and reset the ``sim.ui.dashboard.Versus`` model; the main area shows the
-charts of ``sim.ui.charts`` and the B − A table. Only this module imports the UI stack.
+The sidebar sets up the community, the seeds and the two strategies, or loads a lesson in one
+click; every control shows its value. Mesa's ``ModelController`` steps, plays and resets the
+``sim.ui.dashboard.Versus`` model; the main area opens with B − A and the KPI table (both
+downloadable as CSV), then the charts of ``sim.ui.charts``. The page is laid out here rather than
+by Mesa's ``SolaraViz``, whose page tabs, grid and empty "Model Parameters" card mean nothing to a
+trainer. Only this module imports the UI stack.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from types import UnionType
-from typing import Annotated, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import solara
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import force_update, update_counter
+from pydantic import BaseModel
 
 from sim.policies import LEVERS, Control, Strategy
-from sim.ui.charts import CHARTS, kpi_table
-from sim.ui.dashboard import LESSONS, Lesson, Setup, Versus, switched_on
+
+with warnings.catch_warnings():
+    # Mesa 3.3's ComponentsView (the page tabs, not used here) breaks Solara's rules of hooks, and
+    # Solara says so at import; the components used here are sound
+    warnings.filterwarnings("ignore", message=".*ComponentsView: `use_state`", category=UserWarning)
+    from mesa.visualization.solara_viz import ModelController, ShowSteps
+    from mesa.visualization.utils import update_counter
+from sim.ui.charts import CHARTS, kpi_frame, kpi_table
+from sim.ui.dashboard import (
+    LESSONS,
+    MAX_SEEDS,
+    Lesson,
+    Setup,
+    Versus,
+    sweep_choices,
+    switched_on,
+)
 
 SCENARIO_VARIABLE = "COMMSIM_DASHBOARD_SCENARIO"  # set by `commsim dashboard --scenario FILE`
+SWEEP_VARIABLE = "COMMSIM_DASHBOARD_SWEEP"  # set by `commsim dashboard --sweep FILE`
+
+# The dashboard listens on this computer and is not embedded in another site's frame, so Solara's
+# fallback to SameSite=lax session cookies over plain http is right; its seven-line warning on
+# every page load would only teach trainers to ignore the terminal.
+warnings.filterwarnings(
+    "ignore", message="Cookies with samesite=none require https", category=UserWarning
+)
 
 TITLE = "commsim: strategy A versus strategy B"
 PLAY_INTERVAL_MS = 20  # pause between batches of days while playing
@@ -34,6 +61,7 @@ INTRODUCTION = (
 )
 TABLE_STYLE = "text-align: right; border-spacing: 12px 2px"
 LESSON_BY_KEY = {lesson.key: lesson for lesson in LESSONS}
+FIRST, *OTHERS = CHARTS  # B − A opens the page, beside the KPI table
 
 
 # ---- the main area: one component per chart, the lesson and the B − A table --------------------
@@ -53,31 +81,83 @@ def _chart(name: str, draw):
 def LessonCard(model: Versus):
     """What is running, in words: the lesson's two sentences, or how to read the page."""
     update_counter.get()
-    lesson = LESSON_BY_KEY.get(model.setup.lesson)
+    setup = model.setup
+    lesson = LESSON_BY_KEY.get(setup.lesson)
     with solara.Card(lesson.title if lesson else "Strategy A versus strategy B") as card:
         solara.Text(lesson.explanation if lesson else INTRODUCTION)
-        solara.HTML("p", f"Day <b>{model.a.day}</b> · seed {model.seed}")
+        if lesson and setup != lesson.setup(seed=setup.seed, seeds=setup.seeds):
+            solara.Text(" (The set-up was changed since the lesson was loaded.)")
+        seeds = (
+            f"seed {model.seed}" if setup.seeds == 1 else f"{setup.seeds} seeds from {model.seed}"
+        )
+        solara.HTML("p", f"Day <b>{model.a.day}</b> · {seeds}")
     return card
 
 
 @solara.component
 def KpiTable(model: Versus):
-    """The latest day's KPIs of A and B and their difference."""
+    """The latest day's KPIs of A and B and their difference, and the CSV downloads."""
     update_counter.get()
+    interval = " (95% interval)" if model.setup.seeds > 1 else ""
     cells = "".join(
         f"<tr><td>{label}</td><td>{a}</td><td>{b}</td><td>{diff}</td></tr>"
         for label, a, b, diff in kpi_table(model)
     )
-    head = "<tr><th>KPI (latest day)</th><th>A</th><th>B</th><th>B − A</th></tr>"
+    head = f"<tr><th>KPI (latest day)</th><th>A</th><th>B</th><th>B − A{interval}</th></tr>"
+    day = model.a.day
     with solara.Card("A, B and B − A") as card:
         solara.HTML("table", head + cells, style=TABLE_STYLE)
+        with solara.Row():
+            solara.FileDownload(
+                lambda: kpi_frame(model).to_csv(index=False),
+                filename=f"commsim-b-minus-a-day{day}.csv",
+                label="B − A table (CSV)",
+                mime_type="text/csv",
+            )
+            solara.FileDownload(
+                lambda: model.daily_table().to_csv(index=False),
+                filename=f"commsim-run-day{day}.csv",
+                label="current run (CSV)",
+                mime_type="text/csv",
+            )
     return card
 
 
 COMPONENTS = [LessonCard, KpiTable, *(_chart(name, draw) for name, draw in CHARTS)]
+FirstChart, *OtherCharts = COMPONENTS[2:]
 
 
-# ---- the sidebar: community, seed, strategies, lessons --------------------------------------------
+# ---- the sidebar: community, seeds, strategies, lessons -----------------------------------------
+# Every input edits the set-up by path (``Setup.changed``): ("members",), ("b", "incentives",
+# "badges", 0, "threshold"); the page holds the set-up and hands each input its current value, so
+# what a lesson or a sweep sets is what the inputs show.
+Path = tuple[str | int, ...]
+
+
+def _shown(value) -> str:
+    """A setting's value as a label shows it."""
+    if value is None:
+        return "none"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.3f}".rstrip("0")
+    return f"{value:,.0f}"
+
+
+@solara.component
+def Slider(label: str, value, low, high, step, on_value, whole: bool = True, empty=None):
+    """A slider whose label shows its value (``empty`` is where it sits for an empty setting)."""
+    kind = solara.SliderInt if whole else solara.SliderFloat
+    cast = int if whole else float
+    kind(
+        f"{label}: {_shown(value)}",
+        value=cast(empty if value is None else value),
+        min=low,
+        max=high,
+        step=step,
+        on_value=lambda v: on_value(cast(v)),
+    )
+
+
 @solara.component
 def LessonButtons(on_lesson):
     with solara.Card("Lessons: one click sets up A and B") as card:
@@ -94,187 +174,297 @@ def LessonButtons(on_lesson):
 @solara.component
 def CommunityInputs(setup: Setup, edit):
     with solara.Card("Community (applies at Reset)") as card:
-        solara.SliderInt(
-            "members",
-            value=setup.members,
-            min=200,
-            max=20_000,
-            step=100,
-            on_value=lambda v: edit(setup, members=v),
-        )
-        solara.SliderInt(
+        Slider("members", setup.members, 200, 20_000, 100, lambda v: edit(("members",), v))
+        Slider(
             "potential members (market)",
-            value=setup.market_size,
-            min=0,
-            max=100_000,
-            step=1000,
-            on_value=lambda v: edit(setup, market_size=v),
+            setup.market_size,
+            0,
+            100_000,
+            1000,
+            lambda v: edit(("market_size",), v),
         )
         for field, label, top in (
             ("engaged", "engaged newcomers (share)", 0.8),
             ("experts", "expert newcomers (share)", 0.2),
             ("trolls", "troll newcomers (share)", 0.2),
         ):
-            solara.SliderFloat(
+            Slider(
                 label,
-                value=getattr(setup, field),
-                min=0.0,
-                max=top,
-                step=0.01,
-                on_value=lambda v, field=field: edit(setup, **{field: v}),
+                getattr(setup, field),
+                0.0,
+                top,
+                0.01,
+                lambda v, field=field: edit((field,), v),
+                whole=False,
             )
         solara.Checkbox(
             label="broad community: 16 topics, 30% off-topic chatter",
             value=setup.broad,
-            on_value=lambda v: edit(setup, broad=v),
+            on_value=lambda v: edit(("broad",), v),
         )
         solara.InputInt(
             "seed",
             value=setup.seed,
-            on_value=lambda v: edit(setup, seed=max(v, 0)),
+            on_value=lambda v: edit(("seed",), max(v, 0)),
             continuous_update=True,  # a typed seed counts without leaving the field first
         )
+        Slider(
+            "seeds per strategy (over 1: 95% bands)",
+            setup.seeds,
+            1,
+            MAX_SEEDS,
+            1,
+            lambda v: edit(("seeds",), v),
+        )
         solara.Checkbox(
-            label="Compare with B", value=setup.compare, on_value=lambda v: edit(setup, compare=v)
+            label="Compare with B", value=setup.compare, on_value=lambda v: edit(("compare",), v)
         )
     return card
 
 
 @solara.component
-def StrategyInputs(strategy: Strategy, edit):
+def StrategiesCard(setup: Setup, choices: dict[str, Strategy], edit):
+    """Strategy A or B (a toggle picks which), and with a sweep, its strategies to load."""
+    editing = solara.use_reactive("A")
+    key = editing.value.lower()
+    strategy = getattr(setup, key)
+    with solara.Card("Strategies (apply at Reset)") as card:
+        solara.ToggleButtonsSingle(value=editing, values=["A", "B"])
+        if choices:
+            loaded = next((name for name, s in choices.items() if s == strategy), None)
+            solara.Select(
+                f"load {editing.value} from the sweep",
+                value=loaded,
+                values=list(choices),
+                on_value=lambda name: edit((key,), choices[name].model_dump()),
+            )
+        StrategyInputs(strategy, (key,), edit)
+    return card
+
+
+@solara.component
+def StrategyInputs(strategy: Strategy, path: Path, edit):
     """The main settings of every lever of one strategy; a lever is used only when ticked."""
-    solara.SliderFloat(
+    Slider(
         "staff hours per day",
-        value=strategy.hours_per_day,
-        min=0,
-        max=200,
-        step=1,
-        on_value=lambda v: edit(strategy, hours_per_day=v),
+        strategy.hours_per_day,
+        0,
+        200,
+        1,
+        lambda v: edit((*path, "hours_per_day"), v),
+        whole=False,
     )
-    solara.SliderInt(
+    Slider(
         "budget (money, whole run)",
-        value=int(strategy.budget),
-        min=0,
-        max=50_000,
-        step=500,
-        on_value=lambda v: edit(strategy, budget=float(v)),
+        strategy.budget,
+        0,
+        50_000,
+        500,
+        lambda v: edit((*path, "budget"), float(v)),
     )
     for key, kind in LEVERS.items():
         lever = getattr(strategy, key)
         solara.Checkbox(
             label=kind.label,
             value=lever is not None,
-            on_value=lambda on, key=key: edit(strategy, **{key: switched_on(key) if on else None}),
+            on_value=lambda on, key=key: edit(
+                (*path, key), switched_on(key).model_dump() if on else None
+            ),
         )
         if lever is not None:
             with solara.Column(style={"padding-left": "24px"}):
-                LeverInputs(lever, edit)
+                LeverInputs(lever, (*path, key), edit)
 
 
 @solara.component
-def LeverInputs(lever, edit):
-    """The lever's own controls (``Lever.controls``): a slider for a number, a checkbox for true or
-    false, toggle buttons for a choice."""
+def LeverInputs(lever, path: Path, edit):
+    """The lever's own controls (``Lever.controls``)."""
     for control in type(lever).controls:
-        ControlInput(lever, control, edit)
+        ControlInput(lever, control, path, edit)
 
 
-def _target(lever, path: str):
-    """The object holding a control's setting and the setting's name (``calendar.0.every``: the
-    first event, ``every``)."""
-    *parents, name = path.split(".")
-    target = lever
-    for part in parents:
-        target = target[int(part)] if part.isdigit() else getattr(target, part)
-    return target, name
+def _parts(field: str) -> Path:
+    return tuple(int(part) if part.isdigit() else part for part in field.split("."))
 
 
-def _whole_number(kind) -> bool:
-    """Whether a setting's type is a whole number (``int``, ``Day``, ``int | None``)."""
-    kinds = [k for k in (get_args(kind) if get_origin(kind) in (Union, UnionType) else (kind,))]
-    kinds = [get_args(k)[0] if get_origin(k) is Annotated else k for k in kinds]
-    return int in kinds
+def _value(obj, parts: Path):
+    """The setting at ``parts`` inside ``obj`` (None where a mapping lacks the key)."""
+    for part in parts:
+        if isinstance(obj, dict):
+            obj = obj.get(part)
+        elif isinstance(obj, list):
+            obj = obj[part]
+        else:
+            obj = getattr(obj, part)
+    return obj
+
+
+def _annotation(kind, parts: Path):
+    """The declared type of the setting at ``parts`` inside settings class ``kind``."""
+    for part in parts:
+        kind = _plain(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            kind = kind.model_fields[part].annotation
+        else:  # list[item] or dict[key, item]
+            kind = get_args(kind)[-1]
+    return _plain(kind)
+
+
+def _plain(kind):
+    """``kind`` without ``None`` and ``Annotated`` (``Day | None`` -> ``int``)."""
+    if get_origin(kind) in (Union, UnionType):
+        kind = next(k for k in get_args(kind) if k is not type(None))
+    return get_args(kind)[0] if get_origin(kind) is Annotated else kind
 
 
 @solara.component
-def ControlInput(lever, control: Control, edit):
-    target, name = _target(lever, control.field)
-    info = type(target).model_fields[name]
-    value = getattr(target, name)
-    kind = info.annotation
-    choices = get_args(kind) if get_origin(kind) is Literal else ()
-    if kind is bool:
-        solara.Checkbox(
-            label=control.label, value=value, on_value=lambda v: edit(target, **{name: v})
-        )
-    elif choices:
-        solara.ToggleButtonsSingle(
-            value=value, values=list(choices), on_value=lambda v: edit(target, **{name: v})
-        )
+def ControlInput(lever, control: Control, path: Path, edit):
+    """One control, chosen from the setting's type: a checkbox for true or false, toggle buttons
+    for a choice, a slider for a number, a comma-separated field for a list of numbers, and for a
+    list of settings (``control.each``) the controls of each item with Add and Remove."""
+    parts = _parts(control.field)
+    value = _value(lever, parts)
+    kind = _annotation(type(lever), parts)
+    where = (*path, *parts)
+
+    def change(v):
+        edit(where, v)
+
+    if control.each:
+        ListInput(value, control, where, kind, edit)
+    elif kind is bool:
+        solara.Checkbox(label=control.label, value=value, on_value=change)
+    elif get_origin(kind) is Literal:
+        with solara.Row(style={"align-items": "center"}):
+            solara.Text(f"{control.label}:")
+            solara.ToggleButtonsSingle(value=value, values=list(get_args(kind)), on_value=change)
+    elif get_origin(kind) is list:
+        NumbersInput(control.label, value, change)
     else:
-        whole = _whole_number(kind)
-        low = getattr(target, control.low) if isinstance(control.low, str) else control.low
-        shown = control.empty if value is None else value
-        cast = int if whole else float
-
-        def change(v, low=low):
-            v = cast(v)
-            edit(target, **{name: max(v, low) if isinstance(control.low, str) else v})
-
-        (solara.SliderInt if whole else solara.SliderFloat)(
+        parent = _value(lever, parts[:-1])
+        low = _value(parent, (control.low,)) if isinstance(control.low, str) else control.low
+        whole = _plain(kind) is int
+        Slider(
             control.label,
-            value=cast(shown),
-            min=low,
-            max=control.high,
-            step=control.step,
-            on_value=change,
+            value,
+            low,
+            control.high,
+            control.step,
+            change,
+            whole=whole,
+            empty=control.empty,
         )
+
+
+@solara.component
+def NumbersInput(label: str, values: list, on_value):
+    """A list of numbers as one comma-separated field (rank thresholds)."""
+    text = ", ".join(_shown(v).replace(",", "") for v in values)
+
+    def parse(typed: str):
+        try:
+            on_value([float(part) for part in typed.replace(";", ",").split(",") if part.strip()])
+        except ValueError:
+            on_value(typed)  # rejected by validation, with the field named
+
+    solara.InputText(f"{label} (comma-separated)", value=text, on_value=parse)
+
+
+@solara.component
+def ListInput(items: list, control: Control, path: Path, kind, edit):
+    """Each item's controls (``control.each``), a Remove button per item and an Add button."""
+    item_kind = get_args(kind)[0]
+    solara.Text(f"{control.label}: {len(items)}")
+    for index, item in enumerate(items):
+        with solara.Column(style={"padding-left": "12px"}):
+            for sub in control.each:
+                ControlInput(item, sub, (*path, index), edit)
+            solara.Button(
+                f"remove {control.label.rstrip('s')} {index + 1}",
+                text=True,
+                on_click=lambda index=index: edit(
+                    path, [i.model_dump() for j, i in enumerate(items) if j != index]
+                ),
+            )
+    new = item_kind.model_validate(control.new).model_dump()
+    solara.Button(
+        f"add {control.label.rstrip('s')}",
+        text=True,
+        on_click=lambda: edit(path, [i.model_dump() for i in items] + [new]),
+    )
 
 
 # ---- the page ------------------------------------------------------------------------------------
-def initial_setup() -> Setup:
-    """The community of the scenario `commsim dashboard --scenario FILE` was given, else the default."""
+def initial_setup() -> tuple[Setup, dict[str, Strategy]]:
+    """The set-up to start from, and the strategies A and B can load: a sweep's (`commsim
+    dashboard --sweep FILE`), a scenario's community (`--scenario FILE`), or the default."""
+    sweep = os.environ.get(SWEEP_VARIABLE)
+    if sweep:
+        return sweep_choices(sweep)
     path = os.environ.get(SCENARIO_VARIABLE)
-    return Setup.from_scenario(path) if path else Setup()
+    return (Setup.from_scenario(path) if path else Setup()), {}
 
 
 @solara.component
 def Page():
-    # Mesa 3.3's Reset rebuilds the model from the keyword arguments SolaraViz was mounted with, and
-    # its inputs have no number field (a seed) and no presets; so the page keeps one Setup per
-    # browser session, edited in place by the sidebar, and hands that object to SolaraViz: Reset
-    # always builds what the inputs show.
-    setup = solara.use_memo(initial_setup, [])
-    revision = solara.use_reactive(0)  # bumped after an edit: redraws the inputs
-    model = solara.use_reactive(solara.use_memo(lambda: Versus(setup), []))
-    editing = solara.use_reactive("A")  # which strategy the sidebar shows
-    revision.get()  # read here, so the page re-renders after every edit
+    first, choices = solara.use_memo(initial_setup, [])
+    setup = solara.use_reactive(first)  # what the inputs show; Reset builds it
+    model = solara.use_reactive(solara.use_memo(lambda: Versus(first), []))
+    # Mesa's Reset builds Versus(**parameters): kept equal to the set-up the inputs show
+    parameters = solara.use_reactive({"setup": first})
+    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    render_interval = solara.use_reactive(RENDER_INTERVAL)
+    use_threads = solara.use_reactive(False)
+    problem = solara.use_reactive("")  # why the last edit was refused
 
-    def edit(target, **changes):
-        for field, value in changes.items():
-            setattr(target, field, value)
-        setup.lesson = None  # a changed set-up is no longer the lesson's
-        revision.value += 1
+    def change(new: Setup):
+        setup.value = new
+        parameters.value = {"setup": new}
+
+    def edit(path: Path, value: Any):
+        try:
+            change(setup.value.changed(path, value))
+            problem.value = ""
+        except ValueError as exc:
+            problem.value = str(exc)
 
     def start_lesson(lesson: Lesson):
-        chosen = lesson.setup(seed=setup.seed)
-        for field in Setup.model_fields:
-            setattr(setup, field, getattr(chosen, field))
-        model.value = Versus(setup)
-        revision.value += 1
-        force_update()
+        chosen = lesson.setup(seed=setup.value.seed, seeds=setup.value.seeds)
+        change(chosen)
+        model.value = Versus(chosen)
 
+    solara.Title(TITLE)
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
     with solara.Sidebar():
         LessonButtons(start_lesson)
-        CommunityInputs(setup, edit)
-        with solara.Card("Strategies (apply at Reset)"):
-            solara.ToggleButtonsSingle(value=editing, values=["A", "B"])
-            StrategyInputs(setup.a if editing.value == "A" else setup.b, edit)
-    SolaraViz(
-        model,
-        components=COMPONENTS,
-        model_params={"setup": setup},
-        play_interval=PLAY_INTERVAL_MS,
-        render_interval=RENDER_INTERVAL,
-        name=TITLE,
-    )
+        if problem.value:
+            solara.Error(problem.value)
+        CommunityInputs(setup.value, edit)
+        StrategiesCard(setup.value, choices, edit)
+    with solara.Column():
+        with solara.Card():
+            with solara.Row(style={"align-items": "center"}):
+                ModelController(
+                    model,
+                    model_parameters=parameters,
+                    play_interval=play_interval,
+                    render_interval=render_interval,
+                    use_threads=use_threads,
+                )
+                ShowSteps(model.value)
+                Slider(
+                    "days per Step",
+                    render_interval.value,
+                    1,
+                    60,
+                    1,
+                    render_interval.set,
+                )
+        LessonCard(model.value)
+        with solara.Columns([3, 2]):
+            FirstChart(model.value)
+            KpiTable(model.value)
+        with solara.ColumnsResponsive(12, large=6):
+            for chart in OtherCharts:
+                chart(model.value)

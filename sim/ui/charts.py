@@ -2,7 +2,9 @@
 
 Every chart overlays strategy A and strategy B (one colour each) and reads only what the model
 records: the daily series (``CommunityModel.series``), the cohort table, and the population's arrays
-(loyalty, posts, topic interest, ties). Figures are built with ``matplotlib.figure.Figure`` (no
+(loyalty, posts, topic interest, ties). Series over time are the mean over the seeds, shaded with
+their 95% confidence band when there is more than one seed, and the days each strategy's schemes
+and campaigns run are shaded in its colour. Figures are built with ``matplotlib.figure.Figure`` (no
 pyplot state), so the page can draw them from any thread. ``CHARTS`` lists them in page order; the
 dashboard and ``benchmarks/bench_dashboard.py`` draw the same list.
 """
@@ -16,10 +18,11 @@ import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.transforms import blended_transform_factory
 from scipy import sparse
 
 from sim.agents import LeaveReason
-from sim.ui.dashboard import Versus
+from sim.ui.dashboard import Versus, mean_band
 from sim.world.metrics import REPORTED_AGES, inequality
 
 COLOURS = {"A": "#1f77b4", "B": "#ff7f0e"}
@@ -33,6 +36,8 @@ GOLDEN_ANGLE = np.pi * (
     3 - np.sqrt(5)
 )  # alive members beyond which the network of ties is not drawn
 COHORT_DAYS = 30
+BAND_ALPHA = 0.25  # the 95% band over seeds
+WINDOW_ALPHA = 0.07  # the days a scheme runs
 MARGINS = {"left": 0.15, "right": 0.97, "bottom": 0.13, "top": 0.92, "hspace": 0.45, "wspace": 0.3}
 
 
@@ -56,6 +61,37 @@ def _legend(ax) -> None:
         ax.legend(fontsize=7, loc="best", frameon=False)
 
 
+def _line(ax, versus: Versus, arm: str, values, **style) -> None:
+    """Arm ``arm``'s mean over seeds of ``values(frame)`` by day, with its 95% band."""
+    mean, low, high = versus.band(arm, values)
+    day = versus.series()[arm]["day"]
+    colour = style.pop("color", COLOURS[arm])
+    ax.plot(day, mean, color=colour, **style)
+    if versus.setup.seeds > 1:
+        ax.fill_between(day, low, high, color=colour, alpha=BAND_ALPHA, linewidth=0)
+
+
+def _shade(ax, versus: Versus, names: bool = True) -> None:
+    """Shade the days each strategy's schemes and campaigns run (so far), in its colour."""
+    on_days = blended_transform_factory(ax.transData, ax.transAxes)
+    for window in versus.windows():
+        if window.first > versus.a.day:
+            continue
+        last = versus.a.day if window.last is None else min(window.last, versus.a.day)
+        colour = COLOURS[window.label]
+        ax.axvspan(window.first - 0.5, last + 0.5, color=colour, alpha=WINDOW_ALPHA, linewidth=0)
+        if names:
+            ax.text(
+                window.first,
+                0.98 - 0.07 * (window.label == "B"),
+                f" {window.label}: {window.lever}",
+                transform=on_days,
+                fontsize=6,
+                color=colour,
+                va="top",
+            )
+
+
 # ---- the charts ----------------------------------------------------------------------------------
 def members_chart(versus: Versus) -> Figure:
     """Members over time; joins and leaves by reason so far, per strategy."""
@@ -66,8 +102,9 @@ def members_chart(versus: Versus) -> Figure:
         _waiting(top)
         bottom.set_axis_off()
         return fig
-    for label, s in series.items():
-        top.plot(s["day"], s["members"], color=COLOURS[label], label=f"{label} members")
+    for label in series:
+        _line(top, versus, label, lambda s: s["members"], label=f"{label} members")
+    _shade(top, versus)
     top.set_ylabel("members")
     top.set_title("Members, joins and leaves by reason", fontsize=10)
     _legend(top)
@@ -104,10 +141,12 @@ def activity_chart(versus: Versus) -> Figure:
         return fig
     for label, s in versus.series().items():
         colour = COLOURS[label]
-        top.plot(s["day"], s["dau"], color=colour, label=f"{label} DAU")
+        _line(top, versus, label, lambda s: s["dau"], label=f"{label} DAU")
         top.plot(s["day"], s["mau"], color=colour, linestyle=":", label=f"{label} MAU")
         stickiness = s["stickiness"].rolling(SMOOTH, min_periods=1).mean()
         bottom.plot(s["day"], stickiness, color=colour, label=label)
+    _shade(top, versus)
+    _shade(bottom, versus, names=False)
     top.set_title("Active members and stickiness", fontsize=10)
     top.set_ylabel("members")
     bottom.set_ylabel(f"DAU/MAU ({SMOOTH}-day mean)", fontsize=8)
@@ -245,6 +284,8 @@ def spend_chart(versus: Versus) -> Figure:
         if short.any():
             bottom.plot(s["day"], hours + short, color=colour, ls=":", label=f"{arm.label} asked")
         bottom.axhline(strategy.hours_per_day, color=colour, linestyle="--", linewidth=1)
+    _shade(top, versus)
+    _shade(bottom, versus, names=False)
     top.set_title("Money against budget (dashed), staff hours", fontsize=10)
     top.set_ylabel("money spent", fontsize=8)
     bottom.set_ylabel(f"hours/day ({SMOOTH}-day mean)", fontsize=8)
@@ -326,21 +367,26 @@ KPIS = (
 
 
 def difference_chart(versus: Versus) -> Figure:
-    """B minus A, day by day, relative to A: the strategies' effect on the same community."""
+    """B minus A, day by day, relative to A: the strategies' effect on the same community (paired
+    seed by seed, with the 95% band of the mean over seeds)."""
     fig, axes = _figure()
     ax = axes[0, 0]
-    ax.set_title("B − A, relative to A (same community, same seed)", fontsize=10)
+    seeds = versus.setup.seeds
+    same = "same seed" if seeds == 1 else f"{seeds} seeds, 95% bands"
+    ax.set_title(f"B − A, relative to A (same community, {same})", fontsize=10)
     if versus.b is None:
         _waiting(ax, "switch on 'Compare with B' to see B − A")
         return fig
     if not versus.a.day:
         _waiting(ax)
         return fig
-    a, b = versus.series()["A"], versus.series()["B"]
+    day = versus.series()["A"]["day"]
     for name, label in KPIS[:4]:
-        base = a[name].rolling(SMOOTH, min_periods=1).mean()
-        other = b[name].rolling(SMOOTH, min_periods=1).mean()
-        ax.plot(a["day"], (other - base) / base.where(base != 0), label=label)
+        mean, low, high = versus.difference(lambda b, a, name=name: _relative(b[name], a[name]))
+        (line,) = ax.plot(day, mean, label=label)
+        if seeds > 1:
+            ax.fill_between(day, low, high, color=line.get_color(), alpha=BAND_ALPHA, lw=0)
+    _shade(ax, versus)
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:+.1%}")
     ax.set_xlabel("day")
@@ -349,26 +395,51 @@ def difference_chart(versus: Versus) -> Figure:
     return fig
 
 
-def kpi_table(versus: Versus) -> list[tuple[str, str, str, str]]:
-    """(KPI, A, B, B − A) for the latest day (money: so far), as text; B columns empty without B."""
+def _relative(b: pd.Series, a: pd.Series) -> np.ndarray:
+    """(B − A) / A of two daily series, each a rolling mean over ``SMOOTH`` days."""
+    base = a.rolling(SMOOTH, min_periods=1).mean()
+    other = b.rolling(SMOOTH, min_periods=1).mean()
+    return ((other - base) / base.where(base != 0)).to_numpy(dtype=float)
+
+
+def kpi_frame(versus: Versus) -> pd.DataFrame:
+    """The latest day's KPIs (money: so far) of A and B, means over the seeds, and B − A with its
+    95% confidence interval (paired seed by seed; empty with one seed or without B)."""
+    runs = versus.runs()
+
+    def latest(frame: pd.DataFrame, name: str) -> float:
+        if frame.empty:
+            return 0.0
+        return float(frame[name].sum() if name == "money_spent" else frame[name].iloc[-1])
+
     rows = []
-    latest = {arm.label: arm.model.today for arm in versus.arms}
-    spent = {arm.label: versus.series()[arm.label]["money_spent"].sum() for arm in versus.arms}
     for name, label in (*KPIS, ("money_spent", "money spent so far")):
-        values = {
-            k: (spent[k] if name == "money_spent" else today.get(name, 0.0))
-            for k, today in latest.items()
-        }
-        a = values["A"]
-        b = values.get("B")
-        rows.append(
-            (
-                label,
-                _fmt(a),
-                "" if b is None else _fmt(b),
-                "" if b is None else _fmt(b - a, signed=True),
-            )
+        values = {k: np.array([latest(f, name) for f in frames]) for k, frames in runs.items()}
+        row = {"kpi": name, "label": label, "day": versus.a.day, "seeds": versus.setup.seeds}
+        row["A"] = values["A"].mean()
+        row["B"] = values["B"].mean() if "B" in values else np.nan
+        mean, low, high = (
+            mean_band((values["B"] - values["A"])[:, None]) if "B" in values else [[np.nan]] * 3
         )
+        row.update({"b_minus_a": mean[0], "ci_low": low[0], "ci_high": high[0]})
+        if versus.setup.seeds < 2:
+            row.update({"ci_low": np.nan, "ci_high": np.nan})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def kpi_table(versus: Versus) -> list[tuple[str, str, str, str]]:
+    """(KPI, A, B, B − A) of ``kpi_frame`` as text; B − A with its 95% interval when there are
+    several seeds; B columns empty without B."""
+    rows = []
+    for row in kpi_frame(versus).itertuples(index=False):
+        if np.isnan(row.B):
+            rows.append((row.label, _fmt(row.A), "", ""))
+            continue
+        diff = _fmt(row.b_minus_a, signed=True)
+        if not np.isnan(row.ci_low):
+            diff += f" ({_fmt(row.ci_low, signed=True)} to {_fmt(row.ci_high, signed=True)})"
+        rows.append((row.label, _fmt(row.A), _fmt(row.B), diff))
     return rows
 
 
@@ -376,10 +447,11 @@ def _fmt(value: float, signed: bool = False) -> str:
     sign = "+" if signed else ""
     if abs(value) >= 100 or float(value).is_integer():
         return f"{value:{sign},.0f}"
-    return f"{value:{sign}.3f}"
+    return f"{value:{sign}.{1 if abs(value) >= 10 else 3}f}"
 
 
 CHARTS: tuple[tuple[str, Callable[[Versus], Figure]], ...] = (
+    ("difference", difference_chart),
     ("members", members_chart),
     ("activity", activity_chart),
     ("retention", retention_chart),
@@ -387,5 +459,4 @@ CHARTS: tuple[tuple[str, Callable[[Versus], Figure]], ...] = (
     ("inequality", inequality_chart),
     ("spend", spend_chart),
     ("network", network_chart),
-    ("difference", difference_chart),
 )

@@ -4,6 +4,9 @@
 same seed, stepped in lockstep. Because every stochastic decision draws from its own stream sampled
 by member slot (``sim.world.streams``, after Klein et al. 2024), the two runs differ only where the
 strategies make them differ, so the gap between their curves is the strategies' effect, not noise.
+With ``Setup.seeds`` above 1 each strategy runs once per seed (replication ``r`` on
+``seed_of(seed, r)``, as replication ``r`` of a sweep with root seed ``seed``), and ``Versus.band``
+gives the 95% confidence band of the mean over seeds.
 
 ``Setup`` is what the dashboard's inputs set; ``LESSONS`` are one-click set-ups of classic
 trade-offs, each an A-versus-B pair built from the lever classes of ``sim.policies`` with the values
@@ -19,12 +22,17 @@ of ``experiments/lever-*.yaml``. Nothing here imports the UI stack: ``sim.ui.app
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import mesa
+import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from scipy import stats
 
 from sim.agents import DEFAULT_MIX, Rules, Segment
+from sim.config import Scenario
+from sim.experiments.sweep import load_sweep, seed_of
 from sim.levers.moderation import Moderation
 from sim.model import CommunityModel
 from sim.policies import LEVERS, Strategy, on_registry_change
@@ -43,6 +51,7 @@ TROLL = Segment(
     toxic=0.5,
 )
 BROAD_TOPICS = 16  # Ren & Kraut's broad community: many topics, each member cares for one
+MAX_SEEDS = 10  # runs per strategy at most: each costs as much as one more community
 
 
 def switched_on(key: str):
@@ -80,10 +89,21 @@ class Setup(BaseModel):
         "the posting, 30% off-topic chatter",
     )
     seed: int = Field(1, ge=0, le=2**63 - 1)
+    seeds: int = Field(
+        1,
+        ge=1,
+        le=MAX_SEEDS,
+        description="runs per strategy, one per seed (replications of a sweep with root seed "
+        "`seed`); more than one shows 95% bands",
+    )
     scenario: str | None = Field(
         None,
         description="a scenario file (e.g. `commsim calibrate`'s calibrated.yaml) whose arrivals, "
         "member mix and behaviour replace the mix sliders'; members and market come from the sliders",
+    )
+    sweep: str | None = Field(
+        None,
+        description="a sweep file whose base scenario gives the community as `scenario` does",
     )
     compare: bool = Field(True, description="run strategy B beside A")
     a: Strategy = Field(default_factory=lambda: NO_OPERATOR.model_copy(deep=True))
@@ -110,12 +130,18 @@ class Setup(BaseModel):
     def community_kwargs(self) -> dict:
         """``CommunityModel`` keyword arguments shared by both arms (all but strategy and rng)."""
         sized = {"members": self.members, "market_size": self.market_size}
-        if self.scenario is None:
+        if self.scenario is None and self.sweep is None:
             return {**sized, "rules": self.rules()}
+        kwargs = self._base_scenario().model_kwargs()
+        return {**kwargs, **sized, "strategy": None, "uncertainties": None}
+
+    def _base_scenario(self) -> Scenario:
+        if self.sweep is not None:
+            sweep = load_sweep(self.sweep)
+            return sweep.scenario(sweep.spec.baseline_name, 0)
         from sim.config import load_scenario
 
-        kwargs = load_scenario(self.scenario).model_kwargs()
-        return {**kwargs, **sized, "strategy": None, "uncertainties": None}
+        return load_scenario(self.scenario)
 
     @classmethod
     def from_scenario(cls, path: str) -> Setup:
@@ -123,25 +149,83 @@ class Setup(BaseModel):
         are the dashboard's), sized to the sliders' ranges."""
         from sim.config import load_scenario
 
-        scenario = load_scenario(path)
+        return cls._sized(load_scenario(path), scenario=str(path))
+
+    @classmethod
+    def _sized(cls, scenario: Scenario, **fields) -> Setup:
         members = min(max(scenario.community.members, 50), 50_000)
         market = min(scenario.arrivals.market_size, 1_000_000)
-        return cls(scenario=str(path), members=members, market_size=market, seed=scenario.run.seed)
+        return cls(
+            **{"members": members, "market_size": market, "seed": scenario.run.seed, **fields}
+        )
+
+    def changed(self, path: tuple[str | int, ...], value: Any) -> Setup:
+        """A validated copy with the setting at ``path`` (``("b", "incentives", "badges", 0,
+        "threshold")``) set to ``value``; raises ``ValueError`` naming what is wrong."""
+        data = self.model_dump()
+        *parents, name = path
+        target = data
+        for part in parents:
+            target = target[part]
+        target[name] = value
+        try:
+            return Setup.model_validate(data)
+        except ValidationError as exc:
+            problems = (
+                f"{'.'.join(map(str, error['loc'][len(path) - 1 :]) or name)}: {error['msg']}"
+                for error in exc.errors()
+            )
+            raise ValueError("; ".join(problems)) from None
+
+
+def sweep_choices(path: str) -> tuple[Setup, dict[str, Strategy]]:
+    """The community, seed and strategies of a sweep file (``commsim dashboard --sweep``): a
+    set-up with the sweep's baseline as A and its next strategy as B, and every strategy by name
+    (``null``, no operator, is ``NO_OPERATOR``)."""
+    sweep = load_sweep(path)
+    names = list(sweep.spec.strategies)
+    strategies = {
+        name: sweep.scenario(name, 0).strategy or NO_OPERATOR.model_copy(deep=True)
+        for name in names
+    }
+    baseline = sweep.spec.baseline_name
+    other = next((name for name in names if name != baseline), baseline)
+    base = sweep.scenario(baseline, 0)
+    setup = Setup._sized(
+        base, sweep=str(path), a=strategies[baseline], b=strategies[other], seed=sweep.spec.seed
+    )
+    return setup, strategies
 
 
 @dataclass(frozen=True)
 class Arm:
-    """One strategy's run: ``label`` ("A" or "B") and its model."""
+    """One strategy's runs: ``label`` ("A" or "B"), its ``strategy`` and one model per seed;
+    ``model`` is the first (the community the snapshot charts draw)."""
 
     label: str
-    model: CommunityModel
+    strategy: Strategy
+    runs: tuple[CommunityModel, ...]
+
+    @property
+    def model(self) -> CommunityModel:
+        return self.runs[0]
+
+
+@dataclass(frozen=True)
+class Window:
+    """Days a lever of one arm's strategy runs a scheme or campaign (``last`` None: no end)."""
+
+    label: str
+    lever: str
+    first: int
+    last: int | None
 
 
 class Versus(mesa.Model):
-    """Strategy A and strategy B on the same community with the same seed, stepped in lockstep.
+    """Strategy A and strategy B on the same community with the same seeds, stepped in lockstep.
 
     ``setup`` defaults to ``Setup()``; ``rng`` (an int) overrides its seed. Without
-    ``setup.compare`` only A runs.
+    ``setup.compare`` only A runs. Each arm runs once per seed (``setup.seeds``).
     """
 
     def __init__(self, setup: Setup | None = None, rng=None):
@@ -152,23 +236,102 @@ class Versus(mesa.Model):
         self.seed = seed
         community = setup.community_kwargs()
         community.pop("strategy", None)
-        self.a = CommunityModel(**community, strategy=setup.a, rng=seed)
-        self.b = CommunityModel(**community, strategy=setup.b, rng=seed) if setup.compare else None
-        self.arms = [Arm("A", self.a)] + ([Arm("B", self.b)] if self.b is not None else [])
-        self._series: tuple[int, dict[str, pd.DataFrame]] = (-1, {})
+        strategies = {"A": setup.a, **({"B": setup.b} if setup.compare else {})}
+        self.arms = [
+            Arm(
+                label,
+                strategy,
+                tuple(
+                    CommunityModel(**community, strategy=strategy, rng=seed_of(seed, r))
+                    for r in range(setup.seeds)
+                ),
+            )
+            for label, strategy in strategies.items()
+        ]
+        self.a = self.arms[0].model
+        self.b = self.arms[1].model if setup.compare else None
+        self._series: tuple[int, dict[str, list[pd.DataFrame]]] = (-1, {})
 
     def step(self) -> None:
-        """One day in both communities."""
+        """One day in every run of both strategies."""
         for arm in self.arms:
-            arm.model.step()
+            for run in arm.runs:
+                run.step()
 
-    def series(self) -> dict[str, pd.DataFrame]:
-        """Each arm's daily series by label, built once a day however many charts read it."""
+    def runs(self) -> dict[str, list[pd.DataFrame]]:
+        """Each arm's daily series by label, one frame per seed, built once a day however many
+        charts read them."""
         day, frames = self._series
         if day != self.a.day:
-            frames = {arm.label: arm.model.series() for arm in self.arms}
+            frames = {arm.label: [run.series() for run in arm.runs] for arm in self.arms}
             self._series = (self.a.day, frames)
         return frames
+
+    def series(self) -> dict[str, pd.DataFrame]:
+        """Each arm's daily series by label: the mean over its seeds."""
+        return {
+            label: frames[0] if len(frames) == 1 else sum(frames[1:], frames[0]) / len(frames)
+            for label, frames in self.runs().items()
+        }
+
+    def band(self, label: str, values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The mean over seeds of ``values(frame)`` (a series per day) for arm ``label``, and its
+        95% confidence band (t interval; equal to the mean with one seed)."""
+        return mean_band(np.stack([values(frame) for frame in self.runs()[label]]))
+
+    def difference(self, values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """B − A of ``values(b_frame, a_frame)`` seed by seed (paired on common random numbers):
+        the mean over seeds and its 95% confidence band."""
+        runs = self.runs()
+        return mean_band(
+            np.stack([values(b, a) for a, b in zip(runs["A"], runs["B"], strict=True)])
+        )
+
+    def windows(self) -> list[Window]:
+        """The days each arm's schemes and campaigns run: any lever setting, or list item of
+        one, with a ``start`` day and a ``stop`` or ``end`` day."""
+        found = []
+        for arm in self.arms:
+            for lever in arm.strategy.levers():
+                found += [Window(arm.label, lever.key, *days) for days in _day_ranges(lever)]
+        return found
+
+    def daily_table(self) -> pd.DataFrame:
+        """Every daily series of every run, one row per strategy, seed and day (the CSV a
+        trainer downloads)."""
+        frames = [
+            frame.assign(strategy=label, replication=r, seed=self.seed)
+            for label, runs in self.runs().items()
+            for r, frame in enumerate(runs)
+        ]
+        table = pd.concat(frames, ignore_index=True)
+        first = ["strategy", "replication", "seed"]
+        return table[first + [c for c in table.columns if c not in first]]
+
+
+def mean_band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mean of ``values`` (seeds x days) over seeds and its 95% t confidence band."""
+    values = np.asarray(values, dtype=float)
+    mean = values.mean(axis=0)
+    n = values.shape[0]
+    if n < 2:
+        return mean, mean, mean
+    half = stats.t.ppf(0.975, n - 1) * values.std(axis=0, ddof=1) / np.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def _day_ranges(setting) -> list[tuple[int, int | None]]:
+    """(start, stop or end) of ``setting`` and of the settings and list items inside it."""
+    fields = getattr(type(setting), "model_fields", {})
+    found = []
+    if "start" in fields and ("stop" in fields or "end" in fields):
+        found.append((setting.start, getattr(setting, "stop", getattr(setting, "end", None))))
+    for name in fields:
+        value = getattr(setting, name)
+        for item in value if isinstance(value, list) else [value]:
+            if hasattr(type(item), "model_fields"):
+                found += _day_ranges(item)
+    return found
 
 
 @dataclass(frozen=True)
@@ -182,11 +345,12 @@ class Lesson:
     b: Strategy
     community: dict  # Setup fields this lesson sets (the rest keep their defaults)
 
-    def setup(self, seed: int = 1) -> Setup:
+    def setup(self, seed: int = 1, seeds: int = 1) -> Setup:
         return Setup(
             **self.community,
             lesson=self.key,
             seed=seed,
+            seeds=seeds,
             compare=True,
             a=self.a.model_copy(deep=True),
             b=self.b.model_copy(deep=True),
