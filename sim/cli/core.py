@@ -175,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="start from this scenario's community (arrivals, member mix, behaviour), e.g. "
         "`commsim calibrate`'s calibrated.yaml",
     )
+    dashboard.add_argument(
+        "--sweep",
+        metavar="FILE",
+        help="offer this sweep file's strategies as choices for A and B, on its base scenario's "
+        "community and its seed (A: its baseline)",
+    )
     return parser
 
 
@@ -207,6 +213,8 @@ def _dashboard(args: argparse.Namespace) -> int:
             pass  # free: say so now rather than after the server has started
     except OSError as exc:
         _fail(f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}")
+    if args.scenario is not None and args.sweep is not None:
+        _fail("--scenario and --sweep: give one (a sweep file names its own base scenario)")
     env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}  # no usage reports
     if args.scenario is not None:
         from sim.config import ScenarioError, load_scenario
@@ -216,6 +224,14 @@ def _dashboard(args: argparse.Namespace) -> int:
         except ScenarioError as exc:
             _fail(str(exc))
         env["COMMSIM_DASHBOARD_SCENARIO"] = str(Path(args.scenario).resolve())
+    if args.sweep is not None:
+        from sim.experiments.sweep import load_sweep
+
+        try:
+            load_sweep(args.sweep)
+        except ScenarioError as exc:  # a SweepError too
+            _fail(str(exc))
+        env["COMMSIM_DASHBOARD_SWEEP"] = str(Path(args.sweep).resolve())
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"commsim dashboard: open http://{host}:{args.port}/ (Ctrl+C stops it)", flush=True)
     command = [sys.executable, "-m", "solara", "run", "sim.ui.app:Page", "--production",

@@ -108,18 +108,14 @@ def KpiTable(model: Versus):
     with solara.Card("A, B and B − A") as card:
         solara.HTML("table", head + cells, style=TABLE_STYLE)
         with solara.Row():
-            solara.FileDownload(
-                lambda: kpi_frame(model).to_csv(index=False),
-                filename=f"commsim-b-minus-a-day{day}.csv",
-                label="B − A table (CSV)",
-                mime_type="text/csv",
-            )
-            solara.FileDownload(
-                lambda: model.daily_table().to_csv(index=False),
-                filename=f"commsim-run-day{day}.csv",
-                label="current run (CSV)",
-                mime_type="text/csv",
-            )
+            for data, name, label in (
+                (lambda: kpi_frame(model).to_csv(index=False), "b-minus-a", "B − A table"),
+                (lambda: model.daily_table().to_csv(index=False), "run", "current run"),
+            ):
+                with solara.FileDownload(
+                    data, filename=f"commsim-{name}-day{day}.csv", mime_type="text/csv"
+                ):
+                    solara.Button(f"{label} (CSV)", icon_name="mdi-download", text=True)
     return card
 
 
