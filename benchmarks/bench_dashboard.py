@@ -4,6 +4,7 @@ does, once every ``--render-interval`` days (the page's Render Interval, 10 by d
 
     .venv/bin/python benchmarks/bench_dashboard.py                 # default page, 365 days
     .venv/bin/python benchmarks/bench_dashboard.py --render-interval 1
+    .venv/bin/python benchmarks/bench_dashboard.py --seeds 3        # 95% bands: three runs per arm
 
 Reports days per second for stepping alone and with the charts, and the mean time of one full
 redraw. The issue's target is at least 10 days per second with the charts.
@@ -32,9 +33,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--members", type=int, default=Setup().members)
     parser.add_argument("--render-interval", type=int, default=RENDER_INTERVAL)
+    parser.add_argument("--seeds", type=int, default=1, help="runs per strategy")
     args = parser.parse_args()
 
-    setup = Setup(members=args.members)
+    setup = Setup(members=args.members, seeds=args.seeds)
     versus = Versus(setup)
     start = time.perf_counter()
     for _ in range(args.days):
@@ -52,7 +54,7 @@ def main() -> None:
             drawing += time.perf_counter() - began
             redraws += 1
     total = time.perf_counter() - start
-    print(f"{args.members:,} members, strategies A and B, {args.days} days")
+    print(f"{args.members:,} members, strategies A and B, {args.seeds} seed(s), {args.days} days")
     print(f"stepping only:           {args.days / stepping:6.1f} days/s")
     print(
         f"with charts every {args.render_interval:>2} d:  {args.days / total:6.1f} days/s "

@@ -1,7 +1,10 @@
 """The dashboard page, rendered in-process with ``solara.render``: controls, charts, Step, Reset,
-the seed input, lessons; and the models and charts behind it (``sim.ui.dashboard``, ``sim.ui.charts``)."""
+the seed input, lessons, the incentive controls and a sweep's strategies; and the models and charts
+behind it (``sim.ui.dashboard``, ``sim.ui.charts``)."""
 
 from __future__ import annotations
+
+import socket
 
 import ipyvuetify as v
 import ipywidgets as widgets
@@ -9,11 +12,20 @@ import numpy as np
 import pytest
 import solara
 
+from sim.levers.incentives import Incentives
 from sim.levers.onboarding import Onboarding
 from sim.policies import LEVERS, Strategy
 from sim.ui import app
-from sim.ui.charts import CHARTS, NETWORK_LIMIT, lorenz, network_chart, tie_layout
-from sim.ui.dashboard import LESSONS, Setup, Versus
+from sim.ui.charts import CHARTS, NETWORK_LIMIT, kpi_frame, lorenz, network_chart, tie_layout
+from sim.ui.dashboard import LESSONS, Setup, Versus, Window, sweep_choices
+
+DEMO = "experiments/studies/incentive-rules.yaml"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @solara.component
@@ -43,6 +55,25 @@ def _click(rc, label: str) -> None:
     rc.find(v.Btn, children=[label]).widget.click()
 
 
+def _slider(rc, label: str):
+    """The slider whose label starts with ``label`` (the label goes on with its value)."""
+    (slider,) = [w for w in rc.find(v.Slider).widgets if w.label.startswith(f"{label}: ")]
+    return slider
+
+
+def _type(rc, label: str, text: str):
+    """Type ``text`` into the text field ``label`` and leave it (a comma-separated list counts
+    then); returns the field."""
+    field = rc.find(v.TextField, label=label).widget
+    field.v_model = text
+    field.fire_event("focusout", None)
+    return rc.find(v.TextField, label=label).widget
+
+
+def _sliders(rc) -> set[str]:
+    return {w.label for w in rc.find(v.Slider).widgets}
+
+
 def _charts(rc) -> list[bytes]:
     return [bytes(w.value) for w in rc.find(widgets.Image).widgets]
 
@@ -66,6 +97,14 @@ def test_page_has_controls_inputs_lessons_and_every_chart(page):
     seed = page.find(v.TextField, label="seed").widget
     assert seed.v_model == "1"
     assert "KPI (latest day)" in _table(page)
+    titles = {c for w in page.find(v.CardTitle).widgets for c in w.children}
+    assert "Model Parameters" not in titles and not page.find(v.Tab).widgets  # Mesa's leftovers
+    assert {"members: 5,000", "seeds per strategy (over 1: 95% bands): 1"} <= _sliders(page)
+
+
+def test_b_minus_a_and_the_kpi_table_open_the_page():
+    assert CHARTS[0][0] == "difference" and app.FirstChart.__name__ == "DifferenceChart"
+    assert app.COMPONENTS[:3] == [app.LessonCard, app.KpiTable, app.FirstChart]
 
 
 def test_step_advances_both_strategies_and_redraws_the_charts(page):
@@ -80,7 +119,8 @@ def test_step_advances_both_strategies_and_redraws_the_charts(page):
 
 def test_reset_builds_what_the_inputs_show(page):
     _click(page, "Step")
-    page.find(v.Slider, label="members").widget.v_model = 800
+    _slider(page, "members").v_model = 800
+    assert "members: 800" in _sliders(page)
     page.find(v.TextField, label="seed").widget.v_model = "7"
     _click(page, "Reset")
     assert _step(page) == 0
@@ -101,6 +141,66 @@ def test_a_lesson_sets_up_a_and_b_in_one_click(page):
     assert ticked.v_model is True
 
 
+def test_a_lesson_sets_the_controls_it_changes_and_survives_reset(page):
+    _click(page, LESSONS[0].title)
+    assert {"members: 2,000", "potential members (market): 10,000"} <= _sliders(page)
+    page.find(v.BtnToggle).widget.v_model = 1
+    shown = _sliders(page)
+    assert {"staff hours per day: 4", "budget (money, whole run): 20,000"} <= shown
+    assert {"start day: 30", "stop day: 200", "leaderboard places (0: none): 10"} <= shown
+    _click(page, "Reset")
+    assert _shows(page, LESSONS[0].explanation)  # Reset keeps the lesson's text
+    _slider(page, "members").v_model = 1500
+    _click(page, "Reset")
+    assert _shows(page, LESSONS[0].explanation)
+    assert _shows(page, " (The set-up was changed since the lesson was loaded.)")
+
+
+def test_every_incentive_element_is_a_control():
+    declared = {control.field.split(".")[0] for control in Incentives.controls}
+    assert set(Incentives.model_fields) - {"priority"} <= declared
+    points = {c.field.split(".")[1] for c in Incentives.controls if c.field.startswith("points.")}
+    assert points == set(Incentives().points)
+
+
+def test_incentive_controls_edit_badges_ranks_and_leaderboard(page):
+    page.find(v.Checkbox, label=LEVERS["incentives"].label).widget.v_model = True  # strategy A
+    _click(page, "add badge")
+    _click(page, "add badge")
+    thresholds = [w for w in page.find(v.Slider).widgets if w.label.startswith("at (actions)")]
+    thresholds[-1].v_model = 100
+    toggles = page.find(v.BtnToggle).widgets
+    toggles[-1].v_model = 1  # the last badge counts replies
+    _click(page, "remove badge 1")  # the trainer's switched-on badge goes
+    _slider(page, "leaderboard places (0: none)").v_model = 25
+    _slider(page, "points per post").v_model = 0
+    _type(page, "rank thresholds (points) (comma-separated)", "100, 50")  # refused, with why:
+    assert _shows(page, "a.incentives: ranks must be strictly increasing point thresholds")
+    ranks = _type(page, "rank thresholds (points) (comma-separated)", "100, 500, 2000")
+    assert ranks.v_model == "100, 500, 2000" and not page.find(v.Alert).widgets
+    shown = _sliders(page)
+    assert {"at (actions): 10", "at (actions): 100", "leaderboard places (0: none): 25"} <= shown
+    assert "points per post: 0" in shown and _shows(page, "badges: 2")
+    assert [w.v_model for w in page.find(v.BtnToggle).widgets][-2:] == [0, 1]  # post, reply
+
+
+def test_a_sweeps_strategies_are_choices_for_a_and_b(monkeypatch):
+    monkeypatch.setenv(app.SWEEP_VARIABLE, DEMO)
+    _, rc = solara.render(_InLayout(), handle_error=False)
+    try:
+        assert "members: 2,000" in _sliders(rc)
+        choose = rc.find(v.Select, label="load A from the sweep").widget
+        assert choose.items == ["none", "points", "badges", "leaderboard", "tangible"]
+        assert choose.v_model == "none"  # the baseline
+        rc.find(v.BtnToggle).widget.v_model = 1
+        choose = rc.find(v.Select, label="load B from the sweep").widget
+        choose.v_model = "badges"
+        thresholds = [w.label for w in rc.find(v.Slider).widgets if w.label.startswith("at (")]
+        assert thresholds == ["at (actions): 10", "at (actions): 25", "at (actions): 100"]
+    finally:
+        rc.close()
+
+
 # ---- the models and charts behind the page --------------------------------------------------------
 def test_versus_steps_both_arms_with_common_random_numbers():
     same = Strategy(onboarding=Onboarding())
@@ -110,6 +210,59 @@ def test_versus_steps_both_arms_with_common_random_numbers():
     a, b = versus.series()["A"], versus.series()["B"]
     assert versus.a.day == versus.b.day == versus.steps == 20
     assert a.equals(b)  # the same strategy on the same seed: identical, day for day
+
+
+def test_several_seeds_give_95_percent_bands_and_paired_differences():
+    versus = Versus(Setup(members=300, market_size=1500, seeds=3, b=LESSONS[0].b))
+    for _ in range(35):
+        versus.step()
+    runs = versus.runs()
+    assert [len(frames) for frames in runs.values()] == [3, 3]
+    assert not runs["A"][0]["dau"].equals(runs["A"][1]["dau"])  # each seed its own community
+    mean, low, high = versus.band("A", lambda s: s["dau"].to_numpy())
+    assert np.all(low <= mean) and np.all(mean <= high) and np.any(high > low)
+    assert np.allclose(mean, versus.series()["A"]["dau"])
+    table = kpi_frame(versus).set_index("kpi")
+    assert (table["seeds"] == 3).all()
+    assert (table["ci_low"] <= table["b_minus_a"]).all()
+    assert (table["b_minus_a"] <= table["ci_high"]).all()
+    assert versus.windows() == [Window("B", "incentives", 30, 200)]
+    daily = versus.daily_table()
+    assert len(daily) == 2 * 3 * 35 and list(daily.columns[:4]) == [
+        "strategy",
+        "replication",
+        "seed",
+        "day",
+    ]
+
+
+def test_the_same_strategy_on_several_seeds_differs_by_nothing():
+    same = Strategy(onboarding=Onboarding())
+    versus = Versus(Setup(members=200, market_size=1000, seeds=2, a=same, b=same))
+    for _ in range(10):
+        versus.step()
+    mean, low, high = versus.difference(lambda b, a: (b["dau"] - a["dau"]).to_numpy())
+    assert not mean.any() and not low.any() and not high.any()  # common random numbers
+
+
+def test_sweep_choices_are_its_strategies_on_its_community():
+    setup, choices = sweep_choices(DEMO)
+    assert list(choices) == ["none", "points", "badges", "leaderboard", "tangible"]
+    assert setup.a == choices["none"] and setup.b == choices["points"]
+    assert (setup.members, setup.seed, setup.sweep) == (2000, 20261123, DEMO)
+    assert [b.threshold for b in choices["badges"].incentives.badges] == [10, 25, 100]
+    Versus(setup).step()  # the sweep's base scenario gives the community
+
+
+def test_setup_changes_are_validated_with_the_field_named():
+    setup = LESSONS[0].setup()
+    changed = setup.changed(("b", "incentives", "badges", 0, "threshold"), 40)
+    assert (
+        changed.b.incentives.badges[0].threshold == 40
+        and setup.b.incentives.badges[0].threshold == 25
+    )
+    with pytest.raises(ValueError, match=r"b\.incentives\.leaderboard: Input should be greater"):
+        setup.changed(("b", "incentives", "leaderboard"), -1)
 
 
 def test_versus_without_b_runs_only_a():
@@ -172,7 +325,10 @@ def test_dashboard_help_and_bad_flags(capsys):
         main(["dashboard", "--help"])
     assert caught.value.code == 0
     assert "--port" in capsys.readouterr().out
+    port = str(_free_port())
     for flags, message in (
+        (["--port", port, "--sweep", "no-such-sweep.yaml"], "no-such-sweep.yaml"),
+        (["--port", port, "--sweep", DEMO, "--scenario", DEMO], "--scenario and --sweep: give one"),
         (["--port", "70000"], "--port: got 70000; must be between 1 and 65535"),
         (["--port", "x"], "invalid int value: 'x'"),
         (["--host", "no.such.host.invalid"], "cannot listen on no.such.host.invalid"),

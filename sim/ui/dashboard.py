@@ -172,7 +172,9 @@ class Setup(BaseModel):
             return Setup.model_validate(data)
         except ValidationError as exc:
             problems = (
-                f"{'.'.join(map(str, error['loc'][len(path) - 1 :]) or name)}: {error['msg']}"
+                f"{'.'.join(map(str, error['loc']))}: "
+                f"{error['msg'].removeprefix('Value error, ')}"
+                + (f" (got {error['input']!r})" if isinstance(error["input"], str) else "")
                 for error in exc.errors()
             )
             raise ValueError("; ".join(problems)) from None
