@@ -55,13 +55,12 @@ TITLE = "commsim: strategy A versus strategy B"
 PLAY_INTERVAL_MS = 20  # pause between batches of days while playing
 RENDER_INTERVAL = 10  # days per Step, and between chart updates while playing
 INTRODUCTION = (
-    "A (blue) and B (orange) run on the same community with the same seed, day for day, so every "
+    "A (blue) and B (orange) run on the same community with the same seeds, day for day, so every "
     "difference between their curves is caused by the strategies. Set them up in the sidebar and "
     "press Reset, or pick a lesson."
 )
-TABLE_STYLE = "text-align: right; border-spacing: 12px 2px"
+TABLE_STYLE = "text-align: right; border-spacing: 12px 2px; white-space: nowrap"
 LESSON_BY_KEY = {lesson.key: lesson for lesson in LESSONS}
-FIRST, *OTHERS = CHARTS  # B − A opens the page, beside the KPI table
 
 
 # ---- the main area: one component per chart, the lesson and the B − A table --------------------
@@ -124,10 +123,9 @@ FirstChart, *OtherCharts = COMPONENTS[2:]
 
 
 # ---- the sidebar: community, seeds, strategies, lessons -----------------------------------------
-# Every input edits the set-up by path (``Setup.changed``): ("members",), ("b", "incentives",
-# "badges", 0, "threshold"); the page holds the set-up and hands each input its current value, so
-# what a lesson or a sweep sets is what the inputs show.
-Path = tuple[str | int, ...]
+# Every input edits the set-up by path (``Setup.changed``); the page holds the set-up and hands each
+# input its current value, so what a lesson or a sweep sets is what the inputs show.
+SettingPath = tuple[str | int, ...]  # ("members",), ("b", "incentives", "badges", 0, "threshold")
 
 
 def _shown(value) -> str:
@@ -239,7 +237,7 @@ def StrategiesCard(setup: Setup, choices: dict[str, Strategy], edit):
 
 
 @solara.component
-def StrategyInputs(strategy: Strategy, path: Path, edit):
+def StrategyInputs(strategy: Strategy, path: SettingPath, edit):
     """The main settings of every lever of one strategy; a lever is used only when ticked."""
     Slider(
         "staff hours per day",
@@ -273,17 +271,17 @@ def StrategyInputs(strategy: Strategy, path: Path, edit):
 
 
 @solara.component
-def LeverInputs(lever, path: Path, edit):
+def LeverInputs(lever, path: SettingPath, edit):
     """The lever's own controls (``Lever.controls``)."""
     for control in type(lever).controls:
         ControlInput(lever, control, path, edit)
 
 
-def _parts(field: str) -> Path:
+def _parts(field: str) -> SettingPath:
     return tuple(int(part) if part.isdigit() else part for part in field.split("."))
 
 
-def _value(obj, parts: Path):
+def _value(obj, parts: SettingPath):
     """The setting at ``parts`` inside ``obj`` (None where a mapping lacks the key)."""
     for part in parts:
         if isinstance(obj, dict):
@@ -295,7 +293,7 @@ def _value(obj, parts: Path):
     return obj
 
 
-def _annotation(kind, parts: Path):
+def _annotation(kind, parts: SettingPath):
     """The declared type of the setting at ``parts`` inside settings class ``kind``."""
     for part in parts:
         kind = _plain(kind)
@@ -314,7 +312,7 @@ def _plain(kind):
 
 
 @solara.component
-def ControlInput(lever, control: Control, path: Path, edit):
+def ControlInput(lever, control: Control, path: SettingPath, edit):
     """One control, chosen from the setting's type: a checkbox for true or false, toggle buttons
     for a choice, a slider for a number, a comma-separated field for a list of numbers, and for a
     list of settings (``control.each``) the controls of each item with Add and Remove."""
@@ -367,7 +365,7 @@ def NumbersInput(label: str, values: list, on_value):
 
 
 @solara.component
-def ListInput(items: list, control: Control, path: Path, kind, edit):
+def ListInput(items: list, control: Control, path: SettingPath, kind, edit):
     """Each item's controls (``control.each``), a Remove button per item and an Add button."""
     item_kind = get_args(kind)[0]
     solara.Text(f"{control.label}: {len(items)}")
@@ -417,7 +415,7 @@ def Page():
         setup.value = new
         parameters.value = {"setup": new}
 
-    def edit(path: Path, value: Any):
+    def edit(path: SettingPath, value: Any):
         try:
             change(setup.value.changed(path, value))
             problem.value = ""
@@ -458,7 +456,7 @@ def Page():
                     render_interval.set,
                 )
         LessonCard(model.value)
-        with solara.Columns([3, 2]):
+        with solara.Columns([1, 1]):
             FirstChart(model.value)
             KpiTable(model.value)
         with solara.ColumnsResponsive(12, large=6):
