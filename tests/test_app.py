@@ -17,7 +17,7 @@ from sim.levers.onboarding import Onboarding
 from sim.policies import LEVERS, Strategy
 from sim.ui import app
 from sim.ui.charts import CHARTS, NETWORK_LIMIT, kpi_frame, lorenz, network_chart, tie_layout
-from sim.ui.dashboard import LESSONS, Setup, Versus, Window, sweep_choices
+from sim.ui.dashboard import LESSONS, SchemeWindow, Setup, Versus, sweep_choices
 
 DEMO = "experiments/studies/incentive-rules.yaml"
 
@@ -226,7 +226,7 @@ def test_several_seeds_give_95_percent_bands_and_paired_differences():
     assert (table["seeds"] == 3).all()
     assert (table["ci_low"] <= table["b_minus_a"]).all()
     assert (table["b_minus_a"] <= table["ci_high"]).all()
-    assert versus.windows() == [Window("B", "incentives", 30, 200)]
+    assert versus.windows() == [SchemeWindow("B", "incentives", 30, 200)]
     daily = versus.daily_table()
     assert len(daily) == 2 * 3 * 35 and list(daily.columns[:4]) == [
         "strategy",

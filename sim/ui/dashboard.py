@@ -152,12 +152,11 @@ class Setup(BaseModel):
         return cls._sized(load_scenario(path), scenario=str(path))
 
     @classmethod
-    def _sized(cls, scenario: Scenario, **fields) -> Setup:
-        members = min(max(scenario.community.members, 50), 50_000)
-        market = min(scenario.arrivals.market_size, 1_000_000)
-        return cls(
-            **{"members": members, "market_size": market, "seed": scenario.run.seed, **fields}
-        )
+    def _sized(cls, base: Scenario, **fields) -> Setup:
+        """A set-up of ``base``'s size and seed (within the sliders' ranges), and ``fields``."""
+        members = min(max(base.community.members, 50), 50_000)
+        market = min(base.arrivals.market_size, 1_000_000)
+        return cls(**{"members": members, "market_size": market, "seed": base.run.seed, **fields})
 
     def changed(self, path: tuple[str | int, ...], value: Any) -> Setup:
         """A validated copy with the setting at ``path`` (``("b", "incentives", "badges", 0,
@@ -214,7 +213,7 @@ class Arm:
 
 
 @dataclass(frozen=True)
-class Window:
+class SchemeWindow:
     """Days a lever of one arm's strategy runs a scheme or campaign (``last`` None: no end)."""
 
     label: str
@@ -289,13 +288,13 @@ class Versus(mesa.Model):
             np.stack([values(b, a) for a, b in zip(runs["A"], runs["B"], strict=True)])
         )
 
-    def windows(self) -> list[Window]:
+    def windows(self) -> list[SchemeWindow]:
         """The days each arm's schemes and campaigns run: any lever setting, or list item of
         one, with a ``start`` day and a ``stop`` or ``end`` day."""
         found = []
         for arm in self.arms:
             for lever in arm.strategy.levers():
-                found += [Window(arm.label, lever.key, *days) for days in _day_ranges(lever)]
+                found += [SchemeWindow(arm.label, lever.key, *days) for days in _day_ranges(lever)]
         return found
 
     def daily_table(self) -> pd.DataFrame:
