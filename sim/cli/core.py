@@ -225,11 +225,11 @@ def _dashboard(args: argparse.Namespace) -> int:
             _fail(str(exc))
         env["COMMSIM_DASHBOARD_SCENARIO"] = str(Path(args.scenario).resolve())
     if args.sweep is not None:
-        from sim.experiments.sweep import load_sweep
+        from sim.experiments.sweep import SweepError, load_sweep
 
         try:
             load_sweep(args.sweep)
-        except ScenarioError as exc:  # a SweepError too
+        except SweepError as exc:
             _fail(str(exc))
         env["COMMSIM_DASHBOARD_SWEEP"] = str(Path(args.sweep).resolve())
     host = f"[{args.host}]" if ":" in args.host else args.host
