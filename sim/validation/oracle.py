@@ -41,33 +41,14 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import EMA_WEIGHT, INFO_SATURATION_ITEMS, LeaveReason, Rules
+from sim.model import COMMUNITY_SERIES
 from sim.world.streams import RandomStreams, root_seed_sequence
 
 NEVER = -(10**6)  # the day of something that has not happened
 MEMORY = float(EMA_WEIGHT)  # weight of today in the recent-experience averages
 
-ORACLE_SERIES = (
-    "members",
-    "joins",
-    "leaves",
-    *(f"leaves_{r.label}" for r in LeaveReason if r is not LeaveReason.STAYING),
-    "dau",
-    "wau",
-    "mau",
-    "stickiness",
-    "threads",
-    "replies",
-    "reactions",
-    "invites",
-    "interaction_rate",
-    "unanswered_share",
-    "active_contributor_share",
-    "mean_loyalty",
-    "mean_interest",
-    "mean_info_benefit",
-    "mean_bond_benefit",
-    "ties",
-)
+# the model's community series but the inequality ones, which the oracle does not compute
+ORACLE_SERIES = tuple(s for s in COMMUNITY_SERIES if s not in ("posts_gini", "top1_post_share"))
 
 
 def stochastic_round(rate: float, u: float) -> int:
