@@ -119,6 +119,7 @@ class CommunityModel(mesa.Model):
         self._interactions: list[np.ndarray] = []  # per day: (topic, format) -> [posts, responses]
         self._views: dict[int, Member] = {}
         self.today: dict[str, float] = {}
+        self._operator_series = operator_series()  # the registry's, as this model was built
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_todays, name=name) for name in daily_series()}
         )
@@ -142,7 +143,8 @@ class CommunityModel(mesa.Model):
         replies = self.reply(visitors, day)
         reactions = self.react(visitors, day)
         invites = pop.invite(visitors, day)
-        self.levers_respond(day, Actions(visitors, threads[0], replies.who, invites))
+        threads_of = partial(_per_slot, threads[0], pop.n)  # counted only if a lever asks
+        self.levers_respond(day, Actions(visitors, replies.per_member, invites, threads_of))
         invites = int(invites.sum())
         pop.update_states(visitors, replies.received, reactions.received, replies.ignored)
         pop.ties.decay(self.rules.tie_decay, self.rules.tie_prune)
@@ -260,7 +262,8 @@ class CommunityModel(mesa.Model):
         pop.replies_received[: pop.n] += received
         to_member = authors >= 0
         pop.ties.strengthen(responders[to_member], authors[to_member], self.rules.tie_gain)
-        pop.record_replies(_per_slot(responders, pop.n), day)
+        per_member = _per_slot(responders, pop.n)
+        pop.record_replies(per_member, day)
         replies_per_thread = np.bincount(item, minlength=len(threads))
         members_thread = threads.author >= 0
         unanswered = members_thread & (replies_per_thread == 0)
@@ -276,6 +279,7 @@ class CommunityModel(mesa.Model):
             closed=int(members_thread.sum()),
             unanswered=int(unanswered.sum()),
             ignored=_received(threads.author[unanswered], pop.n),
+            per_member=per_member,
         )
 
     def react(self, visitors: np.ndarray, day: int) -> _Responses:
@@ -322,7 +326,7 @@ class CommunityModel(mesa.Model):
 
     def _operator_row(self) -> dict[str, float]:
         """The operator's day: spend, hours, shortfall and what each lever did (zeros without)."""
-        row = dict.fromkeys(operator_series(), 0.0)
+        row = dict.fromkeys(self._operator_series, 0.0)
         if self.operator is not None:
             row.update({k: float(v) for k, v in self.operator.today.items()})
             for lever in self.strategy.levers():
@@ -440,6 +444,7 @@ class _Responses:
     closed: int = 0  # members' threads whose reply window closed today
     unanswered: int = 0  # ... of which got no reply
     ignored: np.ndarray | None = None  # per member: its threads that closed without a reply
+    per_member: np.ndarray | None = None  # replies: how many each member wrote today
 
 
 class LeverWorld:

@@ -179,25 +179,20 @@ class Lever(Config):
         return {}
 
 
+@dataclass
 class Actions:
-    """What members did today: who visited (a mask), and per member slot the threads, replies
-    (counted on first use) and invitations."""
+    """What members did today: who visited (a mask) and, per member slot, the replies and
+    invitations they wrote and the threads they started (counted on first use, by ``count_threads``,
+    since most days no lever asks)."""
 
-    def __init__(self, visitors, thread_authors, reply_authors, invites):
-        self.visitors = visitors
-        self.invites = invites
-        self._authors = {"threads": thread_authors, "replies": reply_authors}
+    visitors: np.ndarray
+    replies: np.ndarray
+    invites: np.ndarray
+    count_threads: Callable[[], np.ndarray]
 
     @cached_property
     def threads(self) -> np.ndarray:
-        return self._per_slot("threads")
-
-    @cached_property
-    def replies(self) -> np.ndarray:
-        return self._per_slot("replies")
-
-    def _per_slot(self, kind: str) -> np.ndarray:
-        return np.bincount(self._authors[kind], minlength=self.visitors.size).astype(np.int32)
+        return self.count_threads()
 
 
 # ---- the registry --------------------------------------------------------------------------------
@@ -241,8 +236,10 @@ def register(cls: type[Lever]) -> type[Lever]:
     missing = missing_pieces(cls)
     if missing:
         raise TypeError(f"lever {cls.__name__} lacks: {'; '.join(missing)}")
-    taken = {s for lever in LEVERS.values() if lever is not cls for s in _names(lever)}
-    clash = taken & set(_names(cls)) | (set(_names(cls)) & set(CORE_SERIES))
+    # the operator's own series and every other lever's are taken
+    taken = {s.name for s in CORE_SERIES}
+    taken |= {s for lever in LEVERS.values() if lever is not cls for s in _names(lever)}
+    clash = taken & set(_names(cls))
     if cls.key in LEVERS and LEVERS[cls.key] is not cls:
         raise TypeError(f"lever key {cls.key!r} is already registered by {LEVERS[cls.key]}")
     if clash:

@@ -144,6 +144,27 @@ def test_an_incomplete_lever_is_refused():
     assert "act (what the operator does)" in missing_pieces(NoAct)
 
 
+def test_a_lever_cannot_declare_a_series_already_declared():
+    class Clashing(Poll):
+        """Reports the operator's hours as its own."""
+
+        key = "clashing"
+        series = (Series("hours_used", "the operator's own series"),)
+
+    with pytest.raises(TypeError, match=r"series already declared: \['hours_used'\]"):
+        register(Clashing)
+
+    class Copying(Poll):
+        """Reports the content lever's posts as its own."""
+
+        key = "copying"
+        series = (Series("operator_posts", "the content lever's series"),)
+
+    with pytest.raises(TypeError, match=r"series already declared: \['operator_posts'\]"):
+        register(Copying)
+    assert "clashing" not in LEVERS and "copying" not in LEVERS
+
+
 def test_a_counter_no_lever_declared_is_an_error():
     model = CommunityModel(members=20, rng=1, strategy=Strategy())
     operator = Operator(model, Strategy())

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.experiments import BACKEND_HELP, _positive, fail, shown
+from sim.cli.experiments import _positive, add_backend_arguments, fail, shown
 
 LOG_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 
@@ -71,10 +71,7 @@ def add_calibration_commands(commands) -> None:
     calibrate.add_argument(
         "--runs", metavar="DIR", help="where simulated runs are stored (default: OUT.runs)"
     )
-    calibrate.add_argument(
-        "--backend", choices=("serial", "process", "dask"), default="process", help=BACKEND_HELP
-    )
-    calibrate.add_argument("--workers", type=_positive, metavar="N", help="default: one per core")
+    add_backend_arguments(calibrate, address=False)
     calibrate.add_argument("--quiet", action="store_true", help="no progress bars")
 
     export = commands.add_parser(

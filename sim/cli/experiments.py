@@ -30,6 +30,22 @@ BACKEND_HELP = (
 )
 
 
+def add_backend_arguments(command: argparse.ArgumentParser, address: bool = True) -> None:
+    """The options that choose where runs execute: backend, workers and a Dask scheduler."""
+    command.add_argument(
+        "--backend", choices=("serial", "process", "dask"), default="process", help=BACKEND_HELP
+    )
+    command.add_argument(
+        "--workers", type=_positive, metavar="N", help="worker processes (default: one per core)"
+    )
+    if address:
+        command.add_argument(
+            "--address",
+            metavar="tcp://HOST:PORT",
+            help="an existing Dask scheduler (--backend dask)",
+        )
+
+
 def fail(message: str, status: int = 2) -> NoReturn:
     print(f"commsim: error: {message}", file=sys.stderr)
     raise SystemExit(status)
@@ -88,15 +104,7 @@ def add_experiment_commands(commands) -> None:
     )
     sweep.add_argument("sweep_file", metavar="SWEEP", help="sweep YAML file")
     sweep.add_argument("--out", metavar="DIR", help="results folder (default: results/<name>)")
-    sweep.add_argument(
-        "--backend", choices=("serial", "process", "dask"), default="process", help=BACKEND_HELP
-    )
-    sweep.add_argument(
-        "--workers", type=_positive, metavar="N", help="worker processes (default: one per core)"
-    )
-    sweep.add_argument(
-        "--address", metavar="tcp://HOST:PORT", help="an existing Dask scheduler (--backend dask)"
-    )
+    add_backend_arguments(sweep)
     sweep.add_argument(
         "--replications", type=_positive, metavar="N", help="override the file's replications"
     )
@@ -226,15 +234,7 @@ def add_experiment_commands(commands) -> None:
     validate.add_argument(
         "--replications", type=_positive, metavar="N", help="override the mode's replications"
     )
-    validate.add_argument(
-        "--backend", choices=("serial", "process", "dask"), default="process", help=BACKEND_HELP
-    )
-    validate.add_argument(
-        "--workers", type=_positive, metavar="N", help="worker processes (default: one per core)"
-    )
-    validate.add_argument(
-        "--address", metavar="tcp://HOST:PORT", help="an existing Dask scheduler (--backend dask)"
-    )
+    add_backend_arguments(validate)
     validate.add_argument("--quiet", action="store_true", help="no progress bars")
 
 

@@ -41,6 +41,7 @@ from sim.agents import DEFAULT_MIX, Rules, Segment
 from sim.model import CommunityModel
 from sim.policies import Strategy, on_registry_change
 from sim.world.parameters import described
+from sim.world.settings import Probability, setting
 from sim.world.uncertainties import Uncertainties
 
 _MODEL = {name: p.default for name, p in inspect.signature(CommunityModel).parameters.items()}
@@ -55,24 +56,23 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
 
-Probability = Annotated[float, Field(ge=0, le=1)]
 Weight = Annotated[float, Field(gt=0, le=1_000_000)]
 
 
 class Community(Section):
-    members: int = Field(
+    members: int = setting(
         _MODEL["members"],
         ge=1,
         le=5_000_000,
         description="members on day 0 (the founders)",
-        json_schema_extra={"unit": "members"},
+        unit="members",
     )
-    topics: int = Field(
+    topics: int = setting(
         _RULES.n_topics,
         ge=1,
         le=64,
         description="number of discussion topics",
-        json_schema_extra={"unit": "topics"},
+        unit="topics",
     )
     topic_popularity: list[Weight] = Field(
         list(_RULES.topic_popularity),
@@ -83,23 +83,23 @@ class Community(Section):
 
 
 class Arrivals(Section):
-    market_size: int = Field(
+    market_size: int = setting(
         _MODEL["market_size"],
         ge=0,
         le=1_000_000_000,
         description="potential members who may join over the run (Bass market m)",
-        json_schema_extra={"unit": "people"},
+        unit="people",
     )
-    marketing_p: Probability = Field(
+    marketing_p: Probability = setting(
         _MODEL["marketing_p"],
         description="daily share of the remaining market joining through marketing (Bass p)",
-        json_schema_extra={"unit": "share per day"},
+        unit="share per day",
     )
-    word_of_mouth_q: Probability = Field(
+    word_of_mouth_q: Probability = setting(
         _MODEL["word_of_mouth_q"],
         description="word of mouth from members (Bass q): daily joining share of the remaining "
         "market is p + q * members / market_size",
-        json_schema_extra={"unit": "share per day"},
+        unit="share per day",
     )
     referral_conversion: Probability = Field(
         _MODEL["referral_conversion"], description="share of invitations that turn into a join"
@@ -118,11 +118,10 @@ def section_of(
         about = described(declared)
         if about is None:
             continue
-        extra = {"unit": about["unit"]} if about["unit"] else None
         default = ... if declared.default is MISSING else declared.default
         definitions[declared.name] = (
             types[declared.name],
-            Field(default, description=about["doc"], json_schema_extra=extra, **about["bounds"]),
+            setting(default, description=about["doc"], unit=about["unit"], **about["bounds"]),
         )
     return create_model(
         name, __base__=base or Section, __doc__=doc, __module__=__name__, **definitions
@@ -157,9 +156,7 @@ Behaviour = section_of(
 
 
 class RunSettings(Section):
-    days: int = Field(
-        365, ge=1, le=36_500, description="days to simulate", json_schema_extra={"unit": "days"}
-    )
+    days: int = setting(365, ge=1, le=36_500, description="days to simulate", unit="days")
     seed: int = Field(1, ge=0, le=2**63 - 1, description="root seed of every random stream")
 
 

@@ -37,9 +37,3 @@ def setting(default: Any = ..., *, description: str, unit: str | None = None, **
     if "default_factory" not in kwargs:
         kwargs["default"] = default
     return Field(description=description, json_schema_extra=extra, **kwargs)
-
-
-def unit_of(field) -> str | None:
-    """The unit declared on a pydantic ``FieldInfo`` (``None`` when it has none)."""
-    extra = field.json_schema_extra
-    return extra.get("unit") if isinstance(extra, dict) else None

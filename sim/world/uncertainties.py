@@ -10,16 +10,16 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from sim.world.settings import Config, Day
+from sim.world.settings import Config, Day, setting
 
 
 class Competitor(Config):
     """A competing community that lures uncommitted members away from ``start`` on."""
 
-    start: Day = Field(
+    start: Day = setting(
         1,
         description="day a competing community opens",
-        json_schema_extra={"unit": "day of the run"},
+        unit="day of the run",
     )
     pull: float = Field(0.5, ge=0, le=1, description="how hard it pulls uncommitted members away")
 
@@ -33,27 +33,25 @@ class Seasonality(Config):
         le=0.9,
         description="visiting swings by this share above and below its mean over the year",
     )
-    peak_day: int = Field(
+    peak_day: int = setting(
         1,
         ge=1,
         le=365,
         description="day of the year visiting peaks",
-        json_schema_extra={"unit": "day of the year"},
+        unit="day of the year",
     )
 
 
 class TrendShock(Config):
     """A topic trends for a while: members interested in it visit more."""
 
-    day: Day = Field(
-        description="first day of the trend", json_schema_extra={"unit": "day of the run"}
-    )
-    topic: int = Field(
+    day: Day = setting(description="first day of the trend", unit="day of the run")
+    topic: int = setting(
         0,
         ge=0,
         le=63,
         description="the trending topic's index",
-        json_schema_extra={"unit": "topic index (0 = first)"},
+        unit="topic index (0 = first)",
     )
     boost: float = Field(
         1.0,
@@ -61,9 +59,7 @@ class TrendShock(Config):
         le=20,
         description="extra visiting of members interested in the topic, at full interest",
     )
-    duration: int = Field(
-        14, ge=1, le=3650, description="days the trend lasts", json_schema_extra={"unit": "days"}
-    )
+    duration: int = setting(14, ge=1, le=3650, description="days the trend lasts", unit="days")
 
 
 class Uncertainties(Config):
