@@ -7,7 +7,7 @@ An importer reads one platform's export record by record and hands each member a
   the user's ``--bots`` patterns) and counts them with their names;
 * counts identities merged (several raw identities, e.g. e-mail addresses or display names, that
   the platform or a mailmap maps to one member);
-* keeps each member's first contribution over the *whole* export, so that ``--since`` keeps the
+* keeps each member's first action (joins aside) over the *whole* export, so that ``--since`` keeps the
   members already active before it as founders (no ``join`` row) rather than newcomers;
 * writes one ``join`` row per member: the platform's own join record where it has one
   (registration, ``channel_join``, a Telegram join), else the first contribution;
@@ -442,3 +442,31 @@ class LogWriter:
                 pass
             self.writer = None
         self.partial.unlink(missing_ok=True)
+
+
+class SilenceThreads:
+    """Threads for chat without reply ids: in each channel, a message after at least ``gap_hours``
+    of silence starts a thread (``post``) and the messages after it, until the next such silence,
+    reply to it. An assumption, not a platform fact: chat conversations are bursts separated by
+    silences (the session definition used for chat and web logs, e.g. a 30-minute inactivity
+    timeout in web analytics; a conversation gap of hours suits community chat channels).
+    Explicit replies (a reply id) go to the thread of the message they answer instead."""
+
+    def __init__(self, gap_hours: float, remember: bool = True):
+        self.gap, self.remember = int(gap_hours * 3600), remember
+        self.last: dict[str, tuple[int, str]] = {}  # channel -> (last time, current thread)
+        self.thread_of: dict[str, str] = {}  # message id -> its thread (for explicit replies)
+
+    def place(self, channel: str, item: str, when: int, replies_to: str | None = None):
+        """(action, thread, parent) of message ``item`` in ``channel`` at ``when``."""
+        last = self.last.get(channel)
+        if replies_to is not None and replies_to in self.thread_of:
+            thread, action, parent = self.thread_of[replies_to], "reply", replies_to
+        elif last is None or when - last[0] >= self.gap:
+            thread, action, parent = f"{channel}/{item}", "post", None
+        else:
+            thread, action, parent = last[1], "reply", None
+        self.last[channel] = (max(when, last[0]) if last else when, thread)
+        if self.remember:
+            self.thread_of[item] = thread
+        return action, thread, parent
