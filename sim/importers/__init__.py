@@ -25,9 +25,9 @@ import importlib
 import json
 from pathlib import Path
 
-import pyarrow.parquet as pq
+from sim.importers.summary import ImportFailure, ImportSummary
 
-from sim.importers.base import METADATA_KEY, ImportFailure, ImportSummary
+METADATA_KEY = b"commsim"  # the Parquet schema metadata key of an import's metadata
 
 # kind -> (module, one-line description for --help)
 KINDS = {
@@ -64,6 +64,8 @@ def import_export(kind: str, source: str | Path, out: str | Path, **options) -> 
 def read_import_metadata(path: str | Path) -> dict | None:
     """The ``commsim`` metadata of a log written by ``commsim import``, or None (a CSV log, or a
     Parquet log written otherwise)."""
+    import pyarrow.parquet as pq
+
     path = Path(path)
     if not path.name.lower().endswith((".parquet", ".pq")):
         return None

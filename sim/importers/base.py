@@ -33,20 +33,19 @@ import os
 import re
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-ACTIONS = ("join", "visit", "post", "reply", "react")
+from sim.importers import METADATA_KEY
+from sim.importers.summary import ACTIONS, MAX_SHOWN, ImportFailure, ImportSummary
+
 FORMAT = 1
-METADATA_KEY = b"commsim"
 BATCH_ROWS = 1 << 16
 # as sim.calibration.log: a silence longer than this inside a log means a stray timestamp
 MAX_GAP_DAYS = 365
-MAX_SHOWN = 10
 SCHEMA = pa.schema(
     [
         ("member", pa.string()),
@@ -78,54 +77,6 @@ BUILTIN_BOTS = (
     r"\bdyno\b",
     r"carl-bot",
 )
-
-
-class ImportFailure(Exception):
-    """An export that cannot be imported: names the file, the record and what was expected."""
-
-    def __init__(self, file: str | Path, record: str | None, message: str):
-        self.file, self.record, self.message = str(file), record, message
-        where = f"{self.file}, {record}" if record else self.file
-        super().__init__(f"{where}: {message}")
-
-
-@dataclass
-class ImportSummary:
-    """What an import wrote: the metadata stored in the file, plus rows per action."""
-
-    out: Path
-    metadata: dict
-    actions: dict[str, int]
-    warnings: list[str] = field(default_factory=list)
-
-    def text(self) -> str:
-        m = self.metadata
-        lines = [
-            f"imported {m['kind']} export {m['source']} -> {self.out}",
-            f"  rows: {m['rows']:,} ("
-            + ", ".join(f"{a} {self.actions.get(a, 0):,}" for a in ACTIONS if a in self.actions)
-            + ")",
-            f"  members: {m['members']:,}",
-            f"  period: {m['first']} to {m['last']}",
-            f"  joins: {m['join']}"
-            + (f"; members active before {m['founders_before']} are founders"
-               if m["founders_before"] else ""),  # fmt: skip
-            f"  bots removed: {m['bots_removed']:,} rows"
-            + (f" ({', '.join(m['bot_names'][:MAX_SHOWN])}"
-               + (f" and {len(m['bot_names']) - MAX_SHOWN} more" if len(m["bot_names"]) > MAX_SHOWN else "")
-               + ")" if m["bot_names"] else ""),  # fmt: skip
-            f"  identities merged: {m['identities_merged']:,}",
-            f"  observed: {', '.join(m['observed'])}; not observable: "
-            + (", ".join(m["unobserved"]) or "none"),
-        ]
-        missing = [a for a in ("visit", "react") if a in m["unobserved"]]
-        if missing:
-            lines.append(
-                f"  no {' or '.join(missing)} rows: calibration will use contribution-based KPIs"
-            )
-        lines += [f"  note: {note}" for note in m["notes"]]
-        lines += [f"  warning: {warning}" for warning in self.warnings]
-        return "\n".join(lines)
 
 
 class BotFilter:
@@ -373,9 +324,7 @@ class LogWriter:
     def _check_gaps(self) -> None:
         """Refuse rows separated from the bulk of the log by more than ``MAX_GAP_DAYS`` days."""
         order = sorted(self.days)
-        cuts = [
-            i + 1 for i, (a, b) in enumerate(itertools.pairwise(order)) if b - a > MAX_GAP_DAYS
-        ]
+        cuts = [i + 1 for i, (a, b) in enumerate(itertools.pairwise(order)) if b - a > MAX_GAP_DAYS]
         if not cuts:
             return
         parts = [order[a:b] for a, b in itertools.pairwise([0, *cuts, len(order)])]
@@ -411,7 +360,7 @@ class LogWriter:
                 "format": FORMAT,
                 "kind": self.kind,
                 "source": self.source,
-                "observed": self.observed,
+                "observed": [a for a in ACTIONS if a in self.observed],
                 "unobserved": [a for a in ACTIONS if a not in self.observed],
                 "join": self.join_rule,
                 "founders_before": iso(self.since)[:10] if self.since is not None else None,
@@ -438,7 +387,7 @@ class LogWriter:
         if self.writer is not None:
             try:
                 self.writer.close()
-            except Exception:  # noqa: BLE001 (the original error matters, not this one)
+            except Exception:
                 pass
             self.writer = None
         self.partial.unlink(missing_ok=True)

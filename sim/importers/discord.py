@@ -215,7 +215,9 @@ def _read_json(path, relative, channel, writer: LogWriter, threads, counted, sou
         if isinstance(document, dict) and "guild" not in document and path != source:
             writer.notes.append(f"{relative}: not a DiscordChatExporter export, skipped")
             return
-        raise ImportFailure(path, None, 'expected a DiscordChatExporter JSON export: {"messages": [...]}')
+        raise ImportFailure(
+            path, None, 'expected a DiscordChatExporter JSON export: {"messages": [...]}'
+        )
     meta = document.get("channel") or {}
     if meta.get("name"):
         channel = "/".join(p for p in (meta.get("category"), meta["name"]) if p)
@@ -247,11 +249,15 @@ def _read_json(path, relative, channel, writer: LogWriter, threads, counted, sou
         for reaction in message.get("reactions") or ():
             users = reaction.get("users") if isinstance(reaction, dict) else None
             if not users:
-                counted["reactions"] += int(reaction.get("count", 0)) if isinstance(reaction, dict) else 0
+                counted["reactions"] += (
+                    int(reaction.get("count", 0)) if isinstance(reaction, dict) else 0
+                )
                 continue
             for user in users:
                 who = str(user.get("id", ""))
-                if not who or writer.is_bot(who, str(user.get("name", "")), bool(user.get("isBot"))):
+                if not who or writer.is_bot(
+                    who, str(user.get("name", "")), bool(user.get("isBot"))
+                ):
                     continue
                 counted["json_reactions"] += 1
                 writer.add(who, when, "react", thread=thread, topic=channel, item=None,

@@ -79,10 +79,14 @@ class _Tree:
 
     def load(self, name: str):
         try:
-            data = self.zip.read(self.prefix + name) if self.zip else (self.source / name).read_bytes()
+            data = (
+                self.zip.read(self.prefix + name) if self.zip else (self.source / name).read_bytes()
+            )
             return json.loads(data)
         except json.JSONDecodeError as exc:
-            raise ImportFailure(self.where(name), f"line {exc.lineno}", f"not JSON ({exc.msg})") from None
+            raise ImportFailure(
+                self.where(name), f"line {exc.lineno}", f"not JSON ({exc.msg})"
+            ) from None
         except UnicodeDecodeError as exc:
             raise ImportFailure(self.where(name), None, f"not UTF-8 JSON ({exc.reason})") from None
 
@@ -151,14 +155,18 @@ class _Messages:
                 f"{self.anonymous} messages without a user (file comments, system) skipped"
             )
 
-    def add(self, file: str, index: int, message: dict, channel: str, thread_file: str | None = None):
+    def add(
+        self, file: str, index: int, message: dict, channel: str, thread_file: str | None = None
+    ):
         writer, record = self.writer, f"message {index}"
         ts, user = message.get("ts"), message.get("user") or message.get("bot_id")
         try:
             when = int(float(ts))
         except (TypeError, ValueError):
             raise ImportFailure(
-                self.tree.where(file), record, f"ts {ts!r}; expected Unix seconds like 1509361120.000261"
+                self.tree.where(file),
+                record,
+                f"ts {ts!r}; expected Unix seconds like 1509361120.000261",
             ) from None
         subtype = message.get("subtype")
         if subtype in SKIPPED:
@@ -202,7 +210,9 @@ def _read_workspace(tree: _Tree, writer: LogWriter) -> None:
             if not uid:
                 raise ImportFailure(tree.where("users.json"), f"user {index}", "no id")
             profile = user.get("profile") or {}
-            names[uid] = profile.get("display_name") or user.get("real_name") or user.get("name", "")
+            names[uid] = (
+                profile.get("display_name") or user.get("real_name") or user.get("name", "")
+            )
             for other in (user.get("name"), user.get("real_name")):
                 if other:
                     writer.alias(uid, other)
@@ -212,7 +222,9 @@ def _read_workspace(tree: _Tree, writer: LogWriter) -> None:
         writer.notes.append("no users.json: names unknown, bots found by subtype and bot_id only")
     handler = _Messages(tree, writer, names, bots)
     days = [n for n in tree.names if DAY_FILE.match(PurePosixPath(n).name) and "/" in n]
-    for name in sorted(days, key=lambda n: (PurePosixPath(n).parent.as_posix(), PurePosixPath(n).name)):
+    for name in sorted(
+        days, key=lambda n: (PurePosixPath(n).parent.as_posix(), PurePosixPath(n).name)
+    ):
         channel = PurePosixPath(name).parent.as_posix()
         for index, message in _messages(tree, name):
             handler.add(name, index, message, channel)

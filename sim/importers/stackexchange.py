@@ -119,7 +119,9 @@ def _rows(path: Path, table: str):
     except ParseError as exc:
         line, column = exc.position
         raise ImportFailure(
-            path, f"line {line}, column {column} (after row {number})", f"not well-formed XML: {exc}"
+            path,
+            f"line {line}, column {column} (after row {number})",
+            f"not well-formed XML: {exc}",
         ) from None
 
 
@@ -140,7 +142,9 @@ def _time(row: dict, name: str, path: Path, number: int) -> int:
         return parse_iso(value)
     except ValueError:
         raise ImportFailure(
-            path, _where(row, number), f"{name}={value!r}; expected a date like 2018-02-06T20:19:50.957"
+            path,
+            _where(row, number),
+            f"{name}={value!r}; expected a date like 2018-02-06T20:19:50.957",
         ) from None
 
 

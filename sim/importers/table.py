@@ -76,7 +76,9 @@ def run(
     aliases = {k.lower(): v.lower() for k, v in (aliases or {}).items()}
     for field in mapping:
         if field not in FIELDS:
-            raise ImportFailure("--map", None, f"unknown field {field!r}; expected one of {', '.join(FIELDS)}")
+            raise ImportFailure(
+                "--map", None, f"unknown field {field!r}; expected one of {', '.join(FIELDS)}"
+            )
     bad = {k: v for k, v in aliases.items() if v not in ACTIONS}
     if bad:
         raise ImportFailure(
@@ -97,7 +99,9 @@ def run(
         _read(source, writer, mapping, aliases)
         if writer.joined:  # the table has its own join rows: they define joining
             writer.join_rule = "registration"
-        writer.observed = [a for a in ACTIONS if writer.actions.get(a) or (a == "join" and writer.joined)]
+        writer.observed = [
+            a for a in ACTIONS if writer.actions.get(a) or (a == "join" and writer.joined)
+        ]
         return writer.close()
     except BaseException:
         writer.abort()
