@@ -208,8 +208,9 @@ def _read(git_dir: Path, source: Path, writer: LogWriter, all_refs: bool) -> Non
             ref_name = ref if sha not in on_main else ("--all" if all_refs else "HEAD")
             member = _member(name, email)
             topic = _topic(files)
+            merged = parents.split()[-1] if merge else None  # a merge answers the head it merges
             events.append((seconds, order, member, name, f"{raw_name} <{raw_email}>", thread,
-                           "merge" if merge else "commit", sha, ref_name, topic, None))  # fmt: skip
+                           "merge" if merge else "commit", sha, ref_name, topic, merged))  # fmt: skip
             order += 1
             for value in filter(None, trailers.split(TRAILER)):
                 person = PERSON.match(value)

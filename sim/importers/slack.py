@@ -213,9 +213,6 @@ def _read_workspace(tree: _Tree, writer: LogWriter) -> None:
             names[uid] = (
                 profile.get("display_name") or user.get("real_name") or user.get("name", "")
             )
-            for other in (user.get("name"), user.get("real_name")):
-                if other:
-                    writer.alias(uid, other)
             if user.get("is_bot") or user.get("is_app_user"):
                 bots.add(uid)
     else:
