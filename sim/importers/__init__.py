@@ -69,6 +69,6 @@ def read_import_metadata(path: str | Path) -> dict | None:
     path = Path(path)
     if not path.name.lower().endswith((".parquet", ".pq")):
         return None
-    metadata = pq.read_schema(path).metadata or {}
+    metadata = pq.read_schema(path).metadata or {}  # the schema's metadata
     raw = metadata.get(METADATA_KEY)
     return None if raw is None else json.loads(raw)

@@ -187,7 +187,9 @@ class LogWriter:
         self.bots = bots or BotFilter()
         self.notes: list[str] = []
         self.warnings: list[str] = []
-        self.partial = self.out.with_name(f".{self.out.name}.{uuid.uuid4().hex}.partial")
+        token = uuid.uuid4().hex
+        self.partial = self.out.with_name(f".{self.out.name}.{token}.rows.partial")
+        self.final = self.out.with_name(f".{self.out.name}.{token}.partial")
         self.columns: dict[str, list] = {name: [] for name in SCHEMA.names}
         self.writer: pq.ParquetWriter | None = None
         self.actions: dict[str, int] = {}
@@ -373,14 +375,27 @@ class LogWriter:
                 "last": iso(self.last_time),
                 "notes": self.notes,
             }
-            self.writer.add_key_value_metadata({METADATA_KEY: json.dumps(metadata)})
             self.writer.close()
             self.writer = None
-            os.replace(self.partial, self.out)
+            self._with_metadata(json.dumps(metadata))
+            os.replace(self.final, self.out)
         except BaseException:
             self.abort()
             raise
         return ImportSummary(self.out, metadata, dict(self.actions), self.warnings)
+
+    def _with_metadata(self, text: str) -> None:
+        """Copy the rows, row group by row group, into a file whose schema carries the metadata
+        (known only at the end; Arrow readers take schema metadata from the file's start)."""
+        rows = pq.ParquetFile(str(self.partial))
+        # Parquet has no seconds unit: whole seconds are stored as timestamp[ms, UTC]
+        schema = rows.schema_arrow.with_metadata({METADATA_KEY: text.encode()})
+        with pq.ParquetWriter(str(self.final), schema, compression="zstd") as writer:
+            for group in range(rows.num_row_groups):
+                writer.write_table(
+                    rows.read_row_group(group).replace_schema_metadata(schema.metadata)
+                )
+        self.partial.unlink()
 
     def abort(self) -> None:
         """Drop everything written so far (nothing is left at ``out``)."""
@@ -391,6 +406,7 @@ class LogWriter:
                 pass
             self.writer = None
         self.partial.unlink(missing_ok=True)
+        self.final.unlink(missing_ok=True)
 
 
 class SilenceThreads:

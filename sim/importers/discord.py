@@ -113,7 +113,7 @@ def _channel(source: Path, path: Path) -> str:
     roots = [i for i, part in enumerate(parts) if part.lower() in CHANNEL_ROOTS]
     if roots:
         parts = parts[roots[-1] + 1 :]
-    return "/".join(parts) or re.sub(r"\s*\[\d+\]$", "", path.stem)
+    return "/".join(parts) or source.name  # files right in SOURCE: the folder is the channel
 
 
 def _files(source: Path) -> list[tuple[int, str, Path]]:
@@ -173,7 +173,7 @@ def _read_csv(path, relative, channel, writer: LogWriter, threads, counted) -> N
     if [h.strip() for h in header[: len(HEADER)]] != HEADER:
         raise ImportFailure(
             path, "line 1", f"header {header_line.strip()!r}; expected DiscordChatExporter's "
-            f"{delimiter.join(HEADER)}{delimiter}"
+            f"{';'.join(HEADER)}; (or with commas)"
         )  # fmt: skip
     reader = csv.reader(lines, delimiter=delimiter)
     for record in reader:

@@ -99,9 +99,8 @@ def run(
         _read(source, writer, mapping, aliases)
         if writer.joined:  # the table has its own join rows: they define joining
             writer.join_rule = "registration"
-        writer.observed = [
-            a for a in ACTIONS if writer.actions.get(a) or (a == "join" and writer.joined)
-        ]
+        # joins are always in the log: the table's own, else first contributions
+        writer.observed = ["join", *(a for a in ACTIONS if writer.actions.get(a) and a != "join")]
         return writer.close()
     except BaseException:
         writer.abort()
