@@ -43,7 +43,7 @@ from sim.importers import METADATA_KEY
 from sim.importers.summary import ACTIONS, MAX_SHOWN, ImportFailure, ImportSummary
 
 FORMAT = 1
-BATCH_ROWS = 1 << 16
+BATCH_ROWS = 1 << 15
 # as sim.calibration.log: a silence longer than this inside a log means a stray timestamp
 MAX_GAP_DAYS = 365
 SCHEMA = pa.schema(
