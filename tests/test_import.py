@@ -63,8 +63,12 @@ def fails(args: list[str], capsys, *expected: str) -> str:
     return message
 
 
-def test_the_cli_lists_every_kind():
+def test_the_cli_lists_every_kind_and_the_actions_are_the_logs():
+    from sim.calibration.activity import ACTIONS as LOG_ACTIONS
+    from sim.importers.summary import ACTIONS
+
     assert set(KIND_NAMES) == set(KINDS)
+    assert ACTIONS == LOG_ACTIONS  # importers sit below calibration, so they cannot import it
 
 
 # ---- git ---------------------------------------------------------------------------------------
@@ -443,7 +447,9 @@ def test_csv_table_with_map_and_aliases(tmp_path, capsys, encoding):
     path.write_bytes(TABLE.encode(encoding))
     out = tmp_path / "log.parquet"
     assert main(["import", "csv", str(path), "--out", str(out), *MAPPING, *ALIASES]) == 0
-    assert "rows: 7" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "rows: 7 (join 3, post 2, reply 1, react 1)" in printed
+    assert "no visit rows: calibration will use contribution-based KPIs" in printed
     log = rows(out)
     assert counts(out) == {"join": 3, "post": 2, "reply": 1, "react": 1}
     times = log[log.action != "join"].timestamp.dt.strftime("%Y-%m-%dT%H:%M:%S").tolist()

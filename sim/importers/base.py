@@ -19,7 +19,8 @@ An importer reads one platform's export record by record and hands each member a
   metadata under the key ``commsim`` (``sim.importers.read_import_metadata``).
 
 Rows are written in export order (the log reader needs no order). Timestamps are whole seconds in
-UTC (``timestamp[s, UTC]``).
+UTC, built as ``timestamp[s, UTC]``; Parquet has no seconds unit, so the file stores (and pyarrow
+reads back) ``timestamp[ms, UTC]`` holding whole seconds.
 """
 
 from __future__ import annotations
@@ -186,7 +187,6 @@ class LogWriter:
         self.join_rule, self.since, self.until = join, since, until
         self.bots = bots or BotFilter()
         self.notes: list[str] = []
-        self.warnings: list[str] = []
         token = uuid.uuid4().hex
         self.partial = self.out.with_name(f".{self.out.name}.{token}.rows.partial")
         self.final = self.out.with_name(f".{self.out.name}.{token}.partial")
@@ -382,7 +382,7 @@ class LogWriter:
         except BaseException:
             self.abort()
             raise
-        return ImportSummary(self.out, metadata, dict(self.actions), self.warnings)
+        return ImportSummary(self.out, metadata, dict(self.actions))
 
     def _with_metadata(self, text: str) -> None:
         """Copy the rows, row group by row group, into a file whose schema carries the metadata

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ACTIONS = ("join", "visit", "post", "reply", "react")
@@ -25,7 +25,6 @@ class ImportSummary:
     out: Path
     metadata: dict
     actions: dict[str, int]
-    warnings: list[str] = field(default_factory=list)
 
     def text(self) -> str:
         m = self.metadata
@@ -53,5 +52,4 @@ class ImportSummary:
                 f"  no {' or '.join(missing)} rows: calibration will use contribution-based KPIs"
             )
         lines += [f"  note: {note}" for note in m["notes"]]
-        lines += [f"  warning: {warning}" for warning in self.warnings]
         return "\n".join(lines)
