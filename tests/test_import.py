@@ -119,6 +119,19 @@ def test_git_mailmap_merges_identities_and_bots_are_removed(tmp_path):
     readable(out)
 
 
+def test_git_other_branches_only_with_all(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "Ann", "ann@example.org", "2024-01-01T10:00:00", "start", "a.txt")
+    git(repo, "checkout", "-q", "-b", "experiment")
+    commit(repo, "Bob", "bob@example.org", "2024-01-02T10:00:00", "try", "b.txt")
+    git(repo, "checkout", "-q", "main")
+    out = tmp_path / "log.parquet"
+    assert import_export("git", repo, out).actions == {"post": 1, "join": 1}
+    assert import_export("git", repo, out, all_refs=True).actions == {"post": 2, "join": 2}
+
+
 @real
 def test_git_real_repository_since_counts_every_commit(tmp_path):
     from sim.importers.git import _repository
@@ -496,6 +509,12 @@ def test_bad_options_name_the_option(tmp_path, capsys):
           "--join is an option of stackexchange imports only")  # fmt: skip
     with pytest.raises(ImportFailure, match="unknown kind"):
         import_export("mbox", path, out)
+
+
+def test_the_log_is_parquet(tmp_path, capsys):
+    path = tmp_path / "events.csv"
+    path.write_text("member,timestamp,action\nu1,2024-03-01,post\n")
+    fails(["csv", str(path), "--out", str(tmp_path / "log.csv")], capsys, "log.csv", ".parquet")
 
 
 def test_metadata_is_none_for_other_logs(tmp_path):

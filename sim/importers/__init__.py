@@ -54,6 +54,8 @@ def import_export(kind: str, source: str | Path, out: str | Path, **options) -> 
     """
     if kind not in KINDS:
         raise ImportFailure(kind, None, f"unknown kind; expected one of {', '.join(KINDS)}")
+    if not str(out).lower().endswith((".parquet", ".pq")):
+        raise ImportFailure(out, None, "the log is written as Parquet: name it .parquet (or .pq)")
     source = Path(source)
     if not source.exists():
         raise ImportFailure(source, None, "not found")

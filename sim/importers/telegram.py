@@ -71,12 +71,15 @@ def run(
         raise
 
 
-def _time(message: dict, path: Path, record: str) -> int:
+def _time(message: dict, path: Path, record: str, local: list[str]) -> int:
+    """Epoch seconds: ``date_unixtime`` (UTC), else ``date`` (the exporting computer's local
+    time, read as UTC: noted, with ``local`` collecting the records)."""
     if message.get("date_unixtime"):
         try:
             return int(message["date_unixtime"])
         except (TypeError, ValueError):
             pass
+    local.append(record)
     try:
         return parse_iso(message["date"])
     except (KeyError, TypeError, ValueError):
@@ -102,6 +105,7 @@ def _read(path: Path, writer: LogWriter, threads: SilenceThreads) -> None:
     by_name: dict[str, str] = {}
     invited: list[tuple[str, int, str]] = []
     partial_reactions = 0
+    local: list[str] = []
     for index, message in enumerate(document["messages"], 1):
         record = (
             f"message {index} (id={message.get('id', '?')})"
@@ -110,7 +114,7 @@ def _read(path: Path, writer: LogWriter, threads: SilenceThreads) -> None:
         )
         if not isinstance(message, dict) or "id" not in message:
             raise ImportFailure(path, record, "expected a message object with an id")
-        when = _time(message, path, record)
+        when = _time(message, path, record, local)
         item = str(message["id"])
         if message.get("type") == "service":
             action, actor = message.get("action"), message.get("actor_id")
@@ -149,7 +153,7 @@ def _read(path: Path, writer: LogWriter, threads: SilenceThreads) -> None:
                     continue
                 if "react" not in writer.observed:
                     writer.observed.append("react")
-                writer.add(str(who["from_id"]), _time(who, path, record) if who.get("date") else when,
+                writer.add(str(who["from_id"]), _time(who, path, record, local) if who.get("date") else when,
                            "react", thread=thread, topic=chat, parent=item, source=relative,
                            record=record)  # fmt: skip
     unresolved = 0
@@ -161,6 +165,10 @@ def _read(path: Path, writer: LogWriter, threads: SilenceThreads) -> None:
     if unresolved:
         writer.notes.append(
             f"{unresolved} invited member(s) known by name only and never seen posting: not joined"
+        )
+    if local:
+        writer.notes.append(
+            f"{len(local)} date(s) without date_unixtime (first: {local[0]}): local time read as UTC"
         )
     if partial_reactions:
         writer.notes.append(
