@@ -184,7 +184,7 @@ def _topic(files: list[str]) -> str | None:
 def _read(git_dir: Path, source: Path, writer: LogWriter, all_refs: bool) -> None:
     main = ["--all"] if all_refs else ["HEAD"]
     on_main = set(_git(git_dir, ["rev-list", *main]).stdout.split())
-    events = []  # (time, order, member, name, raw, thread key, kind, hash, ref, topic)
+    events = []  # (time, order, member, name, raw identity, thread, kind, hash, ref, topic, parent)
     skipped_merges = 0
     order = 0
     passes = [main] if all_refs else [main, ["--glob=refs/pull/*/head", "--not", "HEAD"]]
