@@ -14,6 +14,7 @@ SIM = Path(__file__).resolve().parents[1] / "sim"
 # lowest first; a module may import from its own layer and those before it
 LAYERS = (
     ("sim.world",),
+    ("sim.importers",),  # real exports to activity logs: below the model, which it never needs
     ("sim.agents",),
     ("sim.policies",),
     ("sim.levers",),

@@ -7,6 +7,7 @@
     commsim dashboard --port 8765                 # the trainers' dashboard in a browser
     commsim export-log --out log.csv              # a simulated run as an activity log
     commsim calibrate log.csv --out results/fit   # fit a scenario to an activity log
+    commsim import git repo.git --out log.parquet # a real platform export as an activity log
 
 Flags override the scenario file and are validated by the same rules (``sim.config.schema``), so
 ``--members 0`` is reported exactly as ``community: {members: 0}`` in the file would be. Bad input
@@ -29,6 +30,7 @@ import sim
 from sim.cli.calibrate import CALIBRATION_COMMANDS, add_calibration_commands
 from sim.cli.experiments import EXPERIMENT_COMMANDS, add_experiment_commands
 from sim.cli.flags import FLAG_FIELDS
+from sim.cli.importing import IMPORT_COMMANDS, add_import_command
 
 # The model, the scenario schema and the plotting stack load inside the commands that use them,
 # so `commsim --help` answers at once. The docs' paths, written here for the same reason, are
@@ -154,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_experiment_commands(commands)
     add_calibration_commands(commands)
+    add_import_command(commands)
     dashboard = commands.add_parser(
         "dashboard",
         help="serve the trainers' dashboard (strategy A versus B, lessons) to a browser",
@@ -192,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXPERIMENT_COMMANDS[args.command](args)
     if args.command in CALIBRATION_COMMANDS:
         return CALIBRATION_COMMANDS[args.command](args)
+    if args.command in IMPORT_COMMANDS:
+        return IMPORT_COMMANDS[args.command](args)
     if args.command == "dashboard":
         return _dashboard(args)
     return _schema(args) if args.command == "schema" else _run(args)
