@@ -1,0 +1,133 @@
+"""The platform: how members see and choose the day's items, and what volume costs them.
+
+A member's attention is limited (Weng, Flammini, Vespignani & Menczer 2012, "Competition among memes
+in a world with limited attention", Scientific Reports 2:335): on each visit it reads at most its
+``read_budget`` items, and which items it reads depends on what the platform shows it first.
+
+* ``stream`` -- Ren & Kraut's (2014) setting, an unfiltered Usenet-like stream: a member reads up to
+  its budget of the whole stream in arrival order, and having more to read than time allows costs
+  (a saturating overload cost). Kept as it was, so the RK targets (sim.validation.targets) stay
+  reachable with ``platform: {kind: stream}``.
+* ``forum`` -- Discourse, Reddit, Stack Exchange: a member scans thread titles up to a page depth,
+  the best first (``sort: ranked``, Lerman & Hogg 2010 "Using a model of social dynamics to predict
+  popularity of news", WWW: the front page shows the most promoted) or the newest first (``sort:
+  recent``), and opens the relevant ones it sees, best first, until its attention is spent
+  (Backstrom, Kleinberg, Lee & Danescu-Niculescu-Mizil 2013, "Characterizing and curating
+  conversation threads", WSDM: readers choose threads by their title and standing). What sinks below
+  the page depth is never seen (Hodas & Lerman 2012, "How visibility and divided attention constrain
+  social contagion", SocialCom), so unread volume costs only the scanning of titles, bounded by the
+  page depth.
+* ``feed`` -- a ranked feed: the platform orders each member's items by predicted relevance (then
+  quality), so the page holds the member's most relevant items; unread volume again costs only the
+  scanning of a page.
+* ``chat_group`` -- WeChat, Telegram, Discord: every message reaches every member in arrival order
+  and notifies it; a member reads up to its budget in that order, and every unread message keeps
+  costing (a notification cost linear in the unread volume, **not** saturating). Members first mute
+  a noisy group -- a muted member pays no notification cost, but visits less and reads less -- and
+  leave later (Qiu, Li, Tang, Lu & Jia 2016, "The lifecycle and cascade of WeChat social messaging
+  groups", WWW: group activity and membership decay as messages pile up; muting is WeChat's
+  built-in first response).
+
+Information benefit is quality-weighted: the items a member reads carry their own quality, and the
+platform decides whether the read items are the best ones (ranked forum, feed), the best of a
+random sample (recent forum) or a random sample (chat, stream). ``quality_read`` gives, for each
+reader and topic, the summed quality of the best ``share`` of that topic's items, from per-topic
+sorted prefix sums: a closed form, no per-member loop and no per-member top-k.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from sim.world.parameters import parameter, probability
+
+KINDS = ("chat_group", "forum", "feed", "stream")
+
+
+@dataclass(frozen=True)
+class Platform:
+    """The platform's kind and the settings that kind needs (the scenario's ``platform`` section).
+
+    Each field is declared once here; settings a kind does not use are ignored by it."""
+
+    kind: Literal["chat_group", "forum", "feed", "stream"] = parameter(
+        "forum",
+        "how members see items: chat_group (every message to everyone, in arrival order), forum "
+        "(titles scanned to a page depth), feed (ranked by predicted relevance), stream (Ren & "
+        "Kraut's unfiltered stream)",
+    )
+    sort: Literal["ranked", "recent"] = parameter(
+        "ranked", "forum: order of the thread list, best first (ranked) or newest first (recent)"
+    )
+    page_depth: int = parameter(
+        60,
+        "forum and feed: titles a member scans per visit (about two or three pages)",
+        ge=1,
+        le=100_000,
+        unit="items per visit",
+    )
+    scan_cost: float = probability(
+        0.3,
+        "forum and feed: cost of scanning a full page of titles of no interest, as a share of "
+        "the cost of reading a budget's worth of off-topic items (behaviour.offtopic_cost)",
+    )
+    notify_cost: float = parameter(
+        0.1,
+        "chat_group: cost of unread messages per read budget's worth of them (linear: it does not "
+        "saturate)",
+        ge=0,
+        le=10,
+    )
+    mute_after: float = parameter(
+        100.0,
+        "chat_group: unread messages in a visit above which an unmuted member may mute the group",
+        ge=0,
+        le=1_000_000,
+        unit="messages",
+    )
+    mute_rate: float = probability(
+        0.2, "chat_group: chance per such visit that the member mutes", unit="probability per visit"
+    )
+    muted_visit: float = probability(
+        0.6, "chat_group: a muted member's visit probability, as a share of its unmuted one"
+    )
+    muted_read: float = probability(
+        0.5, "chat_group: a muted member's reading budget, as a share of its unmuted one"
+    )
+
+
+def sorted_quality(topic: np.ndarray, quality: np.ndarray, weight: np.ndarray, n_topics: int):
+    """Per-topic prefix sums of ``weight`` (the items' appeal, 0 for uninformative ones) and of
+    ``weight * quality``, with each topic's items taken best quality first; returns
+    (order-independent) ``(start, cum_weight, cum_weighted_quality, quality_sorted)`` where the
+    arrays are indexed by position in the topic-major, quality-descending order and ``start[t]``
+    is topic ``t``'s first position (``start[K]`` the end)."""
+    order = np.lexsort((-quality, topic))
+    w = weight[order].astype(np.float64)
+    q = quality[order].astype(np.float64)
+    cum_w = np.concatenate([[0.0], np.cumsum(w)])
+    cum_wq = np.concatenate([[0.0], np.cumsum(w * q)])
+    start = np.concatenate([[0], np.cumsum(np.bincount(topic, minlength=n_topics))])
+    return start, cum_w, cum_wq, q
+
+
+def quality_read(tables, share: np.ndarray, per_topic: np.ndarray) -> np.ndarray:
+    """For each reader (rows of ``share``, one share per reader) and topic: the summed
+    (appeal-weighted) quality of the best ``share * per_topic[t]`` appeal of topic ``t``'s items,
+    interpolated within an item. ``per_topic`` is the informative appeal per topic; returns a
+    float64 array (readers x topics)."""
+    start, cum_w, cum_wq, _ = tables
+    base_w = cum_w[start[:-1]]  # appeal before each topic
+    base_wq = cum_wq[start[:-1]]
+    target = base_w[None, :] + np.clip(share, 0, 1)[:, None] * per_topic[None, :]
+    # the position whose cumulative appeal reaches the target (items of zero weight are skipped)
+    pos = np.searchsorted(cum_w, target, side="left")
+    pos = np.clip(pos, 1, cum_w.size - 1)
+    lo_w, hi_w = cum_w[pos - 1], cum_w[pos]
+    span = np.where(hi_w > lo_w, hi_w - lo_w, 1.0)
+    frac = np.clip((target - lo_w) / span, 0, 1)
+    value = cum_wq[pos - 1] + frac * (cum_wq[pos] - cum_wq[pos - 1])
+    return np.maximum(value - base_wq[None, :], 0.0)
