@@ -149,6 +149,9 @@ DEFAULT_MIX = (
 )
 
 
+DEFAULT_PLATFORM = Platform()
+
+
 @dataclass(frozen=True)
 class Rules:
     """The behavioural parameters shared by every member (validated at the scenario boundary).
@@ -161,7 +164,7 @@ class Rules:
     n_topics: int = 8
     topic_popularity: tuple[float, ...] = ()
     member_mix: tuple[Segment, ...] = DEFAULT_MIX
-    platform: Platform = Platform()  # the scenario's ``platform`` section (sim.world.platform)
+    platform: Platform = DEFAULT_PLATFORM  # the scenario's ``platform`` (sim.world.platform)
     # motivation (Deci, Koestner & Ryan 1999)
     motivation_spread: float = parameter(
         1.2, "sd of intrinsic/extrinsic motivation on the logit scale", ge=0, le=5
