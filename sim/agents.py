@@ -97,7 +97,7 @@ class Segment:
         2, "topics of strong interest (at most community.topics)", ge=1, le=64, unit="topics"
     )
     spread: float = parameter(
-        1.0, "sd of the log-normal jitter of propensities (of visiting: half that)", ge=0, le=5
+        0.8, "sd of the log-normal jitter of propensities (of visiting: half that)", ge=0, le=5
     )
     toxic: float = probability(0.0, "chance that a thread by this kind of member is toxic")
     chatter: float = probability(
@@ -105,6 +105,11 @@ class Segment:
     )
 
 
+# Trait spread is moderate (threads per visit 50x from casual to expert, replies ~80x, jitter sd
+# 0.8): participation inequality comes mostly from reinforcement -- replies received, recognition,
+# ties and habit (Joyce & Kraut 2006) -- not from drawn traits (see benchmarks/inequality_ablation.py;
+# Panciera, Halfaker & Terveen 2009, "Wikipedians are born, not made", is the counter-view that
+# heavy contributors differ from their first day, which the remaining spread keeps a part of).
 DEFAULT_MIX = (
     Segment(
         "casual",
@@ -112,8 +117,8 @@ DEFAULT_MIX = (
         intrinsic=0.35,
         extrinsic=0.5,
         visit=0.35,
-        post=0.0005,
-        reply=0.001,
+        post=0.003,
+        reply=0.006,
         react=0.3,
         invite=0.005,
         read_budget=100.0,
@@ -125,8 +130,8 @@ DEFAULT_MIX = (
         intrinsic=0.6,
         extrinsic=0.5,
         visit=0.6,
-        post=0.005,
-        reply=0.015,
+        post=0.02,
+        reply=0.06,
         react=0.8,
         invite=0.01,
         read_budget=200.0,
@@ -138,13 +143,12 @@ DEFAULT_MIX = (
         intrinsic=0.8,
         extrinsic=0.4,
         visit=0.9,
-        post=0.3,
-        reply=1.0,
+        post=0.15,
+        reply=0.5,
         react=1.0,
         invite=0.02,
         read_budget=400.0,
         favourite_topics=3,
-        spread=1.4,
     ),
 )
 
@@ -241,12 +245,21 @@ class Rules:
     drive_decay: float = probability(
         0.03, "daily return of post drive toward 1", unit="share per day"
     )
-    drive_max: float = parameter(3.0, "ceiling of post drive", ge=1, le=100)
+    drive_max: float = parameter(10.0, "ceiling of post drive", ge=1, le=100)
     first_reply_weight: float = parameter(
         3.0,
         "extra drive from the first replies a member ever receives (fades over ~3)",
         ge=0,
         le=100,
+    )
+    habit_gain: float = parameter(
+        0.2,
+        "post drive added per post the member writes: posting begets posting (habit; "
+        "Joyce & Kraut 2006 on continued posting; Panciera, Halfaker & Terveen 2009 hold the "
+        "counter-view that heavy contributors differ from their first day)",
+        ge=0,
+        le=10,
+        unit="drive per post",
     )
     ignored_penalty: float = probability(
         0.5,
@@ -472,6 +485,7 @@ STATES = (
     State("bond_today", F32, "bond benefit today (visitors only)", daily=True),
     State("identity_today", F32, "identity benefit of today's events", daily=True),
     State("attention_today", F32, "welcomes and operator replies received today", daily=True),
+    State("posts_today", I32, "threads and replies written today", daily=True),
     State("removed_threads", I32, "the member's threads removed by moderators today", daily=True),
     State(
         "recognition_today",
@@ -907,6 +921,7 @@ class Population:
         again = (first >= 0) & (first < day) & (day - first <= 30)
         self.posted_again[authors[again]] = True
         self.posts[authors] += count
+        self.posts_today[authors] += count
         self.recent_posts[authors] += count
         self.last_post_day[authors] = day
 
@@ -1029,6 +1044,9 @@ class Population:
             # and being ignored discourages those who have had few replies yet (Joyce & Kraut 2006)
             touched_drive *= 1 - f32(r.ignored_penalty) * newness * (ignored[touched] > 0)
         drive[touched] = touched_drive
+        if r.habit_gain > 0:  # posting begets posting: a habit forms (see Rules.habit_gain)
+            posted = np.flatnonzero(self.posts_today[:n])
+            drive[posted] += f32(r.habit_gain) * self.posts_today[posted]
         if felt is not None:
             drive[felt] *= f32(1 - r.removal_drive) ** amount
         if memory.any():

@@ -63,6 +63,10 @@ COMMUNITY_SERIES = (
     "mean_info_benefit",
     "mean_bond_benefit",
     "ties",
+    "lurkers",
+    "occasional",
+    "regulars",
+    "core",
 )
 INTERACTION_MEMORY = 120  # days of operator-post interaction kept for the adaptive lever
 
