@@ -38,7 +38,15 @@ from sim.world.uncertainties import Uncertainties
 # 3: paid campaigns pull from their first day to their last (they lagged a day: arrivals read the
 #    pull the operator had set the day before); referral rewards likewise; shortfall per lever;
 #    Dn retention (active on day n after joining) recorded beside retention(d): new bits, columns, keys
-MODEL_VERSION = "3"
+# 4: issue 14's behavioural core. A scenario `platform` (chat_group, forum -- the default --, feed,
+#    or Ren & Kraut's stream, the old reading) decides how members see items; reading is limited
+#    by attention and information counts the quality of each item read; a chat group's unread
+#    messages cost without saturating and members mute before they leave; removed posts are a
+#    strong, lasting signal (removal_ema), strongest for a newcomer's first contributions, and a
+#    removed thread counts as ignored; habit (posting begets posting) and drive_max 10 with a
+#    moderate trait spread make inequality come from reinforcement; "overloaded" is a leave reason
+#    only for members who met overload; daily role counts (lurkers, occasional, regulars, core)
+MODEL_VERSION = "4"
 
 COMMUNITY_SERIES = (
     "members",
