@@ -302,13 +302,14 @@ class Rules:
         unit="ties per attendee",
     )
     removal_cost: float = probability(
-        0.3,
+        0.15,
         "largest cost to an author of the memory of its own posts removed by moderators, felt on "
         "every visit while the memory lasts (Halfaker, Kittur & Riedl 2011)",
     )
     removal_drive: float = probability(
-        0.3,
-        "share of its drive to post an author loses per removed post (Halfaker et al. 2011)",
+        0.1,
+        "share of its drive to post an author loses per removed post of an established member "
+        "(a newcomer's first posts weigh 1 + first_removal_weight times that; Halfaker et al. 2011)",
     )
     removal_memory: float = probability(
         0.02,
@@ -316,7 +317,7 @@ class Rules:
         unit="share per day",
     )
     first_removal_weight: float = parameter(
-        3.0,
+        5.0,
         "extra weight of a removal of a newcomer's first contributions (fades over ~3 posts; "
         "Halfaker et al. 2011, 2013)",
         ge=0,
