@@ -41,7 +41,7 @@ from sim.world import kernels
 from sim.world.content import Items
 from sim.world.outcomes import ACTIVE_DAY_AGES, RETENTION_AGES, SURVIVAL_BIT, LeaveReason
 from sim.world.parameters import parameter, probability
-from sim.world.platform import Platform, quality_read, sorted_quality
+from sim.world.platform import Platform, quality_tables
 from sim.world.streams import RandomStreams, stochastic_round
 from sim.world.ties import TieGraph
 
@@ -820,10 +820,13 @@ class Population:
         share_read = sample * best  # share of each topic's informative items read
         relevant[:] = relevant_in_feed * share_read
         weight = np.where(feed.offtopic, 0, feed.appeal).astype(np.float32)
-        tables = sorted_quality(feed.topic, feed.quality, weight, feed.n_topics)
-        quality = quality_read(tables, best, per_topic) * sample[:, None]
-        quality_sum = (self.pref[idx].astype(np.float64) * quality).sum(axis=1)
-        mean_quality = np.where(relevant > 0, quality_sum / np.maximum(relevant, 1e-9), 0)
+        tables = quality_tables(feed.topic, feed.quality, weight, feed.n_topics)
+        best = best.astype(np.float32)
+        quality_sum = kernels.active().quality_rows(self.pref, idx, best, per_topic, *tables)
+        quality_sum *= sample
+        mean_quality = np.where(
+            relevant > 0, quality_sum / np.maximum(relevant, np.float32(1e-9)), np.float32(0)
+        )
         saturation = 1 - np.exp(-3.0 * relevant / INFO_SATURATION_ITEMS)
         info[:] = mean_quality * saturation
         if chat:

@@ -17,8 +17,9 @@ import pytest
 from sim.agents import DEFAULT_MIX, Rules
 from sim.model import CommunityModel
 from sim.policies import Strategy
+from sim.world import kernels
 from sim.world.content import Items
-from sim.world.platform import Platform, quality_read, sorted_quality
+from sim.world.platform import Platform, quality_tables
 
 SEEDS = (1, 2, 3, 4)
 SMALL = {"members": 800, "market_size": 4000}
@@ -47,15 +48,28 @@ def _louder(rules: Rules, factor: float) -> Rules:
     return replace(rules, member_mix=mix)
 
 
-def test_ranked_reading_takes_the_best_items_first():
-    """quality_read: the best share of a topic's items, best first, a fraction of the next item."""
+@pytest.mark.parametrize("backend", kernels.BACKENDS)
+def test_ranked_reading_takes_the_best_items_first(backend):
+    """quality_rows: per topic, the best share of its items, best first, a fraction of the next
+    item counting for its fraction; weighted by the reader's interest in each topic."""
     items = Items.build(
         [0, 1, 2, 3], [0, 0, 0, 1], np.array([0.2, 0.9, 0.5, 0.7], np.float32), [True] * 4, 2
     )
-    tables = sorted_quality(items.topic, items.quality, np.ones(4, np.float32), 2)
-    got = quality_read(tables, np.array([1 / 3, 0.5, 1.0]), items.per_topic())
-    np.testing.assert_allclose(got[:, 0], [0.9, 0.9 + 0.5 * 0.5, 1.6], rtol=1e-6)
-    np.testing.assert_allclose(got[:, 1], [0.7 / 3, 0.35, 0.7], rtol=1e-6)
+    tables = quality_tables(items.topic, items.quality, np.ones(4, np.float32), 2)
+    pref = np.array([[1, 0], [0, 1], [1, 0], [0, 1], [1, 0], [1, 1]], np.float32)
+    share = np.array([1 / 3, 1 / 3, 0.5, 0.5, 1.0, 1.0], np.float32)
+    with kernels.using(backend):
+        got = kernels.active().quality_rows(pref, np.arange(6), share, items.per_topic(), *tables)
+    expected = [0.9, 0.7 / 3, 0.9 + 0.5 * 0.5, 0.35, 1.6, 2.3]
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    # twice the appeal everywhere (no shortcut: positions are searched): twice the sums
+    heavy = quality_tables(items.topic, items.quality, np.full(4, 2, np.float32), 2)
+    assert heavy[-1] is False and tables[-1] is True
+    with kernels.using(backend):
+        got = kernels.active().quality_rows(
+            pref, np.arange(6), share, 2 * items.per_topic(), *heavy
+        )
+    np.testing.assert_allclose(got, 2 * np.array(expected), rtol=1e-6)
 
 
 def test_every_platform_kind_runs_and_they_differ():

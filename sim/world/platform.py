@@ -30,9 +30,10 @@ in a world with limited attention", Scientific Reports 2:335): on each visit it 
 
 Information benefit is quality-weighted: the items a member reads carry their own quality, and the
 platform decides whether the read items are the best ones (ranked forum, feed), the best of a
-random sample (recent forum) or a random sample (chat, stream). ``quality_read`` gives, for each
-reader and topic, the summed quality of the best ``share`` of that topic's items, from per-topic
-sorted prefix sums: a closed form, no per-member loop and no per-member top-k.
+random sample (recent forum) or a random sample (chat, stream). ``sim.world.kernels.quality_rows``
+gives, for each reader, the interest-weighted summed quality of the best ``share`` of each topic's
+items, from the day's per-topic sorted prefix sums (``quality_tables``): a closed form, no
+per-member top-k.
 """
 
 from __future__ import annotations
@@ -99,35 +100,21 @@ class Platform:
     )
 
 
-def sorted_quality(topic: np.ndarray, quality: np.ndarray, weight: np.ndarray, n_topics: int):
-    """Per-topic prefix sums of ``weight`` (the items' appeal, 0 for uninformative ones) and of
-    ``weight * quality``, with each topic's items taken best quality first; returns
-    (order-independent) ``(start, cum_weight, cum_weighted_quality, quality_sorted)`` where the
-    arrays are indexed by position in the topic-major, quality-descending order and ``start[t]``
-    is topic ``t``'s first position (``start[K]`` the end)."""
+def quality_tables(topic: np.ndarray, quality: np.ndarray, weight: np.ndarray, n_topics: int):
+    """The day's per-topic prefix sums for ``kernels.quality_rows``: of ``weight`` (the items'
+    appeal, 0 for uninformative ones) and of ``weight * quality``, each topic's items taken best
+    quality first; returns float32 ``(base_w, base_wq, cum_w, cum_wq)``, ``base_*`` the sums before
+    each topic's first item, and whether every weight is 1 (``cum_w`` then counts items). A
+    reader's share ``s`` of topic ``t`` read best first then has summed quality ``cum_wq`` at the
+    point where ``cum_w`` reaches ``base_w[t] + s * appeal of t``."""
+    keep = weight > 0  # items of no weight (chatter) take no place in the sums
+    topic, quality, weight = topic[keep], quality[keep], weight[keep]
     order = np.lexsort((-quality, topic))
-    w = weight[order].astype(np.float64)
-    q = quality[order].astype(np.float64)
-    cum_w = np.concatenate([[0.0], np.cumsum(w)])
-    cum_wq = np.concatenate([[0.0], np.cumsum(w * q)])
-    start = np.concatenate([[0], np.cumsum(np.bincount(topic, minlength=n_topics))])
-    return start, cum_w, cum_wq, q
-
-
-def quality_read(tables, share: np.ndarray, per_topic: np.ndarray) -> np.ndarray:
-    """For each reader (rows of ``share``, one share per reader) and topic: the summed
-    (appeal-weighted) quality of the best ``share * per_topic[t]`` appeal of topic ``t``'s items,
-    interpolated within an item. ``per_topic`` is the informative appeal per topic; returns a
-    float64 array (readers x topics)."""
-    start, cum_w, cum_wq, _ = tables
-    base_w = cum_w[start[:-1]]  # appeal before each topic
-    base_wq = cum_wq[start[:-1]]
-    target = base_w[None, :] + np.clip(share, 0, 1)[:, None] * per_topic[None, :]
-    # the position whose cumulative appeal reaches the target (items of zero weight are skipped)
-    pos = np.searchsorted(cum_w, target, side="left")
-    pos = np.clip(pos, 1, cum_w.size - 1)
-    lo_w, hi_w = cum_w[pos - 1], cum_w[pos]
-    span = np.where(hi_w > lo_w, hi_w - lo_w, 1.0)
-    frac = np.clip((target - lo_w) / span, 0, 1)
-    value = cum_wq[pos - 1] + frac * (cum_wq[pos] - cum_wq[pos - 1])
-    return np.maximum(value - base_wq[None, :], 0.0)
+    w = weight[order].astype(np.float32)
+    cum_w = np.concatenate([[0], np.cumsum(w, dtype=np.float32)]).astype(np.float32)
+    cum_wq = np.concatenate([[0], np.cumsum(w * quality[order], dtype=np.float32)])
+    cum_wq = cum_wq.astype(np.float32)
+    start = np.concatenate([[0], np.cumsum(np.bincount(topic, minlength=n_topics))])[:-1]
+    # all of weight 1 (plain items): cum_w counts items, and the kernel finds a position directly
+    uniform = bool((w == 1).all())
+    return cum_w[start], cum_wq[start], cum_w, cum_wq, uniform
