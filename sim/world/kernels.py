@@ -206,14 +206,20 @@ def _compiled():
         out = np.empty(rows.size, np.float32)
         last = cum_w.size - 1
         zero, one = np.float32(0), np.float32(1)
+        # where each topic's sums start (cum_w rises strictly: weights are positive), so that a
+        # search stays within its topic; the end of the last topic is the end of the sums
+        first = np.empty(per_topic.size + 1, np.int64)
+        for t in range(per_topic.size):
+            first[t] = np.searchsorted(cum_w, base_w[t], side="left")
+        first[per_topic.size] = last
         for k in range(rows.size):
             total = zero
             for t in range(per_topic.size):
                 target = base_w[t] + share[k] * per_topic[t]
                 if uniform:  # cum_w[i] == i: the first i with cum_w[i] >= target is ceil(target)
                     lo = np.int64(np.ceil(target))
-                else:  # np.searchsorted(cum_w, target, side="left")
-                    lo, hi = 0, cum_w.size
+                else:  # np.searchsorted(cum_w, target, side="left"), within the topic's items
+                    lo, hi = first[t], first[t + 1] + 1
                     while lo < hi:
                         mid = (lo + hi) // 2
                         if cum_w[mid] < target:

@@ -35,7 +35,8 @@ ROLES = ("lurkers", "occasional", "regulars", "core")
 
 def role_counts(recent_posts: np.ndarray) -> dict[str, int]:
     """Members in each role (``ROLES``), from their posts in about the last 30 days."""
-    counts = np.bincount(np.searchsorted(ROLE_BOUNDS, recent_posts, side="right"), minlength=4)
+    at_least = [recent_posts.size] + [int(np.count_nonzero(recent_posts >= b)) for b in ROLE_BOUNDS]
+    counts = np.diff([*at_least, 0]) * -1
     return {name: int(count) for name, count in zip(ROLES, counts, strict=True)}
 
 

@@ -109,7 +109,8 @@ def quality_tables(topic: np.ndarray, quality: np.ndarray, weight: np.ndarray, n
     point where ``cum_w`` reaches ``base_w[t] + s * appeal of t``."""
     keep = weight > 0  # items of no weight (chatter) take no place in the sums
     topic, quality, weight = topic[keep], quality[keep], weight[keep]
-    order = np.lexsort((-quality, topic))
+    # by topic, best quality first within it: one sort of a float key (quality is in 0..1)
+    order = np.argsort(topic - np.clip(quality, 0, 1).astype(np.float64) * 0.5, kind="stable")
     w = weight[order].astype(np.float32)
     cum_w = np.concatenate([[0], np.cumsum(w, dtype=np.float32)]).astype(np.float32)
     cum_wq = np.concatenate([[0], np.cumsum(w * quality[order], dtype=np.float32)])
