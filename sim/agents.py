@@ -12,6 +12,14 @@ Mechanisms and their sources:
   replies received), *identity* benefit (events; a hook the operator fills) and *fun/recognition*
   (reactions received) against a *reading cost* that grows with the off-topic share and with overload.
   Loyalty moves toward a logistic function of that net benefit; interest drifts toward what satisfies.
+* **The platform decides what is read and what volume costs** (``sim.world.platform``): reading is
+  limited by attention (Weng et al. 2012); forum, feed and chat group differ in what a member sees
+  first and in the cost of what it leaves unread; information counts each read item's quality;
+  Ren & Kraut's unfiltered stream is the ``stream`` kind (``Population.read``).
+* **Removed posts are a strong, lasting signal** (Halfaker, Kittur & Riedl 2011), strongest for a
+  newcomer's first contributions: a fading memory (``removal_ema``) and a lower drive to post.
+* **Habit**: posting begets posting (``Rules.habit_gain``), one of the reinforcements from which
+  participation inequality emerges.
 * **Heterogeneous motivation drawn at join** (Deci, Koestner & Ryan 1999 for the intrinsic/extrinsic
   split): intrinsic motivation scales the urge to post and reply, extrinsic sensitivity the response
   to rewards (``sim.levers.incentives``); a separate need for information sets how much a member values what
