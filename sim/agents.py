@@ -12,6 +12,14 @@ Mechanisms and their sources:
   replies received), *identity* benefit (events; a hook the operator fills) and *fun/recognition*
   (reactions received) against a *reading cost* that grows with the off-topic share and with overload.
   Loyalty moves toward a logistic function of that net benefit; interest drifts toward what satisfies.
+* **The platform decides what is read and what volume costs** (``sim.world.platform``): reading is
+  limited by attention (Weng et al. 2012); forum, feed and chat group differ in what a member sees
+  first and in the cost of what it leaves unread; information counts each read item's quality;
+  Ren & Kraut's unfiltered stream is the ``stream`` kind (``Population.read``).
+* **Removed posts are a strong, lasting signal** (Halfaker, Kittur & Riedl 2011), strongest for a
+  newcomer's first contributions: a fading memory (``removal_ema``) and a lower drive to post.
+* **Habit**: posting begets posting (``Rules.habit_gain``), one of the reinforcements from which
+  participation inequality emerges.
 * **Heterogeneous motivation drawn at join** (Deci, Koestner & Ryan 1999 for the intrinsic/extrinsic
   split): intrinsic motivation scales the urge to post and reply, extrinsic sensitivity the response
   to rewards (``sim.levers.incentives``); a separate need for information sets how much a member values what
@@ -41,6 +49,7 @@ from sim.world import kernels
 from sim.world.content import Items
 from sim.world.outcomes import ACTIVE_DAY_AGES, RETENTION_AGES, SURVIVAL_BIT, LeaveReason
 from sim.world.parameters import parameter, probability
+from sim.world.platform import Platform, quality_tables
 from sim.world.streams import RandomStreams, stochastic_round
 from sim.world.ties import TieGraph
 
@@ -96,7 +105,7 @@ class Segment:
         2, "topics of strong interest (at most community.topics)", ge=1, le=64, unit="topics"
     )
     spread: float = parameter(
-        1.0, "sd of the log-normal jitter of propensities (of visiting: half that)", ge=0, le=5
+        0.8, "sd of the log-normal jitter of propensities (of visiting: half that)", ge=0, le=5
     )
     toxic: float = probability(0.0, "chance that a thread by this kind of member is toxic")
     chatter: float = probability(
@@ -104,6 +113,11 @@ class Segment:
     )
 
 
+# Trait spread is moderate (threads per visit 50x from casual to expert, replies ~80x, jitter sd
+# 0.8): participation inequality comes mostly from reinforcement -- replies received, recognition,
+# ties and habit (Joyce & Kraut 2006) -- not from drawn traits (see benchmarks/inequality_ablation.py;
+# Panciera, Halfaker & Terveen 2009, "Wikipedians are born, not made", is the counter-view that
+# heavy contributors differ from their first day, which the remaining spread keeps a part of).
 DEFAULT_MIX = (
     Segment(
         "casual",
@@ -111,8 +125,8 @@ DEFAULT_MIX = (
         intrinsic=0.35,
         extrinsic=0.5,
         visit=0.35,
-        post=0.0005,
-        reply=0.001,
+        post=0.003,
+        reply=0.006,
         react=0.3,
         invite=0.005,
         read_budget=100.0,
@@ -124,8 +138,8 @@ DEFAULT_MIX = (
         intrinsic=0.6,
         extrinsic=0.5,
         visit=0.6,
-        post=0.005,
-        reply=0.015,
+        post=0.02,
+        reply=0.06,
         react=0.8,
         invite=0.01,
         read_budget=200.0,
@@ -137,15 +151,17 @@ DEFAULT_MIX = (
         intrinsic=0.8,
         extrinsic=0.4,
         visit=0.9,
-        post=0.3,
-        reply=1.0,
+        post=0.15,
+        reply=0.5,
         react=1.0,
         invite=0.02,
         read_budget=400.0,
         favourite_topics=3,
-        spread=1.4,
     ),
 )
+
+
+DEFAULT_PLATFORM = Platform()
 
 
 @dataclass(frozen=True)
@@ -160,6 +176,7 @@ class Rules:
     n_topics: int = 8
     topic_popularity: tuple[float, ...] = ()
     member_mix: tuple[Segment, ...] = DEFAULT_MIX
+    platform: Platform = DEFAULT_PLATFORM  # the scenario's ``platform`` (sim.world.platform)
     # motivation (Deci, Koestner & Ryan 1999)
     motivation_spread: float = parameter(
         1.2, "sd of intrinsic/extrinsic motivation on the logit scale", ge=0, le=5
@@ -236,12 +253,21 @@ class Rules:
     drive_decay: float = probability(
         0.03, "daily return of post drive toward 1", unit="share per day"
     )
-    drive_max: float = parameter(3.0, "ceiling of post drive", ge=1, le=100)
+    drive_max: float = parameter(10.0, "ceiling of post drive", ge=1, le=100)
     first_reply_weight: float = parameter(
         3.0,
         "extra drive from the first replies a member ever receives (fades over ~3)",
         ge=0,
         le=100,
+    )
+    habit_gain: float = parameter(
+        0.2,
+        "post drive added per post the member writes: posting begets posting (habit; "
+        "Joyce & Kraut 2006 on continued posting; Panciera, Halfaker & Terveen 2009 hold the "
+        "counter-view that heavy contributors differ from their first day)",
+        ge=0,
+        le=10,
+        unit="drive per post",
     )
     ignored_penalty: float = probability(
         0.5,
@@ -285,8 +311,25 @@ class Rules:
     )
     removal_cost: float = probability(
         0.15,
-        "largest cost to an author, felt on its next visit, of seeing its own posts removed by "
-        "moderators",
+        "largest cost to an author of the memory of its own posts removed by moderators, felt on "
+        "every visit while the memory lasts (Halfaker, Kittur & Riedl 2011)",
+    )
+    removal_drive: float = probability(
+        0.1,
+        "share of its drive to post an author loses per removed post of an established member "
+        "(a newcomer's first posts weigh 1 + first_removal_weight times that; Halfaker et al. 2011)",
+    )
+    removal_memory: float = probability(
+        0.02,
+        "daily fading of the memory of removed posts (about 50 days)",
+        unit="share per day",
+    )
+    first_removal_weight: float = parameter(
+        5.0,
+        "extra weight of a removal of a newcomer's first contributions (fades over ~3 posts; "
+        "Halfaker et al. 2011, 2013)",
+        ge=0,
+        le=100,
     )
     toxicity_cost: float = parameter(0.6, "largest reading cost of toxic posts", ge=0, le=10)
     incentive_gain: float = parameter(
@@ -397,9 +440,15 @@ STATES = (
     State(
         "removal_today",
         F32,
-        "the member's posts removed by moderators and not yet felt: kept until its next visit, "
-        "when it costs and is cleared",
+        "the member's posts removed by moderators and not yet felt, weighted up for a newcomer's "
+        "first contributions: kept until its next visit, when it joins `removal_ema`",
     ),
+    State(
+        "removal_ema",
+        F32,
+        "lasting memory of removed posts (weighted count, fading by `removal_memory` a day)",
+    ),
+    State("muted", np.bool_, "chat_group: the member has muted the group (no notifications)"),
     # counters since joining
     State("visits", I32, "days visited"),
     State("posts", I32, "threads and replies written"),
@@ -445,6 +494,8 @@ STATES = (
     State("bond_today", F32, "bond benefit today (visitors only)", daily=True),
     State("identity_today", F32, "identity benefit of today's events", daily=True),
     State("attention_today", F32, "welcomes and operator replies received today", daily=True),
+    State("posts_today", I32, "threads and replies written today", daily=True),
+    State("removed_threads", I32, "the member's threads removed by moderators today", daily=True),
     State(
         "recognition_today",
         F32,
@@ -637,6 +688,8 @@ class Population:
         # newcomers look around in their first week; founders are no newcomers
         newness = np.exp(-(day - self.join_day[a]) / np.float32(7.0)) * ~self.is_founder[a]
         p = p + r.novelty * newness
+        if r.platform.kind == "chat_group":  # a muted group is opened less often (Qiu et al. 2016)
+            p = np.where(self.muted[a], p * np.float32(r.platform.muted_visit), p)
         p = self._operator_pull(p, a)
         visitors = np.zeros(n, bool)
         hit = self.streams.uniform("visit", day, n)[a] < p
@@ -669,41 +722,19 @@ class Population:
             pull *= np.float32(0.3)
         return p
 
-    def read(self, visitors: np.ndarray, feed: Items) -> None:
-        """Visitors read yesterday's feed: information benefit and reading cost (Ren & Kraut 2014)."""
-        r = self.rules
-        counts = feed.per_topic()
-        total = float(counts.sum())
+    def read(self, visitors: np.ndarray, feed: Items, day: int = 0) -> None:
+        """Visitors read yesterday's feed as the platform shows it (``sim.world.platform``):
+        information benefit and reading cost. ``stream`` is Ren & Kraut's (2014) unfiltered stream
+        (``_read_stream``); the other kinds limit reading by attention (``_read_attention``)."""
         idx = self.slots_of(visitors)
-        info = np.zeros(idx.size, np.float32)
-        relevant = np.zeros(idx.size, np.float32)
-        cost = np.zeros(idx.size, np.float32)
-        overload_cost = np.zeros(idx.size, np.float32)
-        toxicity = np.zeros(idx.size, np.float32)
-        if total > 0:
-            budget = self.trait("read_budget", idx)
-            # engaging formats draw more attention: relevance follows appeal, cost follows count
-            per_topic = feed.informative_per_topic().astype(np.float32)
-            relevant_in_feed = np.minimum(
-                kernels.active().weighted_rows(self.pref, idx, per_topic), np.float32(total)
-            )
-            # a personalized filter hides a share of each reader's off-topic items
-            seen = total - self.today.feed_filter * (total - relevant_in_feed)
-            read = np.minimum(seen, budget)
-            relevant[:] = relevant_in_feed * (read / seen)
-            saturation = 1 - np.exp(-3.0 * relevant / INFO_SATURATION_ITEMS)
-            info[:] = feed.mean_quality() * saturation
-            offtopic_share = 1 - relevant_in_feed / seen
-            overload = np.maximum(seen / budget - 1, 0)
-            overload_cost[:] = r.overload_cost * (1 - np.exp(-overload))
-            cost[:] = r.offtopic_cost * offtopic_share * (read / budget) + overload_cost
-            toxic_share = feed.toxic_share()
-            if toxic_share > 0:
-                # toxic posts are off-topic noise to most readers, so the filter hides them too
-                toxic_read = toxic_share * read * (1 - self.today.feed_filter)
-                toxicity[:] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
-                cost += toxicity
+        values = np.zeros((5, idx.size), np.float32)  # info, relevant, cost, overload, toxicity
+        if len(feed) > 0:
+            if self.rules.platform.kind == "stream":
+                self._read_stream(idx, feed, values)
+            else:
+                self._read_attention(idx, feed, values, day)
             self._drift_topics(idx, feed.informative_per_topic())
+        info, relevant, cost, overload_cost, toxicity = values
         self.info_today[idx] = info
         self.relevant_read[idx] = relevant
         self.cost_today[idx] = cost
@@ -718,6 +749,114 @@ class Population:
             state = average[idx]
             _move_toward(state, value, EMA_WEIGHT)
             average[idx] = state
+
+    def _read_stream(self, idx: np.ndarray, feed: Items, values: np.ndarray) -> None:
+        """Ren & Kraut (2014): every visitor reads the whole stream up to its budget; relevance is
+        the stream's, quality the stream's mean, and more to read than time allows costs a
+        saturating overload cost."""
+        r = self.rules
+        info, relevant, cost, overload_cost, toxicity = values
+        total = float(len(feed))
+        budget = self.trait("read_budget", idx)
+        # engaging formats draw more attention: relevance follows appeal, cost follows count
+        per_topic = feed.informative_per_topic().astype(np.float32)
+        relevant_in_feed = np.minimum(
+            kernels.active().weighted_rows(self.pref, idx, per_topic), np.float32(total)
+        )
+        # a personalized filter hides a share of each reader's off-topic items
+        seen = total - self.today.feed_filter * (total - relevant_in_feed)
+        read = np.minimum(seen, budget)
+        relevant[:] = relevant_in_feed * (read / seen)
+        saturation = 1 - np.exp(-3.0 * relevant / INFO_SATURATION_ITEMS)
+        info[:] = feed.mean_quality() * saturation
+        offtopic_share = 1 - relevant_in_feed / seen
+        overload = np.maximum(seen / budget - 1, 0)
+        overload_cost[:] = r.overload_cost * (1 - np.exp(-overload))
+        cost[:] = r.offtopic_cost * offtopic_share * (read / budget) + overload_cost
+        toxic_share = feed.toxic_share()
+        if toxic_share > 0:
+            # toxic posts are off-topic noise to most readers, so the filter hides them too
+            toxic_read = toxic_share * read * (1 - self.today.feed_filter)
+            toxicity[:] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
+            cost += toxicity
+
+    def _read_attention(self, idx: np.ndarray, feed: Items, values: np.ndarray, day: int) -> None:
+        """Attention-limited reading (Weng et al. 2012) on a forum, feed or chat group.
+
+        ``relevant`` is the relevance-weighted count of items found (preference times the
+        informative items per topic). What is read: forum -- the titles down to ``page_depth``
+        (best or newest first), relevant ones opened best first up to the budget; feed -- the
+        platform puts the member's relevant items first; chat -- messages in arrival order up to the
+        budget. Information = mean quality of the relevant items read x Ren & Kraut's saturation in
+        their number (~40 a day), so each item's quality counts (``platform.quality_read``).
+        Costs: forum and feed, scanning titles of no interest (bounded by the page); chat, each
+        unread message notifies (linear, no saturation) unless the member has muted the group, and
+        off-topic messages read cost as in Ren & Kraut. Sources: ``sim.world.platform``."""
+        r, plat = self.rules, self.rules.platform
+        info, relevant, cost, overload_cost, toxicity = values
+        total = np.float32(len(feed))
+        budget = self.trait("read_budget", idx)
+        chat = plat.kind == "chat_group"
+        muted = self.muted[idx] if chat else None
+        if chat:
+            budget = np.where(muted, budget * np.float32(plat.muted_read), budget)
+        per_topic = feed.informative_per_topic().astype(np.float32)
+        relevant_in_feed = np.minimum(
+            kernels.active().weighted_rows(self.pref, idx, per_topic), total
+        )
+        seen = total - np.float32(self.today.feed_filter) * (total - relevant_in_feed)
+        offtopic_share = 1 - relevant_in_feed / seen
+        depth = np.float32(plat.page_depth)
+        if chat:  # arrival order: a random sample of the messages, whatever their quality
+            read = np.minimum(seen, budget)
+            sample = read / seen  # share of every topic's messages read
+            best = np.ones_like(sample)  # ... not chosen by quality
+        elif plat.kind == "feed":  # the page holds the member's most relevant items
+            found = np.minimum(relevant_in_feed, depth)
+            read = np.minimum(found, budget)
+            sample = np.ones_like(read)
+            best = read / np.maximum(relevant_in_feed, np.float32(1e-6))
+        else:  # forum: titles scanned to the page depth
+            scanned = np.minimum(seen, depth) / seen
+            found = relevant_in_feed * scanned
+            read = np.minimum(found, budget)
+            opened = read / np.maximum(found, np.float32(1e-6))  # best of the relevant seen
+            if plat.sort == "ranked":  # the page holds the best threads; the reader opens its best
+                sample, best = np.ones_like(read), scanned * opened
+            else:  # newest first: a random sample of quality, the best of it opened
+                sample, best = scanned, opened
+        share_read = sample * best  # share of each topic's informative items read
+        relevant[:] = relevant_in_feed * share_read
+        weight = np.where(feed.offtopic, 0, feed.appeal).astype(np.float32)
+        tables = quality_tables(feed.topic, feed.quality, weight, feed.n_topics)
+        best = best.astype(np.float32)
+        quality_sum = kernels.active().quality_rows(self.pref, idx, best, per_topic, *tables)
+        quality_sum *= sample
+        mean_quality = np.where(
+            relevant > 0, quality_sum / np.maximum(relevant, np.float32(1e-9)), np.float32(0)
+        )
+        saturation = 1 - np.exp(-3.0 * relevant / INFO_SATURATION_ITEMS)
+        info[:] = mean_quality * saturation
+        if chat:
+            unread = np.maximum(seen - read, 0)
+            notify = np.float32(plat.notify_cost) * unread / budget
+            overload_cost[:] = np.where(muted, 0, notify)
+            cost[:] = r.offtopic_cost * offtopic_share * (read / budget) + overload_cost
+            items_read = read
+            # a noisy group gets muted first (Qiu et al. 2016)
+            noisy = ~muted & (unread > plat.mute_after)
+            if noisy.any():
+                draw = self.streams.uniform("mute", day, self.n)[idx]
+                self.muted[idx[noisy & (draw < plat.mute_rate)]] = True
+        else:
+            page = np.minimum(seen, depth)
+            cost[:] = np.float32(r.offtopic_cost * plat.scan_cost) * (page / depth) * offtopic_share
+            items_read = read
+        toxic_share = feed.toxic_share()
+        if toxic_share > 0:
+            toxic_read = toxic_share * items_read * (1 - self.today.feed_filter)
+            toxicity[:] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
+            cost += toxicity
 
     def _drift_topics(self, idx: np.ndarray, counts: np.ndarray) -> None:
         """Interest drifts toward the topics that supplied the relevant content."""
@@ -794,6 +933,7 @@ class Population:
         again = (first >= 0) & (first < day) & (day - first <= 30)
         self.posted_again[authors[again]] = True
         self.posts[authors] += count
+        self.posts_today[authors] += count
         self.recent_posts[authors] += count
         self.last_post_day[authors] = day
 
@@ -869,10 +1009,19 @@ class Population:
             + f32(r.recognition_weight) * self.recognition_today[v]
         )
         net = benefit - self.cost_today[v] - self.withdrawal[v]
+        # removed posts: a strong, lasting signal (Halfaker, Kittur & Riedl 2011). An author learns
+        # of them on its next visit; they join a memory that fades by `removal_memory` a day, cost
+        # on every visit while it lasts, and take away part of the drive to post.
+        memory = self.view("removal_ema")
         removed = self.removal_today[v]
-        if removed.any():  # an author learns of its removed posts on its next visit
-            net -= f32(r.removal_cost) * (1 - np.exp(-removed))
-            self.removal_today[v] = 0
+        felt = None
+        if removed.any():
+            felt = v[removed > 0]
+            amount = self.removal_today[felt]
+            memory[felt] += amount
+            self.removal_today[felt] = 0
+        if memory.any():
+            net -= f32(r.removal_cost) * (1 - np.exp(-memory[v]))
         target = expit((net - f32(r.aspiration)) / f32(r.temperature))
         # first impressions weigh more: the learning rate falls as visits accumulate, so commitment
         # settles early and long-standing members are stable (a decreasing hazard of leaving)
@@ -907,6 +1056,13 @@ class Population:
             # and being ignored discourages those who have had few replies yet (Joyce & Kraut 2006)
             touched_drive *= 1 - f32(r.ignored_penalty) * newness * (ignored[touched] > 0)
         drive[touched] = touched_drive
+        if r.habit_gain > 0:  # posting begets posting: a habit forms (see Rules.habit_gain)
+            posted = np.flatnonzero(self.posts_today[:n])
+            drive[posted] += f32(r.habit_gain) * self.posts_today[posted]
+        if felt is not None:
+            drive[felt] *= f32(1 - r.removal_drive) ** amount
+        if memory.any():
+            memory *= f32(1 - r.removal_memory)
         np.minimum(drive, f32(r.drive_max), out=drive)
         self.recent_posts[:n] *= np.float32(1 - 1 / 30)  # about the last 30 days' posts
         self.recent_points[:n] *= np.float32(1 - 1 / 30)
@@ -965,7 +1121,7 @@ class Population:
         deficits = np.stack(
             [
                 r.info_weight * (0.6 - self.info_ema[slots]) + noise - toxicity,
-                self.overload_ema[slots],
+                np.where(self.overload_ema[slots] > 0, self.overload_ema[slots], absent),
                 r.bond_weight * social * (0.6 - self.bond_ema[slots]),
                 np.where(toxicity > 0, toxicity, absent),
                 np.where(withdrawal > 0, withdrawal, absent),

@@ -38,7 +38,15 @@ from sim.world.uncertainties import Uncertainties
 # 3: paid campaigns pull from their first day to their last (they lagged a day: arrivals read the
 #    pull the operator had set the day before); referral rewards likewise; shortfall per lever;
 #    Dn retention (active on day n after joining) recorded beside retention(d): new bits, columns, keys
-MODEL_VERSION = "3"
+# 4: issue 14's behavioural core. A scenario `platform` (chat_group, forum -- the default --, feed,
+#    or Ren & Kraut's stream, the old reading) decides how members see items; reading is limited
+#    by attention and information counts the quality of each item read; a chat group's unread
+#    messages cost without saturating and members mute before they leave; removed posts are a
+#    strong, lasting signal (removal_ema), strongest for a newcomer's first contributions, and a
+#    removed thread counts as ignored; habit (posting begets posting) and drive_max 10 with a
+#    moderate trait spread make inequality come from reinforcement; "overloaded" is a leave reason
+#    only for members who met overload; daily role counts (lurkers, occasional, regulars, core)
+MODEL_VERSION = "4"
 
 COMMUNITY_SERIES = (
     "members",
@@ -63,6 +71,10 @@ COMMUNITY_SERIES = (
     "mean_info_benefit",
     "mean_bond_benefit",
     "ties",
+    "lurkers",
+    "occasional",
+    "regulars",
+    "core",
 )
 INTERACTION_MEMORY = 120  # days of operator-post interaction kept for the adaptive lever
 
@@ -138,7 +150,7 @@ class CommunityModel(mesa.Model):
         joins = self.arrive(day)
         self.operator_acts(day)
         visitors = pop.visit(day)
-        pop.read(visitors, self.feed)
+        pop.read(visitors, self.feed, day)
         threads = pop.post(visitors, day)
         replies = self.reply(visitors, day)
         reactions = self.react(visitors, day)
@@ -278,7 +290,7 @@ class CommunityModel(mesa.Model):
             to_chatter=threads.offtopic[item],
             closed=int(members_thread.sum()),
             unanswered=int(unanswered.sum()),
-            ignored=_received(threads.author[unanswered], pop.n),
+            ignored=_received(threads.author[unanswered], pop.n) + pop.removed_threads[: pop.n],
             per_member=per_member,
         )
 
@@ -490,14 +502,28 @@ class LeverWorld:
         self._model.feed = self._model.feed.concat(items)
 
     def remove(self, items: np.ndarray) -> int:
-        """Moderators remove items (a mask over today's feed); their authors are told (a cost)."""
+        """Moderators remove items (a mask over today's feed): they leave the feed, taking the
+        information they carried with them, and their authors are told.
+
+        To its author a removal is a strong, lasting signal, strongest for a newcomer's first
+        contributions (Halfaker, Kittur & Riedl 2011, "Don't bite the newbies", WikiSym: reverted
+        newcomers contribute less and leave more; Halfaker, Geiger, Morgan & Riedl 2013): each
+        removed item weighs ``1 + first_removal_weight * exp(-earlier posts / 3)`` in the author's
+        ``removal_today`` (felt on its next visit, ``Population.update_states``). A removed thread
+        also counts as a thread that got no reply (Joyce & Kraut 2006's ignored penalty)."""
         model = self._model
         removed = int(items.sum())
         if removed:
-            authors = model.feed.author[items]
-            authors = authors[authors >= 0]
-            np.add.at(self.members.removal_today, authors, 1)
-            model.feed = model.feed.subset(~items)
+            pop, rules = self.members, model.rules
+            feed = model.feed
+            mine = items & (feed.author >= 0)
+            authors = feed.author[mine]
+            earlier = np.maximum(pop.posts[authors] - 1, 0).astype(np.float32)
+            weight = 1 + np.float32(rules.first_removal_weight) * np.exp(-earlier / np.float32(3))
+            np.add.at(pop.removal_today, authors, weight.astype(np.float32))
+            threads = authors[feed.is_thread[mine]]
+            np.add.at(pop.removed_threads, threads, 1)
+            model.feed = feed.subset(~items)
         return removed
 
     def lever(self, key: str) -> Lever | None:

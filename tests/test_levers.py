@@ -22,6 +22,7 @@ from sim.levers.onboarding import Onboarding
 from sim.levers.recruitment import Campaign, Recruitment
 from sim.levers.winback import WinBack
 from sim.policies import Strategy, operator_series
+from sim.world.platform import Platform
 from sim.world.uncertainties import Competitor, Seasonality, TrendShock, Uncertainties
 
 SEEDS = range(1, 5)
@@ -223,7 +224,8 @@ def test_the_leaderboard_is_the_top_members_still_here_earlier_joiners_first_on_
 
 # ---- moderation ------------------------------------------------------------------------------------
 def _broad(toxic: float = 0.0) -> dict:
-    """Ren & Kraut's setting: many topics, narrow interests, high volume, social chatter."""
+    """Ren & Kraut's setting: an unfiltered stream, many topics, narrow interests, high volume,
+    social chatter."""
     mix = tuple(
         replace(
             seg,
@@ -238,7 +240,8 @@ def _broad(toxic: float = 0.0) -> dict:
     return {
         "members": 2000,
         "market_size": 10000,
-        "rules": replace(Rules(), n_topics=16, member_mix=mix),
+        # Ren & Kraut's Usenet groups: one unfiltered stream (the RK targets' platform too)
+        "rules": replace(Rules(), n_topics=16, member_mix=mix, platform=Platform(kind="stream")),
     }
 
 

@@ -250,3 +250,20 @@ def test_market_is_never_exceeded():
     model.run(20)
     assert model.joined_from_market == 100
     assert model.series()["joins"].sum() == 100
+
+
+def test_small_founding_groups_dwindle_more_often():
+    """Critical mass: 30 founders in a market of 300 have too few posters for members to find
+    enough to read and too few replies, and dwindle (under half the founders after 180 days) far
+    more often than 1,000 founders in a market of 5,000."""
+
+    def dwindled(founders, market):
+        ends = []
+        for seed in range(1, 7):
+            model = CommunityModel(members=founders, market_size=market, rng=seed)
+            model.run(180)
+            ends.append(model.series()["members"].iloc[-1] < 0.5 * founders)
+        return np.mean(ends)
+
+    assert dwindled(30, 300) >= 0.8
+    assert dwindled(1000, 5000) <= 0.2

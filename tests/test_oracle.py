@@ -21,6 +21,7 @@ from scipy import stats
 from sim.agents import Rules
 from sim.model import CommunityModel
 from sim.validation.oracle import OracleModel
+from sim.world.platform import Platform
 
 SMALL = {"members": 1000, "market_size": 5000}
 SEEDS = range(20)
@@ -49,7 +50,19 @@ def _rough_rules() -> Rules:
     return replace(rules, member_mix=mix)
 
 
-WORLDS = {"default": Rules(), "toxic and chatty posters": _rough_rules()}
+def _chat_rules() -> Rules:
+    """A chat group (every message notifies everyone) with a low muting threshold, so that the
+    notification cost, muting and muted members' visits and reading are all exercised; and Ren &
+    Kraut's stream, the reading rule the RK targets use."""
+    return replace(Rules(), platform=Platform(kind="chat_group", mute_after=20.0))
+
+
+WORLDS = {
+    "default": Rules(),
+    "toxic and chatty posters": _rough_rules(),
+    "chat group": _chat_rules(),
+    "stream": replace(_rough_rules(), platform=Platform(kind="stream")),
+}
 
 
 def last_month_means(world: str, seed: int) -> tuple[pd.Series, pd.Series]:

@@ -22,6 +22,7 @@ from sim.config import (
     Behaviour,
     Community,
     MemberSegment,
+    PlatformSection,
     RunSettings,
     Scenario,
     ScenarioError,
@@ -33,6 +34,7 @@ from sim.config import (
 from sim.config.docs import describe
 from sim.policies import LEVERS, Strategy
 from sim.world.parameters import described
+from sim.world.platform import Platform
 from sim.world.uncertainties import Uncertainties
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -143,6 +145,8 @@ def test_each_rules_field_takes_the_value_at_its_path():
             expected = tuple(Segment(**s) for s in expected)
         elif field == "topic_popularity":
             expected = tuple(expected)
+        elif field == "platform":
+            expected = Platform(**expected)
         assert getattr(rules, field) == expected, field
     assert rules != Rules()
 
@@ -214,6 +218,7 @@ def test_behaviour_and_member_mix_are_derived_from_the_parameters():
     for section, parameters, prefix in (
         (Behaviour, Rules, "behaviour"),
         (MemberSegment, Segment, "member_mix[]"),
+        (PlatformSection, Platform, "platform"),
     ):
         declared = [f for f in fields(parameters) if described(f)]
         assert list(section.model_fields) == [f.name for f in declared]
@@ -225,6 +230,7 @@ def test_behaviour_and_member_mix_are_derived_from_the_parameters():
         "n_topics",
         "topic_popularity",
         "member_mix",
+        "platform",
     }
     assert schema["behaviour.lure_rate"]["unit"] == "probability per day"
     assert schema["uncertainties.trend.topic"]["unit"] == "topic index (0 = first)"

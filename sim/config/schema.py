@@ -8,6 +8,8 @@ these sections:
 * ``community``: the initial members and the topics they talk about;
 * ``arrivals``: the Bass market newcomers come from (marketing, word of mouth, referrals);
 * ``member_mix``: the kinds of newcomer (``sim.agents.Segment``), with relative shares;
+* ``platform``: how members see and choose items and what volume costs them
+  (``sim.world.platform.Platform``: chat_group, forum, feed, or Ren & Kraut's stream);
 * ``behaviour``: every other field of ``sim.agents.Rules``, under the same name;
 * ``strategy`` (optional): the operator's levers, validated by ``sim.policies.Strategy`` itself;
 * ``uncertainties`` (optional): what the operator does not control (``sim.world.uncertainties``);
@@ -41,6 +43,7 @@ from sim.agents import DEFAULT_MIX, Rules, Segment
 from sim.model import CommunityModel
 from sim.policies import Strategy, on_registry_change
 from sim.world.parameters import described
+from sim.world.platform import Platform
 from sim.world.settings import Probability, setting
 from sim.world.uncertainties import Uncertainties
 
@@ -155,6 +158,14 @@ Behaviour = section_of(
 )
 
 
+PlatformSection = section_of(
+    Platform,
+    "PlatformSection",
+    "How members see and choose the day's items and what volume costs them: the fields of "
+    "``sim.world.platform.Platform``, declared there.",
+)
+
+
 class RunSettings(Section):
     days: int = setting(365, ge=1, le=36_500, description="days to simulate", unit="days")
     seed: int = Field(1, ge=0, le=2**63 - 1, description="root seed of every random stream")
@@ -170,6 +181,12 @@ class Scenario(Section):
         min_length=1,
         max_length=100,
         description="kinds of newcomer and their relative shares",
+    )
+    platform: PlatformSection = Field(
+        default_factory=PlatformSection,
+        description="the platform: chat_group, forum (the default: a young community's most "
+        "likely home), feed, or stream (Ren & Kraut's unfiltered stream); it decides how members "
+        "see and choose items and what unread volume costs them",
     )
     behaviour: Behaviour = Field(
         default_factory=Behaviour, description="behavioural rules shared by every member"
@@ -273,6 +290,7 @@ class Scenario(Section):
             "n_topics": "community.topics",
             "topic_popularity": "community.topic_popularity",
             "member_mix": "member_mix",
+            "platform": "platform",
             **{name: f"behaviour.{name}" for name in Behaviour.model_fields},
         }
 
@@ -281,6 +299,7 @@ class Scenario(Section):
             n_topics=self.community.topics,
             topic_popularity=tuple(self.community.topic_popularity),
             member_mix=tuple(Segment(**segment.model_dump()) for segment in self.member_mix),
+            platform=Platform(**self.platform.model_dump()),
             **self.behaviour.model_dump(),
         )
 

@@ -42,6 +42,7 @@ import pandas as pd
 
 from sim.agents import EMA_WEIGHT, INFO_SATURATION_ITEMS, LeaveReason, Rules
 from sim.model import COMMUNITY_SERIES
+from sim.world.metrics import ROLE_BOUNDS, ROLES
 from sim.world.streams import RandomStreams, root_seed_sequence
 
 NEVER = -(10**6)  # the day of something that has not happened
@@ -104,12 +105,28 @@ class Feed:
         self.informative_counts = [
             sum(not item.chatter for item in items) for items in self.by_topic
         ]
+        # each topic's informative items' qualities, best first (what a ranked page shows first)
+        self.best_first = [
+            sorted((item.quality for item in items if not item.chatter), reverse=True)
+            for items in self.by_topic
+        ]
         size = len(items)
         self.mean_quality = sum(item.quality for item in items) / size if size else 0.0
         self.toxic_share = sum(item.toxic for item in items) / size if size else 0.0
 
     def __len__(self) -> int:
         return len(self.items)
+
+    def best_quality(self, topic: int, share: float) -> float:
+        """Summed quality of the best ``share`` of the topic's informative items (a fraction of
+        the next item counts for its fraction)."""
+        qualities = self.best_first[topic]
+        wanted = min(max(share, 0.0), 1.0) * len(qualities)
+        whole = math.floor(wanted)
+        total = sum(qualities[:whole])
+        if whole < len(qualities):
+            total += (wanted - whole) * qualities[whole]
+        return total
 
     def threads(self) -> Feed:
         return Feed([item for item in self.items if item.is_thread], len(self.by_topic))
@@ -166,6 +183,8 @@ class OracleMember(mesa.Agent):
         self.recent_posts = 0.0  # about the last 30 days' posts
         self.info_ema = self.cost_ema = self.overload_ema = self.bond_ema = 0.0
         self.toxicity_ema = 0.0
+        self.muted = False  # chat_group: has muted the group
+        self.posts_today = 0
         self.ties: dict[OracleMember, float] = {}
         # today's experience
         self.info_today = self.relevant_read = self.cost_today = self.bond_today = 0.0
@@ -217,6 +236,8 @@ class OracleMember(mesa.Agent):
         p = p * (0.5 + 0.5 * self.interest) + r.reply_pull * (self.unseen_replies > 0)
         if not self.is_founder:  # newcomers look around in their first week
             p += r.novelty * math.exp(-(day - self.join_day) / 7.0)
+        if self.muted:  # a muted chat group is opened less often
+            p *= r.platform.muted_visit
         self.info_today = self.relevant_read = self.cost_today = 0.0
         self.overload_today = self.toxicity_today = 0.0
         if self.uniform("visit") >= p:
@@ -227,35 +248,92 @@ class OracleMember(mesa.Agent):
         return True
 
     def read(self, feed: Feed) -> None:
-        """Read yesterday's feed: information benefit, saturating near 40 relevant items, against a
-        reading cost from off-topic noise and overload (Ren & Kraut 2014)."""
-        r = self.model.rules
-        counts = feed.counts
-        total = float(sum(counts))
-        if total > 0:
-            informative = feed.informative_counts
-            relevant_in_feed = min(
-                sum(p * c for p, c in zip(self.pref, informative, strict=True)), total
-            )
-            read = min(total, self.read_budget)
-            self.relevant_read = relevant_in_feed * read / total
-            saturation = 1 - math.exp(-3.0 * self.relevant_read / INFO_SATURATION_ITEMS)
-            self.info_today = feed.mean_quality * saturation
-            offtopic_share = 1 - relevant_in_feed / total
-            overload = max(total / self.read_budget - 1, 0.0)
-            self.overload_today = r.overload_cost * (1 - math.exp(-overload))
-            self.cost_today = (
-                r.offtopic_cost * offtopic_share * read / self.read_budget + self.overload_today
-            )
-            toxic_read = feed.toxic_share * read
-            if toxic_read > 0:
-                self.toxicity_today = r.toxicity_cost * (1 - math.exp(-toxic_read / 3.0))
-                self.cost_today += self.toxicity_today
+        """Read yesterday's items as the platform shows them (``sim.world.platform``): Ren &
+        Kraut's stream, or attention-limited reading on a forum, feed or chat group."""
+        if len(feed) > 0:
+            if self.model.rules.platform.kind == "stream":
+                self._read_stream(feed)
+            else:
+                self._read_attention(feed)
             self._drift_topics(feed.informative_counts)
         self.info_ema += MEMORY * (self.info_today - self.info_ema)
         self.cost_ema += MEMORY * (self.cost_today - self.cost_ema)
         self.overload_ema += MEMORY * (self.overload_today - self.overload_ema)
         self.toxicity_ema += MEMORY * (self.toxicity_today - self.toxicity_ema)
+
+    def _read_stream(self, feed: Feed) -> None:
+        """The whole stream up to the budget: information benefit, saturating near 40 relevant
+        items, against a reading cost from off-topic noise and a saturating overload (Ren & Kraut
+        2014)."""
+        r = self.model.rules
+        total = float(len(feed))
+        relevant_in_feed = min(
+            sum(p * c for p, c in zip(self.pref, feed.informative_counts, strict=True)), total
+        )
+        read = min(total, self.read_budget)
+        self.relevant_read = relevant_in_feed * read / total
+        saturation = 1 - math.exp(-3.0 * self.relevant_read / INFO_SATURATION_ITEMS)
+        self.info_today = feed.mean_quality * saturation
+        offtopic_share = 1 - relevant_in_feed / total
+        overload = max(total / self.read_budget - 1, 0.0)
+        self.overload_today = r.overload_cost * (1 - math.exp(-overload))
+        self.cost_today = (
+            r.offtopic_cost * offtopic_share * read / self.read_budget + self.overload_today
+        )
+        self._read_toxic(feed, read)
+
+    def _read_attention(self, feed: Feed) -> None:
+        """Attention spent on the items the platform puts first: a forum's page of titles (best
+        or newest first), a feed's most relevant items, a chat group's messages in arrival order.
+        Information is the mean quality of the relevant items read times the saturation in their
+        number; unread volume costs the scanning of a page (forum, feed) or a notification each
+        (chat group, unless muted; a noisy group gets muted)."""
+        r = self.model.rules
+        platform = r.platform
+        total = float(len(feed))
+        budget = self.read_budget * (platform.muted_read if self.muted else 1.0)
+        relevant_in_feed = min(
+            sum(p * c for p, c in zip(self.pref, feed.informative_counts, strict=True)), total
+        )
+        offtopic_share = 1 - relevant_in_feed / total
+        depth = platform.page_depth
+        if platform.kind == "chat_group":  # a random sample of messages: all, up to the budget
+            read = min(total, budget)
+            sample, best = read / total, 1.0
+        elif platform.kind == "feed":  # the member's most relevant items first
+            read = min(min(relevant_in_feed, depth), budget)
+            sample, best = 1.0, read / max(relevant_in_feed, 1e-6)
+        else:  # forum: titles down to the page depth, the relevant ones opened best first
+            scanned = min(total, depth) / total
+            found = relevant_in_feed * scanned
+            read = min(found, budget)
+            opened = read / max(found, 1e-6)
+            if platform.sort == "ranked":
+                sample, best = 1.0, scanned * opened
+            else:
+                sample, best = scanned, opened
+        self.relevant_read = relevant_in_feed * sample * best
+        quality = sample * sum(p * feed.best_quality(t, best) for t, p in enumerate(self.pref))
+        mean_quality = quality / self.relevant_read if self.relevant_read > 0 else 0.0
+        saturation = 1 - math.exp(-3.0 * self.relevant_read / INFO_SATURATION_ITEMS)
+        self.info_today = mean_quality * saturation
+        if platform.kind == "chat_group":
+            unread = max(total - read, 0.0)
+            self.overload_today = 0.0 if self.muted else platform.notify_cost * unread / budget
+            self.cost_today = r.offtopic_cost * offtopic_share * read / budget + self.overload_today
+            if not self.muted and unread > platform.mute_after:
+                self.muted = self.uniform("mute") < platform.mute_rate
+        else:
+            page = min(total, depth)
+            self.cost_today = r.offtopic_cost * platform.scan_cost * page / depth * offtopic_share
+        self._read_toxic(feed, read)
+
+    def _read_toxic(self, feed: Feed, read: float) -> None:
+        """Toxic posts among those read cost, saturating over a few (Kraut & Resnick 2012)."""
+        toxic_read = feed.toxic_share * read
+        if toxic_read > 0:
+            self.toxicity_today = self.model.rules.toxicity_cost * (1 - math.exp(-toxic_read / 3.0))
+            self.cost_today += self.toxicity_today
 
     def _drift_topics(self, counts: list[int]) -> None:
         """Topic interest drifts toward the topics that supplied relevant content."""
@@ -293,6 +371,7 @@ class OracleMember(mesa.Agent):
         if 0 <= self.first_post_day < day and day - self.first_post_day <= 30:
             self.posted_again = True
         self.posts += count
+        self.posts_today += count
         self.recent_posts += count
         self.last_post_day = day
 
@@ -363,9 +442,10 @@ class OracleMember(mesa.Agent):
         self.post_drive += r.drive_gain * self.replies_today * first_replies
         if self.ignored_today:  # being ignored discourages members with few replies yet
             self.post_drive *= 1 - r.ignored_penalty * math.exp(-received_before / 3.0)
+        self.post_drive += r.habit_gain * self.posts_today  # posting begets posting
         self.post_drive = min(self.post_drive, r.drive_max)
         self.recent_posts *= 1 - 1 / 30
-        self.replies_today = self.reactions_today = self.ignored_today = 0
+        self.replies_today = self.reactions_today = self.ignored_today = self.posts_today = 0
 
     def strengthen_tie(self, other: OracleMember) -> None:
         gain = self.model.rules.tie_gain
@@ -408,7 +488,7 @@ class OracleMember(mesa.Agent):
         noise = self.cost_ema - self.overload_ema
         deficits = {
             LeaveReason.BORED: r.info_weight * (0.6 - self.info_ema) + noise - self.toxicity_ema,
-            LeaveReason.OVERLOADED: self.overload_ema,
+            LeaveReason.OVERLOADED: self.overload_ema if self.overload_ema > 0 else -math.inf,
             LeaveReason.NO_TIES: r.bond_weight * social * (0.6 - self.bond_ema),
             LeaveReason.TOXICITY: self.toxicity_ema if self.toxicity_ema > 0 else -math.inf,
         }
@@ -593,7 +673,11 @@ class OracleModel(mesa.Model):
             "mean_info_benefit": sum(m.info_today for m in visitors) / dau if dau else 0.0,
             "mean_bond_benefit": sum(m.bond_today for m in visitors) / dau if dau else 0.0,
             "ties": sum(len(m.ties) for m in self.members) // 2,
+            **{role: 0 for role in ROLES},
         }
+        for member in living:  # roles from posts in about the last 30 days (sim.world.metrics)
+            role = sum(member.recent_posts >= bound for bound in ROLE_BOUNDS)
+            row[ROLES[role]] += 1
         self.today = row
         self.datacollector.collect(self)
 

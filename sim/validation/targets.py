@@ -455,8 +455,9 @@ CROWDING = Group(
 
 # ---- RK-1, RK-2, RK-3: moderation in a broad, high-volume community ---------------------------------
 def broad_community(quick: bool) -> dict:
-    """Ren & Kraut's setting: many topics, members interested in few, high message volume, and a
-    good share of off-topic social chatter."""
+    """Ren & Kraut's setting: an unfiltered stream (``platform: {kind: stream}``), many topics,
+    members interested in few, high message volume, and a good share of off-topic social
+    chatter."""
     mix = copy.deepcopy(default_mix())
     for segment in mix:
         segment.update(
@@ -467,6 +468,8 @@ def broad_community(quick: bool) -> dict:
         "community": {"members": members, "topics": 16},
         "arrivals": {"market_size": 5 * members},
         "member_mix": mix,
+        # Ren & Kraut's Usenet groups: every member reads one unfiltered stream
+        "platform": {"kind": "stream"},
     }
 
 

@@ -180,9 +180,62 @@ def _drift_topics_numpy(pref, idx, supply, rate):
     pref[idx] = (1 - rate) * rows + rate * target
 
 
+def _quality_rows_numpy(pref, rows, share, per_topic, base_w, base_wq, cum_w, cum_wq, uniform):
+    """For each reader ``rows[k]``: the sum over topics of its interest times the summed quality
+    of the best ``share[k]`` of the topic's informative appeal (``sim.world.platform``), from the
+    day's per-topic prefix sums ``cum_w`` (appeal) and ``cum_wq`` (appeal times quality), best
+    quality first within each topic, ``base_*`` their values where each topic starts. float32,
+    summed over topics in topic order. ``uniform`` (every weight 1, so ``cum_w[i] == i``) lets
+    the compiled kernel find a position as ``ceil(target)`` instead of searching: the same one."""
+    target = base_w[None, :] + share[:, None] * per_topic[None, :]
+    pos = np.clip(np.searchsorted(cum_w, target, side="left"), 1, cum_w.size - 1)
+    lo_w, hi_w = cum_w[pos - 1], cum_w[pos]
+    span = np.where(hi_w > lo_w, hi_w - lo_w, np.float32(1))
+    frac = np.clip((target - lo_w) / span, np.float32(0), np.float32(1))
+    value = cum_wq[pos - 1] + frac * (cum_wq[pos] - cum_wq[pos - 1])
+    value = np.maximum(value - base_wq[None, :], np.float32(0))
+    return _weighted_rows_numpy(value * pref[rows], np.arange(rows.size), np.ones_like(per_topic))
+
+
 # ---- numba kernels -------------------------------------------------------------------------------
 def _compiled():
     jit = numba.njit(cache=True, nogil=True)
+
+    @jit
+    def quality_rows(pref, rows, share, per_topic, base_w, base_wq, cum_w, cum_wq, uniform):
+        out = np.empty(rows.size, np.float32)
+        last = cum_w.size - 1
+        zero, one = np.float32(0), np.float32(1)
+        # where each topic's sums start (cum_w rises strictly: weights are positive), so that a
+        # search stays within its topic; the end of the last topic is the end of the sums
+        first = np.empty(per_topic.size + 1, np.int64)
+        for t in range(per_topic.size):
+            first[t] = np.searchsorted(cum_w, base_w[t], side="left")
+        first[per_topic.size] = last
+        for k in range(rows.size):
+            total = zero
+            for t in range(per_topic.size):
+                target = base_w[t] + share[k] * per_topic[t]
+                if uniform:  # cum_w[i] == i: the first i with cum_w[i] >= target is ceil(target)
+                    lo = np.int64(np.ceil(target))
+                else:  # np.searchsorted(cum_w, target, side="left"), within the topic's items
+                    lo, hi = first[t], first[t + 1] + 1
+                    while lo < hi:
+                        mid = (lo + hi) // 2
+                        if cum_w[mid] < target:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                pos = min(max(lo, 1), last)
+                lo_w, hi_w = cum_w[pos - 1], cum_w[pos]
+                span = hi_w - lo_w if hi_w > lo_w else one
+                frac = min(max((target - lo_w) / span, zero), one)
+                value = cum_wq[pos - 1] + frac * (cum_wq[pos] - cum_wq[pos - 1])
+                value = max(value - base_wq[t], zero)
+                term = value * pref[rows[k], t]
+                total = term if t == 0 else total + term * one
+            out[k] = total
+        return out
 
     @jit
     def search(indptr, indices, row, col):
@@ -385,6 +438,7 @@ def _compiled():
         pick_plain=pick_plain,
         pick_by_appeal=pick_by_appeal,
         drift_topics=drift_topics,
+        quality_rows=quality_rows,
     )
 
 
@@ -399,6 +453,7 @@ _NUMPY = SimpleNamespace(
     pick_plain=_pick_plain_numpy,
     pick_by_appeal=_pick_by_appeal_numpy,
     drift_topics=_drift_topics_numpy,
+    quality_rows=_quality_rows_numpy,
 )
 _backends = {"numpy": _NUMPY}
 _selected = os.environ.get("COMMSIM_KERNELS", BACKENDS[0])

@@ -8,6 +8,10 @@
 * *surviving*: ≥ 1 action in days 30-60 after joining.
 * Participation inequality (P-1) counts every message a member wrote (threads and replies), as
   van Mierlo 2014 counts posts, over the members present.
+* *Roles* (daily counts of the members present, from behaviour, not from a drawn label), by the
+  posts in about the last 30 days (``recent_posts``, a count decaying by 1/30 a day): *lurkers*
+  under 0.5 (no post in about a month), *occasional* 0.5 to 3, *regulars* 3 to 10, *core* 10 or
+  more (about a post every three days; the 90-9-1 split of Nielsen 2006 names the same groups).
 """
 
 from __future__ import annotations
@@ -25,6 +29,15 @@ if TYPE_CHECKING:
     from sim.agents import Population
 
 REPORTED_AGES = (1, 7, 30, 90)  # the cohort table's columns (DESIGN.md)
+ROLE_BOUNDS = (0.5, 3.0, 10.0)  # recent posts separating lurkers, occasional, regulars and core
+ROLES = ("lurkers", "occasional", "regulars", "core")
+
+
+def role_counts(recent_posts: np.ndarray) -> dict[str, int]:
+    """Members in each role (``ROLES``), from their posts in about the last 30 days."""
+    at_least = [recent_posts.size] + [int(np.count_nonzero(recent_posts >= b)) for b in ROLE_BOUNDS]
+    counts = np.diff([*at_least, 0]) * -1
+    return {name: int(count) for name, count in zip(ROLES, counts, strict=True)}
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,7 @@ def daily_row(pop: Population, day: int, joins: int, activity: DayActivity) -> d
             "mean_info_benefit": _mean_over(pop.view("info_today"), activity.visitors),
             "mean_bond_benefit": _mean_over(pop.view("bond_today"), activity.visitors),
             "ties": pop.ties.n_ties,
+            **role_counts(pop.recent_posts[here]),
         }
     )
     return row
