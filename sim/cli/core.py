@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import sim
+from sim.cli.atlas import ATLAS_COMMANDS, add_atlas_command
 from sim.cli.calibrate import CALIBRATION_COMMANDS, add_calibration_commands
 from sim.cli.experiments import EXPERIMENT_COMMANDS, add_experiment_commands
 from sim.cli.flags import FLAG_FIELDS
@@ -154,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_experiment_commands(commands)
     add_calibration_commands(commands)
+    add_atlas_command(commands)
     dashboard = commands.add_parser(
         "dashboard",
         help="serve the trainers' dashboard (strategy A versus B, lessons) to a browser",
@@ -192,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXPERIMENT_COMMANDS[args.command](args)
     if args.command in CALIBRATION_COMMANDS:
         return CALIBRATION_COMMANDS[args.command](args)
+    if args.command in ATLAS_COMMANDS:
+        return ATLAS_COMMANDS[args.command](args)
     if args.command == "dashboard":
         return _dashboard(args)
     return _schema(args) if args.command == "schema" else _run(args)
