@@ -168,7 +168,7 @@ def test_the_page_shows_contradictions_with_their_explanations(tmp_path):
     assert atlas.counts() == {AGREES: 1, CONTRADICTS: 2, UNRESOLVED: 1, MISSING: 0}
     page = write_page(atlas, tmp_path, "commsim atlas").read_text(encoding="utf-8")
     assert "**4 cells: 1 agree, 2 contradict, 1 not resolved, 0 not measured.**" in page
-    assert "## Contradictions (2)" in page
+    assert "## Contradictions (2 cells in 2 rows)" in page
     assert "**Explained:** the overload cost dominates" in page
     assert "**Not yet explained.**" in page  # tie gain's contradiction has no explanation
     assert "-1.5 [" in page  # retention in percentage points

@@ -157,19 +157,30 @@ def _blocks(atlas: Atlas, command: str) -> list[Block]:
 
 
 def _contradictions(atlas: Atlas) -> list[Block]:
+    """Contradictions grouped by row: the measured cells, then each distinct reason and
+    explanation once."""
     found = atlas.contradictions()
     if not found:
         return [Block("heading", "Contradictions: none")]
+    by_row: dict[str, list[Effect]] = {}
+    for effect in found:
+        by_row.setdefault(effect.row, []).append(effect)
     lines = []
-    for e in found:
-        line = (
-            f"- **{e.row}**, {OUTCOME_LABELS[e.outcome]}: expected `{e.expected}`, measured "
-            f"{_cell(e).split(' ', 2)[2]} (A: {_value(e, e.a_mean).lstrip('+')}). "
-            f"Expected because: {e.reason}."
+    for row, cells in by_row.items():
+        measured = "; ".join(
+            f"{OUTCOME_LABELS[e.outcome]} expected `{e.expected}`, measured "
+            f"{_cell(e).split(' ', 2)[2]} (A: {_value(e, e.a_mean).lstrip('+')})"
+            for e in cells
         )
-        line += f" **Explained:** {e.explained}" if e.explained else " **Not yet explained.**"
+        line = f"- **{row}**: {measured}."
+        for reason in dict.fromkeys(e.reason for e in cells):
+            line += f" Expected because: {reason}."
+        explanations = list(dict.fromkeys(e.explained for e in cells))
+        for text in explanations:
+            line += f" **Explained:** {text}" if text else " **Not yet explained.**"
         lines.append(line)
-    return [Block("heading", f"Contradictions ({len(found)})"), Block("text", "\n".join(lines))]
+    heading = f"Contradictions ({len(found)} cells in {len(by_row)} rows)"
+    return [Block("heading", heading), Block("text", "\n".join(lines))]
 
 
 def _matrix(atlas: Atlas):
