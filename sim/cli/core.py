@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import sim
+from sim.cli.atlas import ATLAS_COMMANDS, add_atlas_command
 from sim.cli.calibrate import CALIBRATION_COMMANDS, add_calibration_commands
 from sim.cli.experiments import EXPERIMENT_COMMANDS, add_experiment_commands
 from sim.cli.flags import FLAG_FIELDS
@@ -157,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_experiment_commands(commands)
     add_calibration_commands(commands)
     add_import_command(commands)
+    add_atlas_command(commands)
     dashboard = commands.add_parser(
         "dashboard",
         help="serve the trainers' dashboard (strategy A versus B, lessons) to a browser",
@@ -197,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         return CALIBRATION_COMMANDS[args.command](args)
     if args.command in IMPORT_COMMANDS:
         return IMPORT_COMMANDS[args.command](args)
+    if args.command in ATLAS_COMMANDS:
+        return ATLAS_COMMANDS[args.command](args)
     if args.command == "dashboard":
         return _dashboard(args)
     return _schema(args) if args.command == "schema" else _run(args)

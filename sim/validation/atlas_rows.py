@@ -1,0 +1,896 @@
+"""The sign atlas's rows: the model's own table of expected effects, written before measuring.
+
+Each row is a paired experiment: arm A and arm B are changes to one shared scenario (the issue 14
+planner set-up, ``SETUP``, plus the row's ``base``), run on the same seeds; ``expect`` gives the
+expected sign of B - A on each outcome of ``OUTCOMES``, in that order:
+
+* ``+`` / ``-``: B should raise / lower it;
+* ``0``: B should not move it (e.g. money spent where neither arm has an operator that pays);
+* ``?``: no expectation, for the reason given.
+
+``why`` is the reason or source for the community outcomes; ``cost`` the reason for the money
+outcome (a generated one where neither arm can spend money); ``because`` overrides the reason of
+single outcomes. ``flag`` says where a row measures only the closest setting the scenario has to
+what it is named after. ``revised`` records any change of an expected sign after measuring, with
+why; ``explained`` (by outcome) is printed beside a measured contradiction.
+
+The table was committed before anything was measured (git history of this file); the rows marked
+``quick`` are the ones ``tests/test_atlas.py`` measures (the issue's named rows).
+
+Sources: Kraut & Resnick 2012, *Building Successful Online Communities* (K&R, by chapter);
+Ren & Kraut 2014, "Agent-based modeling to inform online community design" (HCI 29(4));
+Ren, Kraut & Kiesler 2007, "Applying common identity and bond theory"; Halfaker, Kittur & Riedl
+2011, "Don't bite the newbies"; Halfaker, Geiger, Morgan & Riedl 2013, "The rise and decline of an
+open collaboration system"; Joyce & Kraut 2006, "Predicting continued participation in
+newsgroups"; Bass 1969; Deci, Koestner & Ryan 1999; Anderson, Huttenlocher, Kleinberg & Leskovec
+2013, "Steering user behavior with badges"; Hamari 2017, "Do badges increase user activity?";
+Gneezy & Rustichini 2000, "Pay enough or don't pay at all"; Morgan & Halfaker 2018 (Teahouse);
+Wash & Lampe 2012; Burke, Joyce, Kim, Anand & Kraut 2007.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# the measured outcomes, in the order of ``Row.expect``: run summary keys (``sim.model``), plus
+# ``posts_per_day`` (threads + replies per day over the last 30 days, measured by the atlas)
+OUTCOMES = (
+    "members_end",
+    "dau_last30",
+    "retention_30",
+    "retention_90",
+    "posts_per_day",
+    "money_spent",
+)
+OUTCOME_LABELS = {
+    "members_end": "members at the end",
+    "dau_last30": "daily actives (last 30 days)",
+    "retention_30": "retention(30)",
+    "retention_90": "retention(90)",
+    "posts_per_day": "posts per day (last 30 days)",
+    "money_spent": "money spent",
+}
+SIGNS = ("+", "-", "0", "?")
+
+# the issue 14 planner set-up: 1,200 founders, a market of 6,000, 240 days
+SETUP = {
+    "community": {"members": 1200},
+    "arrivals": {"market_size": 6000},
+    "run": {"days": 240},
+}
+NO_MONEY = "neither arm has an operator: nothing can be spent"
+FREE_LEVER = "the lever as set costs staff hours only, no money"
+
+# ---- shared pieces of rows -------------------------------------------------------------------------
+OPERATOR = {"strategy": {}}  # an operator with no levers: the baseline of lever rows
+NOISY = {  # a little toxicity and off-topic chatter, so that moderation has something to act on
+    "member_mix": [
+        {"name": "casual", "share": 0.73, "intrinsic": 0.35, "extrinsic": 0.5, "visit": 0.35,
+         "post": 0.0005, "reply": 0.001, "react": 0.3, "invite": 0.005, "read_budget": 100.0,
+         "favourite_topics": 1, "spread": 1.0, "toxic": 0.02, "chatter": 0.1},
+        {"name": "engaged", "share": 0.25, "intrinsic": 0.6, "extrinsic": 0.5, "visit": 0.6,
+         "post": 0.005, "reply": 0.015, "react": 0.8, "invite": 0.01, "read_budget": 200.0,
+         "favourite_topics": 2, "spread": 1.0, "toxic": 0.0, "chatter": 0.1},
+        {"name": "expert", "share": 0.02, "intrinsic": 0.8, "extrinsic": 0.4, "visit": 0.9,
+         "post": 0.3, "reply": 1.0, "react": 1.0, "invite": 0.02, "read_budget": 400.0,
+         "favourite_topics": 3, "spread": 1.4, "toxic": 0.0, "chatter": 0.1},
+    ]
+}  # fmt: skip
+COMMUNITY_MODERATION = {"moderation": {"mode": "community"}}
+POINTS = {"incentives": {}}  # recognition-only points (the lever's defaults)
+BADGES = [{"action": "post", "threshold": 10}, {"action": "reply", "threshold": 25}]
+TANGIBLE = {"incentives": {"tangible": True}}
+WEEKLY = {"every": 7, "start": 7}
+# every lever on, as a trainer switches it on (the levers' ``switched_on``), for the cuts
+ALL_ON = {
+    "content": {"posts_per_day": 8, "quality": 0.85},
+    "events": {"calendar": [{"kind": "qa", "every": 7, "start": 7, "capacity": 300, "hours": 3}]},
+    "incentives": {
+        "start": 30,
+        "stop": 200,
+        "badges": [{"action": "reply", "threshold": 25}],
+        "ranks": [100, 500, 2000, 5000, 10000],
+        "leaderboard": 10,
+        "tangible": True,
+    },
+    "moderation": {"mode": "community"},
+    "onboarding": {},
+    "recruitment": {
+        "campaigns": [{"start": 30, "end": 90, "extra_p": 0.002, "cost_per_join": 4}],
+        "referral_reward": 2,
+    },
+    "winback": {"money_per_message": 0.01},
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the atlas: arms A and B (changes to ``SETUP`` + ``base``, same schema as a
+    scenario file) and the expected sign of B - A on each of ``OUTCOMES``."""
+
+    name: str
+    a: dict
+    b: dict
+    expect: str  # six signs, space-separated, in the order of OUTCOMES
+    why: str  # reason or source for the community outcomes
+    cost: str = ""  # reason for the money outcome ("" with sign 0: NO_MONEY or FREE_LEVER)
+    base: dict = field(default_factory=dict)
+    because: dict[str, str] = field(default_factory=dict)  # outcome -> its own reason
+    quick: bool = False  # measured by the quick atlas (tests/test_atlas.py)
+    flag: str = ""  # where the row measures the closest available setting, not the named one
+    revised: str = ""  # a sign changed after measuring, and why
+    explained: dict[str, str] = field(default_factory=dict)  # outcome -> why it contradicts
+
+    @property
+    def signs(self) -> dict[str, str]:
+        return dict(zip(OUTCOMES, self.expect.split(), strict=True))
+
+    def reason(self, outcome: str) -> str:
+        if outcome in self.because:
+            return self.because[outcome]
+        if outcome == "money_spent":
+            if self.cost:
+                return self.cost
+            return NO_MONEY if _no_operator(self) else FREE_LEVER
+        return self.why
+
+
+def _no_operator(row: Row) -> bool:
+    return all((part or {}).get("strategy") is None for part in (row.base, row.a, row.b))
+
+
+def _behaviour(name: str, b, expect: str, why: str, a=None, base=None, **kw) -> Row:
+    """A behaviour-parameter row: arm A at the default (or ``a``), arm B at ``b``."""
+    arm_a = {} if a is None else {"behaviour": {name: a}}
+    return Row(
+        f"behaviour.{name}", arm_a, {"behaviour": {name: b}}, expect, why, base=base or {}, **kw
+    )
+
+
+LOWER_BENEFIT = "lower net benefit of visiting: loyalty falls, so fewer stay, visit and post"
+LOWER_COST = "lower cost of visiting: net benefit and loyalty rise, so more stay, visit and post"
+
+# ---- explanations of measured contradictions, written after the full atlas of MODEL_VERSION 3 (no
+# expected sign was changed). The common root is issue 14's: every member reads yesterday's whole
+# feed as one unfiltered stream (Ren & Kraut 2014's Usenet setting) and pays the overload cost
+# 0.48 x (1 - exp(-(feed / read budget - 1))) on every visit. The default community writes about
+# 385 items a day against a casual member's read budget of 100, so most members are overloaded on
+# every visit; behaviour.overload_cost 0.48 -> 0 adds about 550 members, more than any lever. So
+# whatever thins the feed helps, and whatever thickens it hurts.
+OVERLOAD = (
+    "every member reads yesterday's whole feed (one unfiltered stream), and overload (about 385 "
+    "items a day against a casual member's read budget of 100) is the largest cost of a visit: "
+)
+FIX = " Only issue 14's attention-limited reading (Deliver 1-2) can fix it; this model has none."
+
+
+def _community(text: str) -> dict[str, str]:
+    """One explanation for every community outcome (members, actives, retention, posts)."""
+    return dict.fromkeys(OUTCOMES[:5], text)
+
+
+THINNER = _community(
+    OVERLOAD + "this change makes members post less (posts per day fall, as expected), the feed "
+    "thins, and the overload every reader is spared outweighs the benefit lost." + FIX
+)
+THICKER = _community(
+    OVERLOAD + "this change makes members post more (posts per day rise, as expected), so every "
+    "reader's overload grows by more than the benefit gained." + FIX
+)
+FEWER_VISITS = _community(
+    OVERLOAD + "for most members a visit's net benefit is below their aspiration, so each visit "
+    "moves loyalty down (ten times as fast in the first visits, early_weight); fewer visits "
+    "means less of that, and members who post less thin the feed too." + FIX
+)
+
+# ---- the issue's named rows ------------------------------------------------------------------------
+ISSUE_ROWS = (
+    Row(
+        "false positives on members' posts",
+        {"strategy": {"moderation": {"mode": "community", "false_positive_rate": 0.0}}},
+        {"strategy": {"moderation": {"mode": "community", "false_positive_rate": 0.3}}},
+        "- - - - - 0",
+        "Halfaker et al. 2011, 2013: members whose good-faith contributions are removed "
+        "contribute less and leave more; wrongly removed items also take away the information "
+        "they carried (Ren & Kraut 2014: information benefit)",
+        cost="moderation costs staff hours, not money",
+        quick=True,
+        explained=_community(
+            OVERLOAD
+            + "removing 30% of legitimate posts thins every reader's feed, and the overload "
+            "saved on every visit outweighs both the information lost (information saturates "
+            "near 40 relevant items and counts the feed's mean quality, not the items) and the "
+            "authors' cost, felt once on the next visit (removal_cost <= 0.15, no lasting "
+            "signal, no stronger hit for a newcomer's first post)." + FIX
+        ),
+    ),
+    Row(
+        "removal of newcomers' first posts",
+        {"strategy": {"moderation": {"mode": "community", "false_positive_rate": 0.0}}},
+        {"strategy": {"moderation": {"mode": "community", "false_positive_rate": 1.0}}},
+        "- - - - - 0",
+        "Halfaker et al. 2011 (reverted newcomers are far less likely to continue), 2013 (the "
+        "rise of rejection drove Wikipedia's decline in new editors)",
+        cost="moderation costs staff hours, not money",
+        because={
+            "retention_30": "Halfaker et al. 2011: a newcomer whose first contribution is "
+            "removed is much less likely to stay (the strongest case)",
+        },
+        quick=True,
+        flag="no setting removes newcomers' first posts only: measured as community "
+        "moderation removing every legitimate post (false_positive_rate 0 -> 1), which removes "
+        "every newcomer's first post and everyone else's posts too",
+    ),
+    Row(
+        "tie gain",
+        {},
+        {"behaviour": {"tie_gain": 0.0}},
+        "- - - - - 0",
+        "Ren, Kraut & Kiesler 2007: bonds to other members are a reason to stay (bond-based "
+        "commitment); without ties from replies that reason is gone",
+        quick=True,
+        explained=THINNER,
+    ),
+    Row(
+        "bond weight",
+        {},
+        {"behaviour": {"bond_weight": 0.0}},
+        "- - - - - 0",
+        "Ren, Kraut & Kiesler 2007; Ren & Kraut 2014: bond benefit is one of the benefits of "
+        "membership; weighting it at zero removes a benefit",
+        quick=True,
+        explained=THINNER,
+    ),
+    Row(
+        "moderation: none vs community",
+        OPERATOR,
+        {"strategy": COMMUNITY_MODERATION},
+        "+ + + + ? 0",
+        "Ren & Kraut 2014 (community-level deletion raises sessions and commitment in a noisy "
+        "community); K&R ch. 4 (regulating behaviour limits damage)",
+        base=NOISY,
+        because={
+            "posts_per_day": "Ren & Kraut 2014: community deletion raises sessions but posts do "
+            "not rise (deleted posts are gone, and less noise prompts fewer replies to it)"
+        },
+        cost="moderation costs staff hours, not money",
+        quick=True,
+    ),
+    Row(
+        "moderation: none vs personalized",
+        OPERATOR,
+        {"strategy": {"moderation": {"mode": "personalized"}}},
+        "+ + + + + 0",
+        "Ren & Kraut 2014: personalized moderation gives the highest commitment and posts per "
+        "day of the designs compared (posts/day 1.2-1.6 x none)",
+        base=NOISY,
+        cost="moderation costs staff hours, not money",
+        quick=True,
+    ),
+    Row(
+        "operator content: 5 a day",
+        OPERATOR,
+        {"strategy": {"content": {"posts_per_day": 5, "quality": 0.8}}},
+        "+ + + + + 0",
+        "Ren & Kraut 2014: relevant content adds information benefit; K&R ch. 2 (seeding "
+        "content draws members and replies)",
+        cost="text posts cost staff hours only",
+        quick=True,
+        explained=_community(
+            OVERLOAD + "5 more items a day add a little to every reader's overload and almost "
+            "no information (it saturates near 40 relevant items, which members' own posts "
+            "already give, and quality counts only as the feed's mean)." + FIX
+        ),
+    ),
+    Row(
+        "operator content: 20 a day",
+        {"strategy": {"hours_per_day": 24}},
+        {"strategy": {"hours_per_day": 24, "content": {"posts_per_day": 20, "quality": 0.8}}},
+        "+ + + + + 0",
+        "Ren & Kraut 2014: relevant content adds information benefit (saturating); 20 good "
+        "items a day is well within members' reading budgets",
+        cost="text posts cost staff hours only",
+        quick=True,
+        explained=_community(
+            OVERLOAD + "20 more items a day add to every reader's overload, while their "
+            "information adds almost nothing: information saturates near 40 relevant items, "
+            "which the members' own 385 items already give, and quality counts only as the "
+            "feed's mean. Fewer members then write fewer posts." + FIX
+        ),
+    ),
+    Row(
+        "operator content: 400 a day",
+        {"strategy": {"hours_per_day": 400}},
+        {"strategy": {"hours_per_day": 400, "content": {"posts_per_day": 400, "quality": 0.8}}},
+        "+ + + + ? 0",
+        "issue 14 (Deliver 1-2): on a forum or feed members pick what to read, so good, "
+        "relevant operator content helps and unread excess costs little (Ren & Kraut 2014 "
+        "predicted overload only for one unfiltered stream)",
+        because={
+            "posts_per_day": "members may write less when the operator fills the feed "
+            "(crowding of member threads), or more through replies to it: no expectation",
+        },
+        cost="text posts cost staff hours only",
+        quick=True,
+        explained=_community(
+            OVERLOAD + "400 items a day alone are four times a casual member's read budget, and "
+            "nobody chooses what to read, so every member pays for all of them; the information "
+            "they add saturates near 40 relevant items." + FIX
+        ),
+    ),
+    Row(
+        "content quality: low vs high",
+        {"strategy": {"hours_per_day": 24, "content": {"posts_per_day": 20, "quality": 0.2}}},
+        {"strategy": {"hours_per_day": 24, "content": {"posts_per_day": 20, "quality": 0.9}}},
+        "+ + + + + 0",
+        "Ren & Kraut 2014: information benefit grows with quality; K&R ch. 2 (high-quality "
+        "content attracts and keeps members)",
+        cost="same number of text posts in both arms: staff hours only",
+        quick=True,
+    ),
+    *(
+        Row(
+            f"event: weekly {kind}",
+            OPERATOR,
+            {"strategy": {"events": {"calendar": [{"kind": kind, **WEEKLY, **money}]}}},
+            expect,
+            why,
+            cost=cost,
+            quick=True,
+        )
+        for kind, expect, why, money, cost in (
+            (
+                "qa",
+                "+ + + + + 0",
+                "Ren, Kraut & Kiesler 2007: group activities build identity and bonds; K&R ch. 3",
+                {},
+                "a Q&A costs staff hours only (money 0)",
+            ),
+            (
+                "sharing",
+                "+ + + + + 0",
+                "Ren, Kraut & Kiesler 2007: sharing sessions build common identity and bonds",
+                {},
+                "a sharing session costs staff hours only (money 0)",
+            ),
+            (
+                "contest",
+                "+ + + + + +",
+                "K&R ch. 2 and 3: contests prompt contributions and bring members together",
+                {"money": 100},
+                "each contest pays a 100 prize",
+            ),
+            (
+                "lottery",
+                "? + ? ? ? +",
+                "a lottery draws members to visit (its expected value to them, Deliver 3) but "
+                "builds little identity or posting: visits rise, the rest has no expectation",
+                {"money": 100},
+                "each lottery pays a 100 prize",
+            ),
+        )
+    ),
+    Row(
+        "incentive: points",
+        OPERATOR,
+        {"strategy": POINTS},
+        "? + ? ? + 0",
+        "Hamari 2017: points and badges raise activity (posts, visits through check-in "
+        "points); no established effect on membership or retention",
+        cost="recognition-only points cost no money (tangible: false)",
+        quick=True,
+    ),
+    Row(
+        "incentive: badges",
+        OPERATOR,
+        {"strategy": {"incentives": {"points": {}, "badges": BADGES}}},
+        "? ? ? ? + 0",
+        "Anderson et al. 2013 (badges steer toward their thresholds); Hamari 2017 (badges "
+        "raise activity): posts rise; visits and membership: no expectation",
+        cost="badges cost no money",
+        quick=True,
+    ),
+    Row(
+        "incentive: ranks",
+        {"strategy": POINTS},
+        {"strategy": {"incentives": {"ranks": [100, 500, 2000, 5000, 10000]}}},
+        "? ? ? ? + 0",
+        "issue 14 Deliver 3: ranks steer toward their thresholds like badges (Anderson et al. "
+        "2013), so points-earning actions rise; ranks need points, so arm A has points alone",
+        cost="ranks cost no money",
+        quick=True,
+    ),
+    Row(
+        "incentive: leaderboard",
+        {"strategy": POINTS},
+        {"strategy": {"incentives": {"leaderboard": 10}}},
+        "? ? ? ? + 0",
+        "a leaderboard is recognition for the most active (Hamari 2017; K&R ch. 2): their "
+        "activity rises; the leaderboard ranks points, so arm A has points alone",
+        cost="a leaderboard costs no money",
+        quick=True,
+    ),
+    Row(
+        "incentive: tangible rewards",
+        {"strategy": POINTS},
+        {"strategy": TANGIBLE},
+        "? + ? ? + +",
+        "Deci, Koestner & Ryan 1999: expected tangible rewards raise the rewarded activity "
+        "while they are paid (the undermining shows after they stop)",
+        cost="redeemed points are paid in money",
+        quick=True,
+        explained=_community(
+            "arm A is recognition-only points, which the model treats as feedback: each day a "
+            "member earns them is a small recognition that raises intrinsic motivation "
+            "(recognition_gain). Tangible points replace that with crowding out, 0.15% of "
+            "intrinsic motivation a day for the whole 240 days (the scheme never stops, and "
+            "crowding out does not depend on the reward's size or worth: issue 14 Deliver 3). "
+            "By the last 30 days the lower intrinsic motivation outweighs the stronger "
+            "extrinsic pull (1.0 against 0.5). The expectation (Deci et al. 1999: activity "
+            "rises while rewards are paid) is measured against no rewards in EVIDENCE G-5, "
+            "which passes."
+        ),
+    ),
+    Row(
+        "incentive: rewards withdrawn",
+        OPERATOR,
+        {"strategy": {"incentives": {"tangible": True, "start": 30, "stop": 150}}},
+        "? - ? ? - +",
+        "Deci, Koestner & Ryan 1999: after expected tangible rewards stop, intrinsically "
+        "motivated activity falls below where it began (days 211-240 are after the stop)",
+        cost="rewards are paid in money until day 150",
+        quick=True,
+    ),
+    Row(
+        "reward size",
+        {"strategy": {"incentives": {"tangible": True, "money_per_point": 0.01}}},
+        {"strategy": {"incentives": {"tangible": True, "money_per_point": 0.05}}},
+        "? + ? ? + +",
+        "Gneezy & Rustichini 2000 (pay enough: larger pay, more effort); issue 14 Deliver 3 "
+        "(the pull of a reward scales with what it is worth)",
+        cost="each redeemed point costs five times as much",
+        quick=True,
+    ),
+    Row(
+        "onboarding",
+        OPERATOR,
+        {"strategy": {"onboarding": {}}},
+        "+ + + + + 0",
+        "Joyce & Kraut 2006 (a reply to the first post brings newcomers back); Morgan & "
+        "Halfaker 2018 (Teahouse welcome raises newcomer retention)",
+        cost="welcomes and replies cost staff hours only",
+        quick=True,
+    ),
+    Row(
+        "win-back",
+        OPERATOR,
+        {"strategy": {"winback": {}}},
+        "+ + ? ? ? 0",
+        "Wash & Lampe 2012; Wikimedia 'Necromancy' 2012: reminders bring some dormant members "
+        "back, a small effect; retention and posts: too small to expect a sign",
+        cost="messages cost staff hours only (money_per_message 0)",
+        quick=True,
+    ),
+    Row(
+        "recruitment: paid campaign",
+        OPERATOR,
+        {"strategy": {"recruitment": {"campaigns": [{"start": 30, "end": 120}]}}},
+        "+ + ? ? + +",
+        "Bass 1969: marketing raises adoption, so more members, visits and posts; newcomers "
+        "brought by marketing may be less committed: retention has no expectation",
+        cost="each member the campaign brings costs 5",
+        quick=True,
+    ),
+    Row(
+        "recruitment: referral rewards",
+        OPERATOR,
+        {"strategy": {"recruitment": {"referral_reward": 2.0}}},
+        "+ + ? ? + +",
+        "K&R ch. 5: recruiting through members' networks brings newcomers; retention: no "
+        "expectation",
+        cost="each referral join pays 2",
+        quick=True,
+    ),
+    Row(
+        "budget cut (halved)",
+        {"strategy": {"budget": 10000, **ALL_ON}},
+        {"strategy": {"budget": 5000, **ALL_ON}},
+        "- - ? ? ? -",
+        "with every lever on, half the money buys fewer paid joins and rewards (K&R ch. 5; "
+        "Bass 1969): fewer members and visits; retention and posts: no expectation",
+        cost="less money to spend: the budget binds",
+        quick=True,
+    ),
+    Row(
+        "staff-hour cut (halved)",
+        {"strategy": {"hours_per_day": 8, **ALL_ON}},
+        {"strategy": {"hours_per_day": 4, **ALL_ON}},
+        "- - - - - ?",
+        "with every lever on, half the hours means skipped content, events, welcomes and "
+        "moderation: less of every lever's benefit",
+        cost="some paid actions also need hours (contests, content), others (joins, rewards) "
+        "do not: no expectation",
+        quick=True,
+        explained=_community(
+            OVERLOAD + "with 4 hours a day the operator's 8 posts a day are the first thing "
+            "skipped (content comes after moderation, incentives and onboarding in priority), "
+            "so the cut thins the feed and members, less overloaded, stay and post more." + FIX
+        ),
+    ),
+)
+
+# ---- every registered lever, on vs off --------------------------------------------------------------
+LEVER_ROWS = (
+    Row(
+        "lever: content (defaults)",
+        OPERATOR,
+        {"strategy": {"content": {}}},
+        "+ + + + + 0",
+        "Ren & Kraut 2014: information benefit; K&R ch. 2",
+        cost="text posts cost staff hours only",
+    ),
+    Row(
+        "lever: incentives (points, badges, leaderboard)",
+        OPERATOR,
+        {"strategy": {"incentives": {"badges": BADGES, "leaderboard": 10}}},
+        "? + ? ? + 0",
+        "Hamari 2017 (points and badges raise activity); Anderson et al. 2013",
+        cost="recognition-only: no money",
+    ),
+    Row(
+        "lever: events (weekly qa, defaults)",
+        OPERATOR,
+        {"strategy": {"events": {"calendar": [{"kind": "qa", "every": 7}]}}},
+        "+ + + + + 0",
+        "Ren, Kraut & Kiesler 2007: identity and bonds",
+        cost="a Q&A costs staff hours only",
+    ),
+    Row(
+        "lever: moderation (defaults)",
+        OPERATOR,
+        {"strategy": {"moderation": {}}},
+        "+ + + + ? 0",
+        "K&R ch. 4: regulating behaviour limits damage; Ren & Kraut 2014 (posts do not rise)",
+        base=NOISY,
+        cost="moderation costs staff hours only",
+    ),
+    Row(
+        "lever: adaptive (with content)",
+        {"strategy": {"content": {}}},
+        {"strategy": {"content": {}, "adaptive": {}}},
+        "? ? ? ? ? 0",
+        "K&R ch. 2: content that matches interests draws responses; the lever only moves the "
+        "operator's five posts a day among topics, too little to expect a sign on community "
+        "totals",
+        cost="shifting the mix costs nothing",
+    ),
+    Row(
+        "lever: recruitment (campaign and referrals)",
+        OPERATOR,
+        {"strategy": {"recruitment": ALL_ON["recruitment"]}},
+        "+ + ? ? + +",
+        "Bass 1969; K&R ch. 5",
+        cost="paid joins and referral rewards",
+    ),
+    Row(
+        "lever: winback (paid messages)",
+        OPERATOR,
+        {"strategy": {"winback": {"money_per_message": 0.01}}},
+        "+ + ? ? ? +",
+        "Wash & Lampe 2012: reminders bring some members back",
+        cost="each message costs 0.01",
+    ),
+)
+
+# ---- every behaviour parameter (sim.agents.Rules) -----------------------------------------------
+COMPETITOR = {"uncertainties": {"competitor": {"start": 60, "pull": 0.5}}}
+EVENTS_ON = {"strategy": {"events": {"calendar": [{"kind": "qa", "every": 7}]}}}
+BADGES_ON = {"strategy": {"incentives": {"badges": BADGES}}}
+RECOGNITION_ON = {
+    "strategy": {"incentives": {"badges": BADGES, "ranks": [100, 500, 2000], "leaderboard": 10}}
+}
+WITHDRAWN = {"strategy": {"incentives": {"tangible": True, "start": 30, "stop": 150}}}
+UNKNOWN_SPREAD = (
+    "the spread changes the tails, not the mean: with responses that are convex in some places "
+    "and saturating in others, the sign of the total is not predictable"
+)
+
+BEHAVIOUR_ROWS = (
+    _behaviour("motivation_spread", 0.6, "? ? ? ? ? 0", UNKNOWN_SPREAD),
+    _behaviour("need_spread", 0.4, "? ? ? ? ? 0", UNKNOWN_SPREAD),
+    _behaviour(
+        "visit_floor", 0.15, "+ + + + + 0", "members with low loyalty still visit more often"
+    ),
+    _behaviour(
+        "novelty",
+        0.2,
+        "- - - - - 0",
+        "fewer visits in a newcomer's first week, when commitment forms (K&R ch. 5, "
+        "socialization): fewer become committed",
+        explained=FEWER_VISITS,
+    ),
+    _behaviour(
+        "reply_pull",
+        0.0,
+        "- - - - - 0",
+        "replies awaiting a member no longer bring it back (Joyce & Kraut 2006): fewer visits",
+        explained=FEWER_VISITS,
+    ),
+    _behaviour("info_weight", 0.35, "- - - - - 0", f"Ren & Kraut 2014: {LOWER_BENEFIT}"),
+    _behaviour(
+        "identity_weight",
+        0.0,
+        "- - - - - 0",
+        f"Ren, Kraut & Kiesler 2007 (events build identity): {LOWER_BENEFIT}",
+        base=EVENTS_ON,
+        cost="events cost staff hours only",
+    ),
+    _behaviour(
+        "fun_weight",
+        0.0,
+        "- - - - - 0",
+        f"fun and recognition are benefits: {LOWER_BENEFIT}",
+        explained=THINNER,
+    ),
+    _behaviour(
+        "bond_scale",
+        3.0,
+        "- - - - - 0",
+        f"the same ties give less bond benefit (Ren, Kraut & Kiesler 2007): {LOWER_BENEFIT}",
+    ),
+    _behaviour(
+        "reply_bond",
+        0.0,
+        "- - - - - 0",
+        f"replies received no longer count as bonds (issue 14: replies are benefits): "
+        f"{LOWER_BENEFIT}",
+    ),
+    _behaviour(
+        "fun_scale", 6.0, "- - - - - 0", f"the same reactions give less fun: {LOWER_BENEFIT}"
+    ),
+    _behaviour("offtopic_cost", 0.0, "+ + + + + 0", f"Ren & Kraut 2014: {LOWER_COST}"),
+    _behaviour("overload_cost", 0.0, "+ + + + + 0", f"Ren & Kraut 2014: {LOWER_COST}"),
+    _behaviour(
+        "aspiration",
+        0.3,
+        "+ + + + + 0",
+        "a lower bar for satisfaction: the same benefits raise loyalty more",
+    ),
+    _behaviour(
+        "temperature",
+        0.28,
+        "? ? ? ? ? 0",
+        "a gentler response pulls every member's target loyalty toward 0.5: up for those "
+        "below their aspiration, down for those above; the balance is not predictable",
+    ),
+    _behaviour(
+        "loyalty_rate",
+        0.022,
+        "? ? ? ? ? 0",
+        "faster movement toward each member's target loyalty, up or down: no expectation",
+    ),
+    _behaviour(
+        "early_weight",
+        0.0,
+        "? ? ? ? ? 0",
+        "the first visits count less, whether they were good or bad experiences: no "
+        "expectation (K&R ch. 5: early experiences matter, in either direction)",
+    ),
+    _behaviour(
+        "forget_rate",
+        0.004,
+        "- - - - - 0",
+        "more loyalty lost on days away: members drift off sooner",
+    ),
+    _behaviour(
+        "interest_rate",
+        0.16,
+        "? ? ? ? ? 0",
+        "interest follows satisfaction faster, up or down: no expectation",
+    ),
+    _behaviour(
+        "topic_drift",
+        0.04,
+        "+ + ? + + 0",
+        "interests drift faster toward topics that satisfy: better matched reading, more "
+        "information benefit; newcomers have too few visits for it to show by day 30",
+    ),
+    _behaviour(
+        "drive_gain",
+        0.0,
+        "- - - - - 0",
+        "Joyce & Kraut 2006: replies received make members post again; without it fewer posts, "
+        "less content and fewer replies for others (K&R ch. 2)",
+        explained=THINNER,
+    ),
+    _behaviour(
+        "drive_decay",
+        0.06,
+        "? ? ? ? ? 0",
+        "post drive returns to neutral faster from above (after replies) and from below (after "
+        "being ignored): no expectation",
+    ),
+    _behaviour(
+        "drive_max",
+        1.5,
+        "? ? ? ? - 0",
+        "a lower ceiling on reinforced posting: fewer posts from the most answered members; "
+        "the rest: no expectation",
+    ),
+    _behaviour(
+        "first_reply_weight",
+        0.0,
+        "- - - - - 0",
+        "Joyce & Kraut 2006: a reply to a newcomer's first posts is what brings it back to post",
+        explained=THINNER,
+    ),
+    _behaviour(
+        "ignored_penalty",
+        0.0,
+        "+ + + + + 0",
+        "Joyce & Kraut 2006: ignored newcomers post less; without the penalty they keep posting",
+        explained=THICKER,
+    ),
+    _behaviour(
+        "tie_decay",
+        0.04,
+        "- - - - - 0",
+        f"ties fade twice as fast (Ren, Kraut & Kiesler 2007): {LOWER_BENEFIT}",
+    ),
+    _behaviour(
+        "tie_prune",
+        0.1,
+        "- - - - - 0",
+        f"weak ties disappear sooner: {LOWER_BENEFIT}",
+    ),
+    _behaviour(
+        "quit_threshold",
+        0.2,
+        "+ + + + + 0",
+        "fewer members have loyalty low enough to quit",
+    ),
+    _behaviour("quit_rate", 0.1, "+ + + + + 0", "members below the threshold quit half as often"),
+    _behaviour(
+        "inactivity_limit",
+        30,
+        "- - ? - ? 0",
+        "members away 30 days count as gone (and never come back): fewer members, fewer of "
+        "the returning visitors; retention(30) is decided before the limit bites",
+    ),
+    _behaviour(
+        "initial_loyalty",
+        0.4,
+        "+ + + + + 0",
+        "newcomers start more committed, so more of them stay (K&R ch. 5)",
+    ),
+    _behaviour(
+        "founder_loyalty",
+        0.45,
+        "- - ? ? - 0",
+        "founders start less committed: fewer stay, visit and post; retention counts newcomers "
+        "only, who feel it only through a smaller community",
+    ),
+    _behaviour(
+        "attention_bond",
+        0.0,
+        "- - - - - 0",
+        "Morgan & Halfaker 2018; Joyce & Kraut 2006: a welcome and an operator's reply are felt "
+        "as attention; without it onboarding gives no bond",
+        base={"strategy": {"onboarding": {}}},
+        cost="onboarding costs staff hours only",
+    ),
+    _behaviour(
+        "event_ties",
+        0,
+        "- - - - - 0",
+        "Ren, Kraut & Kiesler 2007: attendees bond with each other; without new ties events give "
+        "identity only",
+        base=EVENTS_ON,
+        cost="events cost staff hours only",
+    ),
+    _behaviour(
+        "removal_cost",
+        0.0,
+        "+ + + + + 0",
+        "Halfaker et al. 2011: removals hurt their authors; without that cost they stay and "
+        "post as before",
+        base={**NOISY, "strategy": COMMUNITY_MODERATION},
+        cost="moderation costs staff hours only",
+        explained=_community(
+            "in the noisy community most removals are of chatter and toxic posts (recall 0.8 "
+            "against a false-positive rate of 0.02), so the removal cost falls mostly on the "
+            "members who write noise and drives some away; without it they stay and keep "
+            "posting (posts per day rise, as expected), and " + OVERLOAD[:-2] + " for everyone "
+            "else. The expectation thought only of wrongly removed authors."
+        ),
+    ),
+    _behaviour(
+        "toxicity_cost",
+        0.0,
+        "+ + + + + 0",
+        f"toxic posts are a cost of reading (K&R ch. 4): {LOWER_COST}",
+        base=NOISY,
+    ),
+    _behaviour(
+        "incentive_gain",
+        0.0,
+        "? - ? ? - 0",
+        "Hamari 2017: points raise rewarded actions; with no pull, fewer posts and check-in "
+        "visits; membership and retention: no expectation",
+        base={"strategy": POINTS},
+        cost="recognition-only points cost no money",
+        explained=THINNER,
+    ),
+    _behaviour(
+        "steer_gain",
+        0.0,
+        "? ? ? ? - 0",
+        "Anderson et al. 2013: steering adds badged actions before the threshold (more than "
+        "it takes from the neighbour); without it, fewer posts",
+        base=BADGES_ON,
+        cost="badges cost no money",
+    ),
+    _behaviour(
+        "steer_threshold",
+        1.0,
+        "? ? ? ? - 0",
+        "Hoernle et al. 2022: fewer members steer at full strength, so fewer badged actions",
+        base=BADGES_ON,
+        cost="badges cost no money",
+    ),
+    _behaviour(
+        "substitution",
+        0.0,
+        "? ? ? ? + 0",
+        "Anderson et al. 2013: steering no longer takes effort from the neighbouring action: "
+        "more posts in all",
+        base=BADGES_ON,
+        cost="badges cost no money",
+    ),
+    _behaviour(
+        "crowd_out_rate",
+        0.0,
+        "+ + ? ? + ?",
+        "Deci, Koestner & Ryan 1999: without crowding out, intrinsic motivation survives the "
+        "rewards, so activity after they stop stays higher",
+        base=WITHDRAWN,
+        cost="more activity while rewarded earns more points to redeem, but the effect on "
+        "money is small either way: no expectation",
+    ),
+    _behaviour(
+        "recognition_gain",
+        0.0,
+        "? ? ? ? - 0",
+        "recognition raises intrinsic motivation (Deci et al. 1999: verbal rewards enhance it); "
+        "without it recognized members post less",
+        base=RECOGNITION_ON,
+        cost="recognition costs no money",
+    ),
+    _behaviour(
+        "recognition_weight",
+        0.0,
+        "- - ? ? - 0",
+        f"recognition is a benefit (K&R ch. 2): {LOWER_BENEFIT}; newcomers rarely earn any "
+        "within 30 or 90 days",
+        base=RECOGNITION_ON,
+        cost="recognition costs no money",
+    ),
+    _behaviour(
+        "withdrawal_loss",
+        0.0,
+        "+ + ? ? + 0",
+        "Deci, Koestner & Ryan 1999: the loss felt when rewards stop drives members away; "
+        "without it more stay after the stop",
+        base=WITHDRAWN,
+        cost="the loss comes after the last reward is paid",
+    ),
+    _behaviour(
+        "lure_rate",
+        0.0,
+        "+ + + + + 0",
+        "a competitor that lures no one away (K&R ch. 5: members weigh alternatives)",
+        base=COMPETITOR,
+    ),
+)
+
+ROWS: tuple[Row, ...] = (*ISSUE_ROWS, *LEVER_ROWS, *BEHAVIOUR_ROWS)
