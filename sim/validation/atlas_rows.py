@@ -30,7 +30,9 @@ Wash & Lampe 2012; Burke, Joyce, Kim, Anand & Kraut 2007.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+
+from sim.agents import DEFAULT_MIX
 
 # the measured outcomes, in the order of ``Row.expect``: run summary keys (``sim.model``), plus
 # ``posts_per_day`` (threads + replies per day over the last 30 days, measured by the atlas)
@@ -63,19 +65,19 @@ FREE_LEVER = "the lever as set costs staff hours only, no money"
 
 # ---- shared pieces of rows -------------------------------------------------------------------------
 OPERATOR = {"strategy": {}}  # an operator with no levers: the baseline of lever rows
-NOISY = {  # a little toxicity and off-topic chatter, so that moderation has something to act on
+# a little toxicity and off-topic chatter, so that moderation has something to act on: the default
+# member mix (``sim.agents.DEFAULT_MIX``, so the rows follow the model's defaults) with 2% of casual
+# members' threads toxic and 10% of everyone's threads chatter
+NOISY = {
     "member_mix": [
-        {"name": "casual", "share": 0.73, "intrinsic": 0.35, "extrinsic": 0.5, "visit": 0.35,
-         "post": 0.0005, "reply": 0.001, "react": 0.3, "invite": 0.005, "read_budget": 100.0,
-         "favourite_topics": 1, "spread": 1.0, "toxic": 0.02, "chatter": 0.1},
-        {"name": "engaged", "share": 0.25, "intrinsic": 0.6, "extrinsic": 0.5, "visit": 0.6,
-         "post": 0.005, "reply": 0.015, "react": 0.8, "invite": 0.01, "read_budget": 200.0,
-         "favourite_topics": 2, "spread": 1.0, "toxic": 0.0, "chatter": 0.1},
-        {"name": "expert", "share": 0.02, "intrinsic": 0.8, "extrinsic": 0.4, "visit": 0.9,
-         "post": 0.3, "reply": 1.0, "react": 1.0, "invite": 0.02, "read_budget": 400.0,
-         "favourite_topics": 3, "spread": 1.4, "toxic": 0.0, "chatter": 0.1},
+        {
+            **asdict(segment),
+            "toxic": 0.02 if segment.name == "casual" else 0.0,
+            "chatter": 0.1,
+        }
+        for segment in DEFAULT_MIX
     ]
-}  # fmt: skip
+}
 COMMUNITY_MODERATION = {"moderation": {"mode": "community"}}
 POINTS = {"incentives": {}}  # recognition-only points (the lever's defaults)
 BADGES = [{"action": "post", "threshold": 10}, {"action": "reply", "threshold": 25}]
@@ -891,6 +893,74 @@ BEHAVIOUR_ROWS = (
         "a competitor that lures no one away (K&R ch. 5: members weigh alternatives)",
         base=COMPETITOR,
     ),
+    # added with MODEL_VERSION 4's parameters (issue 14), before they were measured
+    _behaviour(
+        "habit_gain",
+        0.0,
+        "- - - - - 0",
+        "no habit: members who post no longer come to post more by posting (Joyce & Kraut 2006 "
+        "on continued posting); fewer posts, less content and fewer replies for others (K&R ch. 2)",
+    ),
+    _behaviour(
+        "removal_drive",
+        0.0,
+        "? ? ? ? + 0",
+        "removals no longer cut their authors' drive to post (Halfaker et al. 2011), so they post "
+        "more; in a noisy community many of those authors write noise: the rest no expectation",
+        base={**NOISY, "strategy": COMMUNITY_MODERATION},
+        cost="moderation costs staff hours only",
+    ),
+    _behaviour(
+        "removal_memory",
+        0.2,
+        "+ + + + + 0",
+        "the memory of removed posts fades in days, not months: the lasting cost of a removal "
+        "(Halfaker et al. 2011) is shorter, so more of the removed authors stay and post",
+        base={**NOISY, "strategy": COMMUNITY_MODERATION},
+        cost="moderation costs staff hours only",
+    ),
+    _behaviour(
+        "first_removal_weight",
+        0.0,
+        "+ + + + + 0",
+        "Halfaker et al. 2011, 2013: newcomers whose first contributions are removed are the "
+        "likeliest to leave; without the extra weight more of them stay",
+        base={"strategy": {"moderation": {"mode": "community", "false_positive_rate": 0.1}}},
+        cost="moderation costs staff hours only",
+    ),
 )
 
-ROWS: tuple[Row, ...] = (*ISSUE_ROWS, *LEVER_ROWS, *BEHAVIOUR_ROWS)
+# ---- the platform (sim.world.platform): how members see and choose what to read ----------------
+PLATFORM_ROWS = (
+    Row(
+        "platform: forum vs chat group",
+        {"platform": {"kind": "forum"}},
+        {"platform": {"kind": "chat_group"}},
+        "- - - - ? 0",
+        "in a chat group every message reaches everyone and unread ones cost (Qiu et al. 2016: "
+        "most WeChat groups are short-lived); on a forum members pick threads by title (Backstrom "
+        "et al. 2013), so volume costs little; posts: fewer members but more read per member",
+        cost=NO_MONEY,
+    ),
+    Row(
+        "platform: forum vs Ren & Kraut's stream",
+        {"platform": {"kind": "forum"}},
+        {"platform": {"kind": "stream"}},
+        "- - - - - 0",
+        "Ren & Kraut 2014: in one unfiltered stream every member reads everything up to its "
+        "budget and pays for the rest (overload); a forum lets members choose (Weng et al. 2012: "
+        "limited attention goes to what is picked)",
+        cost=NO_MONEY,
+    ),
+    Row(
+        "platform: forum ranked vs newest first",
+        {"platform": {"kind": "forum", "sort": "ranked"}},
+        {"platform": {"kind": "forum", "sort": "recent"}},
+        "- - - - ? 0",
+        "Lerman & Hogg 2010, Hodas & Lerman 2012: position decides what is seen; newest first "
+        "shows a random sample of quality instead of the best, so less information per visit",
+        cost=NO_MONEY,
+    ),
+)
+
+ROWS: tuple[Row, ...] = (*ISSUE_ROWS, *LEVER_ROWS, *BEHAVIOUR_ROWS, *PLATFORM_ROWS)
