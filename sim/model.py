@@ -63,6 +63,7 @@ COMMUNITY_SERIES = (
     "mean_info_benefit",
     "mean_bond_benefit",
     "ties",
+    "returned",
 )
 INTERACTION_MEMORY = 120  # days of operator-post interaction kept for the adaptive lever
 
@@ -137,6 +138,7 @@ class CommunityModel(mesa.Model):
             self.operator.start_day()
         joins = self.arrive(day)
         self.operator_acts(day)
+        pop.rejoin(day)  # members who left may come back (win-back, events, friends)
         visitors = pop.visit(day)
         pop.read(visitors, self.feed)
         threads = pop.post(visitors, day)
@@ -321,6 +323,7 @@ class CommunityModel(mesa.Model):
             leaves_by_reason,
         )
         self.today = daily_row(pop, day, joins, activity)
+        self.today["returned"] = pop.returned_today
         self.today.update(self._operator_row())
         self.datacollector.collect(self)
 
@@ -369,6 +372,7 @@ class CommunityModel(mesa.Model):
             "members_end": int(alive.sum()),
             "joins": int(series["joins"].sum()),
             "leaves": int(series["leaves"].sum()),
+            "returned": int(series["returned"].sum()),
             **leaves,
             "dau_last30": float(last30["dau"].mean()) if len(last30) else 0.0,
             "stickiness_last30": float(last30["stickiness"].mean()) if len(last30) else 0.0,
