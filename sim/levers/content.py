@@ -72,6 +72,8 @@ class Content(Lever):
     controls = (
         Control("posts_per_day", "posts per day", 0, 300),
         Control("quality", "quality", 0.0, 1.0, 0.05),
+        Control("quality_spread", "quality spread between posts", 0.0, 0.5, 0.05),
+        Control("target", "topics"),
     )
     signs = (
         ExpectedSign(
