@@ -996,19 +996,18 @@ class Population:
         here = self.here()
         # the ties each member has to members still here, noted while it is here: at leaving,
         # the friends it leaves behind (``ties.leave`` clears them)
-        self.friends[here] = np.minimum(self.ties.degree(n)[here], np.iinfo(np.int16).max)
+        ends = np.minimum(self.ties.ends(n), np.iinfo(np.int16).max)
+        np.copyto(self.friends[:n], ends, where=self.alive[:n], casting="unsafe")
         self.returned_today = 0
-        gone_since = self.view("leave_day")
+        gone_since = self.view("leave_day")  # -1 for members here
         pull = self.view("return_pull")
-        departed = ~self.view("alive") & (gone_since >= 0)
         candidates = np.flatnonzero(
-            departed
-            & ((pull > 0) | (self.view("friends") > 0))
-            & (day - gone_since <= RETURN_HORIZON)
+            (gone_since >= max(day - RETURN_HORIZON, 0)) & ((pull > 0) | (self.view("friends") > 0))
         )
         if candidates.size == 0:
             return candidates
-        active_share = float((self.last_active_day[here] >= day - 1).mean()) if here.size else 0.0
+        # friends still here are as active as members here were yesterday (an assumption)
+        active_share = self._visitor_slots.size / here.size if here.size else 0.0
         friends_active = self.friends[candidates].astype(np.float32) * np.float32(active_share)
         friendly = np.float32(FRIEND_PULL) * (
             1 - np.exp(-friends_active / np.float32(FRIEND_SCALE))
