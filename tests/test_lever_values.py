@@ -243,3 +243,21 @@ def test_a_returned_member_keeps_reduced_loyalty_and_visits():
     assert np.allclose(kept[before > 0], 0.8, atol=1e-5)
     assert (pop.visit_pull[gone] >= 1).all()
     assert np.isin(gone, pop.here()).all()  # the cache of members here was refreshed
+
+
+def test_an_event_calls_back_members_who_left_lately_by_its_draw():
+    from sim.levers.events import RETURN_WINDOW, _call_back
+
+    model = CommunityModel(**SMALL, rng=6)
+    model.run(200)
+    pop, day = model.population, model.day + 1
+    gone = np.flatnonzero(~pop.view("alive"))
+    lately = gone[day - pop.leave_day[gone] <= RETURN_WINDOW]
+    long_ago = gone[day - pop.leave_day[gone] > RETURN_WINDOW]
+    assert lately.size and long_ago.size
+    _call_back(pop, day, 0.5)
+    weak = pop.return_pull[lately].copy()
+    _call_back(pop, day, 2.0)
+    assert (weak > 0).all() and (pop.return_pull[lately] - weak > weak).all()
+    assert (pop.return_pull[long_ago] == 0).all()
+    assert (pop.return_pull[pop.here()] == 0).all()
