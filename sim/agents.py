@@ -63,6 +63,21 @@ def _move_toward(state: np.ndarray, value: np.ndarray, weight: np.ndarray) -> No
     state += weight * (value - state)
 
 
+# ---- return after leaving (Population.rejoin) ----
+# The chance to come back falls hyperbolically with time away: half after RETURN_HALF_DAYS days.
+# Wikimedia's 2012 "Necromancy" experiment found "please come back" messages to lapsed editors
+# worked little and only within ~48 hours; EVIDENCE W-1 wants reactivation to fall with dormancy.
+# The half-time is an assumption.
+RETURN_HALF_DAYS = 30.0
+RETURN_HORIZON = 365  # days: members gone longer are not pulled back (an assumption)
+# A friend's pull (Ren, Kraut & Kiesler 2007: bonds keep members; Kraut & Resnick 2012 ch. 3: ties
+# to members still active draw lapsed members back): a daily chance at most FRIEND_PULL just after
+# leaving, saturating in the number of active friends (FRIEND_SCALE). Magnitudes are assumptions.
+FRIEND_PULL = 0.001
+FRIEND_SCALE = 3.0
+RETURN_LOYALTY_KEPT = 0.8  # a returned member keeps this share of its (decayed) loyalty
+
+
 class Role(IntEnum):
     """Roles follow from behaviour, never from a label drawn at birth."""
 
@@ -486,6 +501,19 @@ STATES = (
     State("badges", np.int16, "badges earned"),
     State("badge_bits", np.uint16, "bit k: holds the scheme's badge k"),
     State("rank", np.int8, "rank reached: the scheme's rank thresholds passed"),
+    # return after leaving (Population.rejoin)
+    State(
+        "friends",
+        np.int16,
+        "ties to members still here, noted each morning while here: after leaving, those it had",
+    ),
+    State(
+        "return_pull",
+        F32,
+        "pull to come back after leaving, from win-back messages and events (30% kept a day)",
+    ),
+    State("returns", np.int16, "times the member came back after leaving"),
+    State("last_return_day", I32, "day the member last came back (when `returns` > 0)"),
     # today's channels: reset at the start of each day
     State("info_today", F32, "information benefit of today's reading", daily=True),
     State("relevant_read", F32, "relevant items read today", daily=True),
@@ -1107,6 +1135,55 @@ class Population:
             self.leave_reason[a[going & lured]] = LeaveReason.LURED_AWAY
             self.ties.leave(leaving)
         return leaving
+
+    # ---- return after leaving --------------------------------------------------------------------
+    returned_today = 0  # members who came back after leaving today (set by rejoin)
+
+    def rejoin(self, day: int) -> np.ndarray:
+        """Members who left may come back: pulled by win-back messages and events
+        (``return_pull``, set by the levers) and by their friends still here and active; the chance
+        falls with time away. Returns the slots that came back today (``returned_today`` counts
+        them). See ``RETURN_HALF_DAYS`` and ``FRIEND_PULL`` for the sources and assumptions.
+
+        A returned member is here again and visits today (returning is visiting), with its loyalty
+        reduced (``RETURN_LOYALTY_KEPT`` of what it has), not reset to a newcomer's; its ties were
+        cleared at leaving, so it starts without friends around it."""
+        n = self.n
+        here = self.here()
+        # the ties each member has to members still here, noted while it is here: at leaving,
+        # the friends it leaves behind (``ties.leave`` clears them)
+        ends = np.minimum(self.ties.ends(n), np.iinfo(np.int16).max)
+        np.copyto(self.friends[:n], ends, where=self.alive[:n], casting="unsafe")
+        self.returned_today = 0
+        gone_since = self.view("leave_day")  # -1 for members here
+        pull = self.view("return_pull")
+        candidates = np.flatnonzero(
+            (gone_since >= max(day - RETURN_HORIZON, 0)) & ((pull > 0) | (self.view("friends") > 0))
+        )
+        if candidates.size == 0:
+            return candidates
+        # friends still here are as active as members here were yesterday (an assumption)
+        active_share = self._visitor_slots.size / here.size if here.size else 0.0
+        friends_active = self.friends[candidates].astype(np.float32) * np.float32(active_share)
+        friendly = np.float32(FRIEND_PULL) * (
+            1 - np.exp(-friends_active / np.float32(FRIEND_SCALE))
+        )
+        away = (day - gone_since[candidates]).astype(np.float32)
+        chance = (pull[candidates] + friendly) / (1 + away / np.float32(RETURN_HALF_DAYS))
+        back = candidates[self.streams.uniform("return", day, n)[candidates] < chance]
+        pull[candidates] *= np.float32(0.3)  # a message's or event's pull fades in about 2 days
+        if back.size:
+            self.alive[back] = True
+            self._here = None
+            self.leave_day[back] = -1
+            self.leave_reason[back] = LeaveReason.STAYING
+            self.loyalty[back] *= np.float32(RETURN_LOYALTY_KEPT)
+            self.return_pull[back] = 0
+            self.returns[back] += 1
+            self.last_return_day[back] = day
+            self.visit_pull[back] += 1.0  # returning is visiting
+            self.returned_today = int(back.size)
+        return back
 
     def _reasons(self, slots: np.ndarray) -> np.ndarray:
         """The largest deficit: too little relevant information or too much off-topic noise (bored),

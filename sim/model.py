@@ -45,7 +45,10 @@ from sim.world.uncertainties import Uncertainties
 #    strong, lasting signal (removal_ema), strongest for a newcomer's first contributions, and a
 #    removed thread counts as ignored; habit (posting begets posting) and drive_max 10 with a
 #    moderate trait spread make inequality come from reinforcement; "overloaded" is a leave reason
-#    only for members who met overload; daily role counts (lurkers, occasional, regulars, core)
+#    only for members who met overload; daily role counts (lurkers, occasional, regulars, core).
+#    And the levers: moderation reviews flagged items within staff minutes per item; operator
+#    content's quality is per item; incentives pull by their value to the member; prizes draw by
+#    expected value; members who left may come back (win-back, events, friends): `returned`
 MODEL_VERSION = "4"
 
 COMMUNITY_SERIES = (
@@ -71,6 +74,7 @@ COMMUNITY_SERIES = (
     "mean_info_benefit",
     "mean_bond_benefit",
     "ties",
+    "returned",
     "lurkers",
     "occasional",
     "regulars",
@@ -149,6 +153,7 @@ class CommunityModel(mesa.Model):
             self.operator.start_day()
         joins = self.arrive(day)
         self.operator_acts(day)
+        pop.rejoin(day)  # members who left may come back (win-back, events, friends)
         visitors = pop.visit(day)
         pop.read(visitors, self.feed, day)
         threads = pop.post(visitors, day)
@@ -333,6 +338,7 @@ class CommunityModel(mesa.Model):
             leaves_by_reason,
         )
         self.today = daily_row(pop, day, joins, activity)
+        self.today["returned"] = pop.returned_today
         self.today.update(self._operator_row())
         self.datacollector.collect(self)
 
@@ -381,6 +387,7 @@ class CommunityModel(mesa.Model):
             "members_end": int(alive.sum()),
             "joins": int(series["joins"].sum()),
             "leaves": int(series["leaves"].sum()),
+            "returned": int(series["returned"].sum()),
             **leaves,
             "dau_last30": float(last30["dau"].mean()) if len(last30) else 0.0,
             "stickiness_last30": float(last30["stickiness"].mean()) if len(last30) else 0.0,

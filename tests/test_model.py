@@ -45,10 +45,11 @@ def test_every_series_is_collected_without_nan(year_run):
     assert np.isfinite(series.to_numpy(dtype=float)).all()
 
 
-def test_members_change_by_joins_minus_leaves(year_run):
+def test_members_change_by_joins_and_returns_minus_leaves(year_run):
     series = year_run.series()
     members = np.concatenate([[SMALL["members"]], series["members"].to_numpy()])
-    assert np.array_equal(np.diff(members), (series["joins"] - series["leaves"]).to_numpy())
+    change = series["joins"] + series["returned"] - series["leaves"]
+    assert np.array_equal(np.diff(members), change.to_numpy())
     reasons = [f"leaves_{r.label}" for r in LeaveReason if r is not LeaveReason.STAYING]
     assert (series[reasons].sum(axis=1) == series["leaves"]).all()
     assert series["leaves"].sum() > 0 and series["joins"].sum() > 0

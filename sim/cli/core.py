@@ -45,6 +45,7 @@ HEADLINE = (
     ("members_end", "members at end"),
     ("joins", "joins"),
     ("leaves", "leaves"),
+    ("returned", "came back after leaving"),
     ("dau_last30", "daily actives (mean of last 30 days)"),
     ("stickiness_last30", "stickiness DAU/MAU (last 30 days)"),
     ("active_contributor_share", "active contributors (last day)"),

@@ -76,6 +76,7 @@ KPIS: dict[str, Kpi] = {
     "members_end": Kpi("members at the end", True),
     "joins": Kpi("joins", True),
     "leaves": Kpi("leaves", False),
+    "returned": Kpi("members who came back after leaving", True),
     "dau_last30": Kpi("daily actives, last 30 days", True),
     "stickiness_last30": Kpi("stickiness DAU/MAU, last 30 days", True, True),
     "active_contributor_share": Kpi("active contributors", True, True),

@@ -1,5 +1,14 @@
 """Content: the operator's own posts, with their volume, quality, topic mix and breadth, and formats.
 
+**Quality is per item**: each post's quality is drawn around the lever's mean (``quality``, or a
+format's own ``quality``) with spread ``quality_spread`` (a Beta distribution with that mean), so a
+team's posts vary as real posts do. **Relevance comes from topics**: by default posts follow the
+topics' popularity; ``target: interests`` follows the interests of the members still here (their
+mean topic interest, re-estimated weekly from a sample), and ``topic_mix`` sets the mix by hand.
+Readers pick items by relevance and quality (``sim.agents``), so good, relevant posts help and a
+flood of poor or off-interest posts does not (Ren & Kraut 2014; Lampe & Resnick 2004, "Slash(dot)
+and burn": readers' attention goes to highly rated items).
+
 Operator posts join the feed as threads and are read like members' posts: relevant items bring
 information benefit, off-topic ones cost reading time, and volume beyond a member's reading budget
 overloads it (Ren & Kraut 2014, "Agent-based modeling to inform online community design": topical
@@ -9,7 +18,7 @@ video, live sessions) draw more reading and responses per item, at a higher cost
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, PrivateAttr, model_validator
@@ -36,6 +45,13 @@ class Format(Config):
         0.5, unit="staff hours per item", description="staff hours to make one item"
     )
     money: Money = setting(0.0, unit="money per item", description="money to make one item")
+    quality: float | None = setting(
+        None,
+        ge=0,
+        le=1,
+        unit="quality (0..1)",
+        description="mean quality of this format's items; empty: the lever's quality",
+    )
 
 
 DEFAULT_FORMATS = {
@@ -56,6 +72,8 @@ class Content(Lever):
     controls = (
         Control("posts_per_day", "posts per day", 0, 300),
         Control("quality", "quality", 0.0, 1.0, 0.05),
+        Control("quality_spread", "quality spread between posts", 0.0, 0.5, 0.05),
+        Control("target", "topics"),
     )
     signs = (
         ExpectedSign(
@@ -69,6 +87,18 @@ class Content(Lever):
         5.0, ge=0, le=10_000, unit="posts per day", description="operator posts per day"
     )
     quality: Probability = Field(0.8, description="mean quality of operator posts")
+    quality_spread: float = setting(
+        0.1,
+        ge=0,
+        le=0.5,
+        unit="quality (sd)",
+        description="spread (sd) of single posts' quality around the mean; 0: all the same",
+    )
+    target: Literal["popularity", "interests"] = Field(
+        "popularity",
+        description="when topic_mix is empty, post on topics by their popularity or by the "
+        "interests of the members still here (re-estimated weekly)",
+    )
     topic_mix: list[Annotated[float, Field(ge=0, le=1e6)]] = setting(
         default_factory=list,
         max_length=64,
@@ -132,6 +162,9 @@ class Content(Lever):
             self._format_weights = mixed / mixed.sum()
 
     def act(self, operator, world, day):
+        if self.target == "interests" and not self.topic_mix and (day - 1) % 7 == 0:
+            self._topic_weights = None  # re-estimated weekly from the members' interests
+            self.topic_weights(world.n_topics, member_interests(world))
         gen = world.random("operator.content")
         wanted = int(gen.poisson(self.posts_per_day)) if self.posts_per_day else 0
         if wanted == 0 or not self.formats:
@@ -148,5 +181,34 @@ class Content(Lever):
             n_ok = operator.afford(idx.size, spec.hours, spec.money, "content")
             made[idx[:n_ok]] = True
         engagement = np.array([self.formats[n].engagement for n in names])[fmt[made]]
-        world.publish(topic[made], self.quality, engagement, fmt[made])
+        means = np.array(
+            [self.quality if f.quality is None else f.quality for f in self.formats.values()]
+        )[fmt[made]]
+        quality = item_quality(means, self.quality_spread, gen)
+        world.publish(topic[made], quality, engagement, fmt[made])
         operator.count("operator_posts", int(made.sum()))
+
+
+def item_quality(means: np.ndarray, spread: float, gen: np.random.Generator) -> np.ndarray:
+    """Each item's quality: a Beta draw with mean ``means`` and sd ``spread`` (at most what a Beta
+    with that mean allows); the mean itself when the spread is 0."""
+    means = np.clip(np.asarray(means, float), 1e-3, 1 - 1e-3)
+    if spread <= 0 or means.size == 0:
+        return means.astype(np.float32)
+    variance = np.minimum(spread**2, 0.9 * means * (1 - means))
+    concentration = means * (1 - means) / variance - 1
+    return gen.beta(means * concentration, (1 - means) * concentration).astype(np.float32)
+
+
+SAMPLE = 2000  # members sampled to estimate the community's interests
+
+
+def member_interests(world) -> np.ndarray:
+    """The mean topic interest of (a sample of) the members still here: what they care about."""
+    pop = world.members
+    here = pop.here()
+    if here.size == 0:
+        return world.popularity()
+    if here.size > SAMPLE:
+        here = np.sort(world.random("operator.content.sample").choice(here, SAMPLE, replace=False))
+    return pop.pref[here].mean(axis=0).astype(float)

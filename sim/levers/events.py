@@ -4,6 +4,16 @@ Attending a group activity builds common identity and bonds with other attendees
 Kiesler 2007, "Applying common identity and bond theory to design of online communities"): attendees
 gain identity benefit, make ties with each other and post more that day; promotion in the days
 before an event raises attendance and pulls members back to visit.
+
+**Prizes by value.** A contest's or lottery's prize draws members by what it is worth to them: its
+expected value per attendee (prize x winners / expected attendance: a lottery's prize times the
+chance to win) through the incentives' saturating value function (``sim.levers.incentives``, half
+pull at ``EVENT_V50``, an assumption: attending is an hour's effort, not a post's), times each
+member's extrinsic sensitivity. A contest's prize also raises attendees' posting. Without a prize
+a lottery draws little (there is nothing to win).
+
+**A strong event reaches members who left**: members gone less than ``RETURN_WINDOW`` days hear of
+a promoted event and may come back for it (``sim.agents``, return after leaving).
 """
 
 from __future__ import annotations
@@ -20,10 +30,14 @@ from sim.world.settings import Config, Day, Hours, Money, Probability, setting
 EVENT_EFFECTS = {
     "qa": {"draw": 1.0, "identity": 0.6, "posting": 0.5},
     "sharing": {"draw": 0.8, "identity": 0.8, "posting": 0.3},
-    "contest": {"draw": 0.9, "identity": 0.5, "posting": 1.5},
-    "lottery": {"draw": 1.3, "identity": 0.2, "posting": 0.1},
+    "contest": {"draw": 0.6, "identity": 0.5, "posting": 1.0},
+    "lottery": {"draw": 0.3, "identity": 0.2, "posting": 0.1},
 }
 PROMOTION_PULL = np.float32(0.02)  # extra visit probability while an event is promoted
+EVENT_V50 = 1.0  # money-equivalent per attendee at which a prize draws half its most
+PRIZE_DRAW = 2.0  # extra draw of a prize worth far more than EVENT_V50, at full extrinsic
+RETURN_WINDOW = 90  # days: members gone longer do not hear of events
+RETURN_PULL = 0.02  # pull to come back for an event at full draw, on the day it is held
 
 
 class Event(Config):
@@ -54,10 +68,14 @@ class Event(Config):
     hours: Hours = setting(
         4.0, unit="staff hours per event", description="staff hours to run the event"
     )
-    money: Money = setting(
+    money: Money = setting(0.0, unit="money per event", description="money to run it")
+    prize: Money = setting(
         0.0,
-        unit="money per event",
-        description="money to run it (prizes for contests and lotteries)",
+        unit="money per winner",
+        description="contest or lottery: the prize each winner gets (paid when the event is held)",
+    )
+    winners: int = setting(
+        1, ge=1, le=1_000_000, unit="winners", description="contest or lottery: prizes awarded"
     )
 
     @model_validator(mode="after")
@@ -97,7 +115,10 @@ class Events(Lever):
         Series("events_held", "events held"),
         Series("event_attendance", "members who attended an event"),
     )
-    controls = (Control("calendar.0.every", "every N days", 1, 60),)
+    controls = (
+        Control("calendar.0.every", "every N days", 1, 60),
+        Control("calendar.0.prize", "prize per winner", 0, 1000, 10),
+    )
     signs = (
         ExpectedSign(
             "events",
@@ -134,41 +155,74 @@ class Events(Lever):
             if event.promoted_on(day):
                 members = world.members
                 members.visit_pull[: members.n] += PROMOTION_PULL
-            if event.happens_on(day) and operator.afford(1, event.hours, event.money, "events"):
+            cost = event.money + event.prize * event.winners
+            if event.happens_on(day) and operator.afford(1, event.hours, cost, "events"):
                 effects = EVENT_EFFECTS[event.kind]
                 promotion = 0.3 + 0.7 * (1 - np.exp(-event.promotion_days / 3.0))
                 attended = hold_event(
                     world,
                     index,
-                    self.attendance * effects["draw"] * promotion,
-                    event.capacity,
-                    effects["identity"],
-                    effects["posting"],
+                    self.attendance * promotion,
+                    event,
+                    effects,
                 )
                 operator.count("events_held", 1)
                 operator.count("event_attendance", attended)
 
 
-def hold_event(
-    world, index: int, chance: float, capacity: int, identity: float, posting: float
-) -> int:
+def draw_of(members, slots: np.ndarray, event: Event, effects: dict, chance: float) -> np.ndarray:
+    """Each member's pull to attend (before loyalty): the kind's draw plus, for a prize, its
+    expected value per attendee through the value function, times extrinsic sensitivity."""
+    # the incentives' value function, imported here so that levers register in their own order
+    from sim.levers.incentives import saturate
+
+    draw = np.full(slots.size, effects["draw"], np.float32)
+    if event.prize > 0 and event.kind in ("contest", "lottery"):
+        # expected attendance without the prize's pull, to price a ticket (winners / entrants)
+        loyalty = members.loyalty[slots]
+        expected = min(float((chance * draw * (0.2 + 0.8 * loyalty)).sum()), event.capacity)
+        value = event.prize * min(event.winners, max(expected, 1.0)) / max(expected, 1.0)
+        pull = PRIZE_DRAW * float(saturate(value, EVENT_V50))
+        draw = draw + np.float32(pull) * members.extrinsic[slots]
+    return draw
+
+
+def hold_event(world, index: int, chance: float, event: Event, effects: dict) -> int:
     """An event: committed members attend (up to capacity), gain identity benefit, make ties
-    with other attendees and post more that day. Returns the attendance."""
+    with other attendees and post more that day (a contest's prize, by value, more). Members who
+    left lately may come back for it. Returns the attendance."""
     pop = world.members
     n = pop.n
     u = world.uniform(f"event.{index}")
-    p = chance * (0.2 + 0.8 * pop.view("loyalty"))
+    here = pop.here()
+    draw = np.zeros(n, np.float32)
+    draw[here] = draw_of(pop, here, event, effects, chance)
+    p = chance * draw * (0.2 + 0.8 * pop.view("loyalty"))
     candidates = np.flatnonzero(pop.view("alive") & (u < p))
-    attendees = candidates[np.argsort(u[candidates], kind="stable")[:capacity]]
+    attendees = candidates[np.argsort(u[candidates], kind="stable")[: event.capacity]]
+    _call_back(pop, world.day, chance * float(draw[here].mean()) if here.size else 0.0)
     if attendees.size == 0:
         return 0
-    pop.identity_today[attendees] += np.float32(identity)
+    pop.identity_today[attendees] += np.float32(effects["identity"])
     pop.visit_pull[attendees] += 1.0  # attending is visiting
+    posting = np.float32(effects["posting"])
+    if event.kind == "contest" and event.prize > 0:
+        posting = posting * (draw[attendees] / np.float32(effects["draw"]))
     boost = np.ones(n, np.float32)
-    boost[attendees] += np.float32(posting)
+    boost[attendees] += posting
     pop.today.boosts["post"] = pop.today.boosts.get("post", 1) * boost
     gen = world.random(f"event.{index}.ties")
     for _ in range(pop.rules.event_ties):
         partners = attendees[gen.permutation(attendees.size)]
         world.new_ties(attendees, partners)
     return int(attendees.size)
+
+
+def _call_back(pop, day: int, draw: float) -> None:
+    """Members who left less than ``RETURN_WINDOW`` days ago hear of the event: a pull to come
+    back, as strong as the event draws (``Population.rejoin`` turns it into returns)."""
+    if draw <= 0:
+        return
+    gone = pop.view("leave_day")
+    recent = np.flatnonzero(~pop.view("alive") & (gone >= 0) & (day - gone <= RETURN_WINDOW))
+    pop.return_pull[recent] += np.float32(RETURN_PULL * draw)

@@ -1,18 +1,34 @@
 """Incentives: points, badges, ranks, a leaderboard and redeemable rewards, between two dates;
 how members respond to the scheme, and how it pays out.
 
-* **Extrinsic pull**: while a scheme runs, the rate of each rewarded action rises with the member's
-  extrinsic sensitivity (drawn at join, heterogeneous) and the points it pays.
+* **Pull by value**: while a scheme runs, the rate of each rewarded action rises with what the
+  reward is worth to the member: its exchange value (points x money per point, when points redeem
+  for money) plus the status a visible point carries (``STATUS_PER_POINT``, an assumption), through
+  a saturating value function ``v / (v + V50)`` (concave in the reward, as prospect theory's value
+  function: Kahneman & Tversky 1979), times the member's extrinsic sensitivity (drawn at join,
+  heterogeneous; Deci, Koestner & Ryan 1999 separate the intrinsic and extrinsic pull). Points worth
+  nothing pull little; doubling a large reward adds less than doubling a small one.
 * **Steering toward badges** (Anderson, Huttenlocher, Kleinberg & Leskovec 2013, "Steering user
   behavior with badges"): members close to a badge threshold do more of the badged action and less
   of its neighbour; once the badge is earned the pull is gone. The pull grows with the square of
   extrinsic sensitivity (full from ``steer_threshold`` up), so only a minority steers enough to be
   detectable one by one (Hoernle et al. 2022).
-* **Crowding out** (Deci, Koestner & Ryan 1999): expected tangible rewards wear down intrinsic
-  motivation while members earn them, so after the rewards stop activity falls below where it began;
-  recognition (badges, ranks, leaderboard places) raises it a little instead.
+* **Steering toward ranks and levels** (Anderson et al. 2013 model levels as badges on the points
+  count): members close to the next rank's point threshold do more of every rewarded action, in
+  proportion to what the rank means (``rank_values``, through the same value function, relative to
+  a badge worth ``LEVEL_REFERENCE``); a rank worth nothing does not steer.
+* **Crowding out** (Deci, Koestner & Ryan 1999: expected, tangible, contingent rewards undermine
+  intrinsic motivation, d about -0.34; verbal rewards and recognition raise it, d about +0.33;
+  Gneezy & Rustichini 2000, "Pay enough or don't pay at all": a small payment lowers effort below
+  no payment): while members earn money, intrinsic motivation wears down at ``crowd_out_rate``
+  times ``CROWD_FLOOR + (1 - CROWD_FLOOR) x S(money earned)``: any payment reframes the activity as
+  paid work, a larger one more; recognition (badges, ranks, leaderboard places, points without money)
+  raises it a little instead. Small payments thus crowd out nearly as much as large ones while they
+  pull far less, so a small tangible reward can lower activity (Gneezy & Rustichini).
 * **Payout**: points per action, badges, ranks, a leaderboard and, for tangible schemes, redemption
   at ``redeem_at`` points for money; the points liability is what was issued and not yet redeemed.
+* Sources for badges as a whole: Hamari 2017 ("Do badges increase user activity? A field experiment
+  on the effects of gamification", Computers in Human Behavior 71): badges raised activity.
 """
 
 from __future__ import annotations
@@ -70,6 +86,7 @@ class Incentives(Lever):
         Control("ranks", "rank thresholds (points)"),
         Control("leaderboard", "leaderboard places (0: none)", 0, 100),
         Control("tangible", "points redeem for money (tangible)"),
+        Control("rank_values", "what each rank is worth (money-equivalent)"),
         Control("redeem_at", "points redeemed at once", 50, 5000, 50),
         Control("money_per_point", "money per redeemed point", 0.0, 0.1, 0.005),
         Control("hours_per_day", "staff hours per day to run it", 0.0, 8.0, 0.5),
@@ -110,6 +127,13 @@ class Incentives(Lever):
         max_length=50,
         unit="points",
         description="point thresholds of successive ranks",
+    )
+    rank_values: list[Annotated[float, Field(ge=0, le=1e9)]] = setting(
+        default_factory=list,
+        max_length=50,
+        unit="money-equivalent per rank",
+        description="what reaching each rank is worth to a member (perks, status); empty: each "
+        "rank is worth as much as a badge; a rank worth 0 does not steer",
     )
     leaderboard: int = setting(
         0,
@@ -161,7 +185,27 @@ class Incentives(Lever):
             raise ValueError("stop must not be before start")
         if any(b <= a for a, b in zip(self.ranks, self.ranks[1:], strict=False)):
             raise ValueError("ranks must be strictly increasing point thresholds")
+        if self.rank_values and len(self.rank_values) != len(self.ranks):
+            raise ValueError(
+                f"rank_values has {len(self.rank_values)} values for {len(self.ranks)} ranks: "
+                "give one value per rank, or none"
+            )
         return self
+
+    def exchange_value(self) -> float:
+        """Money a member gets per point: ``money_per_point`` when points redeem, else 0."""
+        return self.money_per_point if self.tangible else 0.0
+
+    def action_value(self, action: str) -> float:
+        """What one rewarded action is worth to a member (money-equivalent): its points' exchange
+        value plus the status they carry."""
+        points = self.points.get(action, 0.0)
+        return points * (self.exchange_value() + STATUS_PER_POINT)
+
+    def level_weights(self) -> np.ndarray:
+        """Each rank's steering weight relative to a badge: S(value) / S(``LEVEL_REFERENCE``)."""
+        values = self.rank_values or [LEVEL_REFERENCE] * len(self.ranks)
+        return (saturate(np.asarray(values, float), LEVEL_REFERENCE) / 0.5).astype(np.float32)
 
     def running(self, day: int) -> bool:
         return day >= self.start and (self.stop is None or day <= self.stop)
@@ -173,7 +217,7 @@ class Incentives(Lever):
         if self._running_today:
             prepare_boosts(world.members, self)
         if self.stop is not None and day == self.stop + 1:
-            withdraw_rewards(world.members, self.tangible)
+            withdraw_rewards(world.members, self)
 
     def respond(self, operator, world, day, actions):
         """The incentives phase: points, badges, ranks and rewards for today's actions."""
@@ -197,8 +241,17 @@ class Incentives(Lever):
 # the action a badged action takes effort from (substitution, Anderson et al. 2013)
 NEIGHBOUR = {"post": "reply", "reply": "post", "checkin": None}
 COUNTERS = {"post": "scheme_posts", "reply": "scheme_replies", "checkin": "scheme_checkins"}
-TANGIBLE_PULL = 1.0  # money rewards pull harder than points alone
-RECOGNITION_PULL = 0.5
+# the value function (assumptions, stated in the module docstring)
+V50 = 0.05  # money-equivalent per action at which a reward pulls half its most
+STATUS_PER_POINT = 0.005  # money-equivalent of the status a visible point carries
+LEVEL_REFERENCE = 1.0  # money-equivalent of a badge: a rank worth this steers as a badge does
+CROWD_FLOOR = 0.5  # share of the crowding out that any payment brings, however small
+
+
+def saturate(value, half):
+    """The value function ``v / (v + half)``: 0 for nothing, 1/2 at ``half``, toward 1."""
+    value = np.maximum(value, 0)
+    return value / (value + half)
 
 
 def prepare_boosts(pop: Population, scheme: Incentives) -> None:
@@ -209,11 +262,9 @@ def prepare_boosts(pop: Population, scheme: Incentives) -> None:
     r, n = pop.rules, pop.n
     here = pop.here()
     extrinsic = pop.extrinsic[here]
-    strength = TANGIBLE_PULL if scheme.tangible else RECOGNITION_PULL
     boosts = {}
     for action, key in (("checkin", "visit"), ("post", "post"), ("reply", "reply")):
-        points = scheme.points.get(action, 0.0)
-        pull = np.float32(r.incentive_gain * strength * min(points / 10.0, 1.0))
+        pull = np.float32(r.incentive_gain * saturate(scheme.action_value(action), V50))
         boosts[key] = 1 + pull * extrinsic
     # everyone steers a little, the most reward-sensitive a lot: only they are detectable alone
     steerer = np.clip(extrinsic / np.float32(r.steer_threshold), 0, 1) ** 2
@@ -236,10 +287,39 @@ def prepare_boosts(pop: Population, scheme: Incentives) -> None:
             boosts[neighbour] = boosts[neighbour] * (
                 1 - np.float32(r.substitution) * np.minimum(steer, 1)
             )
+    if scheme.ranks:
+        _steer_to_ranks(pop, scheme, here, steerer, boosts)
     for key, value in boosts.items():  # on top of what events or a trend already set today
         full = np.ones(n, np.float32)
         full[here] = value
         pop.today.boosts[key] = (pop.today.boosts.get(key, 1) * full).astype(np.float32)
+
+
+def _steer_to_ranks(
+    pop: Population, scheme: Incentives, here: np.ndarray, steerer: np.ndarray, boosts: dict
+) -> None:
+    """Members close to the next rank's point threshold do more of the rewarded actions (each in
+    proportion to the points it pays), weighted by what that rank is worth (Anderson et al. 2013)."""
+    r = pop.rules
+    thresholds = np.asarray(scheme.ranks, np.float32)
+    reached = pop.rank[here].astype(np.int64)
+    has_next = reached < thresholds.size
+    following = np.minimum(reached, thresholds.size - 1)
+    target = thresholds[following]
+    previous = np.where(following > 0, thresholds[np.maximum(following - 1, 0)], 0)
+    remaining = target - pop.points[here]
+    window = np.float32(0.15) * (target - previous) + 1
+    proximity = np.where(
+        has_next & (remaining > 0), np.exp(-np.maximum(remaining, 0) / window), 0
+    ).astype(np.float32)
+    steer = np.float32(r.steer_gain) * steerer * proximity * scheme.level_weights()[following]
+    most = max(scheme.points.get(a, 0.0) for a in ("post", "reply", "checkin"))
+    if most <= 0:
+        return
+    for action, key in (("checkin", "visit"), ("post", "post"), ("reply", "reply")):
+        share = scheme.points.get(action, 0.0) / most
+        if share > 0:
+            boosts[key] = boosts[key] * (1 + np.float32(share) * steer)
 
 
 def award(
@@ -294,9 +374,12 @@ def award(
         top = _leaders(pop, scheme.leaderboard)
         recognition[top] += 0.2  # a daily place on the board is a smaller recognition
     rewarded = v[earned > 0]
-    if scheme.tangible:
-        _crowd_out(pop, rewarded, r.crowd_out_rate)
+    if scheme.tangible and scheme.money_per_point > 0:
+        money = earned[earned > 0] * np.float32(scheme.money_per_point)
+        _crowd_out(pop, rewarded, r.crowd_out_rate * crowding(money))
         _redeem(pop, operator, scheme)
+    elif scheme.tangible:  # redeemable for nothing: no money changes hands
+        recognition[rewarded] += np.float32(0.1)
     else:  # points without money are feedback: a small recognition each day they are earned
         recognition[rewarded] += np.float32(0.1)
 
@@ -315,9 +398,16 @@ def _leaders(pop: Population, places: int) -> np.ndarray:
     return here[top[score[top] > 0]]
 
 
-def _crowd_out(pop: Population, rewarded: np.ndarray, rate: float) -> None:
-    """Members rewarded today (slots) lose a share ``rate`` of their intrinsic motivation."""
-    pop.intrinsic[rewarded] *= 1 - np.float32(rate)
+def crowding(money: np.ndarray) -> np.ndarray:
+    """How much of the full crowding out a day's money reward brings: ``CROWD_FLOOR`` for any
+    payment, rising with its size (Deci et al. 1999; Gneezy & Rustichini 2000)."""
+    return (CROWD_FLOOR + (1 - CROWD_FLOOR) * saturate(money, V50)).astype(np.float32)
+
+
+def _crowd_out(pop: Population, rewarded: np.ndarray, rate) -> None:
+    """Members rewarded today (slots) lose a share ``rate`` (per member or one for all) of their
+    intrinsic motivation."""
+    pop.intrinsic[rewarded] *= 1 - np.asarray(rate, np.float32)
 
 
 def _redeem(pop: Population, operator, scheme: Incentives) -> None:
@@ -335,10 +425,11 @@ def _redeem(pop: Population, operator, scheme: Incentives) -> None:
     operator.count("points_redeemed", float(paid_points.sum()))
 
 
-def withdraw_rewards(pop: Population, tangible: bool) -> None:
-    """Rewards stop: members who cared about them feel a loss, tangible rewards most."""
+def withdraw_rewards(pop: Population, scheme: Incentives) -> None:
+    """Rewards stop: members who cared about them feel a loss, money rewards most (a loss of any
+    size is felt: loss aversion, Kahneman & Tversky 1979); points that bought nothing a little."""
     n = pop.n
-    weight = 1.0 if tangible else 0.1
+    weight = 1.0 if scheme.exchange_value() > 0 else 0.1
     earned = pop.view("points") > 0
     pop.withdrawal[:n] += np.float32(pop.rules.withdrawal_loss * weight) * (
         pop.view("extrinsic") * earned

@@ -3,6 +3,12 @@
 A reminder brings a short spike of returns that habituates with each repeat (Wash & Lampe 2012,
 "The power of the ask in social media") and works less the longer a member has been away
 (Wikimedia's 2012 "Necromancy" experiment on re-engaging lapsed editors).
+
+Messages also reach members who have **left**, up to ``departed_within`` days after they left
+(the operator still has their address): a message gives a short pull to come back
+(``Population.rejoin``), smaller with each repeat and falling with time away. Members still here
+and at risk are messaged first (keeping a member is cheaper than winning one back), then those who
+left, the most recent first.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ class WinBack(Lever):
     )
     controls = (
         Control("inactive_days", "message after N days away", 3, 90),
+        Control("departed_within", "message members who left up to N days ago", 0, 365),
         Control("max_messages", "messages per member at most", 1, 10),
     )
     signs = (
@@ -62,6 +69,14 @@ class WinBack(Lever):
     habituation: Probability = setting(
         0.5, description="each repeat message works this much as well as the one before"
     )
+    departed_within: int = setting(
+        60,
+        ge=0,
+        le=3650,
+        unit="days",
+        description="also message members who left up to this many days ago; 0: only members "
+        "still here",
+    )
     hours_per_100: Hours = setting(
         0.5, unit="staff hours per 100 messages", description="staff hours per 100 messages"
     )
@@ -76,12 +91,14 @@ class WinBack(Lever):
     def act(self, operator, world, day):
         pop = world.members
         targets = at_risk(pop, day, self.inactive_days, self.cadence, self.max_messages)
+        gone = departed(pop, day, self.departed_within, self.cadence, self.max_messages)
         n_ok = operator.afford(
-            targets.size, self.hours_per_100 / 100, self.money_per_message, "winback"
+            targets.size + gone.size, self.hours_per_100 / 100, self.money_per_message, "winback"
         )
         sent = targets[:n_ok]
         send_winback(pop, sent, day, self.response, self.habituation, self.inactive_days)
-        operator.count("winback_sent", int(sent.size))
+        call_back(pop, gone[: max(n_ok - targets.size, 0)], day, self.response, self.habituation)
+        operator.count("winback_sent", int(min(n_ok, targets.size + gone.size)))
 
     def measure(self, world):
         return {"winback_returns": float(world.members.winback_returns)}
@@ -122,5 +139,35 @@ def send_winback(
     chance = response * habituation**repeats * np.exp(-dormancy / 60.0)
     # the spike decays by 0.3 a day: about 3/4 of the pull falls on the first day
     pop.visit_pull[slots] += np.float32(0.7) * chance
+    pop.winback_messages[slots] += 1
+    pop.last_winback_day[slots] = day
+
+
+def departed(pop: Population, day: int, within: int, cadence: int, max_messages: int) -> np.ndarray:
+    """Members who left at most ``within`` days ago, not messaged in the last ``cadence`` days and
+    with fewer than ``max_messages`` messages so far, the most recently gone first."""
+    if within <= 0:
+        return np.zeros(0, np.int64)
+    gone = pop.view("leave_day")
+    eligible = (
+        ~pop.view("alive")
+        & (gone >= 0)
+        & (day - gone <= within)
+        & (day - pop.view("last_winback_day") >= cadence)
+        & (pop.winback_messages[: pop.n] < max_messages)
+    )
+    slots = np.flatnonzero(eligible)
+    return slots[np.argsort(-gone[slots], kind="stable")]
+
+
+def call_back(
+    pop: Population, slots: np.ndarray, day: int, response: float, habituation: float
+) -> None:
+    """A win-back message to members who left: a short pull to come back, smaller with each
+    repeat (Wash & Lampe 2012); ``Population.rejoin`` lowers it with time away (Necromancy 2012)."""
+    if slots.size == 0:
+        return
+    repeats = pop.winback_messages[slots].astype(np.float32)
+    pop.return_pull[slots] += np.float32(0.7 * response) * np.float32(habituation) ** repeats
     pop.winback_messages[slots] += 1
     pop.last_winback_day[slots] = day

@@ -210,6 +210,12 @@ class TieGraph:
         self._compact()
         return np.diff(self._indptr)[:n]
 
+    def ends(self, n: int) -> np.ndarray:
+        """Number of tie ends of slots ``0..n-1`` without compacting: ties pruned since the last
+        compaction still count (at most one entry in ``COMPACT_WHEN_DEAD``), ties made since the
+        last merge do not yet. A cheap daily count (``Population.rejoin``); ``degree`` is exact."""
+        return np.diff(self._indptr[: n + 1])
+
     @property
     def n_ties(self) -> int:
         return (self._nnz - self._dead + self._new_keys.size) // 2
