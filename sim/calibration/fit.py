@@ -92,6 +92,7 @@ MAX_MARKET_FACTOR = 50  # the market is at most this many times the contributors
 EDGE = 0.05  # the outer share of a prior range checked for a posterior piling up
 EDGE_WEIGHT = 0.3  # warn when at least this share of the posterior weight lies there
 MAX_SHOCKS = 5
+SCALE_FLOOR = 0.1  # smallest discrepancy scale (a share 10 points off, a curve 10%): ours
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,7 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
     return Priors(params, fixed, bursts, m, notes)
 
 
-def scenario_changes(values: dict, base: dict, priors: Priors) -> dict:
+def scenario_changes(values: dict, base: dict, priors: Priors | None) -> dict:
     """The scenario changes a particle's ``values`` stand for: scenario fields as they are; the
     knobs (``KNOBS``) turned into the member mix, the market and campaigns."""
     changes = {k: v for k, v in values.items() if k not in KNOBS}
@@ -273,11 +274,11 @@ def scenario_changes(values: dict, base: dict, priors: Priors) -> dict:
             }
             for segment in base["member_mix"]
         ]
-    if "market_share" in values:
+    if "market_share" in values and priors is not None:
         changes["arrivals.market_size"] = max(
             1, round(priors.contributors_market / values["market_share"])
         )
-    if priors.bursts and "shock.scale" in values:
+    if priors is not None and priors.bursts and "shock.scale" in values:
         market = changes.get("arrivals.market_size", base["arrivals"]["market_size"])
         changes["strategy.recruitment"] = {
             "campaigns": [
@@ -357,7 +358,8 @@ def _missing(value) -> bool:
 def distances(table: pd.DataFrame, scale: pd.Series | None = None) -> pd.Series:
     """Root mean square of each run's discrepancies (``table``: one column per KPI), each divided
     by ``scale`` (default: its median over these runs)."""
-    scale = (table.median() if scale is None else scale).clip(lower=1e-9)
+    # a floor: a KPI almost every run matches (e.g. no replies at all) must not dominate
+    scale = (table.median() if scale is None else scale).clip(lower=SCALE_FLOOR)
     return np.sqrt(((table[scale.index] / scale) ** 2).mean(axis=1))
 
 
@@ -421,7 +423,7 @@ def calibrate(
         unit = _proposals(parameters, particles, seed, gen, previous)
         values = [_values(parameters, row) for row in unit]
         keys = _sweep(
-            base, runs_dir / f"generation-{gen}", seed + gen, backend, workers, progress,
+            base, runs_dir / f"generation-{gen}", seed, backend, workers, progress,
             [scenario_changes(v, base, priors) for v in values], f"calibrate-gen-{gen}", run,
             salt,
         )  # fmt: skip

@@ -78,10 +78,14 @@ def decide(
         observed = tuple(a for a in ACTIONS if counts.get(a, 0) > 0)
         reason = "taken from the action types present in the log"
     missing = [a for a in ("visit", "react") if a not in observed]
-    if missing:
+    if len(missing) == 2:
         warnings.append(
-            f"the log has no {' or '.join(missing)} rows: activity, retention and inequality are "
+            "the log has no visit or react rows: activity, retention and inequality are "
             "measured from contributions (posts and replies) on both sides, log and simulation"
+        )
+    elif missing:
+        warnings.append(
+            f"the log has no {missing[0]} rows: {missing[0]}s are left out on both sides"
         )
     if metadata and metadata.get("join"):
         join = metadata["join"]
@@ -99,8 +103,9 @@ def decide(
     founders_why = f"members joining in the log's first {FOUNDER_DAYS} days"
     if metadata and metadata.get("founders_before") and start is not None:
         try:
-            before = np.datetime64(str(metadata["founders_before"]).replace("Z", ""), "D")
-            founder_days = max(1, int((before - np.datetime64(start, "D")).astype(int)))
+            before = np.datetime64(str(metadata["founders_before"])[:10], "D")
+            origin = np.datetime64(str(start).replace("Z", "")[:10], "D")
+            founder_days = max(1, int((before - origin).astype(int)))
             founders_why = f"members joining before {before} (founders_before in the metadata)"
         except ValueError:
             warnings.append(
