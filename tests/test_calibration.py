@@ -64,7 +64,7 @@ def truth_log(tmp_path_factory):
 
 
 def test_a_visitless_log_is_measured_on_contributions_on_both_sides(truth_log, capsys):
-    folder, log, base = truth_log
+    _folder, log, _base = truth_log
     observation, warnings = decide({"post": 10, "reply": 5}, None, None)
     assert observation.contributions_only and observation.join == "first_contribution"
     assert any("no visit or react rows" in w for w in warnings)
@@ -99,7 +99,7 @@ def test_metadata_of_an_import_decides_the_observation(tmp_path):
     from sim.calibration.observation import MetadataError, import_metadata
 
     found = import_metadata(path)
-    observation, warnings = decide({"post": 1}, found, found["first"])
+    observation, _warnings = decide({"post": 1}, found, found["first"])
     assert observation.founder_days == 14 and observation.join == "first_contribution"
     meta["join"] = "someday"
     pq.write_table(table.replace_schema_metadata({"commsim": json.dumps(meta)}), path)
@@ -187,7 +187,7 @@ def test_abc_smc_improves_recovers_and_resumes(truth_log):
 
 
 def test_cli_calibrates_a_contributions_log(truth_log, tmp_path, capsys):
-    folder, log, _ = truth_log
+    _folder, log, _ = truth_log
     scenario = tmp_path / "base.yaml"
     scenario.write_text(yaml.safe_dump(load_scenario(None, SIZE).model_dump()), encoding="utf-8")
     out = tmp_path / "fit"
