@@ -1,4 +1,4 @@
-"""Wall time of a default ``commsim calibrate`` (ABC-SMC: 48 particles x 4 generations + 4 check
+"""Wall time of a default ``commsim calibrate`` (ABC-SMC: 32 particles x 3 generations + 4 check
 seeds) on a log of about 3,000 rows and on one of about 1 million rows (issue 15, item 5: at most
 5 and 20 minutes on the 2-core machine).
 

@@ -213,7 +213,9 @@ def test_a_nested_parquet_column_is_refused_clearly(tmp_path, capsys):
     table = pa.table({"member": [["a", "b"]], "timestamp": ["2024-01-01"], "action": ["post"]})
     path = tmp_path / "nested.parquet"
     pq.write_table(table, path)
-    assert main(["calibrate", str(path), "--out", str(tmp_path / "fit"), "--quiet"]) == 2
+    with pytest.raises(SystemExit) as exit_:
+        main(["calibrate", str(path), "--out", str(tmp_path / "fit"), "--quiet"])
+    assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "column member" in err and "list" in err
     assert not (tmp_path / "fit").exists()

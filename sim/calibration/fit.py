@@ -92,6 +92,10 @@ MAX_MARKET_FACTOR = 50  # the market is at most this many times the contributors
 EDGE = 0.05  # the outer share of a prior range checked for a posterior piling up
 EDGE_WEIGHT = 0.3  # warn when at least this share of the posterior weight lies there
 MAX_SHOCKS = 5
+# thread and reply rates: the default mix times this; wide, since a real community may write
+# a hundredth of what the default mix writes per visit, or many times more (ours)
+POST_SCALE = (0.005, 30.0)
+ABORT_FACTOR = 10  # a run writing this many times the log's contributions is stopped, rejected
 SCALE_FLOOR = 0.1  # smallest discrepancy scale (a share 10 points off, a curve 10%): ours
 
 
@@ -234,8 +238,8 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         ),
         Parameter("market_share", 1 / MAX_MARKET_FACTOR, 1.0, True),
         Parameter("community.members", f_low, f_high, True, True),
-        Parameter("mix.post_scale", 0.3, 30.0, True),
-        Parameter("mix.reply_scale", 0.2, 20.0, True),
+        Parameter("mix.post_scale", POST_SCALE[0], POST_SCALE[1], True),
+        Parameter("mix.reply_scale", POST_SCALE[0], POST_SCALE[1], True),
         Parameter("behaviour.quit_rate", 0.005, 0.8, True),
         Parameter("behaviour.early_weight", 0.5, 40.0, True),
         Parameter("behaviour.inactivity_limit", 14, 365, True, True),
@@ -308,11 +312,17 @@ def based(base: dict, priors: Priors) -> dict:
 
 
 # ---- the worker --------------------------------------------------------------------------------
-def simulate_activity(task: RunTask, observation: Observation | None = None) -> RunOutcome:
+def simulate_activity(
+    task: RunTask, observation: Observation | None = None, max_contributions: int | None = None
+) -> RunOutcome:
     """A sweep's run function: simulate the task's scenario and return the activity KPIs of its
-    log as ``observation`` sees it (the daily series; the scalars as the summary). Never raises
-    for a failing run."""
-    from sim.calibration.log import simulated_stats
+    log as ``observation`` sees it (the daily series; the scalars as the summary). A run that
+    passes ``max_contributions`` posts and replies is stopped there and marked ``aborted`` (its
+    distance is infinite: rejected without simulating the rest, in the spirit of early rejection
+    in ABC, Prangle 2016's lazy ABC): this bounds the cost of particles far from the log. Never
+    raises for a failing run."""
+    from sim.calibration.activity import POST, REPLY, ActivityStats
+    from sim.calibration.log import ActivityObserver
 
     start = time.perf_counter()
     try:
@@ -320,7 +330,16 @@ def simulate_activity(task: RunTask, observation: Observation | None = None) -> 
         model = CommunityModel(
             **scenario.model_kwargs(), rng=seed_of(task.root_seed, task.replication)
         )
-        observed = simulated_stats(model, scenario.run.days, observation).finish()
+        stats, written, aborted = ActivityStats(observation), 0, False
+        for events in ActivityObserver(model).run(scenario.run.days):
+            stats.add(events.member.astype(np.uint64), np.full(events.member.size, events.day),
+                      events.action, events.thread)  # fmt: skip
+            written += int(((events.action == POST) | (events.action == REPLY)).sum())
+            if max_contributions is not None and written > max_contributions:
+                aborted = True
+                break
+        observed = stats.finish()
+        observed.scalars["aborted"] = int(aborted)
     except Exception as exc:  # recorded by the runner, never stops the calibration
         return RunOutcome(
             task.key,
@@ -390,8 +409,8 @@ def calibrate(
     parameters: list[Parameter] | None = None,
     extra: list[Parameter] = (),
     observation: Observation | None = None,
-    particles: int = 48,
-    generations: int = 4,
+    particles: int = 32,
+    generations: int = 3,
     quantile: float = 0.5,
     check: int = 4,
     seed: int = 1,
@@ -414,8 +433,14 @@ def calibrate(
     base = based(base, priors)
     _validated(base, "the base scenario")
     runs_dir = Path(runs_dir) / f"v{CALIBRATION_VERSION}"
-    run = functools.partial(simulate_activity, observation=observation)
-    salt = json.dumps(vars(observation), sort_keys=True, default=list)
+    contributions = int(observed.daily["threads"].sum() + observed.daily["replies"].sum())
+    limit = max(1000, ABORT_FACTOR * contributions)
+    run = functools.partial(simulate_activity, observation=observation, max_contributions=limit)
+    salt = json.dumps({**vars(observation), "limit": limit}, sort_keys=True, default=list)
+    notes.append(
+        f"a run passing {limit:,} contributions ({ABORT_FACTOR} times the log's, at least 1,000) "
+        "is stopped there and rejected"
+    )
     frames, scale, eps = [], None, np.inf
     previous = None  # (unit positions, weights) of the last accepted particles
     table_rows = []
@@ -433,15 +458,22 @@ def calibrate(
         for i, (key, v) in enumerate(zip(keys, values, strict=True)):
             if key not in finished:
                 continue
-            found = discrepancies(_stored(store, key), observed)
-            rows.append({"generation": gen, "particle": i, "key": key, **v, **found})
+            run_ = _stored(store, key)
+            found = discrepancies(run_, observed)
+            aborted = int(run_.scalars.get("aborted") or 0)
+            rows.append({"generation": gen, "particle": i, "key": key, **v, **found,
+                         "aborted": aborted})  # fmt: skip
         frame = pd.DataFrame(rows)
         kpis = [k for k in KPI_LABELS if k in frame.columns]
         if scale is None:
-            scale = frame[kpis].median()
+            complete = frame[frame["aborted"] == 0]
+            scale = (complete if len(complete) else frame)[kpis].median()
         frame["distance"] = distances(frame[kpis].fillna(1.0), scale)
-        eps = min(eps, float(frame["distance"].quantile(quantile)))
-        frame["accepted"] = frame["distance"] <= eps
+        frame.loc[frame["aborted"] > 0, "distance"] = np.inf
+        finite = frame.loc[np.isfinite(frame["distance"]), "distance"]
+        if len(finite):  # aborted runs (infinite distance) never set the tolerance
+            eps = min(eps, float(finite.quantile(quantile)))
+        frame["accepted"] = (frame["distance"] <= eps) & np.isfinite(frame["distance"])
         if frame["accepted"].sum() < 2:  # keep at least the two closest
             frame["accepted"] = frame["distance"].rank(method="first") <= 2
         weights = _weights(parameters, frame, previous)
@@ -454,6 +486,7 @@ def calibrate(
             "generation": gen, "runs": len(frame), "tolerance": eps,
             "accepted": int(frame["accepted"].sum()),
             "median_distance": float(frame["distance"].median()),
+            "aborted": int(frame["aborted"].sum()),
             "accepted_median_distance": float(accepted["distance"].median()),
         })  # fmt: skip
         if stop_after is not None and gen >= stop_after and gen < generations:
@@ -574,6 +607,12 @@ def _stored(store: ResultStore, key: str) -> Observed:
 
 
 def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The ``q`` quantile of ``values`` under ``weights`` (non-finite values left out)."""
+    values, weights = np.asarray(values, float), np.asarray(weights, float)
+    ok = np.isfinite(values) & (weights > 0)
+    values, weights = values[ok], weights[ok]
+    if values.size == 0:
+        return math.nan
     order = np.argsort(values)
     values, weights = values[order], weights[order]
     cum = np.cumsum(weights) - 0.5 * weights

@@ -119,12 +119,14 @@ def report_text(fit: Fit, log_name: str, runs_dir: Path) -> str:
         f"{int(fit.generations['runs'].iloc[0])} particles; each generation's tolerance is the "
         "median distance of its runs (never above the last).",
         "",
-        "| generation | runs | tolerance | accepted | median distance | accepted median |",
-        "|---|---|---|---|---|---|",
+        "| generation | runs | stopped early | tolerance | accepted | median distance | "
+        "accepted median |",
+        "|---|---|---|---|---|---|---|",
     ]
     for _, g in fit.generations.iterrows():
         lines.append(
-            f"| {g['generation']} | {g['runs']} | {g['tolerance']:.3f} | {g['accepted']} | "
+            f"| {int(g['generation'])} | {int(g['runs'])} | {int(g['aborted'])} | "
+            f"{g['tolerance']:.3f} | {int(g['accepted'])} | "
             f"{g['median_distance']:.3f} | {g['accepted_median_distance']:.3f} |"
         )
     lines += [

@@ -57,18 +57,18 @@ def add_calibration_commands(commands) -> None:
         "--samples",
         dest="particles",
         type=_positive,
-        default=48,
+        default=32,
         metavar="N",
-        help="ABC-SMC particles (runs) per generation (default 48)",
+        help="ABC-SMC particles (runs) per generation (default 32)",
     )
     calibrate.add_argument(
         "--generations",
         "--rounds",
         dest="generations",
         type=_positive,
-        default=4,
+        default=3,
         metavar="N",
-        help="ABC-SMC generations (default 4)",
+        help="ABC-SMC generations (default 3)",
     )
     calibrate.add_argument(
         "--quantile",
