@@ -169,12 +169,14 @@ def bass_fit(observed: Observed) -> tuple[float, float, float]:
         e = np.exp(-(p + q) * t)
         return m * (1 - e) / (1 + (q / p) * e)
 
+    if joins.size < 8 or joins.sum() < 3:  # too short or too few joins for three parameters
+        return fallback
     try:
         (p, q, m), _ = curve_fit(
             curve, days, cumulative, p0=(fallback[0], 0.01, 1.5 * total),
             bounds=([1e-7, 0.0, total], [0.5, 1.0, 100 * total]), maxfev=5000,
         )  # fmt: skip
-    except (RuntimeError, ValueError):
+    except (RuntimeError, ValueError, TypeError, np.linalg.LinAlgError):
         return fallback
     if not np.isfinite([p, q, m]).all():
         return fallback

@@ -258,8 +258,9 @@ def fit_figure(fit: Fit) -> Figure:
     ax = axes[4]
     data = [fit.samples.loc[fit.samples["generation"] == g, "distance"].to_numpy()
             for g in sorted(fit.samples["generation"].unique())]  # fmt: skip
-    ax.boxplot(data)
-    ax.set(title="distance to the log by generation (ABC-SMC)", xlabel="generation",
+    ax.boxplot([d[np.isfinite(d)] for d in data])
+    ax.set(title="distance to the log by generation (runs stopped early left out)",
+           xlabel="generation",
            ylabel="distance", yscale="log")  # fmt: skip
     ax = axes[5]
     last = fit.samples[fit.samples["generation"] == fit.samples["generation"].max()]
