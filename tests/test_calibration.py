@@ -21,6 +21,7 @@ import yaml
 
 from sim.calibration.activity import ActivityStats, Observation, Observed
 from sim.calibration.fit import (
+    MAX_SIMULATED,
     Parameter,
     calibrate,
     derive_priors,
@@ -28,6 +29,7 @@ from sim.calibration.fit import (
     distances,
     edge_warnings,
     parse_parameter,
+    rescaled,
     scenario_changes,
 )
 from sim.calibration.log import read_log, simulated_stats, write_log
@@ -121,18 +123,34 @@ def _observed(founders: int, newcomers: int, days: int = 200) -> Observed:
 def test_priors_are_raised_and_lowered_to_the_log():
     base = load_scenario(None).model_dump()
     tiny, large = derive_priors(_observed(3, 7), base), derive_priors(_observed(500, 99_500), base)
+    assert tiny.scale == 1 and large.scale == pytest.approx(MAX_SIMULATED / 100_000)
+    markets = {}
     for priors, contributors in ((tiny, 10), (large, 100_000)):
         data = apply_overrides(base, priors.fixed)
-        low = scenario_changes({"market_share": 1.0}, data, priors)["arrivals.market_size"]
-        high = scenario_changes({"market_share": 0.02}, data, priors)["arrivals.market_size"]
+        full = {"market_share": 1.0, "founders_scale": 1.0}
+        changes = scenario_changes(full, data, priors, full=True)
+        low = changes["arrivals.market_size"]
+        high = scenario_changes({"market_share": 0.02}, data, priors, full=True)
+        high = high["arrivals.market_size"]
         # the market spans the log's contributors up to 50 times its Bass market
         assert contributors * 0.9 <= low <= 3 * contributors, (low, contributors)
         assert high <= 60 * max(low, contributors)
-        members = next(p for p in priors.parameters if p.path == "community.members")
-        assert members.low <= (3 if contributors == 10 else 500) <= members.high
-    assert tiny.contributors_market < 100 < 10_000 < large.contributors_market
+        assert changes["community.members"] == (3 if contributors == 10 else 500)
+        markets[contributors] = (low, high)
+        # particles of a large log simulate a scaled community, never more than MAX_SIMULATED
+        # contributors' market at market_share 1
+        scaled = scenario_changes(full, data, priors)["arrivals.market_size"]
+        assert scaled <= max(low, 3 * MAX_SIMULATED)
     # the default market (10,000) is lowered for the tiny log and raised for the large one
-    assert high > 10_000
+    assert markets[10][1] < 10_000 < markets[100_000][0]
+
+
+def test_scaled_runs_are_rescaled_to_full_size():
+    observed = _observed(5, 50)
+    half = rescaled(observed, 0.5)
+    assert half.daily["joins"].sum() == 2 * observed.daily["joins"].sum()
+    assert half.scalars["top1_post_share"] == observed.scalars["top1_post_share"]
+    assert half.scalars["absence_factor"] == 2 * observed.scalars["absence_factor"]
 
 
 def test_a_join_burst_becomes_a_dated_campaign():

@@ -85,7 +85,8 @@ OUTPUT_FILES = (
     "samples.csv",
     "observed.json",
 )
-KNOBS = ("mix.post_scale", "mix.reply_scale", "market_share", "shock.scale")
+KNOBS = ("mix.post_scale", "mix.reply_scale", "market_share", "founders_scale", "shock.scale")
+MAX_SIMULATED = 2000  # larger logs are fitted on a scaled-down community (counts rescaled): ours
 BASS_SPAN = 5.0  # Bass p and q priors: the log's fit divided and multiplied by this
 FOUNDER_SPAN = 10  # founders in the model: up to this many times those the log shows
 MAX_MARKET_FACTOR = 50  # the market is at most this many times the contributors' Bass market
@@ -212,6 +213,8 @@ class Priors:
     bursts: list[dict]
     contributors_market: float
     notes: list[str] = field(default_factory=list)
+    founders: int = 1
+    scale: float = 1.0  # particles simulate the community scaled by this (large logs)
 
 
 def derive_priors(observed: Observed, base: dict) -> Priors:
@@ -229,7 +232,13 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         f"Bass fit to the log's joins: p = {p:.3g}, q = {q:.3g}, contributors' market "
         f"m = {m:,.0f}; p and q priors span a factor {BASS_SPAN:g} either side",
     ]
-    f_low, f_high = max(1, founders), max(3, FOUNDER_SPAN * max(1, founders))
+    scale = min(1.0, MAX_SIMULATED / max(1, int(s["members"])))
+    if scale < 1:
+        notes.append(
+            f"the log has {int(s['members']):,} members: particles simulate a community scaled "
+            f"by {scale:.3g} (market and founders), their counts divided by it before comparing; "
+            "the calibrated scenario and its check runs are full size"
+        )
     params = [
         Parameter("arrivals.marketing_p", max(1e-7, p / BASS_SPAN), min(0.5, p * BASS_SPAN), True),
         Parameter(
@@ -239,7 +248,7 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
             True,
         ),
         Parameter("market_share", 1 / MAX_MARKET_FACTOR, 1.0, True),
-        Parameter("community.members", f_low, f_high, True, True),
+        Parameter("founders_scale", 1.0, float(FOUNDER_SPAN), True),
         Parameter("mix.post_scale", POST_SCALE[0], POST_SCALE[1], True),
         Parameter("mix.reply_scale", POST_SCALE[0], POST_SCALE[1], True),
         Parameter("behaviour.quit_rate", 0.005, 0.8, True),
@@ -247,8 +256,8 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         Parameter("behaviour.inactivity_limit", 14, 365, True, True),
     ]
     notes.append(
-        f"community.members (founders, contributing or not) fitted over {f_low}-{f_high}: the log "
-        f"shows {founders} founders who contribute"
+        f"community.members = the log's {founders} founders x founders_scale (1-{FOUNDER_SPAN}): "
+        "the model's founders include members who never contribute"
     )
     notes.append(
         f"arrivals.market_size = {m:,.0f} / market_share (market_share fitted over "
@@ -263,13 +272,19 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
             f"join bursts found: {shown}; each is a dated recruitment campaign at no cost "
             "(strategy.recruitment.campaigns) whose extra pull is fitted (shock.scale)"
         )
-    return Priors(params, fixed, bursts, m, notes)
+    return Priors(params, fixed, bursts, m, notes, max(1, founders), scale)
 
 
-def scenario_changes(values: dict, base: dict, priors: Priors | None) -> dict:
+def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool = False) -> dict:
     """The scenario changes a particle's ``values`` stand for: scenario fields as they are; the
-    knobs (``KNOBS``) turned into the member mix, the market and campaigns."""
+    knobs (``KNOBS``) turned into the member mix, the founders, the market and campaigns, scaled
+    by ``priors.scale`` unless ``full``."""
     changes = {k: v for k, v in values.items() if k not in KNOBS}
+    scale = 1.0 if full or priors is None else priors.scale
+    if "founders_scale" in values and priors is not None:
+        changes["community.members"] = max(
+            1, round(priors.founders * values["founders_scale"] * scale)
+        )
     post, reply = values.get("mix.post_scale"), values.get("mix.reply_scale")
     if post is not None or reply is not None:
         changes["member_mix"] = [
@@ -282,7 +297,7 @@ def scenario_changes(values: dict, base: dict, priors: Priors | None) -> dict:
         ]
     if "market_share" in values and priors is not None:
         changes["arrivals.market_size"] = max(
-            1, round(priors.contributors_market / values["market_share"])
+            1, round(priors.contributors_market * scale / values["market_share"])
         )
     if priors is not None and priors.bursts and "shock.scale" in values:
         market = changes.get("arrivals.market_size", base["arrivals"]["market_size"])
@@ -353,6 +368,28 @@ def simulate_activity(
 
 
 # ---- distances ---------------------------------------------------------------------------------
+COUNT_COLUMNS = ("joins", "dau", "threads", "replies", "reactions", "new_contributors",
+                 "returning_contributors", "inactive_contributors")  # fmt: skip
+COUNT_SCALARS = ("absence_factor", "new_contributors", "returning_contributors",
+                 "inactive_contributors")  # fmt: skip
+
+
+def rescaled(observed: Observed, factor: float) -> Observed:
+    """A run of a community scaled by ``factor`` as if full size: counts divided by it (shares,
+    retention and distributions unchanged)."""
+    if factor == 1:
+        return observed
+    daily = observed.daily.copy()
+    for column in COUNT_COLUMNS:
+        if column in daily:
+            daily[column] = daily[column] / factor
+    scalars = dict(observed.scalars)
+    for key in COUNT_SCALARS:
+        if scalars.get(key) is not None:
+            scalars[key] = scalars[key] / factor
+    return Observed(daily, scalars, observed.cohorts)
+
+
 def discrepancies(simulated: Observed, observed: Observed) -> dict[str, float]:
     """Per KPI, how far a simulated log is from the observed one (see the module docstring); KPIs
     the observed log cannot show (e.g. retention at 90 days in a 60-day log) are left out."""
@@ -436,7 +473,7 @@ def calibrate(
     _validated(base, "the base scenario")
     runs_dir = Path(runs_dir) / f"v{CALIBRATION_VERSION}"
     contributions = int(observed.daily["threads"].sum() + observed.daily["replies"].sum())
-    limit = max(1000, ABORT_FACTOR * contributions)
+    limit = max(1000, round(ABORT_FACTOR * contributions * priors.scale))
     run = functools.partial(simulate_activity, observation=observation, max_contributions=limit)
     salt = json.dumps({**vars(observation), "limit": limit}, sort_keys=True, default=list)
     notes.append(
@@ -460,7 +497,7 @@ def calibrate(
         for i, (key, v) in enumerate(zip(keys, values, strict=True)):
             if key not in finished:
                 continue
-            run_ = _stored(store, key)
+            run_ = rescaled(_stored(store, key), priors.scale)
             found = discrepancies(run_, observed)
             aborted = int(run_.scalars.get("aborted") or 0)
             rows.append({"generation": gen, "particle": i, "key": key, **v, **found,
@@ -499,19 +536,33 @@ def calibrate(
     warnings = edge_warnings(parameters, posterior)
     means = {p.path: _as_field(p, posterior.loc[p.path, "mean"]) for p in parameters}
     scenario = _validated(
-        apply_overrides(base, scenario_changes(means, base, priors)), "the calibrated scenario"
+        apply_overrides(base, scenario_changes(means, base, priors, full=True)),
+        "the calibrated scenario",
     )
+    # the check runs the calibrated scenario; for a large log at the particles' scale (counts
+    # rescaled), so its cost stays bounded: run calibrated.yaml itself to see it full size
+    checked = scenario
+    if priors.scale < 1:
+        checked = _validated(
+            apply_overrides(base, scenario_changes(means, base, priors)), "the scaled check"
+        )
+        notes.append(
+            f"the check runs the calibrated scenario scaled by {priors.scale:.3g} (counts "
+            "rescaled); calibrated.yaml is full size"
+        )
     check_dir = runs_dir / "check"
     check_keys = _sweep(
-        scenario.model_dump(), check_dir, seed + 1000, backend, workers, progress, [{}],
-        "calibrate-check", run, salt, replications=check,
+        checked.model_dump(), check_dir, seed + 1000, backend, workers, progress, [{}],
+        "calibrate-check", functools.partial(simulate_activity, observation=observation), salt,
+        replications=check,
     )  # fmt: skip
     check_store = ResultStore(check_dir)
-    checks = [_stored(check_store, k) for k in check_keys if k in check_store.finished()]
+    checks = [rescaled(_stored(check_store, k), priors.scale)
+              for k in check_keys if k in check_store.finished()]  # fmt: skip
     check_table = pd.DataFrame([discrepancies(c, observed) for c in checks])
     store = ResultStore(runs_dir / f"generation-{generations}")
     kept = last[last["accepted"]]
-    predictive = [_stored(store, k) for k in kept["key"]]
+    predictive = [rescaled(_stored(store, k), priors.scale) for k in kept["key"]]
     return Fit(
         observed, observation, parameters, samples, posterior, checks, check_table, predictive,
         kept["weight"].to_numpy(float), scenario, notes, warnings, pd.DataFrame(table_rows),
