@@ -9,9 +9,16 @@ log of tens of millions of rows is summarised in one streaming pass. The same cl
 simulated run (``ActivityObserver`` feeds it the model's events), so observed and simulated KPIs
 come from one piece of code and share every definition:
 
-* day 0 is the log's first calendar day; members who joined on day 0, or who act without any join
-  row, are the starting community (the model's founders); newcomers join on day 1 or later;
-* *daily actives* (DAU): members with at least one action other than joining that day;
+* everything is measured under an ``Observation`` (which action types the log shows, what a join
+  is, the founder window), applied alike to logs and simulated runs: unobserved actions are
+  dropped as they arrive; with ``first_contribution`` joins a member's join day is their first
+  post or reply and members who never contribute do not exist;
+* day 0 is the log's first calendar day (of an observed action); members who join before
+  ``founder_days`` (default 1: on day 0), or who act without any join row, are the starting
+  community (the model's founders); later ones are newcomers;
+* *daily actives* (DAU): members with at least one observed action other than joining that day;
+* community metrics (``sim.calibration.metrics``): time to first response, new / returning /
+  inactive contributors per 28-day period, the contributor absence factor;
 * *retention(d)*: share of the newcomers who joined at least ``d`` days before the log's last day
   with an action in the 7 days ending ``d`` days after joining (actions before joining do not
   exist), as ``sim.world.metrics`` defines it for the model; weekly cohorts as ``cohort_table``;
