@@ -721,11 +721,14 @@ def _as_field(parameter: Parameter, value: float):
     return round(float(value)) if parameter.integer else float(f"{value:.6g}")
 
 
-def check_parameters(parameters: list[Parameter], base: dict, observed: Observed) -> None:
+def check_parameters(
+    parameters: list[Parameter], base: dict, observed: Observed | None = None
+) -> None:
     """Each parameter must be a numeric scenario field (or a knob) taking both ends of its range;
-    raises ``ScenarioError`` naming the field and what is allowed."""
-    priors = derive_priors(observed, base)
-    data = based(base, priors)
+    raises ``ScenarioError`` naming the field and what is allowed. Without ``observed`` (before
+    the log is read) the knobs that need the log's priors are not checked."""
+    priors = derive_priors(observed, base) if observed is not None else None
+    data = based(base, priors) if priors is not None else base
     problems = []
     for p in parameters:
         for end in (p.low, p.high):

@@ -133,6 +133,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         fail(str(exc))
     try:
         base = load_scenario(args.scenario).model_dump()
+        check_parameters(named, base)  # before reading the log: a typo fails at once
     except ScenarioError as exc:
         fail(str(exc))
     try:
