@@ -7,7 +7,9 @@ simulated runs, computed by the same code from the same events under the same ob
 (``Observation``: the action types the log can show, what a join is, who the founders are; see
 ``sim.calibration.observation``), so a log without visits or reactions is compared on contributions
 on both sides. Per KPI a *discrepancy*: curves (weekly joins, weekly mean daily actives, weekly
-posts) the root-mean-square difference over complete weeks relative to the observed mean; shares
+posts) the root-mean-square difference over complete weeks relative to the observed mean, and for
+joins and posts also the level, |log| of the ratio of the totals (RMS alone is mostly weekly
+noise and tells levels apart poorly; ours); shares
 (retention at 1, 7, 30, 90 days, the top-1% share, the Gini, the first-post reply share) the
 absolute difference; the posts-per-member distribution the total variation distance. A run's
 distance is the root mean square of its discrepancies, each divided by its median over the first
@@ -63,7 +65,7 @@ from sim.experiments.sweep import parse_sweep, seed_of
 from sim.model import CommunityModel
 from sim.world.metrics import REPORTED_AGES
 
-CALIBRATION_VERSION = "2"  # in the runs folder's path: a change to the statistics never reuses runs
+CALIBRATION_VERSION = "3"  # in the runs folder's path: a change to the statistics never reuses runs
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -76,6 +78,9 @@ SHARES = {
     "first_post_reply_share": "newcomers' first posts with a reply",
 }
 DISTRIBUTION = {"posts_per_member": "contributions-per-member distribution"}
+# the level of a curve: |log| of the ratio of simulated to observed totals over the same weeks
+# (a curve's RMS is mostly week-to-week noise, so alone it tells levels apart poorly)
+LEVELS = {"joins_level": "joins", "posts_level": "posts"}
 KPI_LABELS = {**CURVES, **SHARES, **DISTRIBUTION}
 OUTPUT_FILES = (
     "calibrated.yaml",
@@ -400,6 +405,10 @@ def discrepancies(simulated: Observed, observed: Observed) -> dict[str, float]:
         o, s = obs_weeks.loc[weeks, kpi].to_numpy(float), sim_weeks.loc[weeks, kpi].to_numpy(float)
         if o.size:
             out[kpi] = float(np.sqrt(np.mean((s - o) ** 2)) / max(np.mean(np.abs(o)), 1e-9))
+    for level, kpi in LEVELS.items():
+        o, s = obs_weeks.loc[weeks, kpi].sum(), sim_weeks.loc[weeks, kpi].sum()
+        if len(weeks):
+            out[level] = float(abs(np.log((s + 1.0) / (o + 1.0))))
     for kpi in SHARES:
         o, s = observed.scalars.get(kpi), simulated.scalars.get(kpi)
         if o is not None and not _missing(o):
@@ -503,7 +512,7 @@ def calibrate(
             rows.append({"generation": gen, "particle": i, "key": key, **v, **found,
                          "aborted": aborted})  # fmt: skip
         frame = pd.DataFrame(rows)
-        kpis = [k for k in KPI_LABELS if k in frame.columns]
+        kpis = [k for k in (*KPI_LABELS, *LEVELS) if k in frame.columns]
         if scale is None:
             complete = frame[frame["aborted"] == 0]
             scale = (complete if len(complete) else frame)[kpis].median()
