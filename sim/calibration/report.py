@@ -174,8 +174,8 @@ def report_text(fit: Fit, log_name: str, runs_dir: Path) -> str:
 def _write_files(fit: Fit, folder: Path, log_name: str, runs_dir: Path) -> None:
     header = (
         f"# Calibrated to the activity log {log_name} by `commsim calibrate` (ABC-SMC; see "
-        "report.md).\n# Fitted (posterior means): "
-        + ", ".join(f"{p} = {fit.posterior.loc[p, 'mean']:.6g}" for p in fit.posterior.index)
+        "report.md).\n# Fitted: "
+        + ", ".join(f"{p} = {v:.6g}" for p, v in fit.chosen.items())
         + "\n# Run it: commsim run calibrated.yaml; use it as a sweep's `base:`.\n"
     )
     (folder / "calibrated.yaml").write_text(

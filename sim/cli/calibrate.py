@@ -78,6 +78,13 @@ def add_calibration_commands(commands) -> None:
         help="each generation's tolerance: this quantile of its distances (default 0.5)",
     )
     calibrate.add_argument(
+        "--point",
+        choices=("best", "mean"),
+        default="best",
+        help="the calibrated scenario: the closest run's values (best, default) or the "
+        "posterior means (mean)",
+    )
+    calibrate.add_argument(
         "--check", type=_positive, default=4, metavar="N", help="seeds of the final check (4)"
     )
     calibrate.add_argument("--seed", type=int, default=1, metavar="N", help="root seed (1)")
@@ -172,6 +179,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             quantile=args.quantile,
             check=args.check,
             seed=args.seed,
+            point=args.point,
             backend=args.backend,
             workers=args.workers,
             progress=False if args.quiet else None,
