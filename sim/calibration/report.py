@@ -48,6 +48,13 @@ def _number(value) -> float:
     return np.nan if value is None else float(value)
 
 
+def _mean(values) -> float:
+    """Mean of the values that are numbers (nan if none is)."""
+    values = np.asarray(list(values), float)
+    values = values[~np.isnan(values)]
+    return float(values.mean()) if values.size else np.nan
+
+
 def kpi_value(observed: Observed, kpi: str) -> float:
     """A KPI as one number: a curve's weekly mean, a share or metric as it is."""
     if kpi in CURVES:
@@ -67,7 +74,7 @@ def kpi_table(fit: Fit) -> pd.DataFrame:
         observed = kpi_value(fit.observed, kpi)
         if np.isnan(observed):
             continue
-        calibrated = float(np.nanmean([kpi_value(c, kpi) for c in fit.check] or [np.nan]))
+        calibrated = _mean(kpi_value(c, kpi) for c in fit.check)
         values = np.array([kpi_value(r, kpi) for r in fit.predictive])
         ok = ~np.isnan(values)
         low = _weighted_quantile(values[ok], w[ok], 0.05) if ok.any() else np.nan
@@ -231,7 +238,7 @@ def fit_figure(fit: Fit) -> Figure:
     ages = [a for a in REPORTED_AGES if fit.observed.scalars.get(f"retention_{a}") is not None]
     ax = axes[2]
     ax.plot(ages, [fit.observed.scalars[f"retention_{a}"] for a in ages], "ko-", label="observed")
-    sim = [np.nanmean([_number(c.scalars.get(f"retention_{a}")) for c in fit.check]) for a in ages]
+    sim = [_mean(_number(c.scalars.get(f"retention_{a}")) for c in fit.check) for a in ages]
     ax.plot(ages, sim, "o-", color="tab:orange", label="calibrated (mean)")
     lows, highs = [], []
     for a in ages:
