@@ -280,3 +280,13 @@ def test_parse_parameter():
                 "behaviour.quit_rate=0.1:0.2:cubic"):  # fmt: skip
         with pytest.raises(ValueError, match="--param"):
             parse_parameter(bad)
+
+
+def test_a_log_without_contributions_is_refused_clearly(tmp_path, capsys):
+    log = tmp_path / "joins.csv"
+    log.write_text("member,timestamp,action\nm0,2024-01-01,join\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        main(["calibrate", str(log), "--out", str(tmp_path / "fit"), "--quiet"])
+    assert exit_.value.code == 2
+    assert "column action: no post or reply rows" in capsys.readouterr().err
+    assert not (tmp_path / "fit").exists()

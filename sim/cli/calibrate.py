@@ -150,8 +150,13 @@ def _calibrate(args: argparse.Namespace) -> int:
         observed = stats.finish()
     except (LogError, MetadataError) as exc:
         fail(str(exc))
-    except ValueError as exc:  # e.g. every row of an unobserved kind
-        fail(f"invalid activity log {log}: {exc}")
+    except ValueError:  # every row of a kind the observation model leaves out
+        fail(
+            f"invalid activity log {log}:\n  column action: no post or reply rows, and the log "
+            f"has no visits or reactions ({', '.join(observation.observed) or 'nothing'} seen): "
+            "such a log shows members by their contributions; expected at least one post or "
+            "reply row"
+        )
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(
