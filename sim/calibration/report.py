@@ -239,7 +239,7 @@ def fit_figure(fit: Fit) -> Figure:
     ax = axes[2]
     ax.plot(ages, [fit.observed.scalars[f"retention_{a}"] for a in ages], "ko-", label="observed")
     sim = [_mean(_number(c.scalars.get(f"retention_{a}")) for c in fit.check) for a in ages]
-    ax.plot(ages, sim, "o-", color="tab:orange", label="calibrated (mean)")
+    ax.plot(ages, sim, "o-", color="tab:orange", label="calibrated (mean of its seeds)")
     lows, highs = [], []
     for a in ages:
         v = np.array([_number(r.scalars.get(f"retention_{a}")) for r in fit.predictive])
@@ -259,7 +259,7 @@ def fit_figure(fit: Fit) -> Figure:
     sim_dist = np.mean([c.posts_distribution().to_numpy() for c in fit.check], axis=0)
     axes[3].bar(x - 0.2, fit.observed.posts_distribution().to_numpy(), 0.4, color="black",
                 label="observed")  # fmt: skip
-    axes[3].bar(x + 0.2, sim_dist, 0.4, color="tab:orange", label="calibrated (mean)")
+    axes[3].bar(x + 0.2, sim_dist, 0.4, color="tab:orange", label="calibrated (mean of its seeds)")
     axes[3].set(title="members by contributions", xticks=x, xticklabels=labels)
     axes[3].legend(fontsize=8)
     ax = axes[4]
