@@ -9,9 +9,16 @@ log of tens of millions of rows is summarised in one streaming pass. The same cl
 simulated run (``ActivityObserver`` feeds it the model's events), so observed and simulated KPIs
 come from one piece of code and share every definition:
 
-* day 0 is the log's first calendar day; members who joined on day 0, or who act without any join
-  row, are the starting community (the model's founders); newcomers join on day 1 or later;
-* *daily actives* (DAU): members with at least one action other than joining that day;
+* everything is measured under an ``Observation`` (which action types the log shows, what a join
+  is, the founder window), applied alike to logs and simulated runs: unobserved actions are
+  dropped as they arrive; with ``first_contribution`` joins a member's join day is their first
+  post or reply and members who never contribute do not exist;
+* day 0 is the log's first calendar day (of an observed action); members who join before
+  ``founder_days`` (default 1: on day 0), or who act without any join row, are the starting
+  community (the model's founders); later ones are newcomers;
+* *daily actives* (DAU): members with at least one observed action other than joining that day;
+* community metrics (``sim.calibration.metrics``): time to first response, new / returning /
+  inactive contributors per 28-day period, the contributor absence factor;
 * *retention(d)*: share of the newcomers who joined at least ``d`` days before the log's last day
   with an action in the 7 days ending ``d`` days after joining (actions before joining do not
   exist), as ``sim.world.metrics`` defines it for the model; weekly cohorts as ``cohort_table``;
@@ -30,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from sim.calibration.metrics import community_metrics
 from sim.world.metrics import REPORTED_AGES, inequality, retention_by_cohort
 
 ACTIONS = ("join", "visit", "post", "reply", "react")
@@ -42,6 +50,56 @@ COMPACT_EVERY = 1_000_000  # pending (member, day) pairs deduplicated when this 
 POST_BINS = (("0", 0, 0), ("1", 1, 1), ("2-4", 2, 4), ("5-19", 5, 19), ("20-99", 20, 99),
              ("100+", 100, None))  # fmt: skip
 DAILY_COLUMNS = ("joins", "dau", "threads", "replies", "reactions")
+JOIN_RULES = ("registration", "first_contribution")
+
+
+@dataclass(frozen=True)
+class Observation:
+    """How a log saw its community, applied alike to the log and to every simulated run.
+
+    ``observed``: the action types the log can record (others are dropped on both sides, so a log
+    without visits or reactions is compared on contributions only); ``join``: ``registration``
+    (a ``join`` row) or ``first_contribution`` (a member exists from their first post or reply, as
+    in git, Stack Exchange answers or chat logs: join rows are ignored and members who never
+    contribute are not in the log); ``founder_days``: members who join before this day are the
+    starting community (founders), later ones newcomers; ``reason``: why, for the report.
+    Assumption (ours, not from a source): what a log cannot see is simply absent, never imputed."""
+
+    observed: tuple[str, ...] = ACTIONS
+    join: str = "registration"
+    founder_days: int = 1
+    reason: str = "the log holds every action type"
+
+    def __post_init__(self):
+        unknown = sorted(set(self.observed) - set(ACTIONS))
+        if unknown:
+            raise ValueError(f"observed actions {unknown}: expected some of {', '.join(ACTIONS)}")
+        if self.join not in JOIN_RULES:
+            raise ValueError(f"join {self.join!r}: expected one of {', '.join(JOIN_RULES)}")
+        if self.founder_days < 1:
+            raise ValueError(f"founder_days {self.founder_days}: expected 1 or more")
+
+    @property
+    def codes(self) -> np.ndarray:
+        kept = set(self.observed) - ({"join"} if self.join == "first_contribution" else set())
+        return np.array([ACTIONS.index(a) for a in ACTIONS if a in kept], np.int8)
+
+    @property
+    def contributions_only(self) -> bool:
+        return "visit" not in self.observed and "react" not in self.observed
+
+    def describe(self) -> str:
+        seen = ", ".join(a for a in ACTIONS if a in self.observed)
+        joins = (
+            "a member joins with their first post or reply (join rows ignored; members who never "
+            "contribute are invisible)"
+            if self.join == "first_contribution"
+            else "a member joins with their join row"
+        )
+        return (
+            f"observed actions: {seen}; {joins}; founders: members joining before day "
+            f"{self.founder_days}; why: {self.reason}"
+        )
 
 
 class _Interner:
@@ -119,7 +177,9 @@ class ActivityStats:
     1.0
     """
 
-    def __init__(self):
+    def __init__(self, observation: Observation | None = None):
+        self.observation = observation or Observation()
+        self._kept = self.observation.codes
         self.members = _Interner()
         self.threads = _Interner()
         self.rows = 0
@@ -130,7 +190,9 @@ class ActivityStats:
         self._posts = np.zeros(0, np.int64)  # per member code
         self._thread_author = np.zeros(0, np.int64)
         self._thread_day = np.zeros(0, np.int64)
-        self._replies: list[np.ndarray] = []  # (thread code, responder code) pairs, as rows
+        self._replies: list[np.ndarray] = []  # (thread code, responder code, day) rows
+        self._first_post = np.zeros(0, np.int64)  # per member code: first post/reply day
+        self._contrib: list[np.ndarray] = []  # packed (member, day) of posts and replies
 
     def add(self, member, day, action, thread=None) -> None:
         """One chunk of events (equal-length arrays; ``thread`` may be None, or hold ``NO_THREAD``
@@ -142,6 +204,12 @@ class ActivityStats:
         if day.min() < 0 or day.max() > MAX_DAY:
             raise ValueError(f"days must lie in 0..{MAX_DAY}")
         self.rows += day.size
+        if self._kept.size < len(ACTIONS):
+            keep = np.isin(action, self._kept)
+            member, day, action = np.asarray(member)[keep], day[keep], action[keep]
+            thread = None if thread is None else np.asarray(thread)[keep]
+            if day.size == 0:
+                return
         code = self.members.codes(member)
         packed = (code << DAY_BITS) | day
         joins = action == JOIN
@@ -160,6 +228,9 @@ class ActivityStats:
         posting = (action == POST) | (action == REPLY)
         self._posts = _grown(self._posts, len(self.members), 0)
         self._posts[: len(self.members)] += np.bincount(code[posting], minlength=len(self.members))
+        self._first_post = _grown(self._first_post, len(self.members), MAX_DAY + 1)
+        np.minimum.at(self._first_post, code[posting], day[posting])
+        self._contrib.append(pd.unique(packed[posting]))
         if thread is not None:
             self._add_threads(np.asarray(thread, np.int64), code, day, action)
 
@@ -179,7 +250,7 @@ class ActivityStats:
         first = self._thread_author[t] < 0  # a thread id posted twice keeps its first author
         self._thread_author[t[first]] = author[first]
         self._thread_day[t[first]] = day[started][first]
-        self._replies.append(np.stack([position[replied], code[replied]], axis=1))
+        self._replies.append(np.stack([position[replied], code[replied], day[replied]], axis=1))
 
     def finish(self) -> Observed:
         n = len(self.members)
@@ -194,14 +265,33 @@ class ActivityStats:
             member, day = joins >> DAY_BITS, (joins & MAX_DAY) - origin
             order = np.lexsort((day, member))[::-1]  # the earliest join of each member wins
             join_day[member[order]] = day[order]
-        newcomer = join_day >= 1
+        first_post = self._first_post[:n] - origin  # > last: never contributed
+        if self.observation.join == "first_contribution":
+            join_day = np.where(first_post <= last, first_post, -1)
+        founder_days = self.observation.founder_days
+        newcomer = join_day >= founder_days
         act_day = (active & MAX_DAY) - origin
         daily = self._daily(origin, last, act_day)
+        if self.observation.join == "first_contribution":
+            daily["joins"] = np.bincount(join_day[join_day >= 0], minlength=last + 1)
+        contrib = pd.unique(np.concatenate([np.empty(0, np.int64), *self._contrib]))
+        metrics = community_metrics(
+            contrib >> DAY_BITS,
+            (contrib & MAX_DAY) - origin,
+            self._posts[:n],
+            *self._thread_replies(origin),
+            last,
+        )
+        del contrib
+        for column, values in metrics.pop("daily").items():
+            daily[column] = values
         # retention needs only newcomers' first 90 days: keep just those member-days
         act_member = active >> DAY_BITS
         del active
         since = act_day - join_day[act_member]
-        early = (join_day[act_member] >= 1) & (since >= 0) & (since <= max(REPORTED_AGES))
+        early = (
+            (join_day[act_member] >= founder_days) & (since >= 0) & (since <= max(REPORTED_AGES))
+        )
         act_member, act_day = act_member[early], act_day[early]
         del since, early
         scalars = {
@@ -212,6 +302,7 @@ class ActivityStats:
             **self._retention(join_day, newcomer, act_member, act_day, last),
             **self._inequality(n),
             **self._first_post_replies(join_day, origin, last),
+            **metrics,
         }
         cohorts = self._cohorts(join_day, newcomer, act_member, act_day, last)
         return Observed(daily, scalars, cohorts)
@@ -228,11 +319,18 @@ class ActivityStats:
         frame["reactions"] = counts[:, REACT]
         return frame
 
-    @staticmethod
-    def _retained(join_day, act_member, act_day, age: int) -> np.ndarray:
+    def _thread_replies(self, origin: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(each thread's author and day, and per reply: thread, responder, day) from day 0."""
+        size = len(self.threads)
+        pairs = np.concatenate([np.empty((0, 3), np.int64), *self._replies])
+        author, day = self._thread_author[:size], self._thread_day[:size] - origin
+        return author, day, pairs[:, 0], pairs[:, 1], pairs[:, 2] - origin
+
+    def _retained(self, join_day, act_member, act_day, age: int) -> np.ndarray:
         """Per member: an action in the 7 days ending ``age`` days after joining."""
         since = act_day - join_day[act_member]
-        hit = (since >= max(0, age - 6)) & (since <= age) & (join_day[act_member] >= 1)
+        newcomer = join_day[act_member] >= self.observation.founder_days
+        hit = (since >= max(0, age - 6)) & (since <= age) & newcomer
         retained = np.zeros(join_day.size, bool)
         retained[act_member[hit]] = True
         return retained
@@ -272,12 +370,12 @@ class ActivityStats:
         first_day = np.full(join_day.size, np.iinfo(np.int64).max)
         np.minimum.at(first_day, author[known], day[known])
         first_thread = known & (day == first_day[np.maximum(author, 0)])
-        pairs = np.concatenate([np.empty((0, 2), np.int64), *self._replies])
+        pairs = np.concatenate([np.empty((0, 3), np.int64), *self._replies])
         thread, responder = pairs[:, 0], pairs[:, 1]
         by_other = first_thread[thread] & (responder != author[thread])
         replied = np.zeros(join_day.size, bool)
         replied[author[thread[by_other]]] = True
-        eligible = (join_day >= 1) & (first_day < last - 30)
+        eligible = (join_day >= self.observation.founder_days) & (first_day < last - 30)
         return {
             "first_posts": int(eligible.sum()),
             "first_post_reply_share": float(replied[eligible].mean()) if eligible.any() else None,

@@ -1,62 +1,86 @@
-"""Calibration: fit scenario parameters to a community's activity log by approximate Bayesian
-computation (ABC) over a space-filling design, run through the experiments runner.
+"""Calibration: fit a scenario to a community's activity log by sequential Monte Carlo ABC
+(ABC-SMC; Toni et al. 2009, with the adaptive tolerance and the twice-the-covariance Gaussian
+kernel of Beaumont et al. 2009), every generation one sweep of the experiments runner.
 
-The observed KPIs (``sim.calibration.activity``) are compared with the same KPIs of simulated
-runs, computed by the same code from the same events (``ActivityObserver``), so observed and
-simulated numbers share every definition. Per KPI a *discrepancy*:
+*What is compared.* The observed KPIs (``sim.calibration.activity``) against the same KPIs of
+simulated runs, computed by the same code from the same events under the same observation model
+(``Observation``: the action types the log can show, what a join is, who the founders are; see
+``sim.calibration.observation``), so a log without visits or reactions is compared on contributions
+on both sides. Per KPI a *discrepancy*: curves (weekly joins, weekly mean daily actives, weekly
+posts) the root-mean-square difference over complete weeks relative to the observed mean, and for
+joins and posts also the level, |log| of the ratio of the totals (RMS alone is mostly weekly
+noise and tells levels apart poorly; ours); shares
+(retention at 1, 7, 30, 90 days, the top-1% share, the Gini, the first-post reply share) the
+absolute difference; the posts-per-member distribution the total variation distance. A run's
+distance is the root mean square of its discrepancies, each divided by its median over the first
+generation (fixed from then on, so generations are comparable; cf. Prangle 2017).
 
-* curves (weekly joins, weekly mean daily actives, weekly posts): root-mean-square difference over
-  complete weeks relative to the observed mean;
-* shares (retention at 1, 7, 30 and 90 days, top-1% share of posts, first-post reply share): the
-  absolute difference;
-* the posts-per-member distribution: total variation distance between the two histograms.
+*Priors from the log* (``derive_priors``; raised and lowered with the log's scale, so 10 to 100,000
+contributors are in reach): Bass p and q from a least-squares Bass fit to the log's cumulative joins
+(Bass 1969), each a log-uniform range a factor ``BASS_SPAN`` either side; the market (``market_share``
+knob: the share of the market who ever contribute, the market being the Bass market of
+contributors divided by it) and the founders (``community.members``, from the founders seen up to
+``FOUNDER_SPAN`` times as many, since the log shows only those who contribute); the contributor
+share (``mix.post_scale``: every segment's thread rate times this), replies to newcomers
+(``mix.reply_scale``), core persistence (``behaviour.quit_rate``, ``behaviour.early_weight``,
+``behaviour.inactivity_limit``) and, where the log shows join bursts, dated arrival shocks
+(``shock.scale``; see ``join_bursts``) expressed as the scenario's own recruitment campaigns with
+no cost. Run size is bounded by the log's scale: the market is at most ``MAX_MARKET_FACTOR`` times
+the contributors' Bass market.
 
-The distance of a run is the root mean square of its discrepancies, each divided by its median over
-the round's runs (so no KPI dominates by its units; cf. the MAD scaling of Prangle 2017). ABC
-rejection (Pritchard et al. 1999; Beaumont, Zhang & Balding 2002) keeps the closest ``accept``
-share of a scrambled Sobol design over the parameters' ranges (a prior uniform on each range, on a
-log scale where asked); a further round samples the box the accepted points span (widened by a
-tenth of the range), a simple sequential refinement in the spirit of ABC-SMC (Toni et al. 2009).
-The posterior mean (on the log scale for a log-scale prior: a geometric mean) and the 5-95%
-quantiles of the last round's accepted points are reported; the
-calibrated scenario takes the posterior means, and a check runs it with several seeds to show the
-fit. Each round is a sweep (``sim.experiments.runner.run_sweep`` with ``run=simulate_activity``), so it runs
-in parallel and a restarted calibration reuses every stored run.
+*The procedure.* Generation 1: ``particles`` points of a Latin hypercube over the prior (uniform in
+each range, on a log scale where marked). Tolerance: the ``quantile`` of the generation's
+distances, never above the last one; particles within it are accepted. Generation t > 1: particles
+drawn from the last accepted ones by weight, moved by a Gaussian kernel with twice their weighted
+covariance (in prior-unit space; draws outside the prior are redrawn), weighted by
+prior / sum_j w_j K(theta | theta_j) (the prior is uniform). Each generation's points follow
+deterministically from the stored results of the previous ones and the seed, and each generation is
+a sweep stored under the runs folder, so a rerun resumes where it stopped and reuses every run.
+The posterior: the last generation's accepted particles with their weights; a parameter whose
+posterior weight piles up at an edge of its prior is warned about (``edge_warnings``). The
+calibrated scenario takes the weighted posterior means; it is run with ``check`` seeds, and the
+posterior predictive 90% band per KPI comes from the accepted particles' runs.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from dataclasses import dataclass
+import math
+import time
+import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from scipy.optimize import curve_fit
+from scipy.stats import multivariate_normal, qmc
 
-from sim.calibration.activity import POST_BINS, Observed
+from sim.calibration.activity import Observation, Observed
 from sim.config import Scenario, ScenarioError, apply_overrides, validate_scenario
-from sim.experiments.analysis import Results
 from sim.experiments.runner import RunOutcome, RunTask, run_sweep
-from sim.experiments.staging import staged_folder
+from sim.experiments.store import ResultStore
 from sim.experiments.sweep import parse_sweep, seed_of
 from sim.model import CommunityModel
 from sim.world.metrics import REPORTED_AGES
 
-CALIBRATION_VERSION = "1"  # in the runs folder's path: a change to the statistics never reuses runs
+CALIBRATION_VERSION = "3"  # in the runs folder's path: a change to the statistics never reuses runs
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
-    "posts": "posts (threads + replies) per week",
+    "posts": "contributions (threads + replies) per week",
 }
 SHARES = {
     **{f"retention_{age}": f"retention at {age} days" for age in REPORTED_AGES},
-    "top1_post_share": "share of posts by the top 1%",
+    "top1_post_share": "share of contributions by the top 1%",
+    "posts_gini": "Gini of contributions per member",
     "first_post_reply_share": "newcomers' first posts with a reply",
 }
-DISTRIBUTION = {"posts_per_member": "posts-per-member distribution"}
+DISTRIBUTION = {"posts_per_member": "contributions-per-member distribution"}
+# the level of a curve: |log| of the ratio of simulated to observed totals over the same weeks
+# (a curve's RMS is mostly week-to-week noise, so alone it tells levels apart poorly)
+LEVELS = {"joins_level": "joins", "posts_level": "posts"}
 KPI_LABELS = {**CURVES, **SHARES, **DISTRIBUTION}
 OUTPUT_FILES = (
     "calibrated.yaml",
@@ -66,6 +90,23 @@ OUTPUT_FILES = (
     "samples.csv",
     "observed.json",
 )
+KNOBS = ("mix.post_scale", "mix.reply_scale", "market_share", "founders_scale", "shock.scale")
+MAX_SIMULATED = 2000  # larger logs are fitted on a scaled-down community (counts rescaled): ours
+BASS_SPAN = 5.0  # Bass p and q priors: the log's fit divided and multiplied by this
+FOUNDER_SPAN = 10  # founders in the model: up to this many times those the log shows
+MAX_MARKET_FACTOR = 50  # the market is at most this many times the contributors' Bass market
+EDGE = 0.05  # the outer share of a prior range checked for a posterior piling up
+EDGE_WEIGHT = 0.3  # warn when at least this share of the posterior weight lies there
+MAX_SHOCKS = 5
+# the calibrated scenario: the closest run's values, or the weighted posterior means. With a
+# wide, curved posterior in a nonlinear model the means can fall where no good run lies (seen on
+# real logs: weekly contributions a tenth of the log's at the means, within 10% at the best run)
+POINTS = ("best", "mean")
+# thread and reply rates: the default mix times this; wide, since a real community may write
+# a hundredth of what the default mix writes per visit, or many times more (ours)
+POST_SCALE = (0.005, 30.0)
+ABORT_FACTOR = 10  # a run writing this many times the log's contributions is stopped, rejected
+SCALE_FLOOR = 0.1  # smallest discrepancy scale (a share 10 points off, a curve 10%): ours
 
 
 @dataclass(frozen=True)
@@ -99,15 +140,6 @@ class Parameter:
         return self.low + unit * (self.high - self.low)
 
 
-# what is fitted unless told otherwise: growth (Bass p and q) and how newcomers stay
-DEFAULT_PARAMETERS = (
-    Parameter("arrivals.marketing_p", 0.00003, 0.003, log=True),
-    Parameter("arrivals.word_of_mouth_q", 0.0005, 0.03, log=True),
-    Parameter("behaviour.novelty", 0.05, 0.95),
-    Parameter("behaviour.quit_rate", 0.02, 0.8, log=True),
-)
-
-
 def parse_parameter(text: str) -> Parameter:
     """``PATH=LOW:HIGH`` or ``PATH=LOW:HIGH:log`` (``:int`` for whole numbers), e.g.
     ``behaviour.quit_rate=0.05:0.5:log``; raises ``ValueError`` with what was expected."""
@@ -130,15 +162,193 @@ def parse_parameter(text: str) -> Parameter:
     return Parameter(path.strip(), low, high, "log" in flags, "int" in flags)
 
 
-# ---- the worker --------------------------------------------------------------------------------
-def simulate_activity(task: RunTask) -> RunOutcome:
-    """A sweep's run function: simulate the task's scenario and return the activity KPIs of its
-    log (daily joins, actives, threads, replies, reactions as the series; the scalars as the
-    summary). Never raises for a failing run."""
-    import time
-    import traceback
+# ---- priors from the log -------------------------------------------------------------------------
+def bass_fit(observed: Observed) -> tuple[float, float, float]:
+    """(p, q, m) of the Bass curve (Bass 1969) fitted by least squares to the log's cumulative
+    joins after the founders' days; a failed or degenerate fit falls back to a constant rate
+    (p = joins per day / 2 joins, q small)."""
+    daily = observed.daily
+    joins = daily["joins"].to_numpy(float)
+    days = np.arange(joins.size, dtype=float)
+    total = max(1.0, joins.sum())
+    cumulative = np.cumsum(joins)
+    span = max(1.0, days[-1])
+    fallback = (total / span / (2 * total), 1e-3, 2 * total)
 
-    from sim.calibration.log import simulated_stats
+    def curve(t, p, q, m):
+        e = np.exp(-(p + q) * t)
+        return m * (1 - e) / (1 + (q / p) * e)
+
+    if joins.size < 8 or joins.sum() < 3:  # too short or too few joins for three parameters
+        return fallback
+    try:
+        (p, q, m), _ = curve_fit(
+            curve, days, cumulative, p0=(fallback[0], 0.01, 1.5 * total),
+            bounds=([1e-7, 0.0, total], [0.5, 1.0, 100 * total]), maxfev=5000,
+        )  # fmt: skip
+    except (RuntimeError, ValueError, TypeError, np.linalg.LinAlgError):
+        return fallback
+    if not np.isfinite([p, q, m]).all():
+        return fallback
+    return float(p), float(q), float(m)
+
+
+def join_bursts(observed: Observed, limit: int = MAX_SHOCKS) -> list[dict]:
+    """Weeks whose joins stand far above the log's usual week: more than the median week plus
+    six median absolute deviations, plus 3, and at least three times the median (a rule of
+    thumb, ours); the ``limit`` largest, each with its days (of the log) and excess joins."""
+    weeks = observed.weekly()
+    joins = weeks["joins"].to_numpy(float)
+    if joins.size < 4:
+        return []
+    median = float(np.median(joins))
+    mad = float(np.median(np.abs(joins - median)))
+    excess = joins - median
+    burst = (joins > median + 6 * mad + 3) & (joins >= 3 * max(median, 1.0))
+    found = [
+        {"start": int(7 * w + 1), "end": int(7 * w + 7), "excess": float(excess[w])}
+        for w in np.flatnonzero(burst)
+    ]
+    return sorted(found, key=lambda b: -b["excess"])[:limit]
+
+
+@dataclass
+class Priors:
+    """What ``derive_priors`` found: the fitted parameters, the fixed changes to the base
+    scenario, the join bursts and notes on how each came from the log."""
+
+    parameters: list[Parameter]
+    fixed: dict
+    bursts: list[dict]
+    contributors_market: float
+    notes: list[str] = field(default_factory=list)
+    founders: int = 1
+    scale: float = 1.0  # particles simulate the community scaled by this (large logs)
+
+
+def derive_priors(observed: Observed, base: dict) -> Priors:
+    """Priors and fixed settings from the log (see the module docstring), raised or lowered to
+    its scale."""
+    s = observed.scalars
+    founders, newcomers = int(s["founders"]), int(s["newcomers"])
+    p, q, m = bass_fit(observed)
+    m = max(m, newcomers + 1.0)
+    bursts = join_bursts(observed)
+    days = max(1, observed.days)
+    fixed = {"run.days": days}
+    notes = [
+        f"run.days set to the log's {days} days",
+        f"Bass fit to the log's joins: p = {p:.3g}, q = {q:.3g}, contributors' market "
+        f"m = {m:,.0f}; p and q priors span a factor {BASS_SPAN:g} either side",
+    ]
+    scale = min(1.0, MAX_SIMULATED / max(1, int(s["members"])))
+    if scale < 1:
+        notes.append(
+            f"the log has {int(s['members']):,} members: particles simulate a community scaled "
+            f"by {scale:.3g} (market and founders), their counts divided by it before comparing; "
+            "the calibrated scenario and its check runs are full size"
+        )
+    params = [
+        Parameter("arrivals.marketing_p", max(1e-7, p / BASS_SPAN), min(0.5, p * BASS_SPAN), True),
+        Parameter(
+            "arrivals.word_of_mouth_q",
+            max(1e-5, q / BASS_SPAN),
+            max(1e-3, min(1.0, q * BASS_SPAN)),
+            True,
+        ),
+        Parameter("market_share", 1 / MAX_MARKET_FACTOR, 1.0, True),
+        Parameter("founders_scale", 1.0, float(FOUNDER_SPAN), True),
+        Parameter("mix.post_scale", POST_SCALE[0], POST_SCALE[1], True),
+        Parameter("mix.reply_scale", POST_SCALE[0], POST_SCALE[1], True),
+        Parameter("behaviour.quit_rate", 0.005, 0.8, True),
+        Parameter("behaviour.early_weight", 0.5, 40.0, True),
+        Parameter("behaviour.inactivity_limit", 14, 365, True, True),
+    ]
+    notes.append(
+        f"community.members = the log's {founders} founders x founders_scale (1-{FOUNDER_SPAN}): "
+        "the model's founders include members who never contribute"
+    )
+    notes.append(
+        f"arrivals.market_size = {m:,.0f} / market_share (market_share fitted over "
+        f"{1 / MAX_MARKET_FACTOR:g}-1): at most {MAX_MARKET_FACTOR * m:,.0f}, bounded by the log's scale"
+    )
+    if bursts:
+        params.append(Parameter("shock.scale", 0.2, 20.0, True))
+        shown = ", ".join(
+            f"days {b['start']}-{b['end']} (+{b['excess']:.0f} joins)" for b in bursts
+        )
+        notes.append(
+            f"join bursts found: {shown}; each is a dated recruitment campaign at no cost "
+            "(strategy.recruitment.campaigns) whose extra pull is fitted (shock.scale)"
+        )
+    return Priors(params, fixed, bursts, m, notes, max(1, founders), scale)
+
+
+def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool = False) -> dict:
+    """The scenario changes a particle's ``values`` stand for: scenario fields as they are; the
+    knobs (``KNOBS``) turned into the member mix, the founders, the market and campaigns, scaled
+    by ``priors.scale`` unless ``full``."""
+    changes = {k: v for k, v in values.items() if k not in KNOBS}
+    scale = 1.0 if full or priors is None else priors.scale
+    if "founders_scale" in values and priors is not None:
+        changes["community.members"] = max(
+            1, round(priors.founders * values["founders_scale"] * scale)
+        )
+    post, reply = values.get("mix.post_scale"), values.get("mix.reply_scale")
+    if post is not None or reply is not None:
+        changes["member_mix"] = [
+            {
+                **segment,
+                "post": min(100.0, segment["post"] * (post or 1.0)),
+                "reply": min(100.0, segment["reply"] * (reply or 1.0)),
+            }
+            for segment in base["member_mix"]
+        ]
+    if "market_share" in values and priors is not None:
+        changes["arrivals.market_size"] = max(
+            1, round(priors.contributors_market * scale / values["market_share"])
+        )
+    if priors is not None and priors.bursts and "shock.scale" in values:
+        market = changes.get("arrivals.market_size", base["arrivals"]["market_size"])
+        changes["strategy.recruitment"] = {
+            "campaigns": [
+                {
+                    "start": b["start"],
+                    "end": b["end"],
+                    "extra_p": float(
+                        min(1.0, values["shock.scale"] * b["excess"] / (7 * max(market, 1)))
+                    ),
+                    "cost_per_join": 0,
+                }
+                for b in sorted(priors.bursts, key=lambda b: b["start"])
+            ]
+        }
+    return changes
+
+
+def based(base: dict, priors: Priors) -> dict:
+    """The base scenario with the log's fixed settings (and an operator holding only the
+    recruitment lever when bursts are fitted)."""
+    data = apply_overrides(base, priors.fixed)
+    if priors.bursts:
+        strategy = dict(data.get("strategy") or {})
+        strategy.setdefault("recruitment", {"campaigns": []})
+        data["strategy"] = strategy
+    return data
+
+
+# ---- the worker --------------------------------------------------------------------------------
+def simulate_activity(
+    task: RunTask, observation: Observation | None = None, max_contributions: int | None = None
+) -> RunOutcome:
+    """A sweep's run function: simulate the task's scenario and return the activity KPIs of its
+    log as ``observation`` sees it (the daily series; the scalars as the summary). A run that
+    passes ``max_contributions`` posts and replies is stopped there and marked ``aborted`` (its
+    distance is infinite: rejected without simulating the rest, in the spirit of early rejection
+    in ABC, Prangle 2016's lazy ABC): this bounds the cost of particles far from the log. Never
+    raises for a failing run."""
+    from sim.calibration.activity import POST, REPLY, ActivityStats
+    from sim.calibration.log import ActivityObserver
 
     start = time.perf_counter()
     try:
@@ -146,7 +356,16 @@ def simulate_activity(task: RunTask) -> RunOutcome:
         model = CommunityModel(
             **scenario.model_kwargs(), rng=seed_of(task.root_seed, task.replication)
         )
-        observed = simulated_stats(model, scenario.run.days).finish()
+        stats, written, aborted = ActivityStats(observation), 0, False
+        for events in ActivityObserver(model).run(scenario.run.days):
+            stats.add(events.member.astype(np.uint64), np.full(events.member.size, events.day),
+                      events.action, events.thread)  # fmt: skip
+            written += int(((events.action == POST) | (events.action == REPLY)).sum())
+            if max_contributions is not None and written > max_contributions:
+                aborted = True
+                break
+        observed = stats.finish()
+        observed.scalars["aborted"] = int(aborted)
     except Exception as exc:  # recorded by the runner, never stops the calibration
         return RunOutcome(
             task.key,
@@ -158,6 +377,28 @@ def simulate_activity(task: RunTask) -> RunOutcome:
 
 
 # ---- distances ---------------------------------------------------------------------------------
+COUNT_COLUMNS = ("joins", "dau", "threads", "replies", "reactions", "new_contributors",
+                 "returning_contributors", "inactive_contributors")  # fmt: skip
+COUNT_SCALARS = ("absence_factor", "new_contributors", "returning_contributors",
+                 "inactive_contributors")  # fmt: skip
+
+
+def rescaled(observed: Observed, factor: float) -> Observed:
+    """A run of a community scaled by ``factor`` as if full size: counts divided by it (shares,
+    retention and distributions unchanged)."""
+    if factor == 1:
+        return observed
+    daily = observed.daily.copy()
+    for column in COUNT_COLUMNS:
+        if column in daily:
+            daily[column] = daily[column] / factor
+    scalars = dict(observed.scalars)
+    for key in COUNT_SCALARS:
+        if scalars.get(key) is not None:
+            scalars[key] = scalars[key] / factor
+    return Observed(daily, scalars, observed.cohorts)
+
+
 def discrepancies(simulated: Observed, observed: Observed) -> dict[str, float]:
     """Per KPI, how far a simulated log is from the observed one (see the module docstring); KPIs
     the observed log cannot show (e.g. retention at 90 days in a 60-day log) are left out."""
@@ -168,6 +409,10 @@ def discrepancies(simulated: Observed, observed: Observed) -> dict[str, float]:
         o, s = obs_weeks.loc[weeks, kpi].to_numpy(float), sim_weeks.loc[weeks, kpi].to_numpy(float)
         if o.size:
             out[kpi] = float(np.sqrt(np.mean((s - o) ** 2)) / max(np.mean(np.abs(o)), 1e-9))
+    for level, kpi in LEVELS.items():
+        o, s = obs_weeks.loc[weeks, kpi].sum(), sim_weeks.loc[weeks, kpi].sum()
+        if len(weeks):
+            out[level] = float(abs(np.log((s + 1.0) / (o + 1.0))))
     for kpi in SHARES:
         o, s = observed.scalars.get(kpi), simulated.scalars.get(kpi)
         if o is not None and not _missing(o):
@@ -181,11 +426,12 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
-def distances(table: pd.DataFrame) -> pd.Series:
-    """Root mean square of each run's discrepancies (``table``: one column per KPI), each scaled
-    by its median over the runs."""
-    scale = table.median().clip(lower=1e-9)
-    return np.sqrt(((table / scale) ** 2).mean(axis=1))
+def distances(table: pd.DataFrame, scale: pd.Series | None = None) -> pd.Series:
+    """Root mean square of each run's discrepancies (``table``: one column per KPI), each divided
+    by ``scale`` (default: its median over these runs)."""
+    # a floor: a KPI almost every run matches (e.g. no replies at all) must not dominate
+    scale = (table.median() if scale is None else scale).clip(lower=SCALE_FLOOR)
+    return np.sqrt(((table[scale.index] / scale) ** 2).mean(axis=1))
 
 
 # ---- the procedure -----------------------------------------------------------------------------
@@ -194,88 +440,222 @@ class Fit:
     """What a calibration found."""
 
     observed: Observed
+    observation: Observation
     parameters: list[Parameter]
-    samples: pd.DataFrame  # every run: round, parameters, discrepancies, distance, accepted
-    posterior: pd.DataFrame  # per parameter: mean, q05, q95, best, low, high
+    samples: pd.DataFrame  # every run: generation, parameters, discrepancies, distance, weight
+    posterior: pd.DataFrame  # per parameter: mean, q05, q95, best, low, high, edge
     check: list[Observed]  # the calibrated scenario run with several seeds
     check_discrepancies: pd.DataFrame  # per check run and KPI
+    predictive: list[Observed]  # the last generation's accepted runs (posterior predictive)
+    predictive_weights: np.ndarray
     scenario: Scenario
     notes: list[str]
+    warnings: list[str]
+    generations: pd.DataFrame  # per generation: tolerance, accepted, median distance
+    chosen: dict = field(default_factory=dict)  # the calibrated scenario's fitted values
 
 
 def calibrate(
     observed: Observed,
-    parameters: list[Parameter],
     base: dict,
     runs_dir: str | Path,
-    samples: int = 64,
-    rounds: int = 2,
-    accept: float = 0.2,
+    parameters: list[Parameter] | None = None,
+    extra: list[Parameter] = (),
+    observation: Observation | None = None,
+    particles: int = 32,
+    generations: int = 3,
+    quantile: float = 0.5,
     check: int = 4,
     seed: int = 1,
     backend: str = "process",
     workers: int | None = None,
     progress: bool | None = None,
+    stop_after: int | None = None,
+    point: str = "best",
 ) -> Fit:
-    """Fit ``parameters`` of the ``base`` scenario (plain data) to ``observed`` (see the module
-    docstring); every simulated run is stored under ``runs_dir`` and reused when rerun."""
-    base, notes = _sized_to(base, observed)
+    """Fit the ``base`` scenario (plain data) to ``observed`` by ABC-SMC (module docstring):
+    ``parameters`` (default: those ``derive_priors`` finds) plus ``extra`` (replacing a default
+    of the same path). Every simulated run is stored under ``runs_dir`` and reused when rerun;
+    ``stop_after`` stops after that many generations (raising ``KeyboardInterrupt``, as an
+    interrupted run would), for tests of resuming."""
+    observation = observation or Observation()
+    priors = derive_priors(observed, base)
+    chosen = {p.path: p for p in (priors.parameters if parameters is None else parameters)}
+    chosen.update({p.path: p for p in extra})
+    parameters = list(chosen.values())
+    notes = list(priors.notes)
+    base = based(base, priors)
+    _validated(base, "the base scenario")
     runs_dir = Path(runs_dir) / f"v{CALIBRATION_VERSION}"
-    boxes = {p.path: (p.low, p.high) for p in parameters}
-    frames = []
-    for round_ in range(1, rounds + 1):
-        design = {
-            "kind": "sobol" if samples & (samples - 1) == 0 else "lhs",
-            "samples": samples,
-            "factors": {p.path: p.factor(*boxes[p.path]) for p in parameters},
-        }
-        results = _sweep(base, runs_dir / f"round-{round_}", seed + round_, backend, workers,
-                         progress, design=design, name=f"calibrate-round-{round_}")  # fmt: skip
-        frame = _scored(results, observed, [p.path for p in parameters])
-        frame.insert(0, "round", round_)
-        keep = max(2, int(np.ceil(accept * len(frame))))
-        frame["accepted"] = frame["distance"].rank(method="first") <= keep
+    contributions = int(observed.daily["threads"].sum() + observed.daily["replies"].sum())
+    limit = max(1000, round(ABORT_FACTOR * contributions * priors.scale))
+    run = functools.partial(simulate_activity, observation=observation, max_contributions=limit)
+    salt = json.dumps({**vars(observation), "limit": limit}, sort_keys=True, default=list)
+    notes.append(
+        f"a run passing {limit:,} contributions ({ABORT_FACTOR} times the log's, at least 1,000) "
+        "is stopped there and rejected"
+    )
+    frames, scale, eps = [], None, np.inf
+    previous = None  # (unit positions, weights) of the last accepted particles
+    table_rows = []
+    for gen in range(1, generations + 1):
+        unit = _proposals(parameters, particles, seed, gen, previous)
+        values = [_values(parameters, row) for row in unit]
+        keys = _sweep(
+            base, runs_dir / f"generation-{gen}", seed, backend, workers, progress,
+            [scenario_changes(v, base, priors) for v in values], f"calibrate-gen-{gen}", run,
+            salt,
+        )  # fmt: skip
+        store = ResultStore(runs_dir / f"generation-{gen}")
+        finished = store.finished()
+        rows = []
+        for i, (key, v) in enumerate(zip(keys, values, strict=True)):
+            if key not in finished:
+                continue
+            run_ = rescaled(_stored(store, key), priors.scale)
+            found = discrepancies(run_, observed)
+            aborted = int(run_.scalars.get("aborted") or 0)
+            rows.append({"generation": gen, "particle": i, "key": key, **v, **found,
+                         "aborted": aborted})  # fmt: skip
+        frame = pd.DataFrame(rows)
+        kpis = [k for k in (*KPI_LABELS, *LEVELS) if k in frame.columns]
+        if scale is None:
+            complete = frame[frame["aborted"] == 0]
+            scale = (complete if len(complete) else frame)[kpis].median()
+        frame["distance"] = distances(frame[kpis].fillna(1.0), scale)
+        frame.loc[frame["aborted"] > 0, "distance"] = np.inf
+        finite = frame.loc[np.isfinite(frame["distance"]), "distance"]
+        if len(finite):  # aborted runs (infinite distance) never set the tolerance
+            eps = min(eps, float(finite.quantile(quantile)))
+        frame["accepted"] = (frame["distance"] <= eps) & np.isfinite(frame["distance"])
+        if frame["accepted"].sum() < 2:  # keep at least the two closest
+            frame["accepted"] = frame["distance"].rank(method="first") <= 2
+        weights = _weights(parameters, frame, previous)
+        frame["weight"] = np.where(frame["accepted"], weights, 0.0)
+        frame["weight"] /= frame["weight"].sum()
         frames.append(frame)
-        boxes = _shrunk(parameters, frame[frame["accepted"]])
-    samples_table = pd.concat(frames, ignore_index=True)
+        accepted = frame[frame["accepted"]]
+        previous = (_unit(parameters, accepted), accepted["weight"].to_numpy(float))
+        table_rows.append({
+            "generation": gen, "runs": len(frame), "tolerance": eps,
+            "accepted": int(frame["accepted"].sum()),
+            "median_distance": float(frame["distance"].median()),
+            "aborted": int(frame["aborted"].sum()),
+            "accepted_median_distance": float(accepted["distance"].median()),
+        })  # fmt: skip
+        if stop_after is not None and gen >= stop_after and gen < generations:
+            raise KeyboardInterrupt(f"stopped after generation {gen}")
+    samples = pd.concat(frames, ignore_index=True)
     last = frames[-1]
     posterior = _posterior(parameters, last)
-    fitted = {p.path: _as_field(p, posterior.loc[p.path, "mean"]) for p in parameters}
-    scenario = _validated(apply_overrides(base, fitted), "the calibrated scenario")
-    check_results = _sweep(
-        scenario.model_dump(), runs_dir / "check", seed + 1000, backend, workers, progress,
-        design=None, name="calibrate-check", replications=check,
-    )  # fmt: skip
-    checks = [_observed_run(check_results, key) for key in check_results.runs()["key"]]
-    check_table = pd.DataFrame([discrepancies(c, observed) for c in checks])
-    return Fit(observed, parameters, samples_table, posterior, checks, check_table, scenario, notes)
-
-
-def _sized_to(base: dict, observed: Observed) -> tuple[dict, list[str]]:
-    """The base scenario set to the log: its starting members, its length in days, and a market
-    large enough for the joins seen."""
-    scenario = _validated(base, "the base scenario")
-    changes: dict[str, object] = {"run.days": max(1, observed.days)}
-    notes = [f"run.days set to the log's {observed.days} days"]
-    founders = int(observed.scalars["founders"])
-    if founders > 0:
-        changes["community.members"] = founders
-        notes.append(f"community.members set to the {founders} members there on day 0")
-    joins = int(observed.scalars["newcomers"])
-    if joins > 0.9 * scenario.arrivals.market_size:
-        changes["arrivals.market_size"] = 2 * joins
+    warnings = edge_warnings(parameters, posterior)
+    if point not in POINTS:
+        raise ValueError(f"point {point!r}: expected one of {', '.join(POINTS)}")
+    if point == "best":  # the closest run of any generation (all share one root seed)
+        best = samples.loc[samples["distance"].idxmin()]
+        means = {p.path: _as_field(p, best[p.path]) for p in parameters}
         notes.append(
-            f"arrivals.market_size raised from {scenario.arrivals.market_size} to {2 * joins} "
-            f"(twice the {joins} joins seen); fit it with --param to do better"
+            f"the calibrated scenario takes the closest run's values (generation "
+            f"{int(best['generation'])}, distance {best['distance']:.3f}); --point mean takes the "
+            "posterior means"
         )
-    return apply_overrides(scenario.model_dump(), changes), notes
+    else:
+        means = {p.path: _as_field(p, posterior.loc[p.path, "mean"]) for p in parameters}
+        notes.append("the calibrated scenario takes the posterior means")
+    scenario = _validated(
+        apply_overrides(base, scenario_changes(means, base, priors, full=True)),
+        "the calibrated scenario",
+    )
+    # the check runs the calibrated scenario; for a large log at the particles' scale (counts
+    # rescaled), so its cost stays bounded: run calibrated.yaml itself to see it full size
+    checked = scenario
+    if priors.scale < 1:
+        checked = _validated(
+            apply_overrides(base, scenario_changes(means, base, priors)), "the scaled check"
+        )
+        notes.append(
+            f"the check runs the calibrated scenario scaled by {priors.scale:.3g} (counts "
+            "rescaled); calibrated.yaml is full size"
+        )
+    check_dir = runs_dir / "check"
+    check_keys = _sweep(
+        checked.model_dump(), check_dir, seed + 1000, backend, workers, progress, [{}],
+        "calibrate-check", functools.partial(simulate_activity, observation=observation), salt,
+        replications=check,
+    )  # fmt: skip
+    check_store = ResultStore(check_dir)
+    checks = [rescaled(_stored(check_store, k), priors.scale)
+              for k in check_keys if k in check_store.finished()]  # fmt: skip
+    check_table = pd.DataFrame([discrepancies(c, observed) for c in checks])
+    store = ResultStore(runs_dir / f"generation-{generations}")
+    kept = last[last["accepted"]]
+    predictive = [rescaled(_stored(store, k), priors.scale) for k in kept["key"]]
+    return Fit(
+        observed, observation, parameters, samples, posterior, checks, check_table, predictive,
+        kept["weight"].to_numpy(float), scenario, notes, warnings, pd.DataFrame(table_rows),
+        means,
+    )  # fmt: skip
+
+
+def _proposals(parameters, particles: int, seed: int, gen: int, previous) -> np.ndarray:
+    """Unit-space points of generation ``gen``: a Latin hypercube for the first; else draws from
+    the previous accepted particles by weight, moved by the Gaussian kernel, redrawn outside
+    [0, 1] (at most 100 times, then clipped). Deterministic in (seed, gen, previous)."""
+    d = len(parameters)
+    if previous is None:
+        return qmc.LatinHypercube(d=d, seed=np.random.default_rng([seed, 0])).random(particles)
+    rng = np.random.default_rng([seed, gen])
+    points, weights = previous
+    cov = _kernel(points, weights)
+    out = np.empty((particles, d))
+    for i in range(particles):
+        for _ in range(100):
+            centre = points[rng.choice(len(points), p=weights)]
+            draw = rng.multivariate_normal(centre, cov)
+            if ((draw >= 0) & (draw <= 1)).all():
+                break
+        out[i] = np.clip(draw, 0, 1)
+    return out
+
+
+def _kernel(points: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Twice the weighted covariance (Beaumont et al. 2009), with a small floor."""
+    d = points.shape[1]
+    if len(points) < 2:
+        return np.eye(d) * 0.01
+    cov = np.atleast_2d(np.cov(points, rowvar=False, aweights=weights))
+    return 2 * cov + np.eye(d) * 1e-4
+
+
+def _weights(parameters, frame: pd.DataFrame, previous) -> np.ndarray:
+    """Importance weights: uniform in generation 1; else 1 / sum_j w_j K(theta | theta_j)."""
+    if previous is None:
+        return np.ones(len(frame))
+    points, weights = previous
+    cov = _kernel(points, weights)
+    unit = _unit(parameters, frame)
+    density = np.zeros(len(frame))
+    for centre, w in zip(points, weights, strict=True):
+        density += w * multivariate_normal.pdf(unit, mean=centre, cov=cov, allow_singular=True)
+    return 1.0 / np.maximum(density, 1e-300)
+
+
+def _unit(parameters, frame: pd.DataFrame) -> np.ndarray:
+    return np.column_stack([p.unit(frame[p.path].to_numpy(float)) for p in parameters])
+
+
+def _values(parameters, unit_row) -> dict:
+    return {p.path: _as_field(p, p.value(u)) for p, u in zip(parameters, unit_row, strict=True)}
 
 
 def _validated(data: dict, what: str) -> Scenario:
     return validate_scenario(data, what)
 
 
-def _sweep(base, folder, seed, backend, workers, progress, design, name, replications=1):
+def _sweep(base, folder, seed, backend, workers, progress, points, name, run, salt,
+           replications=1) -> list[str]:  # fmt: skip
+    """Run one sweep of explicit design points (scenario changes) through the runner; the keys of
+    the runs, in point order (replications innermost)."""
     spec = {
         "name": name,
         "scenario": base,
@@ -284,91 +664,108 @@ def _sweep(base, folder, seed, backend, workers, progress, design, name, replica
         "seed": seed,
         "kpis": ["retention_30"],
     }
-    if design is not None:
-        spec["design"] = design
     sweep = parse_sweep(spec, f"calibration {name}")
+    sweep.points = points
+    sweep.key_salt = f"calibration {CALIBRATION_VERSION} {salt}"
+    sweep.check()
+    keys = [planned.key for planned in sweep.plan()]
     result = run_sweep(
-        sweep,
-        folder,
-        backend=backend,
-        workers=workers,
-        progress=progress,
-        run=simulate_activity,
-        tables=False,  # fitting reads the runs; tidy tables would only cost time
-        replace=True,  # the calibration's own working folder
-    )
+        sweep, folder, backend=backend, workers=workers, progress=progress, run=run,
+        tables=False, replace=True,
+    )  # fmt: skip
     if result.finished + result.skipped == 0:
         reasons = "; ".join(result.failures[:3])
         raise RuntimeError(f"every simulation of {name} failed ({reasons}); see {folder}")
-    return Results(folder)
+    return keys
 
 
-def _observed_run(results: Results, key: str) -> Observed:
+def _stored(store: ResultStore, key: str) -> Observed:
     scalars = {
         k: (None if isinstance(v, float) and np.isnan(v) else v)
-        for k, v in results.store.run_info(key)["summary"].items()
+        for k, v in store.run_info(key)["summary"].items()
     }
-    return Observed(results.series(key), scalars)
+    return Observed(store.run_series(key), scalars)
 
 
-def _scored(results: Results, observed: Observed, paths: list[str]) -> pd.DataFrame:
-    runs = results.runs()
-    stored = results.store.finished()
-    rows = []
-    for _, run in runs.iterrows():
-        if run["key"] not in stored:
-            continue
-        found = discrepancies(_observed_run(results, run["key"]), observed)
-        rows.append({"key": run["key"], **{p: run[p] for p in paths}, **found})
-    frame = pd.DataFrame(rows)
-    kpis = [k for k in KPI_LABELS if k in frame.columns]
-    frame["distance"] = distances(frame[kpis])
-    return frame
-
-
-def _shrunk(parameters: list[Parameter], accepted: pd.DataFrame) -> dict:
-    """The box the accepted points span, widened by a tenth of each prior range (in unit space)."""
-    boxes = {}
-    for p in parameters:
-        unit = p.unit(accepted[p.path].to_numpy(float))
-        low, high = max(0.0, unit.min() - 0.1), min(1.0, unit.max() + 0.1)
-        boxes[p.path] = (p.value(low), p.value(high))
-    return boxes
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The ``q`` quantile of ``values`` under ``weights`` (non-finite values left out)."""
+    values, weights = np.asarray(values, float), np.asarray(weights, float)
+    ok = np.isfinite(values) & (weights > 0)
+    values, weights = values[ok], weights[ok]
+    if values.size == 0:
+        return math.nan
+    order = np.argsort(values)
+    values, weights = values[order], weights[order]
+    cum = np.cumsum(weights) - 0.5 * weights
+    cum /= weights.sum()
+    return float(np.interp(q, cum, values))
 
 
 def _posterior(parameters: list[Parameter], frame: pd.DataFrame) -> pd.DataFrame:
     accepted = frame[frame["accepted"]]
+    w = accepted["weight"].to_numpy(float)
+    w = w / w.sum()
     best = frame.loc[frame["distance"].idxmin()]
     rows = {}
     for p in parameters:
         values = accepted[p.path].to_numpy(float)
         # on the prior's scale: a log-uniform prior's mean is taken on the log scale (geometric)
-        mean = np.exp(np.log(values).mean()) if p.log else values.mean()
+        mean = np.exp(np.sum(w * np.log(values))) if p.log else np.sum(w * values)
+        unit = p.unit(values)
         rows[p.path] = {
             "mean": float(mean),
-            "q05": float(np.quantile(values, 0.05)),
-            "q95": float(np.quantile(values, 0.95)),
+            "q05": _weighted_quantile(values, w, 0.05),
+            "q95": _weighted_quantile(values, w, 0.95),
             "best": float(best[p.path]),
             "low": p.low,
             "high": p.high,
             "accepted": int(values.size),
+            "at_low_edge": float(w[unit <= EDGE].sum()),
+            "at_high_edge": float(w[unit >= 1 - EDGE].sum()),
         }
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def edge_warnings(parameters: list[Parameter], posterior: pd.DataFrame) -> list[str]:
+    """A warning per parameter with at least ``EDGE_WEIGHT`` of its posterior weight in the outer
+    ``EDGE`` of its prior range (the prior puts only ``EDGE`` there): the fit wants values
+    beyond the range, so widen it (``--param``)."""
+    out = []
+    for p in parameters:
+        row = posterior.loc[p.path]
+        for side, share, end in (("lower", row["at_low_edge"], p.low),
+                                 ("upper", row["at_high_edge"], p.high)):  # fmt: skip
+            if share >= EDGE_WEIGHT:
+                out.append(
+                    f"{p.path}: {share:.0%} of the posterior weight lies in the {side} "
+                    f"{EDGE:.0%} of its prior range (edge {end:.4g}); the fit presses against "
+                    f"the edge: widen the range with --param {p.path}=LOW:HIGH"
+                    + (":log" if p.log else "")
+                )
+    return out
 
 
 def _as_field(parameter: Parameter, value: float):
     return round(float(value)) if parameter.integer else float(f"{value:.6g}")
 
 
-def check_parameters(parameters: list[Parameter], base: dict) -> None:
-    """Each parameter must be a numeric scenario field taking both ends of its range; raises
-    ``ScenarioError`` naming the field and what is allowed."""
+def check_parameters(
+    parameters: list[Parameter], base: dict, observed: Observed | None = None
+) -> None:
+    """Each parameter must be a numeric scenario field (or a knob) taking both ends of its range;
+    raises ``ScenarioError`` naming the field and what is allowed. Without ``observed`` (before
+    the log is read) the knobs that need the log's priors are not checked."""
+    priors = derive_priors(observed, base) if observed is not None else None
+    data = based(base, priors) if priors is not None else base
     problems = []
     for p in parameters:
         for end in (p.low, p.high):
             value = round(end) if p.integer else end
             try:
-                validate_scenario(apply_overrides(base, {p.path: value}), "--param")
+                validate_scenario(
+                    apply_overrides(data, scenario_changes({p.path: value}, data, priors)),
+                    "--param",
+                )
             except ScenarioError as exc:
                 problems.extend(f"--param {p.path}={p.low:g}:{p.high:g}: {x}" for x in exc.problems)
                 break
@@ -376,180 +773,8 @@ def check_parameters(parameters: list[Parameter], base: dict) -> None:
         raise ScenarioError("(calibration parameters)", problems)
 
 
-# ---- writing the fit -------------------------------------------------------------------------------
-def check_out(out: str | Path) -> Path:
-    """The absolute output folder, if it is free or holds only a previous calibration's files."""
-    out = Path(out).expanduser().resolve()
-    if out.exists() and (
-        not out.is_dir() or any(p.name not in OUTPUT_FILES for p in out.iterdir())
-    ):
-        raise OSError(f"refusing to replace {out}: it is not a calibration's output folder")
-    return out
-
-
-def write_fit(fit: Fit, out: str | Path, log_name: str, runs_dir: Path) -> Path:
-    """Write ``OUTPUT_FILES`` into ``out`` atomically (a staging folder renamed into place)."""
-    out = check_out(out)
-    with staged_folder(out) as staging:
-        _write_files(fit, staging, log_name, runs_dir)
-    return out
-
-
-def _write_files(fit: Fit, folder: Path, log_name: str, runs_dir: Path) -> None:
-    header = (
-        f"# Calibrated to the activity log {log_name} by `commsim calibrate` (ABC; see report.md).\n"
-        "# Fitted (posterior means): "
-        + ", ".join(f"{p} = {fit.posterior.loc[p, 'mean']:.6g}" for p in fit.posterior.index)
-        + "\n# Run it: commsim run calibrated.yaml; use it as a sweep's `base:`.\n"
-    )
-    (folder / "calibrated.yaml").write_text(
-        header + yaml.safe_dump(fit.scenario.model_dump(), sort_keys=False), encoding="utf-8"
-    )
-    fit.samples.to_csv(folder / "samples.csv", index=False)
-    fit.posterior.rename_axis("parameter").to_csv(folder / "posterior.csv")
-    (folder / "observed.json").write_text(
-        json.dumps(fit.observed.scalars, indent=2, allow_nan=False) + "\n", encoding="utf-8"
-    )
-    figure = fit_figure(fit)
-    FigureCanvasAgg(figure)
-    figure.savefig(folder / "fit.png", dpi=100)
-    (folder / "report.md").write_text(report_text(fit, log_name, runs_dir), encoding="utf-8")
-
-
-def kpi_table(fit: Fit) -> pd.DataFrame:
-    """Per KPI: observed value, calibrated mean over the check runs, and the discrepancy."""
-    rows = []
-    obs_weeks = fit.observed.weekly()
-    for kpi, label in KPI_LABELS.items():
-        if kpi not in fit.check_discrepancies.columns:
-            continue
-        if kpi in CURVES:
-            observed = float(obs_weeks[kpi].mean())
-            simulated = float(np.mean([c.weekly()[kpi].mean() for c in fit.check]))
-        elif kpi in SHARES:
-            observed = fit.observed.scalars[kpi]
-            simulated = float(np.nanmean([_number(c.scalars.get(kpi)) for c in fit.check]))
-        else:
-            observed = simulated = np.nan
-        rows.append(
-            {
-                "kpi": kpi,
-                "what": label,
-                "observed": observed,
-                "calibrated": simulated,
-                "discrepancy": float(fit.check_discrepancies[kpi].mean()),
-                "typical_in_prior": float(fit.samples.loc[fit.samples["round"] == 1, kpi].median()),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _number(value) -> float:
-    return np.nan if value is None else float(value)
-
-
-def report_text(fit: Fit, log_name: str, runs_dir: Path) -> str:
-    obs = fit.observed.scalars
-    kpis = kpi_table(fit)
-    lines = [
-        f"# Calibration to {log_name}",
-        "",
-        f"The log: {obs['members']:,} members ({obs['founders']:,} there on day 0, "
-        f"{obs['newcomers']:,} joining later) over {obs['days'] if 'days' in obs else obs['last_day']} "
-        "days.",
-        "",
-        "## Fitted parameters",
-        "",
-        "ABC rejection over a scrambled Sobol design (uniform prior on each range, log scale where "
-        f"marked), {fit.samples['round'].max()} round(s) of "
-        f"{int((fit.samples['round'] == 1).sum())} runs; the closest "
-        f"{int(fit.posterior['accepted'].iloc[0])} runs of the last round are accepted.",
-        "",
-        "| parameter | prior range | posterior mean | 90% interval (5%-95%) | closest run |",
-        "|---|---|---|---|---|",
-    ]
-    for p in fit.parameters:
-        row = fit.posterior.loc[p.path]
-        scale = " (log)" if p.log else ""
-        lines.append(
-            f"| `{p.path}` | {p.low:.4g}-{p.high:.4g}{scale} | {row['mean']:.4g} | "
-            f"{row['q05']:.4g}-{row['q95']:.4g} | {row['best']:.4g} |"
-        )
-    lines += [
-        "",
-        f"## Fit per KPI (calibrated scenario, {len(fit.check)} seeds)",
-        "",
-        "Discrepancy: curves, RMS difference of the weekly values relative to the observed mean; "
-        "shares, the absolute difference; the distribution, total variation distance. "
-        "*Typical in prior*: the median discrepancy over the first round's runs, for scale.",
-        "",
-        "| KPI | observed | calibrated | discrepancy | typical in prior |",
-        "|---|---|---|---|---|",
-    ]
-    for _, row in kpis.iterrows():
-        lines.append(
-            f"| {row['what']} | {_shown(row['observed'])} | {_shown(row['calibrated'])} | "
-            f"{row['discrepancy']:.3f} | {row['typical_in_prior']:.3f} |"
-        )
-    lines += ["", "![observed and simulated](fit.png)", "", "## Notes", ""]
-    lines += [f"- {note}" for note in fit.notes]
-    lines += [
-        "- The intervals are approximate: ABC with a finite design and acceptance share; "
-        "parameters the KPIs cannot tell apart show wide intervals.",
-        f"- Simulated runs are stored in `{runs_dir}`; rerunning the command reuses them.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _shown(value) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "n/a"
-    return f"{value:.3f}" if abs(value) < 10 else f"{value:,.1f}"
-
-
-def fit_figure(fit: Fit) -> Figure:
-    """Observed against calibrated: weekly curves, retention, the posts distribution and the
-    accepted parameter values."""
-    figure = Figure(figsize=(15, 8.5), layout="constrained")
-    axes = figure.subplots(2, 3).ravel()
-    observed = fit.observed.weekly()
-    for ax, kpi in zip(axes[:3], CURVES, strict=True):
-        for i, run in enumerate(fit.check):
-            weeks = run.weekly()
-            ax.plot(weeks.index + 1, weeks[kpi], color="tab:orange", alpha=0.5,
-                    label="calibrated (each seed)" if i == 0 else None)  # fmt: skip
-        ax.plot(observed.index + 1, observed[kpi], color="black", lw=2, label="observed")
-        ax.set(title=CURVES[kpi], xlabel="week")
-        ax.legend(fontsize=8)
-    ages = [a for a in REPORTED_AGES if fit.observed.scalars.get(f"retention_{a}") is not None]
-    obs_ret = [fit.observed.scalars[f"retention_{a}"] for a in ages]
-    sim_ret = [
-        np.nanmean([_number(c.scalars.get(f"retention_{a}")) for c in fit.check]) for a in ages
-    ]
-    x = np.arange(len(ages))
-    axes[3].bar(x - 0.2, obs_ret, 0.4, color="black", label="observed")
-    axes[3].bar(x + 0.2, sim_ret, 0.4, color="tab:orange", label="calibrated (mean)")
-    axes[3].set(title="newcomer retention", xticks=x, xticklabels=[f"day {a}" for a in ages])
-    axes[3].legend(fontsize=8)
-    labels = [label for label, _, _ in POST_BINS]
-    x = np.arange(len(labels))
-    sim_dist = np.mean([c.posts_distribution().to_numpy() for c in fit.check], axis=0)
-    axes[4].bar(x - 0.2, fit.observed.posts_distribution().to_numpy(), 0.4, color="black",
-                label="observed")  # fmt: skip
-    axes[4].bar(x + 0.2, sim_dist, 0.4, color="tab:orange", label="calibrated (mean)")
-    axes[4].set(title="members by posts written", xticks=x, xticklabels=labels, yscale="log")
-    axes[4].legend(fontsize=8)
-    ax = axes[5]
-    last = fit.samples[fit.samples["round"] == fit.samples["round"].max()]
-    for i, p in enumerate(fit.parameters):
-        unit_all = p.unit(fit.samples[p.path].to_numpy(float))
-        unit_acc = p.unit(last.loc[last["accepted"], p.path].to_numpy(float))
-        ax.scatter(unit_all, np.full(unit_all.size, i) + 0.15, s=6, color="lightgrey")
-        ax.scatter(unit_acc, np.full(unit_acc.size, i) - 0.15, s=12, color="tab:blue")
-        ax.plot(p.unit(np.array([fit.posterior.loc[p.path, "mean"]])), [i], "k|", ms=18)
-    ax.set(title="parameters: runs (grey), accepted (blue), mean (|)",
-           yticks=range(len(fit.parameters)), yticklabels=[p.path for p in fit.parameters],
-           xlabel="position in the prior range", xlim=(-0.02, 1.02))  # fmt: skip
-    figure.suptitle("Observed log against the calibrated scenario")
-    return figure
+def relative_error(simulated: float, observed: float) -> float:
+    """|simulated - observed| / |observed| (nan when the observed value is 0 or missing)."""
+    if observed is None or _missing(observed) or observed == 0 or _missing(simulated):
+        return math.nan
+    return abs(float(simulated) - float(observed)) / abs(float(observed))

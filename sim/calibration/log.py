@@ -56,6 +56,7 @@ from sim.calibration.activity import (
     REPLY,
     VISIT,
     ActivityStats,
+    Observation,
 )
 from sim.model import CommunityModel
 
@@ -87,9 +88,12 @@ class LogError(Exception):
 
 
 # ---- reading ---------------------------------------------------------------------------------
-def read_log(path: str | Path) -> tuple[ActivityStats, str | None]:
+def read_log(
+    path: str | Path, observation: Observation | None = None
+) -> tuple[ActivityStats, str | None]:
     """Read and check an activity log in one streaming pass; returns its ``ActivityStats`` (call
-    ``finish()`` for the KPIs) and the date of day 0. Raises ``LogError`` for a bad log.
+    ``finish()`` for the KPIs, measured under ``observation``) and the date of day 0. Raises
+    ``LogError`` for a bad log.
 
     >>> stats, start = read_log("tests/data/tiny-log.csv")  # doctest: +SKIP
     """
@@ -99,7 +103,7 @@ def read_log(path: str | Path) -> tuple[ActivityStats, str | None]:
         raise LogError(source, ["file not found"])
     _check_kind(path)
     checker = _Checker(source, "line" if _is_csv(path) else "row")
-    stats = ActivityStats()
+    stats = ActivityStats(observation)
     days: dict[int, list[int]] = {}  # day -> [rows, first row]
     try:
         for offset, batch in _batches(path, checker):
@@ -121,6 +125,33 @@ def read_log(path: str | Path) -> tuple[ActivityStats, str | None]:
         raise LogError(source, ["no rows: expected at least one row after the header"])
     _check_gaps(days, checker)
     return stats, str(np.datetime64(min(days), "D"))
+
+
+def action_counts(path: str | Path) -> dict[str, int]:
+    """Rows per action (trimmed, lower case) read from the ``action`` column alone, to choose the
+    observation model before the full pass; an unreadable log gives ``{}`` (``read_log`` then
+    names its problems)."""
+    path = Path(path)
+    counts: dict[str, int] = {}
+    try:
+        if _is_csv(path):
+            table = pacsv.read_csv(
+                str(path),
+                parse_options=pacsv.ParseOptions(invalid_row_handler=lambda row: "skip"),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=["action"], column_types={"action": pa.string()}
+                ),
+            )
+            column = table.column("action")
+        else:
+            column = pq.read_table(path, columns=["action"]).column("action")
+        text = pc.utf8_lower(pc.utf8_trim_whitespace(pc.cast(column, pa.string())))
+        for entry in pc.value_counts(text).to_pylist():
+            if entry["values"] is not None:
+                counts[entry["values"]] = counts.get(entry["values"], 0) + entry["counts"]
+    except (pa.ArrowException, OSError, KeyError):
+        return {}
+    return counts
 
 
 def _is_csv(path: Path) -> bool:
@@ -555,9 +586,12 @@ class ActivityObserver:
             yield self.step()
 
 
-def simulated_stats(model: CommunityModel, days: int) -> ActivityStats:
-    """Run ``model`` for ``days`` days and summarise its activity exactly as a log would be."""
-    stats = ActivityStats()
+def simulated_stats(
+    model: CommunityModel, days: int, observation: Observation | None = None
+) -> ActivityStats:
+    """Run ``model`` for ``days`` days and summarise its activity exactly as a log would be seen
+    under ``observation`` (default: every action)."""
+    stats = ActivityStats(observation)
     for events in ActivityObserver(model).run(days):
         stats.add(events.member.astype(np.uint64), np.full(events.member.size, events.day),
                   events.action, events.thread)  # fmt: skip

@@ -11,6 +11,7 @@ outputs are written atomically (all or nothing).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from sim.cli.experiments import _positive, add_backend_arguments, fail, shown
@@ -26,12 +27,13 @@ def add_calibration_commands(commands) -> None:
         description="Read an activity log (CSV or Parquet: member, timestamp, action "
         "join/visit/post/reply/react, optional thread and topic), compute its KPIs (daily joins "
         "and actives, newcomer retention at 1/7/30/90 days, posts per member and the top 1%'s "
-        "share, replies to first posts) and fit scenario parameters to them by approximate "
-        "Bayesian computation over a Sobol design, run as sweeps (parallel, resumable). Writes "
+        "share, replies to first posts) as the log observes them (a log without visits or "
+        "reactions: contributions only, on both sides), derive priors from the log and fit "
+        "scenario parameters by ABC-SMC, one sweep per generation (parallel, resumable). Writes "
         "calibrated.yaml, report.md, fit.png, posterior.csv, samples.csv and observed.json.",
         epilog="examples:\n"
         "  commsim calibrate log.csv --out results/calibrated\n"
-        "  commsim calibrate log.parquet --scenario base.yaml --samples 128 --workers 8\n"
+        "  commsim calibrate log.parquet --scenario base.yaml --particles 96 --workers 8\n"
         "  commsim calibrate log.csv --param behaviour.quit_rate=0.001:0.01 --only\n"
         "the log format: README, 'Calibrating to your community'",
         formatter_class=raw,
@@ -51,17 +53,36 @@ def add_calibration_commands(commands) -> None:
         "--only", action="store_true", help="fit only the --param fields, not the default set"
     )
     calibrate.add_argument(
-        "--samples", type=_positive, default=64, metavar="N", help="runs per round (default 64)"
+        "--particles",
+        "--samples",
+        dest="particles",
+        type=_positive,
+        default=32,
+        metavar="N",
+        help="ABC-SMC particles (runs) per generation (default 32)",
     )
     calibrate.add_argument(
-        "--rounds", type=_positive, default=2, metavar="N", help="ABC rounds (default 2)"
+        "--generations",
+        "--rounds",
+        dest="generations",
+        type=_positive,
+        default=3,
+        metavar="N",
+        help="ABC-SMC generations (default 3)",
     )
     calibrate.add_argument(
-        "--accept",
+        "--quantile",
         type=float,
-        default=0.2,
-        metavar="SHARE",
-        help="share of each round's runs accepted (default 0.2)",
+        default=0.5,
+        metavar="Q",
+        help="each generation's tolerance: this quantile of its distances (default 0.5)",
+    )
+    calibrate.add_argument(
+        "--point",
+        choices=("best", "mean"),
+        default="best",
+        help="the calibrated scenario: the closest run's values (best, default) or the "
+        "posterior means (mean)",
     )
     calibrate.add_argument(
         "--check", type=_positive, default=4, metavar="N", help="seeds of the final check (4)"
@@ -94,22 +115,15 @@ def add_calibration_commands(commands) -> None:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from sim.calibration.fit import (
-        DEFAULT_PARAMETERS,
-        OUTPUT_FILES,
-        calibrate,
-        check_out,
-        check_parameters,
-        kpi_table,
-        parse_parameter,
-        write_fit,
-    )
-    from sim.calibration.log import LogError, read_log
+    from sim.calibration.fit import calibrate, check_parameters, derive_priors, parse_parameter
+    from sim.calibration.log import LogError, action_counts, read_log
+    from sim.calibration.observation import MetadataError, decide, import_metadata
+    from sim.calibration.report import OUTPUT_FILES, check_out, kpi_table, write_fit
     from sim.config import ScenarioError, load_scenario
     from sim.experiments.sweep import SweepError
 
-    if not 0 < args.accept <= 1:
-        fail(f"--accept: got {args.accept}; must be above 0 and at most 1")
+    if not 0 < args.quantile < 1:
+        fail(f"--quantile: got {args.quantile}; must be above 0 and below 1")
     if args.only and not args.param:
         fail("--only needs at least one --param")
     log = Path(args.log)
@@ -124,38 +138,58 @@ def _calibrate(args: argparse.Namespace) -> int:
         named = [parse_parameter(text) for text in args.param]
     except ValueError as exc:
         fail(str(exc))
-    chosen = {} if args.only else {p.path: p for p in DEFAULT_PARAMETERS}
-    chosen.update({p.path: p for p in named})
-    parameters = list(chosen.values())
     try:
         base = load_scenario(args.scenario).model_dump()
-        check_parameters(parameters, base)
+        check_parameters(named, base)  # before reading the log: a typo fails at once
     except ScenarioError as exc:
         fail(str(exc))
     try:
-        stats, start = read_log(log)
+        metadata = import_metadata(log)
+        observation, warnings = decide(action_counts(log), metadata, (metadata or {}).get("first"))
+        stats, start = read_log(log, observation)
         observed = stats.finish()
-    except LogError as exc:
+    except (LogError, MetadataError) as exc:
         fail(str(exc))
+    except ValueError:  # every row of a kind the observation model leaves out
+        fail(
+            f"invalid activity log {log}:\n  column action: no post or reply rows, and the log "
+            f"has no visits or reactions ({', '.join(observation.observed) or 'nothing'} seen): "
+            "such a log shows members by their contributions; expected at least one post or "
+            "reply row"
+        )
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(
         f"read {stats.rows:,} rows of {log.name}: {observed.scalars['members']:,} members over "
         f"{observed.days} days from {start}"
     )
+    print(f"observation model: {observation.describe()}")
+    parameters = named if args.only else None
+    try:
+        check_parameters(
+            named + ([] if args.only else derive_priors(observed, base).parameters), base, observed
+        )
+    except ScenarioError as exc:
+        fail(str(exc))
     try:
         fit = calibrate(
             observed,
-            parameters,
             base,
             runs,
-            samples=args.samples,
-            rounds=args.rounds,
-            accept=args.accept,
+            parameters=parameters,
+            extra=named,
+            observation=observation,
+            particles=args.particles,
+            generations=args.generations,
+            quantile=args.quantile,
             check=args.check,
             seed=args.seed,
+            point=args.point,
             backend=args.backend,
             workers=args.workers,
             progress=False if args.quiet else None,
         )
+        fit.warnings[:0] = warnings
         folder = write_fit(fit, out, log.name, runs)
     except (ScenarioError, SweepError) as exc:
         fail(str(exc))
@@ -163,9 +197,12 @@ def _calibrate(args: argparse.Namespace) -> int:
         fail(f"interrupted; finished runs are kept in {shown(runs)}: rerun to resume", 130)
     except (OSError, RuntimeError) as exc:
         fail(f"cannot calibrate: {exc}", 1)
+    for warning in fit.warnings[len(warnings) :]:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"wrote {shown(folder)}: {', '.join(OUTPUT_FILES)}")
     print(fit.posterior[["mean", "q05", "q95"]].to_string(float_format=lambda v: f"{v:.4g}"))
-    table = kpi_table(fit)[["kpi", "observed", "calibrated", "discrepancy"]]
+    table = kpi_table(fit)[["kpi", "observed", "calibrated", "band_low", "band_high",
+                            "relative_error"]]  # fmt: skip
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     return 0
 
