@@ -453,6 +453,36 @@ ISSUE_ROWS = (
         cost="each redeemed point costs five times as much",
         quick=True,
     ),
+    # added with the levers by value (issue 14 Deliver 3, 5), before they were measured
+    Row(
+        "lottery prize",
+        {"strategy": {"events": {"calendar": [{"kind": "lottery", **WEEKLY, "prize": 0}]}}},
+        {"strategy": {"events": {"calendar": [{"kind": "lottery", **WEEKLY, "prize": 200}]}}},
+        "? + ? ? ? +",
+        "issue 14 Deliver 3: a lottery pulls by its expected value (prize x chance to win) times "
+        "the member's extrinsic motivation, so a prize brings more attendees, and visits; "
+        "whether it keeps members, or makes them post, no expectation",
+        cost="the prize is paid each week",
+        quick=True,
+    ),
+    Row(
+        "rank values",
+        {"strategy": {"incentives": {"ranks": [100, 500, 2000], "rank_values": [0, 0, 0]}}},
+        {"strategy": {"incentives": {"ranks": [100, 500, 2000], "rank_values": [5, 20, 50]}}},
+        "? ? ? ? + 0",
+        "Anderson et al. 2013, issue 14 Deliver 3: ranks steer toward their thresholds in "
+        "proportion to what each level means; worthless ranks steer no one",
+        cost="rank values are status and perks, not money paid",
+    ),
+    Row(
+        "win-back to members who left",
+        {"strategy": {"winback": {"departed_within": 0}}},
+        {"strategy": {"winback": {"departed_within": 60}}},
+        "+ + ? ? ? 0",
+        "Wikimedia 'Necromancy' 2012, Wash & Lampe 2012: messages bring a few lapsed members "
+        "back, within days; more members and visits, a small effect on the rest",
+        cost="messages cost staff hours only (money_per_message 0)",
+    ),
     Row(
         "onboarding",
         OPERATOR,
