@@ -63,6 +63,24 @@ def _move_toward(state: np.ndarray, value: np.ndarray, weight: np.ndarray) -> No
     state += weight * (value - state)
 
 
+# ---- newcomers' fit (Rules.newcomer_fit) ----
+# Why most newcomers leave in their first month (issue 14, R-2): Kraut & Resnick (2012, ch. 5) --
+# most newcomers never find a reason to stay: they come with little need for this particular
+# community, lurk a few days and drift off, while those who get replies and ties stay. The founders
+# are a self-selected group that needed the community enough to form it; newcomers drawn from the
+# market by marketing and word of mouth are not. Under Ren & Kraut's unfiltered stream, the reading
+# cost of ~0.28 a visit did this sorting implicitly: only newcomers whose information benefit
+# outweighed the stream's cost reached the aspiration. On a forum a visit costs ~0.04 (titles
+# scanned, not read), so without a fit every newcomer looked like a founder and 47% were still
+# active at day 30 (band 20-40) and 33% at day 90 (band 9-25). A newcomer's fit scales its need for
+# information (its drawn `info_need`) by `newcomer_fit` for everyone who joins after day 0, on every
+# platform: low-fit newcomers' net benefit stays below the aspiration, their loyalty falls during
+# the heavily weighted first visits (`early_weight`) and they drift off over the first one to three
+# months, while newcomers who get replies and ties (bond benefit, which fit does not scale) stay.
+# One value is set against several patterns at once (R-2's retention(30), retention(90) and their
+# ratio, P-1, P-3, R-1's reply share, the default course), not against one target; the magnitude
+# (0.6) is an assumption.
+
 # ---- return after leaving (Population.rejoin) ----
 # The chance to come back falls hyperbolically with time away: half after RETURN_HALF_DAYS days.
 # Wikimedia's 2012 "Necromancy" experiment found "please come back" messages to lapsed editors
@@ -198,6 +216,14 @@ class Rules:
     )
     need_spread: float = parameter(
         0.85, "sd of the log of each member's need for information", ge=0, le=5
+    )
+    newcomer_fit: float = parameter(
+        0.6,
+        "fit of newcomers from the market: their mean need for information as a share of the "
+        "founders' (most newcomers have less need for this community than the group that formed "
+        "it and drift off within weeks; Kraut & Resnick 2012 ch. 5)",
+        ge=0.01,
+        le=5,
     )
     # visiting
     visit_floor: float = probability(0.05, "share of the visit propensity kept at zero loyalty")
@@ -672,6 +698,8 @@ class Population:
         # how much a member values relevant content, apart from any urge to contribute: readers who
         # never post can be among the most committed (lurkers are not failed contributors)
         self.info_need[sl] = np.exp(r.need_spread * z[:, 2] - r.need_spread**2 / 2)
+        if not founders:  # newcomers' fit: see Rules.newcomer_fit and FIT below
+            self.info_need[sl] *= np.float32(r.newcomer_fit)
         self.visit_base[sl] = np.clip(per_segment("visit") * jitter[:, 0] ** 0.5, 0.01, 1.0)
         self.post_base[sl] = per_segment("post") * jitter[:, 1]
         self.reply_base[sl] = per_segment("reply") * jitter[:, 2]

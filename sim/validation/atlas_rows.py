@@ -601,6 +601,13 @@ BEHAVIOUR_ROWS = (
     _behaviour("motivation_spread", 0.6, "? ? ? ? ? 0", UNKNOWN_SPREAD),
     _behaviour("need_spread", 0.4, "? ? ? ? ? 0", UNKNOWN_SPREAD),
     _behaviour(
+        "newcomer_fit",
+        0.8,
+        "+ + + + + 0",
+        "newcomers with more need for the community find a reason to stay more often (K&R ch. 5): "
+        "more of them stay, visit and post",
+    ),
+    _behaviour(
         "visit_floor", 0.15, "+ + + + + 0", "members with low loyalty still visit more often"
     ),
     _behaviour(

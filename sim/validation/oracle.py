@@ -167,6 +167,8 @@ class OracleMember(mesa.Agent):
         self.intrinsic = logistic(logit(kind.intrinsic) + r.motivation_spread * z[0])
         self.extrinsic = logistic(logit(kind.extrinsic) + r.motivation_spread * z[1])
         self.info_need = math.exp(r.need_spread * z[2] - r.need_spread**2 / 2)
+        if not founder:  # newcomers' fit (sim.agents, Rules.newcomer_fit)
+            self.info_need *= r.newcomer_fit
         self.visit_base = min(max(kind.visit * jitter[0] ** 0.5, 0.01), 1.0)
         self.post_base = kind.post * jitter[1]
         self.reply_base = kind.reply * jitter[2]
