@@ -81,6 +81,10 @@ def _move_toward(state: np.ndarray, value: np.ndarray, weight: np.ndarray) -> No
 # ratio, P-1, P-3, R-1's reply share, the default course), not against one target; the magnitude
 # (0.6) is an assumption.
 
+# On a forum a reply to a thread that at least two others also chose turns to a second, unpicked
+# thread (Population._seek_unanswered): an assumption about when a replier bothers to look further.
+SEEK_CROWD = 3
+
 # ---- return after leaving (Population.rejoin) ----
 # The chance to come back falls hyperbolically with time away: half after RETURN_HALF_DAYS days.
 # Wikimedia's 2012 "Necromancy" experiment found "please come back" messages to lapsed editors
@@ -1018,7 +1022,33 @@ class Population:
         u = self.streams.generator(kind + ".target", day).random((2, responders.size), np.float32)
         item = targets.pick(self.pref, u[0], u[1], rows=responders)
         ok = (item >= 0) & (targets.author[np.maximum(item, 0)] != responders)
+        if kind == "reply" and self.rules.platform.kind == "forum" and ok.any():
+            item = self._seek_unanswered(targets, responders, item, ok, day)
         return responders[ok], item[ok]
+
+    def _seek_unanswered(self, threads: Items, responders, item, ok, day: int) -> np.ndarray:
+        """On a forum, would-be repliers also see which threads still lack an answer (Discourse's
+        and Stack Exchange's "unanswered" and "new" lists; Lerman & Hogg 2010: the front page is
+        not the only queue, new submissions have their own), and many answerers look for those
+        (Mamykina et al. 2011, "Design lessons from the fastest Q&A site in the West", CHI: most
+        Stack Overflow questions are answered within minutes by answerers scanning new questions).
+        Each reply first picks a thread as before (by interest); a reply whose thread at least two
+        others also picked (``SEEK_CROWD`` picks) turns to a second thread, drawn the same way, if
+        nobody picked that one: fewer threads go unanswered and fewer newcomers' first threads are ignored,
+        without more replies being written. An assumption in its form (one look at a second
+        thread, "power of two choices"); Ren & Kraut's stream and a chat group have no such list."""
+        u = self.streams.generator("reply.second", day).random((2, responders.size), np.float32)
+        second = threads.pick(self.pref, u[0], u[1], rows=responders)
+        picks = np.bincount(item[ok], minlength=len(threads))
+        alt = np.maximum(second, 0)
+        turn = (
+            ok
+            & (picks[np.maximum(item, 0)] >= SEEK_CROWD)
+            & (second >= 0)
+            & (threads.author[alt] != responders)
+            & (picks[alt] == 0)
+        )
+        return np.where(turn, second, item)
 
     def invite(self, visitors: np.ndarray, day: int) -> np.ndarray:
         """Invitations sent today by each member (committed members invite more)."""
