@@ -281,12 +281,12 @@ def test_forum_repliers_seek_unanswered_threads(monkeypatch):
     reach) more threads go unanswered."""
     import sim.agents
 
-    outcomes = {}
-    for crowd in (sim.agents.SEEK_CROWD, 10**9):
+    outcomes, default = {}, sim.agents.SEEK_CROWD
+    for crowd in (default, 10**9):
         monkeypatch.setattr(sim.agents, "SEEK_CROWD", crowd)
         model = CommunityModel(members=800, market_size=3000, rng=2)
         model.run(60)
         series = model.series()
         outcomes[crowd] = (series["unanswered_share"].tail(40).mean(), series["replies"].sum())
-    seeking, not_seeking = outcomes[sim.agents.SEEK_CROWD], outcomes[10**9]
+    seeking, not_seeking = outcomes[default], outcomes[10**9]
     assert seeking[0] < not_seeking[0] - 0.03, outcomes
