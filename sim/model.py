@@ -52,7 +52,7 @@ from sim.world.uncertainties import Uncertainties
 #    Then (issue 14's `truth` branch, R-1/R-2 on the forum): newcomers from the market have a fit,
 #    their need for information 0.6 of the founders' (`newcomer_fit`), which sorts them in the
 #    first months as the stream's reading cost used to; forum repliers turn from crowded threads
-#    to unanswered ones (SEEK_CROWD); repliers in one thread tie to each other.
+#    to unanswered ones (SEEK_CROWD).
 MODEL_VERSION = "4"
 
 COMMUNITY_SERIES = (
@@ -283,15 +283,6 @@ class CommunityModel(mesa.Model):
         pop.replies_received[: pop.n] += received
         to_member = authors >= 0
         pop.ties.strengthen(responders[to_member], authors[to_member], self.rules.tie_gain)
-        # replies in one thread are one conversation: each replier also ties to the one before it
-        # in the thread, under members' and operator threads alike (Backstrom, Kleinberg, Lee &
-        # Danescu-Niculescu-Mizil 2013: threads are multi-party conversations; Ren, Kraut &
-        # Kiesler 2007: bonds form through repeated interaction). Consecutive in the day's reply
-        # order, an assumption: a conversation of k repliers gives k - 1 new links, not k^2.
-        order = np.argsort(item, kind="stable")
-        in_thread, who = item[order], responders[order]
-        chained = in_thread[1:] == in_thread[:-1]
-        pop.ties.strengthen(who[1:][chained], who[:-1][chained], self.rules.tie_gain)
         per_member = _per_slot(responders, pop.n)
         pop.record_replies(per_member, day)
         replies_per_thread = np.bincount(item, minlength=len(threads))

@@ -290,28 +290,3 @@ def test_forum_repliers_seek_unanswered_threads(monkeypatch):
         outcomes[crowd] = (series["unanswered_share"].tail(40).mean(), series["replies"].sum())
     seeking, not_seeking = outcomes[default], outcomes[10**9]
     assert seeking[0] < not_seeking[0] - 0.03, outcomes
-
-
-def test_repliers_in_one_thread_tie_to_each_other():
-    """Replies in one thread are one conversation (Backstrom et al. 2013): repliers under a single
-    operator thread (no member author to tie to) end up tied to each other, k - 1 links for k
-    distinct repliers in a row."""
-    model = CommunityModel(members=300, market_size=300, rng=4)
-    model.step()
-    pop = model.population
-    pop.ties.decay(1.0, 0.5)  # start from no ties at all
-    model.feed = Items.build(
-        np.array([-1]), np.array([0]), np.array([0.8], np.float32), np.array([True]), 8
-    )
-    visitors = np.zeros(pop.n, bool)
-    visitors[: pop.n] = True
-    pop._visitor_mask, pop._visitor_slots = visitors, np.arange(pop.n)
-    pop.relevant_read[: pop.n] = 10.0
-    pop.reply_base[: pop.n] = 1.0
-    before = pop.ties.n_ties
-    replies = model.reply(visitors, model.day)
-    repliers = replies.who
-    assert before == 0 and repliers.size > 10
-    links = pop.ties.n_ties
-    chain = int((repliers[1:] != repliers[:-1]).sum())
-    assert 0 < links <= chain

@@ -178,9 +178,10 @@ OPERATOR_THREADS = (
     "the operator's posts add (which saturates near 40 relevant items a day). "
 )
 TIES_IN_THREADS = (
-    " Repliers in one thread do tie to each other (CommunityModel.reply, Backstrom et al. 2013), "
-    "but operator threads draw few replies each (400 threads, about 53 replies a day), so few "
-    "such ties form under them."
+    " Tried and not kept: replies in a thread also tying its participants to each other "
+    "(Backstrom et al. 2013) left this contradiction (400 a day, seed 1: members 950 against "
+    "1,122) and weakened community moderation's bond cost (Ren & Kraut 2014's trade-off, "
+    "tests/test_levers.py)."
 )
 
 # ---- the issue's named rows ------------------------------------------------------------------------
@@ -268,7 +269,7 @@ ISSUE_ROWS = (
         quick=True,
         explained=_community(
             OPERATOR_THREADS + "At 5 a day only retention(90) moved measurably (-0.4 points, "
-            "quick atlas)." + TIES_IN_THREADS
+            "quick atlas)."
         ),
     ),
     Row(
@@ -282,10 +283,10 @@ ISSUE_ROWS = (
         quick=True,
         explained=_community(
             OPERATOR_THREADS + "Measured (seed 1, last 30-90 days): 20 operator threads a day "
-            "raise the share of members' threads left unanswered from 31.9% to 36.3%, ties fall "
-            "from 4,922 to 4,351 and the mean bond benefit of a visit from 0.374 to 0.347, while "
-            "the information benefit does not rise (0.777 to 0.771); members' threads fall from "
-            "150 to 144 a day." + TIES_IN_THREADS
+            "raise the share of members' threads left unanswered from 31.8% to 36.2%, ties fall "
+            "from 3,691 to 3,238 and the mean bond benefit of a visit from 0.324 to 0.305, while "
+            "the information benefit does not rise (0.769 to 0.762); members' threads fall from "
+            "144 to 137 a day." + TIES_IN_THREADS
         ),
     ),
     Row(
@@ -304,9 +305,9 @@ ISSUE_ROWS = (
         quick=True,
         explained=_community(
             OPERATOR_THREADS + "Measured (seed 1, last 30-90 days): with 400 operator threads a "
-            "day, 87% of members' threads go unanswered (against 32%), members' threads fall "
-            "from 150 to 32 a day and replies from 146 to 53, ties from 4,922 to 415 and the "
-            "mean bond benefit from 0.37 to 0.07; the information benefit even falls (0.78 to "
+            "day, 88% of members' threads go unanswered (against 32%), members' threads fall "
+            "from 144 to 28 a day and replies from 142 to 46, ties from 3,691 to 216 and the "
+            "mean bond benefit from 0.32 to 0.05; the information benefit even falls (0.77 to "
             "0.66: the ranked page fills with operator titles while members write less). Staff "
             "threads burying members' threads is real on a forum (Hodas & Lerman 2012), but its "
             "size here rests on replies ignoring who wrote a thread." + TIES_IN_THREADS

@@ -647,17 +647,11 @@ class OracleModel(mesa.Model):
         return turned
 
     def reply(self, visitors: list[OracleMember], day: int) -> list[Item]:
-        """Visitors reply to yesterday's threads; repliers in one thread also tie to the replier
-        before them in it (``sim.model.CommunityModel.reply``)."""
-        pairs = self._responses(visitors, self.feed.threads(), "reply")
-        items = [member.reply(thread, day) for member, thread in pairs]
-        last: dict[int, OracleMember] = {}
-        for member, thread in pairs:
-            before = last.get(id(thread))
-            if before is not None and before is not member:
-                member.strengthen_tie(before)
-            last[id(thread)] = member
-        return items
+        """Visitors reply to yesterday's threads."""
+        return [
+            member.reply(thread, day)
+            for member, thread in self._responses(visitors, self.feed.threads(), "reply")
+        ]
 
     def react(self, visitors: list[OracleMember], day: int) -> int:
         """Visitors react to yesterday's threads and replies."""
