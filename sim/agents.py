@@ -63,6 +63,28 @@ def _move_toward(state: np.ndarray, value: np.ndarray, weight: np.ndarray) -> No
     state += weight * (value - state)
 
 
+# ---- newcomers' fit (Rules.newcomer_fit) ----
+# Why most newcomers leave in their first month (issue 14, R-2): Kraut & Resnick (2012, ch. 5) --
+# most newcomers never find a reason to stay: they come with little need for this particular
+# community, lurk a few days and drift off, while those who get replies and ties stay. The founders
+# are a self-selected group that needed the community enough to form it; newcomers drawn from the
+# market by marketing and word of mouth are not. Under Ren & Kraut's unfiltered stream, the reading
+# cost of ~0.28 a visit did this sorting implicitly: only newcomers whose information benefit
+# outweighed the stream's cost reached the aspiration. On a forum a visit costs ~0.04 (titles
+# scanned, not read), so without a fit every newcomer looked like a founder and 47% were still
+# active at day 30 (band 20-40) and 33% at day 90 (band 9-25). A newcomer's fit scales its need for
+# information (its drawn `info_need`) by `newcomer_fit` for everyone who joins after day 0, on every
+# platform: low-fit newcomers' net benefit stays below the aspiration, their loyalty falls during
+# the heavily weighted first visits (`early_weight`) and they drift off over the first one to three
+# months, while newcomers who get replies and ties (bond benefit, which fit does not scale) stay.
+# One value is set against several patterns at once (R-2's retention(30), retention(90) and their
+# ratio, P-1, P-3, R-1's reply share, the default course), not against one target; the magnitude
+# (0.6) is an assumption.
+
+# On a forum a reply to a thread that at least two others also chose turns to a second, unpicked
+# thread (Population._seek_unanswered): an assumption about when a replier bothers to look further.
+SEEK_CROWD = 3
+
 # ---- return after leaving (Population.rejoin) ----
 # The chance to come back falls hyperbolically with time away: half after RETURN_HALF_DAYS days.
 # Wikimedia's 2012 "Necromancy" experiment found "please come back" messages to lapsed editors
@@ -198,6 +220,14 @@ class Rules:
     )
     need_spread: float = parameter(
         0.85, "sd of the log of each member's need for information", ge=0, le=5
+    )
+    newcomer_fit: float = parameter(
+        0.6,
+        "fit of newcomers from the market: their mean need for information as a share of the "
+        "founders' (most newcomers have less need for this community than the group that formed "
+        "it and drift off within weeks; Kraut & Resnick 2012 ch. 5)",
+        ge=0.01,
+        le=5,
     )
     # visiting
     visit_floor: float = probability(0.05, "share of the visit propensity kept at zero loyalty")
@@ -672,6 +702,8 @@ class Population:
         # how much a member values relevant content, apart from any urge to contribute: readers who
         # never post can be among the most committed (lurkers are not failed contributors)
         self.info_need[sl] = np.exp(r.need_spread * z[:, 2] - r.need_spread**2 / 2)
+        if not founders:  # newcomers' fit: see Rules.newcomer_fit and FIT below
+            self.info_need[sl] *= np.float32(r.newcomer_fit)
         self.visit_base[sl] = np.clip(per_segment("visit") * jitter[:, 0] ** 0.5, 0.01, 1.0)
         self.post_base[sl] = per_segment("post") * jitter[:, 1]
         self.reply_base[sl] = per_segment("reply") * jitter[:, 2]
@@ -990,7 +1022,33 @@ class Population:
         u = self.streams.generator(kind + ".target", day).random((2, responders.size), np.float32)
         item = targets.pick(self.pref, u[0], u[1], rows=responders)
         ok = (item >= 0) & (targets.author[np.maximum(item, 0)] != responders)
+        if kind == "reply" and self.rules.platform.kind == "forum" and ok.any():
+            item = self._seek_unanswered(targets, responders, item, ok, day)
         return responders[ok], item[ok]
+
+    def _seek_unanswered(self, threads: Items, responders, item, ok, day: int) -> np.ndarray:
+        """On a forum, would-be repliers also see which threads still lack an answer (Discourse's
+        and Stack Exchange's "unanswered" and "new" lists; Lerman & Hogg 2010: the front page is
+        not the only queue, new submissions have their own), and many answerers look for those
+        (Mamykina et al. 2011, "Design lessons from the fastest Q&A site in the West", CHI: most
+        Stack Overflow questions are answered within minutes by answerers scanning new questions).
+        Each reply first picks a thread as before (by interest); a reply whose thread at least two
+        others also picked (``SEEK_CROWD`` picks) turns to a second thread, drawn the same way, if
+        nobody picked that one: fewer threads go unanswered and fewer newcomers' first threads are ignored,
+        without more replies being written. An assumption in its form (one look at a second
+        thread, "power of two choices"); Ren & Kraut's stream and a chat group have no such list."""
+        u = self.streams.generator("reply.second", day).random((2, responders.size), np.float32)
+        second = threads.pick(self.pref, u[0], u[1], rows=responders)
+        picks = np.bincount(item[ok], minlength=len(threads))
+        alt = np.maximum(second, 0)
+        turn = (
+            ok
+            & (picks[np.maximum(item, 0)] >= SEEK_CROWD)
+            & (second >= 0)
+            & (threads.author[alt] != responders)
+            & (picks[alt] == 0)
+        )
+        return np.where(turn, second, item)
 
     def invite(self, visitors: np.ndarray, day: int) -> np.ndarray:
         """Invitations sent today by each member (committed members invite more)."""

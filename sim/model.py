@@ -48,7 +48,11 @@ from sim.world.uncertainties import Uncertainties
 #    only for members who met overload; daily role counts (lurkers, occasional, regulars, core).
 #    And the levers: moderation reviews flagged items within staff minutes per item; operator
 #    content's quality is per item; incentives pull by their value to the member; prizes draw by
-#    expected value; members who left may come back (win-back, events, friends): `returned`
+#    expected value; members who left may come back (win-back, events, friends): `returned`.
+#    Then (issue 14's `truth` branch, R-1/R-2 on the forum): newcomers from the market have a fit,
+#    their need for information 0.6 of the founders' (`newcomer_fit`), which sorts them in the
+#    first months as the stream's reading cost used to; forum repliers turn from crowded threads
+#    to unanswered ones (SEEK_CROWD).
 MODEL_VERSION = "4"
 
 COMMUNITY_SERIES = (

@@ -249,3 +249,44 @@ def test_platform_runs_are_reproducible(kind):
     a = _run(rules, days=30, seed=7).series()
     b = _run(rules, days=30, seed=7).series()
     assert a.equals(b)
+
+
+def test_newcomers_fit_scales_only_newcomers_need():
+    """Rules.newcomer_fit scales the need for information of members who join after day 0 (the
+    same draws otherwise), never the founders'; a better fit keeps more newcomers."""
+    from sim.agents import Population
+    from sim.world.streams import RandomStreams
+
+    needs = {}
+    for fit in (1.0, 0.5):
+        pop = Population(
+            replace(Rules(), newcomer_fit=fit), RandomStreams(np.random.SeedSequence(3))
+        )
+        founders = pop.add(200, day=0, founders=True)
+        newcomers = pop.add(200, day=5)
+        needs[fit] = (pop.info_need[founders].copy(), pop.info_need[newcomers].copy())
+    np.testing.assert_array_equal(needs[1.0][0], needs[0.5][0])
+    np.testing.assert_allclose(needs[0.5][1], 0.5 * needs[1.0][1], rtol=1e-6)
+    kept = {}
+    for fit in (1.0, 0.5):
+        model = CommunityModel(rules=replace(Rules(), newcomer_fit=fit), rng=5)
+        model.run(100)
+        kept[fit] = model.summary()["retention_30"]
+    assert kept[1.0] > kept[0.5] + 0.03, kept
+
+
+def test_forum_repliers_seek_unanswered_threads(monkeypatch):
+    """On a forum, replies to crowded threads turn to unpicked ones (Population._seek_unanswered):
+    as many replies, fewer threads unanswered; without the forum's lists (SEEK_CROWD out of
+    reach) more threads go unanswered."""
+    import sim.agents
+
+    outcomes, default = {}, sim.agents.SEEK_CROWD
+    for crowd in (default, 10**9):
+        monkeypatch.setattr(sim.agents, "SEEK_CROWD", crowd)
+        model = CommunityModel(members=800, market_size=3000, rng=2)
+        model.run(60)
+        series = model.series()
+        outcomes[crowd] = (series["unanswered_share"].tail(40).mean(), series["replies"].sum())
+    seeking, not_seeking = outcomes[default], outcomes[10**9]
+    assert seeking[0] < not_seeking[0] - 0.03, outcomes

@@ -40,7 +40,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.agents import EMA_WEIGHT, INFO_SATURATION_ITEMS, LeaveReason, Rules
+from sim.agents import EMA_WEIGHT, INFO_SATURATION_ITEMS, SEEK_CROWD, LeaveReason, Rules
 from sim.model import COMMUNITY_SERIES
 from sim.world.metrics import ROLE_BOUNDS, ROLES
 from sim.world.streams import RandomStreams, root_seed_sequence
@@ -167,6 +167,8 @@ class OracleMember(mesa.Agent):
         self.intrinsic = logistic(logit(kind.intrinsic) + r.motivation_spread * z[0])
         self.extrinsic = logistic(logit(kind.extrinsic) + r.motivation_spread * z[1])
         self.info_need = math.exp(r.need_spread * z[2] - r.need_spread**2 / 2)
+        if not founder:  # newcomers' fit (sim.agents, Rules.newcomer_fit)
+            self.info_need *= r.newcomer_fit
         self.visit_base = min(max(kind.visit * jitter[0] ** 0.5, 0.01), 1.0)
         self.post_base = kind.post * jitter[1]
         self.reply_base = kind.reply * jitter[2]
@@ -620,8 +622,29 @@ class OracleModel(mesa.Model):
             for _ in range(count):
                 item = targets.pick(member.pref, u_topic[len(pairs)], u_item[len(pairs)])
                 pairs.append((member, item))
+        if kind == "reply" and self.rules.platform.kind == "forum":
+            pairs = self._seek_unanswered(pairs, targets, total)
         # nobody answers itself: such a draw is used up and dropped
         return [(m, item) for m, item in pairs if item is not None and item.author is not m]
+
+    def _seek_unanswered(self, pairs, threads: Feed, total: int):
+        """On a forum, a reply whose thread at least ``SEEK_CROWD`` repliers picked (itself
+        included) turns to a second thread drawn the same way, if no one picked that one
+        (``sim.agents.Population._seek_unanswered``)."""
+        u = self.streams.generator("reply.second", self.day).random((2, total), np.float32)
+        u_topic, u_item = u[0].tolist(), u[1].tolist()
+        picks: dict[int, int] = {}
+        for member, item in pairs:
+            if item is not None and item.author is not member:
+                picks[id(item)] = picks.get(id(item), 0) + 1
+        turned = []
+        for i, (member, item) in enumerate(pairs):
+            if item is not None and item.author is not member and picks[id(item)] >= SEEK_CROWD:
+                second = threads.pick(member.pref, u_topic[i], u_item[i])
+                if second is not None and second.author is not member and id(second) not in picks:
+                    item = second
+            turned.append((member, item))
+        return turned
 
     def reply(self, visitors: list[OracleMember], day: int) -> list[Item]:
         """Visitors reply to yesterday's threads."""
