@@ -27,7 +27,6 @@ from pydantic import Field, PrivateAttr, model_validator
 from sim.policies import Control, ExpectedSign, Lever, Series, priority, register
 from sim.world.settings import Config, Hours, Money, Probability, setting
 
-
 # Assumption: an operator's text, image or video item (article, announcement, tutorial, media) pulls
 # a quarter of the replies a member's thread of the same appeal would. Members' threads are mostly
 # requests, and requests draw replies where other posts do not (Burke, Joyce, Kim, Anand & Kraut
