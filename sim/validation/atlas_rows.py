@@ -174,9 +174,10 @@ def _community(text: str) -> dict[str, str]:
 OPERATOR_THREADS = (
     "operator threads take a share of members' replies (replies go to threads by interest and "
     "by how much a thread asks for an answer), and a reply to an operator thread gives no "
-    "member a reply, a tie or the drive to post again (Joyce & Kraut 2006); so members' own threads go unanswered more often, "
-    "ties and bond benefit fall, members post less and some leave, more than the information "
-    "the operator's posts add (which saturates near 40 relevant items a day). "
+    "member a reply, a tie or the drive to post again (Joyce & Kraut 2006); so members' own "
+    "threads go unanswered more often, ties and bond benefit fall, members post less and some "
+    "leave, more than the information the operator's posts add (which saturates near 40 "
+    "relevant items a day). "
 )
 TIES_IN_THREADS = (
     " Tried and not kept: replies in a thread also tying its participants to each other "
