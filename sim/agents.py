@@ -1007,7 +1007,8 @@ class Population:
         """
         n = self.n
         v = self.slots_of(visitors)
-        targets = feed.threads() if kind == "reply" else feed
+        # repliers weigh threads by how much they ask for an answer (Items.for_replies)
+        targets = feed.threads().for_replies() if kind == "reply" else feed
         base = self.reply_base[v] if kind == "reply" else self.react_base[v]
         # members respond to what they read and care about: up to ~10 relevant items prompt a response
         rate = base * np.minimum(self.relevant_read[v] / 10.0, 1.0)

@@ -52,7 +52,9 @@ from sim.world.uncertainties import Uncertainties
 #    Then (issue 14's `truth` branch, R-1/R-2 on the forum): newcomers from the market have a fit,
 #    their need for information 0.6 of the founders' (`newcomer_fit`), which sorts them in the
 #    first months as the stream's reading cost used to; forum repliers turn from crowded threads
-#    to unanswered ones (SEEK_CROWD).
+#    to unanswered ones (SEEK_CROWD). And (branch `solicit`): a thread's pull on replies is its
+#    appeal times how much it asks for one: operator formats' `asks_for_replies` (default 0.25,
+#    live 0.5), members' threads 1 (Items.for_replies).
 MODEL_VERSION = "4"
 
 COMMUNITY_SERIES = (
@@ -498,8 +500,9 @@ class LeverWorld:
         """Today's uniform draw for ``purpose``, one per member slot."""
         return self._model.streams.uniform(purpose, self.day, self.members.n)
 
-    def publish(self, topic, quality: float, appeal, fmt) -> None:
-        """Operator posts join today's feed as threads (author -1)."""
+    def publish(self, topic, quality: float, appeal, fmt, asks=None) -> None:
+        """Operator posts join today's feed as threads (author -1); ``asks``: how much each asks
+        for a reply (``Items.for_replies``; default 1, like a member's request)."""
         size = len(topic)
         items = Items.build(
             np.full(size, -1),
@@ -509,6 +512,7 @@ class LeverWorld:
             self.n_topics,
             appeal=appeal,
             fmt=fmt,
+            asks=asks,
         )
         self._model.feed = self._model.feed.concat(items)
 

@@ -21,6 +21,7 @@ from sim.levers.incentives import Incentives, crowding, prepare_boosts, saturate
 from sim.levers.moderation import Moderation
 from sim.levers.winback import WinBack, call_back
 from sim.policies import Strategy
+from sim.world.content import Items
 
 SEEDS = range(1, 5)
 SMALL = {"members": 1200, "market_size": 6000}
@@ -190,14 +191,60 @@ def test_a_format_can_have_its_own_quality():
     strategy = Strategy(content=Content(posts_per_day=50, formats=formats, quality_spread=0.0))
     model = CommunityModel(**SMALL, strategy=strategy, rng=1)
     publish = model.world.publish
-    model.world.publish = lambda topic, quality, appeal, fmt: (
+    model.world.publish = lambda topic, quality, appeal, fmt, *rest: (
         published.append((np.asarray(quality), np.asarray(fmt))),
-        publish(topic, quality, appeal, fmt),
+        publish(topic, quality, appeal, fmt, *rest),
     )
     model.run(3)
     quality = np.concatenate([q for q, _ in published])
     fmt = np.concatenate([f for _, f in published])
     assert quality[fmt == 0] == pytest.approx(0.1) and quality[fmt == 1] == pytest.approx(0.9)
+
+
+def test_reply_targets_weigh_threads_by_how_much_they_ask_for_an_answer():
+    items = Items.build(
+        [3, -1, 5, -1],
+        [0, 0, 1, 1],
+        [0.5] * 4,
+        [True] * 4,
+        2,
+        appeal=[1.0, 2.0, 1.0, 1.0],
+        fmt=[-1, 0, -1, 0],
+        asks=[1.0, 0.25, 1.0, 0.5],
+    )
+    view = items.for_replies()
+    assert view.appeal.tolist() == [1.0, 0.5, 1.0, 0.5]
+    assert (view.author == items.author).all() and (view.topic == items.topic).all()
+    assert items.appeal.tolist() == [1.0, 2.0, 1.0, 1.0]  # reading keeps the full appeal
+    plain = Items.build([1, 2], [0, 1], [0.5, 0.5], [True, True], 2)
+    assert plain.for_replies() is plain
+    # a member interested only in topic 0 replies to the member's thread 4 times as often as to
+    # the operator's (weights 1 against 0.5 after asks), where reading goes 1 to 2
+    pref = np.array([[1.0, 0.0]], np.float32)
+    rows = np.zeros(20_000, np.int64)
+    gen = np.random.default_rng(3)
+    u = gen.random((2, rows.size), np.float32)
+    replied = view.pick(pref, u[0], u[1], rows=rows)
+    read = items.pick(pref, u[0], u[1], rows=rows)
+    assert (replied == 1).mean() == pytest.approx(1 / 3, abs=0.02)
+    assert (read == 1).mean() == pytest.approx(2 / 3, abs=0.02)
+
+
+def test_operator_threads_that_ask_less_leave_fewer_member_threads_unanswered():
+    """Paired over seeds: with 100 operator items a day, members' threads go unanswered less often
+    when the operator's items ask for replies a quarter as much as members' threads than when they
+    ask as much (Burke et al. 2007; Arguello et al. 2006)."""
+
+    def strategy(asks):
+        fmt = {"text": Format(share=1.0, asks_for_replies=asks)}
+        content = Content(posts_per_day=100, quality=0.8, formats=fmt)
+        return Strategy(hours_per_day=100, content=content)
+
+    days = 90
+    low = _mean(_runs(strategy(0.25), days), "unanswered_share", first=31)
+    high = _mean(_runs(strategy(1.0), days), "unanswered_share", first=31)
+    assert (low < high).all(), (low, high)
+    assert (high - low).mean() > 0.03, (low, high)
 
 
 # ---- return after leaving --------------------------------------------------------------------------

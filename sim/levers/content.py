@@ -9,7 +9,8 @@ Readers pick items by relevance and quality (``sim.agents``), so good, relevant 
 flood of poor or off-interest posts does not (Ren & Kraut 2014; Lampe & Resnick 2004, "Slash(dot)
 and burn": readers' attention goes to highly rated items).
 
-Operator posts join the feed as threads and are read like members' posts: relevant items bring
+Operator posts join the feed as threads and are read like members' posts (but they draw fewer
+replies: a format's ``asks_for_replies``, see ``Items.for_replies``): relevant items bring
 information benefit, off-topic ones cost reading time, and volume beyond a member's reading budget
 overloads it (Ren & Kraut 2014, "Agent-based modeling to inform online community design": topical
 breadth and volume trade information benefit against reading cost). Engaging formats (images,
@@ -25,6 +26,14 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from sim.policies import Control, ExpectedSign, Lever, Series, priority, register
 from sim.world.settings import Config, Hours, Money, Probability, setting
+
+# Assumption: an operator's text, image or video item (article, announcement, tutorial, media) pulls
+# a quarter of the replies a member's thread of the same appeal would. Members' threads are mostly
+# requests, and requests draw replies where other posts do not (Burke, Joyce, Kim, Anand & Kraut
+# 2007, "Introductions and requests: rhetorical strategies that elicit response in online
+# communities"; Arguello et al. 2006, "Talk to me", CHI). The value 0.25 is not measured; a trainer
+# can add a "question" format with ``asks_for_replies: 1``. Live sessions invite talk: 0.5.
+ASKS_FOR_REPLIES = 0.25
 
 
 class Format(Config):
@@ -52,13 +61,22 @@ class Format(Config):
         unit="quality (0..1)",
         description="mean quality of this format's items; empty: the lever's quality",
     )
+    asks_for_replies: float = setting(
+        ASKS_FOR_REPLIES,
+        ge=0,
+        le=1,
+        unit="times a member's thread",
+        description="how strongly an item of this format asks for an answer, relative to a "
+        "member's thread (mostly requests): it scales the item's pull on replies only; "
+        "1 for a question format",
+    )
 
 
 DEFAULT_FORMATS = {
     "text": Format(share=1.0, engagement=1.0, hours=0.5, money=0.0),
     "image": Format(share=0.0, engagement=1.3, hours=0.75, money=0.0),
     "video": Format(share=0.0, engagement=1.8, hours=3.0, money=50.0),
-    "live": Format(share=0.0, engagement=2.5, hours=4.0, money=100.0),
+    "live": Format(share=0.0, engagement=2.5, hours=4.0, money=100.0, asks_for_replies=0.5),
 }
 
 
@@ -184,8 +202,9 @@ class Content(Lever):
         means = np.array(
             [self.quality if f.quality is None else f.quality for f in self.formats.values()]
         )[fmt[made]]
+        asks = np.array([self.formats[n].asks_for_replies for n in names])[fmt[made]]
         quality = item_quality(means, self.quality_spread, gen)
-        world.publish(topic[made], quality, engagement, fmt[made])
+        world.publish(topic[made], quality, engagement, fmt[made], asks)
         operator.count("operator_posts", int(made.sum()))
 
 

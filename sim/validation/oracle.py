@@ -136,7 +136,9 @@ class Feed:
 
     def pick(self, pref: list[float], u_topic: float, u_item: float) -> Item | None:
         """Attention follows interest: a topic with chance proportional to preference times the
-        topic's item count, then one of its items uniformly."""
+        topic's item count, then one of its items uniformly. Replies weigh a thread by how much it
+        asks for an answer (``Items.for_replies``): here every thread is a member's (1), so reply
+        and reading picks weigh threads alike."""
         weights = [p * len(items) for p, items in zip(pref, self.by_topic, strict=True)]
         if sum(weights) <= 0:
             return None

@@ -7,7 +7,7 @@ items. The feed per topic (count and mean quality) drives information benefit an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -27,6 +27,7 @@ class Items:
     appeal: np.ndarray  # how much it is read and answered relative to a plain post (format)
     fmt: np.ndarray  # the operator's format index, -1 for members' posts
     offtopic: np.ndarray  # social chatter: no information for anyone, but it gets replies
+    asks: np.ndarray  # how much it asks for a reply (1: a member's request; ``for_replies``)
 
     @classmethod
     def empty(cls, n_topics: int) -> Items:
@@ -34,8 +35,8 @@ class Items:
 
     @classmethod
     def build(cls, author, topic, quality, is_thread, n_topics: int, **optional) -> Items:
-        """Items from per-item columns; ``toxic``, ``appeal``, ``fmt`` and ``offtopic`` are optional
-        (default: not toxic, plain appeal, a member's post, on topic)."""
+        """Items from per-item columns; ``toxic``, ``appeal``, ``fmt``, ``offtopic`` and ``asks`` are
+        optional (default: not toxic, plain appeal, a member's post, on topic, asking for replies)."""
         topic = np.asarray(topic, np.int64)
         order = np.argsort(topic, kind="stable")
         columns = {"author": author, "topic": topic, "quality": quality, "is_thread": is_thread}
@@ -62,6 +63,23 @@ class Items:
         return Items(
             n_topics=self.n_topics, **{name: getattr(self, name)[keep] for name in _DTYPES}
         )
+
+    def for_replies(self) -> Items:
+        """The same items (same order, same indices) as would-be repliers weigh them: a thread's
+        pull on replies is its appeal times how much it asks for an answer (``asks``).
+
+        Members' threads are mostly requests (questions, requests for help, introductions), and
+        requests draw more replies than other posts (Burke, Joyce, Kim, Anand & Kraut 2007,
+        "Introductions and requests: rhetorical strategies that elicit response in online
+        communities", C&T; Arguello et al. 2006, "Talk to me: foundations for successful
+        individual-group interactions in online communities", CHI: messages that ask a question
+        are more likely to get a reply). An operator's article, announcement or tutorial is read and
+        reacted to but rarely asks for an answer: its ``asks`` is its format's ``asks_for_replies``
+        (``sim.levers.content``). Used only to pick reply targets; reading and reactions keep
+        ``appeal``."""
+        if bool((self.asks == 1).all()):
+            return self
+        return replace(self, appeal=(self.appeal * self.asks).astype(np.float32))
 
     @property
     def uniform_appeal(self) -> bool:
@@ -154,5 +172,6 @@ _DTYPES = {
     "appeal": np.float32,
     "fmt": np.int64,
     "offtopic": bool,
+    "asks": np.float32,
 }
-_OPTIONAL = {"toxic": False, "appeal": 1.0, "fmt": -1, "offtopic": False}
+_OPTIONAL = {"toxic": False, "appeal": 1.0, "fmt": -1, "offtopic": False, "asks": 1.0}
