@@ -54,6 +54,8 @@ def test_import_calibrate_run_chain_on_a_real_export(tmp_path):
     report = (fit / "report.md").read_text(encoding="utf-8")
     assert "measured from contributions" in report
     assert "more seeds" in report  # the calibrated particle was chosen on replicated seeds
+    samples = (fit / "samples.csv").read_text(encoding="utf-8").splitlines()
+    assert sum(line.startswith("0,") for line in samples[1:]) == 1  # its replicated run
     # the KPIs on both sides: the log's are the known ones of this export, the run's are numbers
     observed, simulated = result["observed"], result["simulated"]
     assert set(observed) == set(simulated) == set(script.KPIS)
@@ -82,3 +84,42 @@ def test_chain_reports_a_failing_step(tmp_path):
     assert result["failed"]["step"] == "import" and result["failed"]["exit"] == 2
     assert not (out / "fit-conlang.meta").exists()
     assert "failed at import" in (out / "table.md").read_text(encoding="utf-8")
+
+
+def test_volume_scale_is_capped_and_other_scales_kept():
+    """``level_capped``: a first generation far off in volume must not make a tenfold volume miss
+    cheap; the shares' scales are left as they were."""
+    import pandas as pd
+
+    from sim.calibration.fit import LEVEL_SCALE, distances, level_capped
+
+    scale = pd.Series({"posts_level": 3.0, "joins_level": 0.2, "retention_30": 0.4})
+    capped = level_capped(scale)
+    assert capped["posts_level"] == pytest.approx(LEVEL_SCALE) == pytest.approx(math.log(2))
+    assert capped["joins_level"] == 0.2 and capped["retention_30"] == 0.4
+    # a run writing a tenth of the log's contributions is now far (> 1 unit on that KPI alone)
+    tenth = pd.DataFrame({"posts_level": [math.log(10)], "joins_level": [0.0],
+                          "retention_30": [0.0]})  # fmt: skip
+    assert distances(tenth, capped)[0] > distances(tenth, scale)[0] * 3
+
+
+def test_an_empty_simulated_run_is_measured_not_dropped():
+    """A run in which nobody contributes is an empty community over its days (with ``days``);
+    a log file with no usable row still raises."""
+    import numpy as np
+
+    from sim.calibration.activity import ActivityStats, Observation
+    from sim.calibration.fit import discrepancies
+
+    observation = Observation(("join", "post", "reply"), "first_contribution", 7, "test")
+    stats = ActivityStats(observation)
+    stats.add(np.array([1, 2], np.uint64), np.zeros(2, np.int64), np.zeros(2, np.int8))  # joins
+    with pytest.raises(ValueError, match="no rows"):
+        stats.finish()
+    empty = stats.finish(days=60)
+    assert empty.days == 60 and empty.scalars["members"] == 0
+    assert empty.weekly()["posts"].sum() == 0
+    log = ActivityStats(observation)
+    log.add(np.arange(20, dtype=np.uint64), np.arange(20) * 3, np.full(20, 2, np.int8))  # posts
+    found = discrepancies(empty, log.finish())
+    assert found["posts_level"] > 2  # |log(1 / 21)|: far from the log, not left out
