@@ -173,6 +173,7 @@ def table(folder: Path) -> str:
     for name in EXPORTS:
         path = folder / f"{name}.json"
         if not path.exists():
+            lines.append(f"| {name} | not run |" + " |" * (len(KPIS) + 1))
             continue
         r = json.loads(path.read_text(encoding="utf-8"))
         times = " + ".join(f"{r['times'][s]:.0f} s" for s in ("import", "calibrate", "runs")
@@ -191,7 +192,10 @@ def table(folder: Path) -> str:
             mark = "" if e <= BAR else " **fail**"
             cells.append(f"{_fmt(key, o)} → {_fmt(key, s)} ({error}){mark}")
         passed = sum(r["passed"].values())
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {passed}/{len(KPIS)} | {times} |")
+        rows = r.get("import_summary", ["?"])[0].split("(")[0].replace("rows:", "").strip()
+        days = f", {r['days']:,} days" if "days" in r else ""
+        label = f"{name} ({rows} rows{days})"
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {passed}/{len(KPIS)} | {times} |")
     return "\n".join(lines) + "\n"
 
 
