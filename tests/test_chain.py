@@ -70,7 +70,9 @@ def test_import_calibrate_run_chain_on_a_real_export(tmp_path):
     assert len(result["simulated_seeds"]) == 1
     assert set(result["relative_error"]) == set(script.KPIS)
     assert set(result["times"]) == {"import", "calibrate", "runs"}
-    assert "conlang.meta |" in (tmp_path / "table.md").read_text(encoding="utf-8")
+    assert "| conlang.meta (480 rows, 931 days) |" in (tmp_path / "table.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_chain_reports_a_failing_step(tmp_path):
