@@ -1,100 +1,239 @@
-"""The chain on the real Stack Exchange exports of ``../shared/realdata`` until ``commsim import``
-lands: a hand conversion (questions are ``post`` rows starting their thread; answers and comments
-are ``reply`` rows in their question's thread; the Community account -1 and deleted users are left
-out; timestamps to the second, UTC), then ``commsim calibrate`` on defaults, then the issue's
-"Done when" KPIs (retention at 30 and 90 days, top-1% share, weekly contributions; contributions
-only) of the calibrated scenario over its 4 check seeds against the log.
+"""The chain of issue 15's "Done when" on the real exports of ``../shared/realdata``:
+``commsim import`` -> ``commsim calibrate`` (defaults) -> ``commsim export-log`` of the calibrated
+scenario with 4 seeds -> the Done-when KPIs measured from contributions only, log against runs.
 
-    .venv/bin/python benchmarks/realdata_calibrate.py conlang.meta quantumcomputing --workers 2
+    .venv/bin/python benchmarks/realdata_calibrate.py --all --workers 1
+    .venv/bin/python benchmarks/realdata_calibrate.py conlang.meta attrs
+
+Every step goes through the CLI, as a user would run it. The KPIs (``sim.calibration.activity``,
+the same code for the log and for the runs, under the observation model ``commsim calibrate``
+decided for the log): newcomer retention at 30 and 90 days, the top 1%'s share of contributions
+and weekly contributions (threads + replies per complete week, mean). A simulated log is measured
+under the real log's observation model, so visits, reactions and join rows are dropped and
+members exist from their first contribution on both sides. The KPI of the calibrated scenario is
+the mean over the seeds; it passes when within ``BAR`` (20%) of the log's, relative error.
+
+Writes ``FOLDER/<name>.parquet`` (the import), ``FOLDER/fit-<name>/`` (the calibration),
+``FOLDER/run-<name>-<seed>.parquet`` (the runs), ``FOLDER/<name>.json`` (figures and step times)
+and ``FOLDER/table.md`` (the README table, of every export with a ``<name>.json``).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import json
 import subprocess
 import sys
 import time
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+import numpy as np
 
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "stackexchange"
-DONE_WHEN = (
-    "retention at 30 days",
-    "retention at 90 days",
-    "share of contributions by the top 1%",
-    "contributions (threads + replies) per week",
-)
+REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+# name -> (kind, source under REALDATA, extra import options)
+EXPORTS = {
+    "conlang.meta": ("stackexchange", "stackexchange/conlang.meta.stackexchange.com", []),
+    "bicycles.meta": ("stackexchange", "stackexchange/bicycles.meta.stackexchange.com", []),
+    "quantumcomputing": ("stackexchange", "stackexchange/quantumcomputing.stackexchange.com", []),
+    # git: a recent window (members active before it are founders); the full histories of
+    # 2014-2026 are 12 years of mostly quiet founders' work
+    "click": ("git", "git/click.git", ["--since", "2022-01-01"]),
+    "attrs": ("git", "git/attrs.git", ["--since", "2022-01-01"]),
+    "discord-komodo": ("discord", "discord-komodo", []),
+    "slack-haskell-jp": ("slack", "slack-haskell-jp", []),
+}
+KPIS = {
+    "retention_30": "retention(30)",
+    "retention_90": "retention(90)",
+    "top1_post_share": "top-1% share",
+    "weekly_contributions": "weekly contributions",
+}
+BAR = 0.20  # the Done-when bar: relative error within 20%
+SEEDS = (1, 2, 3, 4)
 
 
-def convert(site: Path, out: Path) -> int:
-    rows, thread_of = [], {}
-    for _, el in ET.iterparse(site / "Posts.xml"):
-        if el.tag != "row":
-            continue
-        a = el.attrib
-        user, post, kind = a.get("OwnerUserId"), a["Id"], a.get("PostTypeId")
-        if kind == "1":
-            thread_of[post] = post
-            if user:
-                rows.append((user, a["CreationDate"], "post", post))
-        elif kind == "2":
-            thread_of[post] = a.get("ParentId")
-            if user:
-                rows.append((user, a["CreationDate"], "reply", a.get("ParentId")))
-    for _, el in ET.iterparse(site / "Comments.xml"):
-        if el.tag != "row":
-            continue
-        a = el.attrib
-        if a.get("UserId") and a.get("PostId") in thread_of:
-            rows.append((a["UserId"], a["CreationDate"], "reply", thread_of[a["PostId"]]))
-    rows = [r for r in rows if r[0] != "-1"]
-    member, stamp, action, thread = zip(*rows, strict=True)
-    text = pa.array([s[:19] for s in stamp], pa.string())
-    when = pc.strptime(text, format="%Y-%m-%dT%H:%M:%S", unit="s")
-    table = pa.table(
-        {
-            "member": list(member),
-            "timestamp": when.cast(pa.timestamp("s", tz="UTC")),
-            "action": list(action),
-            "thread": list(thread),
-        }
+def done_when_kpis(
+    log: Path, observation=None, days: int | None = None
+) -> tuple[dict[str, float], object]:
+    """The Done-when KPIs of the activity log ``log`` under ``observation`` (default: the one
+    ``commsim calibrate`` decides for it); returns them and the observation model used. A
+    simulated log (``days``: its length) in which nobody contributed has no retention or top-1%
+    share (nan) and 0 weekly contributions."""
+    from sim.calibration.log import action_counts, read_log
+    from sim.calibration.observation import decide, import_metadata
+
+    if observation is None:
+        metadata = import_metadata(log)
+        observation, _ = decide(action_counts(log), metadata, (metadata or {}).get("first"))
+    stats, _start = read_log(log, observation)
+    observed = stats.finish(days=days)
+    weekly = observed.weekly()["posts"]
+    values = {key: _number(observed.scalars.get(key)) for key in KPIS if key in observed.scalars}
+    values["weekly_contributions"] = float(weekly.mean()) if len(weekly) else float("nan")
+    return values, observation
+
+
+def _log_days(log: Path, observation) -> int:
+    from sim.calibration.log import read_log
+
+    return read_log(log, observation)[0].finish().days
+
+
+def _mean(values) -> float:
+    """Mean of the finite values (nan if none: e.g. retention in runs where nobody joined)."""
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values)]
+    return float(values.mean()) if values.size else float("nan")
+
+
+def _number(value) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def relative_error(simulated: float, observed: float) -> float:
+    """|simulated - observed| / observed (nan when the log's value is 0 or unknown)."""
+    if not np.isfinite(observed) or observed == 0 or not np.isfinite(simulated):
+        return float("nan")
+    return abs(simulated - observed) / abs(observed)
+
+
+def _call(command: list[str]) -> tuple[int, float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    return done.returncode, seconds, (done.stdout + done.stderr).strip()
+
+
+def chain(name: str, args: argparse.Namespace) -> dict:
+    """Run the chain on one export; returns its figures (also written to FOLDER/<name>.json)."""
+    folder = Path(args.folder)
+    commsim = str(Path(sys.executable).with_name("commsim"))
+    kind, source, options = EXPORTS[name]
+    log = folder / f"{name}.parquet"
+    out = folder / f"fit-{name}"
+    result: dict = {"name": name, "kind": kind, "options": options, "times": {}}
+    steps = [
+        ("import", [commsim, "import", kind, str(Path(args.realdata) / source),
+                    "--out", str(log), *options]),
+        ("calibrate", [commsim, "calibrate", str(log), "--out", str(out), "--quiet",
+                       "--workers", str(args.workers), "--check", str(len(args.seeds)),
+                       *args.calibrate]),
+    ]  # fmt: skip
+    for step, command in steps:
+        code, seconds, text = _call(command)
+        result["times"][step] = round(seconds, 1)
+        result["commands"] = [*result.get("commands", []), " ".join(command)]
+        if code:
+            result["failed"] = {"step": step, "exit": code, "message": text[-2000:]}
+            return _save(result, folder)
+        if step == "import":
+            result["import_summary"] = text.splitlines()[1:3]
+    observed, observation = done_when_kpis(log)
+    result["days"] = int(_log_days(log, observation))
+    result["observation"] = observation.describe()
+    result["contributions_only"] = bool(observation.contributions_only)
+    result["observed"] = observed
+    runs = []
+    start = time.perf_counter()
+    for seed in args.seeds:
+        run = folder / f"run-{name}-{seed}.parquet"
+        command = [commsim, "export-log", str(out / "calibrated.yaml"), "--seed", str(seed),
+                   "--out", str(run)]  # fmt: skip
+        code, _, text = _call(command)
+        if code:
+            result["failed"] = {"step": f"export-log seed {seed}", "exit": code,
+                                "message": text[-2000:]}  # fmt: skip
+            return _save(result, folder)
+        runs.append(done_when_kpis(run, observation, days=result["days"])[0])
+    result["times"]["runs"] = round(time.perf_counter() - start, 1)
+    result["simulated_seeds"] = runs
+    result["simulated"] = {k: _mean([r[k] for r in runs]) for k in observed}
+    result["relative_error"] = {
+        k: relative_error(result["simulated"][k], observed[k]) for k in observed
+    }
+    result["passed"] = {k: bool(e <= BAR) for k, e in result["relative_error"].items()}
+    return _save(result, folder)
+
+
+def _save(result: dict, folder: Path) -> dict:
+    (folder / f"{result['name']}.json").write_text(
+        json.dumps(result, indent=1, default=float), encoding="utf-8"
     )
-    pq.write_table(table, out)
-    return table.num_rows
+    return result
 
 
-def main() -> int:
+def table(folder: Path) -> str:
+    """The README table of every export with figures in ``folder``."""
+    lines = [
+        "| export | "
+        + " | ".join(f"{label}: log → runs (error)" for label in KPIS.values())
+        + " | within 20% | import + calibrate + 4 runs |",
+        "|---|" + "---|" * (len(KPIS) + 2),
+    ]
+    for name in EXPORTS:
+        path = folder / f"{name}.json"
+        if not path.exists():
+            lines.append(f"| {name} | not run |" + " |" * (len(KPIS) + 1))
+            continue
+        r = json.loads(path.read_text(encoding="utf-8"))
+        times = " + ".join(f"{r['times'][s]:.0f} s" for s in ("import", "calibrate", "runs")
+                           if s in r["times"])  # fmt: skip
+        if "failed" in r:
+            first = r["failed"]["message"].splitlines()[-1] if r["failed"]["message"] else ""
+            failed = f"failed at {r['failed']['step']} (exit {r['failed']['exit']}): {first}"
+            lines.append(f"| {name} | {failed} |" + " |" * len(KPIS) + f" {times} |")
+            continue
+        cells = []
+        for key in KPIS:
+            o, s, e = r["observed"][key], r["simulated"][key], r["relative_error"][key]
+            error = f"{e:.0%}"
+            if not np.isfinite(e):
+                error = "undefined: the log's is 0" if o == 0 else "undefined in the runs"
+            mark = "" if e <= BAR else " **fail**"
+            cells.append(f"{_fmt(key, o)} → {_fmt(key, s)} ({error}){mark}")
+        passed = sum(r["passed"].values())
+        rows = r.get("import_summary", ["?"])[0].split("(")[0].replace("rows:", "").strip()
+        days = f", {r['days']:,} days" if "days" in r else ""
+        label = f"{name} ({rows} rows{days})"
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {passed}/{len(KPIS)} | {times} |")
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(key: str, value: float) -> str:
+    if not np.isfinite(value):
+        return "n/a"
+    return f"{value:.1f}" if key == "weekly_contributions" else f"{value:.3f}"
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sites", nargs="+", help="e.g. conlang.meta quantumcomputing")
+    parser.add_argument("names", nargs="*", help=f"exports: {', '.join(EXPORTS)}")
+    parser.add_argument("--all", action="store_true", help="every export")
     parser.add_argument("--folder", default="results/realdata-calibrate")
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
+    parser.add_argument("--realdata", default=str(REALDATA))
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    parser.add_argument("--calibrate", nargs=argparse.REMAINDER, default=[],
+                        help="the rest is passed to commsim calibrate (default: its defaults)")  # fmt: skip
+    args = parser.parse_args(argv)
+    names = list(EXPORTS) if args.all else args.names
+    unknown = [n for n in names if n not in EXPORTS]
+    if unknown or not names:
+        parser.error(f"unknown export(s) {unknown}; expected --all or some of {', '.join(EXPORTS)}")
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
-    commsim = str(Path(sys.executable).with_name("commsim"))
-    for name in args.sites:
-        log = folder / f"{name}.parquet"
-        rows = convert(REALDATA / f"{name}.stackexchange.com", log)
-        out = folder / f"fit-{name}"
-        start = time.perf_counter()
-        code = subprocess.call([commsim, "calibrate", str(log), "--out", str(out),
-                                "--workers", str(args.workers), "--quiet"])  # fmt: skip
-        seconds = time.perf_counter() - start
-        print(f"{name}: {rows:,} rows, exit {code}, {seconds:.0f} s")
-        if code:
+    for name in names:
+        r = chain(name, args)
+        if "failed" in r:
+            print(f"{name}: failed at {r['failed']['step']}: {r['failed']['message'][-300:]}")
             continue
-        report = (out / "report.md").read_text(encoding="utf-8")
-        for label in DONE_WHEN:
-            found = re.search(rf"\| {re.escape(label)} \| ([^|]+) \| ([^|]+) \| [^|]+ \| ([^|]+) \|",
-                              report)  # fmt: skip
-            if found:
-                print(f"  {label}: observed {found[1].strip()}, calibrated {found[2].strip()}, "
-                      f"relative error {found[3].strip()}")  # fmt: skip
+        print(f"{name}: times {r['times']}")
+        for key, label in KPIS.items():
+            print(f"  {label}: log {r['observed'][key]:.4g}, runs {r['simulated'][key]:.4g}, "
+                  f"error {r['relative_error'][key]:.0%}")  # fmt: skip
+    text = table(folder)
+    (folder / "table.md").write_text(text, encoding="utf-8")
+    print(text)
     return 0
 
 

@@ -252,14 +252,21 @@ class ActivityStats:
         self._thread_day[t[first]] = day[started][first]
         self._replies.append(np.stack([position[replied], code[replied], day[replied]], axis=1))
 
-    def finish(self) -> Observed:
+    def finish(self, days: int | None = None) -> Observed:
+        """The KPIs. A log with no row the observation keeps raises ``ValueError``, unless
+        ``days`` is given: a simulated run of ``days`` days in which nobody did anything the log
+        could see (e.g. no member contributed) is an empty community over those days (ours: a
+        run is measured, never dropped, so an empty run counts as far from the log)."""
         n = len(self.members)
         joins = np.concatenate([np.empty(0, np.int64), *self._joins])
         active = pd.unique(np.concatenate([np.empty(0, np.int64), *self._active]))
         all_days = np.array([k // len(ACTIONS) for k in self._counts], np.int64)
-        if all_days.size == 0:
+        if all_days.size == 0 and days is None:
             raise ValueError("the log has no rows")
-        origin, last = int(all_days.min()), int(all_days.max() - all_days.min())
+        if all_days.size == 0:
+            origin, last = 0, int(days)
+        else:
+            origin, last = int(all_days.min()), int(all_days.max() - all_days.min())
         join_day = np.full(n, -1, np.int64)  # -1: no join row (there from the start)
         if joins.size:
             member, day = joins >> DAY_BITS, (joins & MAX_DAY) - origin

@@ -5,7 +5,8 @@ when ``commsim import`` wrote it, else from the rows it holds.
 ``commsim import`` stores a JSON object under the Parquet schema metadata key ``commsim``
 (``format`` 1: ``observed`` and ``unobserved`` actions, ``join`` = ``first_contribution`` or
 ``registration``, ``founders_before`` (a timestamp), and counts). ``import_metadata`` reads it
-with ``pyarrow.parquet.read_schema`` (no rows are read); a CSV log has none.
+with ``sim.importers.read_import_metadata`` (the schema only, no rows) and checks the fields used
+here; a CSV log has none.
 
 Without metadata: a log with no ``visit`` and no ``react`` rows is taken to record contributions
 only (git, Stack Exchange posts, mailing lists and most chat exports do); then a member joins with
@@ -17,15 +18,13 @@ gives it.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
-import pyarrow.parquet as pq
 
 from sim.calibration.activity import ACTIONS, JOIN_RULES, Observation
+from sim.importers import read_import_metadata
 
-METADATA_KEY = b"commsim"
 FOUNDER_DAYS = 7
 
 
@@ -34,22 +33,19 @@ class MetadataError(ValueError):
 
 
 def import_metadata(path: str | Path) -> dict | None:
-    """The ``commsim`` metadata of a Parquet log written by ``commsim import`` (None if absent or
-    not Parquet); raises ``MetadataError`` naming the bad field."""
+    """The ``commsim`` metadata of a Parquet log written by ``commsim import``, read by
+    ``sim.importers.read_import_metadata`` (None if absent or not Parquet), checked for the fields
+    calibration uses; raises ``MetadataError`` naming the bad field."""
     path = Path(path)
-    if not path.name.lower().endswith((".parquet", ".pq")):
-        return None
-    try:
-        metadata = pq.read_schema(path).metadata or {}
-    except OSError:
-        return None  # the log reader reports an unreadable file
-    if METADATA_KEY not in metadata:
-        return None
     where = f"{path}: Parquet metadata 'commsim'"
     try:
-        data = json.loads(metadata[METADATA_KEY])
+        data = read_import_metadata(path)
+    except OSError:
+        return None  # the log reader reports an unreadable file
     except (ValueError, UnicodeDecodeError) as exc:
         raise MetadataError(f"{where}: not JSON ({exc})") from None
+    if data is None:
+        return None
     if not isinstance(data, dict):
         raise MetadataError(f"{where}: expected a JSON object")
     for key in ("observed", "unobserved"):

@@ -264,7 +264,7 @@ def fit_figure(fit: Fit) -> Figure:
     axes[3].legend(fontsize=8)
     ax = axes[4]
     data = [fit.samples.loc[fit.samples["generation"] == g, "distance"].to_numpy()
-            for g in sorted(fit.samples["generation"].unique())]  # fmt: skip
+            for g in sorted(fit.samples["generation"].unique()) if g >= 1]  # fmt: skip
     ax.boxplot([d[np.isfinite(d)] for d in data])
     ax.set(title="distance to the log by generation (runs stopped early left out)",
            xlabel="generation",

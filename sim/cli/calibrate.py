@@ -85,6 +85,21 @@ def add_calibration_commands(commands) -> None:
         "posterior means (mean)",
     )
     calibrate.add_argument(
+        "--top",
+        type=_count,
+        default=4,
+        metavar="N",
+        help="--point best: rerun the N closest particles with more seeds and take the one "
+        "closest on average (default 4; 0: the single closest run)",
+    )
+    calibrate.add_argument(
+        "--replicate",
+        type=_count,
+        default=3,
+        metavar="N",
+        help="--point best: seeds each of the --top particles is rerun with (default 3)",
+    )
+    calibrate.add_argument(
         "--check", type=_positive, default=4, metavar="N", help="seeds of the final check (4)"
     )
     calibrate.add_argument("--seed", type=int, default=1, metavar="N", help="root seed (1)")
@@ -112,6 +127,17 @@ def add_calibration_commands(commands) -> None:
         "--start", default="2024-01-01", metavar="DATE", help="date of day 0 (2024-01-01)"
     )
     export.add_argument("--out", required=True, metavar="FILE", help=".csv, .csv.gz or .parquet")
+
+
+def _count(text: str) -> int:
+    """A whole number, 0 or more (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"got {value}; must be 0 or more")
+    return value
 
 
 def _calibrate(args: argparse.Namespace) -> int:
@@ -185,6 +211,8 @@ def _calibrate(args: argparse.Namespace) -> int:
             check=args.check,
             seed=args.seed,
             point=args.point,
+            top=args.top,
+            replications=args.replicate,
             backend=args.backend,
             workers=args.workers,
             progress=False if args.quiet else None,

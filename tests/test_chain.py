@@ -1,0 +1,127 @@
+"""The chain of issue 15's "Done when" on a small real export, end to end through the CLI:
+``commsim import stackexchange`` (conlang.meta, from ``../shared/realdata``) -> ``commsim
+calibrate`` (a short one: few particles, one generation, one replicated particle) -> ``commsim
+export-log`` of the calibrated scenario -> the Done-when KPIs on both sides, by
+``benchmarks/realdata_calibrate.py``. The 20% bar is reported in the README, not tested here: this
+test fails when any link of the chain breaks."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT.parent / "shared" / "realdata" / "stackexchange" / "conlang.meta.stackexchange.com"
+
+
+def _script():
+    """Import ``benchmarks/realdata_calibrate.py`` by path (``benchmarks`` is not a package)."""
+    path = ROOT / "benchmarks" / "realdata_calibrate.py"
+    spec = importlib.util.spec_from_file_location("realdata_calibrate", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not SITE.is_dir(), reason="the real exports of ../shared/realdata are absent")
+def test_import_calibrate_run_chain_on_a_real_export(tmp_path):
+    script = _script()
+    code = script.main([
+        "conlang.meta", "--folder", str(tmp_path), "--realdata", str(SITE.parents[1]),
+        "--seeds", "5",
+        "--calibrate", "--particles", "4", "--generations", "1", "--top", "1", "--replicate", "1",
+        "--backend", "serial",
+    ])  # fmt: skip
+    assert code == 0
+    result = json.loads((tmp_path / "conlang.meta.json").read_text(encoding="utf-8"))
+    assert "failed" not in result, result.get("failed")
+    # every link left its files
+    log = tmp_path / "conlang.meta.parquet"
+    fit = tmp_path / "fit-conlang.meta"
+    for path in (log, fit / "calibrated.yaml", fit / "report.md", fit / "samples.csv",
+                 fit / "observed.json", tmp_path / "run-conlang.meta-5.parquet",
+                 tmp_path / "table.md"):  # fmt: skip
+        assert path.is_file(), path
+    # the import is the log calibration read: Stack Exchange records contributions only
+    assert pq.read_metadata(log).num_rows > 400
+    assert result["contributions_only"] is True
+    assert "observed actions: join, post, reply" in result["observation"]
+    report = (fit / "report.md").read_text(encoding="utf-8")
+    assert "measured from contributions" in report
+    assert "more seeds" in report  # the calibrated particle was chosen on replicated seeds
+    samples = (fit / "samples.csv").read_text(encoding="utf-8").splitlines()
+    assert sum(line.startswith("0,") for line in samples[1:]) == 1  # its replicated run
+    # the KPIs on both sides: the log's are the known ones of this export, the run's are numbers
+    observed, simulated = result["observed"], result["simulated"]
+    assert set(observed) == set(simulated) == set(script.KPIS)
+    assert observed["weekly_contributions"] == pytest.approx(2.6, abs=0.05)
+    assert observed["top1_post_share"] == pytest.approx(0.216, abs=0.005)
+    # weekly contributions are always measured (0 if nobody contributed); the shares are numbers
+    # in [0, 1], or nan when the runs had no newcomer or contributor to measure them on
+    assert math.isfinite(simulated["weekly_contributions"])
+    assert simulated["weekly_contributions"] >= 0
+    for key in ("retention_30", "retention_90", "top1_post_share"):
+        assert math.isnan(simulated[key]) or 0 <= simulated[key] <= 1, key
+    assert len(result["simulated_seeds"]) == 1
+    assert set(result["relative_error"]) == set(script.KPIS)
+    assert set(result["times"]) == {"import", "calibrate", "runs"}
+    assert "| conlang.meta (480 rows, 931 days) |" in (tmp_path / "table.md").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_chain_reports_a_failing_step(tmp_path):
+    """A link that fails (here: the import, on a folder that is not an export) is reported with
+    its step and exit status, and no later step runs."""
+    script = _script()
+    (tmp_path / "stackexchange" / "conlang.meta.stackexchange.com").mkdir(parents=True)
+    out = tmp_path / "out"
+    script.main(["conlang.meta", "--folder", str(out), "--realdata", str(tmp_path)])
+    result = json.loads((out / "conlang.meta.json").read_text(encoding="utf-8"))
+    assert result["failed"]["step"] == "import" and result["failed"]["exit"] == 2
+    assert not (out / "fit-conlang.meta").exists()
+    assert "failed at import" in (out / "table.md").read_text(encoding="utf-8")
+
+
+def test_volume_scale_is_capped_and_other_scales_kept():
+    """``level_capped``: a first generation far off in volume must not make a tenfold volume miss
+    cheap; the shares' scales are left as they were."""
+    import pandas as pd
+
+    from sim.calibration.fit import LEVEL_SCALE, distances, level_capped
+
+    scale = pd.Series({"posts_level": 3.0, "joins_level": 0.2, "retention_30": 0.4})
+    capped = level_capped(scale)
+    assert capped["posts_level"] == pytest.approx(LEVEL_SCALE) == pytest.approx(math.log(2))
+    assert capped["joins_level"] == 0.2 and capped["retention_30"] == 0.4
+    # a run writing a tenth of the log's contributions is now far (> 1 unit on that KPI alone)
+    tenth = pd.DataFrame({"posts_level": [math.log(10)], "joins_level": [0.0],
+                          "retention_30": [0.0]})  # fmt: skip
+    assert distances(tenth, capped)[0] > distances(tenth, scale)[0] * 3
+
+
+def test_an_empty_simulated_run_is_measured_not_dropped():
+    """A run in which nobody contributes is an empty community over its days (with ``days``);
+    a log file with no usable row still raises."""
+    import numpy as np
+
+    from sim.calibration.activity import ActivityStats, Observation
+    from sim.calibration.fit import discrepancies
+
+    observation = Observation(("join", "post", "reply"), "first_contribution", 7, "test")
+    stats = ActivityStats(observation)
+    stats.add(np.array([1, 2], np.uint64), np.zeros(2, np.int64), np.zeros(2, np.int8))  # joins
+    with pytest.raises(ValueError, match="no rows"):
+        stats.finish()
+    empty = stats.finish(days=60)
+    assert empty.days == 60 and empty.scalars["members"] == 0
+    assert empty.weekly()["posts"].sum() == 0
+    log = ActivityStats(observation)
+    log.add(np.arange(20, dtype=np.uint64), np.arange(20) * 3, np.full(20, 2, np.int8))  # posts
+    found = discrepancies(empty, log.finish())
+    assert found["posts_level"] > 2  # |log(1 / 21)|: far from the log, not left out
