@@ -24,7 +24,13 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments.store import ResultStore
-from sim.experiments.sweep import KPIS, Constraint, Objective, SweepFile, merge_changes
+from sim.experiments.sweep import (
+    KPIS,
+    Constraint,
+    Objective,
+    judged_objective,
+    merge_changes,
+)
 
 BOOTSTRAP_SAMPLES = 2000
 BOOTSTRAP_SEED = 12345  # fixed, so the same results always give the same intervals
@@ -64,7 +70,11 @@ class Results:
     @cached_property
     def objective(self) -> Objective:
         """The sweep's objective (by default its first KPI, in the direction that is better)."""
-        return SweepFile.model_validate(self.spec).judged_objective
+        # from the stored spec's own fields: a sweep written by code (the sign atlas) may hold more
+        # strategies than a sweep file may, so the whole spec is not validated again here
+        stored = self.spec.get("objective")
+        objective = Objective.model_validate(stored) if stored is not None else None
+        return judged_objective(objective, self.kpis)
 
     @cached_property
     def constraints(self) -> list[Constraint]:

@@ -382,10 +382,15 @@ class SweepFile(Section):
     @property
     def judged_objective(self) -> Objective:
         """The objective, or by default the first KPI in the direction that is better for it."""
-        if self.objective is not None:
-            return self.objective
-        better = describe_kpi(self.kpis[0]).better
-        return Objective(kpi=self.kpis[0], direction="decrease" if better is False else "increase")
+        return judged_objective(self.objective, self.kpis)
+
+
+def judged_objective(objective: Objective | None, kpis: list[str]) -> Objective:
+    """``objective``, or by default the first of ``kpis`` in the direction that is better for it."""
+    if objective is not None:
+        return objective
+    better = describe_kpi(kpis[0]).better
+    return Objective(kpi=kpis[0], direction="decrease" if better is False else "increase")
 
 
 def _did_you_mean(name: str, allowed) -> str:

@@ -629,6 +629,16 @@ BEHAVIOUR_ROWS = (
         "- - - - - 0",
         "fewer visits in a newcomer's first week, when commitment forms (K&R ch. 5, "
         "socialization): fewer become committed",
+        explained={
+            outcome: "most newcomers who join from the market need the community less than its "
+            "founders (newcomer_fit 0.6), so their first visits give a net benefit below the "
+            "aspiration and, weighted up by early_weight, move their loyalty down; fewer "
+            "first-week visits spare them part of that fall and more stay above the quit "
+            "threshold (members and retention(30) rise; an open problem: the model has no "
+            "first-week experience that wins a low-fit newcomer over, such as a welcome from "
+            "members)"
+            for outcome in ("members_end", "retention_30")
+        },
     ),
     _behaviour(
         "reply_pull",
