@@ -170,6 +170,33 @@ def text_lines(path: Path) -> Iterator[str]:
 class LogWriter:
     """Collects an import's rows and writes them as a Parquet activity log (see the module)."""
 
+    @classmethod
+    def for_options(
+        cls,
+        out: str | Path,
+        kind: str,
+        source: Path,
+        *,
+        since: str | None,
+        until: str | None,
+        bots: tuple[str, ...],
+        observed: Iterable[str] = ("join", "post", "reply"),
+        join: str = "first_contribution",
+    ) -> LogWriter:
+        """A writer for an importer's command-line options (dates as given to ``--since`` and
+        ``--until``, ``--bots`` patterns); by default the platform observes joins, threads and
+        replies only."""
+        return cls(
+            out,
+            kind=kind,
+            source=str(source),
+            observed=observed,
+            join=join,
+            since=parse_date(since, "--since"),
+            until=parse_date(until, "--until"),
+            bots=BotFilter(bots),
+        )
+
     def __init__(
         self,
         out: str | Path,

@@ -36,12 +36,10 @@ from datetime import datetime
 from pathlib import Path
 
 from sim.importers.base import (
-    BotFilter,
     ImportFailure,
     ImportSummary,
     LogWriter,
     SilenceThreads,
-    parse_date,
     parse_iso,
     text_lines,
     to_epoch,
@@ -67,15 +65,7 @@ def run(
 ) -> ImportSummary:
     if not thread_gap > 0:
         raise ImportFailure("--thread-gap", None, f"got {thread_gap}; expected hours above 0")
-    writer = LogWriter(
-        out,
-        kind="discord",
-        source=str(source),
-        observed=("join", "post", "reply"),
-        since=parse_date(since, "--since"),
-        until=parse_date(until, "--until"),
-        bots=BotFilter(bots),
-    )
+    writer = LogWriter.for_options(out, "discord", source, since=since, until=until, bots=bots)
     try:
         files = _files(source)
         threads = SilenceThreads(thread_gap, remember=any(f.suffix == ".json" for _, _, f in files))

@@ -35,11 +35,9 @@ import json
 from pathlib import Path
 
 from sim.importers.base import (
-    BotFilter,
     ImportFailure,
     ImportSummary,
     LogWriter,
-    parse_date,
     parse_iso,
     text_lines,
 )
@@ -56,15 +54,7 @@ def run(
     until: str | None = None,
     bots: tuple[str, ...] = (),
 ) -> ImportSummary:
-    writer = LogWriter(
-        out,
-        kind="discourse",
-        source=str(source),
-        observed=("join", "post", "reply"),
-        since=parse_date(since, "--since"),
-        until=parse_date(until, "--until"),
-        bots=BotFilter(bots),
-    )
+    writer = LogWriter.for_options(out, "discourse", source, since=since, until=until, bots=bots)
     try:
         files = [source] if source.is_file() else sorted(
             p for p in source.rglob("*") if p.suffix.lower() in (".csv", ".json")

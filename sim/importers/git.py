@@ -38,7 +38,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from sim.importers.base import BotFilter, ImportFailure, ImportSummary, LogWriter, parse_date
+from sim.importers.base import ImportFailure, ImportSummary, LogWriter
 
 OBSERVED = ("join", "post", "reply")
 FIELD, RECORD, TRAILER = "\x1f", "\x1e", "\x1d"
@@ -62,14 +62,8 @@ def run(
     bots: tuple[str, ...] = (),
     all_refs: bool = False,
 ) -> ImportSummary:
-    writer = LogWriter(
-        out,
-        kind="git",
-        source=str(source),
-        observed=OBSERVED,
-        since=parse_date(since, "--since"),
-        until=parse_date(until, "--until"),
-        bots=BotFilter(bots),
+    writer = LogWriter.for_options(
+        out, "git", source, since=since, until=until, bots=bots, observed=OBSERVED
     )
     try:
         with _repository(source) as git_dir:

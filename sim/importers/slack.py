@@ -41,7 +41,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from sim.importers.base import BotFilter, ImportFailure, ImportSummary, LogWriter, parse_date
+from sim.importers.base import ImportFailure, ImportSummary, LogWriter
 
 SKIPPED = ("channel_leave", "channel_topic", "channel_purpose", "channel_name", "channel_archive",
            "channel_unarchive", "pinned_item", "unpinned_item", "group_join", "group_leave",
@@ -102,15 +102,7 @@ def run(
     until: str | None = None,
     bots: tuple[str, ...] = (),
 ) -> ImportSummary:
-    writer = LogWriter(
-        out,
-        kind="slack",
-        source=str(source),
-        observed=("join", "post", "reply"),
-        since=parse_date(since, "--since"),
-        until=parse_date(until, "--until"),
-        bots=BotFilter(bots),
-    )
+    writer = LogWriter.for_options(out, "slack", source, since=since, until=until, bots=bots)
     try:
         tree = _Tree(source)
         raw_root = next((n.rsplit(".users.json", 1)[0] for n in tree.names

@@ -34,11 +34,9 @@ from xml.etree.ElementTree import ParseError
 from defusedxml.ElementTree import iterparse
 
 from sim.importers.base import (
-    BotFilter,
     ImportFailure,
     ImportSummary,
     LogWriter,
-    parse_date,
     parse_iso,
 )
 
@@ -58,15 +56,15 @@ def run(
 ) -> ImportSummary:
     if join not in JOINS:
         raise ImportFailure("--join", None, f"got {join!r}; expected one of {', '.join(JOINS)}")
-    writer = LogWriter(
+    writer = LogWriter.for_options(
         out,
-        kind="stackexchange",
-        source=str(source),
+        "stackexchange",
+        source,
+        since=since,
+        until=until,
+        bots=bots,
         observed=OBSERVED,
         join=join,
-        since=parse_date(since, "--since"),
-        until=parse_date(until, "--until"),
-        bots=BotFilter(bots),
     )
     extracted = None
     try:

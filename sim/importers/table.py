@@ -21,11 +21,9 @@ from pathlib import Path
 
 from sim.importers.base import (
     ACTIONS,
-    BotFilter,
     ImportFailure,
     ImportSummary,
     LogWriter,
-    parse_date,
     parse_iso,
     text_lines,
 )
@@ -86,14 +84,8 @@ def run(
         )
     if source.is_dir():
         raise ImportFailure(source, None, "expected a CSV file")
-    writer = LogWriter(
-        out,
-        kind="csv",
-        source=str(source),
-        observed=(),
-        since=parse_date(since, "--since"),
-        until=parse_date(until, "--until"),
-        bots=BotFilter(bots),
+    writer = LogWriter.for_options(
+        out, "csv", source, since=since, until=until, bots=bots, observed=()
     )
     try:
         _read(source, writer, mapping, aliases)

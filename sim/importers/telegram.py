@@ -28,12 +28,10 @@ import json
 from pathlib import Path
 
 from sim.importers.base import (
-    BotFilter,
     ImportFailure,
     ImportSummary,
     LogWriter,
     SilenceThreads,
-    parse_date,
     parse_iso,
 )
 
@@ -52,15 +50,7 @@ def run(
     if not thread_gap > 0:
         raise ImportFailure("--thread-gap", None, f"got {thread_gap}; expected hours above 0")
     path = source / "result.json" if source.is_dir() else source
-    writer = LogWriter(
-        out,
-        kind="telegram",
-        source=str(source),
-        observed=("join", "post", "reply"),
-        since=parse_date(since, "--since"),
-        until=parse_date(until, "--until"),
-        bots=BotFilter(bots),
-    )
+    writer = LogWriter.for_options(out, "telegram", source, since=since, until=until, bots=bots)
     try:
         _read(path, writer, SilenceThreads(thread_gap))
         if writer.joined:
