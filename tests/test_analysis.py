@@ -297,3 +297,23 @@ def test_the_api_example_runs(tmp_path):
     assert "10 runs stored, 0 already there, 0 failed" in done.stdout
     assert "tangible" in done.stdout and "report.html" in done.stdout
     assert (tmp_path / "api" / "report" / "report.md").exists()
+
+
+def test_the_objective_of_a_stored_sweep_with_more_strategies_than_a_file_allows():
+    """A sweep written by code (the sign atlas has 103 arms) may hold more strategies than a sweep
+    file may (100): its objective is read from the stored spec's own fields, not by validating
+    the whole spec as a file again."""
+    results = Results.__new__(Results)  # the stored plan alone; no runs needed
+    results.spec = {
+        "strategies": {f"arm-{i:03d}": None for i in range(103)},
+        "kpis": ["members_end", "dau_last30"],
+        "objective": None,
+    }
+    assert (results.objective.kpi, results.objective.direction) == ("members_end", "increase")
+    results = Results.__new__(Results)
+    results.spec = {
+        "strategies": {f"arm-{i:03d}": None for i in range(103)},
+        "kpis": ["members_end"],
+        "objective": {"kpi": "leaves", "direction": "decrease"},
+    }
+    assert (results.objective.kpi, results.objective.direction) == ("leaves", "decrease")
