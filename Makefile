@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 # the main job: the incentive-rules study on the built-in default community, then its report
 demo: $(STAMP)
-	$(BIN)/commsim sweep experiments/studies/incentive-rules.yaml --report
+	$(BIN)/commsim sweep experiments/studies/incentive-rules.yaml --report --replace
 
 test: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks experiments
