@@ -81,24 +81,6 @@ def _move_toward(state: np.ndarray, value: np.ndarray, weight: np.ndarray) -> No
 # ratio, P-1, P-3, R-1's reply share, the default course), not against one target; the magnitude
 # (0.6) is an assumption.
 
-# On a forum a reply to a thread that at least two others also chose turns to a second, unpicked
-# thread (Population._seek_unanswered): an assumption about when a replier bothers to look further.
-SEEK_CROWD = 3
-
-# ---- return after leaving (Population.rejoin) ----
-# The chance to come back falls hyperbolically with time away: half after RETURN_HALF_DAYS days.
-# Wikimedia's 2012 "Necromancy" experiment found "please come back" messages to lapsed editors
-# worked little and only within ~48 hours; EVIDENCE W-1 wants reactivation to fall with dormancy.
-# The half-time is an assumption.
-RETURN_HALF_DAYS = 30.0
-RETURN_HORIZON = 365  # days: members gone longer are not pulled back (an assumption)
-# A friend's pull (Ren, Kraut & Kiesler 2007: bonds keep members; Kraut & Resnick 2012 ch. 3: ties
-# to members still active draw lapsed members back): a daily chance at most FRIEND_PULL just after
-# leaving, saturating in the number of active friends (FRIEND_SCALE). Magnitudes are assumptions.
-FRIEND_PULL = 0.001
-FRIEND_SCALE = 3.0
-RETURN_LOYALTY_KEPT = 0.8  # a returned member keeps this share of its (decayed) loyalty
-
 
 class Role(IntEnum):
     """Roles follow from behaviour, never from a label drawn at birth."""
@@ -339,6 +321,47 @@ class Rules:
     )
     initial_loyalty: float = probability(0.31, "newcomers' loyalty")
     founder_loyalty: float = probability(0.6, "founders' loyalty")
+    # replying on a forum
+    seek_crowd: int = parameter(
+        3,
+        "forum: a reply to a thread this many repliers picked (itself included) turns to a second, "
+        "unpicked thread (Population._seek_unanswered; Mamykina et al. 2011: answerers look for "
+        "unanswered questions; when a replier bothers to look further is an assumption)",
+        ge=1,
+        le=1_000_000,
+        unit="replies",
+    )
+    # return after leaving (Population.rejoin). The chance to come back falls hyperbolically with
+    # time away (Wikimedia 2012 "Necromancy": messages to lapsed editors worked little and only
+    # within ~48 hours; EVIDENCE W-1 wants reactivation to fall with dormancy); a friend's pull
+    # follows Ren, Kraut & Kiesler 2007 (bonds keep members) and Kraut & Resnick 2012 ch. 3 (ties
+    # to active members draw lapsed ones back). The magnitudes are assumptions.
+    return_half_days: float = parameter(
+        30.0,
+        "days away after which the chance to come back has halved",
+        ge=0.1,
+        le=3650,
+        unit="days",
+    )
+    return_horizon: int = parameter(
+        365, "members gone longer than this are not pulled back", ge=0, le=36500, unit="days"
+    )
+    friend_pull: float = probability(
+        0.001,
+        "a departed member's daily chance to come back, just after leaving, when many friends are "
+        "still active",
+        unit="probability per day",
+    )
+    friend_scale: float = parameter(
+        3.0,
+        "active friends giving ~63% of the friends' pull",
+        ge=0.01,
+        le=1000,
+        unit="friends",
+    )
+    return_loyalty_kept: float = probability(
+        0.8, "share of its (decayed) loyalty a member keeps when it comes back"
+    )
     # responses to the operator's levers (sim.policies)
     attention_bond: float = parameter(
         1.0,
@@ -1034,7 +1057,7 @@ class Population:
         (Mamykina et al. 2011, "Design lessons from the fastest Q&A site in the West", CHI: most
         Stack Overflow questions are answered within minutes by answerers scanning new questions).
         Each reply first picks a thread as before (by interest); a reply whose thread at least two
-        others also picked (``SEEK_CROWD`` picks) turns to a second thread, drawn the same way, if
+        others also picked (``Rules.seek_crowd`` picks) turns to a second thread, drawn the same way, if
         nobody picked that one: fewer threads go unanswered and fewer newcomers' first threads are ignored,
         without more replies being written. An assumption in its form (one look at a second
         thread, "power of two choices"); Ren & Kraut's stream and a chat group have no such list."""
@@ -1044,7 +1067,7 @@ class Population:
         alt = np.maximum(second, 0)
         turn = (
             ok
-            & (picks[np.maximum(item, 0)] >= SEEK_CROWD)
+            & (picks[np.maximum(item, 0)] >= self.rules.seek_crowd)
             & (second >= 0)
             & (threads.author[alt] != responders)
             & (picks[alt] == 0)
@@ -1202,12 +1225,12 @@ class Population:
         """Members who left may come back: pulled by win-back messages and events
         (``return_pull``, set by the levers) and by their friends still here and active; the chance
         falls with time away. Returns the slots that came back today (``returned_today`` counts
-        them). See ``RETURN_HALF_DAYS`` and ``FRIEND_PULL`` for the sources and assumptions.
+        them). See ``Rules.return_half_days`` and ``Rules.friend_pull`` for the sources and assumptions.
 
         A returned member is here again and visits today (returning is visiting), with its loyalty
-        reduced (``RETURN_LOYALTY_KEPT`` of what it has), not reset to a newcomer's; its ties were
+        reduced (``Rules.return_loyalty_kept`` of what it has), not reset to a newcomer's; its ties were
         cleared at leaving, so it starts without friends around it."""
-        n = self.n
+        r, n = self.rules, self.n
         here = self.here()
         # the ties each member has to members still here, noted while it is here: at leaving,
         # the friends it leaves behind (``ties.leave`` clears them)
@@ -1217,18 +1240,19 @@ class Population:
         gone_since = self.view("leave_day")  # -1 for members here
         pull = self.view("return_pull")
         candidates = np.flatnonzero(
-            (gone_since >= max(day - RETURN_HORIZON, 0)) & ((pull > 0) | (self.view("friends") > 0))
+            (gone_since >= max(day - r.return_horizon, 0))
+            & ((pull > 0) | (self.view("friends") > 0))
         )
         if candidates.size == 0:
             return candidates
         # friends still here are as active as members here were yesterday (an assumption)
         active_share = self._visitor_slots.size / here.size if here.size else 0.0
         friends_active = self.friends[candidates].astype(np.float32) * np.float32(active_share)
-        friendly = np.float32(FRIEND_PULL) * (
-            1 - np.exp(-friends_active / np.float32(FRIEND_SCALE))
+        friendly = np.float32(r.friend_pull) * (
+            1 - np.exp(-friends_active / np.float32(r.friend_scale))
         )
         away = (day - gone_since[candidates]).astype(np.float32)
-        chance = (pull[candidates] + friendly) / (1 + away / np.float32(RETURN_HALF_DAYS))
+        chance = (pull[candidates] + friendly) / (1 + away / np.float32(r.return_half_days))
         back = candidates[self.streams.uniform("return", day, n)[candidates] < chance]
         pull[candidates] *= np.float32(0.3)  # a message's or event's pull fades in about 2 days
         if back.size:
@@ -1236,7 +1260,7 @@ class Population:
             self._here = None
             self.leave_day[back] = -1
             self.leave_reason[back] = LeaveReason.STAYING
-            self.loyalty[back] *= np.float32(RETURN_LOYALTY_KEPT)
+            self.loyalty[back] *= np.float32(r.return_loyalty_kept)
             self.return_pull[back] = 0
             self.returns[back] += 1
             self.last_return_day[back] = day

@@ -52,7 +52,7 @@ from sim.world.uncertainties import Uncertainties
 #    Then (issue 14's `truth` branch, R-1/R-2 on the forum): newcomers from the market have a fit,
 #    their need for information 0.6 of the founders' (`newcomer_fit`), which sorts them in the
 #    first months as the stream's reading cost used to; forum repliers turn from crowded threads
-#    to unanswered ones (SEEK_CROWD). And (branch `solicit`): a thread's pull on replies is its
+#    to unanswered ones (seek_crowd). And (branch `solicit`): a thread's pull on replies is its
 #    appeal times how much it asks for one: operator formats' `asks_for_replies` (default 0.25,
 #    live 0.5), members' threads 1 (Items.for_replies).
 MODEL_VERSION = "4"

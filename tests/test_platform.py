@@ -275,18 +275,15 @@ def test_newcomers_fit_scales_only_newcomers_need():
     assert kept[1.0] > kept[0.5] + 0.03, kept
 
 
-def test_forum_repliers_seek_unanswered_threads(monkeypatch):
+def test_forum_repliers_seek_unanswered_threads():
     """On a forum, replies to crowded threads turn to unpicked ones (Population._seek_unanswered):
-    as many replies, fewer threads unanswered; without the forum's lists (SEEK_CROWD out of
+    as many replies, fewer threads unanswered; without the forum's lists (seek_crowd out of
     reach) more threads go unanswered."""
-    import sim.agents
-
-    outcomes, default = {}, sim.agents.SEEK_CROWD
-    for crowd in (default, 10**9):
-        monkeypatch.setattr(sim.agents, "SEEK_CROWD", crowd)
-        model = CommunityModel(members=800, market_size=3000, rng=2)
+    outcomes, default = {}, Rules().seek_crowd
+    for crowd in (default, 10**6):
+        model = CommunityModel(members=800, market_size=3000, rules=Rules(seek_crowd=crowd), rng=2)
         model.run(60)
         series = model.series()
         outcomes[crowd] = (series["unanswered_share"].tail(40).mean(), series["replies"].sum())
-    seeking, not_seeking = outcomes[default], outcomes[10**9]
+    seeking, not_seeking = outcomes[default], outcomes[10**6]
     assert seeking[0] < not_seeking[0] - 0.03, outcomes

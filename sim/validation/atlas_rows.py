@@ -599,6 +599,8 @@ LEVER_ROWS = (
 
 # ---- every behaviour parameter (sim.agents.Rules) -----------------------------------------------
 COMPETITOR = {"uncertainties": {"competitor": {"start": 60, "pull": 0.5}}}
+# win-back that also writes to members who left up to 60 days ago, so that returns are common
+WINBACK_DEPARTED = {"strategy": {"winback": {"departed_within": 60}}}
 EVENTS_ON = {"strategy": {"events": {"calendar": [{"kind": "qa", "every": 7}]}}}
 BADGES_ON = {"strategy": {"incentives": {"badges": BADGES}}}
 RECOGNITION_ON = {
@@ -943,6 +945,56 @@ BEHAVIOUR_ROWS = (
         "likeliest to leave; without the extra weight more of them stay",
         base={"strategy": {"moderation": {"mode": "community", "false_positive_rate": 0.1}}},
         cost="moderation costs staff hours only",
+    ),
+    # promoted from module constants to behaviour parameters (issue 14 review), before measuring
+    _behaviour(
+        "seek_crowd",
+        1_000_000,
+        "- - - - - 0",
+        "forum repliers no longer look past crowded threads for unanswered ones (Mamykina et al. "
+        "2011): more threads, newcomers' first posts among them, go unanswered, and ignored "
+        "members post less and leave sooner (Joyce & Kraut 2006)",
+    ),
+    _behaviour(
+        "return_half_days",
+        10.0,
+        "- - ? ? ? 0",
+        "the pull back fades three times faster with time away: fewer members who left come back "
+        "(members, visits); retention and posts: too small to expect a sign",
+        base=WINBACK_DEPARTED,
+        cost="win-back messages cost staff hours only",
+    ),
+    _behaviour(
+        "return_horizon",
+        0,
+        "- - ? ? ? 0",
+        "nobody who left is pulled back: no returns (members, visits); retention and posts: too "
+        "small to expect a sign",
+        base=WINBACK_DEPARTED,
+        cost="win-back messages cost staff hours only",
+    ),
+    _behaviour(
+        "friend_pull",
+        0.0,
+        "- - ? ? ? 0",
+        "friends still here no longer draw members who left back (Ren, Kraut & Kiesler 2007): "
+        "fewer returns; the rest too small to expect a sign",
+    ),
+    _behaviour(
+        "friend_scale",
+        10.0,
+        "- - ? ? ? 0",
+        "it takes more active friends to pull a member who left back: fewer returns; the rest too "
+        "small to expect a sign",
+    ),
+    _behaviour(
+        "return_loyalty_kept",
+        0.4,
+        "- - ? ? ? 0",
+        "members who come back keep less of their loyalty, so more of them leave again: fewer "
+        "members and visits; the rest too small to expect a sign",
+        base=WINBACK_DEPARTED,
+        cost="win-back messages cost staff hours only",
     ),
 )
 

@@ -40,7 +40,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.agents import EMA_WEIGHT, INFO_SATURATION_ITEMS, SEEK_CROWD, LeaveReason, Rules
+from sim.agents import EMA_WEIGHT, INFO_SATURATION_ITEMS, LeaveReason, Rules
 from sim.model import COMMUNITY_SERIES
 from sim.world.metrics import ROLE_BOUNDS, ROLES
 from sim.world.streams import RandomStreams, root_seed_sequence
@@ -630,7 +630,7 @@ class OracleModel(mesa.Model):
         return [(m, item) for m, item in pairs if item is not None and item.author is not m]
 
     def _seek_unanswered(self, pairs, threads: Feed, total: int):
-        """On a forum, a reply whose thread at least ``SEEK_CROWD`` repliers picked (itself
+        """On a forum, a reply whose thread at least ``Rules.seek_crowd`` repliers picked (itself
         included) turns to a second thread drawn the same way, if no one picked that one
         (``sim.agents.Population._seek_unanswered``)."""
         u = self.streams.generator("reply.second", self.day).random((2, total), np.float32)
@@ -641,7 +641,11 @@ class OracleModel(mesa.Model):
                 picks[id(item)] = picks.get(id(item), 0) + 1
         turned = []
         for i, (member, item) in enumerate(pairs):
-            if item is not None and item.author is not member and picks[id(item)] >= SEEK_CROWD:
+            if (
+                item is not None
+                and item.author is not member
+                and picks[id(item)] >= self.rules.seek_crowd
+            ):
                 second = threads.pick(member.pref, u_topic[i], u_item[i])
                 if second is not None and second.author is not member and id(second) not in picks:
                     item = second
