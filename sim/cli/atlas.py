@@ -17,7 +17,14 @@ import shlex
 import sys
 from pathlib import Path
 
-from sim.cli.experiments import _check_backend, _positive, add_backend_arguments, fail, shown
+from sim.cli.experiments import (
+    _check_backend,
+    _positive,
+    add_backend_arguments,
+    fail,
+    run_options,
+    shown,
+)
 
 
 def add_atlas_command(commands) -> None:
@@ -74,12 +81,9 @@ def _atlas(args: argparse.Namespace) -> int:
         atlas = run_atlas(
             out,
             quick=args.quick,
-            backend=args.backend,
-            workers=args.workers,
-            progress=False if args.quiet else None,
+            **run_options(args),
             only=args.only,
             replications=args.replications,
-            address=args.address,
         )
     except (AtlasError, SweepError, StoreError) as exc:
         fail(str(exc))

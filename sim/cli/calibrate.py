@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.experiments import _positive, add_backend_arguments, fail, shown
+from sim.cli.experiments import _positive, add_backend_arguments, fail, run_options, shown
 
 LOG_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 
@@ -213,9 +213,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             point=args.point,
             top=args.top,
             replications=args.replicate,
-            backend=args.backend,
-            workers=args.workers,
-            progress=False if args.quiet else None,
+            **run_options(args),
         )
         fit.warnings[:0] = warnings
         folder = write_fit(fit, out, log.name, runs)

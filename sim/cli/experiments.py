@@ -257,10 +257,7 @@ def _sweep(args: argparse.Namespace) -> int:
         result = run_sweep(
             sweep,
             out,
-            backend=args.backend,
-            workers=args.workers,
-            address=args.address,
-            progress=False if args.quiet else None,
+            **run_options(args),
             replace=args.replace,
         )
     except StoreError as exc:
@@ -283,6 +280,19 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.report:
         _write_and_print_report(_results(out))
     return 0 if result.failed == 0 else 1
+
+
+def run_options(args: argparse.Namespace) -> dict:
+    """Where and how runs execute, from ``add_backend_arguments``'s options and ``--quiet``: the
+    keyword arguments every runner-driven command passes on (``address`` where it is offered)."""
+    options = {
+        "backend": args.backend,
+        "workers": args.workers,
+        "progress": False if args.quiet else None,
+    }
+    if hasattr(args, "address"):
+        options["address"] = args.address
+    return options
 
 
 def _check_backend(args: argparse.Namespace) -> None:
@@ -489,12 +499,9 @@ def _validate(args: argparse.Namespace) -> int:
         outcome = validate(
             out,
             quick=args.quick,
-            backend=args.backend,
-            workers=args.workers,
-            progress=False if args.quiet else None,
+            **run_options(args),
             only=args.only,
             replications=args.replications,
-            address=args.address,
         )
     except StoreError as exc:
         fail(str(exc))

@@ -444,6 +444,12 @@ class SilenceThreads:
     timeout in web analytics; a conversation gap of hours suits community chat channels).
     Explicit replies (a reply id) go to the thread of the message they answer instead."""
 
+    @staticmethod
+    def check_gap(gap_hours: float) -> None:
+        """Refuse a ``--thread-gap`` that is not a positive number of hours (before any work)."""
+        if not gap_hours > 0:
+            raise ImportFailure("--thread-gap", None, f"got {gap_hours}; expected hours above 0")
+
     def __init__(self, gap_hours: float, remember: bool = True):
         self.gap, self.remember = int(gap_hours * 3600), remember
         self.last: dict[str, tuple[int, str]] = {}  # channel -> (last time, current thread)

@@ -63,8 +63,7 @@ def run(
     bots: tuple[str, ...] = (),
     thread_gap: float = 6.0,
 ) -> ImportSummary:
-    if not thread_gap > 0:
-        raise ImportFailure("--thread-gap", None, f"got {thread_gap}; expected hours above 0")
+    SilenceThreads.check_gap(thread_gap)
     writer = LogWriter.for_options(out, "discord", source, since=since, until=until, bots=bots)
     try:
         files = _files(source)

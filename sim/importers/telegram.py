@@ -47,8 +47,7 @@ def run(
     bots: tuple[str, ...] = (),
     thread_gap: float = 6.0,
 ) -> ImportSummary:
-    if not thread_gap > 0:
-        raise ImportFailure("--thread-gap", None, f"got {thread_gap}; expected hours above 0")
+    SilenceThreads.check_gap(thread_gap)
     path = source / "result.json" if source.is_dir() else source
     writer = LogWriter.for_options(out, "telegram", source, since=since, until=until, bots=bots)
     try:
