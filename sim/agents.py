@@ -428,6 +428,43 @@ class Rules:
         "daily loss of intrinsic motivation while tangibly rewarded (Deci, Koestner & Ryan 1999)",
         unit="share per day",
     )
+    # the value function of rewards and prizes (sim.levers.incentives, sim.levers.events): concave
+    # in what a reward is worth (Kahneman & Tversky 1979); the magnitudes are assumptions
+    reward_half_value: float = parameter(
+        0.05,
+        "money-equivalent per rewarded action at which a reward pulls half its most (an "
+        "assumption)",
+        gt=0,
+        le=1000,
+        unit="money per action",
+    )
+    status_per_point: float = parameter(
+        0.005,
+        "money-equivalent of the status a visible point carries (an assumption)",
+        ge=0,
+        le=1000,
+        unit="money per point",
+    )
+    crowd_floor: float = probability(
+        0.5,
+        "share of the full crowding out that any payment brings, however small (Gneezy & "
+        "Rustichini 2000: pay enough or don't pay at all)",
+    )
+    prize_half_value: float = parameter(
+        1.0,
+        "expected prize per attendee at which a contest's or lottery's prize draws half its most "
+        "(an assumption: attending is an hour's effort, not a post's)",
+        gt=0,
+        le=1_000_000,
+        unit="money per attendee",
+    )
+    prize_draw: float = parameter(
+        2.0,
+        "extra draw to an event of a prize worth far more than prize_half_value, at full "
+        "extrinsic sensitivity (an assumption)",
+        ge=0,
+        le=100,
+    )
     recognition_gain: float = parameter(
         0.01,
         "rise of intrinsic motivation per recognition received (badge, rank, leaderboard place)",

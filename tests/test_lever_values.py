@@ -110,8 +110,23 @@ def test_rank_thresholds_steer_in_proportion_to_their_value():
     assert worthless == pytest.approx(worthless_far)  # a rank worth nothing does not steer
 
 
+def test_the_value_function_magnitudes_are_behaviour_parameters():
+    """crowd_floor, reward_half_value and status_per_point (Rules) set what the lever computes."""
+    tiny, large = np.array([0.001]), np.array([0.5])
+    assert crowding(tiny, replace(Rules(), crowd_floor=1.0))[0] == 1.0  # every payment: all of it
+    assert crowding(tiny, replace(Rules(), crowd_floor=0.0))[0] < 0.05  # by size alone
+    small_half = replace(Rules(), crowd_floor=0.0, reward_half_value=0.001)
+    assert crowding(tiny, small_half)[0] == pytest.approx(0.5)
+    assert crowding(large, small_half)[0] > crowding(large, replace(Rules(), crowd_floor=0.0))[0]
+    scheme = Incentives()  # recognition-only points: worth their status alone
+    assert scheme.action_value("post", 0.0) == 0.0
+    assert scheme.action_value("post", 0.01) == pytest.approx(
+        2 * scheme.action_value("post", 0.005)
+    )
+
+
 def test_crowding_out_is_larger_for_tangible_and_larger_rewards():
-    assert crowding(np.array([0.5]))[0] > crowding(np.array([0.001]))[0] > 0
+    assert crowding(np.array([0.5]), Rules())[0] > crowding(np.array([0.001]), Rules())[0] > 0
 
     def intrinsic(strategy):
         """The founders' mean intrinsic motivation (the same members in every arm, whether they

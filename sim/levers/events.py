@@ -8,7 +8,7 @@ before an event raises attendance and pulls members back to visit.
 **Prizes by value.** A contest's or lottery's prize draws members by what it is worth to them: its
 expected value per attendee (prize x winners / expected attendance: a lottery's prize times the
 chance to win) through the incentives' saturating value function (``sim.levers.incentives``, half
-pull at ``EVENT_V50``, an assumption: attending is an hour's effort, not a post's), times each
+pull at ``Rules.prize_half_value``, an assumption: attending is an hour's effort, not a post's), times each
 member's extrinsic sensitivity. A contest's prize also raises attendees' posting. Without a prize
 a lottery draws little (there is nothing to win).
 
@@ -34,8 +34,6 @@ EVENT_EFFECTS = {
     "lottery": {"draw": 0.3, "identity": 0.2, "posting": 0.1},
 }
 PROMOTION_PULL = np.float32(0.02)  # extra visit probability while an event is promoted
-EVENT_V50 = 1.0  # money-equivalent per attendee at which a prize draws half its most
-PRIZE_DRAW = 2.0  # extra draw of a prize worth far more than EVENT_V50, at full extrinsic
 RETURN_WINDOW = 90  # days: members gone longer do not hear of events
 RETURN_PULL = 0.02  # pull to come back for an event at full draw, on the day it is held
 
@@ -182,7 +180,8 @@ def draw_of(members, slots: np.ndarray, event: Event, effects: dict, chance: flo
         loyalty = members.loyalty[slots]
         expected = min(float((chance * draw * (0.2 + 0.8 * loyalty)).sum()), event.capacity)
         value = event.prize * min(event.winners, max(expected, 1.0)) / max(expected, 1.0)
-        pull = PRIZE_DRAW * float(saturate(value, EVENT_V50))
+        rules = members.rules
+        pull = rules.prize_draw * float(saturate(value, rules.prize_half_value))
         draw = draw + np.float32(pull) * members.extrinsic[slots]
     return draw
 

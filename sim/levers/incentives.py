@@ -3,11 +3,12 @@ how members respond to the scheme, and how it pays out.
 
 * **Pull by value**: while a scheme runs, the rate of each rewarded action rises with what the
   reward is worth to the member: its exchange value (points x money per point, when points redeem
-  for money) plus the status a visible point carries (``STATUS_PER_POINT``, an assumption), through
-  a saturating value function ``v / (v + V50)`` (concave in the reward, as prospect theory's value
-  function: Kahneman & Tversky 1979), times the member's extrinsic sensitivity (drawn at join,
-  heterogeneous; Deci, Koestner & Ryan 1999 separate the intrinsic and extrinsic pull). Points worth
-  nothing pull little; doubling a large reward adds less than doubling a small one.
+  for money) plus the status a visible point carries (``Rules.status_per_point``, an assumption),
+  through a saturating value function ``v / (v + Rules.reward_half_value)`` (concave in the reward,
+  as prospect theory's value function: Kahneman & Tversky 1979), times the member's extrinsic
+  sensitivity (drawn at join, heterogeneous; Deci, Koestner & Ryan 1999 separate the intrinsic and
+  extrinsic pull). Points worth nothing pull little; doubling a large reward adds less than
+  doubling a small one.
 * **Steering toward badges** (Anderson, Huttenlocher, Kleinberg & Leskovec 2013, "Steering user
   behavior with badges"): members close to a badge threshold do more of the badged action and less
   of its neighbour; once the badge is earned the pull is gone. The pull grows with the square of
@@ -21,10 +22,11 @@ how members respond to the scheme, and how it pays out.
   intrinsic motivation, d about -0.34; verbal rewards and recognition raise it, d about +0.33;
   Gneezy & Rustichini 2000, "Pay enough or don't pay at all": a small payment lowers effort below
   no payment): while members earn money, intrinsic motivation wears down at ``crowd_out_rate``
-  times ``CROWD_FLOOR + (1 - CROWD_FLOOR) x S(money earned)``: any payment reframes the activity as
-  paid work, a larger one more; recognition (badges, ranks, leaderboard places, points without money)
-  raises it a little instead. Small payments thus crowd out nearly as much as large ones while they
-  pull far less, so a small tangible reward can lower activity (Gneezy & Rustichini).
+  times ``crowd_floor + (1 - crowd_floor) x S(money earned)`` (``Rules.crowd_floor``): any payment
+  reframes the activity as paid work, a larger one more; recognition (badges, ranks, leaderboard
+  places, points without money) raises it a little instead. Small payments thus crowd out nearly
+  as much as large ones while they pull far less, so a small tangible reward can lower activity
+  (Gneezy & Rustichini).
 * **Payout**: points per action, badges, ranks, a leaderboard and, for tangible schemes, redemption
   at ``redeem_at`` points for money; the points liability is what was issued and not yet redeemed.
 * Sources for badges as a whole: Hamari 2017 ("Do badges increase user activity? A field experiment
@@ -38,7 +40,7 @@ from typing import Annotated, ClassVar, Literal
 import numpy as np
 from pydantic import Field, PrivateAttr, model_validator
 
-from sim.agents import Population
+from sim.agents import Population, Rules
 from sim.policies import Control, ExpectedSign, Lever, Series, priority, register
 from sim.world.settings import Config, Day, Hours, Money, setting
 
@@ -196,11 +198,11 @@ class Incentives(Lever):
         """Money a member gets per point: ``money_per_point`` when points redeem, else 0."""
         return self.money_per_point if self.tangible else 0.0
 
-    def action_value(self, action: str) -> float:
+    def action_value(self, action: str, status_per_point: float) -> float:
         """What one rewarded action is worth to a member (money-equivalent): its points' exchange
-        value plus the status they carry."""
+        value plus the status they carry (``status_per_point``, from ``Rules``)."""
         points = self.points.get(action, 0.0)
-        return points * (self.exchange_value() + STATUS_PER_POINT)
+        return points * (self.exchange_value() + status_per_point)
 
     def level_weights(self) -> np.ndarray:
         """Each rank's steering weight relative to a badge: S(value) / S(``LEVEL_REFERENCE``)."""
@@ -241,11 +243,9 @@ class Incentives(Lever):
 # the action a badged action takes effort from (substitution, Anderson et al. 2013)
 NEIGHBOUR = {"post": "reply", "reply": "post", "checkin": None}
 COUNTERS = {"post": "scheme_posts", "reply": "scheme_replies", "checkin": "scheme_checkins"}
-# the value function (assumptions, stated in the module docstring)
-V50 = 0.05  # money-equivalent per action at which a reward pulls half its most
-STATUS_PER_POINT = 0.005  # money-equivalent of the status a visible point carries
+# the unit of rank values (the value function's magnitudes are behaviour parameters in Rules:
+# reward_half_value, status_per_point, crowd_floor)
 LEVEL_REFERENCE = 1.0  # money-equivalent of a badge: a rank worth this steers as a badge does
-CROWD_FLOOR = 0.5  # share of the crowding out that any payment brings, however small
 
 
 def saturate(value, half):
@@ -264,7 +264,8 @@ def prepare_boosts(pop: Population, scheme: Incentives) -> None:
     extrinsic = pop.extrinsic[here]
     boosts = {}
     for action, key in (("checkin", "visit"), ("post", "post"), ("reply", "reply")):
-        pull = np.float32(r.incentive_gain * saturate(scheme.action_value(action), V50))
+        value = scheme.action_value(action, r.status_per_point)
+        pull = np.float32(r.incentive_gain * saturate(value, r.reward_half_value))
         boosts[key] = 1 + pull * extrinsic
     # everyone steers a little, the most reward-sensitive a lot: only they are detectable alone
     steerer = np.clip(extrinsic / np.float32(r.steer_threshold), 0, 1) ** 2
@@ -376,7 +377,7 @@ def award(
     rewarded = v[earned > 0]
     if scheme.tangible and scheme.money_per_point > 0:
         money = earned[earned > 0] * np.float32(scheme.money_per_point)
-        _crowd_out(pop, rewarded, r.crowd_out_rate * crowding(money))
+        _crowd_out(pop, rewarded, r.crowd_out_rate * crowding(money, r))
         _redeem(pop, operator, scheme)
     elif scheme.tangible:  # redeemable for nothing: no money changes hands
         recognition[rewarded] += np.float32(0.1)
@@ -398,10 +399,11 @@ def _leaders(pop: Population, places: int) -> np.ndarray:
     return here[top[score[top] > 0]]
 
 
-def crowding(money: np.ndarray) -> np.ndarray:
-    """How much of the full crowding out a day's money reward brings: ``CROWD_FLOOR`` for any
-    payment, rising with its size (Deci et al. 1999; Gneezy & Rustichini 2000)."""
-    return (CROWD_FLOOR + (1 - CROWD_FLOOR) * saturate(money, V50)).astype(np.float32)
+def crowding(money: np.ndarray, rules: Rules) -> np.ndarray:
+    """How much of the full crowding out a day's money reward brings: ``rules.crowd_floor`` for
+    any payment, rising with its size (Deci et al. 1999; Gneezy & Rustichini 2000)."""
+    floor = rules.crowd_floor
+    return (floor + (1 - floor) * saturate(money, rules.reward_half_value)).astype(np.float32)
 
 
 def _crowd_out(pop: Population, rewarded: np.ndarray, rate) -> None:

@@ -412,7 +412,7 @@ ISSUE_ROWS = (
             "arm A is recognition-only points, which raise intrinsic motivation a little each "
             "time they are earned (recognition_gain); arm B pays for them at the default "
             "money_per_point 0.01 (redeemed at 500 points), a small payment whose pull by value "
-            "is weak while any payment crowds out at least CROWD_FLOOR (half) of crowd_out_rate "
+            "is weak while any payment crowds out at least crowd_floor (half) of crowd_out_rate "
             "a day, for the whole 240 days (the scheme never stops): Gneezy & Rustichini 2000, "
             "'pay enough or don't pay at all' (sim.levers.incentives). Measured (seed 1, atlas "
             "set-up): mean intrinsic motivation of members at day 240 is 0.443 against 0.485, "
@@ -995,6 +995,57 @@ BEHAVIOUR_ROWS = (
         "members and visits; the rest too small to expect a sign",
         base=WINBACK_DEPARTED,
         cost="win-back messages cost staff hours only",
+    ),
+    # the value function's magnitudes, promoted from module constants of sim.levers.incentives and
+    # sim.levers.events to behaviour parameters (issue 14 review); expected signs written before
+    # measuring
+    _behaviour(
+        "reward_half_value",
+        0.5,
+        "? - ? ? - 0",
+        "a reward must be worth ten times as much to pull half its most (the value function, "
+        "Kahneman & Tversky 1979): recognition-only points pull less, so fewer check-in visits "
+        "and posts (Hamari 2017); membership and retention: no expectation",
+        base={"strategy": POINTS},
+        cost="recognition-only points cost no money",
+    ),
+    _behaviour(
+        "status_per_point",
+        0.0,
+        "? - ? ? - 0",
+        "visible points carry no status, so recognition-only points are worth nothing and pull "
+        "nothing: fewer check-in visits and posts; membership and retention: no expectation",
+        base={"strategy": POINTS},
+        cost="recognition-only points cost no money",
+    ),
+    _behaviour(
+        "crowd_floor",
+        0.0,
+        "+ + ? ? + +",
+        "Gneezy & Rustichini 2000 reversed: a small payment no longer crowds out half as much as "
+        "a large one, so paid members keep more intrinsic motivation (Deci, Koestner & Ryan "
+        "1999), post and visit more and stay; more posts earn more redeemed points (cost)",
+        base={"strategy": TANGIBLE},
+        cost="more rewarded actions are redeemed for money",
+    ),
+    _behaviour(
+        "prize_half_value",
+        100.0,
+        "? - ? ? ? 0",
+        "a lottery's prize must be worth a hundred times as much per attendee to draw half its "
+        "most: fewer members come for it, so fewer visits; the rest has no expectation, as in "
+        "the row 'lottery prize'",
+        base={"strategy": {"events": {"calendar": [{"kind": "lottery", **WEEKLY, "prize": 200}]}}},
+        cost="the prize is paid each week either way",
+    ),
+    _behaviour(
+        "prize_draw",
+        0.0,
+        "? - ? ? ? 0",
+        "a prize draws nobody (as a lottery without a prize): fewer attendees and visits; the "
+        "rest has no expectation, as in the row 'lottery prize'",
+        base={"strategy": {"events": {"calendar": [{"kind": "lottery", **WEEKLY, "prize": 200}]}}},
+        cost="the prize is paid each week either way",
     ),
 )
 
