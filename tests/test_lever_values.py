@@ -157,6 +157,20 @@ def test_a_larger_lottery_prize_raises_activity():
     assert dau.mean() > 0
 
 
+def test_a_lottery_builds_no_ties_and_a_qa_does():
+    """Bonds form through interaction (Ren, Kraut & Kiesler 2007): how many ties an attendee makes
+    (Rules.event_ties) changes a Q&A's community, never a lottery's."""
+
+    def ties(kind, event_ties):
+        event = Event(kind=kind, every=7, start=7, prize=100.0, capacity=100_000)
+        strategy = Strategy(budget=1e7, events=Events(calendar=[event]))
+        rules = replace(Rules(), event_ties=event_ties)
+        return _mean(_runs(strategy, 40, seeds=[1], rules=rules), "ties", 30)
+
+    assert ties("lottery", 0) == ties("lottery", 5)
+    assert ties("qa", 5) > ties("qa", 0)
+
+
 # ---- moderation --------------------------------------------------------------------------------------
 def _chatty_rules():
     mix = tuple(replace(s, chatter=0.2, toxic=0.02) for s in DEFAULT_MIX)

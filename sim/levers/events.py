@@ -3,7 +3,8 @@
 Attending a group activity builds common identity and bonds with other attendees (Ren, Kraut &
 Kiesler 2007, "Applying common identity and bond theory to design of online communities"): attendees
 gain identity benefit, make ties with each other and post more that day; promotion in the days
-before an event raises attendance and pulls members back to visit.
+before an event raises attendance and pulls members back to visit. Bonds need interaction: a
+lottery's entrants only draw tickets, so a lottery builds no ties.
 
 **Prizes by value.** A contest's or lottery's prize draws members by what it is worth to them: its
 expected value per attendee (prize x winners / expected attendance: a lottery's prize times the
@@ -26,12 +27,15 @@ from pydantic import Field, model_validator
 from sim.policies import Control, ExpectedSign, Lever, Series, priority, register
 from sim.world.settings import Config, Day, Hours, Money, Probability, setting
 
-# how strongly each kind of event draws members, builds identity and prompts posting
+# how strongly each kind of event draws members, builds identity and prompts posting, and whether
+# attendees interact: bonds form through interaction between members (Ren, Kraut & Kiesler 2007), so
+# a Q&A, a sharing session and a contest tie attendees to each other (Rules.event_ties each) and a
+# lottery, whose entrants only draw tickets, does not
 EVENT_EFFECTS = {
-    "qa": {"draw": 1.0, "identity": 0.6, "posting": 0.5},
-    "sharing": {"draw": 0.8, "identity": 0.8, "posting": 0.3},
-    "contest": {"draw": 0.6, "identity": 0.5, "posting": 1.0},
-    "lottery": {"draw": 0.3, "identity": 0.2, "posting": 0.1},
+    "qa": {"draw": 1.0, "identity": 0.6, "posting": 0.5, "interaction": True},
+    "sharing": {"draw": 0.8, "identity": 0.8, "posting": 0.3, "interaction": True},
+    "contest": {"draw": 0.6, "identity": 0.5, "posting": 1.0, "interaction": True},
+    "lottery": {"draw": 0.3, "identity": 0.2, "posting": 0.1, "interaction": False},
 }
 PROMOTION_PULL = np.float32(0.02)  # extra visit probability while an event is promoted
 RETURN_WINDOW = 90  # days: members gone longer do not hear of events
@@ -188,8 +192,9 @@ def draw_of(members, slots: np.ndarray, event: Event, effects: dict, chance: flo
 
 def hold_event(world, index: int, chance: float, event: Event, effects: dict) -> int:
     """An event: committed members attend (up to capacity), gain identity benefit, make ties
-    with other attendees and post more that day (a contest's prize, by value, more). Members who
-    left lately may come back for it. Returns the attendance."""
+    with other attendees (where the kind has them interact) and post more that day (a contest's
+    prize, by value, more). Members who left lately may come back for it. Returns the
+    attendance."""
     pop = world.members
     n = pop.n
     u = world.uniform(f"event.{index}")
@@ -210,6 +215,8 @@ def hold_event(world, index: int, chance: float, event: Event, effects: dict) ->
     boost = np.ones(n, np.float32)
     boost[attendees] += posting
     pop.today.boosts["post"] = pop.today.boosts.get("post", 1) * boost
+    if not effects["interaction"]:  # entrants who never talk to each other make no ties
+        return int(attendees.size)
     gen = world.random(f"event.{index}.ties")
     for _ in range(pop.rules.event_ties):
         partners = attendees[gen.permutation(attendees.size)]

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
 
 from sim.experiments.report import Block, render_markdown
 from sim.validation.atlas import (
@@ -228,6 +229,9 @@ def _shown(arm: dict) -> str:
     return text.replace(json.dumps(ALL_ON)[1:-1], '"(every lever on)": "ALL_ON"')
 
 
+SYMLOG_TICKS = (-1000, -100, -10, -2, 0, 2, 10, 100, 1000)
+
+
 def _figure(atlas: Atlas) -> Figure:
     rows = [row.name for row in atlas.rows]
     height = max(3.0, 0.2 * len(rows) + 1.2)
@@ -249,6 +253,13 @@ def _figure(atlas: Atlas) -> Figure:
             ax.plot(e.mean / sd, y, marker=marker, color=colour, ms=5 if marker == "o" else 7)
         ax.set_title(OUTCOME_LABELS[outcome], fontsize=8)
         ax.set_xscale("symlog", linthresh=2)
+        # symmetric limits and a few round ticks: the default symlog ticks overlap when every
+        # effect is small
+        limit = max(5.0, *np.abs(ax.get_xlim()))
+        ax.set_xlim(-limit, limit)
+        ticks = [t for t in SYMLOG_TICKS if abs(t) <= limit]
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        ax.xaxis.set_minor_locator(NullLocator())
         ax.tick_params(labelsize=7)
         ax.grid(axis="x", alpha=0.3)
     first = np.atleast_1d(axes)[0]
