@@ -477,6 +477,26 @@ class Rules:
     withdrawal_loss: float = parameter(
         0.4, "cost felt when rewards stop, at full extrinsic sensitivity", ge=0, le=10
     )
+    # check-in streaks (sim.levers.incentives, ``incentives.streaks``): the sources give the signs,
+    # the magnitudes are assumptions
+    streak_pull: float = parameter(
+        0.5,
+        "extra visit rate of a member on a check-in streak one day short of the next streak "
+        "reward, at full extrinsic sensitivity, for a reward worth far more than "
+        "reward_half_value; less the further the reward (the goal gradient: Kivetz, Urminsky & "
+        "Zheng 2006; the magnitude is an assumption)",
+        ge=0,
+        le=10,
+    )
+    streak_break_cost: float = parameter(
+        0.2,
+        "cost felt when a check-in streak of 3 days or more breaks, at full extrinsic "
+        "sensitivity, fading like the loss of withdrawn rewards (Silverman & Barasch 2023: a "
+        "broken streak lowers subsequent engagement, whatever its length; the magnitude is an "
+        "assumption)",
+        ge=0,
+        le=10,
+    )
     lure_rate: float = probability(
         0.01,
         "daily chance a competitor lures an uncommitted member away, at full pull",
@@ -541,7 +561,11 @@ STATES = (
     State(
         "visit_pull", F32, "extra visit chance from win-back messages and events (30% kept a day)"
     ),
-    State("withdrawal", F32, "loss felt since rewards stopped, fading by 5% a day"),
+    State(
+        "withdrawal",
+        F32,
+        "loss felt since rewards stopped or a check-in streak broke, fading by 5% a day",
+    ),
     State(
         "removal_today",
         F32,
@@ -591,6 +615,8 @@ STATES = (
     State("badges", np.int16, "badges earned"),
     State("badge_bits", np.uint16, "bit k: holds the scheme's badge k"),
     State("rank", np.int8, "rank reached: the scheme's rank thresholds passed"),
+    State("streak", I32, "consecutive days checked in while a streak scheme ran (0: none)"),
+    State("best_streak", I32, "longest check-in streak the member has had"),
     # return after leaving (Population.rejoin)
     State(
         "friends",

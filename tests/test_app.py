@@ -337,3 +337,16 @@ def test_dashboard_help_and_bad_flags(capsys):
             main(["dashboard", *flags])
         assert caught.value.code == 2
         assert message in capsys.readouterr().err
+
+
+def test_streak_controls_turn_streaks_on_and_set_the_reward_length(page):
+    """Adding a streak reward turns streaks on (issue 16 item 11); its length is a slider."""
+    page.find(v.Checkbox, label=LEVERS["incentives"].label).widget.v_model = True  # strategy A
+    assert _shows(page, "streak rewards: 0")
+    _click(page, "add streak reward")
+    assert _shows(page, "streak rewards: 1")
+    assert {"at streak (days): 7", "bonus points: 20"} <= _sliders(page)
+    _slider(page, "at streak (days)").v_model = 5
+    assert "at streak (days): 5" in _sliders(page) and not page.find(v.Alert).widgets
+    assert page.find(v.Checkbox, label="with a streak badge").widgets
+    assert page.find(v.Checkbox, label="streak rewards start over after the longest").widgets

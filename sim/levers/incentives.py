@@ -27,6 +27,24 @@ how members respond to the scheme, and how it pays out.
   places, points without money) raises it a little instead. Small payments thus crowd out nearly
   as much as large ones while they pull far less, so a small tangible reward can lower activity
   (Gneezy & Rustichini).
+* **Check-in streaks** (``streaks``, off unless it has a reward): a member's streak counts the
+  consecutive days it checked in (visited) while the scheme ran; reaching a reward length pays
+  bonus points and, if set, a badge (recognition). Members on a streak are pulled to keep it, more
+  the closer the next reward: the visit rate rises by ``Rules.streak_pull`` times the share of the
+  way from the last reward to the next that today's check-in would cover (the goal gradient:
+  Kivetz, Urminsky & Zheng 2006, "The goal-gradient hypothesis resurrected": café customers bought
+  coffee more often, and web raters visited more often, the closer they were to a reward; effort
+  follows the proportion of the distance to the goal already covered; just after a reward,
+  activity drops, "post-reward resetting"), times what that reward is worth through the value
+  function above and times extrinsic sensitivity, as for every other reward. A streak of
+  ``STREAK_MIN`` days or more that breaks (a day without a check-in) costs the member
+  ``Rules.streak_break_cost`` times its extrinsic sensitivity, whatever its length, felt on its
+  next visits and fading like the loss of withdrawn rewards (Silverman & Barasch 2023, "On or off
+  track: how (broken) streaks affect consumer decisions", J. Consumer Research 49(6): intact logged
+  streaks raise subsequent engagement relative to broken ones, because keeping a logged streak
+  becomes a goal in itself; in their earlier working paper the effect did not depend on the
+  streak's length and diminished with time since the break). Streak rewards are points: tangible
+  ones crowd out as the other points do, recognition-only ones (and badges) do not.
 * **Payout**: points per action, badges, ranks, a leaderboard and, for tangible schemes, redemption
   at ``redeem_at`` points for money; the points liability is what was issued and not yet redeemed.
 * Sources for badges as a whole: Hamari 2017 ("Do badges increase user activity? A field experiment
@@ -35,6 +53,7 @@ how members respond to the scheme, and how it pays out.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Annotated, ClassVar, Literal
 
 import numpy as np
@@ -54,6 +73,46 @@ class Badge(Config):
     )
 
 
+class StreakReward(Config):
+    """What a member gets on the day its check-in streak reaches ``length`` days."""
+
+    length: int = setting(
+        ge=2, le=365, unit="days", description="streak length (consecutive check-in days) rewarded"
+    )
+    points: float = setting(
+        0.0, ge=0, le=1e6, unit="points", description="bonus points paid at this length"
+    )
+    badge: bool = Field(
+        False, description="a streak badge at this length too (recognition, worth as a badge)"
+    )
+
+
+class Streaks(Config):
+    """Check-in streaks: rewards at streak lengths; off while ``rewards`` is empty."""
+
+    rewards: list[StreakReward] = Field(
+        default_factory=list,
+        max_length=16,
+        description="rewards at streak lengths, strictly increasing lengths; empty: no streaks",
+    )
+    cycle: bool = Field(
+        True,
+        description="after the longest reward length the streak's rewards start over (a weekly "
+        "check-in cycle); false: a streak past it earns nothing more",
+    )
+
+    @model_validator(mode="after")
+    def _lengths(self) -> Streaks:
+        lengths = [reward.length for reward in self.rewards]
+        if any(b <= a for a, b in pairwise(lengths)):
+            raise ValueError(f"rewards: lengths must be strictly increasing, got {lengths}")
+        return self
+
+    @property
+    def on(self) -> bool:
+        return bool(self.rewards)
+
+
 @register
 class Incentives(Lever):
     """Points, badges, ranks, a leaderboard and redeemable rewards, between start and stop dates
@@ -68,6 +127,13 @@ class Incentives(Lever):
             "points_liability", "points issued and not yet redeemed, held by members still here"
         ),
         Series("badges_awarded", "badges awarded"),
+        Series("checkins", "daily check-ins: members who visited while the scheme ran"),
+        Series(
+            "members_on_streak",
+            "members who checked in today on a streak of 3 days or more (streaks on)",
+        ),
+        Series("streaks_broken", "check-in streaks of 3 days or more broken today"),
+        Series("streak_rewards", "streak rewards paid (a reward length reached)"),
     )
     controls = (
         Control("start", "start day", 1, 365),
@@ -91,6 +157,17 @@ class Incentives(Lever):
         Control("rank_values", "what each rank is worth (money-equivalent)"),
         Control("redeem_at", "points redeemed at once", 50, 5000, 50),
         Control("money_per_point", "money per redeemed point", 0.0, 0.1, 0.005),
+        Control(
+            "streaks.rewards",
+            "streak rewards",
+            each=(
+                Control("length", "at streak (days)", 2, 60),
+                Control("points", "bonus points", 0, 200, 5),
+                Control("badge", "with a streak badge"),
+            ),
+            new={"length": 7, "points": 20},
+        ),
+        Control("streaks.cycle", "streak rewards start over after the longest"),
         Control("hours_per_day", "staff hours per day to run it", 0.0, 8.0, 0.5),
     )
     signs = (
@@ -158,6 +235,11 @@ class Incentives(Lever):
     hours_per_day: Hours = setting(
         0.5, unit="staff hours per day", description="staff hours to run the scheme each day"
     )
+    streaks: Streaks = Field(
+        default_factory=Streaks,
+        description="check-in streaks: consecutive check-in days counted, rewards at lengths, a "
+        "cost when a streak breaks (off while it has no reward)",
+    )
     _running_today: bool = PrivateAttr(False)
     # the badges and ranks every member has been checked against (None: not yet)
     _thresholds_checked: tuple | None = PrivateAttr(None)
@@ -217,9 +299,12 @@ class Incentives(Lever):
             operator.afford(1, self.hours_per_day, 0.0, "incentives")
         )
         if self._running_today:
+            if self.streaks.on:
+                break_streaks(world.members, operator, day)
             prepare_boosts(world.members, self)
         if self.stop is not None and day == self.stop + 1:
             withdraw_rewards(world.members, self)
+            world.members.view("streak")[:] = 0  # the operator ended them: no streak broke
 
     def respond(self, operator, world, day, actions):
         """The incentives phase: points, badges, ranks and rewards for today's actions."""
@@ -240,12 +325,22 @@ class Incentives(Lever):
         return {"points_liability": float((pop.points[here] - pop.points_redeemed[here]).sum())}
 
 
+def streak_value(scheme: Incentives, reward: StreakReward, status_per_point: float) -> float:
+    """What a streak reward is worth to a member (money-equivalent): its points' exchange value and
+    status, plus a badge's worth (``LEVEL_REFERENCE``) if it comes with one."""
+    points = reward.points * (scheme.exchange_value() + status_per_point)
+    return points + (LEVEL_REFERENCE if reward.badge else 0.0)
+
+
 # the action a badged action takes effort from (substitution, Anderson et al. 2013)
 NEIGHBOUR = {"post": "reply", "reply": "post", "checkin": None}
 COUNTERS = {"post": "scheme_posts", "reply": "scheme_replies", "checkin": "scheme_checkins"}
 # the unit of rank values (the value function's magnitudes are behaviour parameters in Rules:
 # reward_half_value, status_per_point, crowd_floor)
 LEVEL_REFERENCE = 1.0  # money-equivalent of a badge: a rank worth this steers as a badge does
+# a streak is three or more consecutive check-ins (Silverman & Barasch 2023's definition): only
+# such a streak costs when it breaks, and counts in members_on_streak and streaks_broken
+STREAK_MIN = 3
 
 
 def saturate(value, half):
@@ -290,6 +385,8 @@ def prepare_boosts(pop: Population, scheme: Incentives) -> None:
             )
     if scheme.ranks:
         _steer_to_ranks(pop, scheme, here, steerer, boosts)
+    if scheme.streaks.on:
+        boosts["visit"] = boosts["visit"] * (1 + streak_pull(pop, scheme, here, extrinsic))
     for key, value in boosts.items():  # on top of what events or a trend already set today
         full = np.ones(n, np.float32)
         full[here] = value
@@ -323,6 +420,77 @@ def _steer_to_ranks(
             boosts[key] = boosts[key] * (1 + np.float32(share) * steer)
 
 
+def _cycle_position(streak: np.ndarray, streaks: Streaks) -> np.ndarray:
+    """Where each streak stands among the reward lengths: its length, or with ``cycle`` its length
+    past the last completed cycle of the longest reward length (0 right after one)."""
+    if streaks.cycle:
+        return streak % np.int32(streaks.rewards[-1].length)
+    return streak
+
+
+def streak_pull(
+    pop: Population, scheme: Incentives, here: np.ndarray, extrinsic: np.ndarray
+) -> np.ndarray:
+    """The extra visit rate of members still here (``here``) from their check-in streaks, the goal
+    gradient toward the next reward (Kivetz, Urminsky & Zheng 2006): ``Rules.streak_pull`` x the
+    share of the way from the last reward length (or 0) to the next that today's check-in would
+    cover x S(what the next reward is worth) x extrinsic sensitivity. Members on no streak, and
+    streaks past the longest reward without ``cycle``, are not pulled."""
+    r, streaks = pop.rules, scheme.streaks
+    streak = pop.streak[here]
+    position = _cycle_position(streak, streaks)
+    lengths = np.array([reward.length for reward in streaks.rewards], np.int32)
+    values = np.array(
+        [streak_value(scheme, reward, r.status_per_point) for reward in streaks.rewards]
+    )
+    pulls = (r.streak_pull * saturate(values, r.reward_half_value)).astype(np.float32)
+    following = np.searchsorted(lengths, position, side="right")  # the next reward's index
+    has_next = (streak > 0) & (following < lengths.size)
+    following = np.minimum(following, lengths.size - 1)
+    previous = np.where(following > 0, lengths[np.maximum(following - 1, 0)], 0)
+    progress = (position + 1 - previous) / (lengths[following] - previous).astype(np.float32)
+    return np.where(has_next, pulls[following] * progress * extrinsic, 0).astype(np.float32)
+
+
+def break_streaks(pop: Population, operator, day: int) -> None:
+    """In the morning, before anyone visits: a streak whose member did not check in yesterday is
+    broken. A broken streak of ``STREAK_MIN`` days or more costs a member still here
+    ``Rules.streak_break_cost`` x its extrinsic sensitivity, whatever the streak's length
+    (Silverman & Barasch 2023); the cost joins ``withdrawal``, felt on visits and fading by 5% a
+    day (their working paper: the effect diminishes with time since the break)."""
+    streak = pop.view("streak")
+    broken = np.flatnonzero((streak > 0) & (pop.view("last_active_day") < day - 1))
+    if broken.size == 0:
+        return
+    felt = broken[(streak[broken] >= STREAK_MIN) & pop.alive[broken]]
+    streak[broken] = 0
+    operator.count("streaks_broken", int(felt.size))
+    pop.withdrawal[felt] += np.float32(pop.rules.streak_break_cost) * pop.extrinsic[felt]
+
+
+def _advance_streaks(pop: Population, operator, scheme: Incentives, v: np.ndarray) -> np.ndarray:
+    """Today's check-ins (``v``, slots) lengthen their streaks; the points each earns from streak
+    rewards reached today (badges among them are recognition)."""
+    streaks = scheme.streaks
+    streak = pop.streak[v] + 1
+    pop.streak[v] = streak
+    pop.best_streak[v] = np.maximum(pop.best_streak[v], streak)
+    operator.count("members_on_streak", int((streak >= STREAK_MIN).sum()))
+    position = _cycle_position(streak, streaks)
+    if streaks.cycle:  # a completed cycle is its longest reward length
+        position = np.where(position == 0, streaks.rewards[-1].length, position)
+    points = np.zeros(v.size, np.float32)
+    for reward in streaks.rewards:
+        reached = position == reward.length
+        if not reached.any():
+            continue
+        operator.count("streak_rewards", int(reached.sum()))
+        points[reached] += np.float32(reward.points)
+        if reward.badge:
+            pop.recognition_today[v[reached]] += 1
+    return points
+
+
 def award(
     pop: Population,
     operator,
@@ -342,12 +510,15 @@ def award(
     acted = {"checkin": np.ones(v.size, np.int32), "post": threads[v], "reply": replies[v]}
     for action, counter in COUNTERS.items():
         getattr(pop, counter)[v] += acted[action]
+    operator.count("checkins", int(v.size))
     earned = (
         scheme.points.get("post", 0.0) * threads[v]
         + scheme.points.get("reply", 0.0) * replies[v]
         + scheme.points.get("checkin", 0.0) * 1
         + scheme.points.get("invite", 0.0) * invites[v]
     ).astype(np.float32)
+    if scheme.streaks.on:
+        earned += _advance_streaks(pop, operator, scheme, v)
     pop.points[v] += earned
     pop.recent_points[v] += earned
     operator.count("points_issued", float(earned.sum()))

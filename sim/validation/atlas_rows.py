@@ -83,6 +83,14 @@ POINTS = {"incentives": {}}  # recognition-only points (the lever's defaults)
 BADGES = [{"action": "post", "threshold": 10}, {"action": "reply", "threshold": 25}]
 TANGIBLE = {"incentives": {"tangible": True}}
 WEEKLY = {"every": 7, "start": 7}
+# check-in streaks (issue 16 item 11): 10 bonus points on a streak's 3rd day, 30 and a streak badge
+# on its 7th, then a new cycle; recognition-only points (the lever's defaults, 1 point a check-in)
+STREAKS = {
+    "streaks": {
+        "rewards": [{"length": 3, "points": 10}, {"length": 7, "points": 30, "badge": True}]
+    }
+}
+STREAKS_ON = {"strategy": {"incentives": STREAKS}}
 # every lever on, as a trainer switches it on (the levers' ``switched_on``), for the cuts
 ALL_ON = {
     "content": {"posts_per_day": 8, "quality": 0.85},
@@ -461,6 +469,57 @@ ISSUE_ROWS = (
         "Anderson et al. 2013, issue 14 Deliver 3: ranks steer toward their thresholds in "
         "proportion to what each level means; worthless ranks steer no one",
         cost="rank values are status and perks, not money paid",
+    ),
+    # added with check-in streaks (issue 16 item 11), before they were measured
+    Row(
+        "incentive: check-in streaks",
+        {"strategy": POINTS},
+        STREAKS_ON,
+        "? + ? ? + 0",
+        "Kivetz, Urminsky & Zheng 2006 (the goal gradient: visits quicken toward a reward) and "
+        "Silverman & Barasch 2023 (intact streaks raise subsequent engagement): members on a "
+        "streak check in more to keep it, and visitors post, so visits and posts rise; broken "
+        "streaks cost, so whether more members stay: no expectation. Arm A has the same "
+        "recognition-only points, check-ins included, without streaks",
+        cost="streak rewards are recognition-only points and a badge: no money",
+        explained={
+            "dau_last30": "arm B's streaks also break: about 20 streaks of 3 days or more a day "
+            "(seed 1, atlas set-up: 4,648 in 240 days), each costing its member "
+            "streak_break_cost (0.2, an assumption) x extrinsic sensitivity in net benefit, "
+            "added to any earlier loss and fading by 5% a day, so members who keep building and "
+            "breaking weekly streaks carry a standing loss. The pull alone raises daily actives: "
+            "with streak_break_cost 0, seed 1 measures 375 in the last 30 days against 356 "
+            "without streaks and 350 with them (the row behaviour.streak_break_cost: +27.5 "
+            "[+25.8, +29.3]); at the assumed magnitude the cost outweighs the pull by day 240. "
+            "Making the loss renew rather than add up (the larger of the old and the new) "
+            "leaves most of it (study check-in-streaks: members at the end -23.8 instead of "
+            "-32.5 against points alone)"
+        },
+    ),
+    Row(
+        "streak reward size",
+        {
+            "strategy": {
+                "incentives": {
+                    "streaks": {"rewards": [{"length": 3, "points": 2}, {"length": 7, "points": 5}]}
+                }
+            }
+        },
+        {
+            "strategy": {
+                "incentives": {
+                    "streaks": {
+                        "rewards": [{"length": 3, "points": 20}, {"length": 7, "points": 50}]
+                    }
+                }
+            }
+        },
+        "? + ? ? + 0",
+        "issue 14 Deliver 3 (the pull of a reward scales with what it is worth) with the goal "
+        "gradient (Kivetz et al. 2006): streak rewards worth ten times as much pull members on a "
+        "streak harder, so more check-ins, and more posts by the extra visitors; membership and "
+        "retention: no expectation (the cost of a broken streak does not depend on the reward)",
+        cost="streak rewards are recognition-only points: no money",
     ),
     Row(
         "win-back to members who left",
@@ -1046,6 +1105,25 @@ BEHAVIOUR_ROWS = (
         "rest has no expectation, as in the row 'lottery prize'",
         base={"strategy": {"events": {"calendar": [{"kind": "lottery", **WEEKLY, "prize": 200}]}}},
         cost="the prize is paid each week either way",
+    ),
+    # check-in streaks (issue 16 item 11), expected signs written before measuring
+    _behaviour(
+        "streak_pull",
+        0.0,
+        "? - ? ? - 0",
+        "no goal gradient (Kivetz, Urminsky & Zheng 2006): members on a streak are no longer "
+        "pulled toward its next reward, so fewer check-in visits and fewer posts by visitors; "
+        "membership and retention: no expectation",
+        base=STREAKS_ON,
+        cost="streak rewards are recognition-only points: no money",
+    ),
+    _behaviour(
+        "streak_break_cost",
+        0.0,
+        "+ + + + + 0",
+        f"a broken streak no longer costs (Silverman & Barasch 2023): {LOWER_COST}",
+        base=STREAKS_ON,
+        cost="streak rewards are recognition-only points: no money",
     ),
 )
 
