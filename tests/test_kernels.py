@@ -213,6 +213,37 @@ def test_topic_drift_kernel_equals_its_numpy_reference(seed):
     assert not np.array_equal(numba_out[1][0], pref)
 
 
+@needs_numba
+@pytest.mark.parametrize("seed", range(5))
+def test_quality_rows_kernel_equals_its_numpy_reference(seed):
+    """Reading the best share of each topic: the kernel computes a topic's sum once per run of
+    readers with equal shares and finds positions by galloping from the topic's start; the numpy
+    reference searches every reader and topic afresh. Shares in runs, all different, 0 and 1;
+    appeal weights of 1 (positions computed) and varied (positions searched); an empty topic."""
+    from sim.world.platform import quality_tables
+
+    rng = np.random.default_rng(seed)
+    n_topics, n_items = 8, int(rng.integers(50, 2000))
+    topic = rng.integers(0, n_topics, n_items)
+    topic[topic == 5] = 4  # topic 5 has no items
+    quality = rng.random(n_items).astype(np.float32)
+    per_topic = np.bincount(topic, minlength=n_topics).astype(np.float32)
+    pref = rng.random((500, n_topics)).astype(np.float32)
+    rows = np.sort(rng.choice(500, 300, replace=False))
+    runs = np.repeat(rng.random(6) ** 3, 50)  # equal shares in runs, most of them small
+    varied = rng.random(300) ** 2
+    varied[:3] = (0, 1, 0)
+    for weight in (np.ones(n_items), rng.uniform(0.1, 3, n_items)):
+        tables = quality_tables(topic, quality, weight.astype(np.float32), n_topics)
+        for share in (runs, varied):
+            share = share.astype(np.float32)
+            (numba_out, _), (numpy_out, _) = _both(
+                "quality_rows", pref, rows, share, per_topic, *tables
+            )
+            assert numba_out.dtype == numpy_out.dtype == np.float32
+            assert np.array_equal(numba_out, numpy_out)
+
+
 def every_lever(members: int) -> Strategy:
     """Every lever, sized for a small community (as experiments/all-levers.yaml is for 2,000)."""
     return Strategy(

@@ -212,27 +212,46 @@ def _compiled():
         for t in range(per_topic.size):
             first[t] = np.searchsorted(cum_w, base_w[t], side="left")
         first[per_topic.size] = last
+        # a topic's summed quality depends on the reader only through its share, and readers
+        # often share one (the same page, budgets not binding): computed once per run of equal
+        # shares, then weighed by each reader's interests
+        values = np.empty(per_topic.size, np.float32)
         for k in range(rows.size):
+            if k == 0 or share[k] != share[k - 1]:
+                for t in range(per_topic.size):
+                    target = base_w[t] + share[k] * per_topic[t]
+                    if (
+                        uniform
+                    ):  # cum_w[i] == i: the first i with cum_w[i] >= target is ceil(target)
+                        lo = np.int64(np.ceil(target))
+                    else:  # np.searchsorted(cum_w, target, side="left"), within the topic's items
+                        # a reader opens the best few of a topic, so the place is near the topic's
+                        # start: gallop from there in doubling steps until a probe reaches the
+                        # target (everything before a probe that falls short does too, as cum_w
+                        # rises), then search between; the first i with cum_w[i] >= target is
+                        # found either way
+                        lo, end = first[t], first[t + 1] + 1
+                        hi, step = lo, np.int64(1)
+                        while hi < end and cum_w[hi] < target:
+                            lo = hi + 1
+                            hi = lo + step
+                            step *= 2
+                        hi = min(hi, end)
+                        while lo < hi:
+                            mid = (lo + hi) // 2
+                            if cum_w[mid] < target:
+                                lo = mid + 1
+                            else:
+                                hi = mid
+                    pos = min(max(lo, 1), last)
+                    lo_w, hi_w = cum_w[pos - 1], cum_w[pos]
+                    span = hi_w - lo_w if hi_w > lo_w else one
+                    frac = min(max((target - lo_w) / span, zero), one)
+                    value = cum_wq[pos - 1] + frac * (cum_wq[pos] - cum_wq[pos - 1])
+                    values[t] = max(value - base_wq[t], zero)
             total = zero
             for t in range(per_topic.size):
-                target = base_w[t] + share[k] * per_topic[t]
-                if uniform:  # cum_w[i] == i: the first i with cum_w[i] >= target is ceil(target)
-                    lo = np.int64(np.ceil(target))
-                else:  # np.searchsorted(cum_w, target, side="left"), within the topic's items
-                    lo, hi = first[t], first[t + 1] + 1
-                    while lo < hi:
-                        mid = (lo + hi) // 2
-                        if cum_w[mid] < target:
-                            lo = mid + 1
-                        else:
-                            hi = mid
-                pos = min(max(lo, 1), last)
-                lo_w, hi_w = cum_w[pos - 1], cum_w[pos]
-                span = hi_w - lo_w if hi_w > lo_w else one
-                frac = min(max((target - lo_w) / span, zero), one)
-                value = cum_wq[pos - 1] + frac * (cum_wq[pos] - cum_wq[pos - 1])
-                value = max(value - base_wq[t], zero)
-                term = value * pref[rows[k], t]
+                term = values[t] * pref[rows[k], t]
                 total = term if t == 0 else total + term * one
             out[k] = total
         return out
