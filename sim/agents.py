@@ -1006,7 +1006,7 @@ class Population:
 
     def record_replies(self, per_member: np.ndarray, day: int) -> None:
         """Bookkeeping for the replies written today (``per_member``: count per slot)."""
-        writers = np.flatnonzero(per_member)
+        writers = np.flatnonzero(per_member != 0)  # through a mask: twice as fast
         self._record_posts(writers, per_member[writers], day)
         self.replies[writers] += per_member[writers]
 
@@ -1167,7 +1167,7 @@ class Population:
             touched_drive *= 1 - f32(r.ignored_penalty) * newness * (ignored[touched] > 0)
         drive[touched] = touched_drive
         if r.habit_gain > 0:  # posting begets posting: a habit forms (see Rules.habit_gain)
-            posted = np.flatnonzero(self.posts_today[:n])
+            posted = np.flatnonzero(self.posts_today[:n] != 0)  # a mask: twice as fast
             drive[posted] += f32(r.habit_gain) * self.posts_today[posted]
         if felt is not None:
             drive[felt] *= f32(1 - r.removal_drive) ** amount
@@ -1232,16 +1232,19 @@ class Population:
         cleared at leaving, so it starts without friends around it."""
         r, n = self.rules, self.n
         here = self.here()
-        # the ties each member has to members still here, noted while it is here: at leaving,
-        # the friends it leaves behind (``ties.leave`` clears them)
-        ends = np.minimum(self.ties.ends(n), np.iinfo(np.int16).max)
-        np.copyto(self.friends[:n], ends, where=self.alive[:n], casting="unsafe")
         self.returned_today = 0
         gone_since = self.view("leave_day")  # -1 for members here
         pull = self.view("return_pull")
-        candidates = np.flatnonzero(
-            (gone_since >= max(day - r.return_horizon, 0))
-            & ((pull > 0) | (self.view("friends") > 0))
+        # the ties each member has to members still here, noted while it is here: at leaving,
+        # the friends it leaves behind (``ties.leave`` clears them); then who may come back, in
+        # one pass (a compiled kernel)
+        candidates = kernels.active().return_candidates(
+            self.ties.indptr(n),
+            self.view("alive"),
+            self.view("friends"),
+            gone_since,
+            pull,
+            max(day - r.return_horizon, 0),
         )
         if candidates.size == 0:
             return candidates

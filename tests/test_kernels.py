@@ -244,6 +244,27 @@ def test_quality_rows_kernel_equals_its_numpy_reference(seed):
             assert np.array_equal(numba_out, numpy_out)
 
 
+@needs_numba
+@pytest.mark.parametrize("seed", range(4))
+def test_return_candidates_kernel_equals_its_numpy_reference(seed):
+    """Population.rejoin's pass: members here note their tie ends (capped at the int16 maximum),
+    and those who left recently with a pull or friends are candidates to return."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    degree = rng.integers(0, 5, n)
+    degree[rng.random(n) < 0.01] = 40_000  # beyond int16: capped
+    indptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int32)
+    alive = rng.random(n) < 0.7
+    friends = np.where(alive, 0, rng.integers(0, 4, n)).astype(np.int16)
+    gone_since = np.where(alive, -1, rng.integers(0, 100, n)).astype(np.int32)
+    pull = np.where(rng.random(n) < 0.2, rng.random(n), 0).astype(np.float32)
+    numba_out, numpy_out = _both("return_candidates", indptr, alive, friends, gone_since, pull, 40)
+    assert np.array_equal(numba_out[0], numpy_out[0])
+    assert numba_out[0].dtype == numpy_out[0].dtype
+    assert np.array_equal(numba_out[1][2], numpy_out[1][2])  # friends, updated in place
+    assert numba_out[0].size > 0 and (numba_out[1][2] == np.iinfo(np.int16).max).any()
+
+
 def every_lever(members: int) -> Strategy:
     """Every lever, sized for a small community (as experiments/all-levers.yaml is for 2,000)."""
     return Strategy(

@@ -197,6 +197,17 @@ def _quality_rows_numpy(pref, rows, share, per_topic, base_w, base_wq, cum_w, cu
     return _weighted_rows_numpy(value * pref[rows], np.arange(rows.size), np.ones_like(per_topic))
 
 
+def _return_candidates_numpy(indptr, alive, friends, gone_since, pull, since):
+    """``Population.rejoin``'s daily pass over the members: each member still here (``alive``)
+    notes its tie ends (``indptr`` of the tie graph; at most the int16 maximum) in ``friends``, in
+    place; returns the slots of members who left on day ``since`` or later (``gone_since``, -1 for
+    members here) and have a pull to return (``pull`` > 0) or friends noted."""
+    n = alive.size
+    ends = np.minimum(np.diff(indptr[: n + 1]), np.iinfo(np.int16).max)
+    np.copyto(friends, ends, where=alive, casting="unsafe")
+    return np.flatnonzero((gone_since >= since) & ((pull > 0) | (friends > 0)))
+
+
 # ---- numba kernels -------------------------------------------------------------------------------
 def _compiled():
     jit = numba.njit(cache=True, nogil=True)
@@ -446,6 +457,19 @@ def _compiled():
                 target = low + high * (p * supply[t]) / max(top, floor) if top > 0 else p
                 pref[i, t] = keep * p + rate * target
 
+    @jit
+    def return_candidates(indptr, alive, friends, gone_since, pull, since):
+        most = np.iinfo(np.int16).max
+        found = np.empty(alive.size, np.int64)
+        count = 0
+        for i in range(alive.size):
+            if alive[i]:
+                friends[i] = min(indptr[i + 1] - indptr[i], most)
+            if gone_since[i] >= since and (pull[i] > 0 or friends[i] > 0):
+                found[count] = i
+                count += 1
+        return found[:count].copy()
+
     return SimpleNamespace(
         tie_find=find,
         tie_merge=merge,
@@ -458,6 +482,7 @@ def _compiled():
         pick_by_appeal=pick_by_appeal,
         drift_topics=drift_topics,
         quality_rows=quality_rows,
+        return_candidates=return_candidates,
     )
 
 
@@ -473,6 +498,7 @@ _NUMPY = SimpleNamespace(
     pick_by_appeal=_pick_by_appeal_numpy,
     drift_topics=_drift_topics_numpy,
     quality_rows=_quality_rows_numpy,
+    return_candidates=_return_candidates_numpy,
 )
 _backends = {"numpy": _NUMPY}
 _selected = os.environ.get("COMMSIM_KERNELS", BACKENDS[0])
