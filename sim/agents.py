@@ -1130,7 +1130,8 @@ class Population:
             amount = self.removal_today[felt]
             memory[felt] += amount
             self.removal_today[felt] = 0
-        if memory.any():
+        remembered = bool(memory.any())  # (nothing below changes memory until it fades)
+        if remembered:
             net -= f32(r.removal_cost) * (1 - np.exp(-memory[v]))
         target = expit((net - f32(r.aspiration)) / f32(r.temperature))
         # first impressions weigh more: the learning rate falls as visits accumulate, so commitment
@@ -1171,7 +1172,7 @@ class Population:
             drive[posted] += f32(r.habit_gain) * self.posts_today[posted]
         if felt is not None:
             drive[felt] *= f32(1 - r.removal_drive) ** amount
-        if memory.any():
+        if remembered:
             memory *= f32(1 - r.removal_memory)
         np.minimum(drive, f32(r.drive_max), out=drive)
         self.recent_posts[:n] *= np.float32(1 - 1 / 30)  # about the last 30 days' posts

@@ -265,6 +265,24 @@ def test_return_candidates_kernel_equals_its_numpy_reference(seed):
     assert numba_out[0].size > 0 and (numba_out[1][2] == np.iinfo(np.int16).max).any()
 
 
+@needs_numba
+@pytest.mark.parametrize("seed", range(3))
+def test_count_at_least_kernel_equals_its_numpy_reference(seed):
+    """The daily role counts: values at the chosen slots at or above each bound, with values on
+    the bounds and a float32 bound that is not exactly the Python float."""
+    rng = np.random.default_rng(seed)
+    values = (rng.random(5000) * 12).astype(np.float32)
+    values[:30] = np.float32(0.5)
+    values[30:60] = np.float32(0.1)
+    slots = np.sort(rng.choice(5000, 3000, replace=False))
+    slots[:5] = np.arange(5)
+    bounds = np.asarray((0.1, 0.5, 3.0, 10.0), np.float32)
+    numba_out, numpy_out = _both("count_at_least", values, slots, bounds)
+    assert np.array_equal(numba_out[0], numpy_out[0])
+    expected = [np.count_nonzero(values[slots] >= b) for b in (0.1, 0.5, 3.0, 10.0)]
+    assert list(numba_out[0]) == expected
+
+
 def every_lever(members: int) -> Strategy:
     """Every lever, sized for a small community (as experiments/all-levers.yaml is for 2,000)."""
     return Strategy(

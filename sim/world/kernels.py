@@ -208,6 +208,12 @@ def _return_candidates_numpy(indptr, alive, friends, gone_since, pull, since):
     return np.flatnonzero((gone_since >= since) & ((pull > 0) | (friends > 0)))
 
 
+def _count_at_least_numpy(values, slots, bounds):
+    """How many of ``values[slots]`` are at least each of ``bounds`` (same dtype as ``values``)."""
+    chosen = values[slots]
+    return np.array([np.count_nonzero(chosen >= b) for b in bounds], np.int64)
+
+
 # ---- numba kernels -------------------------------------------------------------------------------
 def _compiled():
     jit = numba.njit(cache=True, nogil=True)
@@ -470,6 +476,16 @@ def _compiled():
                 count += 1
         return found[:count].copy()
 
+    @jit
+    def count_at_least(values, slots, bounds):
+        counts = np.zeros(bounds.size, np.int64)
+        for k in range(slots.size):
+            value = values[slots[k]]
+            for j in range(bounds.size):
+                if value >= bounds[j]:
+                    counts[j] += 1
+        return counts
+
     return SimpleNamespace(
         tie_find=find,
         tie_merge=merge,
@@ -483,6 +499,7 @@ def _compiled():
         drift_topics=drift_topics,
         quality_rows=quality_rows,
         return_candidates=return_candidates,
+        count_at_least=count_at_least,
     )
 
 
@@ -499,6 +516,7 @@ _NUMPY = SimpleNamespace(
     drift_topics=_drift_topics_numpy,
     quality_rows=_quality_rows_numpy,
     return_candidates=_return_candidates_numpy,
+    count_at_least=_count_at_least_numpy,
 )
 _backends = {"numpy": _NUMPY}
 _selected = os.environ.get("COMMSIM_KERNELS", BACKENDS[0])
