@@ -135,6 +135,31 @@ def test_tie_kernels_equal_their_numpy_reference(seed):
 
 
 @needs_numba
+@pytest.mark.parametrize("seed", range(8))
+def test_tie_merge_of_many_new_entries_equals_its_numpy_reference(seed):
+    """Merging moves the entries after each new one's place in blocks: many new entries, several
+    in one row, before, between and after a row's entries, in empty rows and in the last row."""
+    rng = np.random.default_rng(seed)
+    rows = int(rng.integers(2, 60))
+    dense, indptr, indices, data, nnz = _random_csr(rng, rows, rng.uniform(0, 0.5), spare=rows**2)
+    free = np.flatnonzero((dense == 0).ravel())
+    new = np.sort(rng.choice(free, size=int(rng.integers(1, free.size + 1)), replace=False))
+    new_rows, new_cols = np.divmod(new.astype(np.int64), rows)
+    values = rng.random(new.size).astype(np.float32) + np.float32(1)
+    merge_args = (indptr, indices, data, nnz, new_rows, new_cols.astype(np.int32), values)
+    (_, numba_arrays), (_, numpy_arrays) = _both("tie_merge", *merge_args)
+    total = nnz + new.size
+    for x, y in zip(numba_arrays[:3], numpy_arrays[:3], strict=True):
+        assert np.array_equal(x[:total], y[:total])
+    merged = sparse.csr_array(
+        (numba_arrays[2][:total], numba_arrays[1][:total], numba_arrays[0]), shape=(rows, rows)
+    )
+    expected = dense.copy()
+    expected[new_rows, new_cols] = values
+    assert np.array_equal(merged.toarray(), expected)
+
+
+@needs_numba
 @pytest.mark.parametrize("seed", range(6))
 def test_pick_kernels_equal_their_numpy_reference(seed):
     """Replies and reactions pick items by topic interest and appeal: both backends pick the same

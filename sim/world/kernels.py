@@ -297,26 +297,27 @@ def _compiled():
 
     @jit
     def merge(indptr, indices, data, nnz, rows, cols, values):
-        # fill from the back so that every entry moves once, in place; walking the entries from
-        # the back while knowing each one's row puts each new entry (sorted by row, then column)
-        # in its place on the way, with no search for the places
-        write = nnz + rows.size - 1
-        old = nnz - 1
-        row = indptr.size - 2  # the row of entry `old`: the last row starting at or before it
+        # fill from the back so that every entry moves once, in place: for each new entry (sorted
+        # by row, then column), from the last, a binary search within its row among the entries
+        # not yet moved finds its place; the entries after that place move up by the number of
+        # new entries up to this one, in one tight loop, and the new entry goes in just below
+        end = nnz  # entries [0, end) have not moved
         for k in range(rows.size - 1, -1, -1):
             new_row, new_col = rows[k], cols[k]
-            while old >= 0:
-                while indptr[row] > old:
-                    row -= 1
-                if row < new_row or (row == new_row and indices[old] < new_col):
-                    break
-                indices[write] = indices[old]
-                data[write] = data[old]
-                write -= 1
-                old -= 1
-            indices[write] = new_col
-            data[write] = values[k]
-            write -= 1
+            lo, hi = np.int64(indptr[new_row]), min(np.int64(indptr[new_row + 1]), end)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if indices[mid] < new_col:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            shift = k + 1
+            for i in range(end - 1, lo - 1, -1):
+                indices[i + shift] = indices[i]
+                data[i + shift] = data[i]
+            indices[lo + k] = new_col
+            data[lo + k] = values[k]
+            end = lo
         added = 0
         k = 0
         for row in range(indptr.size - 1):
