@@ -479,12 +479,15 @@ def _compiled():
 
     @jit
     def count_at_least(values, slots, bounds):
+        # a pass per bound, counting in a local without a branch: several times faster than one
+        # pass that updates an array of counts (a store the compiler must redo every time)
         counts = np.zeros(bounds.size, np.int64)
-        for k in range(slots.size):
-            value = values[slots[k]]
-            for j in range(bounds.size):
-                if value >= bounds[j]:
-                    counts[j] += 1
+        for j in range(bounds.size):
+            bound = bounds[j]
+            count = 0
+            for k in range(slots.size):
+                count += values[slots[k]] >= bound
+            counts[j] = count
         return counts
 
     return SimpleNamespace(
