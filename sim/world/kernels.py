@@ -4,8 +4,9 @@ A few steps of the day are loops that numpy can only express as several passes o
 with temporaries in between (merging new ties into the CSR arrays of the tie graph, decaying and
 pruning every tie, finding a tie within its row, summing the tie strengths of today's visitors'
 rows, weighing each reader's topic interests against the feed, drifting them, counting per member
-what a day's lists of members did, where ``np.add.at`` is slow, and picking the item each reply or
-reaction goes to). Here
+what a day's lists of members did, where ``np.add.at`` is slow, picking the item each reply or
+reaction goes to, and two daily passes over every member: who may return after leaving, and how
+many members are in each role). Here
 each is written once as a plain loop compiled by numba and once in numpy, and both give
 bit-identical results (``tests/test_kernels.py`` runs them side by side, and a whole model run
 under each). The kernels do only IEEE-exact float32 arithmetic (no exp or log, whose compiled
