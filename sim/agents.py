@@ -1069,7 +1069,7 @@ class Population:
 
     def record_replies(self, per_member: np.ndarray, day: int) -> None:
         """Bookkeeping for the replies written today (``per_member``: count per slot)."""
-        writers = np.flatnonzero(per_member)
+        writers = np.flatnonzero(per_member != 0)  # through a mask: twice as fast
         self._record_posts(writers, per_member[writers], day)
         self.replies[writers] += per_member[writers]
 
@@ -1193,7 +1193,8 @@ class Population:
             amount = self.removal_today[felt]
             memory[felt] += amount
             self.removal_today[felt] = 0
-        if memory.any():
+        remembered = bool(memory.any())  # (nothing below changes memory until it fades)
+        if remembered:
             net -= f32(r.removal_cost) * (1 - np.exp(-memory[v]))
         target = expit((net - f32(r.aspiration)) / f32(r.temperature))
         # first impressions weigh more: the learning rate falls as visits accumulate, so commitment
@@ -1230,11 +1231,11 @@ class Population:
             touched_drive *= 1 - f32(r.ignored_penalty) * newness * (ignored[touched] > 0)
         drive[touched] = touched_drive
         if r.habit_gain > 0:  # posting begets posting: a habit forms (see Rules.habit_gain)
-            posted = np.flatnonzero(self.posts_today[:n])
+            posted = np.flatnonzero(self.posts_today[:n] != 0)  # a mask: twice as fast
             drive[posted] += f32(r.habit_gain) * self.posts_today[posted]
         if felt is not None:
             drive[felt] *= f32(1 - r.removal_drive) ** amount
-        if memory.any():
+        if remembered:
             memory *= f32(1 - r.removal_memory)
         np.minimum(drive, f32(r.drive_max), out=drive)
         self.recent_posts[:n] *= np.float32(1 - 1 / 30)  # about the last 30 days' posts
@@ -1295,16 +1296,19 @@ class Population:
         cleared at leaving, so it starts without friends around it."""
         r, n = self.rules, self.n
         here = self.here()
-        # the ties each member has to members still here, noted while it is here: at leaving,
-        # the friends it leaves behind (``ties.leave`` clears them)
-        ends = np.minimum(self.ties.ends(n), np.iinfo(np.int16).max)
-        np.copyto(self.friends[:n], ends, where=self.alive[:n], casting="unsafe")
         self.returned_today = 0
         gone_since = self.view("leave_day")  # -1 for members here
         pull = self.view("return_pull")
-        candidates = np.flatnonzero(
-            (gone_since >= max(day - r.return_horizon, 0))
-            & ((pull > 0) | (self.view("friends") > 0))
+        # the ties each member has to members still here, noted while it is here: at leaving,
+        # the friends it leaves behind (``ties.leave`` clears them); then who may come back, in
+        # one pass (a compiled kernel)
+        candidates = kernels.active().return_candidates(
+            self.ties.indptr(n),
+            self.view("alive"),
+            self.view("friends"),
+            gone_since,
+            pull,
+            max(day - r.return_horizon, 0),
         )
         if candidates.size == 0:
             return candidates

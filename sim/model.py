@@ -558,5 +558,12 @@ class LeverWorld:
 
     def recently_active(self) -> np.ndarray:
         """Slots of members still here who were active yesterday or today."""
+        return np.flatnonzero(self._recently_active_mask())
+
+    def n_recently_active(self) -> int:
+        """How many members ``recently_active`` gives (counted, not listed)."""
+        return int(np.count_nonzero(self._recently_active_mask()))
+
+    def _recently_active_mask(self) -> np.ndarray:
         pop = self.members
-        return np.flatnonzero(pop.view("alive") & (pop.view("last_active_day") >= self.day - 1))
+        return pop.view("alive") & (pop.view("last_active_day") >= self.day - 1)

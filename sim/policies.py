@@ -113,6 +113,8 @@ class World(Protocol):
 
     def recently_active(self) -> np.ndarray: ...
 
+    def n_recently_active(self) -> int: ...
+
 
 @dataclass
 class Market:

@@ -135,6 +135,31 @@ def test_tie_kernels_equal_their_numpy_reference(seed):
 
 
 @needs_numba
+@pytest.mark.parametrize("seed", range(8))
+def test_tie_merge_of_many_new_entries_equals_its_numpy_reference(seed):
+    """Merging moves the entries after each new one's place in blocks: many new entries, several
+    in one row, before, between and after a row's entries, in empty rows and in the last row."""
+    rng = np.random.default_rng(seed)
+    rows = int(rng.integers(2, 60))
+    dense, indptr, indices, data, nnz = _random_csr(rng, rows, rng.uniform(0, 0.5), spare=rows**2)
+    free = np.flatnonzero((dense == 0).ravel())
+    new = np.sort(rng.choice(free, size=int(rng.integers(1, free.size + 1)), replace=False))
+    new_rows, new_cols = np.divmod(new.astype(np.int64), rows)
+    values = rng.random(new.size).astype(np.float32) + np.float32(1)
+    merge_args = (indptr, indices, data, nnz, new_rows, new_cols.astype(np.int32), values)
+    (_, numba_arrays), (_, numpy_arrays) = _both("tie_merge", *merge_args)
+    total = nnz + new.size
+    for x, y in zip(numba_arrays[:3], numpy_arrays[:3], strict=True):
+        assert np.array_equal(x[:total], y[:total])
+    merged = sparse.csr_array(
+        (numba_arrays[2][:total], numba_arrays[1][:total], numba_arrays[0]), shape=(rows, rows)
+    )
+    expected = dense.copy()
+    expected[new_rows, new_cols] = values
+    assert np.array_equal(merged.toarray(), expected)
+
+
+@needs_numba
 @pytest.mark.parametrize("seed", range(6))
 def test_pick_kernels_equal_their_numpy_reference(seed):
     """Replies and reactions pick items by topic interest and appeal: both backends pick the same
@@ -211,6 +236,76 @@ def test_topic_drift_kernel_equals_its_numpy_reference(seed):
     numba_out, numpy_out = _both("drift_topics", pref, readers, supply, np.float32(0.02))
     assert np.array_equal(numba_out[1][0], numpy_out[1][0])
     assert not np.array_equal(numba_out[1][0], pref)
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(5))
+def test_quality_rows_kernel_equals_its_numpy_reference(seed):
+    """Reading the best share of each topic: the kernel computes a topic's sum once per run of
+    readers with equal shares and finds positions by galloping from the topic's start; the numpy
+    reference searches every reader and topic afresh. Shares in runs, all different, 0 and 1;
+    appeal weights of 1 (positions computed) and varied (positions searched); an empty topic."""
+    from sim.world.platform import quality_tables
+
+    rng = np.random.default_rng(seed)
+    n_topics, n_items = 8, int(rng.integers(50, 2000))
+    topic = rng.integers(0, n_topics, n_items)
+    topic[topic == 5] = 4  # topic 5 has no items
+    quality = rng.random(n_items).astype(np.float32)
+    per_topic = np.bincount(topic, minlength=n_topics).astype(np.float32)
+    pref = rng.random((500, n_topics)).astype(np.float32)
+    rows = np.sort(rng.choice(500, 300, replace=False))
+    runs = np.repeat(rng.random(6) ** 3, 50)  # equal shares in runs, most of them small
+    varied = rng.random(300) ** 2
+    varied[:3] = (0, 1, 0)
+    for weight in (np.ones(n_items), rng.uniform(0.1, 3, n_items)):
+        tables = quality_tables(topic, quality, weight.astype(np.float32), n_topics)
+        for share in (runs, varied):
+            share = share.astype(np.float32)
+            (numba_out, _), (numpy_out, _) = _both(
+                "quality_rows", pref, rows, share, per_topic, *tables
+            )
+            assert numba_out.dtype == numpy_out.dtype == np.float32
+            assert np.array_equal(numba_out, numpy_out)
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(4))
+def test_return_candidates_kernel_equals_its_numpy_reference(seed):
+    """Population.rejoin's pass: members here note their tie ends (capped at the int16 maximum),
+    and those who left recently with a pull or friends are candidates to return."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    degree = rng.integers(0, 5, n)
+    degree[rng.random(n) < 0.01] = 40_000  # beyond int16: capped
+    indptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int32)
+    alive = rng.random(n) < 0.7
+    friends = np.where(alive, 0, rng.integers(0, 4, n)).astype(np.int16)
+    gone_since = np.where(alive, -1, rng.integers(0, 100, n)).astype(np.int32)
+    pull = np.where(rng.random(n) < 0.2, rng.random(n), 0).astype(np.float32)
+    numba_out, numpy_out = _both("return_candidates", indptr, alive, friends, gone_since, pull, 40)
+    assert np.array_equal(numba_out[0], numpy_out[0])
+    assert numba_out[0].dtype == numpy_out[0].dtype
+    assert np.array_equal(numba_out[1][2], numpy_out[1][2])  # friends, updated in place
+    assert numba_out[0].size > 0 and (numba_out[1][2] == np.iinfo(np.int16).max).any()
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(3))
+def test_count_at_least_kernel_equals_its_numpy_reference(seed):
+    """The daily role counts: values at the chosen slots at or above each bound, with values on
+    the bounds and a float32 bound that is not exactly the Python float."""
+    rng = np.random.default_rng(seed)
+    values = (rng.random(5000) * 12).astype(np.float32)
+    values[:30] = np.float32(0.5)
+    values[30:60] = np.float32(0.1)
+    slots = np.sort(rng.choice(5000, 3000, replace=False))
+    slots[:5] = np.arange(5)
+    bounds = np.asarray((0.1, 0.5, 3.0, 10.0), np.float32)
+    numba_out, numpy_out = _both("count_at_least", values, slots, bounds)
+    assert np.array_equal(numba_out[0], numpy_out[0])
+    expected = [np.count_nonzero(values[slots] >= b) for b in (0.1, 0.5, 3.0, 10.0)]
+    assert list(numba_out[0]) == expected
 
 
 def every_lever(members: int) -> Strategy:

@@ -19,7 +19,7 @@ from sim.model import CommunityModel
 from sim.policies import Strategy
 from sim.world import kernels
 from sim.world.content import Items
-from sim.world.platform import Platform, quality_tables
+from sim.world.platform import Platform, best_first, quality_tables
 
 SEEDS = (1, 2, 3, 4)
 SMALL = {"members": 800, "market_size": 4000}
@@ -287,3 +287,29 @@ def test_forum_repliers_seek_unanswered_threads():
         outcomes[crowd] = (series["unanswered_share"].tail(40).mean(), series["replies"].sum())
     seeking, not_seeking = outcomes[default], outcomes[10**6]
     assert seeking[0] < not_seeking[0] - 0.03, outcomes
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_best_first_is_the_stable_sort_of_the_float_key(seed):
+    """quality_tables orders items by topic, best quality first, ties in index order: the packed
+    int64 key gives exactly the stable argsort of the float key, with ties, -0.0 (equal to 0.0),
+    qualities outside 0..1 (clipped) and a NaN (the float key itself is used)."""
+    rng = np.random.default_rng(seed)
+    for n, n_topics in ((0, 1), (1, 1), (500, 8), (4000, 64)):
+        topic = rng.integers(0, n_topics, n)
+        if seed % 2:
+            topic = np.sort(topic)  # as Items holds them
+        quality = rng.random(n).astype(np.float32)
+        quality[rng.random(n) < 0.3] = np.float32(0.5)  # ties
+        odd = rng.random(n) < 0.1
+        quality[odd] = rng.choice(np.array([-0.0, 0.0, 1.0, 1.5, -0.25], np.float32), odd.sum())
+        expected = np.argsort(
+            topic - np.clip(quality, 0, 1).astype(np.float64) * 0.5, kind="stable"
+        )
+        assert np.array_equal(best_first(topic, quality), expected)
+        if n:
+            quality[0] = np.nan
+            expected = np.argsort(
+                topic - np.clip(quality, 0, 1).astype(np.float64) * 0.5, kind="stable"
+            )
+            assert np.array_equal(best_first(topic, quality), expected)

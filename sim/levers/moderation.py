@@ -149,7 +149,7 @@ class Moderation(Lever):
         else:
             off_topic = feed.offtopic | ~self.on_topic_mask(world.n_topics)[feed.topic]
             bad = (off_topic | feed.toxic) & members
-        readers = expected_readers(feed, world.popularity(), world.recently_active().size)
+        readers = expected_readers(feed, world.popularity(), world.n_recently_active())
         flagged = flags(bad, readers, self.flag_rate, self.false_flag_rate, gen) & members
         operator.count("items_flagged", int(flagged.sum()))
         order = review_order(flagged, feed.is_thread & members, members, self.mode, self.proactive)

@@ -149,14 +149,13 @@ def departed(pop: Population, day: int, within: int, cadence: int, max_messages:
     if within <= 0:
         return np.zeros(0, np.int64)
     gone = pop.view("leave_day")
-    eligible = (
-        ~pop.view("alive")
-        & (gone >= 0)
-        & (day - gone <= within)
-        & (day - pop.view("last_winback_day") >= cadence)
-        & (pop.winback_messages[: pop.n] < max_messages)
-    )
-    slots = np.flatnonzero(eligible)
+    slots = np.flatnonzero(~pop.view("alive"))  # the few who left, then the tests on them only
+    slots = slots[
+        (gone[slots] >= 0)
+        & (day - gone[slots] <= within)
+        & (day - pop.last_winback_day[slots] >= cadence)
+        & (pop.winback_messages[slots] < max_messages)
+    ]
     return slots[np.argsort(-gone[slots], kind="stable")]
 
 

@@ -4,8 +4,9 @@ A few steps of the day are loops that numpy can only express as several passes o
 with temporaries in between (merging new ties into the CSR arrays of the tie graph, decaying and
 pruning every tie, finding a tie within its row, summing the tie strengths of today's visitors'
 rows, weighing each reader's topic interests against the feed, drifting them, counting per member
-what a day's lists of members did, where ``np.add.at`` is slow, and picking the item each reply or
-reaction goes to). Here
+what a day's lists of members did, where ``np.add.at`` is slow, picking the item each reply or
+reaction goes to, and two daily passes over every member: who may return after leaving, and how
+many members are in each role). Here
 each is written once as a plain loop compiled by numba and once in numpy, and both give
 bit-identical results (``tests/test_kernels.py`` runs them side by side, and a whole model run
 under each). The kernels do only IEEE-exact float32 arithmetic (no exp or log, whose compiled
@@ -197,6 +198,23 @@ def _quality_rows_numpy(pref, rows, share, per_topic, base_w, base_wq, cum_w, cu
     return _weighted_rows_numpy(value * pref[rows], np.arange(rows.size), np.ones_like(per_topic))
 
 
+def _return_candidates_numpy(indptr, alive, friends, gone_since, pull, since):
+    """``Population.rejoin``'s daily pass over the members: each member still here (``alive``)
+    notes its tie ends (``indptr`` of the tie graph; at most the int16 maximum) in ``friends``, in
+    place; returns the slots of members who left on day ``since`` or later (``gone_since``, -1 for
+    members here) and have a pull to return (``pull`` > 0) or friends noted."""
+    n = alive.size
+    ends = np.minimum(np.diff(indptr[: n + 1]), np.iinfo(np.int16).max)
+    np.copyto(friends, ends, where=alive, casting="unsafe")
+    return np.flatnonzero((gone_since >= since) & ((pull > 0) | (friends > 0)))
+
+
+def _count_at_least_numpy(values, slots, bounds):
+    """How many of ``values[slots]`` are at least each of ``bounds`` (same dtype as ``values``)."""
+    chosen = values[slots]
+    return np.array([np.count_nonzero(chosen >= b) for b in bounds], np.int64)
+
+
 # ---- numba kernels -------------------------------------------------------------------------------
 def _compiled():
     jit = numba.njit(cache=True, nogil=True)
@@ -212,27 +230,46 @@ def _compiled():
         for t in range(per_topic.size):
             first[t] = np.searchsorted(cum_w, base_w[t], side="left")
         first[per_topic.size] = last
+        # a topic's summed quality depends on the reader only through its share, and readers
+        # often share one (the same page, budgets not binding): computed once per run of equal
+        # shares, then weighed by each reader's interests
+        values = np.empty(per_topic.size, np.float32)
         for k in range(rows.size):
+            if k == 0 or share[k] != share[k - 1]:
+                for t in range(per_topic.size):
+                    target = base_w[t] + share[k] * per_topic[t]
+                    if (
+                        uniform
+                    ):  # cum_w[i] == i: the first i with cum_w[i] >= target is ceil(target)
+                        lo = np.int64(np.ceil(target))
+                    else:  # np.searchsorted(cum_w, target, side="left"), within the topic's items
+                        # a reader opens the best few of a topic, so the place is near the topic's
+                        # start: gallop from there in doubling steps until a probe reaches the
+                        # target (everything before a probe that falls short does too, as cum_w
+                        # rises), then search between; the first i with cum_w[i] >= target is
+                        # found either way
+                        lo, end = first[t], first[t + 1] + 1
+                        hi, step = lo, np.int64(1)
+                        while hi < end and cum_w[hi] < target:
+                            lo = hi + 1
+                            hi = lo + step
+                            step *= 2
+                        hi = min(hi, end)
+                        while lo < hi:
+                            mid = (lo + hi) // 2
+                            if cum_w[mid] < target:
+                                lo = mid + 1
+                            else:
+                                hi = mid
+                    pos = min(max(lo, 1), last)
+                    lo_w, hi_w = cum_w[pos - 1], cum_w[pos]
+                    span = hi_w - lo_w if hi_w > lo_w else one
+                    frac = min(max((target - lo_w) / span, zero), one)
+                    value = cum_wq[pos - 1] + frac * (cum_wq[pos] - cum_wq[pos - 1])
+                    values[t] = max(value - base_wq[t], zero)
             total = zero
             for t in range(per_topic.size):
-                target = base_w[t] + share[k] * per_topic[t]
-                if uniform:  # cum_w[i] == i: the first i with cum_w[i] >= target is ceil(target)
-                    lo = np.int64(np.ceil(target))
-                else:  # np.searchsorted(cum_w, target, side="left"), within the topic's items
-                    lo, hi = first[t], first[t + 1] + 1
-                    while lo < hi:
-                        mid = (lo + hi) // 2
-                        if cum_w[mid] < target:
-                            lo = mid + 1
-                        else:
-                            hi = mid
-                pos = min(max(lo, 1), last)
-                lo_w, hi_w = cum_w[pos - 1], cum_w[pos]
-                span = hi_w - lo_w if hi_w > lo_w else one
-                frac = min(max((target - lo_w) / span, zero), one)
-                value = cum_wq[pos - 1] + frac * (cum_wq[pos] - cum_wq[pos - 1])
-                value = max(value - base_wq[t], zero)
-                term = value * pref[rows[k], t]
+                term = values[t] * pref[rows[k], t]
                 total = term if t == 0 else total + term * one
             out[k] = total
         return out
@@ -261,26 +298,27 @@ def _compiled():
 
     @jit
     def merge(indptr, indices, data, nnz, rows, cols, values):
-        # fill from the back so that every entry moves once, in place; walking the entries from
-        # the back while knowing each one's row puts each new entry (sorted by row, then column)
-        # in its place on the way, with no search for the places
-        write = nnz + rows.size - 1
-        old = nnz - 1
-        row = indptr.size - 2  # the row of entry `old`: the last row starting at or before it
+        # fill from the back so that every entry moves once, in place: for each new entry (sorted
+        # by row, then column), from the last, a binary search within its row among the entries
+        # not yet moved finds its place; the entries after that place move up by the number of
+        # new entries up to this one, in one tight loop, and the new entry goes in just below
+        end = nnz  # entries [0, end) have not moved
         for k in range(rows.size - 1, -1, -1):
             new_row, new_col = rows[k], cols[k]
-            while old >= 0:
-                while indptr[row] > old:
-                    row -= 1
-                if row < new_row or (row == new_row and indices[old] < new_col):
-                    break
-                indices[write] = indices[old]
-                data[write] = data[old]
-                write -= 1
-                old -= 1
-            indices[write] = new_col
-            data[write] = values[k]
-            write -= 1
+            lo, hi = np.int64(indptr[new_row]), min(np.int64(indptr[new_row + 1]), end)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if indices[mid] < new_col:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            shift = k + 1
+            for i in range(end - 1, lo - 1, -1):
+                indices[i + shift] = indices[i]
+                data[i + shift] = data[i]
+            indices[lo + k] = new_col
+            data[lo + k] = values[k]
+            end = lo
         added = 0
         k = 0
         for row in range(indptr.size - 1):
@@ -427,6 +465,32 @@ def _compiled():
                 target = low + high * (p * supply[t]) / max(top, floor) if top > 0 else p
                 pref[i, t] = keep * p + rate * target
 
+    @jit
+    def return_candidates(indptr, alive, friends, gone_since, pull, since):
+        most = np.iinfo(np.int16).max
+        found = np.empty(alive.size, np.int64)
+        count = 0
+        for i in range(alive.size):
+            if alive[i]:
+                friends[i] = min(indptr[i + 1] - indptr[i], most)
+            if gone_since[i] >= since and (pull[i] > 0 or friends[i] > 0):
+                found[count] = i
+                count += 1
+        return found[:count].copy()
+
+    @jit
+    def count_at_least(values, slots, bounds):
+        # a pass per bound, counting in a local without a branch: several times faster than one
+        # pass that updates an array of counts (a store the compiler must redo every time)
+        counts = np.zeros(bounds.size, np.int64)
+        for j in range(bounds.size):
+            bound = bounds[j]
+            count = 0
+            for k in range(slots.size):
+                count += values[slots[k]] >= bound
+            counts[j] = count
+        return counts
+
     return SimpleNamespace(
         tie_find=find,
         tie_merge=merge,
@@ -439,6 +503,8 @@ def _compiled():
         pick_by_appeal=pick_by_appeal,
         drift_topics=drift_topics,
         quality_rows=quality_rows,
+        return_candidates=return_candidates,
+        count_at_least=count_at_least,
     )
 
 
@@ -454,6 +520,8 @@ _NUMPY = SimpleNamespace(
     pick_by_appeal=_pick_by_appeal_numpy,
     drift_topics=_drift_topics_numpy,
     quality_rows=_quality_rows_numpy,
+    return_candidates=_return_candidates_numpy,
+    count_at_least=_count_at_least_numpy,
 )
 _backends = {"numpy": _NUMPY}
 _selected = os.environ.get("COMMSIM_KERNELS", BACKENDS[0])

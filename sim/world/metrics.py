@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.world import kernels
 from sim.world.content import Items
 from sim.world.outcomes import ACTIVE_DAY_AGES, RETENTION_AGES, SURVIVAL_BIT, LeaveReason
 
@@ -33,9 +34,17 @@ ROLE_BOUNDS = (0.5, 3.0, 10.0)  # recent posts separating lurkers, occasional, r
 ROLES = ("lurkers", "occasional", "regulars", "core")
 
 
-def role_counts(recent_posts: np.ndarray) -> dict[str, int]:
-    """Members in each role (``ROLES``), from their posts in about the last 30 days."""
-    at_least = [recent_posts.size] + [int(np.count_nonzero(recent_posts >= b)) for b in ROLE_BOUNDS]
+def role_counts(recent_posts: np.ndarray, slots: np.ndarray | None = None) -> dict[str, int]:
+    """Members in each role (``ROLES``), from their posts in about the last 30 days (of the
+    members at ``slots``, if given: counted in one compiled pass, without gathering them)."""
+    if slots is None:
+        slots = np.arange(recent_posts.size)
+    # bounds in the values' type, as numpy compares an array with a Python float (NEP 50)
+    bounds = np.asarray(
+        ROLE_BOUNDS, recent_posts.dtype if recent_posts.dtype.kind == "f" else float
+    )
+    counts = kernels.active().count_at_least(recent_posts, slots, bounds)
+    at_least = [slots.size] + [int(c) for c in counts]
     counts = np.diff([*at_least, 0]) * -1
     return {name: int(count) for name, count in zip(ROLES, counts, strict=True)}
 
@@ -127,7 +136,7 @@ def daily_row(pop: Population, day: int, joins: int, activity: DayActivity) -> d
             "mean_info_benefit": _mean_over(pop.view("info_today"), activity.visitors),
             "mean_bond_benefit": _mean_over(pop.view("bond_today"), activity.visitors),
             "ties": pop.ties.n_ties,
-            **role_counts(pop.recent_posts[here]),
+            **role_counts(pop.recent_posts, here),
         }
     )
     return row

@@ -109,8 +109,7 @@ def quality_tables(topic: np.ndarray, quality: np.ndarray, weight: np.ndarray, n
     point where ``cum_w`` reaches ``base_w[t] + s * appeal of t``."""
     keep = weight > 0  # items of no weight (chatter) take no place in the sums
     topic, quality, weight = topic[keep], quality[keep], weight[keep]
-    # by topic, best quality first within it: one sort of a float key (quality is in 0..1)
-    order = np.argsort(topic - np.clip(quality, 0, 1).astype(np.float64) * 0.5, kind="stable")
+    order = best_first(topic, quality)
     w = weight[order].astype(np.float32)
     cum_w = np.concatenate([[0], np.cumsum(w, dtype=np.float32)]).astype(np.float32)
     cum_wq = np.concatenate([[0], np.cumsum(w * quality[order], dtype=np.float32)])
@@ -119,3 +118,33 @@ def quality_tables(topic: np.ndarray, quality: np.ndarray, weight: np.ndarray, n
     # all of weight 1 (plain items): cum_w counts items, and the kernel finds a position directly
     uniform = bool((w == 1).all())
     return cum_w[start], cum_wq[start], cum_w, cum_wq, uniform
+
+
+# best_first packs (topic, quality, index) into one int64 key: bits 57.. the topic, 27..56 the
+# complement of the quality's float32 bits, 0..26 the index
+_INDEX_BITS, _QUALITY_BITS, _TOPIC_LIMIT = 27, 30, 64
+_ONE_BITS = np.float32(1).view(np.int32)  # the bits of 1.0: every quality in 0..1 is at most this
+
+
+def best_first(topic: np.ndarray, quality: np.ndarray) -> np.ndarray:
+    """The items in order of topic, best quality (clipped to 0..1) first within a topic, ties in
+    index order: ``np.argsort(topic - clip(quality, 0, 1) * 0.5, kind="stable")`` (the float64 key
+    is exact and ranks the same), computed as one sort of distinct int64 keys, where the order is
+    the same whether or not the sort is stable and the sort is several times faster. The bits of a
+    float32 in 0..1 rise with its value (-0.0 is made 0.0 first, as it ranks equal to it); inputs
+    the key cannot hold (not float32, NaN, a topic outside 0..63, 2**27 items or more) take the
+    float key."""
+    clipped = np.clip(quality, 0, 1)
+    if (
+        quality.dtype != np.float32
+        or topic.size >= 1 << _INDEX_BITS
+        or np.isnan(clipped).any()
+        or (topic.size and (topic.min() < 0 or topic.max() >= _TOPIC_LIMIT))
+    ):
+        return np.argsort(topic - clipped.astype(np.float64) * 0.5, kind="stable")
+    bits = (clipped + np.float32(0)).view(np.int32).astype(np.int64)  # -0.0 + 0.0 is 0.0
+    key = (topic.astype(np.int64) << (_INDEX_BITS + _QUALITY_BITS)) | (
+        (_ONE_BITS - bits) << _INDEX_BITS
+    )
+    key |= np.arange(topic.size, dtype=np.int64)
+    return np.sort(key) & ((1 << _INDEX_BITS) - 1)

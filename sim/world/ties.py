@@ -210,10 +210,16 @@ class TieGraph:
         self._compact()
         return np.diff(self._indptr)[:n]
 
+    def indptr(self, n: int) -> np.ndarray:
+        """The row pointers of slots ``0..n-1`` (``n + 1`` of them, read-only use): ``ends`` is
+        their differences."""
+        return self._indptr[: n + 1]
+
     def ends(self, n: int) -> np.ndarray:
         """Number of tie ends of slots ``0..n-1`` without compacting: ties pruned since the last
         compaction still count (at most one entry in ``COMPACT_WHEN_DEAD``), ties made since the
-        last merge do not yet. A cheap daily count (``Population.rejoin``); ``degree`` is exact."""
+        last merge do not yet. A cheap count (``Population.rejoin`` reads the same from ``indptr`` in
+        its compiled pass); ``degree`` is exact."""
         return np.diff(self._indptr[: n + 1])
 
     @property
