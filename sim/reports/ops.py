@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -355,7 +356,9 @@ def _parse_end(source, text: str) -> int:
                 f"({source.first_day + 13} to {source.last_day})"
             ) from None
     try:
-        date = np.datetime64(text, "D")
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise ValueError(text)
+        date = np.datetime64(text.strip(), "D")
     except ValueError:
         raise OpsReportError(
             f"--week-ending {text!r}: a log's weeks end on a date (YYYY-MM-DD, "
@@ -997,7 +1000,9 @@ def _churn(report: Report) -> None:
     weekly = {
         s: int(inactive[(inactive >= s[0]) & (inactive <= s[1])].size) for s in _weeks_back(report)
     }
-    report.tables["gone_inactive"] = pd.Series(weekly)
+    report.tables["gone_inactive"] = pd.DataFrame(
+        [(a, b, n) for (a, b), n in weekly.items()], columns=["first_day", "last_day", "members"]
+    )
     kpis = [
         Kpi(
             name,
