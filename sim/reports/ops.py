@@ -960,7 +960,8 @@ def _retention_figure(table: pd.DataFrame) -> Figure:
         linewidths=0.5,
         linecolor="white",
     )
-    ax.set_title("Newcomers retained (%) by join week; blank: not yet observable", loc="left")
+    ax.set_title("Newcomers retained (%) by join week", loc="left")
+    figure.supxlabel("age in days since joining; blank: not yet observable", fontsize="small")
     ax.set_ylabel("cohort (join days)")
     ax.tick_params(axis="y", labelrotation=0)
     return figure
@@ -1141,8 +1142,8 @@ def _topics_figure(top: pd.DataFrame) -> Figure:
     ax.set_yticks(y, [t[:40] for t in top["topic"]])
     ax.invert_yaxis()
     ax.set_xlabel("threads and responses")
-    ax.legend(loc="lower right", fontsize="small")
-    ax.set_title(f"Top {len(top)} topics this week", loc="left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    ax.set_title("Top topics this week", loc="left")
     return figure
 
 
