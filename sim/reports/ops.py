@@ -85,6 +85,15 @@ ROLE_DAYS = 30
 TOP_TOPICS = 5
 TOP_MEMBERS = 10
 CHANGES = 5
+# what the importers write as a row's topic (sim.importers), by the log's metadata "kind"
+TOPIC_MEANING = {
+    "discord": "the channel",
+    "slack": "the channel",
+    "telegram": "the chat",
+    "stackexchange": "the question's first tag",
+    "discourse": "the topic's category",
+    "git": "the top-level folder a commit touched most",
+}
 CONTEXT_WEEKS = 12  # weeks of history the figures show up to the report's week
 EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -1083,21 +1092,21 @@ def _topics(report: Report) -> None:
     if table.empty:
         report.section(name, [], "No post or reply with a topic in either week.")
         return
-    what = (
-        "channel"
-        if (src.metadata or {}).get("kind") in ("discord", "slack", "telegram")
-        else ("topic")
-    )
+    what = TOPIC_MEANING.get((src.metadata or {}).get("kind"), "the topic column as written")
+    reacts = "react" in src.observation.observed
+    untagged = reacts and events.loc[events["action"] == REACT, "topic"].isna().all()
     top = table.sort_values(["this week", "last week"], ascending=False).head(TOP_TOPICS)
     risers = table[table["change"] > 0].sort_values("change", ascending=False).head(TOP_TOPICS)
     report.section(
         name,
         [],
-        f"By the log's `topic` column (here: the {what}): threads started, and responses "
-        "(replies"
-        + (" and reactions" if "react" in src.observation.observed else "")
-        + ") to them; activity is both. Top topics by this week's activity, then the risers "
-        "(largest increase on last week).",
+        f"By the log's `topic` column ({what}): threads started, and responses (replies"
+        + (" and reactions" if reacts and not untagged else "")
+        + ") in the topic; activity is both. Top topics by this week's activity, then the risers "
+        "(largest increase on last week)."
+        + (
+            " The log's reactions carry no topic, so they are not counted here." if untagged else ""
+        ),
     )
     report.blocks.append(Block("text", f"**Top {TOP_TOPICS} this week**"))
     report.blocks.append(Block("table", top.reset_index(drop=True)))
