@@ -1199,8 +1199,13 @@ def _hours(report: Report) -> None:
         name,
         kpis,
         "Each observed action but joins counted in its hour and weekday, in UTC (the log's "
-        "timestamps, converted to UTC when they carry a zone). A log written by `commsim "
-        "export-log` has no real time of day: its rows are spread evenly over each day.",
+        "timestamps, converted to UTC when they carry a zone)."
+        + (
+            ""
+            if src.metadata
+            else " If this log was written by `commsim export-log`, it has no real time of day: "
+            "its rows are spread evenly over each day."
+        ),
         "; ".join(peaks),
     )
     figure = Figure(figsize=(13, 6), layout="constrained")
