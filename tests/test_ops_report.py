@@ -294,3 +294,35 @@ def test_hours_table_counts_only_the_weeks_actions(conlang):
     total = sum(hours_table(src, d, d).to_numpy().sum() for d in range(*report.this_week))
     last_day = hours_table(src, report.end, report.end).to_numpy().sum()
     assert total + last_day == report.tables["hours"].to_numpy().sum()
+
+
+def test_a_log_of_dates_only_has_no_hours(tmp_path):
+    """Timestamps that are all at midnight are dates, not hours: no heatmap rather than one that
+    puts every action at 00:00."""
+    rows = [(f"m{i}", f"2024-01-{1 + i:02d}", "post") for i in range(20)]
+    log = tmp_path / "dates.csv"
+    pd.DataFrame(rows, columns=["member", "timestamp", "action"]).to_csv(log, index=False)
+    report = build_report(log, week_ending="2024-01-14")
+    assert "hours" not in report.tables and "hours" not in report.figures
+    text = "\n".join(str(b.content) for b in report.blocks if b.kind == "text")
+    assert "every timestamp in this log is at midnight" in text
+
+
+def test_what_changed_ranks_relative_changes_and_says_each_once():
+    from sim.reports.ops import Kpi, Report, _changes
+
+    report = Report(source=None, end=14)
+    report.kpis = [
+        Kpi("5. Churn", "leaves", 6, 1),
+        Kpi("5. Churn", "left: bored", 6, 1),  # the same change as all leaves: said once
+        Kpi("1. Growth", "joins", 30, 20),
+        Kpi("1. Growth", "members", 500, 100, rank=False),  # a running total: never ranked
+        Kpi("2. Activity", "stickiness", 0.2, 0.25, "share"),
+        Kpi("3. Interaction", "reactions", 4, 0),  # from zero: first
+        Kpi("3. Interaction", "replies", 10, 10),  # no change
+    ]
+    _changes(report)
+    lines = report.blocks[-1].content.splitlines()
+    assert [line.split(" ")[1] for line in lines] == ["Reactions", "Leaves", "Joins", "Stickiness"]
+    assert lines[1] == "- Leaves rose from 1 to 6 (+500%; section 5. Churn)."
+    assert lines[3] == "- Stickiness fell from 25.0% to 20.0% (-5.0 pp, -20%; section 2. Activity)."

@@ -153,6 +153,7 @@ class LogInput:
     metadata: dict | None
     warnings: list[str]
     members: pd.Index  # member names by code
+    timed: bool  # whether any kept action (but a join) has a time of day other than midnight
     daily: pd.DataFrame = field(init=False)
 
     kind = "log"
@@ -267,7 +268,10 @@ def _load_log(path: Path) -> LogInput:
     events, members, origin = _read_events(path, observation)
     if int(events["day"].max()) != observed.days:
         raise OpsReportError(f"{path}: the log's days could not be aligned with its KPIs")
-    return LogInput(path, observed, events, observation, origin, metadata, warnings, members)
+    acted = events["action"].to_numpy() != JOIN
+    timed = bool((events["second"].to_numpy()[acted] != 0).any())
+    events = events.drop(columns="second")
+    return LogInput(path, observed, events, observation, origin, metadata, warnings, members, timed)
 
 
 def _read_events(path: Path, observation: Observation):
@@ -306,6 +310,7 @@ def _read_events(path: Path, observation: Observation):
             "day": epoch_day - origin_day,
             "action": action[keep].astype(np.int8),
             "hour": (ns[keep] // (3600 * 10**9)) % 24,
+            "second": (ns[keep] % NS_PER_DAY) // 10**9,
             "weekday": (epoch_day + EPOCH_WEEKDAY) % 7,
             "topic": topic if topic is not None else None,
         }
@@ -1178,6 +1183,14 @@ def _hours(report: Report) -> None:
             "each day's rows evenly over the day, so it has no real hours either.",
         )
         return
+    if not src.timed:
+        report.section(
+            name,
+            [],
+            "Not available: every timestamp in this log is at midnight (the log gives dates, not "
+            "times of day), so its hours cannot be told.",
+        )
+        return
     this = hours_table(src, *report.this_week)
     last = hours_table(src, *report.last_week)
     report.tables["hours"] = this
@@ -1444,8 +1457,13 @@ def _operator_figure(report: Report, budget: float, days: int, capacity: float) 
 def _changes(report: Report) -> None:
     ranked = [k for k in report.kpis if k.rank and relative(k) not in (None, 0)]
     ranked.sort(key=lambda k: abs(relative(k)), reverse=True)
+    shown, said = [], set()
+    for k in ranked:  # one sentence per change: "leaves" and "left: bored" may be the same one
+        if (k.section, k.this, k.last) not in said:
+            said.add((k.section, k.this, k.last))
+            shown.append(k)
     lines = []
-    for k in ranked[:CHANGES]:
+    for k in shown[:CHANGES]:
         direction = "rose" if k.change > 0 else "fell"
         rel = relative(k)
         how = fmt(k.change, k.kind, signed=True)
