@@ -266,7 +266,13 @@ def test_a_logs_week_outside_its_data_is_refused(conlang, tmp_path, capsys):
     _refused([str(conlang), "--week-ending", "2021-01-03", "--out", str(out)], capsys,
              "--week-ending 2021-01-03", "allowed: 2018-02-19 to 2020-08-25")  # fmt: skip
     _refused([str(conlang), "--week-ending", "60", "--out", str(out)], capsys, "YYYY-MM-DD")
+    _refused([str(conlang), "--week", "134", "--out", str(out)], capsys, "allowed: 2 to 133")
     assert not out.exists()
+    # a log's week N is its days 7N-7..7N-1, day 0 being 2018-02-06
+    report = build_report(conlang, week=2)
+    assert (report.this_week, report.source.span(*report.this_week)) == (
+        (7, 13), "2018-02-13 to 2018-02-19",
+    )  # fmt: skip
 
 
 def test_a_previous_report_is_replaced_whole(run, tmp_path):
