@@ -22,6 +22,7 @@ LAYERS = (
     ("sim.config",),
     ("sim.experiments",),
     ("sim.calibration", "sim.validation"),
+    ("sim.reports",),  # reports read runs and logs (calibration measures the logs)
     ("sim.ui", "sim.cli"),
 )
 

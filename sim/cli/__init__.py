@@ -1,5 +1,6 @@
 """The ``commsim`` command: ``core`` (the parser, ``run`` and ``schema``), ``experiments`` (sweeps,
-reports, validation) and ``calibrate`` (activity logs and calibration)."""
+reports, validation), ``calibrate`` (activity logs and calibration), ``importing``, ``atlas`` and
+``reports`` (the weekly operations report)."""
 
 
 def main(argv: list[str] | None = None) -> int:

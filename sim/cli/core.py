@@ -8,6 +8,7 @@
     commsim export-log --out log.csv              # a simulated run as an activity log
     commsim calibrate log.csv --out results/fit   # fit a scenario to an activity log
     commsim import git repo.git --out log.parquet # a real platform export as an activity log
+    commsim ops-report results/my-run             # the weekly operations report of a run or log
 
 Flags override the scenario file and are validated by the same rules (``sim.config.schema``), so
 ``--members 0`` is reported exactly as ``community: {members: 0}`` in the file would be. Bad input
@@ -32,6 +33,7 @@ from sim.cli.calibrate import CALIBRATION_COMMANDS, add_calibration_commands
 from sim.cli.experiments import EXPERIMENT_COMMANDS, add_experiment_commands
 from sim.cli.flags import FLAG_FIELDS
 from sim.cli.importing import IMPORT_COMMANDS, add_import_command
+from sim.cli.reports import REPORT_COMMANDS, add_report_commands
 
 # The model, the scenario schema and the plotting stack load inside the commands that use them,
 # so `commsim --help` answers at once. The docs' paths, written here for the same reason, are
@@ -160,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_calibration_commands(commands)
     add_import_command(commands)
     add_atlas_command(commands)
+    add_report_commands(commands)
     dashboard = commands.add_parser(
         "dashboard",
         help="serve the trainers' dashboard (strategy A versus B, lessons) to a browser",
@@ -202,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         return IMPORT_COMMANDS[args.command](args)
     if args.command in ATLAS_COMMANDS:
         return ATLAS_COMMANDS[args.command](args)
+    if args.command in REPORT_COMMANDS:
+        return REPORT_COMMANDS[args.command](args)
     if args.command == "dashboard":
         return _dashboard(args)
     return _schema(args) if args.command == "schema" else _run(args)
