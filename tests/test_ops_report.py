@@ -332,3 +332,19 @@ def test_what_changed_ranks_relative_changes_and_says_each_once():
     assert [line.split(" ")[1] for line in lines] == ["Reactions", "Leaves", "Joins", "Stickiness"]
     assert lines[1] == "- Leaves rose from 1 to 6 (+500%; section 5. Churn)."
     assert lines[3] == "- Stickiness fell from 25.0% to 20.0% (-5.0 pp, -20%; section 2. Activity)."
+
+
+def test_a_report_in_a_run_folder_belongs_to_the_run(tmp_path):
+    """A new run may replace a run folder holding its weekly report (the old report goes with the
+    old run), never one holding anything else."""
+    from sim.experiments.outputs import RUN_FILES, OutputError, check_out_dir
+
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in RUN_FILES:
+        (run / name).write_text("x")
+    (run / "ops-report").mkdir()
+    assert check_out_dir(run) == run.resolve()
+    (run / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match=r"notes\.txt"):
+        check_out_dir(run)

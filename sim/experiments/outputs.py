@@ -34,6 +34,9 @@ from sim.policies import Strategy, operator_series, shortfall_series
 from sim.world.metrics import operator_totals
 
 RUN_FILES = ("daily.parquet", "cohorts.parquet", "summary.json", "scenario.yaml", "curves.png")
+# what commsim writes into a run folder from the run (``commsim ops-report``): part of the run, so a
+# new run replaces it with the rest (a report of the old run must not survive beside the new one)
+RUN_REPORTS = ("ops-report",)
 
 # what the levers did, drawn in the "Levers" panel when not all zero: points on the right axis
 # (another scale), every other lever series as counts per day on the left; capacity has its own panel
@@ -69,7 +72,7 @@ def check_out_dir(out_dir: str | Path) -> Path:
     if out.exists():
         if not out.is_dir():
             raise OutputError(f"{out} exists and is not a directory")
-        foreign = sorted(p.name for p in out.iterdir() if p.name not in RUN_FILES)
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in RUN_FILES + RUN_REPORTS)
         if foreign:
             shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
             raise OutputError(

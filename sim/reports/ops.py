@@ -61,6 +61,7 @@ from matplotlib.figure import Figure
 from sim.calibration.activity import ACTIONS, JOIN, POST, REACT, REPLY, Observation, Observed
 from sim.calibration.log import NS_PER_DAY, LogError, _is_csv, _timestamps, action_counts, read_log
 from sim.calibration.observation import MetadataError, decide, import_metadata
+from sim.experiments.outputs import RUN_REPORTS
 from sim.experiments.report import Block, render_html, render_markdown
 from sim.experiments.staging import staged_folder
 from sim.world.metrics import REPORTED_AGES, ROLE_BOUNDS, ROLES
@@ -513,7 +514,7 @@ def default_out(path: str | Path) -> Path:
     """``PATH/ops-report`` for a run folder, ``<log name>-ops-report`` beside a log."""
     path = Path(path)
     if path.is_dir():
-        return path / "ops-report"
+        return path / RUN_REPORTS[0]
     return path.with_name(path.name.split(".")[0] + "-ops-report")
 
 
