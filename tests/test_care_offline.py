@@ -56,9 +56,9 @@ def test_care_spends_minutes_per_message_within_its_daily_hours():
 def test_care_counts_as_attention_and_keeps_the_members_it_reaches():
     """A personal message is read on the member's next visit and felt like a reply (Joyce &
     Kraut 2006): the founders it reached end more loyal than the same founders in the paired run
-    without it, even when a waiting message does not pull them back. With the attention it gives worth nothing (attention_bond and reply_bond 0, the
-    drive gain 0) and no reply pull, the messages change nothing for them: the gain is the
-    mechanism's, not the selection's."""
+    without it, even when a waiting message does not pull them back. With the attention it gives
+    worth nothing (attention_bond and reply_bond 0, the drive gain 0) and no reply pull, the
+    messages change nothing for them: the gain is the mechanism's, not the selection's."""
 
     def gain(rules):
         strategy = Strategy(care=Care(hours_per_day=2.0, quiet_days=2))
