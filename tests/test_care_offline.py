@@ -13,7 +13,13 @@ import yaml
 from sim import CommunityModel, Rules
 from sim.config import ScenarioError, parse_scenario
 from sim.levers.care import Care, key_members_at_risk
-from sim.levers.events import OFFLINE_CAPACITY, OFFLINE_COST_PER_ATTENDEE, Event, Events
+from sim.levers.events import (
+    OFFLINE_CAPACITY,
+    OFFLINE_COST_PER_ATTENDEE,
+    ONLINE_CAPACITY,
+    Event,
+    Events,
+)
 from sim.policies import Strategy
 
 SEEDS = range(1, 5)
@@ -82,11 +88,15 @@ def test_care_counts_as_attention_and_keeps_the_members_it_reaches():
 # ---- offline events ----------------------------------------------------------------------------------
 def test_an_offline_event_has_fewer_seats_and_costs_per_attendee_by_default():
     event = Event(kind="qa", every=7, offline=True)
-    assert event.capacity == OFFLINE_CAPACITY
-    assert event.cost_per_attendee == OFFLINE_COST_PER_ATTENDEE
+    assert (event.seats, event.price) == (OFFLINE_CAPACITY, OFFLINE_COST_PER_ATTENDEE)
     set_by_hand = Event(kind="qa", every=7, offline=True, capacity=90, cost_per_attendee=0.0)
-    assert (set_by_hand.capacity, set_by_hand.cost_per_attendee) == (90, 0.0)
-    assert Event(kind="qa", every=7).cost_per_attendee == 0.0
+    assert (set_by_hand.seats, set_by_hand.price) == (90, 0.0)
+    online = Event(kind="qa", every=7)
+    assert (online.seats, online.price) == (ONLINE_CAPACITY, 0.0)
+    # ticked offline later (as on the dashboard), an event left at its defaults takes the offline
+    # ones: the defaults follow the format, they are not written in
+    ticked = Event.model_validate({**online.model_dump(), "offline": True})
+    assert (ticked.seats, ticked.price) == (OFFLINE_CAPACITY, OFFLINE_COST_PER_ATTENDEE)
 
 
 def test_offline_attendees_are_paid_for_and_only_those_who_can_travel_come():

@@ -14,12 +14,12 @@ member's extrinsic sensitivity. A contest's prize also raises attendees' posting
 a lottery draws little (there is nothing to win).
 
 **Offline events** (``offline: true``, a meetup in person) cost money per attendee (a venue,
-refreshments: ``cost_per_attendee``, by default ``OFFLINE_COST_PER_ATTENDEE``), have fewer seats
-(by default ``OFFLINE_CAPACITY``) and travel friction: of the members who would come, only a share
-``Rules.offline_reach`` can travel to it. Those who come make ties ``Rules.offline_bond`` times as
-strong and gain ``Rules.offline_identity`` times the identity of the same event online (Koh, Kim,
-Butler & Bock 2007; Sessions 2010; see ``sim.agents.Rules``). Attendees are seated while the
-budget pays for them.
+refreshments: ``cost_per_attendee``, left empty ``OFFLINE_COST_PER_ATTENDEE``), have fewer seats
+(``capacity`` left empty: ``OFFLINE_CAPACITY``, against ``ONLINE_CAPACITY`` online) and travel
+friction: of the members who would come, only a share ``Rules.offline_reach`` can travel to it.
+Those who come make ties ``Rules.offline_bond`` times as strong and gain ``Rules.offline_identity``
+times the identity of the same event online (Koh, Kim, Butler & Bock 2007; Sessions 2010; see
+``sim.agents.Rules``). Attendees are seated while the budget pays for them.
 
 **A strong event reaches members who left**: members gone less than ``RETURN_WINDOW`` days hear of
 a promoted event and may come back for it (``sim.agents``, return after leaving).
@@ -48,8 +48,9 @@ EVENT_EFFECTS = {
 PROMOTION_PULL = np.float32(0.02)  # extra visit probability while an event is promoted
 RETURN_WINDOW = 90  # days: members gone longer do not hear of events
 RETURN_PULL = 0.02  # pull to come back for an event at full draw, on the day it is held
-# an offline event's defaults where the calendar does not set them (assumptions: a room for a few
-# dozen and a drink and a snack each)
+# seats and cost per attendee where the calendar leaves them empty: online, and offline (assumptions:
+# a room for a few dozen, and a drink and a snack each)
+ONLINE_CAPACITY = 200
 OFFLINE_CAPACITY = 40
 OFFLINE_COST_PER_ATTENDEE = 15.0
 
@@ -83,22 +84,22 @@ class Event(Config):
         description="held in person: costs per attendee, fewer seats, only members who can travel "
         "come, stronger ties and identity",
     )
-    capacity: int = setting(
-        200,
+    capacity: int | None = setting(
+        None,
         ge=1,
         le=10_000_000,
         unit="members",
-        description=f"most attendees (an offline event: {OFFLINE_CAPACITY} unless set)",
+        description=f"most attendees (empty: {ONLINE_CAPACITY} online, {OFFLINE_CAPACITY} offline)",
     )
     hours: Hours = setting(
         4.0, unit="staff hours per event", description="staff hours to run the event"
     )
     money: Money = setting(0.0, unit="money per event", description="money to run it")
-    cost_per_attendee: Money = setting(
-        0.0,
+    cost_per_attendee: Money | None = setting(
+        None,
         unit="money per attendee",
-        description="money per member who comes (an offline event: "
-        f"{OFFLINE_COST_PER_ATTENDEE:g} unless set); attendees are seated while the budget lasts",
+        description="money per member who comes (empty: 0 online, "
+        f"{OFFLINE_COST_PER_ATTENDEE:g} offline); attendees are seated while the budget lasts",
     )
     prize: Money = setting(
         0.0,
@@ -120,12 +121,21 @@ class Event(Config):
             )
         if self.until is not None and self.until < self.start:
             raise ValueError("until must not be before start")
-        if self.offline:  # an offline event's defaults, where the calendar does not set them
-            if "capacity" not in self.model_fields_set:
-                self.capacity = OFFLINE_CAPACITY
-            if "cost_per_attendee" not in self.model_fields_set:
-                self.cost_per_attendee = OFFLINE_COST_PER_ATTENDEE
         return self
+
+    @property
+    def seats(self) -> int:
+        """Most attendees: the capacity, or the default of the event's format."""
+        if self.capacity is not None:
+            return self.capacity
+        return OFFLINE_CAPACITY if self.offline else ONLINE_CAPACITY
+
+    @property
+    def price(self) -> float:
+        """Money per attendee: the cost set, or the default of the event's format."""
+        if self.cost_per_attendee is not None:
+            return self.cost_per_attendee
+        return OFFLINE_COST_PER_ATTENDEE if self.offline else 0.0
 
     def happens_on(self, day: int) -> bool:
         if self.day is not None:
@@ -159,8 +169,8 @@ class Events(Lever):
         Control("calendar.0.every", "every N days", 1, 60),
         Control("calendar.0.prize", "prize per winner", 0, 1000, 10),
         Control("calendar.0.offline", "held offline (in person)"),
-        Control("calendar.0.capacity", "most attendees", 10, 1000, 10),
-        Control("calendar.0.cost_per_attendee", "cost per attendee", 0, 100),
+        Control("calendar.0.capacity", "most attendees", 10, 1000, 10, empty=ONLINE_CAPACITY),
+        Control("calendar.0.cost_per_attendee", "cost per attendee", 0, 100, empty=0),
     )
     signs = (
         ExpectedSign(
@@ -202,15 +212,15 @@ class Events(Lever):
             if event.happens_on(day) and operator.afford(1, event.hours, cost, "events"):
                 effects = EVENT_EFFECTS[event.kind]
                 promotion = 0.3 + 0.7 * (1 - np.exp(-event.promotion_days / 3.0))
-                seats = event.capacity
-                if event.cost_per_attendee > 0:  # seated while the budget pays for them
-                    affordable = (operator.money_left + 1e-9) // event.cost_per_attendee
+                seats, price = event.seats, event.price
+                if price > 0:  # seated while the budget pays for them
+                    affordable = (operator.money_left + 1e-9) // price
                     seats = int(min(seats, max(affordable, 0)))
                 attended, unable = hold_event(
                     world, index, self.attendance * promotion, event, effects, seats
                 )
-                if event.cost_per_attendee > 0:
-                    operator.afford(attended, 0.0, event.cost_per_attendee, "events")
+                if price > 0:
+                    operator.afford(attended, 0.0, price, "events")
                 operator.count("events_held", 1)
                 operator.count("event_attendance", attended)
                 if event.offline:
@@ -228,7 +238,7 @@ def draw_of(members, slots: np.ndarray, event: Event, effects: dict, chance: flo
     if event.prize > 0 and event.kind in ("contest", "lottery"):
         # expected attendance without the prize's pull, to price a ticket (winners / entrants)
         loyalty = members.loyalty[slots]
-        expected = min(float((chance * draw * (0.2 + 0.8 * loyalty)).sum()), event.capacity)
+        expected = min(float((chance * draw * (0.2 + 0.8 * loyalty)).sum()), event.seats)
         value = event.prize * min(event.winners, max(expected, 1.0)) / max(expected, 1.0)
         rules = members.rules
         pull = rules.prize_draw * float(saturate(value, rules.prize_half_value))
