@@ -87,7 +87,7 @@ def all_levers_strategy(members: int) -> Strategy:
     strategy.budget *= factor
     strategy.content.posts_per_day *= factor
     for event in strategy.events.calendar:
-        event.capacity = max(1, round(event.capacity * factor))
+        event.capacity = max(1, round(event.seats * factor))
     return strategy
 
 

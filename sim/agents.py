@@ -377,6 +377,32 @@ class Rules:
         le=50,
         unit="ties per attendee",
     )
+    # offline events (sim.levers.events): meeting face to face builds stronger ties and a stronger
+    # sense of who members are in the community than meeting online (Koh, Kim, Butler & Bock 2007,
+    # CACM 50(2): offline interaction predicted members' posting; Sessions 2010, "How offline
+    # gatherings affect online communities": meetups strengthened attendees' ties to each other and
+    # their engagement, while weak ties to members who did not come dissolved; McCully et al. 2011
+    # found, on Everything2, that the ties made offline can draw members away from the site). The
+    # magnitudes are assumptions.
+    offline_reach: float = probability(
+        0.35,
+        "share of the members who would come to an offline event who can travel to it (distance, "
+        "schedule, fare; an assumption, drawn anew for each event)",
+    )
+    offline_bond: float = parameter(
+        2.0,
+        "strength of the ties an offline event's attendees make with each other, as a multiple of "
+        "the same event's online (an assumption; Sessions 2010)",
+        ge=0,
+        le=10,
+    )
+    offline_identity: float = parameter(
+        2.0,
+        "identity benefit of attending an offline event, as a multiple of the same event's online "
+        "(an assumption; Koh et al. 2007)",
+        ge=0,
+        le=10,
+    )
     removal_cost: float = probability(
         0.15,
         "largest cost to an author of the memory of its own posts removed by moderators, felt on "
@@ -606,6 +632,9 @@ STATES = (
     State("leave_reason", np.int8, "why the member left (`LeaveReason`; 0 while here)"),
     # what the operator's levers leave on a member
     State("winback_messages", np.int16, "win-back messages received"),
+    State("care_messages", np.int16, "personal care messages received (sim.levers.care)"),
+    State("last_care_day", I32, f"day of the last personal care message ({NEVER}: none)"),
+    State("care_unread", np.int16, "personal care messages not yet read: felt on the next visit"),
     State("points", F32, "incentive points earned"),
     State("points_redeemed", F32, "points exchanged for money"),
     State("recent_points", F32, "points earned in about the last 30 days (a decaying sum)"),
@@ -805,6 +834,7 @@ class Population:
         self.first_post_day[sl] = -1
         self.leave_day[sl] = -1
         self.last_winback_day[sl] = NEVER
+        self.last_care_day[sl] = NEVER
         self.alive[sl] = True
         self._here = None
         self.is_founder[sl] = founders

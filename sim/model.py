@@ -552,9 +552,13 @@ class LeverWorld:
     def interaction_leaders(self, window: int, n_formats: int):
         return self._model.interaction_leaders(window, n_formats)
 
-    def new_ties(self, members: np.ndarray, partners: np.ndarray) -> None:
-        """Each of ``members`` gains a tie (or strengthens one) with the partner at its index."""
-        self.members.ties.strengthen(members, partners, self._model.rules.tie_gain)
+    def new_ties(self, members: np.ndarray, partners: np.ndarray, strength: float = 1.0) -> None:
+        """Each of ``members`` gains a tie (or strengthens one) with the partner at its index, by
+        ``strength`` times a reply's (``Rules.tie_gain``)."""
+        gain = self._model.rules.tie_gain
+        self.members.ties.strengthen(
+            members, partners, gain if strength == 1.0 else gain * strength
+        )
 
     def recently_active(self) -> np.ndarray:
         """Slots of members still here who were active yesterday or today."""

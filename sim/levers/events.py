@@ -13,6 +13,14 @@ pull at ``Rules.prize_half_value``, an assumption: attending is an hour's effort
 member's extrinsic sensitivity. A contest's prize also raises attendees' posting. Without a prize
 a lottery draws little (there is nothing to win).
 
+**Offline events** (``offline: true``, a meetup in person) cost money per attendee (a venue,
+refreshments: ``cost_per_attendee``, left empty ``OFFLINE_COST_PER_ATTENDEE``), have fewer seats
+(``capacity`` left empty: ``OFFLINE_CAPACITY``, against ``ONLINE_CAPACITY`` online) and travel
+friction: of the members who would come, only a share ``Rules.offline_reach`` can travel to it.
+Those who come make ties ``Rules.offline_bond`` times as strong and gain ``Rules.offline_identity``
+times the identity of the same event online (Koh, Kim, Butler & Bock 2007; Sessions 2010; see
+``sim.agents.Rules``). Attendees are seated while the budget pays for them.
+
 **A strong event reaches members who left**: members gone less than ``RETURN_WINDOW`` days hear of
 a promoted event and may come back for it (``sim.agents``, return after leaving).
 """
@@ -40,6 +48,11 @@ EVENT_EFFECTS = {
 PROMOTION_PULL = np.float32(0.02)  # extra visit probability while an event is promoted
 RETURN_WINDOW = 90  # days: members gone longer do not hear of events
 RETURN_PULL = 0.02  # pull to come back for an event at full draw, on the day it is held
+# seats and cost per attendee where the calendar leaves them empty: online, and offline (assumptions:
+# a room for a few dozen, and a drink and a snack each)
+ONLINE_CAPACITY = 200
+OFFLINE_CAPACITY = 40
+OFFLINE_COST_PER_ATTENDEE = 15.0
 
 
 class Event(Config):
@@ -66,11 +79,28 @@ class Event(Config):
         unit="days",
         description="days of promotion before the event; raises attendance",
     )
-    capacity: int = setting(200, ge=1, le=10_000_000, unit="members", description="most attendees")
+    offline: bool = setting(
+        False,
+        description="held in person: costs per attendee, fewer seats, only members who can travel "
+        "come, stronger ties and identity",
+    )
+    capacity: int | None = setting(
+        None,
+        ge=1,
+        le=10_000_000,
+        unit="members",
+        description=f"most attendees (empty: {ONLINE_CAPACITY} online, {OFFLINE_CAPACITY} offline)",
+    )
     hours: Hours = setting(
         4.0, unit="staff hours per event", description="staff hours to run the event"
     )
     money: Money = setting(0.0, unit="money per event", description="money to run it")
+    cost_per_attendee: Money | None = setting(
+        None,
+        unit="money per attendee",
+        description="money per member who comes (empty: 0 online, "
+        f"{OFFLINE_COST_PER_ATTENDEE:g} offline); attendees are seated while the budget lasts",
+    )
     prize: Money = setting(
         0.0,
         unit="money per winner",
@@ -92,6 +122,20 @@ class Event(Config):
         if self.until is not None and self.until < self.start:
             raise ValueError("until must not be before start")
         return self
+
+    @property
+    def seats(self) -> int:
+        """Most attendees: the capacity, or the default of the event's format."""
+        if self.capacity is not None:
+            return self.capacity
+        return OFFLINE_CAPACITY if self.offline else ONLINE_CAPACITY
+
+    @property
+    def price(self) -> float:
+        """Money per attendee: the cost set, or the default of the event's format."""
+        if self.cost_per_attendee is not None:
+            return self.cost_per_attendee
+        return OFFLINE_COST_PER_ATTENDEE if self.offline else 0.0
 
     def happens_on(self, day: int) -> bool:
         if self.day is not None:
@@ -116,10 +160,17 @@ class Events(Lever):
     series = (
         Series("events_held", "events held"),
         Series("event_attendance", "members who attended an event"),
+        Series("offline_attendance", "members who attended an offline event"),
+        Series(
+            "offline_unable", "members who would have come to an offline event but could not travel"
+        ),
     )
     controls = (
         Control("calendar.0.every", "every N days", 1, 60),
         Control("calendar.0.prize", "prize per winner", 0, 1000, 10),
+        Control("calendar.0.offline", "held offline (in person)"),
+        Control("calendar.0.capacity", "most attendees", 10, 1000, 10, empty=ONLINE_CAPACITY),
+        Control("calendar.0.cost_per_attendee", "cost per attendee", 0, 100, empty=0),
     )
     signs = (
         ExpectedSign(
@@ -161,15 +212,20 @@ class Events(Lever):
             if event.happens_on(day) and operator.afford(1, event.hours, cost, "events"):
                 effects = EVENT_EFFECTS[event.kind]
                 promotion = 0.3 + 0.7 * (1 - np.exp(-event.promotion_days / 3.0))
-                attended = hold_event(
-                    world,
-                    index,
-                    self.attendance * promotion,
-                    event,
-                    effects,
+                seats, price = event.seats, event.price
+                if price > 0:  # seated while the budget pays for them
+                    affordable = (operator.money_left + 1e-9) // price
+                    seats = int(min(seats, max(affordable, 0)))
+                attended, unable = hold_event(
+                    world, index, self.attendance * promotion, event, effects, seats
                 )
+                if price > 0:
+                    operator.afford(attended, 0.0, price, "events")
                 operator.count("events_held", 1)
                 operator.count("event_attendance", attended)
+                if event.offline:
+                    operator.count("offline_attendance", attended)
+                    operator.count("offline_unable", unable)
 
 
 def draw_of(members, slots: np.ndarray, event: Event, effects: dict, chance: float) -> np.ndarray:
@@ -182,7 +238,7 @@ def draw_of(members, slots: np.ndarray, event: Event, effects: dict, chance: flo
     if event.prize > 0 and event.kind in ("contest", "lottery"):
         # expected attendance without the prize's pull, to price a ticket (winners / entrants)
         loyalty = members.loyalty[slots]
-        expected = min(float((chance * draw * (0.2 + 0.8 * loyalty)).sum()), event.capacity)
+        expected = min(float((chance * draw * (0.2 + 0.8 * loyalty)).sum()), event.seats)
         value = event.prize * min(event.winners, max(expected, 1.0)) / max(expected, 1.0)
         rules = members.rules
         pull = rules.prize_draw * float(saturate(value, rules.prize_half_value))
@@ -190,11 +246,14 @@ def draw_of(members, slots: np.ndarray, event: Event, effects: dict, chance: flo
     return draw
 
 
-def hold_event(world, index: int, chance: float, event: Event, effects: dict) -> int:
-    """An event: committed members attend (up to capacity), gain identity benefit, make ties
+def hold_event(
+    world, index: int, chance: float, event: Event, effects: dict, seats: int
+) -> tuple[int, int]:
+    """An event: committed members attend (up to ``seats``), gain identity benefit, make ties
     with other attendees (where the kind has them interact) and post more that day (a contest's
-    prize, by value, more). Members who left lately may come back for it. Returns the
-    attendance."""
+    prize, by value, more). Members who left lately may come back for it. An offline event seats
+    only those who can travel, and its ties and identity are stronger (``Rules.offline_*``).
+    Returns the attendance and, offline, the members who would have come but could not travel."""
     pop = world.members
     n = pop.n
     u = world.uniform(f"event.{index}")
@@ -202,12 +261,20 @@ def hold_event(world, index: int, chance: float, event: Event, effects: dict) ->
     draw = np.zeros(n, np.float32)
     draw[here] = draw_of(pop, here, event, effects, chance)
     p = chance * draw * (0.2 + 0.8 * pop.view("loyalty"))
-    candidates = np.flatnonzero(pop.view("alive") & (u < p))
-    attendees = candidates[np.argsort(u[candidates], kind="stable")[: event.capacity]]
-    _call_back(pop, world.day, chance * float(draw[here].mean()) if here.size else 0.0)
+    willing = pop.view("alive") & (u < p)
+    rules, unable = pop.rules, 0
+    reach = rules.offline_reach if event.offline else 1.0
+    if event.offline:  # only those who can travel to it come (Rules.offline_reach)
+        travels = world.uniform(f"event.{index}.travel") < reach
+        unable = int(np.count_nonzero(willing & ~travels))
+        willing &= travels
+    candidates = np.flatnonzero(willing)
+    attendees = candidates[np.argsort(u[candidates], kind="stable")[:seats]]
+    _call_back(pop, world.day, chance * reach * float(draw[here].mean()) if here.size else 0.0)
     if attendees.size == 0:
-        return 0
-    pop.identity_today[attendees] += np.float32(effects["identity"])
+        return 0, unable
+    identity = effects["identity"] * (rules.offline_identity if event.offline else 1.0)
+    pop.identity_today[attendees] += np.float32(identity)
     pop.visit_pull[attendees] += 1.0  # attending is visiting
     posting = np.float32(effects["posting"])
     if event.kind == "contest" and event.prize > 0:
@@ -216,12 +283,13 @@ def hold_event(world, index: int, chance: float, event: Event, effects: dict) ->
     boost[attendees] += posting
     pop.today.boosts["post"] = pop.today.boosts.get("post", 1) * boost
     if not effects["interaction"]:  # entrants who never talk to each other make no ties
-        return int(attendees.size)
+        return int(attendees.size), unable
     gen = world.random(f"event.{index}.ties")
-    for _ in range(pop.rules.event_ties):
+    strength = rules.offline_bond if event.offline else 1.0
+    for _ in range(rules.event_ties):
         partners = attendees[gen.permutation(attendees.size)]
-        world.new_ties(attendees, partners)
-    return int(attendees.size)
+        world.new_ties(attendees, partners, strength)
+    return int(attendees.size), unable
 
 
 def _call_back(pop, day: int, draw: float) -> None:

@@ -654,6 +654,75 @@ LEVER_ROWS = (
         "Wash & Lampe 2012: reminders bring some members back",
         cost="each message costs 0.01",
     ),
+    Row(
+        "lever: care (personal messages, defaults)",
+        OPERATOR,
+        {"strategy": {"care": {}}},
+        "+ + ? ? + 0",
+        "Joyce & Kraut 2006 (a reply brings a member back and raises commitment); Morgan & "
+        "Halfaker 2018 (personal contact keeps members): the valued members who go quiet come "
+        "back, stay and keep posting",
+        because={
+            "retention_30": "retention counts join cohorts; few newcomers are key members (3 "
+            "posts in 30 days) who go quiet within their first month",
+            "retention_90": "retention counts join cohorts; only the newcomers who became "
+            "regulars are reached, too few to expect a sign",
+        },
+        cost="personal messages cost staff hours only",
+    ),
+    Row(
+        "care vs win-back at equal hours",
+        {"strategy": {"hours_per_day": 0.5, "winback": {}}},
+        {"strategy": {"hours_per_day": 0.5, "care": {"hours_per_day": 0.5}}},
+        "- ? - ? + 0",
+        "with the same half hour a day, win-back reminds every member gone two weeks, and those "
+        "who left, by the hundred (Wash & Lampe 2012), while personal care writes three messages "
+        "to valued members who go quiet (Joyce & Kraut 2006): win-back brings back more members "
+        "and more newcomers of the join cohorts; care keeps the members who post most",
+        because={
+            "dau_last30": "win-back's many returns against care's few kept heavy visitors: no "
+            "expectation",
+            "retention_90": "win-back reaches 90-day cohorts only after they left or went quiet "
+            "for two weeks, care only their regulars: no expectation",
+        },
+        cost="win-back messages (as set) and personal messages cost staff hours only",
+    ),
+    Row(
+        "offline event vs the same online event",
+        {"strategy": {"events": {"calendar": [{"kind": "qa", "every": 14, "capacity": 40}]}}},
+        {
+            "strategy": {
+                "events": {
+                    "calendar": [
+                        {
+                            "kind": "qa",
+                            "every": 14,
+                            "capacity": 40,
+                            "offline": True,
+                            "cost_per_attendee": 0.0,
+                        }
+                    ]
+                }
+            }
+        },
+        "+ + + + + 0",
+        "the same 40 seats, filled either way (of about a hundred members who would come, a "
+        "third can travel): offline, attendees make stronger ties and gain more identity (Koh, "
+        "Kim, Butler & Bock 2007: offline interaction predicts posting; Sessions 2010: meetups "
+        "strengthen attendees' ties and engagement); McCully et al. 2011's counter-view (ties "
+        "made offline draw members off the site) is not modelled",
+        cost="neither arm pays per attendee; both cost staff hours only",
+    ),
+    Row(
+        "offline event vs online event, each as set by default",
+        {"strategy": {"events": {"calendar": [{"kind": "qa", "every": 14}]}}},
+        {"strategy": {"events": {"calendar": [{"kind": "qa", "every": 14, "offline": True}]}}},
+        "? ? ? ? ? +",
+        "offline: a fifth of the seats and a third of the willing can travel, but each attendee "
+        "bonds twice as strongly and gains twice the identity: whether fewer, stronger bonds "
+        "outweigh many weaker ones is what the row measures (no expectation)",
+        cost="an offline event costs 15 per attendee",
+    ),
 )
 
 # ---- every behaviour parameter (sim.agents.Rules) -----------------------------------------------
@@ -661,6 +730,13 @@ COMPETITOR = {"uncertainties": {"competitor": {"start": 60, "pull": 0.5}}}
 # win-back that also writes to members who left up to 60 days ago, so that returns are common
 WINBACK_DEPARTED = {"strategy": {"winback": {"departed_within": 60}}}
 EVENTS_ON = {"strategy": {"events": {"calendar": [{"kind": "qa", "every": 7}]}}}
+# a fortnightly offline Q&A with 100 seats at 15 per attendee, and the money to pay for it
+OFFLINE_ON = {
+    "strategy": {
+        "budget": 50_000.0,
+        "events": {"calendar": [{"kind": "qa", "every": 14, "offline": True, "capacity": 100}]},
+    }
+}
 BADGES_ON = {"strategy": {"incentives": {"badges": BADGES}}}
 RECOGNITION_ON = {
     "strategy": {"incentives": {"badges": BADGES, "ranks": [100, 500, 2000], "leaderboard": 10}}
@@ -1096,6 +1172,33 @@ BEHAVIOUR_ROWS = (
         "the row 'lottery prize'",
         base={"strategy": {"events": {"calendar": [{"kind": "lottery", **WEEKLY, "prize": 200}]}}},
         cost="the prize is paid each week either way",
+    ),
+    _behaviour(
+        "offline_reach",
+        0.7,
+        "+ + + + + +",
+        "twice as many of those who would come can travel: more attendees (the 100 seats are "
+        "not filled at 0.35), more of them bond and gain identity (Sessions 2010)",
+        base=OFFLINE_ON,
+        cost="more attendees, each paid for",
+    ),
+    _behaviour(
+        "offline_bond",
+        1.0,
+        "- - - - - ?",
+        "an offline event's ties only as strong as an online one's: weaker bonds between "
+        "attendees (Ren, Kraut & Kiesler 2007; Sessions 2010), fewer stay, visit and post",
+        base=OFFLINE_ON,
+        cost="attendance, paid per attendee, follows loyalty: no expectation",
+    ),
+    _behaviour(
+        "offline_identity",
+        1.0,
+        "- - - - - ?",
+        f"an offline event gives no more identity than an online one (Koh et al. 2007): "
+        f"{LOWER_BENEFIT}",
+        base=OFFLINE_ON,
+        cost="attendance, paid per attendee, follows loyalty: no expectation",
     ),
     _behaviour(
         "prize_draw",
