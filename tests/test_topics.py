@@ -127,3 +127,14 @@ def test_a_run_writes_topics_and_its_hot_topics(tmp_path):
     week = summary["top_topics"]["last_7_days"]
     responses = [t["responses"] for t in week]
     assert len(week) == 3 and responses == sorted(responses, reverse=True)
+
+
+def test_the_dashboard_offers_a_trend_and_riding_it():
+    from sim.ui.dashboard import Setup, Versus
+
+    assert Setup().community_kwargs().get("uncertainties") is None
+    setup = Setup(members=300, market_size=1000, trend_lift=4.0, compare=False)
+    assert setup.community_kwargs()["uncertainties"].trend.lift == 4.0
+    versus = Versus(setup)
+    assert versus.a.uncertainties.trend.lift == 4.0
+    assert {"follow_trends", "trend_share"} <= {control.field for control in Content.controls}
