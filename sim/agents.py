@@ -691,6 +691,9 @@ class Today:
     lure: float = 0.0  # a competitor's pull on uncommitted members
     season: float = 1.0  # seasonal multiplier of visiting
     boosts: dict[str, np.ndarray] = field(default_factory=dict)  # multipliers of visit, post, reply
+    # a trending topic's pull on attention, per topic (None: every topic as usual): what members
+    # post about, read and answer (``sim.world.uncertainties.TrendShock.lift``)
+    topic_attention: np.ndarray | None = None
 
 
 class Population:
@@ -1067,7 +1070,10 @@ class Population:
                 np.empty(0, bool),
             )
         u_topic = self.streams.uniform("post.topic", day, n)[authors]
-        cumulative = np.cumsum(self.pref[authors], axis=1)
+        interest = self.pref[authors]
+        if self.today.topic_attention is not None:  # a trending topic draws posts too
+            interest = interest * self.today.topic_attention
+        cumulative = np.cumsum(interest, axis=1)
         topic = (cumulative < (u_topic * cumulative[:, -1])[:, None]).sum(axis=1)
         topic = np.minimum(topic, self.rules.n_topics - 1)
         quality = 0.5 + 0.5 * self.intrinsic[authors]

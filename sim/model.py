@@ -88,7 +88,10 @@ COMMUNITY_SERIES = (
     "occasional",
     "regulars",
     "core",
+    "trend_items",
 )
+# the per-topic daily series (``CommunityModel.topics``): items and responses per topic and day
+TOPIC_SERIES = ("threads", "operator_posts", "replies", "reactions", "operator_responses")
 INTERACTION_MEMORY = 120  # days of operator-post interaction kept for the adaptive lever
 
 
@@ -142,6 +145,8 @@ class CommunityModel(mesa.Model):
         self.uncertainties = uncertainties
         self.world = LeverWorld(self)
         self._interactions: list[np.ndarray] = []  # per day: (topic, format) -> [posts, responses]
+        self._topic_days: list[np.ndarray] = []  # per day: TOPIC_SERIES x topic counts
+        self._trend_items = 0  # operator posts today on the trending topic
         self._views: dict[int, Member] = {}
         self.today: dict[str, float] = {}
         self._operator_series = operator_series()  # the registry's, as this model was built
@@ -162,6 +167,7 @@ class CommunityModel(mesa.Model):
             self.operator.start_day()
         joins = self.arrive(day)
         self.operator_acts(day)
+        self._trend_attention(day)
         pop.rejoin(day)  # members who left may come back (win-back, events, friends)
         visitors = pop.visit(day)
         pop.read(visitors, self.feed, day)
@@ -178,6 +184,7 @@ class CommunityModel(mesa.Model):
         pop.observe_retention(day)
         if self.operator is not None:
             self._track_interactions(replies.targets, reactions.targets)
+        self._count_topics(threads, replies, reactions)
         self.feed = self._publish(threads, replies)
         self.pending_invites = invites
         self._collect(day, joins, visitors, threads, replies, reactions, invites, leaving)
@@ -224,6 +231,14 @@ class CommunityModel(mesa.Model):
         if market.referral_reward > 0 and referrals > 0:
             self.operator.pay(referrals * market.referral_reward, "recruitment")
             self.operator.count("referral_joins", referrals)
+
+    def _trend_attention(self, day: int) -> None:
+        """A trending topic draws attention (``TrendShock.lift``): today's feed, the operator's posts
+        included, is read and answered by each item's topic's attention (``Items.attend``); what
+        members post about follows it in ``Population.post``."""
+        attention = self.population.today.topic_attention
+        if attention is not None:
+            self.feed = self.feed.attend(attention)
 
     def operator_acts(self, day: int) -> None:
         """The operator's phase: the world's uncertainties, then the operator's levers."""
@@ -277,6 +292,42 @@ class CommunityModel(mesa.Model):
             ours = items.fmt >= 0
             np.add.at(table, (items.topic[ours], items.fmt[ours], 1), 1)
         self._interactions = [*self._interactions[-INTERACTION_MEMORY + 1 :], table]
+
+    def _count_topics(self, threads, replies: _Responses, reactions: _Responses) -> None:
+        """Today's items and responses per topic (``TOPIC_SERIES``), in one ``np.bincount``:
+        members' threads, operator posts (today's, in the feed), replies (by their thread's topic),
+        reactions (by their item's), and the replies and reactions operator posts got."""
+        k, feed = self.rules.n_topics, self.feed
+        ours = feed.fmt >= 0
+        reacted = feed.topic[reactions.what]
+        parts = [threads[1], feed.topic[ours], replies.what, reacted]
+        to_operator = [reacted[feed.fmt[reactions.what] >= 0]]
+        if replies.targets is not None:
+            to_operator.append(replies.targets.topic)
+        parts.append(np.concatenate(to_operator))
+        codes = np.concatenate([part + i * k for i, part in enumerate(parts)])
+        counts = np.bincount(codes, minlength=len(parts) * k).astype(np.int32)
+        self._topic_days.append(counts.reshape(len(parts), k))
+        trending = self.uncertainties.trending(self.day) if self.uncertainties else None
+        self._trend_items = 0 if trending is None else int(counts[k + trending])
+
+    def topics(self) -> pd.DataFrame:
+        """The per-topic daily series: one row per day and topic, with ``TOPIC_SERIES``."""
+        k = self.rules.n_topics
+        if not self._topic_days:
+            table = np.zeros((0, len(TOPIC_SERIES), k), np.int32)
+        else:
+            table = np.stack(self._topic_days)
+        days = table.shape[0]
+        frame = pd.DataFrame(
+            {
+                "day": np.repeat(np.arange(1, days + 1), k),
+                "topic": np.tile(np.arange(k), days),
+            }
+        )
+        for i, name in enumerate(TOPIC_SERIES):
+            frame[name] = table[:, i, :].reshape(-1)
+        return frame
 
     def reply(self, visitors: np.ndarray, day: int) -> _Responses:
         pop = self.population
@@ -348,6 +399,7 @@ class CommunityModel(mesa.Model):
         )
         self.today = daily_row(pop, day, joins, activity)
         self.today["returned"] = pop.returned_today
+        self.today["trend_items"] = self._trend_items
         self.today.update(self._operator_row())
         self.datacollector.collect(self)
 
@@ -551,6 +603,15 @@ class LeverWorld:
 
     def interaction_leaders(self, window: int, n_formats: int):
         return self._model.interaction_leaders(window, n_formats)
+
+    def topic_activity(self, days: int) -> np.ndarray:
+        """Members' posts (threads and replies) per topic over the last ``days`` days of the
+        per-topic series (days x topics; fewer rows early in a run)."""
+        recent = self._model._topic_days[-days:]
+        if not recent:
+            return np.zeros((0, self.n_topics), np.int32)
+        table = np.stack(recent)
+        return table[:, 0, :] + table[:, 2, :]
 
     def new_ties(self, members: np.ndarray, partners: np.ndarray, strength: float = 1.0) -> None:
         """Each of ``members`` gains a tie (or strengthens one) with the partner at its index, by

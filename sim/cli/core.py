@@ -302,6 +302,7 @@ def _run(args: argparse.Namespace) -> int:
         OutputError,
         check_out_dir,
         run_summary,
+        top_topics,
         write_run,
     )
     from sim.experiments.progress import progress_bar
@@ -335,7 +336,14 @@ def _run(args: argparse.Namespace) -> int:
         incentives = scenario.strategy.incentives
         headline += LIABILITY_HEADLINE if incentives is not None and incentives.tangible else ()
     print(_kpi_table(run_summary(model, scenario), headline))
+    print(_hot_topics(top_topics(model.topics())["last_7_days"]))
     return 0
+
+
+def _hot_topics(ranked: list[dict]) -> str:
+    """The last week's hot topics on one line: topic index and its replies and reactions."""
+    shown = ", ".join(f"topic {t['topic']} ({t['responses']:,} responses)" for t in ranked)
+    return f"hot topics (last 7 days): {shown or 'none'}"
 
 
 def _shown(path: Path) -> str:

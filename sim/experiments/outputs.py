@@ -1,4 +1,5 @@
-"""What one run writes: the daily series, cohort retention, a summary, the scenario and a figure.
+"""What one run writes: the daily series, the per-topic daily series, cohort retention, a summary
+(with the hot topics of the last day and week), the scenario and a figure.
 
 A run directory holds exactly ``RUN_FILES``. It is written atomically (DESIGN.md, Reliability):
 every file goes into a hidden staging directory next to the destination, which is renamed into place
@@ -33,7 +34,15 @@ from sim.model import CommunityModel
 from sim.policies import Strategy, operator_series, shortfall_series
 from sim.world.metrics import operator_totals
 
-RUN_FILES = ("daily.parquet", "cohorts.parquet", "summary.json", "scenario.yaml", "curves.png")
+RUN_FILES = (
+    "daily.parquet",
+    "topics.parquet",
+    "cohorts.parquet",
+    "summary.json",
+    "scenario.yaml",
+    "curves.png",
+)
+TOP_TOPICS = 3  # topics listed in the summary's top topics
 # what commsim writes into a run folder from the run (``commsim ops-report``): part of the run, so a
 # new run replaces it with the rest (a report of the old run must not survive beside the new one)
 RUN_REPORTS = ("ops-report",)
@@ -92,10 +101,13 @@ def write_run(model: CommunityModel, out_dir: str | Path, scenario: Scenario) ->
 def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> None:
     series = model.series()
     series.to_parquet(folder / "daily.parquet", index=False)
+    topics = model.topics()
+    topics.to_parquet(folder / "topics.parquet", index=False)
     model.cohorts().to_parquet(folder / "cohorts.parquet", index=False)
     summary = {
         "commsim_version": sim.__version__,
         **run_summary(model, scenario),
+        "top_topics": top_topics(topics),
         "scenario": scenario.model_dump(),
     }
     # allow_nan=False: a NaN is a model bug to surface, not something to write as invalid JSON
@@ -123,6 +135,29 @@ def run_summary(model: CommunityModel, scenario: Scenario) -> dict:
         return summary
     rate = scenario.strategy.hourly_rate
     return {**summary, **operator_totals(model.series(), summary["members_end"], rate)}
+
+
+def top_topics(topics: pd.DataFrame, n: int = TOP_TOPICS) -> dict:
+    """The hot topics of the run's last day and last 7 days: the ``n`` topics with the most
+    responses (replies and reactions), each with its threads, operator posts and responses
+    (``CommunityModel.topics``)."""
+    if topics.empty:
+        return {"last_day": [], "last_7_days": []}
+    last = int(topics["day"].max())
+    return {
+        "last_day": _ranked(topics[topics["day"] == last], n),
+        "last_7_days": _ranked(topics[topics["day"] > last - 7], n),
+    }
+
+
+def _ranked(topics: pd.DataFrame, n: int) -> list[dict]:
+    totals = topics.groupby("topic")[["threads", "operator_posts", "replies", "reactions"]].sum()
+    totals["responses"] = totals["replies"] + totals["reactions"]
+    totals = totals.sort_values(["responses", "threads"], ascending=False, kind="stable").head(n)
+    return [
+        {"topic": int(topic), **{k: int(v) for k, v in row.items()}}
+        for topic, row in totals.iterrows()
+    ]
 
 
 def curves_figure(

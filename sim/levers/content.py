@@ -92,6 +92,8 @@ class Content(Lever):
         Control("quality", "quality", 0.0, 1.0, 0.05),
         Control("quality_spread", "quality spread between posts", 0.0, 0.5, 0.05),
         Control("target", "topics"),
+        Control("follow_trends", "ride trending topics"),
+        Control("trend_share", "share of posts on a trending topic", 0.0, 1.0, 0.05),
     )
     signs = (
         ExpectedSign(
@@ -134,8 +136,34 @@ class Content(Lever):
         default_factory=lambda: dict(DEFAULT_FORMATS),
         description="formats by name, each with share, engagement, hours and money per item",
     )
+    follow_trends: bool = Field(
+        False,
+        description="ride trending topics: while a topic's share of members' posts stands out "
+        "from the weeks before, put trend_share of the posts on it",
+    )
+    trend_share: Probability = Field(
+        0.5, description="share of the posts put on a topic seen trending (follow_trends)"
+    )
+    trend_days: int = setting(
+        21,
+        ge=1,
+        le=365,
+        unit="days",
+        description="ride one trending topic at most this many days (follow_trends): the "
+        "operator's own posts on it keep members talking about it",
+    )
+    trend_threshold: float = setting(
+        1.5,
+        ge=1,
+        le=20,
+        unit="times its usual share",
+        description="a topic is seen trending when its share of yesterday's member posts is this "
+        "many times its share over the four weeks before (follow_trends)",
+    )
     _topic_weights: np.ndarray | None = PrivateAttr(None)
     _format_weights: np.ndarray | None = PrivateAttr(None)
+    # (topic ridden, its usual share, the day riding began)
+    _riding: tuple[int, float, int] | None = PrivateAttr(None)
 
     @classmethod
     def switched_on(cls) -> Content:
@@ -179,6 +207,36 @@ class Content(Lever):
             mixed = (1 - step) * self._format_weights + step * format_target
             self._format_weights = mixed / mixed.sum()
 
+    def ride(self, weights: np.ndarray, world) -> np.ndarray:
+        """The topic mix for today when riding trends: ``trend_share`` of it on a topic seen
+        trending in the per-topic series (``seen_trending``), the rest as usual, for as long as the
+        topic's share of yesterday's member posts stays ``trend_threshold`` times what it was
+        before it was seen trending. Posts on a trending topic draw the extra attention the trend
+        brings (``TrendShock.lift``), and at most ``trend_days``: posts on a topic draw replies
+        on it and turn members' interests toward it (``Rules.topic_drift``), so riding feeds the
+        share it watches."""
+        activity = world.topic_activity(7 * TREND_WEEKS + 1)
+        day = world.day
+        if self._riding is not None:  # ride it while its share stays above threshold x usual
+            topic, usual, since = self._riding
+            total = activity[-1].sum()
+            if (
+                total <= 0
+                or activity[-1, topic] / total < self.trend_threshold * usual
+                or day - since >= self.trend_days
+            ):
+                self._riding = None
+        if self._riding is None:
+            topic = seen_trending(activity, self.trend_threshold)
+            if topic is None:
+                return weights
+            before = activity[:-1].sum(axis=0)
+            self._riding = (topic, before[topic] / max(before.sum(), 1), day)
+        topic = self._riding[0]
+        ridden = (1 - self.trend_share) * weights
+        ridden[topic] += self.trend_share
+        return ridden / ridden.sum()
+
     def act(self, operator, world, day):
         if self.target == "interests" and not self.topic_mix and (day - 1) % 7 == 0:
             self._topic_weights = None  # re-estimated weekly from the members' interests
@@ -189,6 +247,8 @@ class Content(Lever):
             return
         topics = world.n_topics
         weights = self.topic_weights(topics, world.popularity())
+        if self.follow_trends:
+            weights = self.ride(weights, world)
         names = list(self.formats)
         fmt = gen.choice(len(names), size=wanted, p=self.format_weights())
         topic = gen.choice(topics, size=wanted, p=weights)
@@ -206,6 +266,47 @@ class Content(Lever):
         quality = item_quality(means, self.quality_spread, gen)
         world.publish(topic[made], quality, engagement, fmt[made], asks)
         operator.count("operator_posts", int(made.sum()))
+
+
+TREND_WEEKS = 4  # weeks of the per-topic series a trend is measured against
+TREND_MIN_POSTS = 10  # a topic needs this many member posts yesterday to be seen trending
+TREND_SIGMAS = 3.0  # ... and this many standard deviations of its daily share above its usual
+TREND_MIN_DAYS = 7  # days of the per-topic series needed before anything is seen trending
+
+
+def seen_trending(activity: np.ndarray, threshold: float) -> int | None:
+    """The topic an operator watching the per-topic series sees trending, if any.
+
+    Each topic's share of yesterday's member posts (threads and replies, the last row of
+    ``activity``, days x topics) is set against its shares on the days before: the topic furthest
+    above its usual share (the median), in standard deviations of its own day-to-day swings (from
+    the median absolute deviation), is seen trending if
+    that is at least ``TREND_SIGMAS``, its share is at least ``threshold`` times its usual share and
+    it had ``TREND_MIN_POSTS`` posts; a small topic's ordinary swings are not a trend. An
+    assumption in its form: a community manager's "what's hot" glance at the day's topics against
+    the usual (Leskovec, Backstrom & Kleinberg 2009 find attention to a story rising within a day,
+    so yesterday's counts already show it)."""
+    if activity.shape[0] < TREND_MIN_DAYS + 1:
+        return None
+    activity = activity.astype(float)
+    totals = activity.sum(axis=1, keepdims=True)
+    if totals[-1, 0] <= 0:
+        return None
+    shares = activity / np.maximum(totals, 1)
+    last, history = shares[-1], shares[:-1][totals[:-1, 0] > 0]
+    if history.shape[0] < TREND_MIN_DAYS:
+        return None
+    # robust: a past spike of a topic neither raises its usual share nor its usual swing
+    usual = np.median(history, axis=0)
+    swing = 1.4826 * np.median(np.abs(history - usual), axis=0)
+    sigmas = (last - usual) / np.maximum(swing, 1 / totals[-1, 0])
+    top = int(np.argmax(sigmas))
+    seen = (
+        sigmas[top] >= TREND_SIGMAS
+        and last[top] >= threshold * usual[top]
+        and activity[-1, top] >= TREND_MIN_POSTS
+    )
+    return top if seen else None
 
 
 def item_quality(means: np.ndarray, spread: float, gen: np.random.Generator) -> np.ndarray:

@@ -196,6 +196,15 @@ def CommunityInputs(setup: Setup, edit):
             value=setup.broad,
             on_value=lambda v: edit(("broad",), v),
         )
+        Slider(
+            "trending topic from day 30 (attention lift; 0: none)",
+            setup.trend_lift,
+            0.0,
+            10.0,
+            0.5,
+            lambda v: edit(("trend_lift",), v),
+            whole=False,
+        )
         solara.InputInt(
             "seed",
             value=setup.seed,

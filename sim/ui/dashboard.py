@@ -36,6 +36,7 @@ from sim.experiments.sweep import load_sweep, seed_of
 from sim.levers.moderation import Moderation
 from sim.model import CommunityModel
 from sim.policies import LEVERS, Strategy, on_registry_change
+from sim.world.uncertainties import TrendShock, Uncertainties
 
 # Members who post often and write half their threads toxic (as in experiments/lever-moderation.yaml).
 TROLL = Segment(
@@ -69,6 +70,11 @@ EVERYDAY = Strategy(
 )
 
 
+# the dashboard's trending topic (Setup.trend_lift): topic 2 from day 30 for three weeks, no extra
+# visiting, fading as in experiments/hot-topics.yaml
+DASHBOARD_TREND = {"day": 30, "topic": 2, "boost": 0.0, "duration": 21, "decay": 0.5}
+
+
 class Setup(BaseModel):
     """The dashboard's inputs: the community, the seed and the two strategies.
 
@@ -87,6 +93,14 @@ class Setup(BaseModel):
         False,
         description="Ren & Kraut's broad community: 16 topics, one favourite each, three times "
         "the posting, 30% off-topic chatter",
+    )
+    trend_lift: float = Field(
+        0.0,
+        ge=0,
+        le=20,
+        description="a trending topic: from day 30 for three weeks, attention to topic 2 is "
+        "(1 + trend_lift) times the usual on the first day, fading (experiments/hot-topics.yaml); "
+        "0: no trend. Content that follows trends rides it",
     )
     seed: int = Field(1, ge=0, le=2**63 - 1)
     seeds: int = Field(
@@ -131,9 +145,15 @@ class Setup(BaseModel):
         """``CommunityModel`` keyword arguments shared by both arms (all but strategy and rng)."""
         sized = {"members": self.members, "market_size": self.market_size}
         if self.scenario is None and self.sweep is None:
-            return {**sized, "rules": self.rules()}
-        kwargs = self._base_scenario().model_kwargs()
-        return {**kwargs, **sized, "strategy": None, "uncertainties": None}
+            kwargs = {**sized, "rules": self.rules()}
+        else:
+            kwargs = self._base_scenario().model_kwargs()
+            kwargs = {**kwargs, **sized, "strategy": None, "uncertainties": None}
+        if self.trend_lift > 0:
+            kwargs["uncertainties"] = Uncertainties(
+                trend=TrendShock(**DASHBOARD_TREND, lift=self.trend_lift)
+            )
+        return kwargs
 
     def _base_scenario(self) -> Scenario:
         if self.sweep is not None:

@@ -1263,4 +1263,43 @@ PLATFORM_ROWS = (
     ),
 )
 
-ROWS: tuple[Row, ...] = (*ISSUE_ROWS, *LEVER_ROWS, *BEHAVIOUR_ROWS, *PLATFORM_ROWS)
+# ---- hot topics (issue 16, item 8): a trending topic, and an operator who rides it or not --------
+# topic 2 trends from day 60 for three weeks: attention to it five times the usual on its first
+# day, fading as (1 + days since) ** -0.5 (experiments/hot-topics.yaml), no extra visiting
+TREND = {"day": 60, "topic": 2, "boost": 0.0, "duration": 21, "lift": 4.0, "decay": 0.5}
+TREND_ON = {"uncertainties": {"trend": TREND}}
+RIDER = {"content": {"posts_per_day": 8, "quality": 0.85}}
+TOPIC_ROWS = (
+    Row(
+        "uncertainty: a rising topic (trend on vs off)",
+        {},
+        TREND_ON,
+        "+ ? + + ? 0",
+        "while the topic trends members read, answer and react to its items more (Leskovec, "
+        "Backstrom & Kleinberg 2009; Crane & Sornette 2008), and relevance follows attention as it "
+        "does for engaging formats: more of what members read counts as relevant, information "
+        "benefit rises and off-topic reading cost falls (Ren & Kraut 2014), so loyalty rises and "
+        "fewer of the members here then leave; activity in the last 30 days, 130 days after the "
+        "trend, has no expectation",
+        cost=NO_MONEY,
+    ),
+    Row(
+        "operator rides the trend vs not",
+        {"strategy": {"content": {"follow_trends": False}}},
+        {"strategy": {"content": {"follow_trends": True}}},
+        "? ? ? ? ? 0",
+        "riding moves half of 8 operator posts a day to the trending topic for up to three weeks: "
+        "the operator's posts get more replies and reactions per post while it lasts "
+        "(tests/test_topics.py), but beside some hundred member posts a day the community "
+        "outcomes have no expected direction",
+        base={**TREND_ON, "strategy": RIDER},
+    ),
+)
+
+ROWS: tuple[Row, ...] = (
+    *ISSUE_ROWS,
+    *LEVER_ROWS,
+    *BEHAVIOUR_ROWS,
+    *PLATFORM_ROWS,
+    *TOPIC_ROWS,
+)

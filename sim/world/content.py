@@ -81,6 +81,12 @@ class Items:
             return self
         return replace(self, appeal=(self.appeal * self.asks).astype(np.float32))
 
+    def attend(self, attention: np.ndarray) -> Items:
+        """The same items with each one's appeal multiplied by its topic's ``attention`` (float32,
+        length K): a trending topic's items are read, answered and reacted to more, whoever wrote
+        them (``sim.world.uncertainties.TrendShock``)."""
+        return replace(self, appeal=(self.appeal * attention[self.topic]).astype(np.float32))
+
     @property
     def uniform_appeal(self) -> bool:
         return bool((self.appeal == 1).all())
