@@ -283,7 +283,7 @@ def spend_chart(versus: Versus) -> Figure:
         bottom.plot(s["day"], hours, color=colour, label=f"{arm.label} used")
         if short.any():
             bottom.plot(s["day"], hours + short, color=colour, ls=":", label=f"{arm.label} asked")
-        bottom.axhline(strategy.hours_per_day, color=colour, linestyle="--", linewidth=1)
+        bottom.axhline(strategy.daily_hours(), color=colour, linestyle="--", linewidth=1)
     _shade(top, versus)
     _shade(bottom, versus, names=False)
     top.set_title("Money against budget (dashed), staff hours", fontsize=10)
