@@ -402,7 +402,12 @@ class Strategy(Config):
     @model_validator(mode="after")
     def _one_kind_of_staff(self) -> Strategy:
         if self.team is not None:
-            given = [k for k in ("hours_per_day", "hourly_rate") if k in self.model_fields_set]
+            # by value, not by presence: a dumped strategy (the dashboard, stored runs) writes
+            # out every field at its default and must read back
+            fields = type(self).model_fields
+            given = [
+                k for k in ("hours_per_day", "hourly_rate") if getattr(self, k) != fields[k].default
+            ]
             if given:
                 raise ValueError(
                     f"{' and '.join(given)}: not used with team (each role has its own "

@@ -106,6 +106,7 @@ def test_staff_cost_is_every_role_hired_hour_at_its_cost():
             "growth.serves: lever 'winback' is already served by content",
         ),
         ({"hours_per_day": 4, "team": {}}, "hours_per_day: not used with team"),
+        ({"hourly_rate": 4, "team": {}}, "hourly_rate: not used with team"),
         ({"team": {"community": {"hours_per_day": -1}}}, "strategy.team.community.hours_per_day"),
         ({"team": {"sales": {}}}, "strategy.team.sales"),
     ],
@@ -113,3 +114,18 @@ def test_staff_cost_is_every_role_hired_hour_at_its_cost():
 def test_bad_team_is_a_clear_error(strategy, message):
     with pytest.raises(ScenarioError, match=message):
         validate_scenario({"strategy": strategy})
+
+
+def test_a_dumped_team_strategy_reads_back():
+    """The dashboard and stored runs write every field out: a team strategy must read back."""
+    strategy = _team(lend=True)
+    assert Strategy.model_validate(strategy.model_dump()) == strategy
+
+
+def test_each_role_names_its_default_levers():
+    """The scenario reference tells planners which levers each role serves by default."""
+    from sim.policies import LEVERS
+
+    for key, lever in LEVERS.items():
+        described = Team.model_fields[lever.role].description
+        assert key in described, (key, lever.role)
