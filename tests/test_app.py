@@ -372,7 +372,7 @@ def test_the_spend_chart_shows_a_team_s_hours_per_role():
     versus.step()
     assert len(spend_chart(versus).axes) == 3
     roles = spend_chart(versus).axes[2]
-    assert [line.get_label() for line in roles.lines][0] == "A community"
+    assert roles.lines[0].get_label() == "A community"
     assert len(roles.lines) == 2  # used, and asked for
     pooled = Versus(Setup(members=200, market_size=1000, compare=False))
     pooled.step()
