@@ -304,16 +304,28 @@ class Role(Config):
 
 
 class Team(Config):
-    """The operator's team as roles (Kraut & Resnick 2012 ch. 6 and practitioners' job
-    descriptions: content, community management, moderation, events, growth), each with its own
-    hours and hourly cost; a lever draws on its role's hours only.
+    """The operator's team as roles (content, community management, moderation, events, growth:
+    the roles issue 16 names), each with its own hours and hourly cost; a lever draws on its
+    role's hours only. The mechanism is budgetary, with no behavioural magnitude.
+
+    Source for splitting the job into roles: practitioners describe the community manager's job
+    as separable into moderator, manager (content plans and creation) and administrator roles,
+    with one person doing all of them in a small or medium community and a separate moderator
+    once traffic makes the load large enough (D. Foster, fastwonderblog.com, "dividing the
+    community manager role", from her time as Jive's community manager); moderator posts are
+    advertised as part-time hours of their own (e.g. Aquent's "Community Moderator" job
+    description: 1pm to 5pm, Monday to Friday).
 
     Assumption (stated, not measured): a role's spare hours are not lent to another role unless
     ``lend_spare_hours`` is set: specialised staff do their own job (a moderator does not write
     the newsletter), so one role can be short of hours while another has hours left. With
     ``lend_spare_hours``, a role short of hours draws on the other roles' hours left that day (in
-    the order content, community, moderation, events, growth), the limit of one pooled team.
-    A role not listed has no hours: the levers it serves skip their staffed work."""
+    the order content, community, moderation, events, growth): the one person doing every role
+    of a small community, which is what the single pool (``Strategy.hours_per_day``) models.
+    Staff are paid for the hours hired, used or not (salaried roles): ``staff_cost``, kept apart
+    from the budget, which is the levers' own money (prizes, ads, rewards), so that paying staff
+    never makes a lever run out of money. A role not listed has no hours: the levers it serves
+    skip their staffed work (the shortfall is that role's ``hours_short_<role>``)."""
 
     content: Role | None = Field(
         None, description="writes the operator's posts (default role of levers content, adaptive)"
