@@ -43,11 +43,13 @@ def _team(lend: bool) -> Strategy:
     return Strategy(team=team, **LEVERS)
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 2, 6])
 def test_a_role_short_of_hours_skips_its_levers_and_not_the_other_roles(seed):
     """Paired: the same team with and without lending. Without it, the moderation role's 0.1 hours
     leave its queue partly unreviewed while the community role (spare hours every day) skips
-    nothing; lending the community role's spare hours clears the queue."""
+    nothing; lending the community role's spare hours reviews more of the queue. (Seeds 1 to 8
+    all behave so; seed 6 has the largest queue, where lending also leaves the community role
+    short.)"""
     walled = _series(_team(lend=False), seed=seed)
     lent = _series(_team(lend=True), seed=seed)
     # moderation skips, and the shortfall is the moderation role's
@@ -58,8 +60,9 @@ def test_a_role_short_of_hours_skips_its_levers_and_not_the_other_roles(seed):
     for column in ("skipped_onboarding", "skipped_winback", "hours_short_community"):
         assert walled[column].sum() == 0, column
     assert (walled["hours_used_community"] < 6.0).all()  # hours left that moderation never got
-    # with lending, the same team clears the queue from the community role's spare hours
-    assert lent["skipped_moderation"].sum() == 0
+    # with lending, the same team reviews more of the queue from the community role's spare hours
+    # (and on busy seeds the community role's own levers then run short: the wall protects them)
+    assert lent["skipped_moderation"].sum() < walled["skipped_moderation"].sum()
     assert lent["items_reviewed"].sum() > walled["items_reviewed"].sum()
     assert lent["hours_used_community"].sum() > walled["hours_used_community"].sum()
     for s in (walled, lent):  # per-role hours add up to the team's
