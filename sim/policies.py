@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 import mesa
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic.fields import FieldInfo
 
 from sim.world.settings import Config, Hours, Money, setting
@@ -157,6 +157,8 @@ class Lever(Config):
     # lever says which, so a new lever is never silently left out of the maximum-effort strategy
     max_effort: ClassVar[dict | type[Undeclared] | None] = Undeclared
     pays_later: ClassVar[bool] = False  # pays money after the fact (rewards, joins): may owe some
+    # the team role whose hours it draws on when the strategy has a ``team`` (one of ``ROLES``)
+    role: ClassVar[str] = "community"
 
     priority: int = priority(5)
 
@@ -225,6 +227,8 @@ def missing_pieces(cls: type[Lever]) -> list[str]:
             missing.append(f"control {control.field}: not a setting")
     if not cls.signs:
         missing.append("signs (its expected effects, with sources)")
+    if cls.role not in ROLES:
+        missing.append(f"role (the team role whose hours it draws on: one of {', '.join(ROLES)})")
     if cls.max_effort is Undeclared:
         missing.append("max_effort (its settings at maximum effort, or None to leave it out)")
     missing += [f"sign {s.arm}: a source" for s in cls.signs if not s.source]
@@ -280,6 +284,115 @@ def _first_line(doc: str | None) -> str:
     return " ".join((doc or "").strip().split("\n\n")[0].split())
 
 
+# ---- the team ------------------------------------------------------------------------------------
+ROLES = ("content", "community", "moderation", "events", "growth")
+
+
+class Role(Config):
+    """One role of the operator's team: its staff hours each day and what an hour costs."""
+
+    hours_per_day: Hours = setting(
+        0.0, unit="staff hours per day", description="the role's staff hours each day"
+    )
+    hourly_cost: Money = setting(
+        0.0,
+        unit="money per staff hour",
+        description="what one of the role's hours costs; paid for every hour hired, used or not "
+        "(the staff_cost series), never from the budget",
+    )
+    serves: list[str] = Field(
+        default_factory=list,
+        description="levers this role serves instead of their default role (named in each role's "
+        "description); empty: only the levers whose default role this is",
+    )
+
+
+class Team(Config):
+    """The operator's team as roles (content, community management, moderation, events, growth:
+    the roles issue 16 names), each with its own hours and hourly cost; a lever draws on its
+    role's hours only. The mechanism is budgetary, with no behavioural magnitude.
+
+    Source for splitting the job into roles: practitioners describe the community manager's job
+    as separable into moderator, manager (content plans and creation) and administrator roles,
+    with one person doing all of them in a small or medium community and a separate moderator
+    once traffic makes the load large enough (D. Foster, fastwonderblog.com, "dividing the
+    community manager role", from her time as Jive's community manager); moderator posts are
+    advertised as part-time hours of their own (e.g. Aquent's "Community Moderator" job
+    description: 1pm to 5pm, Monday to Friday).
+
+    Assumption (stated, not measured): a role's spare hours are not lent to another role unless
+    ``lend_spare_hours`` is set: specialised staff do their own job (a moderator does not write
+    the newsletter), so one role can be short of hours while another has hours left. With
+    ``lend_spare_hours``, a role short of hours draws on the other roles' hours left that day (in
+    the order content, community, moderation, events, growth): the one person doing every role
+    of a small community, which is what the single pool (``Strategy.hours_per_day``) models.
+    Staff are paid for the hours hired, used or not (salaried roles): ``staff_cost``, kept apart
+    from the budget, which is the levers' own money (prizes, ads, rewards), so that paying staff
+    never makes a lever run out of money. A role not listed has no hours: the levers it serves
+    skip their staffed work (the shortfall is that role's ``hours_short_<role>``)."""
+
+    content: Role | None = Field(
+        None, description="writes the operator's posts (default role of levers content, adaptive)"
+    )
+    community: Role | None = Field(
+        None,
+        description="community management (default role of levers onboarding, winback, "
+        "incentives, and of any lever that names no role)",
+    )
+    moderation: Role | None = Field(
+        None, description="reviews flagged and queued items (default role of lever moderation)"
+    )
+    events: Role | None = Field(
+        None, description="runs Q&As, AMAs, contests and lotteries (default role of lever events)"
+    )
+    growth: Role | None = Field(
+        None, description="recruitment campaigns (default role of lever recruitment)"
+    )
+    lend_spare_hours: bool = setting(
+        False,
+        description="a role short of hours may use other roles' hours left that day (false: "
+        "each role works only on its own levers)",
+    )
+
+    @model_validator(mode="after")
+    def _serves_known_levers_once(self) -> Team:
+        problems, seen = [], {}
+        for name in ROLES:
+            role = getattr(self, name)
+            for key in role.serves if role is not None else ():
+                if key not in LEVERS:
+                    problems.append(
+                        f"{name}.serves: unknown lever {key!r}; allowed: {', '.join(LEVERS)}"
+                    )
+                elif key in seen:
+                    problems.append(
+                        f"{name}.serves: lever {key!r} is already served by {seen[key]}"
+                    )
+                seen.setdefault(key, name)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def roles(self) -> dict[str, Role]:
+        """Every role, those not listed with no hours and no cost."""
+        return {name: getattr(self, name) or Role() for name in ROLES}
+
+    def role_of(self, lever: str) -> str:
+        """The role whose hours ``lever`` (its key) draws on."""
+        for name in ROLES:
+            role = getattr(self, name)
+            if role is not None and lever in role.serves:
+                return name
+        return LEVERS[lever].role
+
+    def hours_per_day(self) -> float:
+        return sum(role.hours_per_day for role in self.roles().values())
+
+    def cost_per_day(self) -> float:
+        """The team's pay each day: every role's hours hired at its hourly cost."""
+        return sum(role.hours_per_day * role.hourly_cost for role in self.roles().values())
+
+
 # ---- the strategy --------------------------------------------------------------------------------
 class Strategy(Config):
     """The levers an operator runs (one optional field per registered lever; absent levers are not
@@ -296,6 +409,31 @@ class Strategy(Config):
         unit="money per staff hour",
         description="price of one staff hour: total cost = money spent + hours used x this",
     )
+    team: Team | None = Field(
+        None,
+        description="staff hours by role, each with its own hours and hourly cost (absent: one "
+        "pool of hours_per_day that every lever draws on)",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind_of_staff(self) -> Strategy:
+        if self.team is not None:
+            # by value, not by presence: a dumped strategy (the dashboard, stored runs) writes
+            # out every field at its default and must read back
+            fields = type(self).model_fields
+            given = [
+                k for k in ("hours_per_day", "hourly_rate") if getattr(self, k) != fields[k].default
+            ]
+            if given:
+                raise ValueError(
+                    f"{' and '.join(given)}: not used with team (each role has its own "
+                    "hours_per_day and hourly_cost); remove them or the team"
+                )
+        return self
+
+    def daily_hours(self) -> float:
+        """Staff hours available each day: the team's, or the single pool's."""
+        return self.team.hours_per_day() if self.team is not None else self.hours_per_day
 
     def levers(self) -> list[Lever]:
         """The levers in use, most important first (ties keep the order of registration)."""
@@ -310,6 +448,9 @@ CORE_SERIES = (
     Series("money_spent", "money spent"),
     Series("money_short", "money asked for that the budget did not have"),
     Series("actions_skipped", "actions skipped for want of hours or money"),
+    Series("staff_cost", "with a team: the day's pay, every role's hours at its hourly cost"),
+    *(Series(f"hours_used_{r}", f"with a team: the {r} role's hours spent") for r in ROLES),
+    *(Series(f"hours_short_{r}", f"with a team: hours the {r} role lacked") for r in ROLES),
 )
 
 
@@ -346,6 +487,9 @@ class Operator(mesa.Agent):
         self.strategy = strategy
         self.money_left = float(strategy.budget)
         self.hours_left = 0.0
+        self.team = strategy.team
+        self.role_hours: dict[str, float] = {}  # with a team: each role's hours left today
+        self._role = {key: self.team.role_of(key) for key in LEVERS} if self.team else {}
         self.today: dict[str, float] = defaultdict(float)
         self._declared = frozenset(operator_series())
 
@@ -353,6 +497,20 @@ class Operator(mesa.Agent):
         """A fresh day's hours and record (arrivals, before the operator acts, pay for joins)."""
         self.today = defaultdict(float)
         self.hours_left = float(self.strategy.hours_per_day)
+        if self.team is not None:
+            roles = self.team.roles()
+            self.role_hours = {name: float(role.hours_per_day) for name, role in roles.items()}
+            self.hours_left = sum(self.role_hours.values())
+            self.today["staff_cost"] = self.team.cost_per_day()
+
+    def hours_for(self, lever: str) -> float:
+        """Staff hours ``lever`` (its key) can still use today: the single pool's, or its role's
+        (plus the other roles' hours left when the team lends spare hours)."""
+        if self.team is None:
+            return self.hours_left
+        if self.team.lend_spare_hours:
+            return self.hours_left
+        return self.role_hours[self._role[lever]]
 
     def act(self, world: World, day: int) -> None:
         """The "operator acts" phase: each lever in priority order."""
@@ -373,26 +531,46 @@ class Operator(mesa.Agent):
         """
         if units <= 0:
             return 0
-        by_hours = int((self.hours_left + 1e-9) // hours_each) if hours_each > 0 else units
+        hours = self.hours_for(lever)
+        by_hours = int((hours + 1e-9) // hours_each) if hours_each > 0 else units
         by_money = int((self.money_left + 1e-9) // money_each) if money_each > 0 else units
         done = max(0, min(units, by_hours, by_money))
-        self.spend(done * hours_each, done * money_each)
+        self.spend(done * hours_each, done * money_each, lever)
         skipped = units - done
         if skipped:
             # the shortfall is charged to what ran out: hours, money, or both
             if by_hours < units:
-                self.today["hours_short"] += (units - max(by_hours, 0)) * hours_each
+                short = (units - max(by_hours, 0)) * hours_each
+                self.today["hours_short"] += short
+                if self.team is not None:
+                    self.today[f"hours_short_{self._role[lever]}"] += short
             if by_money < units:
                 self.today["money_short"] += (units - max(by_money, 0)) * money_each
             self.today["actions_skipped"] += skipped
             self.count(f"skipped_{lever}", skipped)
         return done
 
-    def spend(self, hours: float, money: float) -> None:
+    def spend(self, hours: float, money: float, lever: str | None = None) -> None:
+        """Spend hours (with a team: ``lever``'s role's first, then, if the team lends spare
+        hours, the other roles' in ``ROLES`` order) and money."""
         self.hours_left -= hours
         self.money_left -= money
         self.today["hours_used"] += hours
         self.today["money_spent"] += money
+        if self.team is not None and hours > 0:
+            own = self._role[lever]
+            lenders = (
+                [own, *(r for r in ROLES if r != own)] if self.team.lend_spare_hours else [own]
+            )
+            for name in lenders:
+                take = min(hours, max(self.role_hours[name], 0.0))
+                if name == own:  # the own role's hours go negative only by rounding
+                    take = hours if len(lenders) == 1 else take
+                self.role_hours[name] -= take
+                self.today[f"hours_used_{name}"] += take
+                hours -= take
+                if hours <= 0:
+                    break
 
     def pay(self, money: float, lever: str) -> float:
         """Pay up to ``money`` owed by ``lever`` (its key: rewards, joins); returns what could be

@@ -350,3 +350,43 @@ def test_streak_controls_turn_streaks_on_and_set_the_reward_length(page):
     assert "at streak (days): 5" in _sliders(page) and not page.find(v.Alert).widgets
     assert page.find(v.Checkbox, label="with a streak badge").widgets
     assert page.find(v.Checkbox, label="streak rewards start over after the longest").widgets
+
+
+def test_a_team_of_roles_replaces_the_pool_and_draws_its_hours(page):
+    """Ticking "staff as a team of roles" shares the pool's hours among the roles of the levers in
+    use; each role's hours are a slider, and the spend chart gains the team's hours per role."""
+    page.find(v.Checkbox, label=LEVERS["onboarding"].label).widget.v_model = True  # strategy A
+    pool = float(_slider(page, "staff hours per day").label.split(": ")[1])
+    page.find(v.Checkbox, label="staff as a team of roles").widget.v_model = True
+    sliders = _sliders(page)
+    assert not any(s.startswith("staff hours per day") for s in sliders)
+    assert f"community hours per day: {_shown_number(pool)}" in sliders
+    _slider(page, "moderation hours per day").v_model = 2.5
+    assert "moderation hours per day: 2.5" in _sliders(page)
+    _click(page, "Reset")
+    _click(page, "Step")
+    assert _step(page) == app.RENDER_INTERVAL
+    page.find(v.Checkbox, label="staff as a team of roles").widget.v_model = False
+    assert f"staff hours per day: {_shown_number(pool + 2.5)}" in _sliders(page)
+
+
+def _shown_number(value: float) -> str:
+    return app._shown(value)
+
+
+def test_the_spend_chart_shows_a_team_s_hours_per_role():
+    from sim.levers.onboarding import Onboarding
+    from sim.policies import Role, Team
+    from sim.ui.charts import spend_chart
+
+    onboarding = Onboarding(welcome_hours=1.0)  # an hour per welcome: 0.5 hours are short
+    team = Strategy(team=Team(community=Role(hours_per_day=0.5)), onboarding=onboarding)
+    versus = Versus(Setup(members=200, market_size=1000, compare=False, a=team))
+    versus.step()
+    assert len(spend_chart(versus).axes) == 3
+    roles = spend_chart(versus).axes[2]
+    assert roles.lines[0].get_label() == "A community"
+    assert len(roles.lines) == 2  # used, and asked for
+    pooled = Versus(Setup(members=200, market_size=1000, compare=False))
+    pooled.step()
+    assert len(spend_chart(pooled).axes) == 2

@@ -194,10 +194,10 @@ def test_run_command_prints_costs_and_no_liability_without_redeemable_points(tmp
     assert summary["total_cost"] == pytest.approx(
         summary["money_spent"] + 25 * summary["hours_used"]
     )
-    assert "total cost (money + hours x hourly_rate)" in out
+    assert "staff cost (hours x hourly_rate, or a team's pay)" in out
     assert "cost per retained member" in out and "points liability" not in out
     assert re.search(r"stickiness DAU/MAU \(last 30 days\) +\d+\.\d%\n", out)  # a share in %
-    assert re.search(r"total cost \(money \+ hours x hourly_rate\) +[\d,.]+\n", out)
+    assert re.search(r"total cost \(money \+ staff cost\) +[\d,.]+\n", out)
 
 
 def test_an_interval_does_not_depend_on_what_else_is_compared(judged):

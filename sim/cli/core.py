@@ -61,7 +61,8 @@ OPERATOR_HEADLINE = (
     ("money_spent", "money spent (total)"),
     ("hours_used", "staff hours used (total)"),
     ("hours_short", "staff hours short (total)"),
-    ("total_cost", "total cost (money + hours x hourly_rate)"),
+    ("staff_cost", "staff cost (hours x hourly_rate, or a team's pay)"),
+    ("total_cost", "total cost (money + staff cost)"),
     ("cost_per_retained_member", "cost per retained member"),
 )
 # added when points redeem for money (a tangible incentive scheme): only then are they a debt

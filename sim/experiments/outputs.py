@@ -225,7 +225,7 @@ def _operator_panels(daily: pd.DataFrame, strategy: Strategy, operator, levers) 
         money.rename(columns={"money_spent": "money spent (cumulative)"}),
         "money",
         levels=(
-            ("hours available", strategy.hours_per_day, "hours used"),
+            ("hours available", strategy.daily_hours(), "hours used"),
             ("budget", strategy.budget, "money spent (cumulative)"),
         ),
     )

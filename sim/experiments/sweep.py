@@ -92,7 +92,7 @@ KPIS: dict[str, Kpi] = {
     "money_spent": Kpi("money spent", False),
     "hours_used": Kpi("staff hours used", False),
     "hours_short": Kpi("staff hours short", False),
-    "staff_cost": Kpi("staff cost (hours x hourly_rate)", False),
+    "staff_cost": Kpi("staff cost (hours x hourly_rate, or a team's pay)", False),
     "total_cost": Kpi("total cost (money + staff cost)", False),
     "points_liability_end": Kpi("points liability at the end", False),
     "cost_per_retained_member": Kpi("cost per retained member", False),

@@ -20,6 +20,7 @@ class Adaptive(Lever):
     whose operator posts got the most replies and reactions per post in a recent window."""
 
     key = "adaptive"
+    role = "content"  # the team role whose hours it draws on
     label = "Adaptive: more of what draws replies"
     series = (Series("adaptive_shifts", "shifts of the content mix toward what draws responses"),)
     controls = (Control("every", "adjust every N days", 1, 60),)

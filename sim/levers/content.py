@@ -85,6 +85,7 @@ class Content(Lever):
     """Operator posts: volume, quality, topic mix and breadth, formats (Ren & Kraut 2014)."""
 
     key = "content"
+    role = "content"  # the team role whose hours it draws on
     label = "Content: the team posts"
     series = (Series("operator_posts", "posts the operator published"),)
     controls = (

@@ -156,6 +156,7 @@ class Events(Lever):
     """A calendar of events: attendance builds identity and ties (Ren, Kraut & Kiesler 2007)."""
 
     key = "events"
+    role = "events"  # the team role whose hours it draws on
     label = "Events: a weekly Q&A"
     series = (
         Series("events_held", "events held"),

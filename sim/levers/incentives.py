@@ -119,6 +119,7 @@ class Incentives(Lever):
     (Anderson et al. 2013; Hoernle et al. 2022; Deci, Koestner & Ryan 1999; Hamari 2017)."""
 
     key = "incentives"
+    role = "community"  # the team role whose hours it draws on
     label = "Incentives: points, badges, ranks"
     series = (
         Series("points_issued", "points members earned"),

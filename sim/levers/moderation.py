@@ -50,6 +50,7 @@ class Moderation(Lever):
     filter (Ren & Kraut 2014; Seering et al. 2019)."""
 
     key = "moderation"
+    role = "moderation"  # the team role whose hours it draws on
     label = "Moderation"
     series = (
         Series("items_flagged", "items members flagged for review"),
@@ -160,7 +161,11 @@ class Moderation(Lever):
         done = operator.afford(n_flagged, hours_each, 0.0, "moderation")
         extra = order.size - n_flagged
         if extra > 0 and done == n_flagged:
-            room = int((operator.hours_left + 1e-9) // hours_each) if hours_each > 0 else extra
+            room = (
+                int((operator.hours_for("moderation") + 1e-9) // hours_each)
+                if hours_each > 0
+                else extra
+            )
             done += operator.afford(min(extra, max(room, 0)), hours_each, 0.0, "moderation")
         reviewed = np.zeros(len(feed), bool)
         reviewed[order[:done]] = True

@@ -26,6 +26,7 @@ class Onboarding(Lever):
     a day (Joyce & Kraut 2006; Morgan & Halfaker 2018, the Teahouse)."""
 
     key = "onboarding"
+    role = "community"  # the team role whose hours it draws on
     label = "Onboarding: welcome, reply to first posts"
     series = (
         Series("welcomes_sent", "newcomers welcomed"),

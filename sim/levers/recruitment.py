@@ -36,6 +36,7 @@ class Recruitment(Lever):
     Kraut & Resnick 2012 ch. 5)."""
 
     key = "recruitment"
+    role = "growth"  # the team role whose hours it draws on
     label = "Recruitment: a paid campaign (days 30-90), referral rewards"
     series = (
         Series(

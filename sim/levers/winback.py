@@ -28,6 +28,7 @@ class WinBack(Lever):
     Wash & Lampe 2012)."""
 
     key = "winback"
+    role = "community"  # the team role whose hours it draws on
     label = "Win-back messages"
     series = (
         Series("winback_sent", "win-back messages sent"),

@@ -37,8 +37,10 @@ from sim.ui.dashboard import (
     Lesson,
     Setup,
     Versus,
+    role_changed,
     sweep_choices,
     switched_on,
+    team_switched,
 )
 
 SCENARIO_VARIABLE = "COMMSIM_DASHBOARD_SCENARIO"  # set by `commsim dashboard --scenario FILE`
@@ -248,15 +250,23 @@ def StrategiesCard(setup: Setup, choices: dict[str, Strategy], edit):
 @solara.component
 def StrategyInputs(strategy: Strategy, path: SettingPath, edit):
     """The main settings of every lever of one strategy; a lever is used only when ticked."""
-    Slider(
-        "staff hours per day",
-        strategy.hours_per_day,
-        0,
-        200,
-        1,
-        lambda v: edit((*path, "hours_per_day"), v),
-        whole=False,
+    solara.Checkbox(
+        label="staff as a team of roles",
+        value=strategy.team is not None,
+        on_value=lambda on: edit(path, team_switched(strategy, on)),
     )
+    if strategy.team is None:
+        Slider(
+            "staff hours per day",
+            strategy.hours_per_day,
+            0,
+            200,
+            1,
+            lambda v: edit((*path, "hours_per_day"), v),
+            whole=False,
+        )
+    else:
+        TeamInputs(strategy, path, edit)
     Slider(
         "budget (money, whole run)",
         strategy.budget,
@@ -277,6 +287,40 @@ def StrategyInputs(strategy: Strategy, path: SettingPath, edit):
         if lever is not None:
             with solara.Column(style={"padding-left": "24px"}):
                 LeverInputs(lever, (*path, key), edit)
+
+
+@solara.component
+def TeamInputs(strategy: Strategy, path: SettingPath, edit):
+    """Each role's hours per day and hourly cost, and whether roles lend spare hours."""
+    with solara.Column(style={"padding-left": "24px"}):
+        for name, role in strategy.team.roles().items():
+            Slider(
+                f"{name} hours per day",
+                role.hours_per_day,
+                0,
+                40,
+                0.5,
+                lambda v, name=name: edit(
+                    (*path, "team", name), role_changed(strategy, name, "hours_per_day", v)
+                ),
+                whole=False,
+            )
+            Slider(
+                f"{name} cost per hour",
+                role.hourly_cost,
+                0,
+                100,
+                5,
+                lambda v, name=name: edit(
+                    (*path, "team", name), role_changed(strategy, name, "hourly_cost", v)
+                ),
+                whole=False,
+            )
+        solara.Checkbox(
+            label="roles lend spare hours",
+            value=strategy.team.lend_spare_hours,
+            on_value=lambda on: edit((*path, "team", "lend_spare_hours"), on),
+        )
 
 
 @solara.component

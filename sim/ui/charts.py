@@ -26,6 +26,7 @@ from sim.ui.dashboard import Versus, mean_band
 from sim.world.metrics import REPORTED_AGES, inequality
 
 COLOURS = {"A": "#1f77b4", "B": "#ff7f0e"}
+ROLE_COLOURS = ("#2ca02c", "#1f77b4", "#d62728", "#9467bd", "#8c564b")  # sim.policies.ROLES
 REASON_COLOURS = ("#8c8c8c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#2ca02c")
 REASONS = tuple(r for r in LeaveReason if r is not LeaveReason.STAYING)
 FIGSIZE = (5.4, 3.9)  # inches at DPI: about one cell of the page's grid
@@ -267,9 +268,13 @@ def inequality_chart(versus: Versus) -> Figure:
 
 
 def spend_chart(versus: Versus) -> Figure:
-    """Money spent against the budget, and staff hours used against the hours available."""
-    fig, axes = _figure(2, 1, sharex=True)
-    top, bottom = axes[:, 0]
+    """Money spent against the budget, and staff hours used against the hours available; where a
+    strategy has a team, also each role's hours used and short (``hours_used_<role>``)."""
+    teams = [arm for arm in versus.arms if arm.model.strategy.team is not None]
+    fig, axes = _figure(3 if teams else 2, 1, sharex=True)
+    top, bottom = axes[0, 0], axes[1, 0]
+    if teams:
+        _team_panel(axes[2, 0], versus, teams)
     if not versus.a.day:
         _waiting(top)
         bottom.set_axis_off()
@@ -283,7 +288,7 @@ def spend_chart(versus: Versus) -> Figure:
         bottom.plot(s["day"], hours, color=colour, label=f"{arm.label} used")
         if short.any():
             bottom.plot(s["day"], hours + short, color=colour, ls=":", label=f"{arm.label} asked")
-        bottom.axhline(strategy.hours_per_day, color=colour, linestyle="--", linewidth=1)
+        bottom.axhline(strategy.daily_hours(), color=colour, linestyle="--", linewidth=1)
     _shade(top, versus)
     _shade(bottom, versus, names=False)
     top.set_title("Money against budget (dashed), staff hours", fontsize=10)
@@ -293,6 +298,26 @@ def spend_chart(versus: Versus) -> Figure:
     _legend(top)
     _legend(bottom)
     return fig
+
+
+def _team_panel(ax, versus: Versus, teams) -> None:
+    """Each role's hours used per day (7-day mean; one colour per role, A solid, B dashed) and, in
+    dots, the hours it was short, for the strategies with a team."""
+    if not versus.a.day:
+        return
+    for arm in teams:
+        s, team = versus.series()[arm.label], arm.model.strategy.team
+        style = "-" if arm.label == "A" else "--"
+        for (name, role), colour in zip(team.roles().items(), ROLE_COLOURS, strict=True):
+            used = s[f"hours_used_{name}"].rolling(SMOOTH, min_periods=1).mean()
+            short = s[f"hours_short_{name}"].rolling(SMOOTH, min_periods=1).mean()
+            if role.hours_per_day or short.any():
+                ax.plot(s["day"], used, color=colour, ls=style, label=f"{arm.label} {name}")
+            if short.any():
+                ax.plot(s["day"], used + short, color=colour, ls=":", linewidth=1)
+    ax.set_ylabel("team hours/day", fontsize=8)
+    ax.set_title("Team hours per role (dotted: asked for)", fontsize=9)
+    _legend(ax)
 
 
 def tie_layout(model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

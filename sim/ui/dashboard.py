@@ -35,7 +35,7 @@ from sim.config import Scenario
 from sim.experiments.sweep import load_sweep, seed_of
 from sim.levers.moderation import Moderation
 from sim.model import CommunityModel
-from sim.policies import LEVERS, Strategy, on_registry_change
+from sim.policies import LEVERS, ROLES, Strategy, on_registry_change
 from sim.world.uncertainties import TrendShock, Uncertainties
 
 # Members who post often and write half their threads toxic (as in experiments/lever-moderation.yaml).
@@ -62,6 +62,32 @@ def switched_on(key: str):
 
 
 NO_OPERATOR = Strategy(hours_per_day=0, budget=0)  # no team: the community runs unsupported
+
+
+def team_switched(strategy: Strategy, on: bool) -> dict:
+    """The strategy (as data) with its staff as a team of roles (``on``) or as one pool. Switched
+    on, the pool's hours are shared equally among the roles that serve a lever in use (all to the
+    community role when none does); switched off, the pool gets the team's hours."""
+    data = strategy.model_dump()
+    pool = Strategy.model_fields["hours_per_day"].default
+    if not on:
+        return {**data, "team": None, "hours_per_day": strategy.daily_hours()}
+    if strategy.team is not None:
+        return data
+    in_use = {lever.role for lever in strategy.levers()} or {"community"}
+    roles = [name for name in ROLES if name in in_use]
+    share = strategy.hours_per_day / len(roles)
+    team = {name: {"hours_per_day": share} for name in roles}
+    return {**data, "hours_per_day": pool, "hourly_rate": 0.0, "team": team}
+
+
+def role_changed(strategy: Strategy, role: str, setting: str, value) -> dict:
+    """The team's ``role`` (as data) with ``setting`` set to ``value`` (a role not yet listed
+    starts from no hours)."""
+    current = getattr(strategy.team, role)
+    return {**(current.model_dump() if current is not None else {}), setting: value}
+
+
 # the default B: a team posting, moderating and onboarding every day
 EVERYDAY = Strategy(
     content=switched_on("content"),

@@ -1296,10 +1296,69 @@ TOPIC_ROWS = (
     ),
 )
 
+# ---- the operator's team (sim.policies.Team): each lever draws on its role's hours -----------------
+# content, onboarding (a personal welcome of 15 minutes, a 30-minute reply to a first thread),
+# win-back (1.2 minutes a message) and moderation, run by a team of roles; the community role's
+# 2 hours fall short of onboarding and win-back every day (a set-up fact checked before measuring:
+# hours_short_community averages well above 0)
+TEAM_LEVERS = {
+    "content": {"posts_per_day": 5, "quality": 0.8},
+    "onboarding": {"welcome_hours": 0.25, "reply_hours": 0.5},
+    "winback": {"hours_per_100": 2},
+    "moderation": {"mode": "community"},
+}
+TEAM = {
+    "content": {"hours_per_day": 3, "hourly_cost": 25},
+    "community": {"hours_per_day": 2, "hourly_cost": 30},
+    "moderation": {"hours_per_day": 2, "hourly_cost": 20},
+}
+TEAM_COST = (
+    "onboarding, win-back (no money per message), text posts and moderation cost staff hours "
+    "only; the team's pay is its staff_cost series, never money spent"
+)
+TEAM_ROWS = (
+    Row(
+        "a second community manager (community role hours doubled)",
+        {"strategy": {"team": TEAM, **TEAM_LEVERS}},
+        {
+            "strategy": {
+                "team": {**TEAM, "community": {"hours_per_day": 4, "hourly_cost": 30}},
+                **TEAM_LEVERS,
+            }
+        },
+        "+ + + + + 0",
+        "the community role's extra hours welcome the newcomers and answer the first threads "
+        "that 2 hours left undone (Morgan & Halfaker 2018, Teahouse; Joyce & Kraut 2006: a "
+        "reply to a first post raises the chance of posting again) and send more win-back "
+        "messages (Wash & Lampe 2012): more members kept, more visits and posts; the other "
+        "roles' hours are unchanged (no lending)",
+        cost=TEAM_COST,
+        base=NOISY,
+    ),
+    Row(
+        "a content writer (content role hours added)",
+        {
+            "strategy": {
+                "team": {k: v for k, v in TEAM.items() if k != "content"},
+                **TEAM_LEVERS,
+            }
+        },
+        {"strategy": {"team": TEAM, **TEAM_LEVERS}},
+        "+ + + + + 0",
+        "without a content role the content lever has no hours and posts nothing (roles do not "
+        "lend spare hours); a writer's 3 hours post about 5 good text posts a day: as the row "
+        "'operator content: 5 a day' (Ren & Kraut 2014: relevant content adds information "
+        "benefit; K&R ch. 2)",
+        cost=TEAM_COST,
+        base=NOISY,
+    ),
+)
+
 ROWS: tuple[Row, ...] = (
     *ISSUE_ROWS,
     *LEVER_ROWS,
     *BEHAVIOUR_ROWS,
     *PLATFORM_ROWS,
     *TOPIC_ROWS,
+    *TEAM_ROWS,
 )

@@ -241,15 +241,20 @@ def operator_totals(
 ) -> dict[str, float | None]:
     """Money and staff hours over the run, the points liability left, and the run's costs: staff
     cost (hours used at ``hourly_rate``), total cost (money spent plus staff cost) and total cost
-    per member still there at the end (None when none is left); all zero with no operator."""
+    per member still there at the end (None when none is left); all zero with no operator. With a
+    team (``Strategy.team``) the staff cost is its ``staff_cost`` series instead: every role's
+    hours hired at its hourly cost (``hourly_rate`` is then 0)."""
     money = float(series["money_spent"].sum())
     hours = float(series["hours_used"].sum())
-    total = money + hours * hourly_rate
+    staff = hours * hourly_rate
+    if "staff_cost" in series:  # series stored before teams existed have none
+        staff += float(series["staff_cost"].sum())
+    total = money + staff
     return {
         "money_spent": money,
         "hours_used": hours,
         "hours_short": float(series["hours_short"].sum()),
-        "staff_cost": hours * hourly_rate,
+        "staff_cost": staff,
         "total_cost": total,
         "points_liability_end": float(series["points_liability"].iloc[-1]) if len(series) else 0.0,
         "cost_per_retained_member": total / members_end if members_end else None,
