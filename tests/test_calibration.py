@@ -109,6 +109,49 @@ def test_metadata_of_an_import_decides_the_observation(tmp_path):
         import_metadata(path)
 
 
+def test_a_run_is_measured_over_its_whole_length_even_if_it_falls_silent():
+    """``finish(days=...)``: a simulated run spans its ``days`` days from day 0 (its founders'
+    join rows, dropped under first_contribution), so a community that stops contributing after day
+    24 of 140 writes 2 contributions a week over 20 weeks, not 10 a week over its 4 active weeks."""
+    stats = ActivityStats(CONTRIBUTIONS)
+    members = np.arange(10, dtype=np.uint64)
+    stats.add(members, np.zeros(10, int), np.zeros(10, np.int8))  # joins on day 0 (dropped)
+    days = np.repeat(np.arange(3, 31, 7), 10)  # 10 posts in each of weeks 0-3, then silence
+    stats.add(np.tile(members, 4), days, np.full(days.size, 2, np.int8))
+    observed = stats.finish(days=140)
+    weekly = observed.weekly()["posts"]
+    assert observed.days == 140 and len(weekly) == 20 and weekly.mean() == pytest.approx(2.0)
+    # a log (no days given) spans its own rows: from its first to its last contribution
+    log = ActivityStats(CONTRIBUTIONS)
+    log.add(np.tile(members, 4), days, np.full(days.size, 2, np.int8))
+    assert log.finish().days == 21
+
+
+def test_known_founders_are_founders_however_late_they_first_contribute():
+    """``founders_known``: members with no join row (a log cut by ``--since``) or a join row
+    before ``founder_days`` (a simulated run's founders, on day 0) are founders even when their
+    first contribution comes late; on both sides alike."""
+    known = Observation(("join", "post", "reply"), "first_contribution", 1, "test", True)
+    blind = Observation(("join", "post", "reply"), "first_contribution", 1, "test", False)
+    # a run: members 0 and 1 founders (join day 0), 2 and 3 arrive on days 5 and 9
+    member = np.array([0, 1, 2, 3, 0, 1, 2, 3], np.uint64)
+    day = np.array([0, 0, 5, 9, 0, 40, 6, 9])
+    action = np.array([0, 0, 0, 0, 2, 2, 2, 3], np.int8)
+    for observation, founders in ((known, 2), (blind, 1)):
+        stats = ActivityStats(observation)
+        stats.add(member, day, action)
+        scalars = stats.finish(days=60).scalars
+        assert (scalars["founders"], scalars["newcomers"]) == (founders, 4 - founders)
+    # a log: member 1 (active before the window) has no join row; 2 and 3 join at their first
+    # contribution; a member who joined and never contributed is not a member
+    log = ActivityStats(known)
+    log.add(np.array([0, 1, 2, 3, 9], np.uint64), np.array([0, 40, 6, 9, 3]),
+            np.array([2, 2, 2, 3, 0], np.int8))  # fmt: skip
+    log.add(np.array([2, 3], np.uint64), np.array([6, 9]), np.array([0, 0], np.int8))
+    scalars = log.finish().scalars
+    assert (scalars["members"], scalars["founders"], scalars["newcomers"]) == (4, 2, 2)
+
+
 def _observed(founders: int, newcomers: int, days: int = 200) -> Observed:
     """A log of ``founders`` members on day 0 and ``newcomers`` joining evenly after."""
     rng = np.random.default_rng(1)

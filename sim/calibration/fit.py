@@ -67,7 +67,7 @@ from sim.experiments.sweep import parse_sweep, seed_of
 from sim.model import CommunityModel
 from sim.world.metrics import REPORTED_AGES
 
-CALIBRATION_VERSION = "3"  # in the runs folder's path: a change to the statistics never reuses runs
+CALIBRATION_VERSION = "4"  # in the runs folder's path: a change to the statistics never reuses runs
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
