@@ -22,6 +22,7 @@ import yaml
 from sim.calibration.activity import ActivityStats, Observation, Observed
 from sim.calibration.fit import (
     MAX_SIMULATED,
+    PILOT_SPAN,
     Parameter,
     calibrate,
     derive_priors,
@@ -29,8 +30,12 @@ from sim.calibration.fit import (
     distances,
     edge_warnings,
     parse_parameter,
+    pilot_residuals,
+    pilot_step,
     rescaled,
     scenario_changes,
+    volume_measures,
+    volume_pilot,
 )
 from sim.calibration.log import read_log, simulated_stats, write_log
 from sim.calibration.observation import decide
@@ -186,6 +191,77 @@ def test_priors_are_raised_and_lowered_to_the_log():
         assert scaled <= max(low, 3 * MAX_SIMULATED)
     # the default market (10,000) is lowered for the tiny log and raised for the large one
     assert markets[10][1] < 10_000 < markets[100_000][0]
+
+
+def _synthetic_volume(
+    knobs: dict, power: float = 1.0, explode_above: float | None = None
+) -> tuple[dict, bool]:
+    """A stand-in for the model's volume: founders 4 per founders_scale, newcomers 20 per unit
+    of market (1 / market_share), contributions per contributor 1 + 0.5 (post x reply)^power
+    (power 1: the excess grows with the square of the rate level) split by the rates' ratio;
+    above ``explode_above`` (post x reply) the run is stopped for writing too much."""
+    post, reply = knobs["mix.post_scale"], knobs["mix.reply_scale"]
+    if explode_above is not None and post * reply > explode_above:
+        return {"founders": 0.0, "newcomers": 0.0, "threads": 0.0, "replies": 0.0}, True
+    founders, newcomers = 4 * knobs["founders_scale"], 20 / knobs["market_share"]
+    total = (founders + newcomers) * (1 + 0.5 * (post * reply) ** power)
+    share = reply / (post + reply)
+    return {"founders": founders, "newcomers": newcomers, "threads": total * (1 - share),
+            "replies": total * share}, False  # fmt: skip
+
+
+@pytest.mark.parametrize(("power", "explode_above"), [(1.0, None), (2.0, 12.0)])
+def test_the_volume_pilot_step_solves_for_the_logs_volume(power, explode_above):
+    """``pilot_step`` from the priors' centre finds the knobs of a known volume response within
+    8 runs, also when the volume is steeper than the first step assumes and explodes (a stopped
+    run) just above the answer (the overshoot is bisected back)."""
+    truth = {"mix.post_scale": 1.0, "mix.reply_scale": 8.0, "market_share": 0.05,
+             "founders_scale": 3.0}  # fmt: skip
+    target, _ = _synthetic_volume(truth, power)
+    knobs = {"mix.post_scale": 0.39, "mix.reply_scale": 0.39, "market_share": 0.14,
+             "founders_scale": 3.16}  # fmt: skip
+    history = []
+    for _ in range(8):
+        measured, aborted = _synthetic_volume(knobs, power, explode_above)
+        history.append((knobs, pilot_residuals(measured, target), aborted))
+        knobs = pilot_step(history)
+    measured, aborted = _synthetic_volume(knobs, power, explode_above)
+    assert not aborted
+    for key, value in truth.items():
+        assert knobs[key] == pytest.approx(value, rel=0.25), (key, knobs)
+    for key in ("threads", "replies", "newcomers", "founders"):
+        assert measured[key] == pytest.approx(target[key], rel=0.3)
+    assert any(a for _, _, a in history) == (explode_above is not None)
+
+
+def test_the_volume_pilot_centres_the_priors_on_the_logs_volume(truth_log):
+    """On a simulated log, the pilot's closest run writes the log's contributions within a
+    factor 2, where the priors' centre missed them by more; the four volume priors are centred
+    there and the other priors are kept."""
+    import functools
+
+    from sim.calibration.fit import ABORT_FACTOR, based, simulate_activity
+
+    folder, log, base = truth_log
+    observed = read_log(log, CONTRIBUTIONS)[0].finish()
+    priors = derive_priors(observed, base)
+    data = based(base, priors)
+    limit = ABORT_FACTOR * int(observed.daily[["threads", "replies"]].to_numpy().sum())
+    run = functools.partial(simulate_activity, observation=CONTRIBUTIONS, max_contributions=limit)
+    params, rows, notes = volume_pilot(priors.parameters, data, priors, observed, run,
+                                       folder / "pilot-runs", 3, "serial", 1, False, "test")  # fmt: skip
+    total = lambda row: row["threads"] + row["replies"]  # noqa: E731
+    target = total(volume_measures(observed))
+    misses = [abs(np.log(total(r) / target)) for r in rows if not r["aborted"]]
+    assert misses[0] > np.log(2) > min(misses), (misses, rows)
+    by_path = {p.path: p for p in params}
+    for before in priors.parameters:
+        after = by_path[before.path]
+        if before.path in ("mix.post_scale", "mix.reply_scale"):
+            assert after.high / after.low == pytest.approx(PILOT_SPAN[before.path] ** 2)
+        elif before.path not in ("market_share", "founders_scale"):
+            assert after == before
+    assert "volume pilot" in notes[0]
 
 
 def test_scaled_runs_are_rescaled_to_full_size():
