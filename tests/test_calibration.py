@@ -175,10 +175,14 @@ def test_priors_are_raised_and_lowered_to_the_log():
     markets = {}
     for priors, contributors in ((tiny, 10), (large, 100_000)):
         data = apply_overrides(base, priors.fixed)
-        full = {"market_share": 1.0, "founders_scale": 1.0}
+        fitted = {
+            "arrivals.marketing_p": priors.bass[0],
+            "arrivals.word_of_mouth_q": priors.bass[1],
+        }
+        full = {"market_share": 1.0, "founders_scale": 1.0, **fitted}
         changes = scenario_changes(full, data, priors, full=True)
         low = changes["arrivals.market_size"]
-        high = scenario_changes({"market_share": 0.02}, data, priors, full=True)
+        high = scenario_changes({"market_share": 0.02, **fitted}, data, priors, full=True)
         high = high["arrivals.market_size"]
         # the market spans the log's contributors up to 50 times its Bass market
         assert contributors * 0.9 <= low <= 3 * contributors, (low, contributors)
@@ -191,6 +195,28 @@ def test_priors_are_raised_and_lowered_to_the_log():
         assert scaled <= max(low, 3 * MAX_SIMULATED)
     # the default market (10,000) is lowered for the tiny log and raised for the large one
     assert markets[10][1] < 10_000 < markets[100_000][0]
+
+
+def test_the_market_is_solved_for_each_particles_bass_p_and_q():
+    """A particle with a fifth of the log's Bass p gets a market large enough that its expected
+    arrivals over the log's days (market x bass_reach) stay those of the fitted curve: p and q
+    set when members arrive, market_share how many."""
+    from sim.calibration.fit import bass_reach
+
+    base = load_scenario(None).model_dump()
+    priors = derive_priors(_observed(20, 300), base)
+    p, q, days = priors.bass
+    data = apply_overrides(base, priors.fixed)
+    arrivals = {}
+    for factor in (1 / 5, 1.0, 5.0):
+        values = {"market_share": 0.5, "arrivals.marketing_p": p * factor,
+                  "arrivals.word_of_mouth_q": q}  # fmt: skip
+        market = scenario_changes(values, data, priors)["arrivals.market_size"]
+        arrivals[factor] = market * bass_reach(p * factor, q, days)
+    assert arrivals[1 / 5] == pytest.approx(arrivals[1.0], rel=0.01)
+    assert arrivals[5.0] == pytest.approx(arrivals[1.0], rel=0.01)
+    assert arrivals[1.0] == pytest.approx(priors.contributors_market * bass_reach(p, q, days) / 0.5,
+                                          rel=0.01)  # fmt: skip
 
 
 def _synthetic_volume(

@@ -21,17 +21,18 @@ chosen on several seeds (``_replicated_best``).
 contributors are in reach): Bass p and q from a least-squares Bass fit to the log's cumulative joins
 (Bass 1969), each a log-uniform range a factor ``BASS_SPAN`` either side; the market (``market_share``
 knob: the share of the market who ever contribute, the market being the Bass market of
-contributors divided by it) and the founders (``community.members``, from the founders seen up to
-``FOUNDER_SPAN`` times as many, since the log shows only those who contribute); the contributor
-share (``mix.post_scale``: every segment's thread rate times this), replies to newcomers
-(``mix.reply_scale``), core persistence (``behaviour.quit_rate``, ``behaviour.early_weight``,
-``behaviour.inactivity_limit``) and, where the log shows join bursts, dated arrival shocks
-(``shock.scale``; see ``join_bursts``) expressed as the scenario's own recruitment campaigns with
-no cost. Run size is bounded by the log's scale: the market is at most ``MAX_MARKET_FACTOR`` times
-the contributors' Bass market. Then a *volume pilot* (``volume_pilot``, a few runs before
-generation 1) solves the rate scales, the market share and the founders for the log's
-contributions per contributor, thread / reply split, newcomers and founders, and centres those
-four priors there.
+contributors divided by it, and solved for each particle's p and q so that it brings the fitted
+curve's arrivals over the log's days: ``bass_reach``) and the founders (``community.members``,
+from the founders seen up to ``FOUNDER_SPAN`` times as many, since the log shows only those who
+contribute); the contributor share (``mix.post_scale``: every segment's thread rate times
+this), replies to newcomers (``mix.reply_scale``), core persistence (``behaviour.quit_rate``,
+``behaviour.early_weight``, ``behaviour.inactivity_limit``) and, where the log shows join
+bursts, dated arrival shocks (``shock.scale``; see ``join_bursts``) expressed as the scenario's
+own recruitment campaigns with no cost. Run size is bounded by the log's scale: a run's expected
+arrivals are at most ``MAX_MARKET_FACTOR`` times the fitted curve's. Then a *volume pilot*
+(``volume_pilot``, a few runs before generation 1) solves the rate scales, the market share and
+the founders for the log's contributions per contributor, thread / reply split, newcomers and
+founders, and centres those four priors there.
 
 *The procedure.* Generation 1: ``particles`` points of a Latin hypercube over the prior (uniform in
 each range, on a log scale where marked). Tolerance: the ``quantile`` of the generation's
@@ -243,6 +244,7 @@ class Priors:
     notes: list[str] = field(default_factory=list)
     founders: int = 1
     scale: float = 1.0  # particles simulate the community scaled by this (large logs)
+    bass: tuple[float, float, int] | None = None  # the log's fitted (p, q) and its days
 
 
 def derive_priors(observed: Observed, base: dict) -> Priors:
@@ -300,7 +302,20 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
             f"join bursts found: {shown}; each is a dated recruitment campaign at no cost "
             "(strategy.recruitment.campaigns) whose extra pull is fitted (shock.scale)"
         )
-    return Priors(params, fixed, bursts, m, notes, max(1, founders), scale)
+    notes.append(
+        "the market is solved for each particle's Bass p and q: it is the size that brings, "
+        "over the log's days, the arrivals the fitted Bass curve brings divided by market_share "
+        "(bass_reach), so p and q set when members arrive and market_share how many"
+    )
+    return Priors(params, fixed, bursts, m, notes, max(1, founders), scale, (p, q, days))
+
+
+def bass_reach(p: float, q: float, days: float) -> float:
+    """The share of a Bass market (Bass 1969) adopted after ``days``:
+    (1 - exp(-(p + q) t)) / (1 + (q / p) exp(-(p + q) t))."""
+    p = max(float(p), 1e-12)
+    e = math.exp(-(p + q) * days)
+    return (1 - e) / (1 + (q / p) * e)
 
 
 def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool = False) -> dict:
@@ -324,9 +339,18 @@ def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool
             for segment in base["member_mix"]
         ]
     if "market_share" in values and priors is not None:
-        changes["arrivals.market_size"] = max(
-            1, round(priors.contributors_market * scale / values["market_share"])
-        )
+        # the market that brings, with this particle's p and q over the log's days, the arrivals
+        # the log's Bass fit brings (divided by market_share): without it a particle's p (a
+        # factor 25 range) set its arrivals, swamping everything else (rank correlation 0.79
+        # of the first generation's volume with p on quantumcomputing)
+        reach = 1.0
+        if priors.bass is not None:
+            p_fit, q_fit, days = priors.bass
+            p_ = values.get("arrivals.marketing_p", base["arrivals"]["marketing_p"])
+            q_ = values.get("arrivals.word_of_mouth_q", base["arrivals"]["word_of_mouth_q"])
+            reach = bass_reach(p_fit, q_fit, days) / max(bass_reach(p_, q_, days), 1e-9)
+        market = priors.contributors_market * reach * scale / values["market_share"]
+        changes["arrivals.market_size"] = int(max(1, min(round(market), 1_000_000_000)))
     if priors is not None and priors.bursts and "shock.scale" in values:
         market = changes.get("arrivals.market_size", base["arrivals"]["market_size"])
         changes["strategy.recruitment"] = {
