@@ -217,6 +217,11 @@ def test_the_market_is_solved_for_each_particles_bass_p_and_q():
     assert arrivals[5.0] == pytest.approx(arrivals[1.0], rel=0.01)
     assert arrivals[1.0] == pytest.approx(priors.contributors_market * bass_reach(p, q, days) / 0.5,
                                           rel=0.01)  # fmt: skip
+    # a curve that reaches almost nobody in the log's days is not made up by an endless market:
+    # the factor is at most what p's and q's ranges span together (25)
+    values = {"market_share": 0.5, "arrivals.marketing_p": 1e-7, "arrivals.word_of_mouth_q": 0}
+    market = scenario_changes(values, data, priors)["arrivals.market_size"]
+    assert market <= 25 * priors.contributors_market / 0.5 + 1
 
 
 def _synthetic_volume(

@@ -65,7 +65,7 @@ from scipy.optimize import curve_fit
 from scipy.stats import multivariate_normal, qmc
 
 from sim.calibration.activity import Observation, Observed
-from sim.config import Scenario, ScenarioError, apply_overrides, validate_scenario
+from sim.config import MAX_MEMBERS, Scenario, ScenarioError, apply_overrides, validate_scenario
 from sim.experiments.runner import RunOutcome, RunTask, run_sweep
 from sim.experiments.store import ResultStore
 from sim.experiments.sweep import parse_sweep, seed_of
@@ -349,8 +349,14 @@ def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool
             p_ = values.get("arrivals.marketing_p", base["arrivals"]["marketing_p"])
             q_ = values.get("arrivals.word_of_mouth_q", base["arrivals"]["word_of_mouth_q"])
             reach = bass_reach(p_fit, q_fit, days) / max(bass_reach(p_, q_, days), 1e-9)
+            # at most the factor p and q's priors span together (a q-driven curve with a fifth
+            # of its q can reach a hundredth of the market in the log's days: a market beyond
+            # what a run can hold; click, 1,690 days)
+            reach = min(reach, BASS_SPAN**2)
         market = priors.contributors_market * reach * scale / values["market_share"]
-        changes["arrivals.market_size"] = int(max(1, min(round(market), 1_000_000_000)))
+        members = changes.get("community.members", base["community"]["members"])
+        market = min(market, MAX_MEMBERS - members)
+        changes["arrivals.market_size"] = int(max(1, round(market)))
     if priors is not None and priors.bursts and "shock.scale" in values:
         market = changes.get("arrivals.market_size", base["arrivals"]["market_size"])
         changes["strategy.recruitment"] = {
