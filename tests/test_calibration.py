@@ -295,6 +295,16 @@ def test_the_volume_pilot_centres_the_priors_on_the_logs_volume(truth_log):
     assert "volume pilot" in notes[0]
 
 
+def test_the_calibrated_candidate_has_the_fewest_stopped_runs_then_the_smallest_mean():
+    from sim.calibration.fit import choose_candidate
+
+    candidates = pd.DataFrame({"particle": [1, 2, 3], "stopped_runs": [1, 1, 2],
+                               "finite_mean": [0.9, 0.7, 0.1]})  # fmt: skip
+    assert choose_candidate(candidates)["particle"] == 2  # all have a stopped run
+    candidates.loc[2, "stopped_runs"] = 0
+    assert choose_candidate(candidates)["particle"] == 3
+
+
 def test_scaled_runs_are_rescaled_to_full_size():
     observed = _observed(5, 50)
     half = rescaled(observed, 0.5)

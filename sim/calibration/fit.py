@@ -940,7 +940,7 @@ def _replicated_best(
                          **{p: row[p] for p in paths}, **found, "aborted": aborted,
                          "candidate": i})  # fmt: skip
     replicated = pd.DataFrame(rows)
-    means = []
+    means, stopped, finite_means = [], [], []
     for i, (_, row) in enumerate(candidates.iterrows()):
         distances_i = [float(row["distance"])]
         if len(replicated):
@@ -950,8 +950,13 @@ def _replicated_best(
                 d = distances(mine[kpis].reindex(columns=scale.index).fillna(1.0), scale)
                 d[mine["aborted"].to_numpy() > 0] = np.inf
                 distances_i += d.tolist()
-        means.append(float(np.mean(distances_i)))
-    candidates = candidates.assign(mean_distance=means)
+        finite = [d for d in distances_i if np.isfinite(d)]
+        stopped.append(len(distances_i) - len(finite))
+        means.append(float(np.mean(finite)) if len(finite) == len(distances_i) else np.inf)
+        finite_means.append(float(np.mean(finite)) if finite else np.inf)
+    candidates = candidates.assign(
+        mean_distance=means, stopped_runs=stopped, finite_mean=finite_means
+    )
     if len(replicated):
         kpis = [k for k in scale.index if k in replicated.columns]
         replicated["distance"] = distances(
@@ -961,8 +966,16 @@ def _replicated_best(
         replicated["accepted"] = False
         replicated["weight"] = 0.0
         replicated = replicated.drop(columns="candidate")
-    best = candidates.loc[candidates["mean_distance"].idxmin()]
+    best = choose_candidate(candidates)
     return best, replicated
+
+
+def choose_candidate(candidates: pd.DataFrame) -> pd.Series:
+    """The replicated candidate to calibrate: the fewest runs stopped for writing ten times the
+    log's contributions (``stopped_runs``), then the smallest mean distance over its other runs
+    (``finite_mean``). Before, when every candidate had a stopped run all mean distances were
+    infinite and the first candidate was taken whatever its other runs (seen on attrs)."""
+    return candidates.sort_values(["stopped_runs", "finite_mean"], kind="stable").iloc[0]
 
 
 def _proposals(parameters, particles: int, seed: int, gen: int, previous) -> np.ndarray:
