@@ -841,11 +841,13 @@ def calibrate(
         samples = pd.concat([samples, replicated], ignore_index=True)
         means = {p.path: _as_field(p, best[p.path]) for p in parameters}
         notes.append(
-            f"the calibrated scenario takes the values of the particle with the smallest mean "
-            f"distance over its own run and {replications} more seeds, among the {top} closest "
-            f"runs (generation {int(best['generation'])}, particle {int(best['particle'])}, mean "
-            f"distance {best['mean_distance']:.3f}, its single run {best['distance']:.3f}); "
-            "--point mean takes the posterior means"
+            f"the calibrated scenario takes the values of the particle with the fewest runs "
+            f"stopped for writing too much, then the smallest mean distance, over its own run and "
+            f"{replications} more seeds, among the {top} closest runs (generation "
+            f"{int(best['generation'])}, particle {int(best['particle'])}, "
+            f"{int(best.get('stopped_runs', 0))} stopped, mean distance of the others "
+            f"{best.get('finite_mean', best['mean_distance']):.3f}, its single run "
+            f"{best['distance']:.3f}); --point mean takes the posterior means"
         )
     elif point == "best":  # the closest run of any generation (all share one root seed)
         best = samples.loc[samples["distance"].idxmin()]
