@@ -22,6 +22,7 @@ import yaml
 from sim.calibration.activity import ActivityStats, Observation, Observed
 from sim.calibration.fit import (
     MAX_SIMULATED,
+    PILOT_SPAN,
     Parameter,
     calibrate,
     derive_priors,
@@ -29,8 +30,12 @@ from sim.calibration.fit import (
     distances,
     edge_warnings,
     parse_parameter,
+    pilot_residuals,
+    pilot_step,
     rescaled,
     scenario_changes,
+    volume_measures,
+    volume_pilot,
 )
 from sim.calibration.log import read_log, simulated_stats, write_log
 from sim.calibration.observation import decide
@@ -109,6 +114,49 @@ def test_metadata_of_an_import_decides_the_observation(tmp_path):
         import_metadata(path)
 
 
+def test_a_run_is_measured_over_its_whole_length_even_if_it_falls_silent():
+    """``finish(days=...)``: a simulated run spans its ``days`` days from day 0 (its founders'
+    join rows, dropped under first_contribution), so a community that stops contributing after day
+    24 of 140 writes 2 contributions a week over 20 weeks, not 10 a week over its 4 active weeks."""
+    stats = ActivityStats(CONTRIBUTIONS)
+    members = np.arange(10, dtype=np.uint64)
+    stats.add(members, np.zeros(10, int), np.zeros(10, np.int8))  # joins on day 0 (dropped)
+    days = np.repeat(np.arange(3, 31, 7), 10)  # 10 posts in each of weeks 0-3, then silence
+    stats.add(np.tile(members, 4), days, np.full(days.size, 2, np.int8))
+    observed = stats.finish(days=140)
+    weekly = observed.weekly()["posts"]
+    assert observed.days == 140 and len(weekly) == 20 and weekly.mean() == pytest.approx(2.0)
+    # a log (no days given) spans its own rows: from its first to its last contribution
+    log = ActivityStats(CONTRIBUTIONS)
+    log.add(np.tile(members, 4), days, np.full(days.size, 2, np.int8))
+    assert log.finish().days == 21
+
+
+def test_known_founders_are_founders_however_late_they_first_contribute():
+    """``founders_known``: members with no join row (a log cut by ``--since``) or a join row
+    before ``founder_days`` (a simulated run's founders, on day 0) are founders even when their
+    first contribution comes late; on both sides alike."""
+    known = Observation(("join", "post", "reply"), "first_contribution", 1, "test", True)
+    blind = Observation(("join", "post", "reply"), "first_contribution", 1, "test", False)
+    # a run: members 0 and 1 founders (join day 0), 2 and 3 arrive on days 5 and 9
+    member = np.array([0, 1, 2, 3, 0, 1, 2, 3], np.uint64)
+    day = np.array([0, 0, 5, 9, 0, 40, 6, 9])
+    action = np.array([0, 0, 0, 0, 2, 2, 2, 3], np.int8)
+    for observation, founders in ((known, 2), (blind, 1)):
+        stats = ActivityStats(observation)
+        stats.add(member, day, action)
+        scalars = stats.finish(days=60).scalars
+        assert (scalars["founders"], scalars["newcomers"]) == (founders, 4 - founders)
+    # a log: member 1 (active before the window) has no join row; 2 and 3 join at their first
+    # contribution; a member who joined and never contributed is not a member
+    log = ActivityStats(known)
+    log.add(np.array([0, 1, 2, 3, 9], np.uint64), np.array([0, 40, 6, 9, 3]),
+            np.array([2, 2, 2, 3, 0], np.int8))  # fmt: skip
+    log.add(np.array([2, 3], np.uint64), np.array([6, 9]), np.array([0, 0], np.int8))
+    scalars = log.finish().scalars
+    assert (scalars["members"], scalars["founders"], scalars["newcomers"]) == (4, 2, 2)
+
+
 def _observed(founders: int, newcomers: int, days: int = 200) -> Observed:
     """A log of ``founders`` members on day 0 and ``newcomers`` joining evenly after."""
     rng = np.random.default_rng(1)
@@ -127,10 +175,14 @@ def test_priors_are_raised_and_lowered_to_the_log():
     markets = {}
     for priors, contributors in ((tiny, 10), (large, 100_000)):
         data = apply_overrides(base, priors.fixed)
-        full = {"market_share": 1.0, "founders_scale": 1.0}
+        fitted = {
+            "arrivals.marketing_p": priors.bass[0],
+            "arrivals.word_of_mouth_q": priors.bass[1],
+        }
+        full = {"market_share": 1.0, "founders_scale": 1.0, **fitted}
         changes = scenario_changes(full, data, priors, full=True)
         low = changes["arrivals.market_size"]
-        high = scenario_changes({"market_share": 0.02}, data, priors, full=True)
+        high = scenario_changes({"market_share": 0.02, **fitted}, data, priors, full=True)
         high = high["arrivals.market_size"]
         # the market spans the log's contributors up to 50 times its Bass market
         assert contributors * 0.9 <= low <= 3 * contributors, (low, contributors)
@@ -143,6 +195,114 @@ def test_priors_are_raised_and_lowered_to_the_log():
         assert scaled <= max(low, 3 * MAX_SIMULATED)
     # the default market (10,000) is lowered for the tiny log and raised for the large one
     assert markets[10][1] < 10_000 < markets[100_000][0]
+
+
+def test_the_market_is_solved_for_each_particles_bass_p_and_q():
+    """A particle with a fifth of the log's Bass p gets a market large enough that its expected
+    arrivals over the log's days (market x bass_reach) stay those of the fitted curve: p and q
+    set when members arrive, market_share how many."""
+    from sim.calibration.fit import bass_reach
+
+    base = load_scenario(None).model_dump()
+    priors = derive_priors(_observed(20, 300), base)
+    p, q, days = priors.bass
+    data = apply_overrides(base, priors.fixed)
+    arrivals = {}
+    for factor in (1 / 5, 1.0, 5.0):
+        values = {"market_share": 0.5, "arrivals.marketing_p": p * factor,
+                  "arrivals.word_of_mouth_q": q}  # fmt: skip
+        market = scenario_changes(values, data, priors)["arrivals.market_size"]
+        arrivals[factor] = market * bass_reach(p * factor, q, days)
+    assert arrivals[1 / 5] == pytest.approx(arrivals[1.0], rel=0.01)
+    assert arrivals[5.0] == pytest.approx(arrivals[1.0], rel=0.01)
+    assert arrivals[1.0] == pytest.approx(priors.contributors_market * bass_reach(p, q, days) / 0.5,
+                                          rel=0.01)  # fmt: skip
+    # a curve that reaches almost nobody in the log's days is not made up by an endless market:
+    # the factor is at most what p's and q's ranges span together (25)
+    values = {"market_share": 0.5, "arrivals.marketing_p": 1e-7, "arrivals.word_of_mouth_q": 0}
+    market = scenario_changes(values, data, priors)["arrivals.market_size"]
+    assert market <= 25 * priors.contributors_market / 0.5 + 1
+
+
+def _synthetic_volume(
+    knobs: dict, power: float = 1.0, explode_above: float | None = None
+) -> tuple[dict, bool]:
+    """A stand-in for the model's volume: founders 4 per founders_scale, newcomers 20 per unit
+    of market (1 / market_share), contributions per contributor 1 + 0.5 (post x reply)^power
+    (power 1: the excess grows with the square of the rate level) split by the rates' ratio;
+    above ``explode_above`` (post x reply) the run is stopped for writing too much."""
+    post, reply = knobs["mix.post_scale"], knobs["mix.reply_scale"]
+    if explode_above is not None and post * reply > explode_above:
+        return {"founders": 0.0, "newcomers": 0.0, "threads": 0.0, "replies": 0.0}, True
+    founders, newcomers = 4 * knobs["founders_scale"], 20 / knobs["market_share"]
+    total = (founders + newcomers) * (1 + 0.5 * (post * reply) ** power)
+    share = reply / (post + reply)
+    return {"founders": founders, "newcomers": newcomers, "threads": total * (1 - share),
+            "replies": total * share}, False  # fmt: skip
+
+
+@pytest.mark.parametrize(("power", "explode_above"), [(1.0, None), (2.0, 12.0)])
+def test_the_volume_pilot_step_solves_for_the_logs_volume(power, explode_above):
+    """``pilot_step`` from the priors' centre finds the knobs of a known volume response within
+    8 runs, also when the volume is steeper than the first step assumes and explodes (a stopped
+    run) just above the answer (the overshoot is bisected back)."""
+    truth = {"mix.post_scale": 1.0, "mix.reply_scale": 8.0, "market_share": 0.05,
+             "founders_scale": 3.0}  # fmt: skip
+    target, _ = _synthetic_volume(truth, power)
+    knobs = {"mix.post_scale": 0.39, "mix.reply_scale": 0.39, "market_share": 0.14,
+             "founders_scale": 3.16}  # fmt: skip
+    history = []
+    for _ in range(8):
+        measured, aborted = _synthetic_volume(knobs, power, explode_above)
+        history.append((knobs, pilot_residuals(measured, target), aborted))
+        knobs = pilot_step(history)
+    measured, aborted = _synthetic_volume(knobs, power, explode_above)
+    assert not aborted
+    for key, value in truth.items():
+        assert knobs[key] == pytest.approx(value, rel=0.25), (key, knobs)
+    for key in ("threads", "replies", "newcomers", "founders"):
+        assert measured[key] == pytest.approx(target[key], rel=0.3)
+    assert any(a for _, _, a in history) == (explode_above is not None)
+
+
+def test_the_volume_pilot_centres_the_priors_on_the_logs_volume(truth_log):
+    """On a simulated log, the pilot's closest run writes the log's contributions within a
+    factor 2, where the priors' centre missed them by more; the four volume priors are centred
+    there and the other priors are kept."""
+    import functools
+
+    from sim.calibration.fit import ABORT_FACTOR, based, simulate_activity
+
+    folder, log, base = truth_log
+    observed = read_log(log, CONTRIBUTIONS)[0].finish()
+    priors = derive_priors(observed, base)
+    data = based(base, priors)
+    limit = ABORT_FACTOR * int(observed.daily[["threads", "replies"]].to_numpy().sum())
+    run = functools.partial(simulate_activity, observation=CONTRIBUTIONS, max_contributions=limit)
+    params, rows, notes = volume_pilot(priors.parameters, data, priors, observed, run,
+                                       folder / "pilot-runs", 3, "serial", 1, False, "test")  # fmt: skip
+    total = lambda row: row["threads"] + row["replies"]  # noqa: E731
+    target = total(volume_measures(observed))
+    misses = [abs(np.log(total(r) / target)) for r in rows if not r["aborted"]]
+    assert misses[0] > np.log(2) > min(misses), (misses, rows)
+    by_path = {p.path: p for p in params}
+    for before in priors.parameters:
+        after = by_path[before.path]
+        if before.path in ("mix.post_scale", "mix.reply_scale"):
+            assert after.high / after.low == pytest.approx(PILOT_SPAN[before.path] ** 2)
+        elif before.path not in ("market_share", "founders_scale"):
+            assert after == before
+    assert "volume pilot" in notes[0]
+
+
+def test_the_calibrated_candidate_has_the_fewest_stopped_runs_then_the_smallest_mean():
+    from sim.calibration.fit import choose_candidate
+
+    candidates = pd.DataFrame({"particle": [1, 2, 3], "stopped_runs": [1, 1, 2],
+                               "finite_mean": [0.9, 0.7, 0.1]})  # fmt: skip
+    assert choose_candidate(candidates)["particle"] == 2  # all have a stopped run
+    candidates.loc[2, "stopped_runs"] = 0
+    assert choose_candidate(candidates)["particle"] == 3
 
 
 def test_scaled_runs_are_rescaled_to_full_size():

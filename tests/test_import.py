@@ -9,6 +9,7 @@ documented formats. Every log written is read back by ``sim.calibration.log.read
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import re
@@ -162,6 +163,39 @@ def test_git_real_repository_since_counts_every_commit(tmp_path):
     assert log[log.action == "join"].member.nunique() < log.member.nunique()
     assert read_import_metadata(out)["unobserved"] == ["visit", "react"]
     readable(out)
+
+
+def test_git_since_founders_are_members_active_before_the_window(tmp_path):
+    """A maintainer active before ``--since`` whose first commit inside the window comes late is a
+    founder, not a newcomer: the importer writes no join row for them and the observation model
+    (``founders_known``) counts every member without a join row as a founder."""
+    from sim.calibration.log import action_counts
+    from sim.calibration.observation import decide
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "Ann", "ann@example.org", "2023-06-01T10:00:00", "old 1", "a.txt")
+    commit(repo, "Max", "max@example.org", "2023-07-01T10:00:00", "old 2", "m.txt")
+    # in the window: Ann on its first day, a newcomer on day 3, Max (a maintainer) only on day 40
+    commit(repo, "Ann", "ann@example.org", "2024-01-01T09:00:00", "new 1", "a.txt")
+    commit(repo, "Nel", "nel@example.org", "2024-01-04T09:00:00", "new 2", "n.txt")
+    commit(repo, "Max", "max@example.org", "2024-02-10T09:00:00", "new 3", "m.txt")
+    commit(repo, "Nel", "nel@example.org", "2024-03-01T09:00:00", "new 4", "n.txt")
+    out = tmp_path / "log.parquet"
+    summary = import_export("git", repo, out, since="2024-01-01")
+    joined = rows(out).query("action == 'join'").member.tolist()
+    assert joined == ["nel@example.org"]  # Ann and Max were active before the window
+    meta = read_import_metadata(out)
+    observation, _ = decide(action_counts(out), meta, meta["first"])
+    assert observation.founders_known and "however late" in observation.describe()
+    scalars = read_log(out, observation)[0].finish().scalars
+    assert (scalars["founders"], scalars["newcomers"]) == (2, 1)  # Max is a founder
+    # without the history before the window, Max's late first commit made him a newcomer
+    blind = dataclasses.replace(observation, founders_known=False)
+    scalars = read_log(out, blind)[0].finish().scalars
+    assert (scalars["founders"], scalars["newcomers"]) == (1, 2)
+    assert summary.metadata["founders_before"] == "2024-01-01"
 
 
 def test_git_not_a_repository(tmp_path, capsys):

@@ -13,9 +13,20 @@ come from one piece of code and share every definition:
   is, the founder window), applied alike to logs and simulated runs: unobserved actions are
   dropped as they arrive; with ``first_contribution`` joins a member's join day is their first
   post or reply and members who never contribute do not exist;
-* day 0 is the log's first calendar day (of an observed action); members who join before
-  ``founder_days`` (default 1: on day 0), or who act without any join row, are the starting
-  community (the model's founders); later ones are newcomers;
+* day 0 is the log's first calendar day (of an observed action); a simulated run given its
+  length (``finish(days=...)``) spans ``days`` days from its first row of any action, kept or not
+  (day 0, when its founders join), whatever it did after, so a run whose community falls silent
+  early is measured over the log's whole span, never over its own active days only (measured
+  over those, a run writing 48 contributions in 931 days of conlang.meta counted as 1.5 a week
+  instead of 0.36);
+* members who join before ``founder_days`` (default 1: on day 0), or who act without any join row,
+  are the starting community (the model's founders); later ones are newcomers. With
+  ``founders_known`` (a log cut from a longer history, e.g. ``commsim import git --since``, whose
+  importer leaves out the join row of every member active before the cut) a member is a founder
+  when they have no join row or one before ``founder_days``, *whatever the day of their first
+  contribution*: a maintainer whose first commit in the window comes late is still a founder. A
+  simulated run is measured alike: the model's founders have join rows on day 0, so they are
+  founders however late they first contribute;
 * *daily actives* (DAU): members with at least one observed action other than joining that day;
 * community metrics (``sim.calibration.metrics``): time to first response, new / returning /
   inactive contributors per 28-day period, the contributor absence factor;
@@ -62,13 +73,16 @@ class Observation:
     (a ``join`` row) or ``first_contribution`` (a member exists from their first post or reply, as
     in git, Stack Exchange answers or chat logs: join rows are ignored and members who never
     contribute are not in the log); ``founder_days``: members who join before this day are the
-    starting community (founders), later ones newcomers; ``reason``: why, for the report.
-    Assumption (ours, not from a source): what a log cannot see is simply absent, never imputed."""
+    starting community (founders), later ones newcomers; ``founders_known``: the log tells its
+    founders apart (members without a join row, or with one before ``founder_days``, are founders
+    even if they first contribute later: see the module docstring); ``reason``: why, for the
+    report. Assumption (ours, not from a source): what a log cannot see is simply absent, never imputed."""
 
     observed: tuple[str, ...] = ACTIONS
     join: str = "registration"
     founder_days: int = 1
     reason: str = "the log holds every action type"
+    founders_known: bool = False
 
     def __post_init__(self):
         unknown = sorted(set(self.observed) - set(ACTIONS))
@@ -96,9 +110,14 @@ class Observation:
             if self.join == "first_contribution"
             else "a member joins with their join row"
         )
+        known = (
+            " (or without a join row, however late their first contribution)"
+            if self.founders_known
+            else ""
+        )
         return (
             f"observed actions: {seen}; {joins}; founders: members joining before day "
-            f"{self.founder_days}; why: {self.reason}"
+            f"{self.founder_days}{known}; why: {self.reason}"
         )
 
 
@@ -193,6 +212,11 @@ class ActivityStats:
         self._replies: list[np.ndarray] = []  # (thread code, responder code, day) rows
         self._first_post = np.zeros(0, np.int64)  # per member code: first post/reply day
         self._contrib: list[np.ndarray] = []  # packed (member, day) of posts and replies
+        # founders_known with joins not kept: (member key, day) of every join row, to tell
+        # founders (no join row, or an early one) from newcomers
+        self._track_joins = self.observation.founders_known and JOIN not in self._kept
+        self._join_rows: list[tuple[np.ndarray, np.ndarray]] = []
+        self._first_day: int | None = None
 
     def add(self, member, day, action, thread=None) -> None:
         """One chunk of events (equal-length arrays; ``thread`` may be None, or hold ``NO_THREAD``
@@ -204,6 +228,13 @@ class ActivityStats:
         if day.min() < 0 or day.max() > MAX_DAY:
             raise ValueError(f"days must lie in 0..{MAX_DAY}")
         self.rows += day.size
+        low = int(day.min())  # of any row, kept or not: a run's day 0 holds its founders' joins
+        self._first_day = low if self._first_day is None else min(self._first_day, low)
+        if self._track_joins:
+            joining = action == JOIN
+            if joining.any():
+                keys = np.asarray(member)[joining].astype(np.uint64)
+                self._join_rows.append((keys, day[joining]))
         if self._kept.size < len(ACTIONS):
             keep = np.isin(action, self._kept)
             member, day, action = np.asarray(member)[keep], day[keep], action[keep]
@@ -256,15 +287,17 @@ class ActivityStats:
         """The KPIs. A log with no row the observation keeps raises ``ValueError``, unless
         ``days`` is given: a simulated run of ``days`` days in which nobody did anything the log
         could see (e.g. no member contributed) is an empty community over those days (ours: a
-        run is measured, never dropped, so an empty run counts as far from the log)."""
+        run is measured, never dropped, so an empty run counts as far from the log). With
+        ``days`` the span is always ``days`` days from the first row (module docstring)."""
         n = len(self.members)
         joins = np.concatenate([np.empty(0, np.int64), *self._joins])
         active = pd.unique(np.concatenate([np.empty(0, np.int64), *self._active]))
         all_days = np.array([k // len(ACTIONS) for k in self._counts], np.int64)
         if all_days.size == 0 and days is None:
             raise ValueError("the log has no rows")
-        if all_days.size == 0:
-            origin, last = 0, int(days)
+        if days is not None:  # a simulated run: from its first row (day 0) for ``days`` days
+            origin = self._first_day if self._first_day is not None else 0
+            last = int(days)
         else:
             origin, last = int(all_days.min()), int(all_days.max() - all_days.min())
         join_day = np.full(n, -1, np.int64)  # -1: no join row (there from the start)
@@ -276,6 +309,8 @@ class ActivityStats:
         if self.observation.join == "first_contribution":
             join_day = np.where(first_post <= last, first_post, -1)
         founder_days = self.observation.founder_days
+        if self.observation.founders_known:
+            join_day = np.where(self._known_founders(n, origin), -1, join_day)
         newcomer = join_day >= founder_days
         act_day = (active & MAX_DAY) - origin
         daily = self._daily(origin, last, act_day)
@@ -313,6 +348,19 @@ class ActivityStats:
         }
         cohorts = self._cohorts(join_day, newcomer, act_member, act_day, last)
         return Observed(daily, scalars, cohorts)
+
+    def _known_founders(self, n: int, origin: int) -> np.ndarray:
+        """Per member code (``founders_known``): no join row, or one before ``founder_days``."""
+        if not self._track_joins:  # join rows kept: they set the join day already
+            return np.zeros(n, bool)
+        joined = np.zeros(n, bool)
+        early = np.zeros(n, bool)
+        for keys, day in self._join_rows:
+            code = self.members.index.get_indexer(keys)
+            seen = code >= 0  # join rows of members who never contributed are not members
+            joined[code[seen]] = True
+            early[code[seen & (day - origin < self.observation.founder_days)]] = True
+        return ~joined | early
 
     def _daily(self, origin: int, last: int, act_day: np.ndarray) -> pd.DataFrame:
         frame = pd.DataFrame({"day": np.arange(last + 1)})

@@ -21,14 +21,18 @@ chosen on several seeds (``_replicated_best``).
 contributors are in reach): Bass p and q from a least-squares Bass fit to the log's cumulative joins
 (Bass 1969), each a log-uniform range a factor ``BASS_SPAN`` either side; the market (``market_share``
 knob: the share of the market who ever contribute, the market being the Bass market of
-contributors divided by it) and the founders (``community.members``, from the founders seen up to
-``FOUNDER_SPAN`` times as many, since the log shows only those who contribute); the contributor
-share (``mix.post_scale``: every segment's thread rate times this), replies to newcomers
-(``mix.reply_scale``), core persistence (``behaviour.quit_rate``, ``behaviour.early_weight``,
-``behaviour.inactivity_limit``) and, where the log shows join bursts, dated arrival shocks
-(``shock.scale``; see ``join_bursts``) expressed as the scenario's own recruitment campaigns with
-no cost. Run size is bounded by the log's scale: the market is at most ``MAX_MARKET_FACTOR`` times
-the contributors' Bass market.
+contributors divided by it, and solved for each particle's p and q so that it brings the fitted
+curve's arrivals over the log's days: ``bass_reach``) and the founders (``community.members``,
+from the founders seen up to ``FOUNDER_SPAN`` times as many, since the log shows only those who
+contribute); the contributor share (``mix.post_scale``: every segment's thread rate times
+this), replies to newcomers (``mix.reply_scale``), core persistence (``behaviour.quit_rate``,
+``behaviour.early_weight``, ``behaviour.inactivity_limit``) and, where the log shows join
+bursts, dated arrival shocks (``shock.scale``; see ``join_bursts``) expressed as the scenario's
+own recruitment campaigns with no cost. Run size is bounded by the log's scale: a run's expected
+arrivals are at most ``MAX_MARKET_FACTOR`` times the fitted curve's. Then a *volume pilot*
+(``volume_pilot``, a few runs before generation 1) solves the rate scales, the market share and
+the founders for the log's contributions per contributor, thread / reply split, newcomers and
+founders, and centres those four priors there.
 
 *The procedure.* Generation 1: ``particles`` points of a Latin hypercube over the prior (uniform in
 each range, on a log scale where marked). Tolerance: the ``quantile`` of the generation's
@@ -47,6 +51,7 @@ posterior predictive 90% band per KPI comes from the accepted particles' runs.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import time
@@ -60,14 +65,14 @@ from scipy.optimize import curve_fit
 from scipy.stats import multivariate_normal, qmc
 
 from sim.calibration.activity import Observation, Observed
-from sim.config import Scenario, ScenarioError, apply_overrides, validate_scenario
+from sim.config import MAX_MEMBERS, Scenario, ScenarioError, apply_overrides, validate_scenario
 from sim.experiments.runner import RunOutcome, RunTask, run_sweep
 from sim.experiments.store import ResultStore
 from sim.experiments.sweep import parse_sweep, seed_of
 from sim.model import CommunityModel
 from sim.world.metrics import REPORTED_AGES
 
-CALIBRATION_VERSION = "3"  # in the runs folder's path: a change to the statistics never reuses runs
+CALIBRATION_VERSION = "4"  # in the runs folder's path: a change to the statistics never reuses runs
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -112,6 +117,14 @@ POST_SCALE = (0.005, 30.0)
 TOP = 4
 REPLICATIONS = 3
 ABORT_FACTOR = 10  # a run writing this many times the log's contributions is stopped, rejected
+# the volume pilot (``volume_pilot``): runs at most, the largest change of a knob per run, each
+# knob's prior span either side of the pilot's point (why 2: see volume_pilot), the limits of the
+# rate scales: ours
+PILOT_RUNS = 8
+PILOT_STEP = 10.0
+PILOT_SPAN = {"mix.post_scale": 2.0, "mix.reply_scale": 2.0, "market_share": 2.0,
+              "founders_scale": 2.0}  # fmt: skip
+RATE_LIMITS = (0.001, 1000.0)
 LEVEL_SCALE = math.log(2.0)  # a volume twice or half the log's is one unit of distance: ours
 SCALE_FLOOR = 0.1  # smallest discrepancy scale (a share 10 points off, a curve 10%): ours
 
@@ -231,6 +244,7 @@ class Priors:
     notes: list[str] = field(default_factory=list)
     founders: int = 1
     scale: float = 1.0  # particles simulate the community scaled by this (large logs)
+    bass: tuple[float, float, int] | None = None  # the log's fitted (p, q) and its days
 
 
 def derive_priors(observed: Observed, base: dict) -> Priors:
@@ -288,7 +302,20 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
             f"join bursts found: {shown}; each is a dated recruitment campaign at no cost "
             "(strategy.recruitment.campaigns) whose extra pull is fitted (shock.scale)"
         )
-    return Priors(params, fixed, bursts, m, notes, max(1, founders), scale)
+    notes.append(
+        "the market is solved for each particle's Bass p and q: it is the size that brings, "
+        "over the log's days, the arrivals the fitted Bass curve brings divided by market_share "
+        "(bass_reach), so p and q set when members arrive and market_share how many"
+    )
+    return Priors(params, fixed, bursts, m, notes, max(1, founders), scale, (p, q, days))
+
+
+def bass_reach(p: float, q: float, days: float) -> float:
+    """The share of a Bass market (Bass 1969) adopted after ``days``:
+    (1 - exp(-(p + q) t)) / (1 + (q / p) exp(-(p + q) t))."""
+    p = max(float(p), 1e-12)
+    e = math.exp(-(p + q) * days)
+    return (1 - e) / (1 + (q / p) * e)
 
 
 def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool = False) -> dict:
@@ -312,9 +339,24 @@ def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool
             for segment in base["member_mix"]
         ]
     if "market_share" in values and priors is not None:
-        changes["arrivals.market_size"] = max(
-            1, round(priors.contributors_market * scale / values["market_share"])
-        )
+        # the market that brings, with this particle's p and q over the log's days, the arrivals
+        # the log's Bass fit brings (divided by market_share): without it a particle's p (a
+        # factor 25 range) set its arrivals, swamping everything else (rank correlation 0.79
+        # of the first generation's volume with p on quantumcomputing)
+        reach = 1.0
+        if priors.bass is not None:
+            p_fit, q_fit, days = priors.bass
+            p_ = values.get("arrivals.marketing_p", base["arrivals"]["marketing_p"])
+            q_ = values.get("arrivals.word_of_mouth_q", base["arrivals"]["word_of_mouth_q"])
+            reach = bass_reach(p_fit, q_fit, days) / max(bass_reach(p_, q_, days), 1e-9)
+            # at most the factor p and q's priors span together (a q-driven curve with a fifth
+            # of its q can reach a hundredth of the market in the log's days: a market beyond
+            # what a run can hold; click, 1,690 days)
+            reach = min(reach, BASS_SPAN**2)
+        market = priors.contributors_market * reach * scale / values["market_share"]
+        members = changes.get("community.members", base["community"]["members"])
+        market = min(market, MAX_MEMBERS - members)
+        changes["arrivals.market_size"] = int(max(1, round(market)))
     if priors is not None and priors.bursts and "shock.scale" in values:
         market = changes.get("arrivals.market_size", base["arrivals"]["market_size"])
         changes["strategy.recruitment"] = {
@@ -342,6 +384,210 @@ def based(base: dict, priors: Priors) -> dict:
         strategy.setdefault("recruitment", {"campaigns": []})
         data["strategy"] = strategy
     return data
+
+
+# ---- the volume pilot --------------------------------------------------------------------------
+VOLUME_KNOBS = tuple(PILOT_SPAN)
+
+
+def volume_measures(observed: Observed) -> dict[str, float]:
+    """What the pilot matches: the contributors the log shows (founders and newcomers), and its
+    threads and replies (totals over its days)."""
+    s, daily = observed.scalars, observed.daily
+    return {
+        "founders": float(s.get("founders") or 0),
+        "newcomers": float(s.get("newcomers") or 0),
+        "threads": float(daily["threads"].sum()),
+        "replies": float(daily["replies"].sum()),
+    }
+
+
+def pilot_residuals(simulated: dict, observed: dict) -> dict[str, float]:
+    """How far a run's volume (``simulated``, as ``volume_measures``) is from the log's, per
+    pilot coordinate (``PILOT_COORDINATES``), on the log scale: log(log's / run's) of
+    *intensity* (contributions per contributor beyond the first: every contributor writes at
+    least one, so the rates govern only the excess; for a member writing Poisson(lambda)
+    contributions it is lambda / (1 - exp(-lambda)) - 1, between lambda / 2 and lambda, so it
+    answers the rates at any level, whereas the plain count stays near 1 while rates are low),
+    of the *split* (the odds of a contribution being a reply rather than a thread), of the
+    *newcomers* who contribute and of the *founders* who do. Smoothed (0.1 contribution, 1
+    percentage point, 1 member) so that an empty run still points the right way."""
+
+    def measures(v: dict) -> dict[str, float]:
+        members = v["founders"] + v["newcomers"]
+        total = v["threads"] + v["replies"]
+        excess = max(total / members - 1.0, 0.0) if members else 0.0
+        share = v["replies"] / total if total else 0.0
+        return {
+            "intensity": math.log(excess + 0.1),
+            "split": math.log((share + 0.01) / (1.01 - share)),
+            "reach": math.log(v["newcomers"] + 1.0),
+            "founders": math.log(v["founders"] + 1.0),
+        }
+
+    o, s = measures(observed), measures(simulated)
+    return {k: o[k] - s[k] for k in o}
+
+
+def _coordinates(values: dict) -> dict[str, float]:
+    """The pilot's coordinates of the knobs (log scale): the overall rate level (geometric mean
+    of the two rate scales), the reply / thread rate split, the market's reach (minus the log
+    of the market share: a larger market reaches more newcomers) and the founders."""
+    post, reply = math.log(values["mix.post_scale"]), math.log(values["mix.reply_scale"])
+    return {
+        "intensity": (post + reply) / 2,
+        "split": reply - post,
+        "reach": -math.log(values["market_share"]),
+        "founders": math.log(values["founders_scale"]),
+    }
+
+
+def _knobs(coordinates: dict) -> dict[str, float]:
+    """The knob values of pilot ``coordinates``, within their limits."""
+    level, split = coordinates["intensity"], coordinates["split"]
+    return {
+        "mix.post_scale": float(np.clip(math.exp(level - split / 2), *RATE_LIMITS)),
+        "mix.reply_scale": float(np.clip(math.exp(level + split / 2), *RATE_LIMITS)),
+        "market_share": float(np.clip(math.exp(-coordinates["reach"]), 1 / MAX_MARKET_FACTOR, 1)),
+        "founders_scale": float(np.clip(math.exp(coordinates["founders"]), 1, FOUNDER_SPAN)),
+    }
+
+
+def pilot_step(history: list[tuple[dict, dict, bool]]) -> dict:
+    """The knobs of the next pilot run, from ``history``: (knob values, residuals
+    (``pilot_residuals``), aborted) of every pilot run so far.
+
+    The rule: a diagonal secant (quasi-Newton) step per coordinate on the log scale, each
+    coordinate moved to cancel its own residual, ``step = residual / elasticity``; the
+    elasticity (how much the log of the measure moves per unit of the coordinate) from the last
+    two complete runs that moved that coordinate by 0.05 or more, else 1 (volume proportional
+    to rates and reach); clipped to 0.2-5 (a measure that grows with the square of the rates,
+    as replies answering replies do, halves the step and so avoids overshooting). Each step is
+    at most ``log(PILOT_STEP)``. The model's volume can jump by a hundredfold between two rate
+    levels a factor 10 apart (replies feed commitment, which feeds replies: seen on attrs, 4
+    replies at a reply scale of 1.2 and 20,000 at 12), so once runs bracket the log's intensity
+    (one below, one above or stopped) the rate level is bisected (on the log scale) whenever the
+    secant step would leave the bracket or move more than half its width (safeguarded secant,
+    as in Brent's method). A run stopped for writing ``ABORT_FACTOR`` times the log's
+    contributions measured only a part of its days, so only its overall rate level is moved:
+    down by ``log(ABORT_FACTOR)`` / elasticity. Ours; the standard secant idea (e.g.
+    Nocedal & Wright 2006, ch. 11), on the diagonal for robustness to the runs' noise."""
+    values, residual, aborted = history[-1]
+    here = _coordinates(values)
+    complete = [(_coordinates(v), r) for v, r, a in history if not a]
+    step = {}
+    for name in here:
+        elasticity = 1.0
+        for (x1, r1), (x2, r2) in itertools.pairwise(reversed(complete)):
+            dx = x1[name] - x2[name]
+            if abs(dx) >= 0.05:  # residual = target - measure: measure moves by r2 - r1
+                elasticity = float(np.clip((r2[name] - r1[name]) / dx, 0.2, 5.0))
+                break
+        if aborted:
+            move = -math.log(ABORT_FACTOR) / elasticity if name == "intensity" else 0.0
+        else:
+            move = residual[name] / elasticity
+        step[name] = float(np.clip(move, -math.log(PILOT_STEP), math.log(PILOT_STEP)))
+    # the overall rate level: bisection once runs bracket the log's intensity
+    points = [(_coordinates(v)["intensity"], a or r["intensity"] < 0) for v, r, a in history]
+    low = max((x for x, high in points if not high), default=None)
+    high = min((x for x, high in points if high), default=None)
+    if low is not None and high is not None and low < high:
+        proposal = here["intensity"] + step["intensity"]
+        if not low < proposal < high or abs(step["intensity"]) > (high - low) / 2:
+            step["intensity"] = (low + high) / 2 - here["intensity"]
+    return _knobs({k: here[k] + step[k] for k in here})
+
+
+def volume_pilot(
+    parameters: list[Parameter], base: dict, priors: Priors, observed: Observed, run, runs_dir,
+    seed: int, backend: str, workers, progress, salt: str, runs: int = PILOT_RUNS,
+    keep: frozenset = frozenset(),
+) -> tuple[list[Parameter], list[dict], list[str]]:  # fmt: skip
+    """Centre the volume-governing priors where the model writes the log's volume.
+
+    Why: with the ranges of ``derive_priors`` alone (rate scales 0.005-30, market share 1/50-1,
+    founders 1-10 times the log's) the first generation missed the real logs' contributions by a
+    median factor of about 100 (``posts_level`` in ``samples.csv``), and three generations of 32
+    particles over ten parameters never closed the gap. A run at the priors' centre wrote 8 to 40
+    times fewer contributions than conlang.meta, attrs and quantumcomputing: 1.3-1.6
+    contributions per contributor against 5.7-13.4, and 1-38 replies against 345-4,473.
+
+    How (a general rule, no constant fitted to a log): from the priors' centre (every fitted
+    parameter at the middle of its range, on the log scale where the prior is), up to ``runs``
+    pilot runs (one seed, the generation's; each one sweep stored under ``pilot/``, so it
+    resumes), each moving the knobs by ``pilot_step`` from the last run's measured volume: the
+    rate scales solved for the log's contributions per contributor and its thread / reply split,
+    the market share for its newcomers, the founders for its founders. It stops early once no
+    knob moves by 25% or more after a complete run. Each of the four knobs then gets a
+    log-uniform prior ``PILOT_SPAN`` times either side of the pilot's closest complete run (the
+    smallest sum of squared residuals; the last proposal if every run was stopped), inside its
+    limits (shifted inward at a limit, never narrowed). The other parameters (Bass p and q,
+    quit rate, early weight, inactivity limit) keep their full ranges and move the volume too.
+    The span is a factor 2 either side: the model's volume jumps between a quiet and an
+    igniting regime across a factor of about 2 in the thread rate, so with a factor 4 either
+    side most first-generation runs fell in one regime or the other (measured at one
+    generation of 32 particles: the median run missed conlang.meta's contributions by a factor
+    37 and attrs' by 66 with a span of 4, by 10.5 and 51 with a span of 2, by 41 and 166 with no
+    pilot). Knobs in ``keep`` (set by the user with ``--param``) stay at their own centre and
+    keep their range. Returns the parameters, one row per pilot run and the notes."""
+    if runs <= 0 or not set(VOLUME_KNOBS) <= {p.path for p in parameters}:
+        return parameters, [], []
+    target = volume_measures(observed)
+    centre = _values(parameters, [0.5] * len(parameters))
+    rows, history, best, closest = [], [], None, math.inf
+    for i in range(runs):
+        folder = Path(runs_dir) / "pilot" / f"run-{i + 1}"
+        (key,) = _sweep(base, folder, seed, backend, workers, progress,
+                        [scenario_changes(centre, base, priors)], f"calibrate-pilot-{i + 1}", run,
+                        salt)  # fmt: skip
+        store = ResultStore(folder)
+        if key not in store.finished():
+            break
+        simulated = rescaled(_stored(store, key), priors.scale)
+        measured = volume_measures(simulated)
+        aborted = bool(simulated.scalars.get("aborted"))
+        knobs = {k: v for k, v in centre.items() if k in VOLUME_KNOBS}
+        rows.append({"pilot": i + 1, **knobs, **measured, "aborted": int(aborted)})
+        residual = pilot_residuals(measured, target)
+        history.append((knobs, residual, aborted))
+        miss = sum(v * v for v in residual.values())
+        if not aborted and miss < closest:
+            best, closest = knobs, miss
+        moved = {**pilot_step(history), **{k: knobs[k] for k in keep if k in knobs}}
+        change = max(abs(math.log(moved[k] / knobs[k])) for k in knobs)
+        centre = {**centre, **moved}
+        if change < math.log(1.25) and not aborted:
+            break
+    if best is not None:  # the closest complete run, not an untried proposal
+        centre = {**centre, **best}
+    limits = {"market_share": (1 / MAX_MARKET_FACTOR, 1.0), "founders_scale": (1.0, FOUNDER_SPAN)}
+    out = []
+    for p in parameters:
+        if p.path not in PILOT_SPAN or p.path in keep:
+            out.append(p)
+            continue
+        span, (lowest, highest) = PILOT_SPAN[p.path], limits.get(p.path, RATE_LIMITS)
+        width = min(span * span, highest / lowest)
+        low = min(max(lowest, centre[p.path] / span), highest / width)
+        out.append(Parameter(p.path, float(low), float(low * width), True, p.integer))
+    shown = ", ".join(
+        f"{p.path} {p.low:.3g}-{p.high:.3g}"
+        for p in out
+        if p.path in PILOT_SPAN and p.path not in keep
+    )
+    last = next((r for r in rows if best is not None and all(r[k] == best[k] for k in best)),
+                rows[-1] if rows else {})  # fmt: skip
+    note = (
+        f"volume pilot ({len(rows)} run(s) from the priors' centre, each solving the rate scales "
+        "for the log's contributions per contributor and thread/reply split, the market share "
+        "for its newcomers and the founders for its founders): its closest run wrote "
+        f"{last.get('threads', 0):.0f} threads and {last.get('replies', 0):.0f} replies by "
+        f"{last.get('founders', 0):.0f} founders and {last.get('newcomers', 0):.0f} newcomers, "
+        f"the log {target['threads']:.0f}, {target['replies']:.0f}, {target['founders']:.0f} and "
+        f"{target['newcomers']:.0f}; priors centred on its closest complete run: {shown}"
+    )
+    return out, rows, [note]
 
 
 # ---- the worker --------------------------------------------------------------------------------
@@ -497,6 +743,7 @@ def calibrate(
     point: str = "best",
     top: int = TOP,
     replications: int = REPLICATIONS,
+    pilot: int = PILOT_RUNS,
 ) -> Fit:
     """Fit the ``base`` scenario (plain data) to ``observed`` by ABC-SMC (module docstring):
     ``parameters`` (default: those ``derive_priors`` finds) plus ``extra`` (replacing a default
@@ -504,9 +751,11 @@ def calibrate(
     ``stop_after`` stops after that many generations (raising ``KeyboardInterrupt``, as an
     interrupted run would), for tests of resuming. With ``point="best"``, the ``top`` closest
     runs' particles are rerun with ``replications`` more seeds and the one with the smallest mean
-    distance is calibrated (``_replicated_best``; 0 turns it off)."""
+    distance is calibrated (``_replicated_best``; 0 turns it off). Unless ``parameters`` are
+    given, up to ``pilot`` runs first centre the volume priors (``volume_pilot``; 0: off)."""
     observation = observation or Observation()
     priors = derive_priors(observed, base)
+    derived = parameters is None
     chosen = {p.path: p for p in (priors.parameters if parameters is None else parameters)}
     chosen.update({p.path: p for p in extra})
     parameters = list(chosen.values())
@@ -522,6 +771,12 @@ def calibrate(
         f"a run passing {limit:,} contributions ({ABORT_FACTOR} times the log's, at least 1,000) "
         "is stopped there and rejected"
     )
+    if derived and pilot > 0:  # the volume priors centred by a pilot, except those set by --param
+        parameters, _rows, pilot_notes = volume_pilot(
+            parameters, base, priors, observed, run, runs_dir, seed, backend, workers, progress,
+            salt, pilot, keep=frozenset(p.path for p in extra),
+        )  # fmt: skip
+        notes.extend(pilot_notes)
     frames, scale, eps = [], None, np.inf
     previous = None  # (unit positions, weights) of the last accepted particles
     table_rows = []
@@ -586,11 +841,13 @@ def calibrate(
         samples = pd.concat([samples, replicated], ignore_index=True)
         means = {p.path: _as_field(p, best[p.path]) for p in parameters}
         notes.append(
-            f"the calibrated scenario takes the values of the particle with the smallest mean "
-            f"distance over its own run and {replications} more seeds, among the {top} closest "
-            f"runs (generation {int(best['generation'])}, particle {int(best['particle'])}, mean "
-            f"distance {best['mean_distance']:.3f}, its single run {best['distance']:.3f}); "
-            "--point mean takes the posterior means"
+            f"the calibrated scenario takes the values of the particle with the fewest runs "
+            f"stopped for writing too much, then the smallest mean distance, over its own run and "
+            f"{replications} more seeds, among the {top} closest runs (generation "
+            f"{int(best['generation'])}, particle {int(best['particle'])}, "
+            f"{int(best.get('stopped_runs', 0))} stopped, mean distance of the others "
+            f"{best.get('finite_mean', best['mean_distance']):.3f}, its single run "
+            f"{best['distance']:.3f}); --point mean takes the posterior means"
         )
     elif point == "best":  # the closest run of any generation (all share one root seed)
         best = samples.loc[samples["distance"].idxmin()]
@@ -685,7 +942,7 @@ def _replicated_best(
                          **{p: row[p] for p in paths}, **found, "aborted": aborted,
                          "candidate": i})  # fmt: skip
     replicated = pd.DataFrame(rows)
-    means = []
+    means, stopped, finite_means = [], [], []
     for i, (_, row) in enumerate(candidates.iterrows()):
         distances_i = [float(row["distance"])]
         if len(replicated):
@@ -695,8 +952,13 @@ def _replicated_best(
                 d = distances(mine[kpis].reindex(columns=scale.index).fillna(1.0), scale)
                 d[mine["aborted"].to_numpy() > 0] = np.inf
                 distances_i += d.tolist()
-        means.append(float(np.mean(distances_i)))
-    candidates = candidates.assign(mean_distance=means)
+        finite = [d for d in distances_i if np.isfinite(d)]
+        stopped.append(len(distances_i) - len(finite))
+        means.append(float(np.mean(finite)) if len(finite) == len(distances_i) else np.inf)
+        finite_means.append(float(np.mean(finite)) if finite else np.inf)
+    candidates = candidates.assign(
+        mean_distance=means, stopped_runs=stopped, finite_mean=finite_means
+    )
     if len(replicated):
         kpis = [k for k in scale.index if k in replicated.columns]
         replicated["distance"] = distances(
@@ -706,8 +968,16 @@ def _replicated_best(
         replicated["accepted"] = False
         replicated["weight"] = 0.0
         replicated = replicated.drop(columns="candidate")
-    best = candidates.loc[candidates["mean_distance"].idxmin()]
+    best = choose_candidate(candidates)
     return best, replicated
+
+
+def choose_candidate(candidates: pd.DataFrame) -> pd.Series:
+    """The replicated candidate to calibrate: the fewest runs stopped for writing ten times the
+    log's contributions (``stopped_runs``), then the smallest mean distance over its other runs
+    (``finite_mean``). Before, when every candidate had a stopped run all mean distances were
+    infinite and the first candidate was taken whatever its other runs (seen on attrs)."""
+    return candidates.sort_values(["stopped_runs", "finite_mean"], kind="stable").iloc[0]
 
 
 def _proposals(parameters, particles: int, seed: int, gen: int, previous) -> np.ndarray:

@@ -13,7 +13,11 @@ only (git, Stack Exchange posts, mailing lists and most chat exports do); then a
 their first post or reply, since such a log has no other sign of a member. Founders: members who
 join within the log's first ``FOUNDER_DAYS`` days (a community's first week gathers the people who
 started it; an assumption, stated in the report), or before ``founders_before`` when the metadata
-gives it.
+gives it. A log cut at ``founders_before`` (``commsim import ... --since``) knows its founders from
+the history before the cut: the importer writes no join row for members active before it, so
+those members are founders however late their first contribution inside the window
+(``Observation.founders_known``; without it a maintainer whose first commit in the window came
+late was counted as a newcomer, 12 of attrs' 14 founders from 2022).
 """
 
 from __future__ import annotations
@@ -97,12 +101,18 @@ def decide(
         join, why = "first_contribution", "the log has no join rows"
     founder_days = FOUNDER_DAYS
     founders_why = f"members joining in the log's first {FOUNDER_DAYS} days"
+    known = False
     if metadata and metadata.get("founders_before") and start is not None:
         try:
             before = np.datetime64(str(metadata["founders_before"])[:10], "D")
             origin = np.datetime64(str(start).replace("Z", "")[:10], "D")
             founder_days = max(1, int((before - origin).astype(int)))
-            founders_why = f"members joining before {before} (founders_before in the metadata)"
+            founders_why = (
+                f"members joining before {before} (founders_before in the metadata), and every "
+                "member active before it (the importer wrote them no join row), however late "
+                "their first contribution in the log"
+            )
+            known = True
         except ValueError:
             warnings.append(
                 f"metadata founders_before {metadata['founders_before']!r} is not a date; "
@@ -111,6 +121,6 @@ def decide(
     elif join == "registration" and counts.get("join", 0) > 0:
         founder_days, founders_why = 1, "members there on day 0 (or acting without a join row)"
     observation = Observation(
-        observed, join, founder_days, f"{reason}; joins: {why}; founders: {founders_why}"
+        observed, join, founder_days, f"{reason}; joins: {why}; founders: {founders_why}", known
     )
     return observation, warnings

@@ -100,6 +100,14 @@ def add_calibration_commands(commands) -> None:
         help="--point best: seeds each of the --top particles is rerun with (default 3)",
     )
     calibrate.add_argument(
+        "--pilot",
+        type=_count,
+        default=8,
+        metavar="N",
+        help="runs at most of the volume pilot that centres the contribution rates, market and "
+        "founders priors on the log's volume before generation 1 (default 8; 0: off)",
+    )
+    calibrate.add_argument(
         "--check", type=_positive, default=4, metavar="N", help="seeds of the final check (4)"
     )
     calibrate.add_argument("--seed", type=int, default=1, metavar="N", help="root seed (1)")
@@ -213,6 +221,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             point=args.point,
             top=args.top,
             replications=args.replicate,
+            pilot=args.pilot,
             **run_options(args),
         )
         fit.warnings[:0] = warnings
