@@ -74,13 +74,30 @@ def test_a_run_gets_every_section_with_its_figures(run, capsys):
     folder = run / "ops-report"
     markdown, _ = _sections_written(folder)
     figures = sorted(p.name for p in (folder / "figures").iterdir())
-    assert figures == ["activity.png", "churn.png", "growth.png", "operator.png", "retention.png"]
+    assert figures == [
+        "activity.png",
+        "churn.png",
+        "growth.png",
+        "operator.png",
+        "retention.png",
+        "topics.png",
+    ]
     # what a run cannot show is said, not invented
     assert "the model has no time of day yet" in markdown
-    assert "no per-topic series" in markdown and "commsim export-log" in markdown
+    assert "By the run's topics" in markdown  # from the run's per-topic series
     assert "budget is 80,000" in markdown  # the scenario's strategy, from summary.json
     changes = markdown.split("## 10. What changed since last week")[1]
     assert len(re.findall(r"^- .+ (rose|fell) from ", changes, re.M)) == 5
+
+
+def test_a_runs_hot_topics_are_its_per_topic_series(run):
+    topics = pd.read_parquet(run / "topics.parquet")
+    report = build_report(run, week=6)
+    table = report.tables["topics"].set_index("topic")
+    week = topics[topics["day"].between(36, 42)].groupby("topic").sum()
+    activity = week["threads"] + week["operator_posts"] + week["replies"] + week["reactions"]
+    for topic, value in activity[activity > 0].items():
+        assert table.loc[f"topic {topic}", "this week"] == value
 
 
 def test_a_runs_week_over_week_numbers_are_the_daily_series(run):

@@ -113,12 +113,14 @@ class OpsReportError(ValueError):
 # ---- the input ----------------------------------------------------------------------------------
 @dataclass
 class RunInput:
-    """A run folder: the daily series (indexed by day, 1..days), cohorts and summary if present."""
+    """A run folder: the daily series (indexed by day, 1..days), cohorts, summary and per-topic
+    daily series (``topics.parquet``) if present."""
 
     path: Path
     daily: pd.DataFrame
     cohorts: pd.DataFrame | None
     summary: dict | None
+    topics: pd.DataFrame | None = None
 
     kind = "run"
     first_day = 1
@@ -250,7 +252,13 @@ def _load_run(path: Path) -> RunInput:
             summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
         except (ValueError, OSError) as exc:
             raise OpsReportError(f"{path / 'summary.json'}: not readable JSON ({exc})") from None
-    return RunInput(path, daily.set_index("day").sort_index(), cohorts, summary)
+    topics = None
+    if (path / "topics.parquet").is_file():
+        try:
+            topics = pd.read_parquet(path / "topics.parquet")
+        except (OSError, pa.ArrowException) as exc:
+            raise OpsReportError(f"{path / 'topics.parquet'}: cannot read it ({exc})") from None
+    return RunInput(path, daily.set_index("day").sort_index(), cohorts, summary, topics)
 
 
 def _load_log(path: Path) -> LogInput:
@@ -1078,38 +1086,41 @@ def _topics(report: Report) -> None:
     src = report.source
     name = "6. Hot topics"
     if src.kind == "run":
-        report.section(
-            name,
-            [],
-            "Not available for a run folder: the model keeps no per-topic series in its outputs "
-            "yet (issue 16 item 8 adds one). `commsim export-log SCENARIO --out log.parquet` "
-            "writes the same run's activity log with each post's topic, and `commsim ops-report "
-            "log.parquet` reports its hot topics.",
-        )
-        return
-    events = src.events
-    if events["topic"].isna().all():
-        report.section(
-            name, [], "Not available: the log has no topic column, or no row has a topic."
-        )
-        return
-    table = _topic_table(src, report)
+        if src.topics is None:
+            report.section(
+                name,
+                [],
+                "Not available: this run folder has no topics.parquet (runs written before the "
+                "per-topic series existed); run the scenario again to get it.",
+            )
+            return
+        table = _run_topic_table(src.topics, report)
+        what = "the model's topics, numbered from 0"
+        responses, untagged = "replies and reactions", False
+    else:
+        events = src.events
+        if events["topic"].isna().all():
+            report.section(
+                name, [], "Not available: the log has no topic column, or no row has a topic."
+            )
+            return
+        table = _topic_table(src, report)
+        what = TOPIC_MEANING.get((src.metadata or {}).get("kind"), "the topic column as written")
+        reacts = "react" in src.observation.observed
+        untagged = reacts and events.loc[events["action"] == REACT, "topic"].isna().all()
+        responses = "replies" + (" and reactions" if reacts and not untagged else "")
     report.tables["topics"] = table
     if table.empty:
         report.section(name, [], "No post or reply with a topic in either week.")
         return
-    what = TOPIC_MEANING.get((src.metadata or {}).get("kind"), "the topic column as written")
-    reacts = "react" in src.observation.observed
-    untagged = reacts and events.loc[events["action"] == REACT, "topic"].isna().all()
     top = table.sort_values(["this week", "last week"], ascending=False).head(TOP_TOPICS)
     risers = table[table["change"] > 0].sort_values("change", ascending=False).head(TOP_TOPICS)
     report.section(
         name,
         [],
-        f"By the log's `topic` column ({what}): threads started, and responses (replies"
-        + (" and reactions" if reacts and not untagged else "")
-        + ") in the topic; activity is both. Top topics by this week's activity, then the risers "
-        "(largest increase on last week)."
+        f"By {'the run' if src.kind == 'run' else 'the log'}'s topics ({what}): threads started, "
+        f"and responses ({responses}) in the topic; activity is both. Top topics by this week's "
+        "activity, then the risers (largest increase on last week)."
         + (
             " The log's reactions carry no topic, so they are not counted here." if untagged else ""
         ),
@@ -1122,6 +1133,32 @@ def _topics(report: Report) -> None:
     else:
         report.blocks.append(Block("table", risers.reset_index(drop=True)))
     report.figure("topics", "Hot topics: activity this week and last", _topics_figure(top))
+
+
+def _run_topic_table(topics: pd.DataFrame, report: Report) -> pd.DataFrame:
+    """The run's per-topic daily series summed over this week and last: threads (members' and the
+    operator's) and responses (replies by their thread's topic, and reactions)."""
+    weeks = {}
+    for label, (a, b) in (("this", report.this_week), ("last", report.last_week)):
+        week = topics[(topics["day"] >= a) & (topics["day"] <= b)].groupby("topic").sum()
+        weeks[label] = pd.DataFrame(
+            {
+                "threads": week["threads"] + week["operator_posts"],
+                "responses": week["replies"] + week["reactions"],
+            }
+        )
+    this, last = weeks["this"], weeks["last"].reindex(weeks["this"].index, fill_value=0)
+    table = pd.DataFrame(
+        {
+            "topic": [f"topic {t}" for t in this.index],
+            "threads this week": this["threads"].to_numpy(),
+            "responses this week": this["responses"].to_numpy(),
+            "this week": (this["threads"] + this["responses"]).to_numpy(),
+            "last week": (last["threads"] + last["responses"]).to_numpy(),
+        }
+    )
+    table["change"] = table["this week"] - table["last week"]
+    return table[(table["this week"] > 0) | (table["last week"] > 0)].reset_index(drop=True)
 
 
 def _topic_table(src: LogInput, report: Report) -> pd.DataFrame:
