@@ -109,7 +109,20 @@ class Recruitment(Lever):
         Series("partner_joins", "joins brought by partner channels"),
         Series("search_joins", "joins bought through search channels"),
     )
-    controls = (Control("referral_reward", "referral reward (money per join)", 0.0, 20.0, 0.5),)
+    controls = (
+        Control("referral_reward", "referral reward (money per join)", 0.0, 20.0, 0.5),
+        Control(
+            "channels",
+            "recruitment channels",
+            each=(
+                Control("kind", "channel"),
+                Control("spend", "money a day", 0, 200, 5),
+                Control("start", "from day", 1, 3650),
+                Control("end", "to day", "start", 3650),
+            ),
+            new={"kind": "paid", "spend": 30, "start": 30, "end": 180},
+        ),
+    )
     signs = (
         ExpectedSign(
             "recruitment",
