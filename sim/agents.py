@@ -211,6 +211,28 @@ class Rules:
         ge=0.01,
         le=5,
     )
+    # newcomers' fit by recruitment channel (sim.levers.recruitment, Channel): a multiplier on the
+    # fit of the newcomers a channel brings, relative to newcomers from the market (newcomer_fit).
+    # Verhoef & Donkers 2005 ("The effect of acquisition channels on customer loyalty and
+    # cross-buying", J. Interactive Marketing 19(2)): customers a financial-services firm acquired
+    # by direct mail, radio and TV were retained less than others; those who came through its web
+    # site were retained well. Paid ads reach people who were not looking for the community, so
+    # they bring lower-fit newcomers; partners (an allied organisation that recommends the
+    # community to its own members) bring people already in the field. Magnitudes are assumptions.
+    paid_fit: float = parameter(
+        0.7,
+        "fit of newcomers brought by paid ads, as a multiple of other newcomers' fit (Verhoef & "
+        "Donkers 2005: mass-media and direct-mail acquisitions are retained less; 0.7 assumed)",
+        ge=0.01,
+        le=5,
+    )
+    partner_fit: float = parameter(
+        1.3,
+        "fit of newcomers brought by a partner channel, as a multiple of other newcomers' fit "
+        "(assumption: a partner's members already share the community's subject)",
+        ge=0.01,
+        le=5,
+    )
     # visiting
     visit_floor: float = probability(0.05, "share of the visit propensity kept at zero loyalty")
     novelty: float = probability(
@@ -779,8 +801,11 @@ class Population:
         return self._here
 
     # ---- arrivals --------------------------------------------------------------------------------
-    def add(self, count: int, day: int, founders: bool = False) -> np.ndarray:
-        """Add ``count`` newcomers on ``day``, traits drawn from the member mix; returns their slots."""
+    def add(self, count: int, day: int, founders: bool = False, fit: float = 1.0) -> np.ndarray:
+        """Add ``count`` newcomers on ``day``, traits drawn from the member mix; returns their slots.
+
+        ``fit`` scales newcomers' need for information on top of ``Rules.newcomer_fit`` (the
+        channel that brought them: ``Rules.paid_fit``, ``Rules.partner_fit``)."""
         if count <= 0:
             return np.empty(0, np.int64)
         start, stop = self.n, self.n + count
@@ -822,6 +847,8 @@ class Population:
         self.info_need[sl] = np.exp(r.need_spread * z[:, 2] - r.need_spread**2 / 2)
         if not founders:  # newcomers' fit: see Rules.newcomer_fit and FIT below
             self.info_need[sl] *= np.float32(r.newcomer_fit)
+            if fit != 1.0:  # a recruitment channel's newcomers (Rules.paid_fit, partner_fit)
+                self.info_need[sl] *= np.float32(fit)
         self.visit_base[sl] = np.clip(per_segment("visit") * jitter[:, 0] ** 0.5, 0.01, 1.0)
         self.post_base[sl] = per_segment("post") * jitter[:, 1]
         self.reply_base[sl] = per_segment("reply") * jitter[:, 2]

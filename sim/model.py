@@ -206,7 +206,27 @@ class CommunityModel(mesa.Model):
             self._pay_for_joins(joins - referrals, referrals, organic, market)
         self.joined_from_market += joins
         self.population.add(joins, day)
+        if market.channels:
+            joins += self._channel_joins(day, market)
         return joins
+
+    def _channel_joins(self, day: int, market: Market) -> int:
+        """Joins bought through today's recruitment channels (``Recruitment.channels``): a Poisson
+        count of each channel's expected joins, from what is left of the market, each with the
+        fit of the newcomers that channel brings; counted as ``<channel>_joins``."""
+        gen = self.streams.generator("arrivals.channels", day)
+        fits = {"paid": self.rules.paid_fit, "partner": self.rules.partner_fit}
+        total = 0
+        for name, expected in market.channels:
+            fit = fits.get(name, 1.0)
+            n = min(int(gen.poisson(expected)), self.market_size - self.joined_from_market)
+            if n <= 0:
+                continue
+            self.joined_from_market += n
+            self.population.add(n, day, fit=fit)
+            self.operator.count(f"{name}_joins", n)
+            total += n
+        return total
 
     def _market(self, day: int) -> Market:
         """What the strategy's levers add to today's arrivals (paid pull, referral rewards)."""
@@ -217,6 +237,7 @@ class CommunityModel(mesa.Model):
                 total.extra_p += market.extra_p
                 total.cost_per_join = max(total.cost_per_join, market.cost_per_join)
                 total.referral_reward = max(total.referral_reward, market.referral_reward)
+                total.channels.extend(market.channels)
         return total
 
     def _pay_for_joins(

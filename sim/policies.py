@@ -121,11 +121,13 @@ class World(Protocol):
 @dataclass
 class Market:
     """What a lever adds to today's arrivals (``Lever.market``): extra marketing pull (added to
-    Bass p) with its cost per member it brings, and the reward paid per referral join."""
+    Bass p) with its cost per member it brings, the reward paid per referral join, and today's
+    recruitment channels (``channels``: each one's name and expected joins)."""
 
     extra_p: float = 0.0
     cost_per_join: float = 0.0
     referral_reward: float = 0.0
+    channels: list[tuple[str, float]] = field(default_factory=list)
 
 
 class Undeclared:

@@ -594,6 +594,10 @@ ISSUE_ROWS = (
 )
 
 # ---- every registered lever, on vs off --------------------------------------------------------------
+# recruitment channels (issue 16 item 9): 30 a day on days 30-180, each kind's default cost and reach
+PAID_CHANNEL = {"kind": "paid", "start": 30, "end": 180, "spend": 30}
+PARTNER_CHANNEL = {"kind": "partner", "start": 30, "end": 180, "spend": 30}
+
 LEVER_ROWS = (
     Row(
         "lever: content (defaults)",
@@ -722,6 +726,18 @@ LEVER_ROWS = (
         "bonds twice as strongly and gains twice the identity: whether fewer, stronger bonds "
         "outweigh many weaker ones is what the row measures (no expectation)",
         cost="an offline event costs 15 per attendee",
+    ),
+    Row(
+        "paid vs partner channel at equal spend",
+        {"strategy": {"recruitment": {"channels": [PARTNER_CHANNEL]}}},
+        {"strategy": {"recruitment": {"channels": [PAID_CHANNEL]}}},
+        "+ + - - ? 0",
+        "the same 30 a day buys about three times the joins through paid ads (cheaper joins, a "
+        "wider reach: assumed kind defaults), so more members and visits; paid ads bring "
+        "lower-fit newcomers than a partner (Verhoef & Donkers 2005: mass-media acquisitions are "
+        "retained less; Rules.paid_fit, partner_fit), so fewer newcomers stay 30 and 90 days; "
+        "posts: more members but each posts less (no expectation)",
+        cost="both spend 30 a day on days 30-180",
     ),
 )
 
@@ -1038,6 +1054,24 @@ BEHAVIOUR_ROWS = (
         "without it more stay after the stop",
         base=WITHDRAWN,
         cost="the loss comes after the last reward is paid",
+    ),
+    _behaviour(
+        "paid_fit",
+        1.0,
+        "+ + + + + 0",
+        "newcomers from paid ads as fit as other newcomers (no Verhoef & Donkers 2005 penalty): "
+        "more of them find a reason to stay (K&R ch. 5), visit and post",
+        base={"strategy": {"recruitment": {"channels": [PAID_CHANNEL]}}},
+        cost="the same 30 a day either way",
+    ),
+    _behaviour(
+        "partner_fit",
+        1.0,
+        "- - - - - 0",
+        "newcomers from a partner no fitter than other newcomers: fewer of them find a reason to "
+        "stay (K&R ch. 5), visit and post",
+        base={"strategy": {"recruitment": {"channels": [PARTNER_CHANNEL]}}},
+        cost="the same 30 a day either way",
     ),
     _behaviour(
         "lure_rate",
