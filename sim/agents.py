@@ -389,6 +389,15 @@ class Rules:
         "share of the members who would come to an offline event who can travel to it (distance, "
         "schedule, fare; an assumption, drawn anew for each event)",
     )
+    # surveys (sim.levers.adaptive, source "survey"): who answers a survey is not random. Groves &
+    # Peytcheva 2008 (POQ 72(2), a meta-analysis of 59 nonresponse-bias studies) found bias where
+    # the chance to respond is tied to what the survey measures; here the chance rises with
+    # loyalty (committed, satisfied members answer more: an assumption in that spirit)
+    survey_response: float = probability(
+        0.4,
+        "chance a fully loyal member answers a survey; a member's chance is this times loyalty "
+        "(an assumption; Groves & Peytcheva 2008: response propensity tied to the measured)",
+    )
     offline_bond: float = parameter(
         2.0,
         "strength of the ties an offline event's attendees make with each other, as a multiple of "

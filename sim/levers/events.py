@@ -21,6 +21,12 @@ Those who come make ties ``Rules.offline_bond`` times as strong and gain ``Rules
 times the identity of the same event online (Koh, Kim, Butler & Bock 2007; Sessions 2010; see
 ``sim.agents.Rules``). Attendees are seated while the budget pays for them.
 
+**Polls** (``kind: poll``) are the cheap kind: a question members answer with a click (give it
+few ``hours``). Answering draws members in (a visit) but builds little identity, prompts almost no
+posts, makes no ties (voters do not talk to each other) and calls back nobody who left. An
+assumption from the structure of the act, after Ren, Kraut & Kiesler 2007 (bonds need interaction):
+light participation is a visit without the bond-building of a discussion.
+
 **A strong event reaches members who left**: members gone less than ``RETURN_WINDOW`` days hear of
 a promoted event and may come back for it (``sim.agents``, return after leaving).
 """
@@ -44,6 +50,9 @@ EVENT_EFFECTS = {
     "sharing": {"draw": 0.8, "identity": 0.8, "posting": 0.3, "interaction": True},
     "contest": {"draw": 0.6, "identity": 0.5, "posting": 1.0, "interaction": True},
     "lottery": {"draw": 0.3, "identity": 0.2, "posting": 0.1, "interaction": False},
+    # a poll: one click to answer, so it draws well, but voters gain little identity, barely post,
+    # do not interact and a poll does not reach members who left (an assumption, see above)
+    "poll": {"draw": 0.9, "identity": 0.1, "posting": 0.0, "interaction": False, "recall": False},
 }
 PROMOTION_PULL = np.float32(0.02)  # extra visit probability while an event is promoted
 RETURN_WINDOW = 90  # days: members gone longer do not hear of events
@@ -58,9 +67,10 @@ OFFLINE_COST_PER_ATTENDEE = 15.0
 class Event(Config):
     """One entry of the events calendar: a one-off (``day``) or recurring (``every``) event."""
 
-    kind: Literal["qa", "sharing", "contest", "lottery"] = Field(
+    kind: Literal["qa", "sharing", "contest", "lottery", "poll"] = Field(
         description="qa (draws members, builds identity, prompts some posts), sharing (the most "
-        "identity), contest (the most posting), lottery (draws the most, builds little identity)"
+        "identity), contest (the most posting), lottery (draws the most, builds little identity), "
+        "poll (a cheap one-click question: draws visits, little identity, no posts or ties)"
     )
     day: Day | None = setting(None, unit="day of the run", description="the day of a one-off event")
     every: int | None = setting(
@@ -271,7 +281,8 @@ def hold_event(
         willing &= travels
     candidates = np.flatnonzero(willing)
     attendees = candidates[np.argsort(u[candidates], kind="stable")[:seats]]
-    _call_back(pop, world.day, chance * reach * float(draw[here].mean()) if here.size else 0.0)
+    if effects.get("recall", True):
+        _call_back(pop, world.day, chance * reach * float(draw[here].mean()) if here.size else 0.0)
     if attendees.size == 0:
         return 0, unable
     identity = effects["identity"] * (rules.offline_identity if event.offline else 1.0)
