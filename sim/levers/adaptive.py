@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 import numpy as np
-
 from pydantic import Field
 
 from sim.policies import Control, ExpectedSign, Lever, Series, priority, register
