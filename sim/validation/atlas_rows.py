@@ -594,6 +594,16 @@ ISSUE_ROWS = (
 )
 
 # ---- every registered lever, on vs off --------------------------------------------------------------
+# content posted mostly on the least popular topics, steered by the adaptive lever (issue 16 item 4)
+SURVEY_BASE = {
+    "strategy": {
+        "content": {"posts_per_day": 6, "topic_mix": [0.2, 0.2, 0.3, 0.5, 1, 1, 2, 3]},
+        "adaptive": {},
+    }
+}
+SURVEY_ON = {"strategy": {**SURVEY_BASE["strategy"], "adaptive": {"source": "survey"}}}
+
+
 LEVER_ROWS = (
     Row(
         "lever: content (defaults)",
@@ -722,6 +732,28 @@ LEVER_ROWS = (
         "bonds twice as strongly and gains twice the identity: whether fewer, stronger bonds "
         "outweigh many weaker ones is what the row measures (no expectation)",
         cost="an offline event costs 15 per attendee",
+    ),
+    # polls and surveys (issue 16 item 4), expected signs written before measuring
+    Row(
+        "weekly poll vs none",
+        OPERATOR,
+        {"strategy": {"events": {"calendar": [{"kind": "poll", **WEEKLY, "hours": 0.5}]}}},
+        "? + ? ? + 0",
+        "a poll is a one-click event (sim.levers.events, an assumption after Ren, Kraut & "
+        "Kiesler 2007: bonds need interaction): voters visit on poll days, and a visit is a "
+        "chance to post, so more daily actives and posts; its identity is a sixth of a Q&A's and "
+        "it makes no ties, too little to expect a sign on membership or retention",
+        cost="a poll costs half a staff hour",
+    ),
+    Row(
+        "survey-driven adaptive vs interaction-driven",
+        SURVEY_BASE,
+        SURVEY_ON,
+        "? ? ? ? ? 0",
+        "both steer the operator's few posts toward what members want, one by replies and "
+        "reactions per post, one by reported interest from a sample biased toward loyal members "
+        "(Groves & Peytcheva 2008): which reads members better is what the row measures",
+        cost="a survey costs staff hours only",
     ),
 )
 
@@ -1208,6 +1240,17 @@ BEHAVIOUR_ROWS = (
         "rest has no expectation, as in the row 'lottery prize'",
         base={"strategy": {"events": {"calendar": [{"kind": "lottery", **WEEKLY, "prize": 200}]}}},
         cost="the prize is paid each week either way",
+    ),
+    # surveys (issue 16 item 4), expected signs written before measuring
+    _behaviour(
+        "survey_response",
+        0.0,
+        "? ? ? ? ? 0",
+        "nobody answers a survey: the survey-driven mix stays where it started (on the least "
+        "popular topics), but the operator's six posts a day are too few among members' items to "
+        "expect a sign on community totals (as the row 'lever: adaptive')",
+        base=SURVEY_ON,
+        cost="a survey costs staff hours only",
     ),
     # check-in streaks (issue 16 item 11), expected signs written before measuring
     _behaviour(
