@@ -1,0 +1,133 @@
+"""Polls and surveys (issue 16, item 4).
+
+Run-level comparisons use the same seeds in both arms (common random numbers) and assert on the
+mean paired difference over several seeds.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import yaml
+
+from sim import CommunityModel, Rules
+from sim.config import ScenarioError, parse_scenario
+from sim.levers import events
+from sim.levers.adaptive import Adaptive
+from sim.levers.content import Content
+from sim.levers.events import Event, Events
+from sim.policies import Strategy
+
+SEEDS = range(1, 5)
+SMALL = {"members": 1200, "market_size": 6000}
+POOR_MIX = [0.2, 0.2, 0.3, 0.5, 1, 1, 2, 3]  # mostly the least popular topics
+
+
+def _run(strategy, days, seed, **kwargs):
+    model = CommunityModel(strategy=strategy, rng=seed, **{**SMALL, **kwargs})
+    model.run(days)
+    return model
+
+
+# ---- polls -------------------------------------------------------------------------------------------
+def _poll():
+    return Strategy(events=Events(calendar=[Event(kind="poll", every=7, start=7, hours=0.5)]))
+
+
+def test_a_weekly_poll_draws_visitors_on_poll_days_without_ties():
+    """Voters visit on poll days (DAU up against the same seeds without a poll); a poll makes no
+    ties between them and costs only its half hour."""
+    lifts, ties = [], []
+    for seed in SEEDS:
+        polled, plain = _run(_poll(), 60, seed), _run(Strategy(), 60, seed)
+        s, b = polled.series(), plain.series()
+        days = s["events_held"] > 0
+        assert days.sum() == 8 and s["event_attendance"][days].min() > 0
+        lifts.append(float((s["dau"][days] - b["dau"][days]).mean()))
+        ties.append(s["event_attendance"].sum())
+    assert np.mean(lifts) > 10, lifts  # voters are visitors
+    assert all(t > 0 for t in ties)
+
+
+def test_a_poll_calls_back_nobody_who_left(monkeypatch):
+    """Unlike a Q&A, a poll does not reach members who left: the call-back never runs for it."""
+    calls = []
+    monkeypatch.setattr(events, "_call_back", lambda pop, day, draw: calls.append(day))
+
+    def called(kind):
+        calls.clear()
+        event = Event(kind=kind, day=30, hours=0.5)
+        _run(Strategy(events=Events(calendar=[event])), 31, 2)
+        return list(calls)
+
+    assert called("qa") == [30]
+    assert called("poll") == []
+
+
+# ---- surveys -----------------------------------------------------------------------------------------
+def _survey(seed, rules=None, days=120, **adaptive):
+    strategy = Strategy(
+        content=Content(posts_per_day=6, topic_mix=POOR_MIX),
+        adaptive=Adaptive(source="survey", every=14, **adaptive),
+    )
+    return _run(strategy, days, seed, **({"rules": rules} if rules else {}))
+
+
+def test_survey_respondents_are_more_loyal_than_the_members_response_bias():
+    """A member answers with chance Rules.survey_response x loyalty, so the respondents' mean
+    loyalty (what the survey reports as satisfaction) is above that of all members (Groves &
+    Peytcheva 2008: response propensity tied to what is measured)."""
+    gaps = []
+    for seed in SEEDS:
+        s = _survey(seed, days=90).series()
+        days = s["surveys"] > 0
+        assert days.sum() == 5  # days 28, 42, ..., 84 (after the 14-day window)
+        assert (s["survey_responses"][days] > 0).all()
+        gaps.append(float((s["survey_satisfaction"][days] - s["mean_loyalty"][days]).mean()))
+    assert np.mean(gaps) > 0.03, gaps
+
+
+def _alignment(model) -> float:
+    """Correlation of the operator's topic mix with members' mean interest in each topic."""
+    pop = model.population
+    wanted = pop.pref[pop.here()].mean(axis=0)
+    return float(np.corrcoef(model.strategy.content._topic_weights, wanted)[0, 1])
+
+
+def test_a_survey_steers_the_topic_mix_toward_what_members_report():
+    """From a mix on the least popular topics, survey answers move it toward members' interests;
+    with nobody answering (survey_response 0) it stays where it started."""
+    silent = replace(Rules(), survey_response=0.0)
+    diffs = []
+    for seed in SEEDS:
+        asked, unanswered = _survey(seed), _survey(seed, rules=silent)
+        assert unanswered.series()["survey_responses"].sum() == 0
+        diffs.append(_alignment(asked) - _alignment(unanswered))
+    assert np.mean(diffs) > 0.3, diffs
+
+
+def test_a_survey_costs_its_hours_and_is_skipped_without_them():
+    s = _survey(1, days=60, survey_hours=2.0).series()
+    assert s["surveys"].sum() == 3
+    broke = Strategy(
+        hours_per_day=1.0,
+        content=Content(posts_per_day=1, topic_mix=POOR_MIX),
+        adaptive=Adaptive(source="survey", every=14, survey_hours=5.0),
+    )
+    t = _run(broke, 60, 1).series()
+    assert t["surveys"].sum() == 0 and t["skipped_adaptive"].sum() == 3
+
+
+# ---- bad input ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("strategy", "field"),
+    [
+        ({"adaptive": {"source": "asking"}}, "strategy.adaptive.source"),
+        ({"adaptive": {"survey_sample": 0}}, "strategy.adaptive.survey_sample"),
+        ({"adaptive": {"survey_noise": -1}}, "strategy.adaptive.survey_noise"),
+        ({"events": {"calendar": [{"kind": "vote", "day": 3}]}}, "kind"),
+    ],
+)
+def test_bad_poll_and_survey_settings_name_the_field(strategy, field):
+    with pytest.raises(ScenarioError, match=field):
+        parse_scenario(yaml.safe_dump({"strategy": strategy}))
