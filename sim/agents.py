@@ -412,6 +412,15 @@ class Rules:
         ge=0,
         le=10,
     )
+    # guest experts (sim.levers.events, kind "expert"): an outside expert's Q&A draws more members
+    # than the team's own (an assumption: a known name draws beyond the community's usual
+    # audience; no measured magnitude is used)
+    expert_draw: float = parameter(
+        1.5,
+        "draw of a guest expert's Q&A, as a multiple of the team's own Q&A (an assumption)",
+        ge=0,
+        le=10,
+    )
     removal_cost: float = probability(
         0.15,
         "largest cost to an author of the memory of its own posts removed by moderators, felt on "

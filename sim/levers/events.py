@@ -27,6 +27,10 @@ posts, makes no ties (voters do not talk to each other) and calls back nobody wh
 assumption from the structure of the act, after Ren, Kraut & Kiesler 2007 (bonds need interaction):
 light participation is a visit without the bond-building of a discussion.
 
+**Guest experts** (``kind: expert``): the operator pays an outside expert (``money``, required)
+to run a Q&A. It is a Q&A in every effect but its draw, ``Rules.expert_draw`` times a Q&A's (an
+assumption: a known name draws beyond the community's usual audience).
+
 **A strong event reaches members who left**: members gone less than ``RETURN_WINDOW`` days hear of
 a promoted event and may come back for it (``sim.agents``, return after leaving).
 """
@@ -67,10 +71,12 @@ OFFLINE_COST_PER_ATTENDEE = 15.0
 class Event(Config):
     """One entry of the events calendar: a one-off (``day``) or recurring (``every``) event."""
 
-    kind: Literal["qa", "sharing", "contest", "lottery", "poll"] = Field(
+    kind: Literal["qa", "sharing", "contest", "lottery", "poll", "expert"] = Field(
         description="qa (draws members, builds identity, prompts some posts), sharing (the most "
         "identity), contest (the most posting), lottery (draws the most, builds little identity), "
-        "poll (a cheap one-click question: draws visits, little identity, no posts or ties)"
+        "poll (a cheap one-click question: draws visits, little identity, no posts or ties), "
+        "expert (a paid guest expert's Q&A: a Q&A with Rules.expert_draw times its draw; "
+        "needs money)"
     )
     day: Day | None = setting(None, unit="day of the run", description="the day of a one-off event")
     every: int | None = setting(
@@ -131,6 +137,10 @@ class Event(Config):
             )
         if self.until is not None and self.until < self.start:
             raise ValueError("until must not be before start")
+        if self.kind == "expert" and self.money <= 0:
+            raise ValueError(
+                "a guest expert ('kind: expert') is paid: set 'money' (per event) above 0"
+            )
         return self
 
     @property
@@ -221,7 +231,7 @@ class Events(Lever):
                 members.visit_pull[: members.n] += PROMOTION_PULL
             cost = event.money + event.prize * event.winners
             if event.happens_on(day) and operator.afford(1, event.hours, cost, "events"):
-                effects = EVENT_EFFECTS[event.kind]
+                effects = effects_of(event.kind, world.members.rules)
                 promotion = 0.3 + 0.7 * (1 - np.exp(-event.promotion_days / 3.0))
                 seats, price = event.seats, event.price
                 if price > 0:  # seated while the budget pays for them
@@ -237,6 +247,14 @@ class Events(Lever):
                 if event.offline:
                     operator.count("offline_attendance", attended)
                     operator.count("offline_unable", unable)
+
+
+def effects_of(kind: str, rules) -> dict:
+    """The kind's effects; a guest expert's are a Q&A's with ``Rules.expert_draw`` times its draw."""
+    if kind == "expert":
+        qa = EVENT_EFFECTS["qa"]
+        return {**qa, "draw": qa["draw"] * rules.expert_draw}
+    return EVENT_EFFECTS[kind]
 
 
 def draw_of(members, slots: np.ndarray, event: Event, effects: dict, chance: float) -> np.ndarray:
