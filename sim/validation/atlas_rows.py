@@ -604,6 +604,11 @@ SURVEY_BASE = {
 SURVEY_ON = {"strategy": {**SURVEY_BASE["strategy"], "adaptive": {"source": "survey"}}}
 
 
+# a weekly guest expert's Q&A at 100 a time, seats for all who come, and the money to pay for it
+EXPERT_QA = {"kind": "expert", **WEEKLY, "capacity": 1000, "money": 100.0}
+EXPERT_ON = {"strategy": {"budget": 10_000.0, "events": {"calendar": [EXPERT_QA]}}}
+
+
 LEVER_ROWS = (
     Row(
         "lever: content (defaults)",
@@ -754,6 +759,23 @@ LEVER_ROWS = (
         "reactions per post, one by reported interest from a sample biased toward loyal members "
         "(Groves & Peytcheva 2008): which reads members better is what the row measures",
         cost="a survey costs staff hours only",
+    ),
+    # guest experts (issue 16 item 5), expected signs written before measuring
+    Row(
+        "guest expert Q&A vs the team's own Q&A at equal count",
+        {
+            "strategy": {
+                "budget": 10_000.0,
+                "events": {"calendar": [{**EXPERT_QA, "kind": "qa", "money": 0.0}]},
+            }
+        },
+        EXPERT_ON,
+        "+ + + + + +",
+        "the same weekly Q&A, run by a paid outside expert: it draws Rules.expert_draw (1.5) times "
+        "as many members (an assumption), so more attend, gain identity and make ties with each "
+        "other (Ren, Kraut & Kiesler 2007), more stay, visit and post",
+        flag="a guest expert as an event (a Q&A), not as content items",
+        cost="each expert Q&A pays the expert 100",
     ),
 )
 
@@ -1251,6 +1273,15 @@ BEHAVIOUR_ROWS = (
         "expect a sign on community totals (as the row 'lever: adaptive')",
         base=SURVEY_ON,
         cost="a survey costs staff hours only",
+    ),
+    _behaviour(
+        "expert_draw",
+        1.0,
+        "- - - - - 0",
+        "a guest expert draws no more than the team's own Q&A: fewer attend, gain identity and "
+        f"make ties (Ren, Kraut & Kiesler 2007): {LOWER_BENEFIT}",
+        base=EXPERT_ON,
+        cost="the expert is paid 100 a week either way",
     ),
     # check-in streaks (issue 16 item 11), expected signs written before measuring
     _behaviour(
