@@ -135,3 +135,33 @@ def test_a_survey_costs_its_hours_and_is_skipped_without_them():
 def test_bad_poll_and_survey_settings_name_the_field(strategy, field):
     with pytest.raises(ScenarioError, match=field):
         parse_scenario(yaml.safe_dump({"strategy": strategy}))
+
+
+# ---- guest experts -----------------------------------------------------------------------------------
+def _qa(kind, money=100.0, rules=None, seed=1):
+    event = Event(kind=kind, every=7, start=7, capacity=1000, money=money)
+    strategy = Strategy(budget=10_000.0, events=Events(calendar=[event]))
+    return _run(strategy, 60, seed, **({"rules": rules} if rules else {})).series()
+
+
+def test_a_guest_expert_draws_more_than_the_teams_own_qa_and_is_paid():
+    gains = []
+    for seed in SEEDS:
+        expert, own = _qa("expert", seed=seed), _qa("qa", money=0.0, seed=seed)
+        assert expert["money_spent"].sum() == pytest.approx(100.0 * expert["events_held"].sum())
+        assert own["money_spent"].sum() == 0
+        gains.append(expert["event_attendance"].sum() / own["event_attendance"].sum())
+    assert np.mean(gains) > 1.25, gains  # Rules.expert_draw 1.5, less the loyalty mix
+
+
+def test_a_guest_expert_with_no_extra_draw_is_the_teams_qa():
+    """With Rules.expert_draw 1, a guest expert's Q&A is the same Q&A: every series identical."""
+    same = replace(Rules(), expert_draw=1.0)
+    assert _qa("expert", rules=same).equals(_qa("qa", rules=same))
+
+
+def test_a_guest_expert_must_be_paid():
+    with pytest.raises(ScenarioError, match="money"):
+        parse_scenario(
+            yaml.safe_dump({"strategy": {"events": {"calendar": [{"kind": "expert", "day": 3}]}}})
+        )
