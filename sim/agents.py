@@ -421,6 +421,17 @@ class Rules:
         ge=0,
         le=10,
     )
+    # opinion leaders (sim.levers.leaders): a few members' posts draw more readers and replies
+    # (Katz & Lazarsfeld 1955, two-step flow; Bakshy, Hofman, Mason & Watts 2011 found influence
+    # on Twitter concentrated in users with many followers and past influence, though hard to
+    # predict per post). The magnitude is an assumption.
+    leader_appeal: float = parameter(
+        2.0,
+        "appeal of an opinion leader's threads to readers and repliers, as a multiple of a plain "
+        "thread's (an assumption; applies only while the leaders lever runs)",
+        ge=0,
+        le=20,
+    )
     removal_cost: float = probability(
         0.15,
         "largest cost to an author of the memory of its own posts removed by moderators, felt on "
@@ -712,6 +723,9 @@ class Today:
     # a trending topic's pull on attention, per topic (None: every topic as usual): what members
     # post about, read and answer (``sim.world.uncertainties.TrendShock.lift``)
     topic_attention: np.ndarray | None = None
+    # opinion leaders (sim.levers.leaders): per member slot, the appeal of the threads written
+    # today (None: every thread plain)
+    author_appeal: np.ndarray | None = None
 
 
 class Population:
