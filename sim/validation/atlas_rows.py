@@ -609,6 +609,9 @@ EXPERT_QA = {"kind": "expert", **WEEKLY, "capacity": 1000, "money": 100.0}
 EXPERT_ON = {"strategy": {"budget": 10_000.0, "events": {"calendar": [EXPERT_QA]}}}
 
 
+LEADERS_FOUND = {"strategy": {"leaders": {"cultivate": False}}}
+
+
 LEVER_ROWS = (
     Row(
         "lever: content (defaults)",
@@ -776,6 +779,27 @@ LEVER_ROWS = (
         "other (Ren, Kraut & Kiesler 2007), more stay, visit and post",
         flag="a guest expert as an event (a Q&A), not as content items",
         cost="each expert Q&A pays the expert 100",
+    ),
+    # opinion leaders (issue 16 item 5), expected signs written before measuring
+    Row(
+        "lever: leaders (find opinion leaders, not cultivated)",
+        OPERATOR,
+        LEADERS_FOUND,
+        "? ? ? ? ? 0",
+        "the 20 most-replied members' threads draw twice the readers and replies (Katz & "
+        "Lazarsfeld 1955; Bakshy et al. 2011): attention moves toward them, from other members' "
+        "threads, with no expected sign on community totals",
+        cost="naming leaders costs nothing",
+    ),
+    Row(
+        "cultivate opinion leaders vs not",
+        LEADERS_FOUND,
+        {"strategy": {"leaders": {"cultivate": True}}},
+        "? ? ? ? ? 0",
+        "recognition, perks and contact keep the 20 leaders (recognition raises loyalty, "
+        "Rules.recognition_weight), and their threads keep drawing; 20 of some 1,500 members are "
+        "too few to expect a sign on community totals",
+        cost="cultivation costs staff hours only (no perks money by default)",
     ),
 )
 
@@ -1282,6 +1306,15 @@ BEHAVIOUR_ROWS = (
         f"make ties (Ren, Kraut & Kiesler 2007): {LOWER_BENEFIT}",
         base=EXPERT_ON,
         cost="the expert is paid 100 a week either way",
+    ),
+    _behaviour(
+        "leader_appeal",
+        1.0,
+        "? ? ? ? ? 0",
+        "opinion leaders' threads draw no more than anyone's: attention spreads back over all "
+        "members' threads, no expected sign on community totals",
+        base=LEADERS_FOUND,
+        cost="naming leaders costs nothing",
     ),
     # check-in streaks (issue 16 item 11), expected signs written before measuring
     _behaviour(
