@@ -16,6 +16,7 @@ from sim.levers import events
 from sim.levers.adaptive import Adaptive
 from sim.levers.content import Content
 from sim.levers.events import Event, Events
+from sim.levers.leaders import Leaders
 from sim.policies import Strategy
 
 SEEDS = range(1, 5)
@@ -165,3 +166,40 @@ def test_a_guest_expert_must_be_paid():
         parse_scenario(
             yaml.safe_dump({"strategy": {"events": {"calendar": [{"kind": "expert", "day": 3}]}}})
         )
+
+
+# ---- opinion leaders ---------------------------------------------------------------------------------
+def _leaders_run(seed, cultivate=False, rules=None):
+    """Leaders named on day 60; what they received and how loyal they are on day 90."""
+    strategy = Strategy(leaders=Leaders(every=60, cultivate=cultivate))
+    model = CommunityModel(
+        strategy=strategy, rng=seed, **SMALL, **({"rules": rules} if rules else {})
+    )
+    model.run(60)
+    leaders = model.strategy.leaders._leaders.copy()
+    before = model.population.replies_received[leaders].astype(float)
+    model.run(30)
+    pop = model.population
+    return leaders, pop.replies_received[leaders] - before, pop.loyalty[leaders]
+
+
+def test_opinion_leaders_threads_draw_more_replies():
+    """Named leaders receive more replies over the next month than the same members would with
+    plain threads (Rules.leader_appeal 1), on the same seeds."""
+    plain = replace(Rules(), leader_appeal=1.0)
+    ratios = []
+    for seed in SEEDS:
+        leaders, drawn, _ = _leaders_run(seed)
+        same, plain_drawn, _ = _leaders_run(seed, rules=plain)
+        assert leaders.size == 20 and (leaders == same).all()  # named before the lever acts
+        ratios.append(drawn.sum() / max(plain_drawn.sum(), 1))
+    assert min(ratios) > 1 and np.mean(ratios) > 1.05, ratios  # replies to threads only
+
+
+def test_cultivated_leaders_are_more_loyal():
+    gaps = []
+    for seed in SEEDS:
+        _, _, left_alone = _leaders_run(seed)
+        _, _, cultivated = _leaders_run(seed, cultivate=True)
+        gaps.append(float(cultivated.mean() - left_alone.mean()))
+    assert np.mean(gaps) > 0.005, gaps
