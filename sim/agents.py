@@ -411,6 +411,15 @@ class Rules:
         "share of the members who would come to an offline event who can travel to it (distance, "
         "schedule, fare; an assumption, drawn anew for each event)",
     )
+    # surveys (sim.levers.adaptive, source "survey"): who answers a survey is not random. Groves &
+    # Peytcheva 2008 (POQ 72(2), a meta-analysis of 59 nonresponse-bias studies) found bias where
+    # the chance to respond is tied to what the survey measures; here the chance rises with
+    # loyalty (committed, satisfied members answer more: an assumption in that spirit)
+    survey_response: float = probability(
+        0.4,
+        "chance a fully loyal member answers a survey; a member's chance is this times loyalty "
+        "(an assumption; Groves & Peytcheva 2008: response propensity tied to the measured)",
+    )
     offline_bond: float = parameter(
         2.0,
         "strength of the ties an offline event's attendees make with each other, as a multiple of "
@@ -424,6 +433,26 @@ class Rules:
         "(an assumption; Koh et al. 2007)",
         ge=0,
         le=10,
+    )
+    # guest experts (sim.levers.events, kind "expert"): an outside expert's Q&A draws more members
+    # than the team's own (an assumption: a known name draws beyond the community's usual
+    # audience; no measured magnitude is used)
+    expert_draw: float = parameter(
+        1.5,
+        "draw of a guest expert's Q&A, as a multiple of the team's own Q&A (an assumption)",
+        ge=0,
+        le=10,
+    )
+    # opinion leaders (sim.levers.leaders): a few members' posts draw more readers and replies
+    # (Katz & Lazarsfeld 1955, two-step flow; Bakshy, Hofman, Mason & Watts 2011 found influence
+    # on Twitter concentrated in users with many followers and past influence, though hard to
+    # predict per post). The magnitude is an assumption.
+    leader_appeal: float = parameter(
+        2.0,
+        "appeal of an opinion leader's threads to readers and repliers, as a multiple of a plain "
+        "thread's (an assumption; applies only while the leaders lever runs)",
+        ge=0,
+        le=20,
     )
     removal_cost: float = probability(
         0.15,
@@ -716,6 +745,9 @@ class Today:
     # a trending topic's pull on attention, per topic (None: every topic as usual): what members
     # post about, read and answer (``sim.world.uncertainties.TrendShock.lift``)
     topic_attention: np.ndarray | None = None
+    # opinion leaders (sim.levers.leaders): per member slot, the appeal of the threads written
+    # today (None: every thread plain)
+    author_appeal: np.ndarray | None = None
 
 
 class Population:

@@ -402,7 +402,19 @@ class CommunityModel(mesa.Model):
             self.rules.n_topics,
             toxic=np.concatenate([toxic, np.zeros(replies.who.size, bool)]),
             offtopic=np.concatenate([chatter, replies.to_chatter]),
+            **self._author_appeal(author, replies.who.size),
         )
+
+    def _author_appeal(self, author: np.ndarray, n_replies: int) -> dict:
+        """Opinion leaders' threads draw more (``Today.author_appeal``, set by the leaders lever);
+        nothing otherwise, so the items stay plain."""
+        by_author = self.population.today.author_appeal
+        if by_author is None:
+            return {}
+        appeal = np.ones(author.size + n_replies, np.float32)
+        known = np.flatnonzero((author >= 0) & (author < by_author.size))
+        appeal[known] = by_author[author[known]]  # members who joined since: plain
+        return {"appeal": appeal}
 
     def _collect(self, day, joins, visitors, threads, replies, reactions, invites, leaving):
         pop = self.population

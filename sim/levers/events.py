@@ -21,6 +21,16 @@ Those who come make ties ``Rules.offline_bond`` times as strong and gain ``Rules
 times the identity of the same event online (Koh, Kim, Butler & Bock 2007; Sessions 2010; see
 ``sim.agents.Rules``). Attendees are seated while the budget pays for them.
 
+**Polls** (``kind: poll``) are the cheap kind: a question members answer with a click (give it
+few ``hours``). Answering draws members in (a visit) but builds little identity, prompts almost no
+posts, makes no ties (voters do not talk to each other) and calls back nobody who left. An
+assumption from the structure of the act, after Ren, Kraut & Kiesler 2007 (bonds need interaction):
+light participation is a visit without the bond-building of a discussion.
+
+**Guest experts** (``kind: expert``): the operator pays an outside expert (``money``, required)
+to run a Q&A. It is a Q&A in every effect but its draw, ``Rules.expert_draw`` times a Q&A's (an
+assumption: a known name draws beyond the community's usual audience).
+
 **A strong event reaches members who left**: members gone less than ``RETURN_WINDOW`` days hear of
 a promoted event and may come back for it (``sim.agents``, return after leaving).
 """
@@ -44,6 +54,9 @@ EVENT_EFFECTS = {
     "sharing": {"draw": 0.8, "identity": 0.8, "posting": 0.3, "interaction": True},
     "contest": {"draw": 0.6, "identity": 0.5, "posting": 1.0, "interaction": True},
     "lottery": {"draw": 0.3, "identity": 0.2, "posting": 0.1, "interaction": False},
+    # a poll: one click to answer, so it draws well, but voters gain little identity, barely post,
+    # do not interact and a poll does not reach members who left (an assumption, see above)
+    "poll": {"draw": 0.9, "identity": 0.1, "posting": 0.0, "interaction": False, "recall": False},
 }
 PROMOTION_PULL = np.float32(0.02)  # extra visit probability while an event is promoted
 RETURN_WINDOW = 90  # days: members gone longer do not hear of events
@@ -58,9 +71,12 @@ OFFLINE_COST_PER_ATTENDEE = 15.0
 class Event(Config):
     """One entry of the events calendar: a one-off (``day``) or recurring (``every``) event."""
 
-    kind: Literal["qa", "sharing", "contest", "lottery"] = Field(
+    kind: Literal["qa", "sharing", "contest", "lottery", "poll", "expert"] = Field(
         description="qa (draws members, builds identity, prompts some posts), sharing (the most "
-        "identity), contest (the most posting), lottery (draws the most, builds little identity)"
+        "identity), contest (the most posting), lottery (draws the most, builds little identity), "
+        "poll (a cheap one-click question: draws visits, little identity, no posts or ties), "
+        "expert (a paid guest expert's Q&A: a Q&A with Rules.expert_draw times its draw; "
+        "needs money)"
     )
     day: Day | None = setting(None, unit="day of the run", description="the day of a one-off event")
     every: int | None = setting(
@@ -121,6 +137,10 @@ class Event(Config):
             )
         if self.until is not None and self.until < self.start:
             raise ValueError("until must not be before start")
+        if self.kind == "expert" and self.money <= 0:
+            raise ValueError(
+                "a guest expert ('kind: expert') is paid: set 'money' (per event) above 0"
+            )
         return self
 
     @property
@@ -211,7 +231,7 @@ class Events(Lever):
                 members.visit_pull[: members.n] += PROMOTION_PULL
             cost = event.money + event.prize * event.winners
             if event.happens_on(day) and operator.afford(1, event.hours, cost, "events"):
-                effects = EVENT_EFFECTS[event.kind]
+                effects = effects_of(event.kind, world.members.rules)
                 promotion = 0.3 + 0.7 * (1 - np.exp(-event.promotion_days / 3.0))
                 seats, price = event.seats, event.price
                 if price > 0:  # seated while the budget pays for them
@@ -227,6 +247,14 @@ class Events(Lever):
                 if event.offline:
                     operator.count("offline_attendance", attended)
                     operator.count("offline_unable", unable)
+
+
+def effects_of(kind: str, rules) -> dict:
+    """The kind's effects; a guest expert's are a Q&A's with ``Rules.expert_draw`` times its draw."""
+    if kind == "expert":
+        qa = EVENT_EFFECTS["qa"]
+        return {**qa, "draw": qa["draw"] * rules.expert_draw}
+    return EVENT_EFFECTS[kind]
 
 
 def draw_of(members, slots: np.ndarray, event: Event, effects: dict, chance: float) -> np.ndarray:
@@ -271,7 +299,8 @@ def hold_event(
         willing &= travels
     candidates = np.flatnonzero(willing)
     attendees = candidates[np.argsort(u[candidates], kind="stable")[:seats]]
-    _call_back(pop, world.day, chance * reach * float(draw[here].mean()) if here.size else 0.0)
+    if effects.get("recall", True):
+        _call_back(pop, world.day, chance * reach * float(draw[here].mean()) if here.size else 0.0)
     if attendees.size == 0:
         return 0, unable
     identity = effects["identity"] * (rules.offline_identity if event.offline else 1.0)

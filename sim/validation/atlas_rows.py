@@ -597,6 +597,23 @@ ISSUE_ROWS = (
 # recruitment channels (issue 16 item 9): 30 a day on days 30-180, each kind's default cost and reach
 PAID_CHANNEL = {"kind": "paid", "start": 30, "end": 180, "spend": 30}
 PARTNER_CHANNEL = {"kind": "partner", "start": 30, "end": 180, "spend": 30}
+# content posted mostly on the least popular topics, steered by the adaptive lever (issue 16 item 4)
+SURVEY_BASE = {
+    "strategy": {
+        "content": {"posts_per_day": 6, "topic_mix": [0.2, 0.2, 0.3, 0.5, 1, 1, 2, 3]},
+        "adaptive": {},
+    }
+}
+SURVEY_ON = {"strategy": {**SURVEY_BASE["strategy"], "adaptive": {"source": "survey"}}}
+
+
+# a weekly guest expert's Q&A at 100 a time, seats for all who come, and the money to pay for it
+EXPERT_QA = {"kind": "expert", **WEEKLY, "capacity": 1000, "money": 100.0}
+EXPERT_ON = {"strategy": {"budget": 10_000.0, "events": {"calendar": [EXPERT_QA]}}}
+
+
+LEADERS_FOUND = {"strategy": {"leaders": {"cultivate": False}}}
+
 
 LEVER_ROWS = (
     Row(
@@ -738,6 +755,66 @@ LEVER_ROWS = (
         "retained less; Rules.paid_fit, partner_fit), so fewer newcomers stay 30 and 90 days; "
         "posts: more members but each posts less (no expectation)",
         cost="both spend 30 a day on days 30-180",
+    ),
+    # polls and surveys (issue 16 item 4), expected signs written before measuring
+    Row(
+        "weekly poll vs none",
+        OPERATOR,
+        {"strategy": {"events": {"calendar": [{"kind": "poll", **WEEKLY, "hours": 0.5}]}}},
+        "? + ? ? + 0",
+        "a poll is a one-click event (sim.levers.events, an assumption after Ren, Kraut & "
+        "Kiesler 2007: bonds need interaction): voters visit on poll days, and a visit is a "
+        "chance to post, so more daily actives and posts; its identity is a sixth of a Q&A's and "
+        "it makes no ties, too little to expect a sign on membership or retention",
+        cost="a poll costs half a staff hour",
+    ),
+    Row(
+        "survey-driven adaptive vs interaction-driven",
+        SURVEY_BASE,
+        SURVEY_ON,
+        "? ? ? ? ? 0",
+        "both steer the operator's few posts toward what members want, one by replies and "
+        "reactions per post, one by reported interest from a sample biased toward loyal members "
+        "(Groves & Peytcheva 2008): which reads members better is what the row measures",
+        cost="a survey costs staff hours only",
+    ),
+    # guest experts (issue 16 item 5), expected signs written before measuring
+    Row(
+        "guest expert Q&A vs the team's own Q&A at equal count",
+        {
+            "strategy": {
+                "budget": 10_000.0,
+                "events": {"calendar": [{**EXPERT_QA, "kind": "qa", "money": 0.0}]},
+            }
+        },
+        EXPERT_ON,
+        "+ + + + + +",
+        "the same weekly Q&A, run by a paid outside expert: it draws Rules.expert_draw (1.5) times "
+        "as many members (an assumption), so more attend, gain identity and make ties with each "
+        "other (Ren, Kraut & Kiesler 2007), more stay, visit and post",
+        flag="a guest expert as an event (a Q&A), not as content items",
+        cost="each expert Q&A pays the expert 100",
+    ),
+    # opinion leaders (issue 16 item 5), expected signs written before measuring
+    Row(
+        "lever: leaders (find opinion leaders, not cultivated)",
+        OPERATOR,
+        LEADERS_FOUND,
+        "? ? ? ? ? 0",
+        "the 20 most-replied members' threads draw twice the readers and replies (Katz & "
+        "Lazarsfeld 1955; Bakshy et al. 2011): attention moves toward them, from other members' "
+        "threads, with no expected sign on community totals",
+        cost="naming leaders costs nothing",
+    ),
+    Row(
+        "cultivate opinion leaders vs not",
+        LEADERS_FOUND,
+        {"strategy": {"leaders": {"cultivate": True}}},
+        "? ? ? ? ? 0",
+        "recognition, perks and contact keep the 20 leaders (recognition raises loyalty, "
+        "Rules.recognition_weight), and their threads keep drawing; 20 of some 1,500 members are "
+        "too few to expect a sign on community totals",
+        cost="cultivation costs staff hours only (no perks money by default)",
     ),
 )
 
@@ -1242,6 +1319,35 @@ BEHAVIOUR_ROWS = (
         "rest has no expectation, as in the row 'lottery prize'",
         base={"strategy": {"events": {"calendar": [{"kind": "lottery", **WEEKLY, "prize": 200}]}}},
         cost="the prize is paid each week either way",
+    ),
+    # surveys (issue 16 item 4), expected signs written before measuring
+    _behaviour(
+        "survey_response",
+        0.0,
+        "? ? ? ? ? 0",
+        "nobody answers a survey: the survey-driven mix stays where it started (on the least "
+        "popular topics), but the operator's six posts a day are too few among members' items to "
+        "expect a sign on community totals (as the row 'lever: adaptive')",
+        base=SURVEY_ON,
+        cost="a survey costs staff hours only",
+    ),
+    _behaviour(
+        "expert_draw",
+        1.0,
+        "- - - - - 0",
+        "a guest expert draws no more than the team's own Q&A: fewer attend, gain identity and "
+        f"make ties (Ren, Kraut & Kiesler 2007): {LOWER_BENEFIT}",
+        base=EXPERT_ON,
+        cost="the expert is paid 100 a week either way",
+    ),
+    _behaviour(
+        "leader_appeal",
+        1.0,
+        "? ? ? ? ? 0",
+        "opinion leaders' threads draw no more than anyone's: attention spreads back over all "
+        "members' threads, no expected sign on community totals",
+        base=LEADERS_FOUND,
+        cost="naming leaders costs nothing",
     ),
     # check-in streaks (issue 16 item 11), expected signs written before measuring
     _behaviour(
