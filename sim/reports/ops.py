@@ -456,6 +456,20 @@ def _mean(frame: pd.DataFrame, column: str, first: int, last: int) -> float:
     return float(frame.loc[first:last, column].mean())
 
 
+def _weekly(
+    report: Report,
+    section: str,
+    name: str,
+    frame: pd.DataFrame,
+    column: str,
+    how=_sum,
+    kind="count",
+) -> Kpi:
+    """A column summed (or averaged, ``how=_mean``) over this week and over last week."""
+    (a, b), (c, d) = report.this_week, report.last_week
+    return Kpi(section, name, how(frame, column, a, b), how(frame, column, c, d), kind)
+
+
 # ---- the report ---------------------------------------------------------------------------------
 @dataclass
 class Report:
@@ -607,7 +621,7 @@ def _weeks_back(report: Report) -> list[tuple[int, int]]:
 
 
 def _growth(report: Report) -> None:
-    src, (a, b), (c, d) = report.source, report.this_week, report.last_week
+    src, (_, b), (_, d) = report.source, report.this_week, report.last_week
     daily = src.daily
     name = "1. Growth and joins by channel"
     if src.kind == "run":
@@ -628,7 +642,7 @@ def _growth(report: Report) -> None:
                 if d - 7 >= src.first_day
                 else None,
             ),
-            Kpi(name, "joins", _sum(daily, "joins", a, b), _sum(daily, "joins", c, d)),
+            _weekly(report, name, "joins", daily, "joins"),
         ]
         text = (
             "Joins by channel from the run's daily series: campaign joins are the paid "
@@ -639,14 +653,7 @@ def _growth(report: Report) -> None:
         if has_channels:
             channels = _channels(daily)
             for channel in ("organic", "campaign", "referral"):
-                kpis.append(
-                    Kpi(
-                        name,
-                        f"joins: {channel}",
-                        _sum(channels, channel, a, b),
-                        _sum(channels, channel, c, d),
-                    )
-                )
+                kpis.append(_weekly(report, name, f"joins: {channel}", channels, channel))
         else:
             text += " This run's series has no campaign/referral columns: joins are not split."
         report.section(name, kpis, text)
@@ -659,7 +666,7 @@ def _growth(report: Report) -> None:
                 daily.at[d, "members"],
                 rank=False,
             ),
-            Kpi(name, "joins", _sum(daily, "joins", a, b), _sum(daily, "joins", c, d)),
+            _weekly(report, name, "joins", daily, "joins"),
         ]
         joins = (
             "a member joins at their first post or reply"
@@ -747,21 +754,15 @@ def _activity_names(src) -> tuple[str, str, str]:
 
 
 def _activity(report: Report) -> None:
-    src, (a, b), (c, d) = report.source, report.this_week, report.last_week
+    src, (_, b), (_, d) = report.source, report.this_week, report.last_week
     daily = src.daily
     name = "2. DAU / WAU / MAU and stickiness"
     dau, wau, mau = _activity_names(src)
     kpis = [
-        Kpi(name, dau, _mean(daily, "dau", a, b), _mean(daily, "dau", c, d), "mean"),
+        _weekly(report, name, dau, daily, "dau", _mean, "mean"),
         Kpi(name, wau, float(daily.at[b, "wau"]), float(daily.at[d, "wau"])),
         Kpi(name, mau, float(daily.at[b, "mau"]), float(daily.at[d, "mau"])),
-        Kpi(
-            name,
-            "stickiness (DAU/MAU, mean)",
-            _mean(daily, "stickiness", a, b),
-            _mean(daily, "stickiness", c, d),
-            "share",
-        ),
+        _weekly(report, name, "stickiness (DAU/MAU, mean)", daily, "stickiness", _mean, "share"),
     ]
     if src.kind == "run":
         text = (
@@ -821,24 +822,20 @@ def _activity_figure(report: Report) -> Figure:
 
 
 def _interaction(report: Report) -> None:
-    src, (a, b), (c, d) = report.source, report.this_week, report.last_week
+    src = report.source
     daily = src.daily
     name = "3. Interaction rate"
     counts = [
-        Kpi(name, "threads started", _sum(daily, "threads", a, b), _sum(daily, "threads", c, d)),
-        Kpi(name, "replies", _sum(daily, "replies", a, b), _sum(daily, "replies", c, d)),
+        _weekly(report, name, "threads started", daily, "threads"),
+        _weekly(report, name, "replies", daily, "replies"),
     ]
     if src.kind == "run":
         kpis = [
-            Kpi(
-                name,
-                "interaction rate (mean)",
-                _mean(daily, "interaction_rate", a, b),
-                _mean(daily, "interaction_rate", c, d),
-                "rate",
+            _weekly(
+                report, name, "interaction rate (mean)", daily, "interaction_rate", _mean, "rate"
             ),
             *counts,
-            Kpi(name, "reactions", _sum(daily, "reactions", a, b), _sum(daily, "reactions", c, d)),
+            _weekly(report, name, "reactions", daily, "reactions"),
         ]
         text = (
             "The model's interaction rate: replies and reactions per item in the day's feed "
@@ -857,14 +854,7 @@ def _interaction(report: Report) -> None:
         rate = [r / i if i else None for r, i in zip(responses, items, strict=True)]
         kpis = [Kpi(name, "interaction rate", rate[0], rate[1], "rate"), *counts]
         if reacts:
-            kpis.append(
-                Kpi(
-                    name,
-                    "reactions",
-                    _sum(daily, "reactions", a, b),
-                    _sum(daily, "reactions", c, d),
-                )
-            )
+            kpis.append(_weekly(report, name, "reactions", daily, "reactions"))
         text = (
             "Responses per item written in the week: replies"
             + (" and reactions" if reacts else "")
@@ -1404,19 +1394,14 @@ def _operator(report: Report) -> None:
     days = int(((src.summary.get("scenario") or {}).get("run") or {}).get("days", src.last_day))
     spent = daily["money_spent"].cumsum()
     kpis = [
-        Kpi(
-            name,
-            "money spent",
-            _sum(daily, "money_spent", a, b),
-            _sum(daily, "money_spent", c, d),
-            "money",
-        ),
-        Kpi(
+        _weekly(report, name, "money spent", daily, "money_spent", kind="money"),
+        _weekly(
+            report,
             name,
             "money short (asked, not in the budget)",
-            _sum(daily, "money_short", a, b),
-            _sum(daily, "money_short", c, d),
-            "money",
+            daily,
+            "money_short",
+            kind="money",
         ),
         Kpi(name, "money spent so far", float(spent.at[b]), float(spent.at[d]), "money", False),
         Kpi(
@@ -1427,20 +1412,8 @@ def _operator(report: Report) -> None:
             "share",
             False,
         ),
-        Kpi(
-            name,
-            "staff hours used",
-            _sum(daily, "hours_used", a, b),
-            _sum(daily, "hours_used", c, d),
-            "hours",
-        ),
-        Kpi(
-            name,
-            "staff hours short",
-            _sum(daily, "hours_short", a, b),
-            _sum(daily, "hours_short", c, d),
-            "hours",
-        ),
+        _weekly(report, name, "staff hours used", daily, "hours_used", kind="hours"),
+        _weekly(report, name, "staff hours short", daily, "hours_short", kind="hours"),
         Kpi(
             name,
             "staff hours used (share of the week's hours)",
