@@ -365,3 +365,17 @@ def test_a_report_in_a_run_folder_belongs_to_the_run(tmp_path):
     (run / "notes.txt").write_text("mine")
     with pytest.raises(OutputError, match=r"notes\.txt"):
         check_out_dir(run)
+
+
+def test_a_team_runs_staff_hours_are_its_roles_hours():
+    """With a team of roles the pool's hours_per_day is unused: the report counts the roles'."""
+    from sim.reports.ops import staff_hours_a_day
+
+    team = {
+        "content": {"hours_per_day": 3.0, "hourly_cost": 25.0},
+        "community": {"hours_per_day": 4.0, "hourly_cost": 30.0},
+        "events": None,
+        "lend_spare_hours": False,
+    }
+    assert staff_hours_a_day({"hours_per_day": 8.0, "team": team}) == 7.0
+    assert staff_hours_a_day({"hours_per_day": 8.0, "team": None}) == 8.0

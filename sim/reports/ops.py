@@ -1389,7 +1389,8 @@ def _operator(report: Report) -> None:
             "was spent and no staff hours were used.",
         )
         return
-    capacity = 7 * float(strategy["hours_per_day"])
+    hours_a_day = staff_hours_a_day(strategy)
+    capacity = 7 * hours_a_day
     budget = float(strategy["budget"])
     days = int(((src.summary.get("scenario") or {}).get("run") or {}).get("days", src.last_day))
     spent = daily["money_spent"].cumsum()
@@ -1427,7 +1428,7 @@ def _operator(report: Report) -> None:
         name,
         kpis,
         f"The strategy's budget is {budget:,.0f} for the whole run of {days} days and its "
-        f"staff have {float(strategy['hours_per_day']):g} hours a day ({capacity:g} a week). "
+        f"staff have {hours_a_day:g} hours a day ({capacity:g} a week). "
         + (f"By the week's end {100 * pace:.0f}% of the run has passed. " if pace else "")
         + "Short: what the levers asked for that the budget or the day's hours did not cover.",
     )
@@ -1436,6 +1437,15 @@ def _operator(report: Report) -> None:
         "Spend against budget, staff hours against capacity",
         _operator_figure(report, budget, days, capacity),
     )
+
+
+def staff_hours_a_day(strategy: dict) -> float:
+    """The staff hours a strategy has each day: its team's roles' hours when it has a team (the
+    single pool's ``hours_per_day`` is then unused), else the pool's."""
+    team = strategy.get("team")
+    if team:
+        return float(sum(role["hours_per_day"] for role in team.values() if isinstance(role, dict)))
+    return float(strategy["hours_per_day"])
 
 
 def _operator_figure(report: Report, budget: float, days: int, capacity: float) -> Figure:
