@@ -26,7 +26,11 @@ import time
 
 import numpy as np
 
-from sim.config.loading import load_scenario
+from sim.config.loading import (
+    apply_overrides,
+    load_scenario,
+    validate_scenario,
+)
 from sim.model import CommunityModel
 
 # reinforcement loops, each switched off by zeroing its parameters (scenario override paths)
@@ -102,6 +106,21 @@ def _states(pop, drive_max: float) -> dict:
     }
 
 
+def scenario_at(path: str | None, overrides: dict, scale: float = 1.0):
+    """The scenario at ``path`` (None: the default) with ``overrides`` and every member kind's
+    thread and reply rates times ``scale`` (as calibration's ``mix.post_scale`` and
+    ``mix.reply_scale`` together)."""
+    if scale == 1.0:
+        return load_scenario(path, overrides)
+    base = load_scenario(path, {})
+    data = base.model_dump(mode="json")
+    data["member_mix"] = [
+        {**kind, "post": kind["post"] * scale, "reply": kind["reply"] * scale}
+        for kind in data["member_mix"]
+    ]
+    return validate_scenario(apply_overrides(data, overrides), path or "(default)")
+
+
 def _seeds(text: str) -> list[int]:
     if "-" in text:
         low, high = text.split("-")
@@ -128,6 +147,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--set", nargs="+", default=[], metavar="PATH=VALUE", help="scenario overrides for all arms"
     )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        nargs="+",
+        default=[1.0],
+        help="thread and reply rates of every member kind times each of these (a response curve)",
+    )
     parser.add_argument("--trajectory", action="store_true", help="print weekly courses")
     parser.add_argument("--every", type=int, default=8, help="--trajectory: every N weeks")
     args = parser.parse_args(argv)
@@ -136,11 +162,14 @@ def main(argv: list[str] | None = None) -> None:
     common = {key: _value(value) for key, value in common.items()}
     if args.days:
         common["run.days"] = args.days
-    for arm in arms:
-        scenario = load_scenario(args.scenario or None, {**common, **ARMS[arm]})
+    for arm, scale in [(arm, scale) for arm in arms for scale in args.scale]:
+        scenario = scenario_at(args.scenario or None, {**common, **ARMS[arm]}, scale)
         started = time.perf_counter()
         rows = []
-        print(f"\n## arm {arm} ({ARMS[arm] or 'as calibrated'}; {common or 'no overrides'})")
+        print(
+            f"\n## arm {arm} ({ARMS[arm] or 'as calibrated'}; {common or 'no overrides'}; "
+            f"rates x{scale:g})"
+        )
         header = (
             "seed  contrib/wk  peak wk  members  ever  contributors  busiest/day  loyalty"
             "  drive  at_cap  ties"
@@ -167,7 +196,7 @@ def main(argv: list[str] | None = None) -> None:
         positive = per_week[per_week > 0]
         spread = positive.max() / positive.min() if positive.size else float("nan")
         print(
-            f"arm {arm}: contributions/week median {np.median(per_week):.1f}, range "
+            f"arm {arm} x{scale:g}: contributions/week median {np.median(per_week):.1f}, range "
             f"{per_week.min():.1f}-{per_week.max():.1f} (max/min {spread:.1f}), "
             f"{time.perf_counter() - started:.0f} s"
         )

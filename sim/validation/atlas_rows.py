@@ -1165,6 +1165,17 @@ BEHAVIOUR_ROWS = (
         "no habit: members who post no longer come to post more by posting (Joyce & Kraut 2006 "
         "on continued posting); fewer posts, less content and fewer replies for others (K&R ch. 2)",
     ),
+    # added with issue 15's writing_capacity (branch `truth`), expected signs written before
+    # measuring: arm A at the default (0: no limit), arm B a finite time for writing
+    _behaviour(
+        "writing_capacity",
+        10.0,
+        "- - - - - 0",
+        "a member's finite time bounds its writing (Goncalves, Perra & Vespignani 2011; Weng et "
+        "al. 2012): the busiest members write fewer threads and replies, so others get fewer "
+        "replies, the drive and bond that keep members (Joyce & Kraut 2006; Ren, Kraut & "
+        "Kiesler 2007): fewer stay, visit and post",
+    ),
     _behaviour(
         "removal_drive",
         0.0,
