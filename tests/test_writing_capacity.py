@@ -97,3 +97,27 @@ def test_the_capacity_bounds_a_members_writing_at_the_formula():
     assert np.all((x * share) < 4.0)
     # and the same share whether the rates are passed in or computed
     np.testing.assert_array_equal(share, pop._writing_scale(v, threads, replies))
+
+
+def test_the_oracle_bounds_a_members_day_alike():
+    """The test oracle (one Python object per member) restates the capacity: with it, no member
+    writes more than the capacity (plus rounding) in a day; without it, some do."""
+    from dataclasses import replace
+
+    from sim.agents import Rules
+    from sim.validation.oracle import OracleModel
+
+    mix = tuple(replace(s, post=s.post * 20, reply=s.reply * 20) for s in Rules().member_mix)
+
+    def busiest(capacity: float) -> int:
+        rules = replace(Rules(), member_mix=mix, writing_capacity=capacity)
+        oracle = OracleModel(members=150, market_size=300, rules=rules, rng=2)
+        most = 0
+        for _ in range(40):
+            before = {id(m): m.posts for m in oracle.members}
+            oracle.step()
+            most = max([most, *(m.posts - before.get(id(m), 0) for m in oracle.members)])
+        return most
+
+    assert busiest(2.0) <= 3
+    assert busiest(0.0) > 3
