@@ -188,3 +188,18 @@ def test_behaviour_shares_must_be_probabilities(name):
     with pytest.raises(ScenarioError) as error:
         parse_scenario(yaml.safe_dump({"behaviour": {name: 1.5}}))
     assert f"behaviour.{name}" in str(error.value)
+
+
+def test_the_dashboard_offers_a_competitor_and_the_defence_controls():
+    from sim.ui.dashboard import DASHBOARD_COMPETITOR_DAY, Setup, Versus
+
+    assert Setup().community_kwargs().get("uncertainties") is None
+    setup = Setup(members=300, market_size=1000, competitor_pull=0.5, compare=False)
+    competitor = setup.community_kwargs()["uncertainties"].competitor
+    assert (competitor.start, competitor.pull) == (DASHBOARD_COMPETITOR_DAY, 0.5)
+    assert Versus(setup).a.uncertainties.competitor.pull == 0.5
+    both = Setup(members=300, market_size=1000, competitor_pull=0.5, trend_lift=2.0)
+    world = both.community_kwargs()["uncertainties"]
+    assert world.trend.lift == 2.0 and world.competitor.pull == 0.5
+    fields = {control.field for control in Defence.controls}
+    assert {"exclusive_share", "offers", "offer_to", "quiet_days", "value"} <= fields
