@@ -95,11 +95,15 @@ class Defence(Lever):
     signs = (
         ExpectedSign(
             "defence",
-            {"defence": {}},
+            {"content": {}, "defence": {}},
             "leaves_lured_away",
             -1,
-            "Burnham, Frels & Mahajan 2003: switching costs keep customers",
-            baseline="competitor",
+            "Burnham, Frels & Mahajan 2003: switching costs keep customers (a third of the "
+            "operator's posts exclusive, offers to members quiet for a week; against the same "
+            "posts under the same competitor)",
+            baseline="defence_posts",
+            world={"competitor": {"start": 60, "pull": 0.5}},
+            baseline_setting={"content": {}},
         ),
     )
     # counter-levers act only against a competitor, which the maximum-effort strategy has not
