@@ -99,6 +99,16 @@ def test_offers_start_with_the_competitor_and_pay_for_those_taken():
     assert s["offers_holding"].max() > 0
 
 
+def test_offers_taken_beyond_the_budget_are_unpaid_and_do_not_hold():
+    strategy = Strategy(budget=50.0, defence=Defence(exclusive_share=0.0, value=5.0))
+    model = _run(strategy, 1)
+    s, pop = model.series(), model.population
+    assert s["offers_taken"].sum() == 10  # 50 buys ten
+    assert s["money_spent"].sum() == pytest.approx(50.0)
+    assert s["unpaid_defence"].sum() > 0
+    assert pop.view("offer_taken").sum() == 10
+
+
 def test_offer_to_quiet_members_only_reaches_members_away_for_quiet_days():
     model = _model(Strategy(defence=Defence(exclusive_share=0.0, quiet_days=10)), 1)
     model.run(OPENS)  # up to the day the competitor opens: the first offers

@@ -106,6 +106,7 @@ class Defence(Lever):
             baseline_setting={"content": {}},
         ),
     )
+    pays_later = True  # offers are paid when taken
     # counter-levers act only against a competitor, which the maximum-effort strategy has not
     max_effort: ClassVar[dict | None] = None
 
