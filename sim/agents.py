@@ -596,6 +596,34 @@ class Rules:
         "daily chance a competitor lures an uncommitted member away, at full pull",
         unit="probability per day",
     )
+    # counter-levers to a competitor (sim.levers.defence): the sources give the signs, the
+    # magnitudes are assumptions except offer_wakeup's (Ascarza, Iyengar & Schleicher 2016)
+    exclusive_hold: float = probability(
+        0.5,
+        "largest share of a competitor's pull on a member taken away by the exclusive operator "
+        "posts it reads (a switching cost: leaving loses benefits not found elsewhere; Burnham, "
+        "Frels & Mahajan 2003; the magnitude is an assumption)",
+    )
+    offer_accept: float = probability(
+        0.5,
+        "chance a member takes a retention offer worth far more than prize_half_value, at full "
+        "extrinsic sensitivity (an assumption)",
+    )
+    offer_hold: float = probability(
+        0.8,
+        "share of a competitor's pull taken away from a member holding a taken retention offer, "
+        "within its term (a financial switching cost, Burnham et al. 2003; the magnitude is an "
+        "assumption)",
+    )
+    offer_wakeup: float = parameter(
+        0.67,
+        "rise of a competitor's pull on a member who declined a retention offer, at full loyalty "
+        "(its inertia broken), within the offer's term (Ascarza, Iyengar & Schleicher 2016: 10% "
+        "of the customers offered left within three months against 6% of the control, a rise of "
+        "0.67; scaling by loyalty is an assumption)",
+        ge=0,
+        le=20,
+    )
 
     def popularity(self) -> np.ndarray:
         if self.topic_popularity:
@@ -714,6 +742,14 @@ STATES = (
     State("rank", np.int8, "rank reached: the scheme's rank thresholds passed"),
     State("streak", I32, "consecutive days checked in while a streak scheme ran (0: none)"),
     State("best_streak", I32, "longest check-in streak the member has had"),
+    State(
+        "exclusive_read",
+        F32,
+        "exclusive operator posts on the member's topics read in about the last 30 days (a "
+        "decaying, relevance-weighted count; sim.levers.defence)",
+    ),
+    State("offer_day", I32, "day the member was made a retention offer (0: never)"),
+    State("offer_taken", np.bool_, "took the retention offer it was made"),
     # return after leaving (Population.rejoin)
     State(
         "friends",
@@ -765,6 +801,9 @@ class Today:
     # opinion leaders (sim.levers.leaders): per member slot, the appeal of the threads written
     # today (None: every thread plain)
     author_appeal: np.ndarray | None = None
+    # counter-levers to a competitor (sim.levers.defence): per member slot, the multiplier of the
+    # competitor's pull today (None: 1 for everyone)
+    lure_factor: np.ndarray | None = None
 
 
 class Population:
@@ -1421,6 +1460,8 @@ class Population:
         lured = np.zeros(a.size, bool)
         if self.today.lure > 0:  # a competitor's pull takes uncommitted members first
             chance = r.lure_rate * self.today.lure * (1 - loyalty)
+            if self.today.lure_factor is not None:  # exclusive content, retention offers
+                chance = chance * self.today.lure_factor[a]
             lured = (self.streams.uniform("lure", day, n)[a] < chance) & ~(quits | inactive)
         going = quits | inactive | lured
         leaving = a[going]
