@@ -454,6 +454,28 @@ class Rules:
         ge=0,
         le=20,
     )
+    # active hours (sim.world.hours; used only with the scenario's `hours` section): an item's
+    # visibility on a forum, feed or stream halves every hour_half_life hours as newer items push
+    # it down the list (Lerman & Hogg 2010; Wu & Huberman 2007 measured a half-life of about 69
+    # minutes on Digg's fast front page; a community's list of latest threads turns over far more
+    # slowly: 6 hours is an assumption); a chat group's reader scrolls back chat_scroll_hours
+    # (an assumption: a screenful or two)
+    hour_half_life: float = parameter(
+        6.0,
+        "active hours, forum, feed and stream: hours for an item's visibility to halve as newer "
+        "items push it down (an assumption; Wu & Huberman 2007: 69 minutes on Digg's front page)",
+        ge=0.1,
+        le=1000,
+        unit="hours",
+    )
+    chat_scroll_hours: float = parameter(
+        4.0,
+        "active hours, chat_group: how far back a reader scrolls on a visit; older messages have "
+        "scrolled away (an assumption)",
+        ge=0.1,
+        le=24,
+        unit="hours",
+    )
     removal_cost: float = probability(
         0.15,
         "largest cost to an author of the memory of its own posts removed by moderators, felt on "
@@ -773,6 +795,10 @@ class Population:
         self._here: np.ndarray | None = None  # cache of here()
         self._visitor_mask: np.ndarray | None = None  # today's visitors, as a mask and as slots
         self._visitor_slots = np.zeros(0, np.int64)
+        # active hours (sim.world.hours.Clock, set by the model when the scenario has `hours`):
+        # None is the day-only model; with it, each of today's visitors' visit hour, by slot
+        self.clock = None
+        self.hour_today: np.ndarray | None = None
         self._grow(capacity)
 
     # ---- storage ---------------------------------------------------------------------------------
@@ -928,12 +954,19 @@ class Population:
         p = p + r.novelty * newness
         if r.platform.kind == "chat_group":  # a muted group is opened less often (Qiu et al. 2016)
             p = np.where(self.muted[a], p * np.float32(r.platform.muted_visit), p)
+        if self.clock is not None:  # active hours: some weekdays draw more visits than others
+            p = p * self.clock.visit_factor(self.segment[a], day)
         p = self._operator_pull(p, a)
         visitors = np.zeros(n, bool)
         hit = self.streams.uniform("visit", day, n)[a] < p
         visitors[a] = hit
         # today's phases all ask which slots visit: answered once (see slots_of)
         self._visitor_mask, self._visitor_slots = visitors, a[hit]
+        if self.clock is not None:  # ... and each visitor comes at an hour of its profile
+            slots = self._visitor_slots
+            u = self.streams.uniform("visit.hour", day, n)[slots]
+            self.hour_today = np.zeros(n, np.int8)
+            self.hour_today[slots] = self.clock.draw_hours(self.segment[slots], u, day)
         self.winback_returns = int(
             (
                 visitors
@@ -1001,6 +1034,8 @@ class Population:
         relevant_in_feed = np.minimum(
             kernels.active().weighted_rows(self.pref, idx, per_topic), np.float32(total)
         )
+        if self.clock is not None:  # active hours: what is still visible at the visit hour
+            relevant_in_feed, total = self._exposed(feed, idx, relevant_in_feed)[:2]
         # a personalized filter hides a share of each reader's off-topic items
         seen = total - self.today.feed_filter * (total - relevant_in_feed)
         read = np.minimum(seen, budget)
@@ -1043,6 +1078,11 @@ class Population:
             kernels.active().weighted_rows(self.pref, idx, per_topic), total
         )
         seen = total - np.float32(self.today.feed_filter) * (total - relevant_in_feed)
+        notified = seen  # chat: every unread message notifies, scrolled away or not
+        thinning = None
+        if self.clock is not None:  # active hours: what is still visible at the visit hour
+            relevant_in_feed, total, thinning = self._exposed(feed, idx, relevant_in_feed)
+            seen = total - np.float32(self.today.feed_filter) * (total - relevant_in_feed)
         offtopic_share = 1 - relevant_in_feed / seen
         depth = np.float32(plat.page_depth)
         if chat:  # arrival order: a random sample of the messages, whatever their quality
@@ -1070,13 +1110,15 @@ class Population:
         best = best.astype(np.float32)
         quality_sum = kernels.active().quality_rows(self.pref, idx, best, per_topic, *tables)
         quality_sum *= sample
+        if thinning is not None:  # a random thinning by age keeps the quality mix of what is seen
+            quality_sum *= thinning
         mean_quality = np.where(
             relevant > 0, quality_sum / np.maximum(relevant, np.float32(1e-9)), np.float32(0)
         )
         saturation = 1 - np.exp(-3.0 * relevant / INFO_SATURATION_ITEMS)
         info[:] = mean_quality * saturation
         if chat:
-            unread = np.maximum(seen - read, 0)
+            unread = np.maximum(notified - read, 0)
             notify = np.float32(plat.notify_cost) * unread / budget
             overload_cost[:] = np.where(muted, 0, notify)
             cost[:] = r.offtopic_cost * offtopic_share * (read / budget) + overload_cost
@@ -1095,6 +1137,19 @@ class Population:
             toxic_read = toxic_share * items_read * (1 - self.today.feed_filter)
             toxicity[:] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
             cost += toxicity
+
+    def _exposed(self, feed: Items, idx: np.ndarray, relevant_in_feed: np.ndarray):
+        """Active hours (``sim.world.hours``): the relevance-weighted count of items each reader
+        still sees at its visit hour, the count of all items it sees, and the share of its
+        relevant items it sees (a thinning by age, independent of quality: the reading kernels
+        then scale the quality read by it). At least a trace of an item is seen, so the shares
+        below stay defined."""
+        exposed, total = self.clock.reading(feed, self.pref[idx], self.hour_today[idx])
+        total = np.maximum(total, np.float32(1e-6))
+        exposed = np.minimum(exposed, total)
+        full = np.maximum(relevant_in_feed, np.float32(1e-9))
+        thinning = np.where(relevant_in_feed > 0, np.minimum(exposed / full, 1), 0)
+        return exposed, total, thinning.astype(np.float32)
 
     def _drift_topics(self, idx: np.ndarray, counts: np.ndarray) -> None:
         """Interest drifts toward the topics that supplied the relevant content."""

@@ -38,6 +38,7 @@ RUN_FILES = (
     "daily.parquet",
     "topics.parquet",
     "cohorts.parquet",
+    "hours.parquet",
     "summary.json",
     "scenario.yaml",
     "curves.png",
@@ -104,6 +105,8 @@ def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> Non
     topics = model.topics()
     topics.to_parquet(folder / "topics.parquet", index=False)
     model.cohorts().to_parquet(folder / "cohorts.parquet", index=False)
+    if model.clock is not None:  # active hours: visits by segment, weekday and hour
+        model.clock.heatmap_frame().to_parquet(folder / "hours.parquet", index=False)
     summary = {
         "commsim_version": sim.__version__,
         **run_summary(model, scenario),
