@@ -454,27 +454,28 @@ class Rules:
         ge=0,
         le=20,
     )
-    # active hours (sim.world.hours; used only with the scenario's `hours` section): an item's
-    # visibility on a forum, feed or stream halves every hour_half_life hours as newer items push
-    # it down the list (Lerman & Hogg 2010; Wu & Huberman 2007 measured a half-life of about 69
-    # minutes on Digg's fast front page; a community's list of latest threads turns over far more
-    # slowly: 6 hours is an assumption); a chat group's reader scrolls back chat_scroll_hours
-    # (an assumption: a screenful or two)
-    hour_half_life: float = parameter(
-        6.0,
-        "active hours, forum, feed and stream: hours for an item's visibility to halve as newer "
-        "items push it down (an assumption; Wu & Huberman 2007: 69 minutes on Digg's front page)",
-        ge=0.1,
-        le=1000,
-        unit="hours",
+    # active hours (sim.world.hours; used only with the scenario's `hours` section): an item sinks
+    # as newer items arrive above it. On a forum, feed or stream its visibility halves with every
+    # sink_half_items newer items (Hodas & Lerman 2012: visibility is position in the list, and
+    # attention falls steeply with it; Lerman & Hogg 2010; Wu & Huberman 2007 measured attention
+    # to a Digg story fading with a half-life of about 69 minutes on that busy front page). 60, a
+    # page of titles (Platform.page_depth), is an assumption. In a chat group a reader scrolls back
+    # chat_scroll_messages messages; older ones have scrolled away (an assumption)
+    sink_half_items: float = parameter(
+        60.0,
+        "active hours, forum, feed and stream: newer items after which an item's visibility "
+        "halves (about a page; an assumption after Hodas & Lerman 2012)",
+        ge=1,
+        le=1_000_000,
+        unit="items",
     )
-    chat_scroll_hours: float = parameter(
-        4.0,
-        "active hours, chat_group: how far back a reader scrolls on a visit; older messages have "
-        "scrolled away (an assumption)",
-        ge=0.1,
-        le=24,
-        unit="hours",
+    chat_scroll_messages: float = parameter(
+        100.0,
+        "active hours, chat_group: messages a reader scrolls back through on a visit; older "
+        "ones have scrolled away (an assumption)",
+        ge=1,
+        le=1_000_000,
+        unit="messages",
     )
     removal_cost: float = probability(
         0.15,

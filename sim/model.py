@@ -206,7 +206,10 @@ class CommunityModel(mesa.Model):
         """Today's feed as repliers and reactors weigh it: with active hours each item's appeal
         times its mean exposure over today's visitors (``Clock.item_exposure``: an item posted
         when few are online has sunk or scrolled away by the time most come); else the feed."""
-        if self.clock is None or len(self.feed) == 0:
+        if self.clock is None:
+            return self.feed
+        self.clock.age(self.feed)
+        if len(self.feed) == 0:
             return self.feed
         return self.feed.expose(self.clock.item_exposure(self.feed.hour))
 

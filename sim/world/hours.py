@@ -177,17 +177,32 @@ class ActiveHours(Config):
         return found
 
 
-def exposure_table(kind: str, half_life: float, scroll: float, steps: int = 12) -> np.ndarray:
-    """``E[v, p]``: a reader visiting in hour ``v`` sees an item posted in hour ``p``, averaged
-    over uniform times within both hours (``steps`` points each); age ``(t_v - t_p) mod 24``."""
+def exposure_table(
+    kind: str, counts: np.ndarray, half_items: float, scroll_items: float, steps: int = 6
+) -> np.ndarray:
+    """``E[v, p]``: how visible an item posted in hour ``p`` still is to a reader visiting in
+    hour ``v``, from the number of items posted after it and before the visit (``counts``: the
+    day's items per hour, each hour's spread evenly over it), averaged over ``steps`` points
+    within both hours; the feed is a rolling day, so an item posted after the visit in the same
+    hour waits a day, with a day's items above it. Forum, feed and stream: the visibility halves
+    with every ``half_items`` newer items; chat group: the ``scroll_items`` newest are seen, older
+    ones have scrolled away. No items: everything is visible."""
+    counts = np.asarray(counts, float)
+    total = counts.sum()
+    if total <= 0:
+        return np.ones((HOURS, HOURS), np.float32)
     offsets = (np.arange(steps) + 0.5) / steps
-    t = np.arange(HOURS)[:, None] + offsets[None, :]  # (hour, point)
-    age = (t[:, None, :, None] - t[None, :, None, :]) % HOURS  # (v, p, point_v, point_p)
+    # items posted in the day up to each point (hour h, point k): the day's running count
+    running = (np.cumsum(counts) - counts)[:, None] + counts[:, None] * offsets[None, :]
+    at = running.ravel()  # (hour * steps,), in time order
+    later = np.arange(at.size)
+    gap = at[:, None] - at[None, :]  # items after the post and before the visit, same day
+    newer = np.where(later[:, None] > later[None, :], gap, total + gap)  # else: a day later
     if kind == "chat_group":
-        seen = (age <= scroll).astype(float)
+        seen = (newer <= scroll_items).astype(float)
     else:
-        seen = np.exp2(-age / half_life)
-    return seen.mean(axis=(2, 3)).astype(np.float32)
+        seen = np.exp2(-newer / half_items)
+    return seen.reshape(HOURS, steps, HOURS, steps).mean(axis=(1, 3)).astype(np.float32)
 
 
 class Clock:
@@ -205,8 +220,9 @@ class Clock:
         self.cdf = np.cumsum(shares, axis=1)
         self.cdf[:, -1] = 1.0
         self.peak_share = (shares / shares.max(axis=1, keepdims=True)).astype(np.float32)
-        kind = rules.platform.kind
-        self.exposure = exposure_table(kind, rules.hour_half_life, rules.chat_scroll_hours)
+        self.kind = rules.platform.kind
+        self.half_items, self.scroll_items = rules.sink_half_items, rules.chat_scroll_messages
+        self.exposure = np.ones((HOURS, HOURS), np.float32)  # of today's feed (``age``)
         # "within 2 hours": the share of visitors in hour p + k who come less than 2 hours after
         # a post in hour p (uniform times within hours): 1/2, 1, 1/2 for k = 0, 1, 2
         self.within = np.array([0.5, 1.0, 0.5], np.float32)
@@ -234,6 +250,11 @@ class Clock:
                 self.heatmap[s, weekday] += np.bincount(h, minlength=HOURS)
         self.counts = np.bincount(hours, minlength=HOURS).astype(np.float32)
         return hours
+
+    def age(self, feed) -> None:
+        """Today's exposure table, from the items of the feed read today by the hour posted."""
+        counts = np.bincount(feed.hour.astype(np.int64), minlength=HOURS)
+        self.exposure = exposure_table(self.kind, counts, self.half_items, self.scroll_items)
 
     def reading(self, feed, pref_rows: np.ndarray, hours: np.ndarray):
         """For readers with topic interests ``pref_rows`` visiting at ``hours``: the relevance-
