@@ -1535,20 +1535,20 @@ HOURS_ROWS = (
         base=HOURS_ON,
     ),
     _behaviour(
-        "hour_half_life",
-        24.0,
+        "sink_half_items",
+        240.0,
         "+ + + + + 0",
-        "items stay visible four times as long, so members see more of the day's feed at each "
-        "visit: more benefit per visit, loyalty rises, so more stay, visit and post",
+        "items sink four times as slowly under newer ones, so members see more of the day's "
+        "feed at each visit: more benefit per visit, loyalty rises, so more stay, visit and post",
         base=HOURS_ON,
     ),
     _behaviour(
-        "chat_scroll_hours",
-        12.0,
+        "chat_scroll_messages",
+        400.0,
         "+ + + + + 0",
-        "chat group scroll window: a reader scrolls back 12 hours, not 4, so it reads more of the "
-        "group's messages and finds more relevant ones (unread messages notify either way): more "
-        "benefit per visit, loyalty, visits and replies",
+        "chat group scroll window: a reader scrolls back through 400 messages, not 100, so it "
+        "reads more of the group's messages and finds more relevant ones (unread messages notify "
+        "either way): more benefit per visit, loyalty, visits and replies",
         base={**HOURS_ON, "platform": {"kind": "chat_group"}},
     ),
 )
