@@ -18,20 +18,23 @@ What the profile does, vectorised (no sub-steps of the day):
   hour from its profile's 24-hour table (inverse CDF, one uniform per member slot from the
   ``visit.hour`` stream, so no other stream moves). Threads and replies carry the hour of their
   author's visit; the operator's posts carry the hour it schedules (``sim.levers.content``).
-* **Items age.** The day's feed is read as a rolling window: a reader who visits at hour ``v`` sees
-  an item posted at hour ``p`` aged ``(v - p) mod 24`` hours (an item posted after the reader's
-  visit within the same hour waits a day). On a forum, feed or stream an item's visibility halves
-  every ``Rules.hour_half_life`` hours: it sinks down the list as newer items arrive (Lerman & Hogg
-  2010, "Using a model of social dynamics to predict popularity of news", WWW; Wu & Huberman 2007,
-  "Novelty and collective attention", PNAS, measured attention to a Digg story fading with a
-  half-life of about 69 minutes on that fast front page; a community's list of latest threads turns
-  over far more slowly, hence a longer assumed half-life). In a chat group a message scrolls away:
-  a reader sees the messages posted within ``Rules.chat_scroll_hours`` before its visit (an
-  assumption: about a screenful or two of scrolling back), while every unread message still
-  notifies. The exposure of a reader at hour ``v`` to an item posted at hour ``p`` is the table
-  ``E[v, p]``, averaged over uniform times within both hours; the reading kernels apply it as a
-  per-reader thinning of each topic's items (``Clock.reading``), and replies and reactions pick
-  items by appeal times their mean exposure over the day's visitors (``Clock.item_exposure``).
+* **Items age by sinking.** The day's feed is read as a rolling day: a reader who visits at hour
+  ``v`` sees an item posted at hour ``p`` under the items posted between the two (an item posted
+  after the reader's visit within the same hour waits a day, under a day's items). On a forum,
+  feed or stream an item's visibility halves with every ``Rules.sink_half_items`` newer items: it
+  sinks down the list (Hodas & Lerman 2012, "How visibility and divided attention constrain
+  social contagion": what is seen is what is near the top; Lerman & Hogg 2010; Wu & Huberman
+  2007, "Novelty and collective attention", PNAS, measured attention to a Digg story fading with a
+  half-life of about 69 minutes on that busy front page). Sinking is counted in items, not hours:
+  a quiet community's post made at 4 am is still near the top in the evening, a busy one's has
+  sunk (a first version that decayed by the clock, 6 hours' half-life, emptied a small forum's
+  list that in fact nothing pushes down). In a chat group a reader scrolls back through the
+  ``Rules.chat_scroll_messages`` newest messages; older ones have scrolled away (an assumption),
+  while every unread message still notifies. The exposure of a reader at hour ``v`` to an item
+  posted at hour ``p`` is the table ``E[v, p]`` (``exposure_table``), averaged over uniform times
+  within both hours; the reading kernels apply it as a per-reader thinning of each topic's items
+  (``Clock.reading``), and replies and reactions pick items by appeal times their mean exposure
+  over the day's visitors (``Clock.item_exposure``).
 * **Scheduled items.** A post made when few members are online reaches fewer readers soon after:
   ``operator_seen_2h`` is the share of the day's visitors who come within 2 hours after an
   operator post (averaged over the day's operator posts) and ``operator_readers_2h`` their number.
@@ -227,6 +230,7 @@ class Clock:
         # a post in hour p (uniform times within hours): 1/2, 1, 1/2 for k = 0, 1, 2
         self.within = np.array([0.5, 1.0, 0.5], np.float32)
         self.heatmap = np.zeros((len(segments), WEEKDAYS, HOURS), np.int64)
+        self.days: list[np.ndarray] = []  # per day: visits by segment and hour (int32)
         self.segment_names = segments
         self.counts = np.zeros(HOURS, np.float32)  # today's visitors per hour
 
@@ -242,12 +246,15 @@ class Clock:
         day's heatmap row and per-hour visitor counts."""
         hours = np.empty(segment.size, np.int8)
         weekday = self.weekday(day)
+        today = np.zeros((self.cdf.shape[0], HOURS), np.int32)
         for s in range(self.cdf.shape[0]):  # a handful of segments, not members
             mine = segment == s
             if mine.any():
                 h = np.minimum(np.searchsorted(self.cdf[s], u[mine], side="right"), HOURS - 1)
                 hours[mine] = h
-                self.heatmap[s, weekday] += np.bincount(h, minlength=HOURS)
+                today[s] = np.bincount(h, minlength=HOURS)
+        self.heatmap[:, weekday] += today
+        self.days.append(today)
         self.counts = np.bincount(hours, minlength=HOURS).astype(np.float32)
         return hours
 
@@ -287,15 +294,19 @@ class Clock:
         return self.peak_share[:, hour][segment]
 
     def heatmap_frame(self) -> pd.DataFrame:
-        """Visits by segment, weekday and hour (long form: segment, weekday, hour, visits)."""
-        s, w, h = np.meshgrid(
-            np.arange(len(self.segment_names)), np.arange(WEEKDAYS), np.arange(HOURS), indexing="ij"
-        )
+        """Visits by day, segment and hour (long form: day, weekday, segment, hour, visits; only
+        the cells with visits), the run's 7 x 24 heatmap by any grouping (``hours.parquet``)."""
+        if not self.days:
+            table = np.zeros((0, len(self.segment_names), HOURS), np.int32)
+        else:
+            table = np.stack(self.days)  # (day, segment, hour)
+        d, s, h = np.nonzero(table)
         return pd.DataFrame(
             {
-                "segment": np.array(self.segment_names, object)[s.ravel()],
-                "weekday": np.array(WEEKDAY_NAMES, object)[w.ravel()],
-                "hour": h.ravel(),
-                "visits": self.heatmap.ravel(),
+                "day": (d + 1).astype(np.int32),
+                "weekday": np.array(WEEKDAY_NAMES, object)[(self.first_weekday + d) % WEEKDAYS],
+                "segment": np.array(self.segment_names, object)[s],
+                "hour": h.astype(np.int8),
+                "visits": table[d, s, h],
             }
         )
