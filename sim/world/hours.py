@@ -222,6 +222,9 @@ class Clock:
         self.weekday_factor = np.array([p.weights()[1] for p in profiles], np.float32)
         self.cdf = np.cumsum(shares, axis=1)
         self.cdf[:, -1] = 1.0
+        # every segment's table in one ascending array: segment s's shifted up by s, so that one
+        # search of u + s finds s * 24 + its hour
+        self._stacked = (self.cdf + np.arange(len(segments))[:, None]).ravel()
         self.peak_share = (shares / shares.max(axis=1, keepdims=True)).astype(np.float32)
         self.kind = rules.platform.kind
         self.half_items, self.scroll_items = rules.sink_half_items, rules.chat_scroll_messages
@@ -244,19 +247,16 @@ class Clock:
     def draw_hours(self, segment: np.ndarray, u: np.ndarray, day: int) -> np.ndarray:
         """Visit hours (int8) by inverse CDF on each visitor's segment's 24-hour table, and the
         day's heatmap row and per-hour visitor counts."""
-        hours = np.empty(segment.size, np.int8)
-        weekday = self.weekday(day)
-        today = np.zeros((self.cdf.shape[0], HOURS), np.int32)
-        for s in range(self.cdf.shape[0]):  # a handful of segments, not members
-            mine = segment == s
-            if mine.any():
-                h = np.minimum(np.searchsorted(self.cdf[s], u[mine], side="right"), HOURS - 1)
-                hours[mine] = h
-                today[s] = np.bincount(h, minlength=HOURS)
-        self.heatmap[:, weekday] += today
+        n_segments = self.cdf.shape[0]
+        seg = segment.astype(np.int64)
+        cell = np.searchsorted(self._stacked, u.astype(np.float64) + seg, side="right")
+        cell = np.minimum(cell, seg * HOURS + HOURS - 1)  # u just below 1 against rounding
+        today = np.bincount(cell, minlength=n_segments * HOURS).reshape(n_segments, HOURS)
+        today = today.astype(np.int32)
+        self.heatmap[:, self.weekday(day)] += today
         self.days.append(today)
-        self.counts = np.bincount(hours, minlength=HOURS).astype(np.float32)
-        return hours
+        self.counts = today.sum(axis=0).astype(np.float32)
+        return (cell - seg * HOURS).astype(np.int8)
 
     def age(self, feed) -> None:
         """Today's exposure table, from the items of the feed read today by the hour posted."""
@@ -268,8 +268,9 @@ class Clock:
         weighted count of informative items they can see (interest times each topic's exposed
         appeal) and the exposed count of all items (float32 per reader)."""
         weight = np.where(feed.offtopic, 0, feed.appeal).astype(np.float64)
-        by_hour = np.zeros((HOURS, feed.n_topics))
-        np.add.at(by_hour, (feed.hour.astype(np.int64), feed.topic), weight)
+        cell = feed.hour.astype(np.int64) * feed.n_topics + feed.topic
+        by_hour = np.bincount(cell, weights=weight, minlength=HOURS * feed.n_topics)
+        by_hour = by_hour.reshape(HOURS, feed.n_topics)
         counts = np.bincount(feed.hour.astype(np.int64), minlength=HOURS).astype(np.float32)
         per_topic = (self.exposure.astype(np.float64) @ by_hour).astype(np.float32)  # (v, topic)
         total = self.exposure @ counts  # (v,)
