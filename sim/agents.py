@@ -771,6 +771,9 @@ class Today:
     # opinion leaders (sim.levers.leaders): per member slot, the appeal of the threads written
     # today (None: every thread plain)
     author_appeal: np.ndarray | None = None
+    # active hours (sim.world.hours): per member slot, the hour a live event holds it online today
+    # (-1: none; None: no live event), its visit hour instead of one drawn from its profile
+    visit_hour: np.ndarray | None = None
 
 
 class Population:
@@ -967,7 +970,12 @@ class Population:
             slots = self._visitor_slots
             u = self.streams.uniform("visit.hour", day, n)[slots]
             self.hour_today = np.zeros(n, np.int8)
-            self.hour_today[slots] = self.clock.draw_hours(self.segment[slots], u, day)
+            held = self.today.visit_hour
+            if held is not None and held.size < n:  # members who joined since: not held
+                held = np.concatenate([held, np.full(n - held.size, -1, np.int8)])
+            self.hour_today[slots] = self.clock.draw_hours(
+                self.segment[slots], u, day, None if held is None else held[slots]
+            )
         self.winback_returns = int(
             (
                 visitors

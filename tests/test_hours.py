@@ -101,6 +101,22 @@ def test_a_live_qa_at_the_peak_hour_draws_more_attendees_than_off_peak():
     assert (peak >= 0.8 * untimed).all() and (peak <= untimed * 1.01).all(), attendance
 
 
+def test_a_live_events_attendees_visit_at_its_hour():
+    """A flat profile (members online at any hour alike), so that many come at 4 am."""
+    event = Event(kind="qa", every=7, start=7, capacity=10_000, hour=4)
+    flat = ActiveHours(default="flat")
+    model = _run(28, 2, flat, strategy=Strategy(events=Events(calendar=[event])))
+    by_day = np.stack(model.clock.days).sum(axis=1)  # (day, hour)
+    attendance = model.series()["event_attendance"].to_numpy()
+    held = np.flatnonzero(attendance > 0)
+    assert held.size == 4  # days 7, 14, 21 and 28
+    other = np.setdiff1d(np.arange(28), held)
+    # at 4 am: the attendees, above the few who come then anyway
+    assert (by_day[held, 4] >= attendance[held]).all()
+    assert by_day[held, 4].min() > 2 * by_day[other, 4].max()
+    assert attendance[held].min() > 20
+
+
 def test_a_longer_chat_scroll_window_lets_members_read_more():
     """chat_group: a reader sees only what was posted within its scroll window before its visit."""
     chat = replace(Rules(), platform=replace(Rules().platform, kind="chat_group"))

@@ -319,6 +319,10 @@ def hold_event(
     identity = effects["identity"] * (rules.offline_identity if event.offline else 1.0)
     pop.identity_today[attendees] += np.float32(identity)
     pop.visit_pull[attendees] += 1.0  # attending is visiting
+    if world.clock is not None and event.hour is not None:  # ... at the hour it is held
+        if pop.today.visit_hour is None:
+            pop.today.visit_hour = np.full(n, -1, np.int8)
+        pop.today.visit_hour[attendees] = event.hour
     posting = np.float32(effects["posting"])
     if event.kind == "contest" and event.prize > 0:
         posting = posting * (draw[attendees] / np.float32(effects["draw"]))

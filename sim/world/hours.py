@@ -244,13 +244,18 @@ class Clock:
         """Each member's visit multiplier for today's weekday (mean 1 over the week)."""
         return self.weekday_factor[:, self.weekday(day)][segment]
 
-    def draw_hours(self, segment: np.ndarray, u: np.ndarray, day: int) -> np.ndarray:
-        """Visit hours (int8) by inverse CDF on each visitor's segment's 24-hour table, and the
-        day's heatmap row and per-hour visitor counts."""
+    def draw_hours(
+        self, segment: np.ndarray, u: np.ndarray, day: int, held: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Visit hours (int8) by inverse CDF on each visitor's segment's 24-hour table, or the
+        hour a live event holds it (``held`` >= 0: ``Today.visit_hour``), and the day's heatmap
+        row and per-hour visitor counts."""
         n_segments = self.cdf.shape[0]
         seg = segment.astype(np.int64)
         cell = np.searchsorted(self._stacked, u.astype(np.float64) + seg, side="right")
         cell = np.minimum(cell, seg * HOURS + HOURS - 1)  # u just below 1 against rounding
+        if held is not None:
+            cell = np.where(held >= 0, seg * HOURS + held, cell)
         today = np.bincount(cell, minlength=n_segments * HOURS).reshape(n_segments, HOURS)
         today = today.astype(np.int32)
         self.heatmap[:, self.weekday(day)] += today
