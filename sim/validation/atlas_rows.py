@@ -1549,6 +1549,16 @@ HOURS_ROWS = (
         "chat group scroll window: a reader scrolls back through 400 messages, not 100, so it "
         "reads more of the group's messages and finds more relevant ones (unread messages notify "
         "either way): more benefit per visit, loyalty, visits and replies",
+        explained=dict.fromkeys(
+            ("members_end", "retention_30", "retention_90"),
+            "measured with 16 seeds (docs/atlas-hours.md): more read, more daily actives and "
+            "posts, but fewer members kept. In a chat group every message read that is off the "
+            "reader's topics costs (Ren & Kraut's off-topic cost, in proportion to the messages "
+            "read over the budget) and information saturates near 40 relevant items, so reading "
+            "further back adds more cost than benefit for members of little need (most "
+            "newcomers, behaviour.newcomer_fit 0.6): a likely reading of the mechanism, not yet "
+            "checked by a diagnostic run",
+        ),
         base={**HOURS_ON, "platform": {"kind": "chat_group"}},
     ),
 )
