@@ -275,7 +275,7 @@ class Content(Lever):
         )[fmt[made]]
         asks = np.array([self.formats[n].asks_for_replies for n in names])[fmt[made]]
         quality = item_quality(means, self.quality_spread, gen)
-        world.publish(topic[made], quality, engagement, fmt[made], asks, hour=self.hour)
+        world.publish(topic[made], quality, engagement, fmt[made], asks, self.hour)
         operator.count("operator_posts", int(made.sum()))
 
 
