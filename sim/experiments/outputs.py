@@ -3,8 +3,9 @@
 
 A run directory holds exactly ``RUN_FILES`` (and, with active hours, ``OPTIONAL_RUN_FILES``).
 It is written atomically (DESIGN.md, Reliability): every file goes into a hidden staging
-directory next to the destination, which is renamed into place only once complete, so an error or an interrupt never leaves a half-written run behind, and a
-previous run in the same place is replaced only by a complete new one.
+directory next to the destination, which is renamed into place only once complete, so an error
+or an interrupt never leaves a half-written run behind, and a previous run in the same place is
+replaced only by a complete new one.
 
 >>> import tempfile
 >>> from sim.config import load_scenario
