@@ -103,11 +103,13 @@ def _cpu_seconds() -> float:
 
 
 def timed_run(
-    model_class, members: int, days: int, strategy: Strategy | None = None
+    model_class, members: int, days: int, strategy: Strategy | None = None, hours=None
 ) -> tuple[object, float, float]:
     """Build and run one model; returns it with the wall and CPU seconds of set-up plus run."""
     start, cpu_start = time.perf_counter(), _cpu_seconds()
     extra = {} if strategy is None else {"strategy": strategy}
+    if hours is not None:
+        extra["hours"] = hours
     model = model_class(members=members, market_size=MARKET_PER_MEMBER * members, rng=1, **extra)
     model.run(days)
     return model, time.perf_counter() - start, _cpu_seconds() - cpu_start
@@ -123,17 +125,25 @@ def warm_up() -> float:
     return time.perf_counter() - start
 
 
-def measure(members: int, days: int, policies: str = "none") -> dict:
-    """One size, measured in this process (the parent runs it in a fresh subprocess per size)."""
+def measure(members: int, days: int, policies: str = "none", hours: bool = False) -> dict:
+    """One size, measured in this process (the parent runs it in a fresh subprocess per size);
+    ``hours``: with active hours (``sim.world.hours``: the evening profile for every segment,
+    experts night owls), else the day-only model."""
     strategy = all_levers_strategy(members) if policies == "all" else None
     warm_up_seconds = warm_up()
     baseline = _peak_rss_bytes()
-    model, seconds, cpu_seconds = timed_run(CommunityModel, members, days, strategy)
+    active = None
+    if hours:
+        from sim.world.hours import ActiveHours
+
+        active = ActiveHours(segments={"expert": "night_owl"})
+    model, seconds, cpu_seconds = timed_run(CommunityModel, members, days, strategy, active)
     peak = _peak_rss_bytes()
     population = model.population
     work = member_days(model)
     return {
         "policies": policies,
+        "hours": hours,
         "members": members,
         "days": days,
         "warm_up_seconds": warm_up_seconds,
@@ -154,7 +164,7 @@ def measure(members: int, days: int, policies: str = "none") -> dict:
     }
 
 
-def measure_in_subprocess(members: int, days: int, policies: str) -> dict:
+def measure_in_subprocess(members: int, days: int, policies: str, hours: bool = False) -> dict:
     """Run ``measure`` in a fresh interpreter so each size's peak memory is its own."""
     command = [
         sys.executable,
@@ -165,6 +175,7 @@ def measure_in_subprocess(members: int, days: int, policies: str) -> dict:
         str(days),
         "--policies",
         policies,
+        *(["--hours"] if hours else []),
     ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -378,6 +389,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="none: no operator; all: every lever active (default: both)",
     )
     parser.add_argument("--no-oracle", action="store_true", help="skip the oracle comparison")
+    parser.add_argument(
+        "--hours",
+        action="store_true",
+        help="with active hours (sim.world.hours; issue 16 item 1's budget: x1.30 at most)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     parser.add_argument("--measure-one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -397,7 +413,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     if args.measure_one is not None:
-        print(json.dumps(measure(args.measure_one, args.days, args.policies[0])))
+        print(json.dumps(measure(args.measure_one, args.days, args.policies[0], args.hours)))
         return
     runs = []
     for policies in args.policies:
@@ -407,7 +423,7 @@ def main(argv=None) -> None:
                 file=sys.stderr,
                 flush=True,
             )
-            runs.append(measure_in_subprocess(members, args.days, policies))
+            runs.append(measure_in_subprocess(members, args.days, policies, args.hours))
     if args.no_oracle:
         oracle = {"available": False, "reason": "skipped (--no-oracle)"}
     else:

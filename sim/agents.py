@@ -471,6 +471,29 @@ class Rules:
         ge=0,
         le=20,
     )
+    # active hours (sim.world.hours; used only with the scenario's `hours` section): an item sinks
+    # as newer items arrive above it. On a forum, feed or stream its visibility halves with every
+    # sink_half_items newer items (Hodas & Lerman 2012: visibility is position in the list, and
+    # attention falls steeply with it; Lerman & Hogg 2010; Wu & Huberman 2007 measured attention
+    # to a Digg story fading with a half-life of about 69 minutes on that busy front page). 60, a
+    # page of titles (Platform.page_depth), is an assumption. In a chat group a reader scrolls back
+    # chat_scroll_messages messages; older ones have scrolled away (an assumption)
+    sink_half_items: float = parameter(
+        60.0,
+        "active hours, forum, feed and stream: newer items after which an item's visibility "
+        "halves (about a page; an assumption after Hodas & Lerman 2012)",
+        ge=1,
+        le=1_000_000,
+        unit="items",
+    )
+    chat_scroll_messages: float = parameter(
+        100.0,
+        "active hours, chat_group: messages a reader scrolls back through on a visit; older "
+        "ones have scrolled away (an assumption)",
+        ge=1,
+        le=1_000_000,
+        unit="messages",
+    )
     removal_cost: float = probability(
         0.15,
         "largest cost to an author of the memory of its own posts removed by moderators, felt on "
@@ -804,6 +827,9 @@ class Today:
     # counter-levers to a competitor (sim.levers.defence): per member slot, the multiplier of the
     # competitor's pull today (None: 1 for everyone)
     lure_factor: np.ndarray | None = None
+    # active hours (sim.world.hours): per member slot, the hour a live event holds it online today
+    # (-1: none; None: no live event), its visit hour instead of one drawn from its profile
+    visit_hour: np.ndarray | None = None
 
 
 class Population:
@@ -829,6 +855,10 @@ class Population:
         self._here: np.ndarray | None = None  # cache of here()
         self._visitor_mask: np.ndarray | None = None  # today's visitors, as a mask and as slots
         self._visitor_slots = np.zeros(0, np.int64)
+        # active hours (sim.world.hours.Clock, set by the model when the scenario has `hours`):
+        # None is the day-only model; with it, each of today's visitors' visit hour, by slot
+        self.clock = None
+        self.hour_today: np.ndarray | None = None
         self._grow(capacity)
 
     # ---- storage ---------------------------------------------------------------------------------
@@ -984,12 +1014,24 @@ class Population:
         p = p + r.novelty * newness
         if r.platform.kind == "chat_group":  # a muted group is opened less often (Qiu et al. 2016)
             p = np.where(self.muted[a], p * np.float32(r.platform.muted_visit), p)
+        if self.clock is not None:  # active hours: some weekdays draw more visits than others
+            p = p * self.clock.visit_factor(self.segment[a], day)
         p = self._operator_pull(p, a)
         visitors = np.zeros(n, bool)
         hit = self.streams.uniform("visit", day, n)[a] < p
         visitors[a] = hit
         # today's phases all ask which slots visit: answered once (see slots_of)
         self._visitor_mask, self._visitor_slots = visitors, a[hit]
+        if self.clock is not None:  # ... and each visitor comes at an hour of its profile
+            slots = self._visitor_slots
+            u = self.streams.uniform("visit.hour", day, n)[slots]
+            self.hour_today = np.zeros(n, np.int8)
+            held = self.today.visit_hour
+            if held is not None and held.size < n:  # members who joined since: not held
+                held = np.concatenate([held, np.full(n - held.size, -1, np.int8)])
+            self.hour_today[slots] = self.clock.draw_hours(
+                self.segment[slots], u, day, None if held is None else held[slots]
+            )
         self.winback_returns = int(
             (
                 visitors
@@ -1057,6 +1099,8 @@ class Population:
         relevant_in_feed = np.minimum(
             kernels.active().weighted_rows(self.pref, idx, per_topic), np.float32(total)
         )
+        if self.clock is not None:  # active hours: what is still visible at the visit hour
+            relevant_in_feed, total = self._exposed(feed, idx, relevant_in_feed)[:2]
         # a personalized filter hides a share of each reader's off-topic items
         seen = total - self.today.feed_filter * (total - relevant_in_feed)
         read = np.minimum(seen, budget)
@@ -1099,6 +1143,11 @@ class Population:
             kernels.active().weighted_rows(self.pref, idx, per_topic), total
         )
         seen = total - np.float32(self.today.feed_filter) * (total - relevant_in_feed)
+        notified = seen  # chat: every unread message notifies, scrolled away or not
+        thinning = None
+        if self.clock is not None:  # active hours: what is still visible at the visit hour
+            relevant_in_feed, total, thinning = self._exposed(feed, idx, relevant_in_feed)
+            seen = total - np.float32(self.today.feed_filter) * (total - relevant_in_feed)
         offtopic_share = 1 - relevant_in_feed / seen
         depth = np.float32(plat.page_depth)
         if chat:  # arrival order: a random sample of the messages, whatever their quality
@@ -1124,15 +1173,24 @@ class Population:
         weight = np.where(feed.offtopic, 0, feed.appeal).astype(np.float32)
         tables = quality_tables(feed.topic, feed.quality, weight, feed.n_topics)
         best = best.astype(np.float32)
-        quality_sum = kernels.active().quality_rows(self.pref, idx, best, per_topic, *tables)
+        if thinning is None:
+            quality_sum = kernels.active().quality_rows(self.pref, idx, best, per_topic, *tables)
+        else:  # readers of one hour mostly share a share: grouped, the kernel computes it once
+            order = np.argsort(self.hour_today[idx], kind="stable")
+            quality_sum = np.empty(idx.size, np.float32)
+            quality_sum[order] = kernels.active().quality_rows(
+                self.pref, idx[order], best[order], per_topic, *tables
+            )
         quality_sum *= sample
+        if thinning is not None:  # a random thinning by age keeps the quality mix of what is seen
+            quality_sum *= thinning
         mean_quality = np.where(
             relevant > 0, quality_sum / np.maximum(relevant, np.float32(1e-9)), np.float32(0)
         )
         saturation = 1 - np.exp(-3.0 * relevant / INFO_SATURATION_ITEMS)
         info[:] = mean_quality * saturation
         if chat:
-            unread = np.maximum(seen - read, 0)
+            unread = np.maximum(notified - read, 0)
             notify = np.float32(plat.notify_cost) * unread / budget
             overload_cost[:] = np.where(muted, 0, notify)
             cost[:] = r.offtopic_cost * offtopic_share * (read / budget) + overload_cost
@@ -1151,6 +1209,19 @@ class Population:
             toxic_read = toxic_share * items_read * (1 - self.today.feed_filter)
             toxicity[:] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
             cost += toxicity
+
+    def _exposed(self, feed: Items, idx: np.ndarray, relevant_in_feed: np.ndarray):
+        """Active hours (``sim.world.hours``): the relevance-weighted count of items each reader
+        still sees at its visit hour, the count of all items it sees, and the share of its
+        relevant items it sees (a thinning by age, independent of quality: the reading kernels
+        then scale the quality read by it). At least a trace of an item is seen, so the shares
+        below stay defined."""
+        exposed, total = self.clock.reading(feed, self.pref[idx], self.hour_today[idx])
+        total = np.maximum(total, np.float32(1e-6))
+        exposed = np.minimum(exposed, total)
+        full = np.maximum(relevant_in_feed, np.float32(1e-9))
+        thinning = np.where(relevant_in_feed > 0, np.minimum(exposed / full, 1), 0)
+        return exposed, total, thinning.astype(np.float32)
 
     def _drift_topics(self, idx: np.ndarray, counts: np.ndarray) -> None:
         """Interest drifts toward the topics that supplied the relevant content."""

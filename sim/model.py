@@ -21,6 +21,7 @@ from sim.agents import LeaveReason, Member, Population, Rules
 from sim.policies import Actions, Lever, Market, Operator, Strategy, operator_series
 from sim.world import kernels
 from sim.world.content import Items
+from sim.world.hours import OPERATOR_HOUR, ActiveHours, Clock
 from sim.world.metrics import (
     DayActivity,
     cohort_table,
@@ -92,12 +93,15 @@ COMMUNITY_SERIES = (
 )
 # the per-topic daily series (``CommunityModel.topics``): items and responses per topic and day
 TOPIC_SERIES = ("threads", "operator_posts", "replies", "reactions", "operator_responses")
+# active hours' daily series (``sim.world.hours``), only in runs with the scenario's ``hours``
+HOURS_SERIES = ("operator_seen_2h", "operator_readers_2h")
 INTERACTION_MEMORY = 120  # days of operator-post interaction kept for the adaptive lever
 
 
-def daily_series() -> tuple[str, ...]:
-    """The columns of the daily series: the community's, then the operator's (``sim.policies``)."""
-    return (*COMMUNITY_SERIES, *operator_series())
+def daily_series(hours: bool = False) -> tuple[str, ...]:
+    """The columns of the daily series: the community's, then the operator's (``sim.policies``),
+    then, with active hours (``hours``), ``HOURS_SERIES``."""
+    return (*COMMUNITY_SERIES, *operator_series(), *(HOURS_SERIES if hours else ()))
 
 
 def _todays(model: CommunityModel, name: str):
@@ -124,6 +128,7 @@ class CommunityModel(mesa.Model):
         rules: Rules | None = None,
         strategy: Strategy | None = None,
         uncertainties: Uncertainties | None = None,
+        hours: ActiveHours | None = None,
         rng=None,
     ):
         self.seed_sequence = root_seed_sequence(rng)
@@ -136,6 +141,11 @@ class CommunityModel(mesa.Model):
         self.streams = RandomStreams(self.seed_sequence)
         self.population = Population(self.rules, self.streams, capacity=members + 1024)
         self.population.add(members, day=0, founders=True)
+        # active hours (sim.world.hours): None is the day-only model
+        self.hours = hours
+        self.clock = Clock(hours, self.rules) if hours is not None else None
+        self.population.clock = self.clock
+        self._response_feed: Items | None = None  # today's feed as responders see it
         self.joined_from_market = 0
         self.pending_invites = 0
         self.feed = Items.empty(self.rules.n_topics)
@@ -151,7 +161,9 @@ class CommunityModel(mesa.Model):
         self.today: dict[str, float] = {}
         self._operator_series = operator_series()  # the registry's, as this model was built
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(_todays, name=name) for name in daily_series()}
+            model_reporters={
+                name: partial(_todays, name=name) for name in daily_series(hours is not None)
+            }
         )
 
     @property
@@ -170,6 +182,7 @@ class CommunityModel(mesa.Model):
         self._trend_attention(day)
         pop.rejoin(day)  # members who left may come back (win-back, events, friends)
         visitors = pop.visit(day)
+        self._response_feed = self._aged_feed()
         pop.read(visitors, self.feed, day)
         threads = pop.post(visitors, day)
         replies = self.reply(visitors, day)
@@ -188,6 +201,17 @@ class CommunityModel(mesa.Model):
         self.feed = self._publish(threads, replies)
         self.pending_invites = invites
         self._collect(day, joins, visitors, threads, replies, reactions, invites, leaving)
+
+    def _aged_feed(self) -> Items:
+        """Today's feed as repliers and reactors weigh it: with active hours each item's appeal
+        times its mean exposure over today's visitors (``Clock.item_exposure``: an item posted
+        when few are online has sunk or scrolled away by the time most come); else the feed."""
+        if self.clock is None:
+            return self.feed
+        self.clock.age(self.feed)
+        if len(self.feed) == 0:
+            return self.feed
+        return self.feed.expose(self.clock.item_exposure(self.feed.hour))
 
     def arrive(self, day: int) -> int:
         """Bass arrivals from the remaining market, plus referral joins from yesterday's invites."""
@@ -352,7 +376,7 @@ class CommunityModel(mesa.Model):
 
     def reply(self, visitors: np.ndarray, day: int) -> _Responses:
         pop = self.population
-        responders, item = pop.respond(visitors, self.feed, day, "reply")
+        responders, item = pop.respond(visitors, self._response_feed, day, "reply")
         threads = self.feed.threads()
         authors = threads.author[item]
         received = _received(authors, pop.n)
@@ -382,7 +406,7 @@ class CommunityModel(mesa.Model):
 
     def react(self, visitors: np.ndarray, day: int) -> _Responses:
         pop = self.population
-        responders, item = pop.respond(visitors, self.feed, day, "react")
+        responders, item = pop.respond(visitors, self._response_feed, day, "react")
         received = _received(self.feed.author[item], pop.n)
         kernels.active().scatter_add(pop.reactions, responders, np.int32(1))
         pop.reactions_received[: pop.n] += received
@@ -403,7 +427,15 @@ class CommunityModel(mesa.Model):
             toxic=np.concatenate([toxic, np.zeros(replies.who.size, bool)]),
             offtopic=np.concatenate([chatter, replies.to_chatter]),
             **self._author_appeal(author, replies.who.size),
+            **self._posted_hours(author, replies.who),
         )
+
+    def _posted_hours(self, authors: np.ndarray, repliers: np.ndarray) -> dict:
+        """With active hours, each thread and reply carries its writer's visit hour today."""
+        if self.clock is None:
+            return {}
+        hour = self.population.hour_today
+        return {"hour": np.concatenate([hour[authors], hour[repliers]])}
 
     def _author_appeal(self, author: np.ndarray, n_replies: int) -> dict:
         """Opinion leaders' threads draw more (``Today.author_appeal``, set by the leaders lever);
@@ -434,7 +466,24 @@ class CommunityModel(mesa.Model):
         self.today["returned"] = pop.returned_today
         self.today["trend_items"] = self._trend_items
         self.today.update(self._operator_row())
+        if self.clock is not None:
+            self.today.update(self._hours_row())
         self.datacollector.collect(self)
+
+    def _hours_row(self) -> dict[str, float]:
+        """Active hours: how soon the day's visitors saw the operator's posts read today (share of
+        the day's visitors who came within 2 hours after each post, and their number, averaged
+        over the posts; 0 on a day without operator posts)."""
+        feed = self.feed if self._response_feed is None else self._response_feed
+        mine = feed.fmt >= 0
+        visitors = float(self.clock.counts.sum())
+        if not mine.any() or visitors <= 0:
+            return dict.fromkeys(HOURS_SERIES, 0.0)
+        readers = self.clock.readers_within(feed.hour[mine])
+        return {
+            "operator_seen_2h": float(readers.mean() / visitors),
+            "operator_readers_2h": float(readers.mean()),
+        }
 
     def _operator_row(self) -> dict[str, float]:
         """The operator's day: spend, hours, shortfall and what each lever did (zeros without)."""
@@ -516,6 +565,7 @@ class CommunityModel(mesa.Model):
             "uncertainties": self.uncertainties.model_dump(mode="json")
             if self.uncertainties
             else None,
+            **({"hours": self.hours.model_dump(mode="json")} if self.hours is not None else {}),
         }
 
 
@@ -588,10 +638,21 @@ class LeverWorld:
         """Today's uniform draw for ``purpose``, one per member slot."""
         return self._model.streams.uniform(purpose, self.day, self.members.n)
 
-    def publish(self, topic, quality: float, appeal, fmt, asks=None) -> None:
+    @property
+    def clock(self) -> Clock | None:
+        """Active hours (``sim.world.hours.Clock``), or None in the day-only model."""
+        return self._model.clock
+
+    def posting_hour(self, hour: int | None) -> int:
+        """The hour an operator item is posted at: the lever's, else ``OPERATOR_HOUR``."""
+        return OPERATOR_HOUR if hour is None else hour
+
+    def publish(self, topic, quality: float, appeal, fmt, asks=None, hour=None) -> None:
         """Operator posts join today's feed as threads (author -1); ``asks``: how much each asks
-        for a reply (``Items.for_replies``; default 1, like a member's request)."""
+        for a reply (``Items.for_replies``; default 1, like a member's request); ``hour``: the
+        hour of day they are posted at (active hours only; ``posting_hour``)."""
         size = len(topic)
+        timed = {} if self.clock is None else {"hour": np.full(size, self.posting_hour(hour))}
         items = Items.build(
             np.full(size, -1),
             topic,
@@ -601,6 +662,7 @@ class LeverWorld:
             appeal=appeal,
             fmt=fmt,
             asks=asks,
+            **timed,
         )
         self._model.feed = self._model.feed.concat(items)
 

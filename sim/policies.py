@@ -41,6 +41,7 @@ from sim.world.settings import Config, Hours, Money, setting
 if TYPE_CHECKING:
     from sim.agents import Population
     from sim.world.content import Items
+    from sim.world.hours import Clock
 
 
 # ---- what a lever declares -----------------------------------------------------------------------
@@ -108,7 +109,9 @@ class World(Protocol):
 
     def uniform(self, purpose: str) -> np.ndarray: ...
 
-    def publish(self, topic, quality: float, appeal, fmt, asks=None) -> None: ...
+    clock: Clock | None  # active hours (sim.world.hours), None in the day-only model
+
+    def publish(self, topic, quality: float, appeal, fmt, asks=None, hour=None) -> None: ...
 
     def remove(self, items: np.ndarray) -> int: ...
 

@@ -83,7 +83,7 @@ def test_a_run_gets_every_section_with_its_figures(run, capsys):
         "topics.png",
     ]
     # what a run cannot show is said, not invented
-    assert "the model has no time of day yet" in markdown
+    assert "this run had no active hours" in markdown
     assert "By the run's topics" in markdown  # from the run's per-topic series
     assert "budget is 80,000" in markdown  # the scenario's strategy, from summary.json
     changes = markdown.split("## 10. What changed since last week")[1]
@@ -379,3 +379,23 @@ def test_a_team_runs_staff_hours_are_its_roles_hours():
     }
     assert staff_hours_a_day({"hours_per_day": 8.0, "team": team}) == 7.0
     assert staff_hours_a_day({"hours_per_day": 8.0, "team": None}) == 8.0
+
+
+def test_a_run_with_active_hours_gets_its_heatmap(tmp_path):
+    """A run with the scenario's `hours` section (sim.world.hours) writes hours.parquet, and the
+    report's section 7 counts its visits by weekday and hour for this week and last."""
+    out = tmp_path / "run"
+    scenario = ROOT / "experiments" / "active-hours.yaml"
+    args = ["run", str(scenario), "--members", "300", "--days", "28", "--seed", "3"]
+    assert main([*args, "--out", str(out)]) == 0
+    hours = pd.read_parquet(out / "hours.parquet")
+    assert set(hours.columns) == {"day", "weekday", "segment", "hour", "visits"}
+    daily = pd.read_parquet(out / "daily.parquet")
+    assert hours["visits"].sum() == daily["dau"].sum()  # every visit, once, in its hour
+    report = build_report(out)
+    table = report.tables["hours"]
+    assert table.shape == (7, 24)
+    this_week = hours[(hours["day"] >= 22) & (hours["day"] <= 28)]["visits"].sum()
+    assert table.to_numpy().sum() == this_week
+    # the evening profile: more visits from 7 to 10 pm than from 3 to 6 am
+    assert table.loc[:, 19:22].to_numpy().sum() > 5 * table.loc[:, 3:6].to_numpy().sum()

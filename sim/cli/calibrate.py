@@ -225,6 +225,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             **run_options(args),
         )
         fit.warnings[:0] = warnings
+        _add_hours(fit, log, base)
         folder = write_fit(fit, out, log.name, runs)
     except (ScenarioError, SweepError) as exc:
         fail(str(exc))
@@ -240,6 +241,31 @@ def _calibrate(args: argparse.Namespace) -> int:
                             "relative_error"]]  # fmt: skip
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     return 0
+
+
+def _add_hours(fit, log: Path, base: dict) -> None:
+    """The log's active hours (``sim.calibration.hours``) into the calibrated scenario, unless the
+    base scenario has its own ``hours`` section or the log has no times of day."""
+    from sim.calibration.hours import log_profile
+    from sim.world.hours import ActiveHours
+
+    if base.get("hours") is not None:
+        fit.notes.append("hours: the base scenario's own `hours` section is kept")
+        return
+    profile = log_profile(log)
+    if profile is None:
+        fit.notes.append(
+            "hours: the log has no times of day (or too few timed actions), so the calibrated "
+            "scenario has no `hours` section (the day-only model)"
+        )
+        return
+    fit.scenario = fit.scenario.model_copy(update={"hours": ActiveHours(default=profile)})
+    busiest = int(max(range(24), key=lambda h: profile.hours[h]))
+    fit.notes.append(
+        "hours: the log's active hours (actions other than joins by hour and weekday, UTC; "
+        f"busiest hour {busiest:02d}:00) are the calibrated scenario's `hours.default` profile "
+        "(sim.calibration.hours); the fit itself ran the day-only model"
+    )
 
 
 def _export_log(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ these sections:
 * ``behaviour``: every other field of ``sim.agents.Rules``, under the same name;
 * ``strategy`` (optional): the operator's levers, validated by ``sim.policies.Strategy`` itself;
 * ``uncertainties`` (optional): what the operator does not control (``sim.world.uncertainties``);
+* ``hours`` (optional): members' activity profiles by hour and weekday (``sim.world.hours``);
 * ``run``: how many days to simulate and the seed.
 
 Every problem, however deep (``strategy.events.calendar[0].kind``), is reported on one line with its
@@ -42,6 +43,7 @@ from pydantic_core import PydanticCustomError
 from sim.agents import DEFAULT_MIX, Rules, Segment
 from sim.model import CommunityModel
 from sim.policies import Strategy, on_registry_change
+from sim.world.hours import ActiveHours
 from sim.world.parameters import described
 from sim.world.platform import Platform
 from sim.world.settings import Probability, setting
@@ -202,6 +204,12 @@ class Scenario(Section):
         description="what the operator does not control (sim.world.uncertainties): a competitor "
         "luring members away, seasonal swings in visiting, a trending topic; absent or null: none",
     )
+    hours: ActiveHours | None = Field(
+        None,
+        description="active hours (sim.world.hours): members' hour-of-day x weekday activity "
+        "profiles by segment; visits, reading and replies happen in hours and items age within "
+        "the day. Absent or null: the day-only model",
+    )
     run: RunSettings = Field(default_factory=RunSettings, description="length and seed of the run")
 
     @model_validator(mode="before")
@@ -243,6 +251,8 @@ class Scenario(Section):
                     )
                 )
         problems += self._topic_references(topics)
+        if self.hours is not None:
+            problems += self.hours.problems([segment.name for segment in self.member_mix])
         if problems:
             raise PydanticCustomError(
                 "inconsistent", "inconsistent scenario", {"problems": problems}
@@ -311,6 +321,7 @@ class Scenario(Section):
             "rules": self.rules(),
             "strategy": self.strategy,
             "uncertainties": self.uncertainties,
+            "hours": self.hours,
         }
 
 

@@ -1,10 +1,11 @@
 """What one run writes: the daily series, the per-topic daily series, cohort retention, a summary
 (with the hot topics of the last day and week), the scenario and a figure.
 
-A run directory holds exactly ``RUN_FILES``. It is written atomically (DESIGN.md, Reliability):
-every file goes into a hidden staging directory next to the destination, which is renamed into place
-only once complete, so an error or an interrupt never leaves a half-written run behind, and a
-previous run in the same place is replaced only by a complete new one.
+A run directory holds exactly ``RUN_FILES`` (and, with active hours, ``OPTIONAL_RUN_FILES``).
+It is written atomically (DESIGN.md, Reliability): every file goes into a hidden staging
+directory next to the destination, which is renamed into place only once complete, so an error
+or an interrupt never leaves a half-written run behind, and a previous run in the same place is
+replaced only by a complete new one.
 
 >>> import tempfile
 >>> from sim.config import load_scenario
@@ -42,6 +43,9 @@ RUN_FILES = (
     "scenario.yaml",
     "curves.png",
 )
+# written only by runs that have them: active hours' visits by day, segment and hour
+# (``sim.world.hours``, the scenario's ``hours`` section)
+OPTIONAL_RUN_FILES = ("hours.parquet",)
 TOP_TOPICS = 3  # topics listed in the summary's top topics
 # what commsim writes into a run folder from the run (``commsim ops-report``): part of the run, so a
 # new run replaces it with the rest (a report of the old run must not survive beside the new one)
@@ -81,7 +85,8 @@ def check_out_dir(out_dir: str | Path) -> Path:
     if out.exists():
         if not out.is_dir():
             raise OutputError(f"{out} exists and is not a directory")
-        foreign = sorted(p.name for p in out.iterdir() if p.name not in RUN_FILES + RUN_REPORTS)
+        ours = RUN_FILES + OPTIONAL_RUN_FILES + RUN_REPORTS
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in ours)
         if foreign:
             shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
             raise OutputError(
@@ -104,6 +109,8 @@ def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> Non
     topics = model.topics()
     topics.to_parquet(folder / "topics.parquet", index=False)
     model.cohorts().to_parquet(folder / "cohorts.parquet", index=False)
+    if model.clock is not None:  # active hours: visits by segment, weekday and hour
+        model.clock.heatmap_frame().to_parquet(folder / "hours.parquet", index=False)
     summary = {
         "commsim_version": sim.__version__,
         **run_summary(model, scenario),

@@ -363,8 +363,8 @@ class SweepFile(Section):
             if not at and kpi not in KPIS:
                 allowed = f"unknown KPI{_did_you_mean(kpi, KPIS)}; allowed: {', '.join(KPIS)}"
                 problems.append((where, kpi, allowed + ", or series@window"))
-            elif at and series not in daily_series():
-                names = daily_series()
+            elif at and series not in daily_series(hours=True):
+                names = daily_series(hours=True)
                 allowed = f"unknown daily series {series!r}{_did_you_mean(series, names)}"
                 problems.append((where, kpi, f"{allowed}; allowed: {', '.join(names)}"))
             elif at and window not in self.windows:

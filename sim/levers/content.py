@@ -95,6 +95,7 @@ class Content(Lever):
         Control("target", "topics"),
         Control("follow_trends", "ride trending topics"),
         Control("trend_share", "share of posts on a trending topic", 0.0, 1.0, 0.05),
+        Control("hour", "posting hour (with active hours)", 0, 23, empty=10),
     )
     signs = (
         ExpectedSign(
@@ -160,6 +161,15 @@ class Content(Lever):
         unit="times its usual share",
         description="a topic is seen trending when its share of yesterday's member posts is this "
         "many times its share over the four weeks before (follow_trends)",
+    )
+    hour: int | None = setting(
+        None,
+        ge=0,
+        le=23,
+        unit="hour of day (0..23)",
+        description="with active hours (the scenario's hours section): the hour the team posts "
+        "its items; a post made when few members are online has sunk or scrolled away by the "
+        "time most come (sim.world.hours); empty: 10, office hours; ignored without hours",
     )
     _topic_weights: np.ndarray | None = PrivateAttr(None)
     _format_weights: np.ndarray | None = PrivateAttr(None)
@@ -265,7 +275,7 @@ class Content(Lever):
         )[fmt[made]]
         asks = np.array([self.formats[n].asks_for_replies for n in names])[fmt[made]]
         quality = item_quality(means, self.quality_spread, gen)
-        world.publish(topic[made], quality, engagement, fmt[made], asks)
+        world.publish(topic[made], quality, engagement, fmt[made], asks, self.hour)
         operator.count("operator_posts", int(made.sum()))
 
 

@@ -117,6 +117,15 @@ class Event(Config):
         description="money per member who comes (empty: 0 online, "
         f"{OFFLINE_COST_PER_ATTENDEE:g} offline); attendees are seated while the budget lasts",
     )
+    hour: int | None = setting(
+        None,
+        ge=0,
+        le=23,
+        unit="hour of day (0..23)",
+        description="with active hours (the scenario's hours section): the hour the event is held "
+        "live; each member comes by its activity profile's weight at that hour relative to its "
+        "busiest hour (sim.world.hours); empty: not tied to an hour (as without hours)",
+    )
     prize: Money = setting(
         0.0,
         unit="money per winner",
@@ -192,6 +201,7 @@ class Events(Lever):
         Control("calendar.0.offline", "held offline (in person)"),
         Control("calendar.0.capacity", "most attendees", 10, 1000, 10, empty=ONLINE_CAPACITY),
         Control("calendar.0.cost_per_attendee", "cost per attendee", 0, 100, empty=0),
+        Control("calendar.0.hour", "hour held live (with active hours)", 0, 23, empty=20),
     )
     signs = (
         ExpectedSign(
@@ -290,6 +300,9 @@ def hold_event(
     draw = np.zeros(n, np.float32)
     draw[here] = draw_of(pop, here, event, effects, chance)
     p = chance * draw * (0.2 + 0.8 * pop.view("loyalty"))
+    clock = world.clock
+    if clock is not None and event.hour is not None:  # held live: who is online then comes
+        p = p * clock.online(pop.view("segment"), event.hour)
     willing = pop.view("alive") & (u < p)
     rules, unable = pop.rules, 0
     reach = rules.offline_reach if event.offline else 1.0
@@ -306,6 +319,10 @@ def hold_event(
     identity = effects["identity"] * (rules.offline_identity if event.offline else 1.0)
     pop.identity_today[attendees] += np.float32(identity)
     pop.visit_pull[attendees] += 1.0  # attending is visiting
+    if world.clock is not None and event.hour is not None:  # ... at the hour it is held
+        if pop.today.visit_hour is None:
+            pop.today.visit_hour = np.full(n, -1, np.int8)
+        pop.today.visit_hour[attendees] = event.hour
     posting = np.float32(effects["posting"])
     if event.kind == "contest" and event.prize > 0:
         posting = posting * (draw[attendees] / np.float32(effects["draw"]))

@@ -121,6 +121,9 @@ class RunInput:
     cohorts: pd.DataFrame | None
     summary: dict | None
     topics: pd.DataFrame | None = None
+    hours: pd.DataFrame | None = (
+        None  # active hours' visits (``hours.parquet``), if the run had them
+    )
 
     kind = "run"
     first_day = 1
@@ -258,7 +261,13 @@ def _load_run(path: Path) -> RunInput:
             topics = pd.read_parquet(path / "topics.parquet")
         except (OSError, pa.ArrowException) as exc:
             raise OpsReportError(f"{path / 'topics.parquet'}: cannot read it ({exc})") from None
-    return RunInput(path, daily.set_index("day").sort_index(), cohorts, summary, topics)
+    hours = None
+    if (path / "hours.parquet").is_file():
+        try:
+            hours = pd.read_parquet(path / "hours.parquet")
+        except (OSError, pa.ArrowException) as exc:
+            raise OpsReportError(f"{path / 'hours.parquet'}: cannot read it ({exc})") from None
+    return RunInput(path, daily.set_index("day").sort_index(), cohorts, summary, topics, hours)
 
 
 def _load_log(path: Path) -> LogInput:
@@ -1203,12 +1212,24 @@ def _hours(report: Report) -> None:
     src = report.source
     name = "7. Active hours (UTC)"
     if src.kind == "run":
-        report.section(
+        if src.hours is None:
+            report.section(
+                name,
+                [],
+                "Not available: this run had no active hours (the scenario's `hours` section, "
+                "sim.world.hours; without it one step is one day). A run's exported log "
+                "(`commsim export-log`) spreads each day's rows evenly over the day, so it has "
+                "no real hours either.",
+            )
+            return
+        _draw_hours(
+            report,
             name,
-            [],
-            "Not available: the model has no time of day yet (one step is one day; issue 16 "
-            "item 1 adds active hours). A run's exported log (`commsim export-log`) spreads "
-            "each day's rows evenly over the day, so it has no real hours either.",
+            run_hours_table(src.hours, *report.this_week),
+            run_hours_table(src.hours, *report.last_week),
+            "visits",
+            "Each member's visit counted in its hour and weekday, as the run drew it from its "
+            "segment's activity profile (sim.world.hours; the model's hours, one time zone).",
         )
         return
     if not src.timed:
@@ -1219,26 +1240,12 @@ def _hours(report: Report) -> None:
             "times of day), so its hours cannot be told.",
         )
         return
-    this = hours_table(src, *report.this_week)
-    last = hours_table(src, *report.last_week)
-    report.tables["hours"] = this
-    kpis = [
-        Kpi(
-            name,
-            "actions (all but joins)",
-            float(this.to_numpy().sum()),
-            float(last.to_numpy().sum()),
-        )
-    ]
-    peaks = []
-    for label, table in (("this week", this), ("last week", last)):
-        if table.to_numpy().sum():
-            hour = int(table.sum(axis=0).idxmax())
-            day = str(table.sum(axis=1).idxmax())
-            peaks.append(f"{label}: busiest hour {hour:02d}:00-{hour:02d}:59, busiest day {day}")
-    report.section(
+    _draw_hours(
+        report,
         name,
-        kpis,
+        hours_table(src, *report.this_week),
+        hours_table(src, *report.last_week),
+        "actions",
         "Each observed action but joins counted in its hour and weekday, in UTC (the log's "
         "timestamps, converted to UTC when they carry a zone)."
         + (
@@ -1247,8 +1254,35 @@ def _hours(report: Report) -> None:
             else " If this log was written by `commsim export-log`, it has no real time of day: "
             "its rows are spread evenly over each day."
         ),
-        "; ".join(peaks),
     )
+
+
+def run_hours_table(hours: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """A run's visits (``hours.parquet``) per weekday (rows, Mon..Sun) and hour (columns, 0..23)
+    on days ``first`` to ``last``."""
+    week = hours[(hours["day"] >= first) & (hours["day"] <= last)]
+    counts = np.zeros((7, 24), np.int64)
+    weekday = week["weekday"].map({name: i for i, name in enumerate(WEEKDAYS)}).to_numpy()
+    np.add.at(
+        counts,
+        (weekday.astype(np.int64), week["hour"].to_numpy().astype(np.int64)),
+        week["visits"].to_numpy(),
+    )
+    return pd.DataFrame(counts, index=list(WEEKDAYS), columns=range(24))
+
+
+def _draw_hours(report: Report, name: str, this, last, what: str, text: str) -> None:
+    """The active-hours section from this week's and last week's weekday x hour tables."""
+    report.tables["hours"] = this
+    label = "actions (all but joins)" if what == "actions" else what
+    kpis = [Kpi(name, label, float(this.to_numpy().sum()), float(last.to_numpy().sum()))]
+    peaks = []
+    for label, table in (("this week", this), ("last week", last)):
+        if table.to_numpy().sum():
+            hour = int(table.sum(axis=0).idxmax())
+            day = str(table.sum(axis=1).idxmax())
+            peaks.append(f"{label}: busiest hour {hour:02d}:00-{hour:02d}:59, busiest day {day}")
+    report.section(name, kpis, text, "; ".join(peaks))
     figure = Figure(figsize=(13, 6), layout="constrained")
     axes = figure.subplots(2, 1, sharex=True)
     top = max(int(this.to_numpy().max()), int(last.to_numpy().max()), 1)
@@ -1261,12 +1295,13 @@ def _hours(report: Report) -> None:
             cmap=_heat_cmap(),
             linewidths=0.3,
             linecolor="white",
-            cbar_kws={"label": "actions"},
+            cbar_kws={"label": what},
         )
-        ax.set_title(f"{label} ({int(table.to_numpy().sum()):,} actions)", loc="left")
+        ax.set_title(f"{label} ({int(table.to_numpy().sum()):,} {what})", loc="left")
         ax.tick_params(axis="y", labelrotation=0)
-    axes[-1].set_xlabel("hour of day (UTC)")
-    report.figure("hours", "Active hours: actions by hour and weekday (UTC)", figure)
+    zone = "UTC" if what == "actions" else "the model's hours"
+    axes[-1].set_xlabel(f"hour of day ({zone})")
+    report.figure("hours", f"Active hours: {what} by hour and weekday ({zone})", figure)
 
 
 def _heat_cmap() -> ListedColormap:

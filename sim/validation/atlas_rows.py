@@ -1588,6 +1588,75 @@ TEAM_ROWS = (
     ),
 )
 
+# ---- active hours (issue 16, item 1): expected signs written before measuring -----------------
+# every segment on the default evening profile (sim.world.hours: most visits 18-23, fewest 2-6);
+# 4 am is its quietest hour, 21 its busiest
+HOURS_ON = {"hours": {}}
+POSTER = {"posts_per_day": 8, "quality": 0.85}
+HOURS_ROWS = (
+    Row(
+        "active hours: on vs off (the day-only model)",
+        {},
+        HOURS_ON,
+        "- - - - - 0",
+        "items age within the day (Lerman & Hogg 2010; Wu & Huberman 2007): at each visit the "
+        "items posted many hours before have sunk down the list, so members see and read less of "
+        f"the feed than the day-only model lets them: {LOWER_BENEFIT}",
+        cost=NO_MONEY,
+    ),
+    Row(
+        "active hours: operator posts at the members' peak hour vs at 4 am",
+        {"strategy": {"content": {**POSTER, "hour": 4}}},
+        {"strategy": {"content": {**POSTER, "hour": 21}}},
+        "+ + + + ? 0",
+        "posted when most members are online, the operator's posts are still near the top when "
+        "they come (Spasojevic et al. 2015, when to post; Lerman & Hogg 2010): more members read "
+        "them, so more information benefit (Ren & Kraut 2014), loyalty and visits; posts: more "
+        "visible operator threads also take more of members' replies (as the row 'operator "
+        "content: 5 a day'), no expectation",
+        cost=FREE_LEVER,
+        base=HOURS_ON,
+    ),
+    Row(
+        "active hours: live Q&A at peak vs off-peak",
+        {"strategy": {"events": {"calendar": [{"kind": "qa", **WEEKLY, "hour": 4}]}}},
+        {"strategy": {"events": {"calendar": [{"kind": "qa", **WEEKLY, "hour": 21}]}}},
+        "+ + + + + 0",
+        "held when members are online, more of them come (each by its profile's weight at that "
+        "hour): more attendees gain identity, make ties and post more that day (Ren, Kraut & "
+        "Kiesler 2007)",
+        cost=FREE_LEVER,
+        base=HOURS_ON,
+    ),
+    _behaviour(
+        "sink_half_items",
+        240.0,
+        "+ + + + + 0",
+        "items sink four times as slowly under newer ones, so members see more of the day's "
+        "feed at each visit: more benefit per visit, loyalty rises, so more stay, visit and post",
+        base=HOURS_ON,
+    ),
+    _behaviour(
+        "chat_scroll_messages",
+        400.0,
+        "+ + + + + 0",
+        "chat group scroll window: a reader scrolls back through 400 messages, not 100, so it "
+        "reads more of the group's messages and finds more relevant ones (unread messages notify "
+        "either way): more benefit per visit, loyalty, visits and replies",
+        explained=dict.fromkeys(
+            ("members_end", "retention_30", "retention_90"),
+            "measured with 16 seeds (docs/atlas-hours.md): more read, more daily actives and "
+            "posts, but fewer members kept. In a chat group every message read that is off the "
+            "reader's topics costs (Ren & Kraut's off-topic cost, in proportion to the messages "
+            "read over the budget) and information saturates near 40 relevant items, so reading "
+            "further back adds more cost than benefit for members of little need (most "
+            "newcomers, behaviour.newcomer_fit 0.6): a likely reading of the mechanism, not yet "
+            "checked by a diagnostic run",
+        ),
+        base={**HOURS_ON, "platform": {"kind": "chat_group"}},
+    ),
+)
+
 ROWS: tuple[Row, ...] = (
     *ISSUE_ROWS,
     *LEVER_ROWS,
@@ -1595,4 +1664,5 @@ ROWS: tuple[Row, ...] = (
     *PLATFORM_ROWS,
     *TOPIC_ROWS,
     *TEAM_ROWS,
+    *HOURS_ROWS,
 )

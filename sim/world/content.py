@@ -28,6 +28,7 @@ class Items:
     fmt: np.ndarray  # the operator's format index, -1 for members' posts
     offtopic: np.ndarray  # social chatter: no information for anyone, but it gets replies
     asks: np.ndarray  # how much it asks for a reply (1: a member's request; ``for_replies``)
+    hour: np.ndarray  # hour of day it was posted (0..23; sim.world.hours: 0 when hours are off)
 
     @classmethod
     def empty(cls, n_topics: int) -> Items:
@@ -35,8 +36,9 @@ class Items:
 
     @classmethod
     def build(cls, author, topic, quality, is_thread, n_topics: int, **optional) -> Items:
-        """Items from per-item columns; ``toxic``, ``appeal``, ``fmt``, ``offtopic`` and ``asks`` are
-        optional (default: not toxic, plain appeal, a member's post, on topic, asking for replies)."""
+        """Items from per-item columns; ``toxic``, ``appeal``, ``fmt``, ``offtopic``, ``asks`` and
+        ``hour`` are optional (default: not toxic, plain appeal, a member's post, on topic, asking
+        for replies, hour 0)."""
         topic = np.asarray(topic, np.int64)
         order = np.argsort(topic, kind="stable")
         columns = {"author": author, "topic": topic, "quality": quality, "is_thread": is_thread}
@@ -86,6 +88,11 @@ class Items:
         length K): a trending topic's items are read, answered and reacted to more, whoever wrote
         them (``sim.world.uncertainties.TrendShock``)."""
         return replace(self, appeal=(self.appeal * attention[self.topic]).astype(np.float32))
+
+    def expose(self, exposure: np.ndarray) -> Items:
+        """The same items with each one's appeal multiplied by its ``exposure`` (float32, one per
+        item): how visible it still is to the day's visitors (``sim.world.hours``)."""
+        return replace(self, appeal=(self.appeal * exposure).astype(np.float32))
 
     @property
     def uniform_appeal(self) -> bool:
@@ -179,5 +186,6 @@ _DTYPES = {
     "fmt": np.int64,
     "offtopic": bool,
     "asks": np.float32,
+    "hour": np.int8,
 }
-_OPTIONAL = {"toxic": False, "appeal": 1.0, "fmt": -1, "offtopic": False, "asks": 1.0}
+_OPTIONAL = {"toxic": False, "appeal": 1.0, "fmt": -1, "offtopic": False, "asks": 1.0, "hour": 0}
