@@ -28,6 +28,7 @@ class Items:
     fmt: np.ndarray  # the operator's format index, -1 for members' posts
     offtopic: np.ndarray  # social chatter: no information for anyone, but it gets replies
     asks: np.ndarray  # how much it asks for a reply (1: a member's request; ``for_replies``)
+    group: np.ndarray  # the group it was posted in (``sim.world.groups``; -1: every group)
 
     @classmethod
     def empty(cls, n_topics: int) -> Items:
@@ -35,8 +36,9 @@ class Items:
 
     @classmethod
     def build(cls, author, topic, quality, is_thread, n_topics: int, **optional) -> Items:
-        """Items from per-item columns; ``toxic``, ``appeal``, ``fmt``, ``offtopic`` and ``asks`` are
-        optional (default: not toxic, plain appeal, a member's post, on topic, asking for replies)."""
+        """Items from per-item columns; ``toxic``, ``appeal``, ``fmt``, ``offtopic``, ``asks`` and
+        ``group`` are optional (default: not toxic, plain appeal, a member's post, on topic, asking
+        for replies, seen in every group)."""
         topic = np.asarray(topic, np.int64)
         order = np.argsort(topic, kind="stable")
         columns = {"author": author, "topic": topic, "quality": quality, "is_thread": is_thread}
@@ -179,5 +181,6 @@ _DTYPES = {
     "fmt": np.int64,
     "offtopic": bool,
     "asks": np.float32,
+    "group": np.int64,
 }
-_OPTIONAL = {"toxic": False, "appeal": 1.0, "fmt": -1, "offtopic": False, "asks": 1.0}
+_OPTIONAL = {"toxic": False, "appeal": 1.0, "fmt": -1, "offtopic": False, "asks": 1.0, "group": -1}
