@@ -141,7 +141,9 @@ class CommunityModel(mesa.Model):
         founders = self.population.add(members, day=0, founders=True)
         # groups and channels (sim.world.groups): None, one feed as before
         self.groups = Groups(groups, self.rules.n_topics, members + 1024) if groups else None
-        self._group_days: list[np.ndarray] = []  # per day: groups x [members, active, posts, replies]
+        self._group_days: list[
+            np.ndarray
+        ] = []  # per day: groups x [members, active, posts, replies]
         self.joins_refused = 0
         if self.groups is not None:
             self.groups.join(founders, self.population.pref, self.population.view("alive"))
