@@ -1494,6 +1494,52 @@ TEAM_ROWS = (
     ),
 )
 
+
+# groups and channels (issue 16 item 3), written before they were measured: three chat groups
+# without topics; capped at 500 each, they hold the 1,200 founders and 300 more
+def _chat_groups(cap):
+    return [
+        {"name": f"chat {i}", "platform": {"kind": "chat_group"}, "cap": cap} for i in (1, 2, 3)
+    ]
+
+
+CAPPED_GROUPS = {"groups": _chat_groups(500)}
+GROUP_COST = "opening and splitting groups cost staff hours only"
+GROUP_ROWS = (
+    Row(
+        "groups: cap 500 vs no cap",
+        {"groups": _chat_groups(None)},
+        CAPPED_GROUPS,
+        "- - ? ? - 0",
+        "Qiu et al. 2016 (WeChat's 500-member cap): full groups refuse newcomers, who stay out, "
+        "so fewer members, visits and posts; whether those inside stay longer (smaller groups, "
+        "fewer unread messages: Butler 2001, Jones, Ravid & Rafaeli 2004) or not: no expectation",
+    ),
+    Row(
+        "groups: overflow group at cap vs none",
+        {"strategy": {"groups": {"when_full": "none"}}},
+        {"strategy": {"groups": {"when_full": "overflow"}}},
+        "+ + ? ? + 0",
+        "Qiu et al. 2016: a second group takes the newcomers a full group refuses, so more "
+        "members, visits and posts; a new group starts small and quiet (Butler 2001: size "
+        "brings resources), so whether its members stay: no expectation",
+        cost=GROUP_COST,
+        base=CAPPED_GROUPS,
+    ),
+    Row(
+        "groups: split by topic at cap vs no split",
+        {"strategy": {"groups": {"when_full": "none"}}},
+        {"strategy": {"groups": {"when_full": "split_by_topic"}}},
+        "+ + ? ? + 0",
+        "a split leaves two half-full groups, which take the newcomers a full group refuses "
+        "(Qiu et al. 2016): more members, visits and posts; each half has fewer messages, on "
+        "its members' topics (Jones, Ravid & Rafaeli 2004: less overload) but fewer to read "
+        "and answer (Butler 2001): whether members stay longer, no expectation",
+        cost=GROUP_COST,
+        base=CAPPED_GROUPS,
+    ),
+)
+
 ROWS: tuple[Row, ...] = (
     *ISSUE_ROWS,
     *LEVER_ROWS,
@@ -1501,4 +1547,5 @@ ROWS: tuple[Row, ...] = (
     *PLATFORM_ROWS,
     *TOPIC_ROWS,
     *TEAM_ROWS,
+    *GROUP_ROWS,
 )
