@@ -916,8 +916,11 @@ class Population:
         )
 
     # ---- the day's behaviours --------------------------------------------------------------------
-    def visit(self, day: int) -> np.ndarray:
-        """Who visits today: propensity scaled by loyalty and interest, plus the pull of replies."""
+    def visit(self, day: int, groups=None) -> np.ndarray:
+        """Who visits today: propensity scaled by loyalty and interest, plus the pull of replies.
+        In ``groups``, a muted chat group is opened less often too: the visit probability is
+        multiplied by the mean, over the member's groups, of the group's ``muted_visit`` where muted
+        and 1 elsewhere (an assumption: one muted group of two halves the muted pull's effect)."""
         r, n = self.rules, self.n
         a = self.here()  # only members still here decide
         loyalty, interest = self.loyalty[a], self.interest[a]
@@ -928,6 +931,8 @@ class Population:
         p = p + r.novelty * newness
         if r.platform.kind == "chat_group":  # a muted group is opened less often (Qiu et al. 2016)
             p = np.where(self.muted[a], p * np.float32(r.platform.muted_visit), p)
+        if groups is not None and groups.muted.any():
+            p = p * groups.visit_factor(a)
         p = self._operator_pull(p, a)
         visitors = np.zeros(n, bool)
         hit = self.streams.uniform("visit", day, n)[a] < p

@@ -180,7 +180,7 @@ class CommunityModel(mesa.Model):
         self.operator_acts(day)
         self._trend_attention(day)
         pop.rejoin(day)  # members who left may come back (win-back, events, friends)
-        visitors = pop.visit(day)
+        visitors = pop.visit(day, self.groups)
         pop.read(visitors, self.feed, day, self.groups)
         threads = pop.post(visitors, day)
         thread_groups = self._thread_groups(threads[0], threads[1], day)

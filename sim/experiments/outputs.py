@@ -42,6 +42,8 @@ RUN_FILES = (
     "scenario.yaml",
     "curves.png",
 )
+# written only by a run whose scenario has groups (sim.world.groups): per group and day
+GROUP_FILES = ("groups.parquet",)
 TOP_TOPICS = 3  # topics listed in the summary's top topics
 # what commsim writes into a run folder from the run (``commsim ops-report``): part of the run, so a
 # new run replaces it with the rest (a report of the old run must not survive beside the new one)
@@ -81,7 +83,8 @@ def check_out_dir(out_dir: str | Path) -> Path:
     if out.exists():
         if not out.is_dir():
             raise OutputError(f"{out} exists and is not a directory")
-        foreign = sorted(p.name for p in out.iterdir() if p.name not in RUN_FILES + RUN_REPORTS)
+        known = RUN_FILES + GROUP_FILES + RUN_REPORTS
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in known)
         if foreign:
             shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
             raise OutputError(
@@ -103,6 +106,9 @@ def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> Non
     series.to_parquet(folder / "daily.parquet", index=False)
     topics = model.topics()
     topics.to_parquet(folder / "topics.parquet", index=False)
+    groups = model.groups_frame()
+    if groups is not None:  # day, group, name, kind, members, active, posts, replies
+        groups.to_parquet(folder / "groups.parquet", index=False)
     model.cohorts().to_parquet(folder / "cohorts.parquet", index=False)
     summary = {
         "commsim_version": sim.__version__,

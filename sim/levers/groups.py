@@ -16,6 +16,8 @@ Each day the operator acts on the groups (a loop over groups, which are few):
 * ``when_full``: for each full open group (its members still here at its cap):
   ``overflow`` opens a new empty group like it (same platform, cap and topics) unless an open
   group with the same topics still has room; newcomers then join it.
+  ``split_random`` splits it in two at random (``Groups.split_random``: half its members, drawn
+  at random, move to a new group like it), the same topics in both: a split not by topic.
   ``split_by_topic`` splits it in two by its topics (``Groups.split``: topics dealt alternately
   by their last 30 days' posts, each member to the half holding its strongest interest), so both
   halves have room again; a group of one topic is given an overflow group instead.
@@ -53,7 +55,7 @@ class GroupsLever(Lever):
     series = (
         Series("groups_open", "groups open (end of day)"),
         Series("groups_opened", "overflow groups opened"),
-        Series("groups_split", "full groups split by topic"),
+        Series("groups_split", "full groups split (by topic or at random)"),
         Series("groups_merged", "small groups merged into another"),
     )
     controls = (
@@ -81,10 +83,11 @@ class GroupsLever(Lever):
         unit="members",
         description="the cap of every group (null: each group's cap from the scenario's groups)",
     )
-    when_full: Literal["none", "overflow", "split_by_topic"] = Field(
+    when_full: Literal["none", "overflow", "split_random", "split_by_topic"] = Field(
         "none",
         description="what the operator does with a full group: none (it refuses newcomers), "
-        "overflow (open a new group like it) or split_by_topic (split it in two by its topics)",
+        "overflow (open a new group like it for newcomers), split_random (move half its members, "
+        "at random, to a new group like it) or split_by_topic (split it in two by its topics)",
     )
     merge_below: int = setting(
         0,
@@ -130,7 +133,8 @@ class GroupsLever(Lever):
             if len(groups) >= self.max_groups:
                 return
             split = self.when_full == "split_by_topic" and len(groups.topics_of(g)) >= 2
-            if not split and self._has_twin_with_room(groups, g, alive):
+            halve = self.when_full == "split_random"
+            if not (split or halve) and self._has_twin_with_room(groups, g, alive):
                 continue
             if operator.afford(1, self.hours_per_action, 0.0, self.key) == 0:
                 return
@@ -139,6 +143,9 @@ class GroupsLever(Lever):
                 if weights is None or len(weights) == 0:
                     weights = np.zeros(groups.n_topics)
                 groups.split(g, world.members.pref, alive, weights, day)
+                operator.count("groups_split", 1)
+            elif halve:
+                groups.split_random(g, world.uniform("operator.groups.split"), alive, day)
                 operator.count("groups_split", 1)
             else:
                 number = sum(s.topics == spec.topics for s in groups.specs) + 1

@@ -196,6 +196,17 @@ class Groups:
         group = (np.cumsum(mine, axis=1) <= pick[:, None]).sum(axis=1)
         return np.where(count > 0, group, -2).astype(np.int64)
 
+    def visit_factor(self, slots: np.ndarray) -> np.ndarray:
+        """Per member: the mean over its open groups of the group's ``muted_visit`` where it has
+        muted the group (chat groups) and 1 elsewhere (1 for a member in no group)."""
+        mine = self.member[slots] & self.open[None, :]
+        factor = np.array([s.platform.muted_visit for s in self.specs], np.float32)
+        muted = mine & self.muted[slots]
+        total = mine.sum(axis=1) - (muted * (1 - factor[None, :])).sum(axis=1)
+        return (total / np.maximum(mine.sum(axis=1), 1)).astype(np.float32) + (
+            mine.sum(axis=1) == 0
+        )
+
     def shares(self, slots: np.ndarray) -> np.ndarray:
         """Each member's share of its read budget per group: equal across its open groups."""
         mine = self.member[slots] & self.open[None, :]
@@ -226,6 +237,21 @@ class Groups:
         self.member[members[move], new] = True
         self.member[members[move], g] = False
         self.muted[members[move], g] = False
+        return new
+
+    def split_random(self, g: int, u: np.ndarray, alive: np.ndarray, day: int) -> int:
+        """Split group ``g`` in two at random: each member moves, with chance 1/2 by ``u`` (one
+        uniform per slot), to a new group like ``g`` (same platform, cap and topics)."""
+        spec = self.specs[g]
+        new = self.add_group(
+            GroupSpec(f"{spec.name} ({len(self.specs) + 1})", spec.platform, spec.cap, spec.topics),
+            day,
+        )
+        members = np.flatnonzero(self.member[: alive.size, g])
+        move = members[u[members] < 0.5]
+        self.member[move, new] = True
+        self.member[move, g] = False
+        self.muted[move, g] = False
         return new
 
     def merge(self, keep: int, gone: int) -> None:
