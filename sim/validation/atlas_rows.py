@@ -1525,6 +1525,15 @@ GROUP_ROWS = (
         "brings resources), so whether its members stay: no expectation",
         cost=GROUP_COST,
         base=CAPPED_GROUPS,
+        explained=dict.fromkeys(
+            ("members_end", "dau_last30", "posts_per_day"),
+            "not resolved because nothing happens: +0 exactly on every seed. In this set-up the "
+            "groups never fill again after day 1: a group of 400-500 of the default members does "
+            "not sustain itself in this model (a community of 400 or 600 founders dies within 120 "
+            "days on any platform), so membership falls from the start (arm A ends with 155 "
+            "members) and no overflow group is ever opened. The rows '... at a binding cap' "
+            "measure the lever where a group does fill",
+        ),
     ),
     Row(
         "groups: split by topic at cap vs no split",
@@ -1537,6 +1546,15 @@ GROUP_ROWS = (
         "and answer (Butler 2001): whether members stay longer, no expectation",
         cost=GROUP_COST,
         base=CAPPED_GROUPS,
+        explained=dict.fromkeys(
+            ("members_end", "dau_last30"),
+            "the two groups of 500 founders are full on day 1, so arm B splits them at once into "
+            "halves of about 250, each of them further below the size a group of the default "
+            "members needs in this model to sustain itself (arm A: 155 members at the end; a "
+            "community of 400 or 600 founders dies within 120 days): the halves die faster. "
+            "Where a group fills at a size that sustains itself, the split raises members (row "
+            "'groups: split by topic at a binding cap vs no split'; study group-split)",
+        ),
     ),
 )
 
