@@ -400,7 +400,7 @@ class Scenario(Section):
             "rules": self.rules(),
             "strategy": self.strategy,
             "uncertainties": self.uncertainties,
-            **({"groups": [group.spec() for group in self.groups]} if self.groups else {}),
+            "groups": [group.spec() for group in self.groups] if self.groups else None,
         }
 
 
