@@ -83,6 +83,9 @@ class ExpectedSign:
     direction: int
     source: str
     baseline: str = "operator"
+    # scenario changes the effect needs, for a lever that acts on a structure the validation
+    # community lacks (the groups lever needs a ``groups`` section); {}: the validation community
+    scenario: dict = field(default_factory=dict, compare=False)
 
 
 class World(Protocol):

@@ -66,11 +66,19 @@ class GroupsLever(Lever):
     )
     signs = (
         ExpectedSign(
-            "groups overflow",
-            {"groups": {"when_full": "overflow"}},
+            "groups-split-by-topic",
+            {"groups": {"when_full": "split_by_topic"}},
             "members_end",
             1,
-            "Qiu et al. 2016: a full group refuses newcomers; a second group takes them",
+            "Qiu et al. 2016 (a full group refuses newcomers); Butler 2001 (a group's size brings "
+            "the resources that sustain it): two half-full groups take the newcomers a full one "
+            "refuses and each is still large enough to sustain itself (the atlas row 'groups: "
+            "split by topic at a binding cap vs no split')",
+            # the validation community in one chat group that word of mouth fills within weeks
+            scenario={
+                "arrivals": {"word_of_mouth_q": 0.01},
+                "groups": [{"name": "chat", "platform": {"kind": "chat_group"}, "cap": 2500}],
+            },
         ),
     )
     max_effort: ClassVar[dict] = {"when_full": "overflow"}

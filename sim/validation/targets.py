@@ -15,6 +15,7 @@ Full mode follows EVIDENCE.md (30 replications, runs of 240-420 days); quick mod
 from __future__ import annotations
 
 import copy
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ import pandas as pd
 
 from sim.config import DEFAULT_SCENARIO, read_yaml
 from sim.experiments.analysis import Results
+from sim.experiments.sweep import merge_changes
 from sim.policies import LEVERS as REGISTERED_LEVERS
 from sim.policies import ExpectedSign
 from sim.validation import measures
@@ -734,17 +736,39 @@ def noisy_community() -> dict:
     return {"member_mix": mix}
 
 
-def _levers_sweep(quick: bool) -> dict:
-    strategies = {"operator": {}, **{s.arm: s.setting for s in lever_signs()}}
+def _levers_sweep(quick: bool, structured: bool = False) -> dict:
+    """The K sweep: every lever sign on the validation community (``structured``: the signs that
+    need scenario changes, ``ExpectedSign.scenario``, on the community with those changes)."""
+    signs = _signs(structured)
+    strategies = {"operator": {}, **{s.arm: s.setting for s in signs}}
     community = {**noisy_community(), **QUICK_COMMUNITY} if quick else noisy_community()
+    if structured:
+        scenarios = {json.dumps(s.scenario, sort_keys=True) for s in signs}
+        if len(scenarios) > 1:
+            raise ValueError(
+                "lever signs with scenario changes must share them (one K sweep): "
+                + ", ".join(s.arm for s in signs)
+            )
+        community = merge_changes(community, signs[0].scenario)
     return _sweep(
-        "levers", quick, 100 if quick else 240, strategies, community, baseline="operator"
+        "levers-structured" if structured else "levers",
+        quick,
+        100 if quick else 240,
+        strategies,
+        community,
+        baseline="operator",
     )
 
 
-def _levers_checks(frame: pd.DataFrame, results: Results, quick: bool) -> list[Check]:
+def _signs(structured: bool) -> tuple[ExpectedSign, ...]:
+    return tuple(s for s in lever_signs() if bool(s.scenario) == structured)
+
+
+def _levers_checks(
+    frame: pd.DataFrame, results: Results, quick: bool, structured: bool = False
+) -> list[Check]:
     checks = []
-    for sign in lever_signs():
+    for sign in _signs(structured):
         change = arm(frame, sign.arm, sign.outcome) - arm(frame, sign.baseline, sign.outcome)
         up = sign.direction > 0
         checks.append(
@@ -773,6 +797,25 @@ LEVERS = Group(
     _levers_checks,
 )
 
+# the lever signs that need a structure the validation community lacks (ExpectedSign.scenario)
+LEVERS_STRUCTURED = Group(
+    "levers-structured",
+    ("K",),
+    partial(_levers_sweep, structured=True),
+    LEVERS.measure,
+    partial(_levers_checks, structured=True),
+)
+
 GROUPS = {
-    g.name: g for g in (PATTERNS, BADGES, CROWDING, MODERATION, WINBACK_GROUP, BASS_GROUP, LEVERS)
+    g.name: g
+    for g in (
+        PATTERNS,
+        BADGES,
+        CROWDING,
+        MODERATION,
+        WINBACK_GROUP,
+        BASS_GROUP,
+        LEVERS,
+        LEVERS_STRUCTURED,
+    )
 }
