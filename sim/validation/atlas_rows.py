@@ -1604,6 +1604,17 @@ BINDING_GROUP_ROWS = (
             "die more often than those that grow through their members' ties)",
         ),
     ),
+    # the lever on vs off (tests/test_atlas.py: every lever has one): the same arms as the next row
+    # but arm A has no groups lever at all; added after that row was measured
+    Row(
+        "lever: groups (split by topic at a binding cap)",
+        OPERATOR,
+        {"strategy": {"groups": {"when_full": "split_by_topic"}}},
+        "+ + ? ? + 0",
+        GROUP_ROWS[2].why,
+        cost=GROUP_COST,
+        base=ONE_FULL_GROUP,
+    ),
     Row(
         "groups: split by topic at a binding cap vs no split",
         {"strategy": {"groups": {"when_full": "none"}}},
