@@ -190,7 +190,7 @@ class GroupSection(Section):
         ge=1,
         le=100_000_000,
         unit="members",
-        description="most members the group takes (WeChat: 500 per group, Qiu et al. 2016); a "
+        description="most members the group takes (WeChat's platform rule: 500 per group); a "
         "full group refuses joins; null: no cap",
     )
     topics: list[int] = Field(

@@ -1,14 +1,16 @@
 """Groups: what the operator does when a group is full, and with groups that dwindle.
 
-A chat group has a member cap (WeChat: 500; Qiu, Li, Tang, Lu & Jia 2016, "The lifecycle and
-cascade of WeChat social messaging groups", WWW), and a full group refuses newcomers
+A chat group has a member cap (WeChat's platform rule: 500; on the lifecycle of WeChat groups, Qiu et
+al. 2016, "The lifecycle and cascade of WeChat social messaging groups", WWW), and a full group
+refuses newcomers
 (``sim.world.groups``). Operators then open a second group ("group 2"), split the group by topic,
 or do nothing; and they merge groups that have dwindled, since a group's activity needs enough
 members to sustain it (Butler 2001, "Membership size, communication activity, and
 sustainability", ISR: size brings the resources that keep a group going as well as the overload
 that drives members off; Kairam, Wang & Leskovec 2012, "The life and death of online groups",
-WSDM: small groups are the ones that die; Jones, Ravid & Rafaeli 2004: message overload in large
-groups). The lever does not decide which is better: the ``group-split`` study measures it.
+WSDM: how a group grows in its formative stage, through its members' ties or otherwise, predicts
+its longevity; Jones, Ravid & Rafaeli 2004: message overload in large groups). The lever does
+not decide which is better: the ``group-split`` study measures it.
 
 Each day the operator acts on the groups (a loop over groups, which are few):
 
@@ -70,7 +72,7 @@ class GroupsLever(Lever):
             {"groups": {"when_full": "split_by_topic"}},
             "members_end",
             1,
-            "Qiu et al. 2016 (a full group refuses newcomers); Butler 2001 (a group's size brings "
+            "a full group refuses newcomers (WeChat's cap); Butler 2001 (a group's size brings "
             "the resources that sustain it): two half-full groups take the newcomers a full one "
             "refuses and each is still large enough to sustain itself (the atlas row 'groups: "
             "split by topic at a binding cap vs no split')",

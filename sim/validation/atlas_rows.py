@@ -1511,7 +1511,8 @@ GROUP_ROWS = (
         {"groups": _chat_groups(None)},
         CAPPED_GROUPS,
         "- - ? ? - 0",
-        "Qiu et al. 2016 (WeChat's 500-member cap): full groups refuse newcomers, who stay out, "
+        "WeChat's 500-member cap (a platform rule; Qiu et al. 2016 on WeChat groups' "
+        "lifecycle): full groups refuse newcomers, who stay out, "
         "so fewer members, visits and posts; whether those inside stay longer (smaller groups, "
         "fewer unread messages: Butler 2001, Jones, Ravid & Rafaeli 2004) or not: no expectation",
     ),
@@ -1520,7 +1521,7 @@ GROUP_ROWS = (
         {"strategy": {"groups": {"when_full": "none"}}},
         {"strategy": {"groups": {"when_full": "overflow"}}},
         "+ + ? ? + 0",
-        "Qiu et al. 2016: a second group takes the newcomers a full group refuses, so more "
+        "a second group takes the newcomers a full group refuses (WeChat's cap), so more "
         "members, visits and posts; a new group starts small and quiet (Butler 2001: size "
         "brings resources), so whether its members stay: no expectation",
         cost=GROUP_COST,
@@ -1541,7 +1542,7 @@ GROUP_ROWS = (
         {"strategy": {"groups": {"when_full": "split_by_topic"}}},
         "+ + ? ? + 0",
         "a split leaves two half-full groups, which take the newcomers a full group refuses "
-        "(Qiu et al. 2016): more members, visits and posts; each half has fewer messages, on "
+        "(WeChat's cap): more members, visits and posts; each half has fewer messages, on "
         "its members' topics (Jones, Ravid & Rafaeli 2004: less overload) but fewer to read "
         "and answer (Butler 2001): whether members stay longer, no expectation",
         cost=GROUP_COST,
@@ -1600,8 +1601,8 @@ BINDING_GROUP_ROWS = (
             "days -2.4 points here). Without it they would have been refused, stayed in the "
             "market and joined the first group later, when places freed up: the overflow group "
             "uses up the market on a group that dies (Butler 2001: size brings the resources "
-            "that sustain a group; Kairam, Wang & Leskovec 2012: groups that grow from strangers "
-            "die more often than those that grow through their members' ties)",
+            "that sustain a group; Kairam, Wang & Leskovec 2012: how a group grows in its "
+            "formative stage, through its members' ties or not, predicts whether it lasts)",
         ),
     ),
     # the lever on vs off (tests/test_atlas.py: every lever has one): the same arms as the next row

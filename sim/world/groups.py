@@ -1,16 +1,18 @@
 """Groups and channels: a community made of several groups, each with its own platform and cap.
 
-A community often lives in several groups or channels rather than one feed: WeChat groups capped at
-500 members, spawning a second group when the first is full (Qiu, Li, Tang, Lu & Jia 2016, "The
-lifecycle and cascade of WeChat social messaging groups", WWW: the 500-member cap, groups that grow,
-peak and decay), Discord channels, forum sub-boards. A group's size is double-edged: more members
+A community often lives in several groups or channels rather than one feed: WeChat groups, which the
+platform caps at 500 members (operators open a second group when the first is full), Discord
+channels, forum sub-boards. Qiu, Li, Tang, Lu, Ye, Chen, Yang & Hopcroft 2016 ("The lifecycle and
+cascade of WeChat social messaging groups", WWW) find a strong dichotomy between long-lived and
+short-lived WeChat groups, and that groups gain members by members inviting their friends (a
+membership cascade). A group's size is double-edged: more members
 bring more content and more people to answer, and more messages to wade through (Butler 2001,
 "Membership size, communication activity, and sustainability", Information Systems Research 12(4):
 size brings both resources and overload; Jones, Ravid & Rafaeli 2004, "Information overload and the
 message dynamics of online interaction spaces", ISR 15(2): as volume grows, members respond to
 fewer, simpler messages and leave; Kairam, Wang & Leskovec 2012, "The life and death of online
-groups", WSDM: groups that grow by diffusion through members' ties last longer, and a group's
-fate can be read from its early growth).
+groups", WSDM: whether a group grows through its members' ties (diffusion) or by other means in its
+formative stage predicts its growth and longevity).
 
 The rules here, each an assumption in its form:
 
