@@ -180,8 +180,13 @@ class CommunityModel(mesa.Model):
         self.operator_acts(day)
         self._trend_attention(day)
         pop.rejoin(day)  # members who left may come back (win-back, events, friends)
-        visitors = pop.visit(day, self.groups)
-        pop.read(visitors, self.feed, day, self.groups)
+        # in groups (sim.world.groups) visiting, reading and responding take the groups; without
+        # them, the calls are those of one feed
+        visitors = pop.visit(day) if self.groups is None else pop.visit(day, self.groups)
+        if self.groups is None:
+            pop.read(visitors, self.feed, day)
+        else:
+            pop.read(visitors, self.feed, day, self.groups)
         threads = pop.post(visitors, day)
         thread_groups = self._thread_groups(threads[0], threads[1], day)
         replies = self.reply(visitors, day)
@@ -247,6 +252,10 @@ class CommunityModel(mesa.Model):
         return total
 
     # ---- groups (sim.world.groups) ---------------------------------------------------------------
+    def _in_groups(self) -> tuple:
+        """The groups argument of the population's phases: none without groups (one feed)."""
+        return () if self.groups is None else (self.groups,)
+
     def _admit(self, joins: int, referrals: int) -> tuple[int, int]:
         """Of ``joins`` would-be newcomers (``referrals`` of them referred), those the groups have
         room for (market joins are refused first); the refused are counted in ``joins_refused``."""
@@ -455,7 +464,7 @@ class CommunityModel(mesa.Model):
 
     def reply(self, visitors: np.ndarray, day: int) -> _Responses:
         pop = self.population
-        responders, item = pop.respond(visitors, self.feed, day, "reply", self.groups)
+        responders, item = pop.respond(visitors, self.feed, day, "reply", *self._in_groups())
         threads = self.feed.threads()
         authors = threads.author[item]
         received = _received(authors, pop.n)
@@ -486,7 +495,7 @@ class CommunityModel(mesa.Model):
 
     def react(self, visitors: np.ndarray, day: int) -> _Responses:
         pop = self.population
-        responders, item = pop.respond(visitors, self.feed, day, "react", self.groups)
+        responders, item = pop.respond(visitors, self.feed, day, "react", *self._in_groups())
         received = _received(self.feed.author[item], pop.n)
         kernels.active().scatter_add(pop.reactions, responders, np.int32(1))
         pop.reactions_received[: pop.n] += received
