@@ -65,7 +65,8 @@ class Groups:
     >>> g = Groups([GroupSpec("a", cap=2), GroupSpec("b", cap=2)], n_topics=2, capacity=8)
     >>> pref = np.full((8, 2), 0.5, np.float32)
     >>> g.join(np.arange(3), pref)
-    >>> g.sizes(np.ones(8, bool)).tolist(), g.room()
+    >>> alive = np.arange(8) < 3
+    >>> g.sizes(alive).tolist(), g.room(alive)
     ([2, 1], 1)
     """
 
