@@ -342,7 +342,7 @@ class Team(Config):
     community: Role | None = Field(
         None,
         description="community management (default role of levers onboarding, winback, "
-        "incentives, care, leaders, and of any lever that names no role)",
+        "incentives, care, groups, leaders, and of any lever that names no role)",
     )
     moderation: Role | None = Field(
         None, description="reviews flagged and queued items (default role of lever moderation)"
