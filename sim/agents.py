@@ -1002,8 +1002,11 @@ class Population:
         )
 
     # ---- the day's behaviours --------------------------------------------------------------------
-    def visit(self, day: int) -> np.ndarray:
-        """Who visits today: propensity scaled by loyalty and interest, plus the pull of replies."""
+    def visit(self, day: int, groups=None) -> np.ndarray:
+        """Who visits today: propensity scaled by loyalty and interest, plus the pull of replies.
+        In ``groups``, a muted chat group is opened less often too: the visit probability is
+        multiplied by the mean, over the member's groups, of the group's ``muted_visit`` where muted
+        and 1 elsewhere (an assumption: one muted group of two halves the muted pull's effect)."""
         r, n = self.rules, self.n
         a = self.here()  # only members still here decide
         loyalty, interest = self.loyalty[a], self.interest[a]
@@ -1016,6 +1019,8 @@ class Population:
             p = np.where(self.muted[a], p * np.float32(r.platform.muted_visit), p)
         if self.clock is not None:  # active hours: some weekdays draw more visits than others
             p = p * self.clock.visit_factor(self.segment[a], day)
+        if groups is not None and groups.muted.any():
+            p = p * groups.visit_factor(a)
         p = self._operator_pull(p, a)
         visitors = np.zeros(n, bool)
         hit = self.streams.uniform("visit", day, n)[a] < p
@@ -1058,18 +1063,23 @@ class Population:
             pull *= np.float32(0.3)
         return p
 
-    def read(self, visitors: np.ndarray, feed: Items, day: int = 0) -> None:
+    def read(self, visitors: np.ndarray, feed: Items, day: int = 0, groups=None) -> None:
         """Visitors read yesterday's feed as the platform shows it (``sim.world.platform``):
         information benefit and reading cost. ``stream`` is Ren & Kraut's (2014) unfiltered stream
-        (``_read_stream``); the other kinds limit reading by attention (``_read_attention``)."""
+        (``_read_stream``); the other kinds limit reading by attention (``_read_attention``). With
+        ``groups`` (``sim.world.groups.Groups``), each group's items are read by its members with
+        its platform's rules (``_read_groups``)."""
         idx = self.slots_of(visitors)
         values = np.zeros((5, idx.size), np.float32)  # info, relevant, cost, overload, toxicity
         if len(feed) > 0:
-            if self.rules.platform.kind == "stream":
+            if groups is not None:
+                self._read_groups(idx, feed, values, day, groups)
+            elif self.rules.platform.kind == "stream":
                 self._read_stream(idx, feed, values)
             else:
                 self._read_attention(idx, feed, values, day)
-            self._drift_topics(idx, feed.informative_per_topic())
+            if groups is None:
+                self._drift_topics(idx, feed.informative_per_topic())
         info, relevant, cost, overload_cost, toxicity = values
         self.info_today[idx] = info
         self.relevant_read[idx] = relevant
@@ -1086,14 +1096,53 @@ class Population:
             _move_toward(state, value, EMA_WEIGHT)
             average[idx] = state
 
-    def _read_stream(self, idx: np.ndarray, feed: Items, values: np.ndarray) -> None:
+    def _read_groups(self, idx: np.ndarray, feed: Items, values: np.ndarray, day: int, groups):
+        """Reading in groups (``sim.world.groups``): a loop over the (few) open groups, each
+        restricting the day's reading to its items (its own and the operator's announcements,
+        group -1) and its members among the visitors, read with its platform's rules on the
+        member's share of its read budget (``Groups.shares``: equal across its groups, an
+        assumption after Weng et al. 2012's limited attention); interest drifts toward each group's
+        items. Costs add up over groups (a chat group's notifications and mute are its own); the
+        information is the relevance-weighted mean quality over groups, saturating in the total of
+        relevant items read, as in one feed."""
+        share = groups.shares(idx)
+        quality = np.zeros(idx.size, np.float32)  # per reader: mean quality x relevant, summed
+        for g in np.flatnonzero(groups.open):
+            inside = groups.member[idx, g]
+            mine = (feed.group == g) | (feed.group < 0)
+            if not inside.any() or not mine.any():
+                continue
+            rows, items, plat = idx[inside], feed.subset(mine), groups.specs[g].platform
+            part = np.zeros((5, rows.size), np.float32)
+            if plat.kind == "stream":
+                self._read_stream(rows, items, part, share[inside])
+            else:
+                muted = groups.muted[:, g]  # a view: muting writes into the group's column
+                self._read_attention(rows, items, part, day, plat, share[inside], muted, f".{g}")
+            self._drift_topics(rows, items.informative_per_topic())
+            info, relevant = part[0], part[1]
+            saturation = 1 - np.exp(-3.0 * relevant / INFO_SATURATION_ITEMS)
+            quality[inside] += np.where(saturation > 0, info / np.maximum(saturation, 1e-9), 0) * (
+                relevant
+            )
+            values[1:, inside] += part[1:]
+        relevant = values[1]
+        saturation = 1 - np.exp(-3.0 * relevant / INFO_SATURATION_ITEMS)
+        mean_quality = np.where(relevant > 0, quality / np.maximum(relevant, 1e-9), 0)
+        values[0] = mean_quality * saturation
+
+    def _read_stream(
+        self, idx: np.ndarray, feed: Items, values: np.ndarray, share: np.ndarray | None = None
+    ) -> None:
         """Ren & Kraut (2014): every visitor reads the whole stream up to its budget; relevance is
         the stream's, quality the stream's mean, and more to read than time allows costs a
-        saturating overload cost."""
+        saturating overload cost. ``share``: of each reader's budget (groups; default all)."""
         r = self.rules
         info, relevant, cost, overload_cost, toxicity = values
         total = float(len(feed))
         budget = self.trait("read_budget", idx)
+        if share is not None:
+            budget = budget * share
         # engaging formats draw more attention: relevance follows appeal, cost follows count
         per_topic = feed.informative_per_topic().astype(np.float32)
         relevant_in_feed = np.minimum(
@@ -1118,7 +1167,17 @@ class Population:
             toxicity[:] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
             cost += toxicity
 
-    def _read_attention(self, idx: np.ndarray, feed: Items, values: np.ndarray, day: int) -> None:
+    def _read_attention(
+        self,
+        idx: np.ndarray,
+        feed: Items,
+        values: np.ndarray,
+        day: int,
+        plat: Platform | None = None,
+        share: np.ndarray | None = None,
+        muted_by: np.ndarray | None = None,
+        mute_purpose: str = "",
+    ) -> None:
         """Attention-limited reading (Weng et al. 2012) on a forum, feed or chat group.
 
         ``relevant`` is the relevance-weighted count of items found (preference times the
@@ -1129,13 +1188,20 @@ class Population:
         their number (~40 a day), so each item's quality counts (``platform.quality_read``).
         Costs: forum and feed, scanning titles of no interest (bounded by the page); chat, each
         unread message notifies (linear, no saturation) unless the member has muted the group, and
-        off-topic messages read cost as in Ren & Kraut. Sources: ``sim.world.platform``."""
-        r, plat = self.rules, self.rules.platform
+        off-topic messages read cost as in Ren & Kraut. Sources: ``sim.world.platform``.
+
+        In groups (``_read_groups``): ``plat`` is the group's platform, ``share`` each reader's
+        share of its budget, ``muted_by`` the group's mute column and ``mute_purpose`` its stream."""
+        r = self.rules
+        plat = plat if plat is not None else r.platform
+        muted_by = muted_by if muted_by is not None else self.muted
         info, relevant, cost, overload_cost, toxicity = values
         total = np.float32(len(feed))
         budget = self.trait("read_budget", idx)
+        if share is not None:
+            budget = budget * share
         chat = plat.kind == "chat_group"
-        muted = self.muted[idx] if chat else None
+        muted = muted_by[idx] if chat else None
         if chat:
             budget = np.where(muted, budget * np.float32(plat.muted_read), budget)
         per_topic = feed.informative_per_topic().astype(np.float32)
@@ -1198,8 +1264,8 @@ class Population:
             # a noisy group gets muted first (Qiu et al. 2016)
             noisy = ~muted & (unread > plat.mute_after)
             if noisy.any():
-                draw = self.streams.uniform("mute", day, self.n)[idx]
-                self.muted[idx[noisy & (draw < plat.mute_rate)]] = True
+                draw = self.streams.uniform("mute" + mute_purpose, day, self.n)[idx]
+                muted_by[idx[noisy & (draw < plat.mute_rate)]] = True
         else:
             page = np.minimum(seen, depth)
             cost[:] = np.float32(r.offtopic_cost * plat.scan_cost) * (page / depth) * offtopic_share
@@ -1346,7 +1412,7 @@ class Population:
         self.last_post_day[authors] = day
 
     def respond(
-        self, visitors: np.ndarray, feed: Items, day: int, kind: str
+        self, visitors: np.ndarray, feed: Items, day: int, kind: str, groups=None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Visitors reply to yesterday's threads (``kind='reply'``) or react to yesterday's items.
 
@@ -1368,10 +1434,34 @@ class Population:
         if responders.size == 0 or len(targets) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         u = self.streams.generator(kind + ".target", day).random((2, responders.size), np.float32)
+        if groups is not None:
+            return self._respond_in_groups(targets, responders, u, day, kind, groups)
         item = targets.pick(self.pref, u[0], u[1], rows=responders)
         ok = (item >= 0) & (targets.author[np.maximum(item, 0)] != responders)
         if kind == "reply" and self.rules.platform.kind == "forum" and ok.any():
             item = self._seek_unanswered(targets, responders, item, ok, day)
+        return responders[ok], item[ok]
+
+    def _respond_in_groups(self, targets: Items, responders, u, day: int, kind: str, groups):
+        """In groups (``sim.world.groups``): each response looks in one of the responder's groups,
+        uniformly, and picks an item there (its own or the operator's announcements) by interest as
+        in one feed; a forum group's repliers also seek its unanswered threads. A loop over
+        groups."""
+        gen = self.streams.generator(kind + ".group", day)
+        which = groups.reply_groups(responders, gen.random(responders.size, np.float32))
+        item = np.full(responders.size, -1, np.int64)
+        for g in np.unique(which[which >= 0]):
+            sel = np.flatnonzero(which == g)
+            inside = np.flatnonzero((targets.group == g) | (targets.group < 0))
+            if inside.size == 0:
+                continue
+            sub, who = targets.subset(inside), responders[sel]
+            got = sub.pick(self.pref, u[0][sel], u[1][sel], rows=who)
+            ok = (got >= 0) & (sub.author[np.maximum(got, 0)] != who)
+            if kind == "reply" and groups.specs[g].platform.kind == "forum" and ok.any():
+                got = self._seek_unanswered(sub, who, got, ok, day)
+            item[sel] = np.where(ok, inside[np.maximum(got, 0)], -1)
+        ok = item >= 0
         return responders[ok], item[ok]
 
     def _seek_unanswered(self, threads: Items, responders, item, ok, day: int) -> np.ndarray:

@@ -21,6 +21,7 @@ from sim.agents import LeaveReason, Member, Population, Rules
 from sim.policies import Actions, Lever, Market, Operator, Strategy, operator_series
 from sim.world import kernels
 from sim.world.content import Items
+from sim.world.groups import Groups, GroupSpec
 from sim.world.hours import OPERATOR_HOUR, ActiveHours, Clock
 from sim.world.metrics import (
     DayActivity,
@@ -90,6 +91,7 @@ COMMUNITY_SERIES = (
     "regulars",
     "core",
     "trend_items",
+    "joins_refused",
 )
 # the per-topic daily series (``CommunityModel.topics``): items and responses per topic and day
 TOPIC_SERIES = ("threads", "operator_posts", "replies", "reactions", "operator_responses")
@@ -129,6 +131,7 @@ class CommunityModel(mesa.Model):
         strategy: Strategy | None = None,
         uncertainties: Uncertainties | None = None,
         hours: ActiveHours | None = None,
+        groups: list[GroupSpec] | None = None,
         rng=None,
     ):
         self.seed_sequence = root_seed_sequence(rng)
@@ -140,12 +143,20 @@ class CommunityModel(mesa.Model):
         self.referral_conversion = referral_conversion
         self.streams = RandomStreams(self.seed_sequence)
         self.population = Population(self.rules, self.streams, capacity=members + 1024)
-        self.population.add(members, day=0, founders=True)
+        founders = self.population.add(members, day=0, founders=True)
         # active hours (sim.world.hours): None is the day-only model
         self.hours = hours
         self.clock = Clock(hours, self.rules) if hours is not None else None
         self.population.clock = self.clock
         self._response_feed: Items | None = None  # today's feed as responders see it
+        # groups and channels (sim.world.groups): None, one feed as before
+        self.groups = Groups(groups, self.rules.n_topics, members + 1024) if groups else None
+        self._group_days: list[
+            np.ndarray
+        ] = []  # per day: groups x [members, active, posts, replies]
+        self.joins_refused = 0
+        if self.groups is not None:
+            self.groups.join(founders, self.population.pref, self.population.view("alive"))
         self.joined_from_market = 0
         self.pending_invites = 0
         self.feed = Items.empty(self.rules.n_topics)
@@ -181,10 +192,16 @@ class CommunityModel(mesa.Model):
         self.operator_acts(day)
         self._trend_attention(day)
         pop.rejoin(day)  # members who left may come back (win-back, events, friends)
-        visitors = pop.visit(day)
+        # in groups (sim.world.groups) visiting, reading and responding take the groups; without
+        # them, the calls are those of one feed
+        visitors = pop.visit(day) if self.groups is None else pop.visit(day, self.groups)
         self._response_feed = self._aged_feed()
-        pop.read(visitors, self.feed, day)
+        if self.groups is None:
+            pop.read(visitors, self.feed, day)
+        else:
+            pop.read(visitors, self.feed, day, self.groups)
         threads = pop.post(visitors, day)
+        thread_groups = self._thread_groups(threads[0], threads[1], day)
         replies = self.reply(visitors, day)
         reactions = self.react(visitors, day)
         invites = pop.invite(visitors, day)
@@ -198,7 +215,8 @@ class CommunityModel(mesa.Model):
         if self.operator is not None:
             self._track_interactions(replies.targets, reactions.targets)
         self._count_topics(threads, replies, reactions)
-        self.feed = self._publish(threads, replies)
+        self._count_groups(visitors, thread_groups, replies)
+        self.feed = self._publish(threads, replies, thread_groups)
         self.pending_invites = invites
         self._collect(day, joins, visitors, threads, replies, reactions, invites, leaving)
 
@@ -226,10 +244,13 @@ class CommunityModel(mesa.Model):
         joins = int(gen.binomial(remaining, min(organic + market.extra_p, 1.0)))
         referrals = int(gen.binomial(self.pending_invites, self.referral_conversion))
         joins = min(remaining, joins + referrals)
+        if self.groups is not None:  # a full group refuses joins: the refused stay in the market
+            self.joins_refused = 0
+            joins, referrals = self._admit(joins, referrals)
         if self.operator is not None:
             self._pay_for_joins(joins - referrals, referrals, organic, market)
         self.joined_from_market += joins
-        self.population.add(joins, day)
+        self._join_groups(self.population.add(joins, day))
         if market.channels:
             joins += self._channel_joins(day, market)
         return joins
@@ -244,13 +265,104 @@ class CommunityModel(mesa.Model):
         for name, expected in market.channels:
             fit = fits.get(name, 1.0)
             n = min(int(gen.poisson(expected)), self.market_size - self.joined_from_market)
+            if self.groups is not None:
+                n = self._admit(n, 0)[0]
             if n <= 0:
                 continue
             self.joined_from_market += n
-            self.population.add(n, day, fit=fit)
+            self._join_groups(self.population.add(n, day, fit=fit))
             self.operator.count(f"{name}_joins", n)
             total += n
         return total
+
+    # ---- groups (sim.world.groups) ---------------------------------------------------------------
+    def _in_groups(self) -> tuple:
+        """The groups argument of the population's phases: none without groups (one feed)."""
+        return () if self.groups is None else (self.groups,)
+
+    def _admit(self, joins: int, referrals: int) -> tuple[int, int]:
+        """Of ``joins`` would-be newcomers (``referrals`` of them referred), those the groups have
+        room for (market joins are refused first); the refused are counted in ``joins_refused``."""
+        room = self.groups.room(self.population.view("alive"))
+        if joins <= room:
+            return joins, referrals
+        self.joins_refused += joins - room
+        return room, min(referrals, room)
+
+    def _join_groups(self, slots: np.ndarray) -> None:
+        if self.groups is not None and slots.size:
+            self.groups.join(slots, self.population.pref, self.population.view("alive"))
+
+    def _thread_groups(self, authors: np.ndarray, topic: np.ndarray, day: int):
+        """The group of each of today's threads (``Groups.thread_groups``); None without groups."""
+        if self.groups is None:
+            return None
+        u = self.streams.generator("post.group", day).random(authors.size)
+        return self.groups.thread_groups(authors, topic, u)
+
+    def _count_groups(self, visitors: np.ndarray, thread_groups, replies: _Responses) -> None:
+        """Today's size and activity per group: members still here, members who visited, threads
+        and replies posted in it (``groups()``)."""
+        if self.groups is None:
+            return
+        pop, k = self.population, len(self.groups)
+        member = self.groups.member[: pop.n]
+        row = np.zeros((k, 4), np.int64)
+        row[:, 0] = self.groups.sizes(pop.view("alive"))
+        row[:, 1] = member[visitors[: pop.n]].sum(axis=0)
+        row[:, 2] = np.bincount(thread_groups, minlength=k)[:k]
+        row[:, 3] = np.bincount(replies.group[replies.group >= 0], minlength=k)[:k]
+        self._group_days.append(row)
+
+    def groups_frame(self) -> pd.DataFrame | None:
+        """Per group and day (``groups.parquet``): members, active (visited), posts (threads) and
+        replies; groups opened later have zero rows before their first day. None without groups."""
+        if self.groups is None:
+            return None
+        k = len(self.groups)
+        days = len(self._group_days)
+        table = np.zeros((days, k, 4), np.int64)
+        for d, row in enumerate(self._group_days):
+            table[d, : row.shape[0]] = row
+        names = [spec.name for spec in self.groups.specs]
+        frame = pd.DataFrame(
+            {
+                "day": np.repeat(np.arange(1, days + 1), k),
+                "group": np.tile(np.arange(k), days),
+                "name": np.tile(np.array(names, dtype=object), days),
+                "kind": np.tile(
+                    np.array([s.platform.kind for s in self.groups.specs], dtype=object), days
+                ),
+            }
+        )
+        for i, name in enumerate(("members", "active", "posts", "replies")):
+            frame[name] = table[:, :, i].reshape(-1)
+        return frame
+
+    def groups_summary(self) -> list[dict]:
+        """Per group: its name, kind, cap, topics, whether open, members at the end, and mean
+        active members, posts and replies a day over the last 30 days."""
+        frame = self.groups_frame()
+        last = frame[frame["day"] > frame["day"].max() - 30] if len(frame) else frame
+        out = []
+        for g, spec in enumerate(self.groups.specs):
+            mine = last[last["group"] == g]
+            end = frame[(frame["group"] == g) & (frame["day"] == frame["day"].max())]
+            out.append(
+                {
+                    "name": spec.name,
+                    "kind": spec.platform.kind,
+                    "cap": spec.cap,
+                    "topics": list(spec.topics),
+                    "open": bool(self.groups.open[g]),
+                    "opened_day": int(self.groups.opened[g]),
+                    "members_end": int(end["members"].sum()) if len(end) else 0,
+                    "active_last30": float(mine["active"].mean()) if len(mine) else 0.0,
+                    "posts_last30": float(mine["posts"].mean()) if len(mine) else 0.0,
+                    "replies_last30": float(mine["replies"].mean()) if len(mine) else 0.0,
+                }
+            )
+        return out
 
     def _market(self, day: int) -> Market:
         """What the strategy's levers add to today's arrivals (paid pull, referral rewards)."""
@@ -376,7 +488,9 @@ class CommunityModel(mesa.Model):
 
     def reply(self, visitors: np.ndarray, day: int) -> _Responses:
         pop = self.population
-        responders, item = pop.respond(visitors, self._response_feed, day, "reply")
+        responders, item = pop.respond(
+            visitors, self._response_feed, day, "reply", *self._in_groups()
+        )
         threads = self.feed.threads()
         authors = threads.author[item]
         received = _received(authors, pop.n)
@@ -402,22 +516,30 @@ class CommunityModel(mesa.Model):
             unanswered=int(unanswered.sum()),
             ignored=_received(threads.author[unanswered], pop.n) + pop.removed_threads[: pop.n],
             per_member=per_member,
+            group=threads.group[item] if self.groups is not None else None,
         )
 
     def react(self, visitors: np.ndarray, day: int) -> _Responses:
         pop = self.population
-        responders, item = pop.respond(visitors, self._response_feed, day, "react")
+        responders, item = pop.respond(
+            visitors, self._response_feed, day, "react", *self._in_groups()
+        )
         received = _received(self.feed.author[item], pop.n)
         kernels.active().scatter_add(pop.reactions, responders, np.int32(1))
         pop.reactions_received[: pop.n] += received
         targets = _operator_targets(self.feed, item) if self.operator is not None else None
         return _Responses(responders, item, None, received, targets=targets)
 
-    def _publish(self, threads, replies: _Responses) -> Items:
+    def _publish(self, threads, replies: _Responses, thread_groups=None) -> Items:
         """Today's threads and replies become tomorrow's feed (a reply inherits its thread's topic
-        and, for chatter, its being off-topic; only threads can be toxic here)."""
+        and, for chatter, its being off-topic, and in groups its thread's group; only threads can
+        be toxic here)."""
         author, topic, quality, toxic, chatter = threads
         is_thread = np.concatenate([np.ones(author.size, bool), np.zeros(replies.who.size, bool)])
+        extra = self._author_appeal(author, replies.who.size)
+        extra.update(self._posted_hours(author, replies.who))
+        if thread_groups is not None:
+            extra["group"] = np.concatenate([thread_groups, replies.group])
         return Items.build(
             np.concatenate([author, replies.who]),
             np.concatenate([topic, replies.what]),
@@ -426,8 +548,7 @@ class CommunityModel(mesa.Model):
             self.rules.n_topics,
             toxic=np.concatenate([toxic, np.zeros(replies.who.size, bool)]),
             offtopic=np.concatenate([chatter, replies.to_chatter]),
-            **self._author_appeal(author, replies.who.size),
-            **self._posted_hours(author, replies.who),
+            **extra,
         )
 
     def _posted_hours(self, authors: np.ndarray, repliers: np.ndarray) -> dict:
@@ -465,6 +586,7 @@ class CommunityModel(mesa.Model):
         self.today = daily_row(pop, day, joins, activity)
         self.today["returned"] = pop.returned_today
         self.today["trend_items"] = self._trend_items
+        self.today["joins_refused"] = self.joins_refused  # would-be newcomers refused: groups full
         self.today.update(self._operator_row())
         if self.clock is not None:
             self.today.update(self._hours_row())
@@ -543,6 +665,17 @@ class CommunityModel(mesa.Model):
             **pooled_retention(pop, day),
             **reply_effect(pop, day),
             "mean_loyalty": float(pop.view("loyalty")[alive].mean()) if alive.any() else 0.0,
+            **self._groups_summary(series),
+        }
+
+    def _groups_summary(self, series: pd.DataFrame) -> dict:
+        """With groups: would-be newcomers refused for want of room, and each group's summary."""
+        if self.groups is None:
+            return {}
+        return {
+            "joins_refused": int(series["joins_refused"].sum()),
+            "groups_open": int(self.groups.open.sum()),
+            "groups": self.groups_summary(),
         }
 
     def member(self, slot: int) -> Member:
@@ -608,6 +741,7 @@ class _Responses:
     unanswered: int = 0  # ... of which got no reply
     ignored: np.ndarray | None = None  # per member: its threads that closed without a reply
     per_member: np.ndarray | None = None  # replies: how many each member wrote today
+    group: np.ndarray | None = None  # replies, in groups: the group of each reply's thread
 
 
 class LeverWorld:
@@ -626,6 +760,11 @@ class LeverWorld:
     @property
     def feed(self) -> Items:
         return self._model.feed
+
+    @property
+    def groups(self) -> Groups | None:
+        """The community's groups (``sim.world.groups``); None: one feed."""
+        return self._model.groups
 
     def popularity(self) -> np.ndarray:
         return self._model.rules.popularity()

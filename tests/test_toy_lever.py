@@ -118,6 +118,7 @@ def test_every_built_in_lever_declares_every_piece():
         "adaptive",
         "care",  # a lever file added after the built-in ones: registered after them
         "defence",  # likewise, in alphabetical order
+        "groups",  # likewise, in alphabetical order
         "leaders",
     ]
     for key, lever in LEVERS.items():

@@ -330,7 +330,9 @@ def _run(args: argparse.Namespace) -> int:
         _fail("interrupted; nothing written", status=130)
     except (OSError, OutputError) as exc:
         _fail(f"cannot write the outputs to {out_dir}: {exc}", status=1)
-    print(f"wrote {', '.join(RUN_FILES)} to {_shown(out_dir)}")
+    written = RUN_FILES + (("groups.parquet",) if model.groups is not None else ())
+    written += ("hours.parquet",) if model.clock is not None else ()
+    print(f"wrote {', '.join(written)} to {_shown(out_dir)}")
     headline = HEADLINE
     if scenario.strategy is not None:
         headline += OPERATOR_HEADLINE
@@ -338,7 +340,28 @@ def _run(args: argparse.Namespace) -> int:
         headline += LIABILITY_HEADLINE if incentives is not None and incentives.tangible else ()
     print(_kpi_table(run_summary(model, scenario), headline))
     print(_hot_topics(top_topics(model.topics())["last_7_days"]))
+    if model.groups is not None:
+        print(_groups_table(model.summary()))
     return 0
+
+
+def _groups_table(summary: dict) -> str:
+    """Per group: its kind, cap, members at the end and its last 30 days' activity a day."""
+    lines = [
+        f"groups ({summary['groups_open']} open; {summary['joins_refused']:,} would-be "
+        "newcomers refused, groups full):",
+        f"  {'group':<20} {'kind':<11} {'cap':>6} {'members':>8} {'active':>7} {'posts':>6} "
+        f"{'replies':>7}  (a day, last 30 days)",
+    ]
+    for g in summary["groups"]:
+        cap = "-" if g["cap"] is None else f"{g['cap']:,}"
+        state = "" if g["open"] else "  (merged)"
+        lines.append(
+            f"  {g['name'][:20]:<20} {g['kind']:<11} {cap:>6} {g['members_end']:>8,} "
+            f"{g['active_last30']:>7.1f} {g['posts_last30']:>6.1f} {g['replies_last30']:>7.1f}"
+            + state
+        )
+    return "\n".join(lines)
 
 
 def _hot_topics(ranked: list[dict]) -> str:

@@ -10,6 +10,8 @@ these sections:
 * ``member_mix``: the kinds of newcomer (``sim.agents.Segment``), with relative shares;
 * ``platform``: how members see and choose items and what volume costs them
   (``sim.world.platform.Platform``: chat_group, forum, feed, or Ren & Kraut's stream);
+* ``groups`` (optional): the community's groups or channels, each with its platform, cap and topics
+  (``sim.world.groups``); absent: one feed on the ``platform`` above, as before;
 * ``behaviour``: every other field of ``sim.agents.Rules``, under the same name;
 * ``strategy`` (optional): the operator's levers, validated by ``sim.policies.Strategy`` itself;
 * ``uncertainties`` (optional): what the operator does not control (``sim.world.uncertainties``);
@@ -37,12 +39,20 @@ import inspect
 from dataclasses import MISSING, fields
 from typing import Annotated, Any, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    model_serializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from sim.agents import DEFAULT_MIX, Rules, Segment
 from sim.model import CommunityModel
 from sim.policies import Strategy, on_registry_change
+from sim.world.groups import MAX_GROUPS, GroupSpec
 from sim.world.hours import ActiveHours
 from sim.world.parameters import described
 from sim.world.platform import Platform
@@ -168,6 +178,36 @@ PlatformSection = section_of(
 )
 
 
+class GroupSection(Section):
+    """One group or channel of the community (``sim.world.groups``)."""
+
+    name: str = Field(min_length=1, max_length=64, description="the group's name (unique)")
+    platform: PlatformSection = Field(
+        default_factory=PlatformSection,
+        description="how the group's members see its items and what its volume costs them (the "
+        "fields of the scenario's platform section): chat_group, forum, feed or stream",
+    )
+    cap: int | None = setting(
+        None,
+        ge=1,
+        le=100_000_000,
+        unit="members",
+        description="most members the group takes (WeChat's platform rule: 500 per group); a "
+        "full group refuses joins; null: no cap",
+    )
+    topics: list[int] = Field(
+        [],
+        max_length=64,
+        description="topic indices the group is about (newcomers join by topic fit, threads go "
+        "to the author's group holding their topic); empty: every topic",
+    )
+
+    def spec(self) -> GroupSpec:
+        return GroupSpec(
+            self.name, Platform(**self.platform.model_dump()), self.cap, tuple(self.topics)
+        )
+
+
 class RunSettings(Section):
     days: int = setting(365, ge=1, le=36_500, description="days to simulate", unit="days")
     seed: int = Field(1, ge=0, le=2**63 - 1, description="root seed of every random stream")
@@ -189,6 +229,14 @@ class Scenario(Section):
         description="the platform: chat_group, forum (the default: a young community's most "
         "likely home), feed, or stream (Ren & Kraut's unfiltered stream); it decides how members "
         "see and choose items and what unread volume costs them",
+    )
+    groups: list[GroupSection] | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_GROUPS // 2,
+        description="the community's groups or channels, each with its own platform, cap and "
+        "topics (sim.world.groups): members belong to one or more and read each by its "
+        "platform's rules, sharing their reading time; absent or null: one feed on `platform`",
     )
     behaviour: Behaviour = Field(
         default_factory=Behaviour, description="behavioural rules shared by every member"
@@ -219,6 +267,15 @@ class Scenario(Section):
         (and ``strategy:`` or ``uncertainties:`` left empty as "none")."""
         if isinstance(data, dict):
             return {k: v for k, v in data.items() if not (k in cls.model_fields and v is None)}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _without_absent_groups(self, handler):
+        """``groups`` left out (null) is not written: a scenario without groups dumps, stores and
+        keys its runs exactly as before the section existed."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("groups", 0) is None:
+            del data["groups"]
         return data
 
     @model_validator(mode="after")
@@ -253,11 +310,49 @@ class Scenario(Section):
         problems += self._topic_references(topics)
         if self.hours is not None:
             problems += self.hours.problems([segment.name for segment in self.member_mix])
+        problems += self._group_problems(topics)
+        if self.hours is not None and self.groups:
+            # items sink under the whole feed's newer items on the community's platform
+            # (sim.world.hours); per group feeds and platforms are not built yet
+            problems.append(
+                ("hours", "hours + groups", "active hours cannot yet be combined with groups")
+            )
         if problems:
             raise PydanticCustomError(
                 "inconsistent", "inconsistent scenario", {"problems": problems}
             )
         return self
+
+    def _group_problems(self, topics: int) -> list[tuple[str, object, str]]:
+        """Group names unique, topics in range and not repeated, room for the founders."""
+        problems = []
+        names = set()
+        for i, group in enumerate(self.groups or ()):
+            if group.name in names:
+                problems.append((f"groups[{i}].name", group.name, "group names must be unique"))
+            names.add(group.name)
+            for j, topic in enumerate(group.topics):
+                if not 0 <= topic < topics:
+                    problems.append(
+                        (
+                            f"groups[{i}].topics[{j}]",
+                            topic,
+                            f"must be a topic index from 0 to community.topics - 1 ({topics - 1})",
+                        )
+                    )
+            if len(set(group.topics)) != len(group.topics):
+                problems.append((f"groups[{i}].topics", group.topics, "must not repeat a topic"))
+        caps = [group.cap for group in self.groups or ()]
+        if caps and None not in caps and sum(caps) < self.community.members:
+            problems.append(
+                (
+                    "groups",
+                    f"caps summing to {sum(caps)}",
+                    f"the groups' caps must hold the founders (community.members = "
+                    f"{self.community.members})",
+                )
+            )
+        return problems
 
     def _topic_references(self, topics: int) -> list[tuple[str, object, str]]:
         """Problems with strategy and uncertainty fields that name or count topics."""
@@ -322,6 +417,7 @@ class Scenario(Section):
             "strategy": self.strategy,
             "uncertainties": self.uncertainties,
             "hours": self.hours,
+            "groups": [group.spec() for group in self.groups] if self.groups else None,
         }
 
 

@@ -1,7 +1,7 @@
 """What one run writes: the daily series, the per-topic daily series, cohort retention, a summary
 (with the hot topics of the last day and week), the scenario and a figure.
 
-A run directory holds exactly ``RUN_FILES`` (and, with active hours, ``OPTIONAL_RUN_FILES``).
+A run directory holds exactly ``RUN_FILES`` (and, with active hours or groups, ``OPTIONAL_RUN_FILES``).
 It is written atomically (DESIGN.md, Reliability): every file goes into a hidden staging
 directory next to the destination, which is renamed into place only once complete, so an error
 or an interrupt never leaves a half-written run behind, and a previous run in the same place is
@@ -44,8 +44,9 @@ RUN_FILES = (
     "curves.png",
 )
 # written only by runs that have them: active hours' visits by day, segment and hour
-# (``sim.world.hours``, the scenario's ``hours`` section)
-OPTIONAL_RUN_FILES = ("hours.parquet",)
+# (``sim.world.hours``, the scenario's ``hours`` section) and per group and day (sim.world.groups,
+# the scenario's ``groups`` section)
+OPTIONAL_RUN_FILES = ("hours.parquet", "groups.parquet")
 TOP_TOPICS = 3  # topics listed in the summary's top topics
 # what commsim writes into a run folder from the run (``commsim ops-report``): part of the run, so a
 # new run replaces it with the rest (a report of the old run must not survive beside the new one)
@@ -108,6 +109,9 @@ def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> Non
     series.to_parquet(folder / "daily.parquet", index=False)
     topics = model.topics()
     topics.to_parquet(folder / "topics.parquet", index=False)
+    groups = model.groups_frame()
+    if groups is not None:  # day, group, name, kind, members, active, posts, replies
+        groups.to_parquet(folder / "groups.parquet", index=False)
     model.cohorts().to_parquet(folder / "cohorts.parquet", index=False)
     if model.clock is not None:  # active hours: visits by segment, weekday and hour
         model.clock.heatmap_frame().to_parquet(folder / "hours.parquet", index=False)

@@ -102,7 +102,7 @@ class Defence(Lever):
             "operator's posts exclusive, offers to members quiet for a week; against the same "
             "posts under the same competitor)",
             baseline="defence_posts",
-            world={"competitor": {"start": 60, "pull": 0.5}},
+            scenario={"uncertainties": {"competitor": {"start": 60, "pull": 0.5}}},
             baseline_setting={"content": {}},
         ),
     )

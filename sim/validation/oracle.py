@@ -49,12 +49,13 @@ NEVER = -(10**6)  # the day of something that has not happened
 MEMORY = float(EMA_WEIGHT)  # weight of today in the recent-experience averages
 
 # the model's community series but the inequality ones, returns after leaving (friends' pull,
-# win-back, events: Population.rejoin) and operator posts on a trending topic, which the oracle
+# win-back, events: Population.rejoin), operator posts on a trending topic and joins refused by
+# full groups (sim.world.groups), which the oracle
 # (no operator, no uncertainties) does not compute
 ORACLE_SERIES = tuple(
     s
     for s in COMMUNITY_SERIES
-    if s not in ("posts_gini", "top1_post_share", "returned", "trend_items")
+    if s not in ("posts_gini", "top1_post_share", "returned", "trend_items", "joins_refused")
 )
 
 

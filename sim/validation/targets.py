@@ -15,6 +15,7 @@ Full mode follows EVIDENCE.md (30 replications, runs of 240-420 days); quick mod
 from __future__ import annotations
 
 import copy
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ import pandas as pd
 
 from sim.config import DEFAULT_SCENARIO, read_yaml
 from sim.experiments.analysis import Results
+from sim.experiments.sweep import merge_changes
 from sim.policies import LEVERS as REGISTERED_LEVERS
 from sim.policies import ExpectedSign
 from sim.validation import measures
@@ -734,38 +736,49 @@ def noisy_community() -> dict:
     return {"member_mix": mix}
 
 
-def _plain_signs() -> tuple[ExpectedSign, ...]:
-    """The expected effects checked in the plain community (no ``world``)."""
-    return tuple(sign for sign in lever_signs() if sign.world is None)
+def _sign_world(sign: ExpectedSign) -> str:
+    """Which K sweep checks ``sign``: ``plain`` (the validation community as it is), ``world``
+    (scenario changes to the uncertainties only: a lever that counters a competitor has nothing to
+    do without one) or ``structured`` (a structure the validation community lacks, such as the
+    groups lever's ``groups`` section)."""
+    if not sign.scenario:
+        return "plain"
+    return "world" if set(sign.scenario) == {"uncertainties"} else "structured"
 
 
-def _world_signs() -> tuple[ExpectedSign, ...]:
-    """The expected effects that need a world (``ExpectedSign.world``): one world for all of them,
-    so that they share one sweep (a second, different world is refused)."""
-    signs = tuple(sign for sign in lever_signs() if sign.world is not None)
-    worlds = {repr(sign.world) for sign in signs}
-    if len(worlds) > 1:
-        raise ValueError(f"lever signs need {len(worlds)} different worlds; one is supported")
-    return signs
+def _signs(world: str = "plain") -> tuple[ExpectedSign, ...]:
+    """The expected effects one K sweep checks (``_sign_world``)."""
+    return tuple(s for s in lever_signs() if _sign_world(s) == world)
 
 
-def _levers_sweep(quick: bool, signs: Callable[[], tuple] = _plain_signs, name="levers") -> dict:
-    chosen = signs()
-    strategies = {"operator": {}, **{s.arm: s.setting for s in chosen}}
-    for sign in chosen:  # baselines other than the operator with no levers
+def _levers_sweep(quick: bool, world: str = "plain") -> dict:
+    """The K sweep of the signs of one ``world`` (``_sign_world``): every such sign on the
+    validation community with the scenario changes they share (one sweep; signs of one world with
+    different changes are refused)."""
+    signs = _signs(world)
+    strategies = {"operator": {}, **{s.arm: s.setting for s in signs}}
+    for sign in signs:  # baselines other than the operator with no levers
         if sign.baseline_setting is not None:
             strategies.setdefault(sign.baseline, sign.baseline_setting)
     community = {**noisy_community(), **QUICK_COMMUNITY} if quick else noisy_community()
-    if chosen and chosen[0].world is not None:
-        community["uncertainties"] = chosen[0].world
+    if world != "plain":
+        scenarios = {json.dumps(s.scenario, sort_keys=True) for s in signs}
+        if len(scenarios) > 1:
+            raise ValueError(
+                "lever signs with scenario changes must share them (one K sweep): "
+                + ", ".join(s.arm for s in signs)
+            )
+        if signs:
+            community = merge_changes(community, signs[0].scenario)
+    name = "levers" if world == "plain" else f"levers-{world}"
     return _sweep(name, quick, 100 if quick else 240, strategies, community, baseline="operator")
 
 
 def _levers_checks(
-    frame: pd.DataFrame, results: Results, quick: bool, signs: Callable[[], tuple] = _plain_signs
+    frame: pd.DataFrame, results: Results, quick: bool, world: str = "plain"
 ) -> list[Check]:
     checks = []
-    for sign in signs():
+    for sign in _signs(world):
         change = arm(frame, sign.arm, sign.outcome) - arm(frame, sign.baseline, sign.outcome)
         up = sign.direction > 0
         checks.append(
@@ -799,9 +812,17 @@ LEVERS = Group(
 LEVERS_IN_A_WORLD = Group(
     "levers-world",
     ("K",),
-    partial(_levers_sweep, signs=_world_signs, name="levers-world"),
+    partial(_levers_sweep, world="world"),
     LEVERS.measure,
-    partial(_levers_checks, signs=_world_signs),
+    partial(_levers_checks, world="world"),
+)
+# the lever signs that need a structure the validation community lacks (ExpectedSign.scenario)
+LEVERS_STRUCTURED = Group(
+    "levers-structured",
+    ("K",),
+    partial(_levers_sweep, world="structured"),
+    LEVERS.measure,
+    partial(_levers_checks, world="structured"),
 )
 
 GROUPS = {
@@ -815,5 +836,6 @@ GROUPS = {
         BASS_GROUP,
         LEVERS,
         LEVERS_IN_A_WORLD,
+        LEVERS_STRUCTURED,
     )
 }

@@ -29,6 +29,7 @@ class Items:
     offtopic: np.ndarray  # social chatter: no information for anyone, but it gets replies
     asks: np.ndarray  # how much it asks for a reply (1: a member's request; ``for_replies``)
     hour: np.ndarray  # hour of day it was posted (0..23; sim.world.hours: 0 when hours are off)
+    group: np.ndarray  # the group it was posted in (``sim.world.groups``; -1: every group)
 
     @classmethod
     def empty(cls, n_topics: int) -> Items:
@@ -36,9 +37,9 @@ class Items:
 
     @classmethod
     def build(cls, author, topic, quality, is_thread, n_topics: int, **optional) -> Items:
-        """Items from per-item columns; ``toxic``, ``appeal``, ``fmt``, ``offtopic``, ``asks`` and
-        ``hour`` are optional (default: not toxic, plain appeal, a member's post, on topic, asking
-        for replies, hour 0)."""
+        """Items from per-item columns; ``toxic``, ``appeal``, ``fmt``, ``offtopic``, ``asks``,
+        ``hour`` and ``group`` are optional (default: not toxic, plain appeal, a member's post, on
+        topic, asking for replies, hour 0, seen in every group)."""
         topic = np.asarray(topic, np.int64)
         order = np.argsort(topic, kind="stable")
         columns = {"author": author, "topic": topic, "quality": quality, "is_thread": is_thread}
@@ -187,5 +188,14 @@ _DTYPES = {
     "offtopic": bool,
     "asks": np.float32,
     "hour": np.int8,
+    "group": np.int64,
 }
-_OPTIONAL = {"toxic": False, "appeal": 1.0, "fmt": -1, "offtopic": False, "asks": 1.0, "hour": 0}
+_OPTIONAL = {
+    "toxic": False,
+    "appeal": 1.0,
+    "fmt": -1,
+    "offtopic": False,
+    "asks": 1.0,
+    "hour": 0,
+    "group": -1,
+}
