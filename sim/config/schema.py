@@ -41,7 +41,7 @@ from pydantic_core import PydanticCustomError
 
 from sim.agents import DEFAULT_MIX, Rules, Segment
 from sim.model import CommunityModel
-from sim.policies import Strategy, on_registry_change
+from sim.policies import LEVERS, Strategy, on_registry_change
 from sim.world.parameters import described
 from sim.world.platform import Platform
 from sim.world.settings import Probability, setting
@@ -243,11 +243,30 @@ class Scenario(Section):
                     )
                 )
         problems += self._topic_references(topics)
+        problems += self._segment_references([segment.name for segment in self.member_mix])
         if problems:
             raise PydanticCustomError(
                 "inconsistent", "inconsistent scenario", {"problems": problems}
             )
         return self
+
+    def _segment_references(self, names: list[str]) -> list[tuple[str, object, str]]:
+        """Problems with levers' audiences that name segments the member mix does not have."""
+        problems = []
+        for key in LEVERS:
+            lever = getattr(self.strategy, key, None) if self.strategy else None
+            if lever is None or lever.audience is None:
+                continue
+            problems += [
+                (
+                    f"strategy.{key}.audience.segments[{i}]",
+                    name,
+                    f"unknown segment; the member_mix names: {', '.join(names)}",
+                )
+                for i, name in enumerate(lever.audience.segments)
+                if name not in names
+            ]
+        return problems
 
     def _topic_references(self, topics: int) -> list[tuple[str, object, str]]:
         """Problems with strategy and uncertainty fields that name or count topics."""

@@ -1,0 +1,114 @@
+"""Members' roles and value tiers, computed from behaviour: the one declaration that the member
+view (``sim.agents.Population.roles``), the daily role series (``sim.world.metrics.role_counts``),
+the levers' audiences (``sim.policies.Audience``) and the per-group outputs (``group_table``) use.
+
+**Roles** (``ROLE_NAMES``): a member who joined less than ``NEWCOMER_DAYS`` days ago is a
+*newcomer*; every other member's role comes from its posts in about the last 30 days
+(``recent_posts``, a count decaying by 1/30 a day) against ``ROLE_BOUNDS``: *lurker* under 0.5
+(no post in about a month), *occasional* 0.5 to 3, *regular* 3 to 10, *core* 10 or more (about a
+post every three days). The 90-9-1 split of Nielsen 2006 names the same groups; the bounds are
+those of the daily role series (``lurkers``, ``occasional``, ``regulars``, ``core``), which count
+every member present by the same bounds, newcomers included, as they always have.
+
+**Value tiers** (``TIER_NAMES``): a member's contribution value is what it brought the community
+per 30 days of membership: the messages it wrote (threads and replies) plus the replies its posts
+drew, ``(posts + replies_received) * 30 / max(days since joining, 30)``. This is the frequency and
+monetary part of RFM (recency, frequency, monetary value), the customer-base summary that Fader,
+Hardie & Lee 2005 ("RFM and CLV: using iso-value curves for customer base analysis", JMR 42(4))
+link to a customer's future value; recency is left out on purpose, so that a lapsed member who
+used to contribute a lot stays *high* value (what win-back aimed at high-value members needs).
+Tiers are shares of the contributors present (members with some value), ranked by value
+(``TIER_SHARES``): the top 20% are *high*, the next 30% *mid*, the rest *low*; a member with no
+value (never posted, never answered) is always *low*, and members tied at a cut share its tier.
+Contributors, not all members, are ranked because most members of a community never post (the
+90-9-1 split): ranked among all, every contributor would be "top 20%". Assumption (stated): the
+20/30/50 cut follows the usual RFM practice of scoring by quintiles (the top quintile is the best
+customers), with the middle three quintiles split at the median; members who have left are
+tiered against the contributors present.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+ROLE_NAMES = ("newcomer", "lurker", "occasional", "regular", "core")
+NEWCOMER_DAYS = 30  # a newcomer joined less than this many days ago
+ROLE_BOUNDS = (0.5, 3.0, 10.0)  # recent posts separating lurkers, occasional, regulars and core
+# the daily series counting the members present in each activity role (newcomers included)
+ROLE_SERIES = ("lurkers", "occasional", "regulars", "core")
+
+TIER_NAMES = ("low", "mid", "high")
+TIER_SHARES = (0.2, 0.3)  # shares of the members present that are high, then mid value
+VALUE_WINDOW = 30  # value is per this many days of membership (and at least this many)
+
+GROUPINGS = ("role", "segment", "tier")  # what the per-group outputs are grouped by
+
+
+def activity_role(recent_posts: np.ndarray) -> np.ndarray:
+    """Each member's activity role by its recent posts: 1 lurker ... 4 core (``ROLE_NAMES``
+    codes), the bounds of the daily role series (a value on a bound goes to the higher role)."""
+    bounds = np.asarray(
+        ROLE_BOUNDS, recent_posts.dtype if recent_posts.dtype.kind == "f" else float
+    )
+    return (1 + np.searchsorted(bounds, recent_posts, side="right")).astype(np.int8)
+
+
+def role_codes(recent_posts: np.ndarray, join_day: np.ndarray, day: int) -> np.ndarray:
+    """Each member's role today as a ``ROLE_NAMES`` code (0 newcomer ... 4 core)."""
+    role = activity_role(recent_posts)
+    role[day - join_day < NEWCOMER_DAYS] = 0
+    return role
+
+
+def contribution_value(
+    posts: np.ndarray, replies_received: np.ndarray, join_day: np.ndarray, day: int
+) -> np.ndarray:
+    """Messages written plus replies drawn, per ``VALUE_WINDOW`` days of membership."""
+    tenure = np.maximum(day - join_day, VALUE_WINDOW).astype(np.float64)
+    return (posts.astype(np.float64) + replies_received) * VALUE_WINDOW / tenure
+
+
+def tier_codes(value: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Each member's value tier (``TIER_NAMES`` codes: 0 low, 1 mid, 2 high), with the cuts set
+    by the values of the contributors ``present`` (a mask; those with a value above 0): the top
+    ``TIER_SHARES[0]`` of them high, the next ``TIER_SHARES[1]`` mid, the rest and anyone with no
+    value low."""
+    tier = np.zeros(value.size, np.int8)
+    positive = value > 0
+    ranked = value[present & positive]
+    if ranked.size == 0:
+        return tier
+    high_cut, mid_cut = np.quantile(
+        ranked, [1 - TIER_SHARES[0], 1 - TIER_SHARES[0] - TIER_SHARES[1]], method="higher"
+    )
+    tier[positive & (value >= mid_cut)] = 1
+    tier[positive & (value >= high_cut)] = 2
+    return tier
+
+
+GROUP_COUNTS = ("members", "active", "threads", "replies")  # the per-group daily counts
+RETENTION_DAYS = 30  # group retention: members in a group, active 30 days later
+
+
+def group_codes(role: np.ndarray, segment: np.ndarray, tier: np.ndarray, n_segments: int):
+    """One code per member for its (role, segment, tier) cell: ``(role * n_segments + segment)
+    * len(TIER_NAMES) + tier``, so that one ``np.bincount`` counts every cell at once."""
+    cells = role.astype(np.int32) * n_segments + segment
+    return cells * len(TIER_NAMES) + tier
+
+
+def n_cells(n_segments: int) -> int:
+    return len(ROLE_NAMES) * n_segments * len(TIER_NAMES)
+
+
+def by_grouping(cells: np.ndarray, n_segments: int) -> dict[str, np.ndarray]:
+    """Counts per (role, segment, tier) cell (last axis) summed to each of ``GROUPINGS``: the
+    counts per role, per segment and per tier (last axis), other axes kept."""
+    shape = (*cells.shape[:-1], len(ROLE_NAMES), n_segments, len(TIER_NAMES))
+    cube = cells.reshape(shape)
+    axes = {"role": (-2, -1), "segment": (-3, -1), "tier": (-3, -2)}
+    return {name: cube.sum(axis=axes[name]) for name in GROUPINGS}
+
+
+def group_names(grouping: str, segment_names: list[str]) -> tuple[str, ...]:
+    return {"role": ROLE_NAMES, "segment": tuple(segment_names), "tier": TIER_NAMES}[grouping]
