@@ -1,5 +1,7 @@
-"""What one run writes: the daily series, the per-topic daily series, cohort retention, a summary
-(with the hot topics of the last day and week), the scenario and a figure.
+"""What one run writes: the daily series, the per-topic daily series, the daily counts per role,
+segment and value tier (``segments.parquet``), cohort retention, a summary (with the hot topics
+of the last day and week and the retention per role, segment and tier, ``groups``), the scenario
+and a figure.
 
 A run directory holds exactly ``RUN_FILES``. It is written atomically (DESIGN.md, Reliability):
 every file goes into a hidden staging directory next to the destination, which is renamed into place
@@ -37,6 +39,7 @@ from sim.world.metrics import operator_totals
 RUN_FILES = (
     "daily.parquet",
     "topics.parquet",
+    "segments.parquet",
     "cohorts.parquet",
     "summary.json",
     "scenario.yaml",
@@ -103,11 +106,13 @@ def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> Non
     series.to_parquet(folder / "daily.parquet", index=False)
     topics = model.topics()
     topics.to_parquet(folder / "topics.parquet", index=False)
+    model.groups().to_parquet(folder / "segments.parquet", index=False)
     model.cohorts().to_parquet(folder / "cohorts.parquet", index=False)
     summary = {
         "commsim_version": sim.__version__,
         **run_summary(model, scenario),
         "top_topics": top_topics(topics),
+        "groups": model.group_retention(),
         "scenario": scenario.model_dump(),
     }
     # allow_nan=False: a NaN is a model bug to surface, not something to write as invalid JSON
