@@ -93,7 +93,6 @@ class Role(IntEnum):
     CORE = 4  # about ten or more posts in the last 30 days
 
 
-
 @dataclass(frozen=True)
 class Segment:
     """One kind of newcomer in the member mix; traits are drawn around these centres.
