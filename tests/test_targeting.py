@@ -14,6 +14,7 @@ from sim.config import ScenarioError, load_scenario
 from sim.experiments.outputs import write_run
 from sim.model import CommunityModel
 from sim.policies import LEVERS, Audience
+from sim.reports.ops import build_report
 from sim.world import segments
 
 AIMING = {"incentives", "onboarding", "winback", "care", "leaders"}
@@ -206,6 +207,18 @@ def test_a_run_folder_holds_the_segments_table_and_group_retention(tmp_path):
     assert len(table) == 31 * (len(segments.ROLE_NAMES) + 3 + len(segments.TIER_NAMES))
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary["groups"]) == set(segments.GROUPINGS)
+    # the weekly operations report shows them, per role, segment and tier
+    report = build_report(out)
+    table = report.tables["groups"]
+    assert table["group"].tolist() == [
+        *segments.ROLE_NAMES,
+        "casual",
+        "engaged",
+        "expert",
+        *segments.TIER_NAMES,
+    ]
+    last = table[table["by"] == "role"]["members"].sum()
+    assert last == model.series().set_index("day").at[report.this_week[1], "members"]
 
 
 # ---- the paired effect -----------------------------------------------------------------------------
