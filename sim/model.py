@@ -458,12 +458,12 @@ class CommunityModel(mesa.Model):
         and every ``RETENTION_DAYS`` days a snapshot of who is in which cell (one
         ``np.bincount`` per count, no loop over members)."""
         pop, k = self.population, len(self.rules.member_mix)
-        cells = segments.group_codes(pop.roles(day), pop.view("segment"), pop.tiers(day), k)
+        cells, members = segments.cells_today(pop, day)
         size = segments.n_cells(k)
         here = pop.here()
-        counts = [
+        counts = [members] + [
             np.bincount(cells[slots], minlength=size)
-            for slots in (here, pop.slots_of(visitors), authors[authors >= 0], repliers)
+            for slots in (pop.slots_of(visitors), authors[authors >= 0], repliers)
         ]
         self._group_days.append(np.stack(counts).astype(np.int32))
         if day % segments.RETENTION_DAYS:

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.world import kernels
+
 ROLE_NAMES = ("newcomer", "lurker", "occasional", "regular", "core")
 NEWCOMER_DAYS = 30  # a newcomer joined less than this many days ago
 ROLE_BOUNDS = (0.5, 3.0, 10.0)  # recent posts separating lurkers, occasional, regulars and core
@@ -47,10 +49,11 @@ GROUPINGS = ("role", "segment", "tier")  # what the per-group outputs are groupe
 def activity_role(recent_posts: np.ndarray) -> np.ndarray:
     """Each member's activity role by its recent posts: 1 lurker ... 4 core (``ROLE_NAMES``
     codes), the bounds of the daily role series (a value on a bound goes to the higher role)."""
-    bounds = np.asarray(
-        ROLE_BOUNDS, recent_posts.dtype if recent_posts.dtype.kind == "f" else float
-    )
-    return (1 + np.searchsorted(bounds, recent_posts, side="right")).astype(np.int8)
+    kind = recent_posts.dtype.type if recent_posts.dtype.kind == "f" else np.float64
+    role = np.ones(recent_posts.shape, np.int8)
+    for bound in ROLE_BOUNDS:  # three compares: cheaper than a search of every member
+        role += recent_posts >= kind(bound)
+    return role
 
 
 def role_codes(recent_posts: np.ndarray, join_day: np.ndarray, day: int) -> np.ndarray:
@@ -63,9 +66,9 @@ def role_codes(recent_posts: np.ndarray, join_day: np.ndarray, day: int) -> np.n
 def contribution_value(
     posts: np.ndarray, replies_received: np.ndarray, join_day: np.ndarray, day: int
 ) -> np.ndarray:
-    """Messages written plus replies drawn, per ``VALUE_WINDOW`` days of membership."""
-    tenure = np.maximum(day - join_day, VALUE_WINDOW).astype(np.float64)
-    return (posts.astype(np.float64) + replies_received) * VALUE_WINDOW / tenure
+    """Messages written plus replies drawn, per ``VALUE_WINDOW`` days of membership (at least
+    ``VALUE_WINDOW``), in float32."""
+    return kernels.active().contribution(posts, replies_received, join_day, day, VALUE_WINDOW)
 
 
 def tier_codes(value: np.ndarray, present: np.ndarray) -> np.ndarray:
@@ -75,15 +78,22 @@ def tier_codes(value: np.ndarray, present: np.ndarray) -> np.ndarray:
     value low."""
     tier = np.zeros(value.size, np.int8)
     positive = value > 0
-    ranked = value[present & positive]
-    if ranked.size == 0:
-        return tier
-    high_cut, mid_cut = np.quantile(
-        ranked, [1 - TIER_SHARES[0], 1 - TIER_SHARES[0] - TIER_SHARES[1]], method="higher"
-    )
+    mid_cut, high_cut = tier_cuts(value, present)
     tier[positive & (value >= mid_cut)] = 1
     tier[positive & (value >= high_cut)] = 2
     return tier
+
+
+def tier_cuts(value: np.ndarray, present: np.ndarray) -> tuple[float, float]:
+    """The lowest values of the mid and high tiers: quantiles of the values of the contributors
+    ``present`` (a mask; values above 0); infinite when there are none."""
+    ranked = value[present & (value > 0)]
+    if ranked.size == 0:
+        return np.inf, np.inf
+    high_cut, mid_cut = np.quantile(
+        ranked, [1 - TIER_SHARES[0], 1 - TIER_SHARES[0] - TIER_SHARES[1]], method="higher"
+    )
+    return float(mid_cut), float(high_cut)
 
 
 GROUP_COUNTS = ("members", "active", "threads", "replies")  # the per-group daily counts
@@ -93,8 +103,39 @@ RETENTION_DAYS = 30  # group retention: members in a group, active 30 days later
 def group_codes(role: np.ndarray, segment: np.ndarray, tier: np.ndarray, n_segments: int):
     """One code per member for its (role, segment, tier) cell: ``(role * n_segments + segment)
     * len(TIER_NAMES) + tier``, so that one ``np.bincount`` counts every cell at once."""
-    cells = role.astype(np.int32) * n_segments + segment
-    return cells * len(TIER_NAMES) + tier
+    cells = role.astype(np.intp) * n_segments
+    cells += segment
+    cells *= len(TIER_NAMES)
+    cells += tier
+    return cells
+
+
+def cells_today(pop, day: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each member slot's (role, segment, tier) cell code today (``group_codes``), and the
+    members present in each cell: one compiled pass over the members (``sim.world.kernels``)
+    after the contribution values and the tier cuts."""
+    k = kernels.active()
+    join_day = pop.view("join_day")
+    alive = pop.view("alive")
+    value = k.contribution(
+        pop.view("posts"), pop.view("replies_received"), join_day, day, VALUE_WINDOW
+    )
+    mid_cut, high_cut = tier_cuts(value, alive)
+    n_segments = len(pop.rules.member_mix)
+    return k.group_cells(
+        pop.view("recent_posts"),
+        join_day,
+        pop.view("segment"),
+        value,
+        alive,
+        day,
+        np.asarray(ROLE_BOUNDS, np.float32),
+        NEWCOMER_DAYS,
+        n_segments,
+        np.float32(mid_cut),
+        np.float32(high_cut),
+        n_cells(n_segments),
+    )
 
 
 def n_cells(n_segments: int) -> int:
