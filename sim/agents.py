@@ -773,6 +773,7 @@ class Population:
         self.today = Today()  # what the operator and the world set for today (neutral: none)
         self.winback_returns = 0  # members messaged in the last week who came back today
         self._here: np.ndarray | None = None  # cache of here()
+        self._tier_cuts: tuple[int, tuple[float, float]] | None = None  # (week, cuts): tiers()
         self._visitor_mask: np.ndarray | None = None  # today's visitors, as a mask and as slots
         self._visitor_slots = np.zeros(0, np.int64)
         self._grow(capacity)
@@ -1490,12 +1491,21 @@ class Population:
         return segments.role_codes(self.view("recent_posts"), self.view("join_day"), day)
 
     def tiers(self, day: int) -> np.ndarray:
-        """Each member's value tier today (``sim.world.segments.TIER_NAMES`` codes), ranked
-        against the members still here (``sim.world.segments.tier_codes``)."""
+        """Each member's value tier today (``sim.world.segments.TIER_NAMES`` codes): today's
+        value against this week's cuts (``tier_cuts``)."""
         value = segments.contribution_value(
             self.view("posts"), self.view("replies_received"), self.view("join_day"), day
         )
-        return segments.tier_codes(value, self.view("alive"))
+        return segments.tier_codes(value, self.view("alive"), self.tier_cuts(day, value))
+
+    def tier_cuts(self, day: int, value: np.ndarray) -> tuple[float, float]:
+        """The value tiers' cuts (``sim.world.segments.tier_cuts``) among the contributors still
+        here, set on the first day of each ``CUT_DAYS``-day week that asks for them (``value``:
+        today's contribution values) and kept for the rest of it."""
+        week = day // segments.CUT_DAYS
+        if self._tier_cuts is None or self._tier_cuts[0] != week:
+            self._tier_cuts = (week, segments.tier_cuts(value, self.view("alive")))
+        return self._tier_cuts[1]
 
     def segment_codes(self, names) -> np.ndarray:
         """The ``segment`` codes of member-mix segment ``names``; an unknown name is an error

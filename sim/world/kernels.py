@@ -238,7 +238,7 @@ def _group_cells_numpy(
     role[day - join_day < newcomer_days] = 0
     positive = value > 0
     tier = (positive & (value >= mid)).astype(np.intp) + (positive & (value >= high))
-    cells = (role * n_segments + segment) * 3 + tier
+    cells = ((role * n_segments + segment) * 3 + tier).astype(np.int16)
     return cells, np.bincount(cells[alive], minlength=size).astype(np.int64)
 
 
@@ -542,7 +542,7 @@ def _compiled():
         high,
         size,
     ):
-        cells = np.empty(recent.size, np.intp)
+        cells = np.empty(recent.size, np.int16)
         members = np.zeros(size, np.int64)
         b0, b1, b2 = bounds[0], bounds[1], bounds[2]
         for i in range(recent.size):

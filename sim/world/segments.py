@@ -24,7 +24,9 @@ Contributors, not all members, are ranked because most members of a community ne
 90-9-1 split): ranked among all, every contributor would be "top 20%". Assumption (stated): the
 20/30/50 cut follows the usual RFM practice of scoring by quintiles (the top quintile is the best
 customers), with the middle three quintiles split at the median; members who have left are
-tiered against the contributors present.
+tiered against the contributors present. The cuts are set once a week (``CUT_DAYS``: on the
+first day a week asks for them), as a periodic RFM scoring is refreshed; each member's value
+against them is that day's.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ ROLE_SERIES = ("lurkers", "occasional", "regulars", "core")
 TIER_NAMES = ("low", "mid", "high")
 TIER_SHARES = (0.2, 0.3)  # shares of the members present that are high, then mid value
 VALUE_WINDOW = 30  # value is per this many days of membership (and at least this many)
+CUT_DAYS = 7  # the tier cuts are set afresh every this many days
 
 GROUPINGS = ("role", "segment", "tier")  # what the per-group outputs are grouped by
 
@@ -71,14 +74,16 @@ def contribution_value(
     return kernels.active().contribution(posts, replies_received, join_day, day, VALUE_WINDOW)
 
 
-def tier_codes(value: np.ndarray, present: np.ndarray) -> np.ndarray:
+def tier_codes(
+    value: np.ndarray, present: np.ndarray, cuts: tuple[float, float] | None = None
+) -> np.ndarray:
     """Each member's value tier (``TIER_NAMES`` codes: 0 low, 1 mid, 2 high), with the cuts set
-    by the values of the contributors ``present`` (a mask; those with a value above 0): the top
-    ``TIER_SHARES[0]`` of them high, the next ``TIER_SHARES[1]`` mid, the rest and anyone with no
-    value low."""
+    by the values of the contributors ``present`` (a mask; those with a value above 0), or
+    ``cuts`` if given (``tier_cuts``): the top ``TIER_SHARES[0]`` of them high, the next
+    ``TIER_SHARES[1]`` mid, the rest and anyone with no value low."""
     tier = np.zeros(value.size, np.int8)
     positive = value > 0
-    mid_cut, high_cut = tier_cuts(value, present)
+    mid_cut, high_cut = cuts if cuts is not None else tier_cuts(value, present)
     tier[positive & (value >= mid_cut)] = 1
     tier[positive & (value >= high_cut)] = 2
     return tier
@@ -90,9 +95,10 @@ def tier_cuts(value: np.ndarray, present: np.ndarray) -> tuple[float, float]:
     ranked = value[present & (value > 0)]
     if ranked.size == 0:
         return np.inf, np.inf
-    high_cut, mid_cut = np.quantile(
-        ranked, [1 - TIER_SHARES[0], 1 - TIER_SHARES[0] - TIER_SHARES[1]], method="higher"
-    )
+    # np.quantile(..., method="higher"), by one partial sort: the value at rank ceil(q (n - 1))
+    shares = np.array([1 - TIER_SHARES[0] - TIER_SHARES[1], 1 - TIER_SHARES[0]])
+    ranks = np.ceil(shares * (ranked.size - 1)).astype(np.intp)
+    mid_cut, high_cut = np.partition(ranked, ranks)[ranks]
     return float(mid_cut), float(high_cut)
 
 
@@ -120,7 +126,7 @@ def cells_today(pop, day: int) -> tuple[np.ndarray, np.ndarray]:
     value = k.contribution(
         pop.view("posts"), pop.view("replies_received"), join_day, day, VALUE_WINDOW
     )
-    mid_cut, high_cut = tier_cuts(value, alive)
+    mid_cut, high_cut = pop.tier_cuts(day, value)
     n_segments = len(pop.rules.member_mix)
     return k.group_cells(
         pop.view("recent_posts"),
