@@ -17,7 +17,7 @@ from sim.policies import LEVERS, Audience
 from sim.reports.ops import build_report
 from sim.world import segments
 
-AIMING = {"incentives", "onboarding", "winback", "care", "leaders"}
+AIMING = {"incentives", "onboarding", "winback", "care", "leaders", "moderation"}
 
 
 def _model(strategy, seed=1, members=600, market=3000, **overrides) -> CommunityModel:
@@ -123,7 +123,9 @@ def test_the_cli_refuses_a_bad_audience_with_status_2(tmp_path):
 
 
 # ---- without an audience, nothing changes ----------------------------------------------------------
-@pytest.mark.parametrize("key", ["winback", "incentives", "onboarding", "leaders", "care"])
+@pytest.mark.parametrize(
+    "key", ["winback", "incentives", "onboarding", "leaders", "care", "moderation"]
+)
 def test_an_audience_of_everyone_is_no_audience(key):
     plain = _model({key: {}}, seed=3, members=400)
     everyone = _model({key: {"audience": {}}}, seed=3, members=400)
@@ -155,6 +157,23 @@ def test_onboarding_for_newcomers_who_posted_only_answers_first_threads():
     assert every.series()["welcomes_sent"].sum() > 0
     assert posted.series()["welcomes_sent"].sum() == 0  # nobody has posted the day they join
     assert posted.series()["first_post_replies"].sum() > 0
+
+
+def test_moderation_aimed_at_a_segment_removes_only_its_posts():
+    troll = {"name": "troll", "share": 0.3, "post": 0.2, "toxic": 0.5, "chatter": 0.2}
+    mix = [{"name": "casual", "share": 0.7, "toxic": 0.05, "chatter": 0.2}, troll]
+    runs = {}
+    for name, audience in (("all", None), ("trolls", {"segments": ["troll"]})):
+        moderation = {"mode": "community", **({"audience": audience} if audience else {})}
+        model = _model({"moderation": moderation}, seed=6, members=500, member_mix=mix)
+        model.run(40)
+        runs[name] = model
+    for name, model in runs.items():
+        pop = model.population
+        trolls = pop.view("segment") == pop.segment_codes(["troll"])[0]
+        felt = pop.view("removal_ema") + pop.view("removal_today")
+        assert felt[trolls].sum() > 0
+        assert (felt[~trolls].sum() == 0) == (name == "trolls")
 
 
 # ---- outputs ---------------------------------------------------------------------------------------
