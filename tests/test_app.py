@@ -158,7 +158,9 @@ def test_a_lesson_sets_the_controls_it_changes_and_survives_reset(page):
 
 def test_every_incentive_element_is_a_control():
     declared = {control.field.split(".")[0] for control in Incentives.controls}
-    assert set(Incentives.model_fields) - {"priority"} <= declared
+    # the audience has its own selector on every lever that picks members (app.AudienceInput)
+    assert Incentives.aims
+    assert set(Incentives.model_fields) - {"priority", "audience"} <= declared
     points = {c.field.split(".")[1] for c in Incentives.controls if c.field.startswith("points.")}
     assert points == set(Incentives().points)
 
