@@ -349,27 +349,29 @@ def AudienceInput(audience: Audience | None, path: SettingPath, edit):
     """Whom the lever is aimed at: roles and value tiers (any of those ticked; none ticked:
     any), and whether members have posted (``sim.policies.Audience``)."""
     current = audience or Audience()
+    # dense buttons that wrap within the sidebar: five roles side by side would overflow it
+    wrap = {"flex-wrap": "wrap", "max-width": "100%"}
     for setting, label, values in (
         ("roles", "aimed at roles", list(ROLE_NAMES)),
         ("tiers", "aimed at value tiers", list(TIER_NAMES)),
     ):
-        with solara.Row(style={"align-items": "center"}):
-            solara.Text(f"{label}:")
-            solara.ToggleButtonsMultiple(
-                value=list(getattr(current, setting)),
-                values=values,
-                on_value=lambda v, setting=setting: edit(
-                    path, audience_changed(audience, setting, v)
-                ),
-            )
-    shown = next(label for label, value in POSTED.items() if value == current.posted)
-    with solara.Row(style={"align-items": "center"}):
-        solara.Text("aimed at members who:")
-        solara.ToggleButtonsSingle(
-            value=shown,
-            values=list(POSTED),
-            on_value=lambda v: edit(path, audience_changed(audience, "posted", POSTED[v])),
+        solara.Text(f"{label}:")
+        solara.ToggleButtonsMultiple(
+            value=list(getattr(current, setting)),
+            values=values,
+            on_value=lambda v, setting=setting: edit(path, audience_changed(audience, setting, v)),
+            dense=True,
+            style=wrap,
         )
+    shown = next(label for label, value in POSTED.items() if value == current.posted)
+    solara.Text("aimed at members who:")
+    solara.ToggleButtonsSingle(
+        value=shown,
+        values=list(POSTED),
+        on_value=lambda v: edit(path, audience_changed(audience, "posted", POSTED[v])),
+        dense=True,
+        style=wrap,
+    )
 
 
 def _parts(field: str) -> SettingPath:
