@@ -325,6 +325,23 @@ class Rules:
         "share of its drive to post a member with few replies yet loses when one of its threads "
         "gets no reply (Joyce & Kraut 2006)",
     )
+    # a member's time for writing (Population._writing_scale): contributions compete for a
+    # member's finite time, as reading does for its attention (Weng et al. 2012, "Competition among
+    # memes in a world with limited attention", Sci. Rep. 2:335; Goncalves, Perra & Vespignani
+    # 2011, "Modeling users' activity on Twitter networks: validation of Dunbar's number", PLoS ONE
+    # 6(8):e22656: finite time and a priority queue bound the conversations a user keeps up). The
+    # saturating form (x / (1 + x / capacity)) and the magnitude are assumptions; 0 turns it off
+    writing_capacity: float = parameter(
+        0.0,
+        "most contributions (threads + replies) a member writes on a day however strong its "
+        "drive: the day's expected writing x becomes x / (1 + x / writing_capacity), so a member "
+        "writing far below it is unchanged and one driven far above it writes about this many "
+        "(finite time: Goncalves, Perra & Vespignani 2011; the form and magnitude are "
+        "assumptions); 0: no limit",
+        ge=0,
+        le=10_000,
+        unit="contributions per day",
+    )
     # ties (Ren, Kraut & Kiesler 2007)
     tie_gain: float = probability(
         0.3, "tie strength added per reply", unit="tie strength per reply"
@@ -581,6 +598,34 @@ class Rules:
         "daily chance a competitor lures an uncommitted member away, at full pull",
         unit="probability per day",
     )
+    # counter-levers to a competitor (sim.levers.defence): the sources give the signs, the
+    # magnitudes are assumptions except offer_wakeup's (Ascarza, Iyengar & Schleicher 2016)
+    exclusive_hold: float = probability(
+        0.5,
+        "largest share of a competitor's pull on a member taken away by the exclusive operator "
+        "posts it reads (a switching cost: leaving loses benefits not found elsewhere; Burnham, "
+        "Frels & Mahajan 2003; the magnitude is an assumption)",
+    )
+    offer_accept: float = probability(
+        0.5,
+        "chance a member takes a retention offer worth far more than prize_half_value, at full "
+        "extrinsic sensitivity (an assumption)",
+    )
+    offer_hold: float = probability(
+        0.8,
+        "share of a competitor's pull taken away from a member holding a taken retention offer, "
+        "within its term (a financial switching cost, Burnham et al. 2003; the magnitude is an "
+        "assumption)",
+    )
+    offer_wakeup: float = parameter(
+        0.67,
+        "rise of a competitor's pull on a member who declined a retention offer, at full loyalty "
+        "(its inertia broken), within the offer's term (Ascarza, Iyengar & Schleicher 2016: 10% "
+        "of the customers offered left within three months against 6% of the control, a rise of "
+        "0.67; scaling by loyalty is an assumption)",
+        ge=0,
+        le=20,
+    )
 
     def popularity(self) -> np.ndarray:
         if self.topic_popularity:
@@ -699,6 +744,14 @@ STATES = (
     State("rank", np.int8, "rank reached: the scheme's rank thresholds passed"),
     State("streak", I32, "consecutive days checked in while a streak scheme ran (0: none)"),
     State("best_streak", I32, "longest check-in streak the member has had"),
+    State(
+        "exclusive_read",
+        F32,
+        "exclusive operator posts on the member's topics read in about the last 30 days (a "
+        "decaying, relevance-weighted count; sim.levers.defence)",
+    ),
+    State("offer_day", I32, "day the member was made a retention offer (0: never)"),
+    State("offer_taken", np.bool_, "took the retention offer it was made"),
     # return after leaving (Population.rejoin)
     State(
         "friends",
@@ -750,6 +803,9 @@ class Today:
     # opinion leaders (sim.levers.leaders): per member slot, the appeal of the threads written
     # today (None: every thread plain)
     author_appeal: np.ndarray | None = None
+    # counter-levers to a competitor (sim.levers.defence): per member slot, the multiplier of the
+    # competitor's pull today (None: 1 for everyone)
+    lure_factor: np.ndarray | None = None
 
 
 class Population:
@@ -1113,14 +1169,9 @@ class Population:
         """
         n = self.n
         v = self.slots_of(visitors)
-        rate = (
-            self.post_base[v]
-            * (2 * self.intrinsic[v])
-            * (0.3 + self.interest[v])
-            * self.post_drive[v]
-        )
-        if "post" in self.today.boosts:
-            rate = rate * self.today.boosts["post"][v]
+        rate = self._thread_rate(v)
+        if self.rules.writing_capacity > 0:  # finite time for writing (Rules.writing_capacity)
+            rate = rate * self._writing_scale(v, rate)
         count = stochastic_round(rate, self.streams.uniform("post", day, n)[v])
         authors = v[count > 0]
         if authors.size == 0:
@@ -1153,6 +1204,51 @@ class Population:
             np.repeat(toxic, per_author),
             np.repeat(chatter, per_author),
         )
+
+    def _thread_rate(self, v: np.ndarray) -> np.ndarray:
+        """Threads each visitor in ``v`` would start today: its propensity times intrinsic
+        motivation, interest and post drive (and today's incentive boost)."""
+        rate = (
+            self.post_base[v]
+            * (2 * self.intrinsic[v])
+            * (0.3 + self.interest[v])
+            * self.post_drive[v]
+        )
+        if "post" in self.today.boosts:
+            rate = rate * self.today.boosts["post"][v]
+        return rate
+
+    def _reply_rate(self, v: np.ndarray) -> np.ndarray:
+        """Replies each visitor in ``v`` would write today: members respond to what they read and
+        care about (up to ~10 relevant items prompt a response), with intrinsic motivation and the
+        square root of the post drive (and today's incentive boost)."""
+        rate = self.reply_base[v] * np.minimum(self.relevant_read[v] / 10.0, 1.0)
+        rate = rate * (2 * self.intrinsic[v]) * np.sqrt(self.post_drive[v])
+        if "reply" in self.today.boosts:
+            rate = rate * self.today.boosts["reply"][v]
+        return rate
+
+    def _writing_scale(
+        self,
+        v: np.ndarray,
+        thread_rate: np.ndarray | None = None,
+        reply_rate: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Finite time for writing (``Rules.writing_capacity``): the share of its threads and
+        replies each visitor in ``v`` writes today. A member's day's expected writing x (threads
+        plus replies, each at today's full rate) becomes x / (1 + x / capacity): unchanged far
+        below the capacity, about the capacity far above it, however strong the drive that
+        replies and habit build. Threads and replies are scaled alike (a member short of time
+        writes less of both). Sources: Weng et al. 2012 (limited attention), Goncalves, Perra &
+        Vespignani 2011 (finite time resources bound the interactions a user keeps up); the
+        saturating form is an assumption. Rates already computed are passed in, not recomputed
+        (the same float32 operations either way, so the result does not depend on which)."""
+        if thread_rate is None:
+            thread_rate = self._thread_rate(v)
+        if reply_rate is None:
+            reply_rate = self._reply_rate(v)
+        writing = thread_rate + reply_rate
+        return np.float32(1) / (np.float32(1) + writing / np.float32(self.rules.writing_capacity))
 
     def _flagged(self, authors: np.ndarray, day: int, kind: str) -> np.ndarray:
         """Whether each author's threads today are toxic (``kind='toxic'``) or off-topic chatter
@@ -1193,13 +1289,12 @@ class Population:
         v = self.slots_of(visitors)
         # repliers weigh threads by how much they ask for an answer (Items.for_replies)
         targets = feed.threads().for_replies() if kind == "reply" else feed
-        base = self.reply_base[v] if kind == "reply" else self.react_base[v]
-        # members respond to what they read and care about: up to ~10 relevant items prompt a response
-        rate = base * np.minimum(self.relevant_read[v] / 10.0, 1.0)
         if kind == "reply":
-            rate = rate * (2 * self.intrinsic[v]) * np.sqrt(self.post_drive[v])
-            if "reply" in self.today.boosts:
-                rate = rate * self.today.boosts["reply"][v]
+            rate = self._reply_rate(v)
+            if self.rules.writing_capacity > 0:  # finite time for writing
+                rate = rate * self._writing_scale(v, reply_rate=rate)
+        else:  # members react to what they read and care about, as they reply (_reply_rate)
+            rate = self.react_base[v] * np.minimum(self.relevant_read[v] / 10.0, 1.0)
         count = stochastic_round(rate, self.streams.uniform(kind, day, n)[v])
         responders = np.repeat(v, count)
         if responders.size == 0 or len(targets) == 0:
@@ -1368,6 +1463,8 @@ class Population:
         lured = np.zeros(a.size, bool)
         if self.today.lure > 0:  # a competitor's pull takes uncommitted members first
             chance = r.lure_rate * self.today.lure * (1 - loyalty)
+            if self.today.lure_factor is not None:  # exclusive content, retention offers
+                chance = chance * self.today.lure_factor[a]
             lured = (self.streams.uniform("lure", day, n)[a] < chance) & ~(quits | inactive)
         going = quits | inactive | lured
         leaving = a[going]

@@ -76,7 +76,12 @@ class Control:
 class ExpectedSign:
     """An effect a lever should have, written down with its reason before measuring: in a paired
     sweep, the arm ``arm`` (a strategy: the lever's ``setting``) moves ``outcome`` in
-    ``direction`` (+1 up, -1 down) against ``baseline``. ``commsim validate`` checks it (K)."""
+    ``direction`` (+1 up, -1 down) against ``baseline``. ``commsim validate`` checks it (K).
+    ``world``: the scenario's ``uncertainties`` the effect needs (a lever that counters a
+    competitor has nothing to do without one); such signs are checked in a sweep of their own
+    whose community has that world (``sim.validation.targets``), the others in the plain one.
+    ``baseline_setting``: the baseline arm's strategy, when the baseline is not the operator with
+    no levers (``operator``) or another sign's arm."""
 
     arm: str
     setting: dict
@@ -84,6 +89,8 @@ class ExpectedSign:
     direction: int
     source: str
     baseline: str = "operator"
+    world: dict | None = None
+    baseline_setting: dict | None = None
 
 
 class World(Protocol):
@@ -417,7 +424,7 @@ class Team(Config):
     community: Role | None = Field(
         None,
         description="community management (default role of levers onboarding, winback, "
-        "incentives, care, leaders, and of any lever that names no role)",
+        "incentives, care, leaders, defence, and of any lever that names no role)",
     )
     moderation: Role | None = Field(
         None, description="reviews flagged and queued items (default role of lever moderation)"

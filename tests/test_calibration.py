@@ -197,6 +197,23 @@ def test_priors_are_raised_and_lowered_to_the_log():
     assert markets[10][1] < 10_000 < markets[100_000][0]
 
 
+def test_the_logs_busiest_member_day_sets_the_writing_capacity():
+    """Issue 15: a member's time for writing, as the log shows it. One member-day split over two
+    chunks is counted whole; a scenario that sets its own capacity keeps it."""
+    stats = ActivityStats(CONTRIBUTIONS)
+    stats.add(np.array([1, 1, 2, 1], np.uint64), np.array([0, 0, 0, 5]),
+              np.array([2, 3, 2, 3], np.int8))  # fmt: skip
+    stats.add(np.array([1, 2], np.uint64), np.array([0, 3]), np.array([3, 2], np.int8))
+    observed = stats.finish()
+    assert observed.scalars["busiest_member_day"] == 3  # member 1 on day 0
+    base = load_scenario(None).model_dump()
+    priors = derive_priors(observed, base)
+    assert priors.fixed["behaviour.writing_capacity"] == 3.0
+    assert any("writing_capacity" in note for note in priors.notes)
+    own = apply_overrides(base, {"behaviour.writing_capacity": 7.0})
+    assert "behaviour.writing_capacity" not in derive_priors(observed, own).fixed
+
+
 def test_the_market_is_solved_for_each_particles_bass_p_and_q():
     """A particle with a fifth of the log's Bass p gets a market large enough that its expected
     arrivals over the log's days (market x bass_reach) stay those of the fitted curve: p and q

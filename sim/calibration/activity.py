@@ -212,6 +212,8 @@ class ActivityStats:
         self._replies: list[np.ndarray] = []  # (thread code, responder code, day) rows
         self._first_post = np.zeros(0, np.int64)  # per member code: first post/reply day
         self._contrib: list[np.ndarray] = []  # packed (member, day) of posts and replies
+        # (packed member-day, contributions) per chunk: the busiest member-day (busiest_day)
+        self._contrib_counts: list[tuple[np.ndarray, np.ndarray]] = []
         # founders_known with joins not kept: (member key, day) of every join row, to tell
         # founders (no join row, or an early one) from newcomers
         self._track_joins = self.observation.founders_known and JOIN not in self._kept
@@ -262,6 +264,8 @@ class ActivityStats:
         self._first_post = _grown(self._first_post, len(self.members), MAX_DAY + 1)
         np.minimum.at(self._first_post, code[posting], day[posting])
         self._contrib.append(pd.unique(packed[posting]))
+        if posting.any():
+            self._contrib_counts.append(np.unique(packed[posting], return_counts=True))
         if thread is not None:
             self._add_threads(np.asarray(thread, np.int64), code, day, action)
 
@@ -345,9 +349,20 @@ class ActivityStats:
             **self._inequality(n),
             **self._first_post_replies(join_day, origin, last),
             **metrics,
+            "busiest_member_day": self._busiest_member_day(),
         }
         cohorts = self._cohorts(join_day, newcomer, act_member, act_day, last)
         return Observed(daily, scalars, cohorts)
+
+    def _busiest_member_day(self) -> int:
+        """The most contributions (threads + replies) one member made on one day: what the log
+        shows of a member's time for writing (``Rules.writing_capacity``); 0 without any."""
+        if not self._contrib_counts:
+            return 0
+        keys = np.concatenate([k for k, _ in self._contrib_counts])
+        counts = np.concatenate([c for _, c in self._contrib_counts])
+        _, where = np.unique(keys, return_inverse=True)
+        return int(np.bincount(where, weights=counts).max())
 
     def _known_founders(self, n: int, origin: int) -> np.ndarray:
         """Per member code (``founders_known``): no join row, or one before ``founder_days``."""

@@ -72,7 +72,7 @@ from sim.experiments.sweep import parse_sweep, seed_of
 from sim.model import CommunityModel
 from sim.world.metrics import REPORTED_AGES
 
-CALIBRATION_VERSION = "4"  # in the runs folder's path: a change to the statistics never reuses runs
+CALIBRATION_VERSION = "5"  # in the runs folder's path: a change to the statistics never reuses runs
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -268,6 +268,17 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
             f"the log has {int(s['members']):,} members: particles simulate a community scaled "
             f"by {scale:.3g} (market and founders), their counts divided by it before comparing; "
             "the calibrated scenario and its check runs are full size"
+        )
+    busiest = int(s.get("busiest_member_day", 0))
+    behaviour = base.get("behaviour") or {}
+    if busiest > 0 and not behaviour.get("writing_capacity"):
+        # a member's finite time for writing (Rules.writing_capacity), as the log shows it: no
+        # simulated member writes more in a day than the log's busiest member did (issue 15: the
+        # drive that replies build otherwise took a few members to 100+ contributions a day)
+        fixed["behaviour.writing_capacity"] = float(busiest)
+        notes.append(
+            f"behaviour.writing_capacity set to the log's busiest member-day, {busiest} "
+            "contributions: a member's finite time for writing"
         )
     params = [
         Parameter("arrivals.marketing_p", max(1e-7, p / BASS_SPAN), min(0.5, p * BASS_SPAN), True),

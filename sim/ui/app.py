@@ -208,6 +208,15 @@ def CommunityInputs(setup: Setup, edit):
             lambda v: edit(("trend_lift",), v),
             whole=False,
         )
+        Slider(
+            "competitor from day 60 (pull; 0: none)",
+            setup.competitor_pull,
+            0.0,
+            1.0,
+            0.05,
+            lambda v: edit(("competitor_pull",), v),
+            whole=False,
+        )
         solara.InputInt(
             "seed",
             value=setup.seed,

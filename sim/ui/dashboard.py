@@ -36,7 +36,7 @@ from sim.experiments.sweep import load_sweep, seed_of
 from sim.levers.moderation import Moderation
 from sim.model import CommunityModel
 from sim.policies import LEVERS, ROLES, Strategy, on_registry_change
-from sim.world.uncertainties import TrendShock, Uncertainties
+from sim.world.uncertainties import Competitor, TrendShock, Uncertainties
 
 # Members who post often and write half their threads toxic (as in experiments/lever-moderation.yaml).
 TROLL = Segment(
@@ -99,6 +99,9 @@ EVERYDAY = Strategy(
 # the dashboard's trending topic (Setup.trend_lift): topic 2 from day 30 for three weeks, no extra
 # visiting, fading as in experiments/hot-topics.yaml
 DASHBOARD_TREND = {"day": 30, "topic": 2, "boost": 0.0, "duration": 21, "decay": 0.5}
+# the dashboard's competitor (Setup.competitor_pull): it opens on day 60, as in the atlas's rows on
+# counter-levers (sim.levers.defence)
+DASHBOARD_COMPETITOR_DAY = 60
 
 
 class Setup(BaseModel):
@@ -127,6 +130,14 @@ class Setup(BaseModel):
         description="a trending topic: from day 30 for three weeks, attention to topic 2 is "
         "(1 + trend_lift) times the usual on the first day, fading (experiments/hot-topics.yaml); "
         "0: no trend. Content that follows trends rides it",
+    )
+    competitor_pull: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="a competing community opens on day 60 and lures uncommitted members away "
+        "with this pull (experiments/competitor-defence.yaml); 0: no competitor. The defence "
+        "lever counters it",
     )
     seed: int = Field(1, ge=0, le=2**63 - 1)
     seeds: int = Field(
@@ -175,10 +186,15 @@ class Setup(BaseModel):
         else:
             kwargs = self._base_scenario().model_kwargs()
             kwargs = {**kwargs, **sized, "strategy": None, "uncertainties": None}
+        world = {}
         if self.trend_lift > 0:
-            kwargs["uncertainties"] = Uncertainties(
-                trend=TrendShock(**DASHBOARD_TREND, lift=self.trend_lift)
+            world["trend"] = TrendShock(**DASHBOARD_TREND, lift=self.trend_lift)
+        if self.competitor_pull > 0:
+            world["competitor"] = Competitor(
+                start=DASHBOARD_COMPETITOR_DAY, pull=self.competitor_pull
             )
+        if world:
+            kwargs["uncertainties"] = Uncertainties(**world)
         return kwargs
 
     def _base_scenario(self) -> Scenario:

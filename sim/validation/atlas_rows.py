@@ -615,6 +615,13 @@ EXPERT_ON = {"strategy": {"budget": 10_000.0, "events": {"calendar": [EXPERT_QA]
 LEADERS_FOUND = {"strategy": {"leaders": {"cultivate": False}}}
 
 
+# a competitor opens on day 60 and pulls uncommitted members away (sim.world.uncertainties)
+COMPETITOR = {"uncertainties": {"competitor": {"start": 60, "pull": 0.5}}}
+# counter-levers to it (issue 16 item 9, sim.levers.defence): exclusive content needs operator
+# posts to mark (the content lever's defaults, 5 a day); offers alone have no exclusives
+EXCLUSIVE_ONLY = {"content": {}, "defence": {"offers": False}}
+OFFERS_ONLY = {"defence": {"exclusive_share": 0.0}}
+
 LEVER_ROWS = (
     Row(
         "lever: content (defaults)",
@@ -756,6 +763,44 @@ LEVER_ROWS = (
         "posts: more members but each posts less (no expectation)",
         cost="both spend 30 a day on days 30-180",
     ),
+    # counter-levers to a competitor (issue 16 item 9), expected signs written before measuring
+    Row(
+        "exclusive content vs none under a competitor",
+        {"strategy": {"content": {}}},
+        {"strategy": EXCLUSIVE_ONLY},
+        "+ + + + + 0",
+        "a third of the operator's 5 posts a day made exclusive: members who read them on their "
+        "topics would lose them by leaving, a switching cost (Burnham, Frels & Mahajan 2003), so "
+        "the competitor lures fewer away (Rules.exclusive_hold): more members stay, visit and "
+        "post, newcomers' cohorts included",
+        base=COMPETITOR,
+        cost="exclusive posts cost staff hours only (exclusive_money 0)",
+    ),
+    Row(
+        "retention offers vs none under a competitor",
+        {"strategy": {}},
+        {"strategy": OFFERS_ONLY},
+        "? ? ? ? ? +",
+        "a one-time offer of 5 to every member quiet for a week once the competitor opens: those "
+        "who take it are held (Rules.offer_hold), those who decline are woken up and lured more "
+        "(Ascarza, Iyengar & Schleicher 2016: proactive offers raised churn from 6% to 10%), and "
+        "many quiet members leave by inactivity whatever they were offered (Ascarza 2018: "
+        "retention futility): no expectation",
+        base=COMPETITOR,
+        cost="each offer taken is paid 5",
+    ),
+    Row(
+        "retention offers to high-risk vs all at-risk",
+        {"strategy": {"defence": {"exclusive_share": 0.0, "quiet_days": 7}}},
+        {"strategy": {"defence": {"exclusive_share": 0.0, "quiet_days": 21}}},
+        "? ? ? ? ? -",
+        "offers only to members quiet for three weeks (the highest risk) instead of one: fewer "
+        "offers and fewer members held or woken; the members at highest risk are not the ones "
+        "an offer changes most (Ascarza 2018), since many of them leave by inactivity anyway: "
+        "no expectation on the community",
+        base=COMPETITOR,
+        cost="fewer offers made, so fewer taken and paid",
+    ),
     # polls and surveys (issue 16 item 4), expected signs written before measuring
     Row(
         "weekly poll vs none",
@@ -819,7 +864,6 @@ LEVER_ROWS = (
 )
 
 # ---- every behaviour parameter (sim.agents.Rules) -----------------------------------------------
-COMPETITOR = {"uncertainties": {"competitor": {"start": 60, "pull": 0.5}}}
 # win-back that also writes to members who left up to 60 days ago, so that returns are common
 WINBACK_DEPARTED = {"strategy": {"winback": {"departed_within": 60}}}
 EVENTS_ON = {"strategy": {"events": {"calendar": [{"kind": "qa", "every": 7}]}}}
@@ -1157,6 +1201,45 @@ BEHAVIOUR_ROWS = (
         "a competitor that lures no one away (K&R ch. 5: members weigh alternatives)",
         base=COMPETITOR,
     ),
+    # counter-levers to a competitor (issue 16 item 9), before they were measured
+    _behaviour(
+        "exclusive_hold",
+        0.0,
+        "- - - - - 0",
+        "exclusive content no longer keeps its readers from the competitor (no switching cost, "
+        "Burnham et al. 2003): more are lured away, so fewer stay, visit and post",
+        base=COMPETITOR | {"strategy": EXCLUSIVE_ONLY},
+        cost="the same exclusive posts, costing staff hours only",
+    ),
+    _behaviour(
+        "offer_accept",
+        0.0,
+        "- - ? ? ? -",
+        "no member takes an offer: none is held, every one offered is woken up (Ascarza et al. "
+        "2016), so more are lured away; retention and posts: the members offered are quiet ones, "
+        "no expectation",
+        base=COMPETITOR | {"strategy": OFFERS_ONLY},
+        cost="no offer is taken, so none is paid",
+    ),
+    _behaviour(
+        "offer_hold",
+        0.0,
+        "- - ? ? ? ?",
+        "a taken offer no longer holds its member against the competitor: more are lured away; "
+        "retention and posts: the members offered are quiet ones, no expectation",
+        base=COMPETITOR | {"strategy": OFFERS_ONLY},
+        cost="the same offers taken, but fewer members left to offer to later: no expectation",
+    ),
+    _behaviour(
+        "offer_wakeup",
+        0.0,
+        "+ + ? ? ? ?",
+        "declining an offer no longer wakes a member up to the competitor (Ascarza et al. 2016's "
+        "effect removed): fewer are lured away; retention and posts: the members offered are "
+        "quiet ones, no expectation",
+        base=COMPETITOR | {"strategy": OFFERS_ONLY},
+        cost="the same offers, but more members left to offer to later: no expectation",
+    ),
     # added with MODEL_VERSION 4's parameters (issue 14), before they were measured
     _behaviour(
         "habit_gain",
@@ -1164,6 +1247,17 @@ BEHAVIOUR_ROWS = (
         "- - - - - 0",
         "no habit: members who post no longer come to post more by posting (Joyce & Kraut 2006 "
         "on continued posting); fewer posts, less content and fewer replies for others (K&R ch. 2)",
+    ),
+    # added with issue 15's writing_capacity (branch `truth`), expected signs written before
+    # measuring: arm A at the default (0: no limit), arm B a finite time for writing
+    _behaviour(
+        "writing_capacity",
+        10.0,
+        "- - - - - 0",
+        "a member's finite time bounds its writing (Goncalves, Perra & Vespignani 2011; Weng et "
+        "al. 2012): the busiest members write fewer threads and replies, so others get fewer "
+        "replies, the drive and bond that keep members (Joyce & Kraut 2006; Ren, Kraut & "
+        "Kiesler 2007): fewer stay, visit and post",
     ),
     _behaviour(
         "removal_drive",

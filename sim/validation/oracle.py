@@ -359,7 +359,7 @@ class OracleMember(mesa.Agent):
     def post(self, day: int) -> list[Item]:
         """Start threads, more with intrinsic motivation, interest and the drive that replies
         received build (Joyce & Kraut 2006); all of today's threads go to one topic."""
-        rate = self.post_base * 2 * self.intrinsic * (0.3 + self.interest) * self.post_drive
+        rate = self._thread_rate() * self._writing_scale()
         count = stochastic_round(rate, self.uniform("post"))
         if count == 0:
             return []
@@ -389,8 +389,22 @@ class OracleMember(mesa.Agent):
         """Responding follows what was read and cared about: up to ~10 relevant items prompt it."""
         return min(self.relevant_read / 10.0, 1.0)
 
+    def _thread_rate(self) -> float:
+        return self.post_base * 2 * self.intrinsic * (0.3 + self.interest) * self.post_drive
+
+    def _reply_rate(self) -> float:
+        return self.reply_base * self._prompted() * 2 * self.intrinsic * math.sqrt(self.post_drive)
+
+    def _writing_scale(self) -> float:
+        """Finite time for writing (``Rules.writing_capacity``; 0: none): today's threads and
+        replies, x in all, are scaled so that the member writes x / (1 + x / capacity)."""
+        capacity = self.model.rules.writing_capacity
+        if capacity <= 0:
+            return 1.0
+        return 1.0 / (1.0 + (self._thread_rate() + self._reply_rate()) / capacity)
+
     def replies_wanted(self) -> int:
-        rate = self.reply_base * self._prompted() * 2 * self.intrinsic * math.sqrt(self.post_drive)
+        rate = self._reply_rate() * self._writing_scale()
         return stochastic_round(rate, self.uniform("reply"))
 
     def reactions_wanted(self) -> int:

@@ -734,17 +734,38 @@ def noisy_community() -> dict:
     return {"member_mix": mix}
 
 
-def _levers_sweep(quick: bool) -> dict:
-    strategies = {"operator": {}, **{s.arm: s.setting for s in lever_signs()}}
+def _plain_signs() -> tuple[ExpectedSign, ...]:
+    """The expected effects checked in the plain community (no ``world``)."""
+    return tuple(sign for sign in lever_signs() if sign.world is None)
+
+
+def _world_signs() -> tuple[ExpectedSign, ...]:
+    """The expected effects that need a world (``ExpectedSign.world``): one world for all of them,
+    so that they share one sweep (a second, different world is refused)."""
+    signs = tuple(sign for sign in lever_signs() if sign.world is not None)
+    worlds = {repr(sign.world) for sign in signs}
+    if len(worlds) > 1:
+        raise ValueError(f"lever signs need {len(worlds)} different worlds; one is supported")
+    return signs
+
+
+def _levers_sweep(quick: bool, signs: Callable[[], tuple] = _plain_signs, name="levers") -> dict:
+    chosen = signs()
+    strategies = {"operator": {}, **{s.arm: s.setting for s in chosen}}
+    for sign in chosen:  # baselines other than the operator with no levers
+        if sign.baseline_setting is not None:
+            strategies.setdefault(sign.baseline, sign.baseline_setting)
     community = {**noisy_community(), **QUICK_COMMUNITY} if quick else noisy_community()
-    return _sweep(
-        "levers", quick, 100 if quick else 240, strategies, community, baseline="operator"
-    )
+    if chosen and chosen[0].world is not None:
+        community["uncertainties"] = chosen[0].world
+    return _sweep(name, quick, 100 if quick else 240, strategies, community, baseline="operator")
 
 
-def _levers_checks(frame: pd.DataFrame, results: Results, quick: bool) -> list[Check]:
+def _levers_checks(
+    frame: pd.DataFrame, results: Results, quick: bool, signs: Callable[[], tuple] = _plain_signs
+) -> list[Check]:
     checks = []
-    for sign in lever_signs():
+    for sign in signs():
         change = arm(frame, sign.arm, sign.outcome) - arm(frame, sign.baseline, sign.outcome)
         up = sign.direction > 0
         checks.append(
@@ -773,6 +794,26 @@ LEVERS = Group(
     _levers_checks,
 )
 
+# the levers whose effects need a world (a competitor to counter): the same checks, in a community
+# with that world
+LEVERS_IN_A_WORLD = Group(
+    "levers-world",
+    ("K",),
+    partial(_levers_sweep, signs=_world_signs, name="levers-world"),
+    LEVERS.measure,
+    partial(_levers_checks, signs=_world_signs),
+)
+
 GROUPS = {
-    g.name: g for g in (PATTERNS, BADGES, CROWDING, MODERATION, WINBACK_GROUP, BASS_GROUP, LEVERS)
+    g.name: g
+    for g in (
+        PATTERNS,
+        BADGES,
+        CROWDING,
+        MODERATION,
+        WINBACK_GROUP,
+        BASS_GROUP,
+        LEVERS,
+        LEVERS_IN_A_WORLD,
+    )
 }
