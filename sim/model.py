@@ -149,9 +149,9 @@ class CommunityModel(mesa.Model):
         self._topic_days: list[np.ndarray] = []  # per day: TOPIC_SERIES x topic counts
         self._trend_items = 0  # operator posts today on the trending topic
         # per day: segments.GROUP_COUNTS x (role, segment, tier) cell counts (``groups``)
-        self._group_days: list[np.ndarray] = []
+        self._segment_days: list[np.ndarray] = []
         # group retention: the members present on the last snapshot day, their cells, and per
-        # cell the members snapshotted and those active 30 days later (``group_retention``)
+        # cell the members snapshotted and those active 30 days later (``segment_retention``)
         self._snapshot: tuple[int, np.ndarray, np.ndarray] | None = None
         self._retained = np.zeros((2, segments.n_cells(len(self.rules.member_mix))), np.int64)
         self._views: dict[int, Member] = {}
@@ -438,7 +438,7 @@ class CommunityModel(mesa.Model):
             leaves_by_reason,
         )
         self.today = daily_row(pop, day, joins, activity)
-        self._count_groups(day, visitors, threads[0], replies.who)
+        self._count_segments(day, visitors, threads[0], replies.who)
         self.today["returned"] = pop.returned_today
         self.today["trend_items"] = self._trend_items
         self.today.update(self._operator_row())
@@ -453,7 +453,7 @@ class CommunityModel(mesa.Model):
                 row.update(lever.measure(self.world))
         return row
 
-    def _count_groups(self, day: int, visitors, authors: np.ndarray, repliers: np.ndarray):
+    def _count_segments(self, day: int, visitors, authors: np.ndarray, repliers: np.ndarray):
         """Today's members present, visitors, threads and replies per (role, segment, tier) cell,
         and every ``RETENTION_DAYS`` days a snapshot of who is in which cell (one
         ``np.bincount`` per count, no loop over members)."""
@@ -465,7 +465,7 @@ class CommunityModel(mesa.Model):
             np.bincount(cells[slots], minlength=size)
             for slots in (pop.slots_of(visitors), authors[authors >= 0], repliers)
         ]
-        self._group_days.append(np.stack(counts).astype(np.int32))
+        self._segment_days.append(np.stack(counts).astype(np.int32))
         if day % segments.RETENTION_DAYS:
             return
         if self._snapshot is not None:  # members of 30 days ago active in the 7 days to today
@@ -476,15 +476,15 @@ class CommunityModel(mesa.Model):
         self._snapshot = (day, here.copy(), cells[here])
 
     # ---- outputs ---------------------------------------------------------------------------------
-    def groups(self) -> pd.DataFrame:
+    def segments_frame(self) -> pd.DataFrame:
         """Daily counts per role, segment and value tier (``sim.world.segments``): one row per
         day, grouping (``group_by``: role, segment or tier) and group, with the members present
         at the end of the day, today's visitors (``active``), threads and replies."""
         names = [segment.name for segment in self.rules.member_mix]
         k = len(names)
-        days = len(self._group_days)
+        days = len(self._segment_days)
         table = (
-            np.stack(self._group_days)
+            np.stack(self._segment_days)
             if days
             else np.zeros((0, len(segments.GROUP_COUNTS), segments.n_cells(k)), np.int32)
         )
@@ -503,7 +503,7 @@ class CommunityModel(mesa.Model):
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 
-    def group_retention(self) -> dict[str, dict[str, dict[str, float | int | None]]]:
+    def segment_retention(self) -> dict[str, dict[str, dict[str, float | int | None]]]:
         """Retention per role, segment and value tier.
 
         * ``retention_30``: of the members in the group on days 30, 60, 90, ... (a snapshot every

@@ -178,7 +178,7 @@ def test_moderation_aimed_at_a_segment_removes_only_its_posts():
 
 # ---- outputs ---------------------------------------------------------------------------------------
 def test_group_counts_add_up_to_the_daily_series(run90):
-    groups, series = run90.groups(), run90.series()
+    groups, series = run90.segments_frame(), run90.series()
     assert list(groups.columns) == ["day", "group_by", "group", *segments.GROUP_COUNTS]
     for grouping in segments.GROUPINGS:
         total = groups[groups.group_by == grouping].groupby("day")[list(segments.GROUP_COUNTS)]
@@ -192,7 +192,7 @@ def test_group_counts_add_up_to_the_daily_series(run90):
     assert last["members"].tolist() == roles.tolist()
 
 
-def test_group_retention_is_the_share_active_30_days_later():
+def test_segment_retention_is_the_share_active_30_days_later():
     model = _model({}, seed=5, members=500)
     model.run(30)
     pop = model.population
@@ -202,7 +202,7 @@ def test_group_retention_is_the_share_active_30_days_later():
     # by hand: of the members present on day 30, by their role then, the share active in the
     # 7 days ending on day 60
     active = pop.last_active_day[here] >= 54
-    retention = model.group_retention()
+    retention = model.segment_retention()
     for code, name in enumerate(segments.ROLE_NAMES):
         group = retention["role"][name]
         assert group["observed"] == (roles == code).sum()
@@ -216,7 +216,7 @@ def test_group_retention_is_the_share_active_30_days_later():
     assert retention["segment"]["casual"]["joiners_retention_30"] is not None
 
 
-def test_a_run_folder_holds_the_segments_table_and_group_retention(tmp_path):
+def test_a_run_folder_holds_the_segments_table_and_segment_retention(tmp_path):
     scenario = load_scenario(None, {"community.members": 200, "run.days": 31})
     model = CommunityModel(**scenario.model_kwargs(), rng=scenario.run.seed)
     model.run(31)
@@ -225,10 +225,10 @@ def test_a_run_folder_holds_the_segments_table_and_group_retention(tmp_path):
     assert set(table.group_by) == set(segments.GROUPINGS)
     assert len(table) == 31 * (len(segments.ROLE_NAMES) + 3 + len(segments.TIER_NAMES))
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary["groups"]) == set(segments.GROUPINGS)
+    assert set(summary["segments"]) == set(segments.GROUPINGS)
     # the weekly operations report shows them, per role, segment and tier
     report = build_report(out)
-    table = report.tables["groups"]
+    table = report.tables["segments"]
     assert table["group"].tolist() == [
         *segments.ROLE_NAMES,
         "casual",
@@ -242,13 +242,13 @@ def test_a_run_folder_holds_the_segments_table_and_group_retention(tmp_path):
 
 # ---- the paired effect -----------------------------------------------------------------------------
 def _visit_rate(model: CommunityModel, role: str, after: int = 60) -> float:
-    groups = model.groups()
+    groups = model.segments_frame()
     rows = groups[(groups.group_by == "role") & (groups.group == role) & (groups.day > after)]
     return float(rows["active"].sum() / rows["members"].sum())
 
 
 def _posts_per_member(model: CommunityModel, role: str, after: int = 60) -> float:
-    groups = model.groups()
+    groups = model.segments_frame()
     rows = groups[(groups.group_by == "role") & (groups.group == role) & (groups.day > after)]
     return float((rows["threads"] + rows["replies"]).sum() / rows["members"].sum())
 

@@ -5,7 +5,7 @@
 Set-up: 1,200 founders, a market of 6,000 (the atlas's community), ``days`` days (default 120),
 the default scenario otherwise. Arms: no operator lever; incentives (recognition-only points and
 their defaults) for everyone; the same incentives aimed at core members (``audience: {roles:
-[core]}``). From ``CommunityModel.groups`` (segments.parquet), over the second half of the run:
+[core]}``). From ``CommunityModel.segments_frame`` (segments.parquet), over the second half of the run:
 lurkers' and core members' visit rate (visitors per member-day in the role) and core members' posts
 (threads + replies) per member-day, and the points issued. Differences against no lever are paired
 by seed (common random numbers), with a 95% t-interval. This is what
@@ -37,7 +37,7 @@ def measure(strategy: dict, seed: int, days: int) -> dict[str, float]:
     )
     model = CommunityModel(**scenario.model_kwargs(), rng=seed)
     model.run(days)
-    groups = model.groups()
+    groups = model.segments_frame()
     late = groups[(groups.group_by == "role") & (groups.day > days // 2)]
     by = late.groupby("group")[["members", "active", "threads", "replies"]].sum()
     return {

@@ -1,6 +1,6 @@
 """What one run writes: the daily series, the per-topic daily series, the daily counts per role,
 segment and value tier (``segments.parquet``), cohort retention, a summary (with the hot topics
-of the last day and week and the retention per role, segment and tier, ``groups``), the scenario
+of the last day and week and the retention per role, segment and tier, ``segments``), the scenario
 and a figure.
 
 A run directory holds exactly ``RUN_FILES``. It is written atomically (DESIGN.md, Reliability):
@@ -106,13 +106,13 @@ def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> Non
     series.to_parquet(folder / "daily.parquet", index=False)
     topics = model.topics()
     topics.to_parquet(folder / "topics.parquet", index=False)
-    model.groups().to_parquet(folder / "segments.parquet", index=False)
+    model.segments_frame().to_parquet(folder / "segments.parquet", index=False)
     model.cohorts().to_parquet(folder / "cohorts.parquet", index=False)
     summary = {
         "commsim_version": sim.__version__,
         **run_summary(model, scenario),
         "top_topics": top_topics(topics),
-        "groups": model.group_retention(),
+        "segments": model.segment_retention(),
         "scenario": scenario.model_dump(),
     }
     # allow_nan=False: a NaN is a model bug to surface, not something to write as invalid JSON

@@ -121,7 +121,7 @@ class RunInput:
     cohorts: pd.DataFrame | None
     summary: dict | None
     topics: pd.DataFrame | None = None
-    groups: pd.DataFrame | None = None  # per role, segment and tier (``segments.parquet``)
+    segments: pd.DataFrame | None = None  # per role, segment and tier (``segments.parquet``)
 
     kind = "run"
     first_day = 1
@@ -259,13 +259,13 @@ def _load_run(path: Path) -> RunInput:
             topics = pd.read_parquet(path / "topics.parquet")
         except (OSError, pa.ArrowException) as exc:
             raise OpsReportError(f"{path / 'topics.parquet'}: cannot read it ({exc})") from None
-    groups = None
+    segments = None
     if (path / "segments.parquet").is_file():
         try:
-            groups = pd.read_parquet(path / "segments.parquet")
+            segments = pd.read_parquet(path / "segments.parquet")
         except (OSError, pa.ArrowException) as exc:
             raise OpsReportError(f"{path / 'segments.parquet'}: cannot read it ({exc})") from None
-    return RunInput(path, daily.set_index("day").sort_index(), cohorts, summary, topics, groups)
+    return RunInput(path, daily.set_index("day").sort_index(), cohorts, summary, topics, segments)
 
 
 def _load_log(path: Path) -> LogInput:
@@ -1310,9 +1310,9 @@ def _contributors(report: Report) -> None:
             "contributors: export the run's activity log with `commsim export-log` and report "
             "on that for one.",
         )
-        if src.groups is not None:
-            table = group_table(src.groups, report.this_week, report.last_week, src.summary)
-            report.tables["groups"] = table
+        if src.segments is not None:
+            table = segment_table(src.segments, report.this_week, report.last_week, src.summary)
+            report.tables["segments"] = table
             report.blocks.append(
                 Block(
                     "text",
@@ -1371,13 +1371,13 @@ def _contributors(report: Report) -> None:
         report.blocks.append(Block("table", table))
 
 
-def group_table(
+def segment_table(
     groups: pd.DataFrame, this: tuple[int, int], last: tuple[int, int], summary: dict | None
 ) -> pd.DataFrame:
     """Per role, segment and value tier: the members at the end of this week and last, the mean
     daily visitors and the posts (threads and replies) of each week, and the run's retention(30)
-    of the group (``summary.json``'s ``groups``) when there."""
-    retention = (summary or {}).get("groups") or {}
+    of the group (``summary.json``'s ``segments``) when there."""
+    retention = (summary or {}).get("segments") or {}
 
     def week(span: tuple[int, int]) -> pd.DataFrame:
         rows = groups[(groups["day"] >= span[0]) & (groups["day"] <= span[1])]

@@ -1,6 +1,6 @@
 """Members' roles and value tiers, computed from behaviour: the one declaration that the member
 view (``sim.agents.Population.roles``), the daily role series (``sim.world.metrics.role_counts``),
-the levers' audiences (``sim.policies.Audience``) and the per-group outputs (``group_table``) use.
+the levers' audiences (``sim.policies.Audience``) and the per-group outputs (``segment_table``) use.
 
 **Roles** (``ROLE_NAMES``): a member who joined less than ``NEWCOMER_DAYS`` days ago is a
 *newcomer*; every other member's role comes from its posts in about the last 30 days
