@@ -45,7 +45,7 @@ import mesa
 import numpy as np
 from scipy.special import expit
 
-from sim.world import kernels
+from sim.world import kernels, segments
 from sim.world.content import Items
 from sim.world.outcomes import ACTIVE_DAY_AGES, RETENTION_AGES, SURVIVAL_BIT, LeaveReason
 from sim.world.parameters import parameter, probability
@@ -83,12 +83,14 @@ def _move_toward(state: np.ndarray, value: np.ndarray, weight: np.ndarray) -> No
 
 
 class Role(IntEnum):
-    """Roles follow from behaviour, never from a label drawn at birth."""
+    """Roles follow from behaviour, never from a label drawn at birth: the codes of
+    ``sim.world.segments.ROLE_NAMES`` (declared there, with the rule)."""
 
     NEWCOMER = 0  # joined less than 30 days ago
-    LURKER = 1  # has never posted
-    CONTRIBUTOR = 2  # has posted, not a core member
-    CORE = 3  # about ten or more posts in the last 30 days
+    LURKER = 1  # under 0.5 posts in about the last 30 days
+    OCCASIONAL = 2  # 0.5 to 3
+    REGULAR = 3  # 3 to 10
+    CORE = 4  # about ten or more posts in the last 30 days
 
 
 @dataclass(frozen=True)
@@ -853,6 +855,7 @@ class Population:
         self.today = Today()  # what the operator and the world set for today (neutral: none)
         self.winback_returns = 0  # members messaged in the last week who came back today
         self._here: np.ndarray | None = None  # cache of here()
+        self._tier_cuts: tuple[int, tuple[float, float]] | None = None  # (week, cuts): tiers()
         self._visitor_mask: np.ndarray | None = None  # today's visitors, as a mask and as slots
         self._visitor_slots = np.zeros(0, np.int64)
         # active hours (sim.world.hours.Clock, set by the model when the scenario has `hours`):
@@ -1741,12 +1744,38 @@ class Population:
             self.retention_bits[members][today] |= np.uint16(1 << bit)
 
     def roles(self, day: int) -> np.ndarray:
-        """Each member's role today (``Role`` codes), derived from behaviour."""
-        role = np.full(self.n, Role.CONTRIBUTOR, np.int8)
-        role[self.view("posts") == 0] = Role.LURKER
-        role[self.view("recent_posts") >= 10] = Role.CORE
-        role[day - self.view("join_day") < 30] = Role.NEWCOMER
-        return role
+        """Each member's role today (``Role`` codes), derived from behaviour
+        (``sim.world.segments.role_codes``)."""
+        return segments.role_codes(self.view("recent_posts"), self.view("join_day"), day)
+
+    def tiers(self, day: int) -> np.ndarray:
+        """Each member's value tier today (``sim.world.segments.TIER_NAMES`` codes): today's
+        value against this week's cuts (``tier_cuts``)."""
+        value = segments.contribution_value(
+            self.view("posts"), self.view("replies_received"), self.view("join_day"), day
+        )
+        return segments.tier_codes(value, self.view("alive"), self.tier_cuts(day, value))
+
+    def tier_cuts(self, day: int, value: np.ndarray) -> tuple[float, float]:
+        """The value tiers' cuts (``sim.world.segments.tier_cuts``) among the contributors still
+        here, set on the first day of each ``CUT_DAYS``-day week that asks for them (``value``:
+        today's contribution values) and kept for the rest of it."""
+        week = day // segments.CUT_DAYS
+        if self._tier_cuts is None or self._tier_cuts[0] != week:
+            self._tier_cuts = (week, segments.tier_cuts(value, self.view("alive")))
+        return self._tier_cuts[1]
+
+    def segment_codes(self, names) -> np.ndarray:
+        """The ``segment`` codes of member-mix segment ``names``; an unknown name is an error
+        that names the segments there are."""
+        known = [segment.name for segment in self.rules.member_mix]
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise ValueError(
+                f"unknown segment {', '.join(map(repr, unknown))}; the member mix has: "
+                f"{', '.join(known)}"
+            )
+        return np.array([known.index(name) for name in names], np.int8)
 
 
 class Member(mesa.Agent):

@@ -19,7 +19,7 @@ import pandas as pd
 import sim.levers  # noqa: F401  (registers the built-in levers)
 from sim.agents import LeaveReason, Member, Population, Rules
 from sim.policies import Actions, Lever, Market, Operator, Strategy, operator_series
-from sim.world import kernels
+from sim.world import kernels, segments
 from sim.world.content import Items
 from sim.world.groups import Groups, GroupSpec
 from sim.world.hours import OPERATOR_HOUR, ActiveHours, Clock
@@ -31,6 +31,7 @@ from sim.world.metrics import (
     pooled_retention,
     reply_effect,
 )
+from sim.world.outcomes import RETENTION_AGES
 from sim.world.streams import RandomStreams, root_seed_sequence
 from sim.world.uncertainties import Uncertainties
 
@@ -168,6 +169,12 @@ class CommunityModel(mesa.Model):
         self._interactions: list[np.ndarray] = []  # per day: (topic, format) -> [posts, responses]
         self._topic_days: list[np.ndarray] = []  # per day: TOPIC_SERIES x topic counts
         self._trend_items = 0  # operator posts today on the trending topic
+        # per day: segments.GROUP_COUNTS x (role, segment, tier) cell counts (``groups``)
+        self._segment_days: list[np.ndarray] = []
+        # group retention: the members present on the last snapshot day, their cells, and per
+        # cell the members snapshotted and those active 30 days later (``segment_retention``)
+        self._snapshot: tuple[int, np.ndarray, np.ndarray] | None = None
+        self._retained = np.zeros((2, segments.n_cells(len(self.rules.member_mix))), np.int64)
         self._views: dict[int, Member] = {}
         self.today: dict[str, float] = {}
         self._operator_series = operator_series()  # the registry's, as this model was built
@@ -584,6 +591,7 @@ class CommunityModel(mesa.Model):
             leaves_by_reason,
         )
         self.today = daily_row(pop, day, joins, activity)
+        self._count_segments(day, visitors, threads[0], replies.who)
         self.today["returned"] = pop.returned_today
         self.today["trend_items"] = self._trend_items
         self.today["joins_refused"] = self.joins_refused  # would-be newcomers refused: groups full
@@ -616,7 +624,96 @@ class CommunityModel(mesa.Model):
                 row.update(lever.measure(self.world))
         return row
 
+    def _count_segments(self, day: int, visitors, authors: np.ndarray, repliers: np.ndarray):
+        """Today's members present, visitors, threads and replies per (role, segment, tier) cell,
+        and every ``RETENTION_DAYS`` days a snapshot of who is in which cell (one
+        ``np.bincount`` per count, no loop over members)."""
+        pop, k = self.population, len(self.rules.member_mix)
+        cells, members = segments.cells_today(pop, day)
+        size = segments.n_cells(k)
+        here = pop.here()
+        counts = [members] + [
+            np.bincount(cells[slots], minlength=size)
+            for slots in (pop.slots_of(visitors), authors[authors >= 0], repliers)
+        ]
+        self._segment_days.append(np.stack(counts).astype(np.int32))
+        if day % segments.RETENTION_DAYS:
+            return
+        if self._snapshot is not None:  # members of 30 days ago active in the 7 days to today
+            _, slots, then = self._snapshot
+            active = pop.last_active_day[slots] >= day - 6
+            self._retained[0] += np.bincount(then, minlength=size)
+            self._retained[1] += np.bincount(then[active], minlength=size)
+        self._snapshot = (day, here.copy(), cells[here])
+
     # ---- outputs ---------------------------------------------------------------------------------
+    def segments_frame(self) -> pd.DataFrame:
+        """Daily counts per role, segment and value tier (``sim.world.segments``): one row per
+        day, grouping (``group_by``: role, segment or tier) and group, with the members present
+        at the end of the day, today's visitors (``active``), threads and replies."""
+        names = [segment.name for segment in self.rules.member_mix]
+        k = len(names)
+        days = len(self._segment_days)
+        table = (
+            np.stack(self._segment_days)
+            if days
+            else np.zeros((0, len(segments.GROUP_COUNTS), segments.n_cells(k)), np.int32)
+        )
+        frames = []
+        for grouping, counts in segments.by_grouping(table, k).items():
+            groups = segments.group_names(grouping, names)
+            frame = pd.DataFrame(
+                {
+                    "day": np.repeat(np.arange(1, days + 1), len(groups)),
+                    "group_by": grouping,
+                    "group": np.tile(np.array(groups, dtype=object), days),
+                }
+            )
+            for i, name in enumerate(segments.GROUP_COUNTS):
+                frame[name] = counts[:, i, :].reshape(-1)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    def segment_retention(self) -> dict[str, dict[str, dict[str, float | int | None]]]:
+        """Retention per role, segment and value tier.
+
+        * ``retention_30``: of the members in the group on days 30, 60, 90, ... (a snapshot every
+          ``RETENTION_DAYS`` days), the share active in the 7 days ending 30 days later
+          (retention(30)'s window), pooled over the snapshots; ``observed``: members counted.
+        * per segment also its joiners' ``joiners_retention_30`` and ``joiners_retention_90``
+          (retention(d) of the newcomers of that segment old enough, as ``pooled_retention``).
+        """
+        names = [segment.name for segment in self.rules.member_mix]
+        k = len(names)
+        observed = segments.by_grouping(self._retained[0], k)
+        retained = segments.by_grouping(self._retained[1], k)
+        out: dict[str, dict[str, dict[str, float | int | None]]] = {}
+        for grouping in segments.GROUPINGS:
+            out[grouping] = {
+                group: {
+                    "observed": int(observed[grouping][i]),
+                    "retention_30": float(retained[grouping][i] / observed[grouping][i])
+                    if observed[grouping][i]
+                    else None,
+                }
+                for i, group in enumerate(segments.group_names(grouping, names))
+            }
+        pop, day = self.population, self.day
+        newcomers = ~pop.view("is_founder")
+        age = day - pop.view("join_day")[newcomers]
+        bits = pop.view("retention_bits")[newcomers]
+        segment = pop.view("segment")[newcomers]
+        for checkpoint in (30, 90):
+            bit = RETENTION_AGES.index(checkpoint)
+            old = age >= checkpoint
+            joiners = np.bincount(segment[old], minlength=k)
+            kept = np.bincount(segment[old], weights=(bits[old] >> bit) & 1, minlength=k)
+            for i, name in enumerate(names):
+                out["segment"][name][f"joiners_retention_{checkpoint}"] = (
+                    float(kept[i] / joiners[i]) if joiners[i] else None
+                )
+        return out
+
     def run(self, days: int, progress=None) -> None:
         """Run ``days`` days; ``progress`` (optional) is called after each day."""
         for _ in range(days):

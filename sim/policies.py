@@ -29,13 +29,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, Protocol
 
 import mesa
 import numpy as np
 from pydantic import Field, model_validator
 from pydantic.fields import FieldInfo
 
+from sim.world.segments import ROLE_NAMES, TIER_NAMES
 from sim.world.settings import Config, Hours, Money, setting
 
 if TYPE_CHECKING:
@@ -156,10 +157,58 @@ def priority(default: int) -> Any:
     )
 
 
+class Audience(Config):
+    """Whom a lever is aimed at: members in any of ``roles``, any of ``segments`` and any of
+    ``tiers`` (a list left empty does not narrow), and, if ``posted`` is set, who have (true) or
+    have not (false) posted. Roles and value tiers are computed from behaviour each day
+    (``sim.world.segments``); segments are the member mix's names (checked against the
+    scenario's ``member_mix``)."""
+
+    roles: list[Literal[ROLE_NAMES]] = Field(
+        default_factory=list,
+        description="roles aimed at (newcomer: joined under 30 days ago; then by posts in about "
+        "the last 30 days: lurker < 0.5, occasional 0.5-3, regular 3-10, core 10+); empty: any",
+    )
+    segments: list[str] = Field(
+        default_factory=list,
+        description="member-mix segments aimed at (names of member_mix items); empty: any",
+    )
+    tiers: list[Literal[TIER_NAMES]] = Field(
+        default_factory=list,
+        description="value tiers aimed at (by messages written plus replies drawn per 30 days "
+        "of membership: high = top 20% of the contributors present, mid = next 30%, low = the "
+        "rest and members who never contributed); empty: any",
+    )
+    posted: bool | None = Field(
+        None,
+        description="true: only members who have posted; false: only those who never have; "
+        "empty: either",
+    )
+
+    def mask(self, members: Population, day: int) -> np.ndarray:
+        """Which member slots (``0..n-1``) the audience holds today."""
+        keep = np.ones(members.n, bool)
+        if self.roles:
+            codes = [ROLE_NAMES.index(name) for name in self.roles]
+            keep &= np.isin(members.roles(day), codes)
+        if self.segments:
+            keep &= np.isin(members.view("segment"), members.segment_codes(self.segments))
+        if self.tiers:
+            keep &= np.isin(members.tiers(day), [TIER_NAMES.index(name) for name in self.tiers])
+        if self.posted is not None:
+            keep &= (members.view("posts") > 0) == self.posted
+        return keep
+
+
 class Lever(Config):
     """A lever: settings plus what the operator does with them each day.
 
     Subclasses set the class variables below and are made known with ``@register``.
+
+    A lever that picks members (``aims``) may be given an ``audience`` (roles, segments, value
+    tiers, posted or not) and keeps only the members in it where it picks them (``aimed``); a
+    lever that does not pick members refuses one. Without an audience a lever picks as it always
+    did.
     """
 
     key: ClassVar[str] = ""  # the lever's key under ``strategy:`` in a scenario
@@ -173,8 +222,37 @@ class Lever(Config):
     pays_later: ClassVar[bool] = False  # pays money after the fact (rewards, joins): may owe some
     # the team role whose hours it draws on when the strategy has a ``team`` (one of ``ROLES``)
     role: ClassVar[str] = "community"
+    # it picks members (messages, rewards, welcomes...) and so accepts an ``audience``
+    aims: ClassVar[bool] = False
 
     priority: int = priority(5)
+    audience: Audience | None = Field(
+        None,
+        description="aim the lever at some members only (roles, segments, value tiers, posted); "
+        "only levers that pick members accept one; empty: every member it would pick",
+    )
+
+    @model_validator(mode="after")
+    def _audience_where_members_are_picked(self) -> Lever:
+        if self.audience is not None and not type(self).aims:
+            accepting = ", ".join(key for key, lever in LEVERS.items() if lever.aims)
+            raise ValueError(
+                f"audience: lever {type(self).key!r} does not pick members, so it cannot be "
+                f"aimed; levers that accept an audience: {accepting}"
+            )
+        return self
+
+    def aimed_mask(self, world: World) -> np.ndarray | None:
+        """The members this lever may pick today (a mask over slots), or None: no audience."""
+        if self.audience is None:
+            return None
+        return self.audience.mask(world.members, world.day)
+
+    def aimed(self, world: World, slots: np.ndarray) -> np.ndarray:
+        """``slots`` (member slots, in order) narrowed to the lever's audience (all of them
+        without one)."""
+        mask = self.aimed_mask(world)
+        return slots if mask is None else slots[mask[slots]]
 
     @classmethod
     def switched_on(cls) -> Lever:

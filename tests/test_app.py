@@ -14,7 +14,7 @@ import solara
 
 from sim.levers.incentives import Incentives
 from sim.levers.onboarding import Onboarding
-from sim.policies import LEVERS, Strategy
+from sim.policies import LEVERS, Audience, Strategy
 from sim.ui import app
 from sim.ui.charts import CHARTS, NETWORK_LIMIT, kpi_frame, lorenz, network_chart, tie_layout
 from sim.ui.dashboard import LESSONS, SchemeWindow, Setup, Versus, sweep_choices
@@ -158,7 +158,9 @@ def test_a_lesson_sets_the_controls_it_changes_and_survives_reset(page):
 
 def test_every_incentive_element_is_a_control():
     declared = {control.field.split(".")[0] for control in Incentives.controls}
-    assert set(Incentives.model_fields) - {"priority"} <= declared
+    # the audience has its own selector on every lever that picks members (app.AudienceInput)
+    assert Incentives.aims
+    assert set(Incentives.model_fields) - {"priority", "audience"} <= declared
     points = {c.field.split(".")[1] for c in Incentives.controls if c.field.startswith("points.")}
     assert points == set(Incentives().points)
 
@@ -390,3 +392,39 @@ def test_the_spend_chart_shows_a_team_s_hours_per_role():
     pooled = Versus(Setup(members=200, market_size=1000, compare=False))
     pooled.step()
     assert len(spend_chart(pooled).axes) == 2
+
+
+def _toggle(rc, value: str):
+    """The toggle buttons offering ``value``, and its labels."""
+    for toggle in rc.find(v.BtnToggle).widgets:
+        labels = [button.children[0] for button in toggle.children]
+        if value in labels:
+            return toggle, labels
+    raise AssertionError(f"no toggle offers {value!r}")
+
+
+def test_a_lever_that_picks_members_can_be_aimed_at_roles_and_tiers(page):
+    """Win-back ticked on, its audience selector aims it at core members (issue 16 item 2); the
+    setting reaches the strategy (it survives a re-render and Reset runs it)."""
+    page.find(v.Checkbox, label=LEVERS["winback"].label).widget.v_model = True  # strategy A
+    toggle, labels = _toggle(page, "core")
+    assert toggle.v_model == [] and labels == [
+        "newcomer",
+        "lurker",
+        "occasional",
+        "regular",
+        "core",
+    ]
+    toggle.v_model = [labels.index("core")]
+    assert _toggle(page, "core")[0].v_model == [labels.index("core")]
+    assert not page.find(v.Alert).widgets
+    _click(page, "Reset")
+    _click(page, "Step")
+    assert _step(page) == app.RENDER_INTERVAL
+
+
+def test_an_audience_that_narrows_nothing_is_no_audience():
+    assert app.audience_changed(None, "roles", ["core"]) == {"roles": ["core"]}
+    aimed = Audience(roles=["core"])
+    assert app.audience_changed(aimed, "roles", []) is None
+    assert app.audience_changed(aimed, "posted", True)["posted"] is True

@@ -308,6 +308,43 @@ def test_count_at_least_kernel_equals_its_numpy_reference(seed):
     assert list(numba_out[0]) == expected
 
 
+@needs_numba
+@pytest.mark.parametrize("seed", range(3))
+def test_group_kernels_equal_their_numpy_references(seed):
+    """Targeting's per-member passes (sim.world.segments): contribution values (float32, bit for
+    bit) and each member's (role, segment, tier) cell with the members present per cell, with
+    values on the role bounds and on the tier cuts."""
+    rng = np.random.default_rng(seed)
+    n, day = 5000, 200
+    posts = rng.integers(0, 50, n).astype(np.int32)
+    received = rng.integers(0, 80, n).astype(np.int32)
+    join_day = rng.integers(0, day + 1, n).astype(np.int32)
+    numba_value, numpy_value = _both("contribution", posts, received, join_day, day, 30)
+    assert numba_value[0].dtype == np.float32
+    assert numba_value[0].tobytes() == numpy_value[0].tobytes()
+    value = numpy_value[0]
+    value[:40] = 0
+    recent = (rng.random(n) * 14).astype(np.float32)
+    recent[40:80] = np.float32(0.5)
+    recent[80:120] = np.float32(10.0)
+    segment = rng.integers(0, 4, n).astype(np.int8)
+    alive = rng.random(n) < 0.8
+    mid, high = np.float32(value[200]), np.float32(value[300])
+    bounds = np.asarray((0.5, 3.0, 10.0), np.float32)
+    args = (recent, join_day, segment, value, alive, day, bounds, 30, 4, mid, high, 60)
+    numba_out, numpy_out = _both("group_cells", *args)
+    (numba_cells, numba_members), (numpy_cells, numpy_members) = numba_out[0], numpy_out[0]
+    assert np.array_equal(numba_cells, numpy_cells)
+    assert np.array_equal(numba_members, numpy_members)
+    assert numba_members.sum() == alive.sum()
+    role, rest = np.divmod(numpy_cells, 12)
+    assert (role[day - join_day < 30] == 0).all()
+    assert (role[(day - join_day >= 30) & (recent == np.float32(10.0))] == 4).all()
+    assert (rest // 3 == segment).all()
+    tier = rest % 3
+    assert (tier[value == 0] == 0).all() and (tier[value >= high] == 2).sum() > 0
+
+
 def every_lever(members: int) -> Strategy:
     """Every lever, sized for a small community (as experiments/all-levers.yaml is for 2,000)."""
     return Strategy(

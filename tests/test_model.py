@@ -10,7 +10,8 @@ import pytest
 from sim import CommunityModel, LeaveReason, Member, Role, Rules
 from sim.agents import DAILY_STATES, RETENTION_AGES, STATE_NAMES, STATES, Population
 from sim.model import daily_series
-from sim.world.metrics import inequality
+from sim.world.metrics import inequality, role_counts
+from sim.world.segments import ROLE_NAMES, ROLE_SERIES, activity_role
 from sim.world.streams import RandomStreams
 from sim.world.ties import TieGraph
 
@@ -209,9 +210,18 @@ def test_roles_follow_behaviour(year_run):
     pop = year_run.population
     roles = pop.roles(year_run.day)
     old = year_run.day - pop.view("join_day") >= 30
+    recent = pop.view("recent_posts")
     assert (roles[old & (pop.view("posts") == 0)] == Role.LURKER).all()
-    assert (roles[old & (pop.view("posts") > 0)] != Role.LURKER).all()
+    assert (roles[old & (recent >= 10)] == Role.CORE).all()
+    assert (roles[old & (recent >= 3) & (recent < 10)] == Role.REGULAR).all()
+    assert (roles[old & (recent >= 0.5) & (recent < 3)] == Role.OCCASIONAL).all()
     assert (roles[~old] == Role.NEWCOMER).all()
+    # one declaration: the role codes and names of sim.world.segments, and the daily role series
+    # count the members present by the same bounds (newcomers included)
+    assert tuple(r.name.lower() for r in Role) == ROLE_NAMES
+    here = pop.here()
+    counts = np.bincount(activity_role(recent[here]), minlength=5)[1:]
+    assert dict(zip(ROLE_SERIES, counts.tolist(), strict=True)) == role_counts(recent, here)
 
 
 def test_identity_benefit_hook_raises_loyalty():

@@ -51,7 +51,7 @@ from pydantic_core import PydanticCustomError
 
 from sim.agents import DEFAULT_MIX, Rules, Segment
 from sim.model import CommunityModel
-from sim.policies import Strategy, on_registry_change
+from sim.policies import LEVERS, Strategy, on_registry_change
 from sim.world.groups import MAX_GROUPS, GroupSpec
 from sim.world.hours import ActiveHours
 from sim.world.parameters import described
@@ -317,6 +317,7 @@ class Scenario(Section):
             problems.append(
                 ("hours", "hours + groups", "active hours cannot yet be combined with groups")
             )
+        problems += self._segment_references([segment.name for segment in self.member_mix])
         if problems:
             raise PydanticCustomError(
                 "inconsistent", "inconsistent scenario", {"problems": problems}
@@ -352,6 +353,24 @@ class Scenario(Section):
                     f"{self.community.members})",
                 )
             )
+        return problems
+
+    def _segment_references(self, names: list[str]) -> list[tuple[str, object, str]]:
+        """Problems with levers' audiences that name segments the member mix does not have."""
+        problems = []
+        for key in LEVERS:
+            lever = getattr(self.strategy, key, None) if self.strategy else None
+            if lever is None or lever.audience is None:
+                continue
+            problems += [
+                (
+                    f"strategy.{key}.audience.segments[{i}]",
+                    name,
+                    f"unknown segment; the member_mix names: {', '.join(names)}",
+                )
+                for i, name in enumerate(lever.audience.segments)
+                if name not in names
+            ]
         return problems
 
     def _topic_references(self, topics: int) -> list[tuple[str, object, str]]:

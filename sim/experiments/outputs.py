@@ -1,5 +1,7 @@
-"""What one run writes: the daily series, the per-topic daily series, cohort retention, a summary
-(with the hot topics of the last day and week), the scenario and a figure.
+"""What one run writes: the daily series, the per-topic daily series, the daily counts per role,
+segment and value tier (``segments.parquet``), cohort retention, a summary (with the hot topics
+of the last day and week and the retention per role, segment and tier, ``segments``), the scenario
+and a figure.
 
 A run directory holds exactly ``RUN_FILES`` (and, with active hours or groups, ``OPTIONAL_RUN_FILES``).
 It is written atomically (DESIGN.md, Reliability): every file goes into a hidden staging
@@ -38,6 +40,7 @@ from sim.world.metrics import operator_totals
 RUN_FILES = (
     "daily.parquet",
     "topics.parquet",
+    "segments.parquet",
     "cohorts.parquet",
     "summary.json",
     "scenario.yaml",
@@ -112,6 +115,7 @@ def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> Non
     groups = model.groups_frame()
     if groups is not None:  # day, group, name, kind, members, active, posts, replies
         groups.to_parquet(folder / "groups.parquet", index=False)
+    model.segments_frame().to_parquet(folder / "segments.parquet", index=False)
     model.cohorts().to_parquet(folder / "cohorts.parquet", index=False)
     if model.clock is not None:  # active hours: visits by segment, weekday and hour
         model.clock.heatmap_frame().to_parquet(folder / "hours.parquet", index=False)
@@ -119,6 +123,7 @@ def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> Non
         "commsim_version": sim.__version__,
         **run_summary(model, scenario),
         "top_topics": top_topics(topics),
+        "segments": model.segment_retention(),
         "scenario": scenario.model_dump(),
     }
     # allow_nan=False: a NaN is a model bug to surface, not something to write as invalid JSON

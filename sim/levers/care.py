@@ -40,6 +40,7 @@ class Care(Lever):
     reply (Joyce & Kraut 2006; Morgan & Halfaker 2018)."""
 
     key = "care"
+    aims = True  # an audience narrows the key members at risk it writes to
     label = "Personal care of key members"
     series = (
         Series("care_messages", "personal messages sent to valuable members at risk"),
@@ -104,6 +105,7 @@ class Care(Lever):
         targets = key_members_at_risk(
             pop, day, self.min_recent_posts, self.quiet_days, self.cadence, self.max_messages
         )
+        targets = self.aimed(world, targets)
         allowance = int((self.hours_per_day + 1e-9) // hours_each)
         n_ok = operator.afford(min(targets.size, allowance), hours_each, 0.0, "care")
         send_care(pop, targets[:n_ok], day)

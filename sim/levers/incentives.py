@@ -120,6 +120,9 @@ class Incentives(Lever):
 
     key = "incentives"
     role = "community"  # the team role whose hours it draws on
+    # an audience is who the scheme is for: only they earn points, badges, ranks, streaks and
+    # money, and only their visits, posts and replies are pulled by it (as on day 1 of a scheme)
+    aims = True
     label = "Incentives: points, badges, ranks"
     series = (
         Series("points_issued", "points members earned"),
@@ -242,6 +245,7 @@ class Incentives(Lever):
         "cost when a streak breaks (off while it has no reward)",
     )
     _running_today: bool = PrivateAttr(False)
+    _members: np.ndarray | None = PrivateAttr(None)  # the audience today (None: everyone)
     # the badges and ranks every member has been checked against (None: not yet)
     _thresholds_checked: tuple | None = PrivateAttr(None)
 
@@ -300,9 +304,10 @@ class Incentives(Lever):
             operator.afford(1, self.hours_per_day, 0.0, "incentives")
         )
         if self._running_today:
+            self._members = self.aimed_mask(world)  # whom the scheme is for today (None: all)
             if self.streaks.on:
                 break_streaks(world.members, operator, day)
-            prepare_boosts(world.members, self)
+            prepare_boosts(world.members, self, self._members)
         if self.stop is not None and day == self.stop + 1:
             withdraw_rewards(world.members, self)
             world.members.view("streak")[:] = 0  # the operator ended them: no streak broke
@@ -310,11 +315,16 @@ class Incentives(Lever):
     def respond(self, operator, world, day, actions):
         """The incentives phase: points, badges, ranks and rewards for today's actions."""
         if self._running_today:
+            visitors = actions.visitors
+            if self._members is not None:  # only the scheme's members earn (today's mask)
+                visitors = visitors.copy()
+                visitors[: self._members.size] &= self._members
+                visitors[self._members.size :] = False
             award(
                 world.members,
                 operator,
                 self,
-                actions.visitors,
+                visitors,
                 actions.threads,
                 actions.replies,
                 actions.invites,
@@ -350,13 +360,16 @@ def saturate(value, half):
     return value / (value + half)
 
 
-def prepare_boosts(pop: Population, scheme: Incentives) -> None:
+def prepare_boosts(pop: Population, scheme: Incentives, members: np.ndarray | None = None) -> None:
     """Multipliers of visit, post and reply rates for today (``pop.today.boosts``).
 
-    Computed for the members still here (only their visits, posts and replies read a boost);
-    members who left keep a neutral 1."""
+    Computed for the members still here (only their visits, posts and replies read a boost) and,
+    with an audience, in the scheme's ``members`` (a mask over slots); everyone else keeps a
+    neutral 1."""
     r, n = pop.rules, pop.n
     here = pop.here()
+    if members is not None:
+        here = here[members[here]]
     extrinsic = pop.extrinsic[here]
     boosts = {}
     for action, key in (("checkin", "visit"), ("post", "post"), ("reply", "reply")):

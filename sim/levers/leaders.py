@@ -32,6 +32,7 @@ class Leaders(Lever):
 
     key = "leaders"
     role = "community"
+    aims = True  # leaders are named (and cultivated) among the audience only
     label = "Opinion leaders: find and cultivate them"
     series = (
         Series("opinion_leaders", "opinion leaders still here"),
@@ -77,7 +78,7 @@ class Leaders(Lever):
     def act(self, operator, world, day):
         pop = world.members
         if day % self.every == 0:  # after a first stretch of replies to judge by
-            self._name(operator, pop)
+            self._name(operator, pop, self.aimed(world, pop.here()))
         if self._leaders is None:
             return
         here = pop.alive[self._leaders]
@@ -89,10 +90,11 @@ class Leaders(Lever):
         pop.recognition_today[cultivated] += 1
         operator.count("leaders_cultivated", int(cultivated.size))
 
-    def _name(self, operator, pop) -> None:
+    def _name(self, operator, pop, here: np.ndarray) -> None:
+        """Name the members among ``here`` (the members present, in the audience) with the most
+        replies received as opinion leaders, and cultivate them."""
         if self._leaders is not None:
             operator.count("leaders_lost", int((~pop.alive[self._leaders]).sum()))
-        here = pop.here()
         received = pop.replies_received[here]
         top = np.argsort(-received, kind="stable")[: self.count]
         self._leaders = here[top[received[top] > 0]]

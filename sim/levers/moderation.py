@@ -28,6 +28,11 @@ member flags to a review queue). Here:
   (flagged items left over are the backlog, reported as skipped).
 
 Removed items go through ``World.remove``; their authors feel it (``sim.agents``).
+
+**Aimed** (``audience``): moderators flag-review and proactively review only the items written by
+members of the audience (say, newcomers' posts: pre-moderation of newcomers); other members'
+items are neither reviewed nor removed. The personalized filter of each reader's feed is
+automatic and stays on for everyone.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ class Moderation(Lever):
 
     key = "moderation"
     role = "moderation"  # the team role whose hours it draws on
+    aims = True  # an audience narrows whose items are reviewed and removed
     label = "Moderation"
     series = (
         Series("items_flagged", "items members flagged for review"),
@@ -145,6 +151,9 @@ class Moderation(Lever):
             return
         gen = world.random("operator.moderation")
         members = feed.author >= 0
+        aimed = self.aimed_mask(world)
+        if aimed is not None:  # only the audience's items are reviewed
+            members &= aimed[np.maximum(feed.author, 0)]
         if self.mode == "personalized":  # the filter hides off-topic items; staff remove toxicity
             bad = feed.toxic & members
         else:

@@ -27,6 +27,9 @@ class Onboarding(Lever):
 
     key = "onboarding"
     role = "community"  # the team role whose hours it draws on
+    # an audience narrows the newcomers welcomed and the first threads answered (posted: true
+    # welcomes nobody on the day they join, before they post, and answers first threads)
+    aims = True
     label = "Onboarding: welcome, reply to first posts"
     series = (
         Series("welcomes_sent", "newcomers welcomed"),
@@ -67,7 +70,7 @@ class Onboarding(Lever):
     def act(self, operator, world, day):
         pop = world.members
         if self.welcome:
-            newcomers = np.flatnonzero(pop.view("join_day") == day)
+            newcomers = self.aimed(world, np.flatnonzero(pop.view("join_day") == day))
             n_ok = operator.afford(newcomers.size, self.welcome_hours, 0.0, "onboarding")
             receive_attention(pop, newcomers[:n_ok])
             introduce(world, newcomers[:n_ok], self.introductions)
@@ -77,7 +80,7 @@ class Onboarding(Lever):
             first = (threads.author >= 0) & (
                 pop.first_post_day[np.maximum(threads.author, 0)] == day - 1
             )
-            authors = np.unique(threads.author[first])
+            authors = self.aimed(world, np.unique(threads.author[first]))
             n_ok = operator.afford(authors.size, self.reply_hours, 0.0, "onboarding")
             receive_attention(pop, authors[:n_ok])
             pop.first_post_replied[authors[:n_ok]] = True

@@ -29,6 +29,7 @@ class WinBack(Lever):
 
     key = "winback"
     role = "community"  # the team role whose hours it draws on
+    aims = True  # an audience narrows the members at risk and those who left that it messages
     label = "Win-back messages"
     series = (
         Series("winback_sent", "win-back messages sent"),
@@ -93,6 +94,8 @@ class WinBack(Lever):
         pop = world.members
         targets = at_risk(pop, day, self.inactive_days, self.cadence, self.max_messages)
         gone = departed(pop, day, self.departed_within, self.cadence, self.max_messages)
+        if self.audience is not None:
+            targets, gone = self.aimed(world, targets), self.aimed(world, gone)
         n_ok = operator.afford(
             targets.size + gone.size, self.hours_per_100 / 100, self.money_per_message, "winback"
         )

@@ -124,6 +124,7 @@ class RunInput:
     hours: pd.DataFrame | None = (
         None  # active hours' visits (``hours.parquet``), if the run had them
     )
+    segments: pd.DataFrame | None = None  # per role, segment and tier (``segments.parquet``)
 
     kind = "run"
     first_day = 1
@@ -267,7 +268,15 @@ def _load_run(path: Path) -> RunInput:
             hours = pd.read_parquet(path / "hours.parquet")
         except (OSError, pa.ArrowException) as exc:
             raise OpsReportError(f"{path / 'hours.parquet'}: cannot read it ({exc})") from None
-    return RunInput(path, daily.set_index("day").sort_index(), cohorts, summary, topics, hours)
+    segments = None
+    if (path / "segments.parquet").is_file():
+        try:
+            segments = pd.read_parquet(path / "segments.parquet")
+        except (OSError, pa.ArrowException) as exc:
+            raise OpsReportError(f"{path / 'segments.parquet'}: cannot read it ({exc})") from None
+    return RunInput(
+        path, daily.set_index("day").sort_index(), cohorts, summary, topics, hours, segments
+    )
 
 
 def _load_log(path: Path) -> LogInput:
@@ -1338,6 +1347,20 @@ def _contributors(report: Report) -> None:
             "contributors: export the run's activity log with `commsim export-log` and report "
             "on that for one.",
         )
+        if src.segments is not None:
+            table = segment_table(src.segments, report.this_week, report.last_week, src.summary)
+            report.tables["segments"] = table
+            report.blocks.append(
+                Block(
+                    "text",
+                    "**By role, segment and value tier** (segments.parquet; roles here include "
+                    "newcomers, joined under 30 days ago; value tiers rank contributors by "
+                    "messages written plus replies drawn per 30 days of membership, top 20% "
+                    "high; retention(30): of the group's members on days 30, 60, ..., the share "
+                    "active 30 days later, over the whole run)",
+                )
+            )
+            report.blocks.append(Block("table", table))
         return
     events = src.events
     posts = events[events["action"].isin([POST, REPLY])]
@@ -1383,6 +1406,49 @@ def _contributors(report: Report) -> None:
         report.blocks.append(Block("text", "Nobody posted or replied this week."))
     else:
         report.blocks.append(Block("table", table))
+
+
+def segment_table(
+    groups: pd.DataFrame, this: tuple[int, int], last: tuple[int, int], summary: dict | None
+) -> pd.DataFrame:
+    """Per role, segment and value tier: the members at the end of this week and last, the mean
+    daily visitors and the posts (threads and replies) of each week, and the run's retention(30)
+    of the group (``summary.json``'s ``segments``) when there."""
+    retention = (summary or {}).get("segments") or {}
+
+    def week(span: tuple[int, int]) -> pd.DataFrame:
+        rows = groups[(groups["day"] >= span[0]) & (groups["day"] <= span[1])]
+        ended = rows[rows["day"] == rows["day"].max()].set_index(["group_by", "group"])
+        by = rows.assign(posts=rows["threads"] + rows["replies"]).groupby(
+            ["group_by", "group"], sort=False
+        )
+        return pd.DataFrame(
+            {"members": ended["members"], "active": by["active"].mean(), "posts": by["posts"].sum()}
+        )
+
+    now, before = week(this), week(last)
+    keys = groups.drop_duplicates(["group_by", "group"])[["group_by", "group"]]
+    index = pd.MultiIndex.from_frame(keys)
+    table = pd.DataFrame(
+        {
+            "by": keys["group_by"].to_numpy(),
+            "group": keys["group"].to_numpy(),
+            "members": now["members"].reindex(index).to_numpy(),
+            "members last week": before["members"].reindex(index).to_numpy(),
+            "daily actives": now["active"].reindex(index).round(1).to_numpy(),
+            "posts this week": now["posts"].reindex(index).to_numpy(),
+            "posts last week": before["posts"].reindex(index).to_numpy(),
+            "retention(30)": [
+                _percent(((retention.get(by) or {}).get(group) or {}).get("retention_30"))
+                for by, group in zip(keys["group_by"], keys["group"], strict=True)
+            ],
+        }
+    )
+    return table
+
+
+def _percent(share: float | None) -> str:
+    return "" if share is None else f"{100 * share:.1f}%"
 
 
 def _role(posts: float) -> str:

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import solara
 from pydantic import BaseModel
 
-from sim.policies import LEVERS, Control, Strategy
+from sim.policies import LEVERS, Audience, Control, Strategy
 
 with warnings.catch_warnings():
     # Mesa 3.3's ComponentsView (the page tabs, not used here) breaks Solara's rules of hooks, and
@@ -42,6 +42,7 @@ from sim.ui.dashboard import (
     switched_on,
     team_switched,
 )
+from sim.world.segments import ROLE_NAMES, TIER_NAMES
 
 SCENARIO_VARIABLE = "COMMSIM_DASHBOARD_SCENARIO"  # set by `commsim dashboard --scenario FILE`
 SWEEP_VARIABLE = "COMMSIM_DASHBOARD_SWEEP"  # set by `commsim dashboard --sweep FILE`
@@ -334,9 +335,52 @@ def TeamInputs(strategy: Strategy, path: SettingPath, edit):
 
 @solara.component
 def LeverInputs(lever, path: SettingPath, edit):
-    """The lever's own controls (``Lever.controls``)."""
+    """The lever's own controls (``Lever.controls``) and, for a lever that picks members, whom
+    it is aimed at (``AudienceInput``)."""
     for control in type(lever).controls:
         ControlInput(lever, control, path, edit)
+    if type(lever).aims:
+        AudienceInput(lever.audience, (*path, "audience"), edit)
+
+
+POSTED = {"anyone": None, "posted": True, "never posted": False}
+
+
+def audience_changed(audience: Audience | None, setting: str, value) -> dict | None:
+    """The audience (as data) with ``setting`` set to ``value``; None (no audience) once it
+    narrows nothing."""
+    data = {**(audience.model_dump() if audience is not None else {}), setting: value}
+    return data if any(v not in ([], None) for v in data.values()) else None
+
+
+@solara.component
+def AudienceInput(audience: Audience | None, path: SettingPath, edit):
+    """Whom the lever is aimed at: roles and value tiers (any of those ticked; none ticked:
+    any), and whether members have posted (``sim.policies.Audience``)."""
+    current = audience or Audience()
+    # dense buttons that wrap within the sidebar: five roles side by side would overflow it
+    wrap = {"flex-wrap": "wrap", "max-width": "100%"}
+    for setting, label, values in (
+        ("roles", "aimed at roles", list(ROLE_NAMES)),
+        ("tiers", "aimed at value tiers", list(TIER_NAMES)),
+    ):
+        solara.Text(f"{label}:")
+        solara.ToggleButtonsMultiple(
+            value=list(getattr(current, setting)),
+            values=values,
+            on_value=lambda v, setting=setting: edit(path, audience_changed(audience, setting, v)),
+            dense=True,
+            style=wrap,
+        )
+    shown = next(label for label, value in POSTED.items() if value == current.posted)
+    solara.Text("aimed at members who:")
+    solara.ToggleButtonsSingle(
+        value=shown,
+        values=list(POSTED),
+        on_value=lambda v: edit(path, audience_changed(audience, "posted", POSTED[v])),
+        dense=True,
+        style=wrap,
+    )
 
 
 def _parts(field: str) -> SettingPath:

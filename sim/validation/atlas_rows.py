@@ -1790,6 +1790,51 @@ BINDING_GROUP_ROWS = (
     ),
 )
 
+# ---- targeting (issue 16, item 2): a lever aimed at some members (Lever.audience) ------------------
+# arm A runs the lever for every member it would pick, arm B the same lever aimed at an audience
+# (roles and value tiers from behaviour, sim.world.segments); written before measuring
+PAID_REWARDS = {"tangible": True, "money_per_point": 0.05}  # the "reward size" row's paying arm
+TARGET_ROWS = (
+    Row(
+        "targeting: rewards to core members only vs to all (equal budget)",
+        {"strategy": {"incentives": PAID_REWARDS}},
+        {"strategy": {"incentives": {**PAID_REWARDS, "audience": {"roles": ["core"]}}}},
+        "? - ? ? ? -",
+        "aimed at core members (10+ posts in about a month, a few percent of members), the "
+        "scheme pays and pulls only them: every other member's check-ins, posts and replies earn "
+        "nothing and are not pulled by the reward (Gneezy & Rustichini 2000: pay enough and "
+        "effort rises), so fewer daily visits; but members outside the scheme also escape its "
+        "crowding out of intrinsic motivation (Deci, Koestner & Ryan 1999), and core members "
+        "write most posts either way: members, retention and posts have no expected direction",
+        cost="only core members earn points to redeem, so far fewer points are paid for out of "
+        "the same budget",
+    ),
+    Row(
+        "targeting: win-back to high-value members only vs to all",
+        {"strategy": {"winback": {"money_per_message": 0.01}}},
+        {"strategy": {"winback": {"money_per_message": 0.01, "audience": {"tiers": ["high"]}}}},
+        "- - ? ? ? -",
+        "Wash & Lampe 2012, Wikimedia Necromancy 2012: each reminder brings a few lapsed members "
+        "back; aimed at the top 20% of contributors by value (Fader, Hardie & Lee 2005: past "
+        "frequency and value predict future value) it reaches far fewer of the members who went "
+        "quiet or left, so fewer come back (members, visits); those it does bring back post "
+        "more each, so posts and retention have no expected direction",
+        cost="fewer members are messaged at 0.01 each",
+    ),
+    Row(
+        "targeting: onboarding only for newcomers who posted vs all",
+        {"strategy": {"onboarding": {}}},
+        {"strategy": {"onboarding": {"audience": {"roles": ["newcomer"], "posted": True}}}},
+        "- - - - - 0",
+        "newcomers are welcomed on the day they join, before they can have posted, so aimed at "
+        "newcomers who posted the lever welcomes and introduces no one and only answers first "
+        "threads: the Teahouse welcome and introductions (Morgan & Halfaker 2018) are lost, "
+        "while first posts are still answered (Joyce & Kraut 2006); fewer newcomers stay "
+        "(members, visits, retention) and post",
+        cost=FREE_LEVER,
+    ),
+)
+
 ROWS: tuple[Row, ...] = (
     *ISSUE_ROWS,
     *LEVER_ROWS,
@@ -1800,4 +1845,5 @@ ROWS: tuple[Row, ...] = (
     *HOURS_ROWS,
     *GROUP_ROWS,
     *BINDING_GROUP_ROWS,
+    *TARGET_ROWS,
 )

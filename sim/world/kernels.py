@@ -5,8 +5,9 @@ with temporaries in between (merging new ties into the CSR arrays of the tie gra
 pruning every tie, finding a tie within its row, summing the tie strengths of today's visitors'
 rows, weighing each reader's topic interests against the feed, drifting them, counting per member
 what a day's lists of members did, where ``np.add.at`` is slow, picking the item each reply or
-reaction goes to, and two daily passes over every member: who may return after leaving, and how
-many members are in each role). Here
+reaction goes to, and daily passes over every member: who may return after leaving, how
+many members are in each role, and each member's contribution value and its (role, segment,
+value tier) cell for the per-group outputs of ``sim.world.segments``). Here
 each is written once as a plain loop compiled by numba and once in numpy, and both give
 bit-identical results (``tests/test_kernels.py`` runs them side by side, and a whole model run
 under each). The kernels do only IEEE-exact float32 arithmetic (no exp or log, whose compiled
@@ -213,6 +214,32 @@ def _count_at_least_numpy(values, slots, bounds):
     """How many of ``values[slots]`` are at least each of ``bounds`` (same dtype as ``values``)."""
     chosen = values[slots]
     return np.array([np.count_nonzero(chosen >= b) for b in bounds], np.int64)
+
+
+def _contribution_numpy(posts, received, join_day, day, window):
+    """Messages written plus replies drawn per ``window`` days of membership (at least
+    ``window``), in float32 (``sim.world.segments.contribution_value``)."""
+    tenure = np.maximum(day - join_day, window).astype(np.float32)
+    value = posts.astype(np.float32)
+    value += received
+    value *= np.float32(window)
+    value /= tenure
+    return value
+
+
+def _group_cells_numpy(
+    recent, join_day, segment, value, alive, day, bounds, newcomer_days, n_segments, mid, high, size
+):
+    """Each slot's (role, segment, tier) cell (``sim.world.segments.group_codes``) and the count
+    of members present (``alive``) per cell."""
+    role = np.ones(recent.size, np.intp)
+    for bound in bounds:
+        role += recent >= bound
+    role[day - join_day < newcomer_days] = 0
+    positive = value > 0
+    tier = (positive & (value >= mid)).astype(np.intp) + (positive & (value >= high))
+    cells = ((role * n_segments + segment) * 3 + tier).astype(np.int16)
+    return cells, np.bincount(cells[alive], minlength=size).astype(np.int64)
 
 
 # ---- numba kernels -------------------------------------------------------------------------------
@@ -491,7 +518,47 @@ def _compiled():
             counts[j] = count
         return counts
 
+    @jit
+    def contribution(posts, received, join_day, day, window):
+        out = np.empty(posts.size, np.float32)
+        w = np.float32(window)
+        for i in range(posts.size):
+            tenure = max(day - join_day[i], window)
+            out[i] = (np.float32(posts[i]) + np.float32(received[i])) * w / np.float32(tenure)
+        return out
+
+    @jit
+    def group_cells(
+        recent,
+        join_day,
+        segment,
+        value,
+        alive,
+        day,
+        bounds,
+        newcomer_days,
+        n_segments,
+        mid,
+        high,
+        size,
+    ):
+        cells = np.empty(recent.size, np.int16)
+        members = np.zeros(size, np.int64)
+        b0, b1, b2 = bounds[0], bounds[1], bounds[2]
+        for i in range(recent.size):
+            r = recent[i]
+            role = np.intp(1) + (r >= b0) + (r >= b1) + (r >= b2)
+            role = role * (day - join_day[i] >= newcomer_days)
+            v = value[i]
+            tier = (v > 0) * ((v >= mid) + (v >= high))
+            cell = (role * n_segments + segment[i]) * 3 + tier
+            cells[i] = cell
+            members[cell] += alive[i]
+        return cells, members
+
     return SimpleNamespace(
+        contribution=contribution,
+        group_cells=group_cells,
         tie_find=find,
         tie_merge=merge,
         tie_decay=decay,
@@ -509,6 +576,8 @@ def _compiled():
 
 
 _NUMPY = SimpleNamespace(
+    contribution=_contribution_numpy,
+    group_cells=_group_cells_numpy,
     tie_find=_find_numpy,
     tie_merge=_merge_numpy,
     tie_decay=_decay_numpy,

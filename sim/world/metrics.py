@@ -12,6 +12,8 @@
   posts in about the last 30 days (``recent_posts``, a count decaying by 1/30 a day): *lurkers*
   under 0.5 (no post in about a month), *occasional* 0.5 to 3, *regulars* 3 to 10, *core* 10 or
   more (about a post every three days; the 90-9-1 split of Nielsen 2006 names the same groups).
+  The bounds and names are declared once in ``sim.world.segments`` (which adds the newcomer role
+  and value tiers for targeting and the per-group outputs).
 """
 
 from __future__ import annotations
@@ -25,13 +27,13 @@ import pandas as pd
 from sim.world import kernels
 from sim.world.content import Items
 from sim.world.outcomes import ACTIVE_DAY_AGES, RETENTION_AGES, SURVIVAL_BIT, LeaveReason
+from sim.world.segments import ROLE_BOUNDS, ROLE_SERIES
 
 if TYPE_CHECKING:
     from sim.agents import Population
 
 REPORTED_AGES = (1, 7, 30, 90)  # the cohort table's columns (DESIGN.md)
-ROLE_BOUNDS = (0.5, 3.0, 10.0)  # recent posts separating lurkers, occasional, regulars and core
-ROLES = ("lurkers", "occasional", "regulars", "core")
+ROLES = ROLE_SERIES  # the daily role series (the roles by recent posts, sim.world.segments)
 
 
 def role_counts(recent_posts: np.ndarray, slots: np.ndarray | None = None) -> dict[str, int]:
