@@ -8,13 +8,20 @@ contributions (threads + replies) per week, members at the end and the member st
 and reply rates use (``Population.post`` / ``Population.respond``): the post drive (raised by
 replies received, ``drive_gain`` x ``first_reply_weight``, and by one's own posts, ``habit_gain``;
 capped at ``drive_max``), loyalty (visits), ties, and the busiest member's contributions per day
-(how far one member's writing goes). ``--trajectory`` adds each seed's weekly course.
+(how far one member's writing goes). ``--trajectory`` adds each seed's weekly course;
+``--benefits`` adds to it what today's visitors weigh (issue 15's bond loop): their mean bond
+benefit and the share of them near its ceiling (bond > 0.9), the weighted information term, the
+net benefit and the target loyalty it gives (and the target without the bond term), the ties each
+has to members active today, and the bond those ties would give if only a member's 5 strongest
+counted (Dunbar's support clique: is the bond unbounded in the number of ties?).
 
     .venv/bin/python benchmarks/diagnostics/volume_bistability.py SCENARIO --seeds 1-8
     .venv/bin/python benchmarks/diagnostics/volume_bistability.py SCENARIO --arms baseline habit \\
         --seeds 1-4 --trajectory
     .venv/bin/python benchmarks/diagnostics/volume_bistability.py SCENARIO \\
-        --set behaviour.writing_half_rate=4
+        --set behaviour.writing_capacity=10
+    .venv/bin/python benchmarks/diagnostics/volume_bistability.py SCENARIO --scale 4 --seeds 1 \\
+        --trajectory --benefits --every 16
 
 Same scenario, seeds and arms: the same table (every run is deterministic in its seed).
 """
@@ -25,6 +32,7 @@ import argparse
 import time
 
 import numpy as np
+from scipy.special import expit
 
 from sim.config.loading import (
     apply_overrides,
@@ -53,8 +61,11 @@ ARMS: dict[str, dict[str, float]] = {
 }
 
 
-def run_seed(scenario, seed: int, trajectory: bool) -> tuple[dict, list[dict]]:
-    """One run of ``scenario`` on ``seed``: its summary row and (``trajectory``) weekly rows."""
+def run_seed(
+    scenario, seed: int, trajectory: bool, benefits: bool = False
+) -> tuple[dict, list[dict]]:
+    """One run of ``scenario`` on ``seed``: its summary row and (``trajectory``) weekly rows
+    (with ``benefits``, what the week's last visitors weigh: ``_benefits``)."""
     model = CommunityModel(**scenario.model_kwargs(), rng=seed)
     pop = model.population
     days = scenario.run.days
@@ -70,7 +81,8 @@ def run_seed(scenario, seed: int, trajectory: bool) -> tuple[dict, list[dict]]:
         week["visits"] += int(today["dau"])
         busiest = max(busiest, float(pop.view("posts_today").max(initial=0)))
         if trajectory and (day + 1) % 7 == 0:
-            weeks.append({"week": (day + 1) // 7, **week, **_states(pop, drive_max)})
+            extra = _benefits(pop, scenario.rules()) if benefits else {}
+            weeks.append({"week": (day + 1) // 7, **week, **_states(pop, drive_max), **extra})
             week = {"contributions": 0, "visits": 0}
     series = model.series()
     contributions = float(series["threads"].sum() + series["replies"].sum())
@@ -103,6 +115,50 @@ def _states(pop, drive_max: float) -> dict:
         "drive": float(drive.mean()),
         "at_cap": float((drive >= 0.9 * drive_max).mean()),
         "ties": int(pop.ties.n_ties),
+    }
+
+
+def _benefits(pop, rules, strongest: int = 5) -> dict:
+    """What today's visitors weigh (``Population.update_states``): mean bond benefit, the share
+    with a bond above 0.9, the information term (``info_weight`` x need x information), net
+    benefit (those two and the bond term less the reading cost; fun, identity and withdrawal
+    left out), the target loyalty it gives (``expit((net - aspiration) / temperature)``) and the
+    same without the bond term; ties to members active today per visitor, and the mean bond
+    from ties alone counting all of them and only each visitor's ``strongest``."""
+    last = pop.view("last_active_day")
+    here = pop.view("alive")
+    active = here & (last == last.max(initial=0))
+    v = np.flatnonzero(active)
+    if v.size == 0:
+        return {"visitors": 0}
+    bond = pop.view("bond_today")[v]
+    info = rules.info_weight * pop.view("info_need")[v] * pop.view("info_today")[v]
+    cost = pop.view("cost_today")[v]
+    net = info + rules.bond_weight * bond - cost
+    matrix = pop.ties.matrix.tocsr()
+    ties, all_ties, top = [], [], []
+    for slot in v:  # a diagnostic: a loop over today's visitors is fine here
+        lo, hi = matrix.indptr[slot], matrix.indptr[slot + 1]
+        cols, data = matrix.indices[lo:hi], matrix.data[lo:hi]
+        strengths = np.sort(data[active[cols]])[::-1]
+        ties.append(strengths.size)
+        all_ties.append(strengths.sum())
+        top.append(strengths[:strongest].sum())
+
+    def bond_of(strength):
+        return float((1 - np.exp(-np.asarray(strength) / rules.bond_scale)).mean())
+
+    return {
+        "visitors": int(v.size),
+        "bond": float(bond.mean()),
+        "bond_high": float((bond > 0.9).mean()),
+        "info": float(info.mean()),
+        "net": float(net.mean()),
+        "target": float(expit((net - rules.aspiration) / rules.temperature).mean()),
+        "target_no_bond": float(expit((info - cost - rules.aspiration) / rules.temperature).mean()),
+        "active_ties": float(np.mean(ties)),
+        "bond_ties_all": bond_of(all_ties),
+        "bond_ties_top": bond_of(top),
     }
 
 
@@ -155,6 +211,11 @@ def main(argv: list[str] | None = None) -> None:
         help="thread and reply rates of every member kind times each of these (a response curve)",
     )
     parser.add_argument("--trajectory", action="store_true", help="print weekly courses")
+    parser.add_argument(
+        "--benefits",
+        action="store_true",
+        help="--trajectory: add what visitors weigh (bond, information, net, target loyalty)",
+    )
     parser.add_argument("--every", type=int, default=8, help="--trajectory: every N weeks")
     args = parser.parse_args(argv)
     arms = list(ARMS) if "all" in args.arms else args.arms
@@ -176,7 +237,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         print(header)
         for seed in _seeds(args.seeds):
-            row, weeks = run_seed(scenario, seed, args.trajectory)
+            row, weeks = run_seed(scenario, seed, args.trajectory, args.benefits)
             rows.append(row)
             print(
                 f"{seed:>4}  {row['per_week']:>10.1f}  {row['peak_week']:>7.0f}  {row['members']:>7}"
@@ -192,6 +253,15 @@ def main(argv: list[str] | None = None) -> None:
                         f"  visits {w['visits']:>6}  loyalty {w['loyalty']:.3f}"
                         f"  drive {w['drive']:.2f}  at_cap {w['at_cap']:.3f}  ties {w['ties']}"
                     )
+                    if w.get("visitors"):
+                        print(
+                            f"        visitors {w['visitors']}: bond {w['bond']:.2f}"
+                            f" (>0.9: {w['bond_high']:.2f})  info {w['info']:.2f}"
+                            f"  net {w['net']:.2f}  target loyalty {w['target']:.2f}"
+                            f" (without bond {w['target_no_bond']:.2f})  ties to active"
+                            f" {w['active_ties']:.1f}: bond from ties {w['bond_ties_all']:.2f},"
+                            f" from the 5 strongest {w['bond_ties_top']:.2f}"
+                        )
         per_week = np.array([r["per_week"] for r in rows])
         positive = per_week[per_week > 0]
         spread = positive.max() / positive.min() if positive.size else float("nan")
