@@ -180,6 +180,16 @@ def test_bad_event_and_content_hours_name_the_field():
         parse_scenario(yaml.safe_dump(bad))
 
 
+def test_active_hours_with_groups_are_refused_by_name():
+    """Hours' exposure is the whole feed's on the community's platform; per-group feeds are not
+    built, so the two together are refused rather than run wrong."""
+    both = {"hours": {}, "groups": [{"name": "chat", "platform": {"kind": "chat_group"}}]}
+    with pytest.raises(ScenarioError, match="active hours cannot yet be combined with groups"):
+        parse_scenario(yaml.safe_dump(both))
+    parse_scenario(yaml.safe_dump({"hours": {}}))  # each alone is fine
+    parse_scenario(yaml.safe_dump({"groups": both["groups"]}))
+
+
 def test_a_named_profile_can_be_shared_between_segments():
     scenario = parse_scenario(
         yaml.safe_dump(
