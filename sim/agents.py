@@ -1379,7 +1379,11 @@ class Population:
         writes less of both). Sources: Weng et al. 2012 (limited attention), Goncalves, Perra &
         Vespignani 2011 (finite time resources bound the interactions a user keeps up); the
         saturating form is an assumption. Rates already computed are passed in, not recomputed
-        (the same float32 operations either way, so the result does not depend on which)."""
+        (the same float32 operations either way, so the result does not depend on which). Without
+        a capacity (0: no limit) every visitor writes all of it: ones (the callers skip the call
+        then; computed, x / 0 would divide by zero)."""
+        if self.rules.writing_capacity == 0:
+            return np.ones(len(v), np.float32)
         if thread_rate is None:
             thread_rate = self._thread_rate(v)
         if reply_rate is None:

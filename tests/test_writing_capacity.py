@@ -99,6 +99,22 @@ def test_the_capacity_bounds_a_members_writing_at_the_formula():
     np.testing.assert_array_equal(share, pop._writing_scale(v, threads, replies))
 
 
+def test_without_a_capacity_the_share_is_one_and_nothing_divides_by_zero():
+    """Capacity 0 (no limit, the default): the callers skip the share, and called anyway it is
+    all ones, with no division by zero (it was x / 0: a RuntimeWarning and zeros, or NaN for a
+    member writing nothing)."""
+    import warnings
+
+    model = CommunityModel(**_scenario(0.0).model_kwargs(), rng=3)
+    model.run(5)
+    pop = model.population
+    v = pop.here()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        share = pop._writing_scale(v)
+    assert share.dtype == np.float32 and share.shape == v.shape and (share == 1).all()
+
+
 def test_the_oracle_bounds_a_members_day_alike():
     """The test oracle (one Python object per member) restates the capacity: with it, no member
     writes more than the capacity (plus rounding) in a day; without it, some do."""
