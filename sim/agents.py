@@ -1379,13 +1379,24 @@ class Population:
         writes less of both). Sources: Weng et al. 2012 (limited attention), Goncalves, Perra &
         Vespignani 2011 (finite time resources bound the interactions a user keeps up); the
         saturating form is an assumption. Rates already computed are passed in, not recomputed
-        (the same float32 operations either way, so the result does not depend on which)."""
+        (the same float32 operations either way, so the result does not depend on which).
+
+        Without a capacity (0: no limit) every visitor writes all of it: ones (the callers skip the
+        call then; computed, x / 0 would divide by zero). A capacity above 0 but below float32's
+        smallest number (about 1.4e-45, which an in-range scenario may hold) is 0 in float32: the
+        share is then its limit as the capacity goes to 0, none of it for a visitor with writing
+        to do (what x / 0 = inf gave) and all of it for one with none (x / 0 gave NaN there)."""
+        if self.rules.writing_capacity == 0:
+            return np.ones(len(v), np.float32)
         if thread_rate is None:
             thread_rate = self._thread_rate(v)
         if reply_rate is None:
             reply_rate = self._reply_rate(v)
         writing = thread_rate + reply_rate
-        return np.float32(1) / (np.float32(1) + writing / np.float32(self.rules.writing_capacity))
+        capacity = np.float32(self.rules.writing_capacity)
+        if capacity == 0:  # positive, but below float32's range
+            return (writing == 0).astype(np.float32)
+        return np.float32(1) / (np.float32(1) + writing / capacity)
 
     def _flagged(self, authors: np.ndarray, day: int, kind: str) -> np.ndarray:
         """Whether each author's threads today are toxic (``kind='toxic'``) or off-topic chatter

@@ -234,3 +234,32 @@ def test_a_run_folder_has_groups_parquet_and_the_summary_each_group(tmp_path):
     model = CommunityModel(**plain.model_kwargs(), rng=1)
     model.run(5)
     assert not (write_run(model, tmp_path / "plain", plain) / "groups.parquet").exists()
+
+
+def test_the_dashboards_chat_group_lets_a_trainer_see_split_against_no_split():
+    """``Setup.group_room``: without it the dashboard's community has no groups (as before, so
+    the groups lever does nothing); with it the community is one chat group capped at the founders
+    plus the room, which fills, and splitting it by topic (B) takes in the newcomers that no split
+    (A) refuses. Fails if the set-up's chat group is not passed to the models."""
+    from sim.levers.groups import GroupsLever
+    from sim.policies import Strategy
+    from sim.ui.dashboard import Setup, Versus
+
+    assert "groups" not in Setup().community_kwargs()
+    a = Strategy(groups=GroupsLever(when_full="none"))
+    b = Strategy(groups=GroupsLever(when_full="split_by_topic"))
+    ends = {}
+    for room in (0, 50):
+        versus = Versus(Setup(members=600, market_size=6000, group_room=room, a=a, b=b))
+        for _ in range(120):
+            versus.step()
+        ends[room] = versus.a.series(), versus.b.series()
+    no_split, split = ends[0]
+    pd.testing.assert_frame_equal(no_split, split)  # no groups: the lever has nothing to act on
+    assert split["groups_open"].max() == 0
+    no_split, split = ends[50]
+    assert versus.a.groups.specs[0].cap == 650 and versus.a.groups.specs[0].platform.kind == (
+        "chat_group"
+    )
+    assert no_split["groups_split"].sum() == 0 and split["groups_split"].sum() >= 1
+    assert split["members"].iloc[-1] > no_split["members"].iloc[-1]

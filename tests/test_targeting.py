@@ -17,7 +17,7 @@ from sim.policies import LEVERS, Audience
 from sim.reports.ops import build_report
 from sim.world import segments
 
-AIMING = {"incentives", "onboarding", "winback", "care", "leaders", "moderation"}
+AIMING = {"incentives", "onboarding", "winback", "care", "leaders", "moderation", "defence"}
 
 
 def _model(strategy, seed=1, members=600, market=3000, **overrides) -> CommunityModel:
@@ -174,6 +174,49 @@ def test_moderation_aimed_at_a_segment_removes_only_its_posts():
         felt = pop.view("removal_ema") + pop.view("removal_today")
         assert felt[trolls].sum() > 0
         assert (felt[~trolls].sum() == 0) == (name == "trolls")
+
+
+def _offers_by_tier(monkeypatch, defence: dict, seed: int) -> tuple[int, int, float]:
+    """Offers made to high-value members and to others (each judged by the value tiers on the day
+    of the offer, taken as the lever acts), and the members lured away, over 120 days with a
+    competitor opening on day 60 and offers to everyone."""
+    from sim.levers.defence import Defence
+
+    high_today: dict[int, np.ndarray] = {}
+    act = Defence.act
+
+    def spy(self, operator, world, day):
+        high_today[day] = world.members.tiers(day) == segments.TIER_NAMES.index("high")
+        act(self, operator, world, day)
+
+    monkeypatch.setattr(Defence, "act", spy)
+    competitor = {"uncertainties": {"competitor": {"start": 60, "pull": 0.5}}}
+    strategy = {"content": {}, "defence": {"offer_to": "everyone", **defence}}
+    model = _model(strategy, seed=seed, members=600, **competitor)
+    to_high = to_others = 0
+    for _ in range(120):
+        model.step()
+        day = model.day  # the day just run
+        offered = model.population.view("offer_day") == day
+        if day in high_today and offered.any():
+            high = high_today[day][: offered.size]
+            to_high += int((offered & high).sum())
+            to_others += int((offered & ~high).sum())
+    return to_high, to_others, float(model.series()["leaves_lured_away"].sum())
+
+
+def test_defence_offers_aimed_at_high_value_members_go_only_to_them(monkeypatch):
+    """Paired seeds: offers to everyone reach high-value members and others; the same offers aimed
+    at the high tier reach only high-value members (at least as many of them as unaimed). Fails if the
+    audience is not applied to the offers (``Defence.aimed`` in ``sim.levers.defence.offer``)."""
+    for seed in (1, 2):
+        plain = _offers_by_tier(monkeypatch, {}, seed)
+        aimed = _offers_by_tier(monkeypatch, {"audience": {"tiers": ["high"]}}, seed)
+        assert plain[0] > 0 and plain[1] > plain[0]  # unaimed: mostly others
+        assert aimed[0] > 0 and aimed[1] == 0  # aimed: high-value members only
+        # up to the competitor's opening the runs are the same, so the high-value members offered
+        # on its first day are the same; later, members rising into the tier are offered too
+        assert aimed[0] >= plain[0]
 
 
 # ---- outputs ---------------------------------------------------------------------------------------

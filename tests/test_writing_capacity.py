@@ -99,6 +99,50 @@ def test_the_capacity_bounds_a_members_writing_at_the_formula():
     np.testing.assert_array_equal(share, pop._writing_scale(v, threads, replies))
 
 
+def test_without_a_capacity_the_share_is_one_and_nothing_divides_by_zero():
+    """Capacity 0 (no limit, the default): the callers skip the share, and called anyway it is
+    all ones, with no division by zero (it was x / 0: a RuntimeWarning and zeros, or NaN for a
+    member writing nothing)."""
+    import warnings
+
+    model = CommunityModel(**_scenario(0.0).model_kwargs(), rng=3)
+    model.run(5)
+    pop = model.population
+    v = pop.here()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        share = pop._writing_scale(v)
+    assert share.dtype == np.float32 and share.shape == v.shape and (share == 1).all()
+
+
+def test_a_capacity_below_float32s_range_is_its_limit_without_a_warning():
+    """tests/test_scenario.py::test_valid_extremes_run_without_nan draws in-range capacities such
+    as 1e-300: above 0 (the callers' guard), but 0 in float32, so x / capacity divided by zero. The
+    share is then the limit as the capacity goes to 0: 0 for a member with writing to do (as the
+    division's inf gave), 1 for one with none (where it gave NaN)."""
+    import warnings
+    from dataclasses import replace
+
+    model = CommunityModel(**_scenario(0.0).model_kwargs(), rng=3)
+    model.run(5)
+    pop = model.population
+    v = pop.here()
+    threads, replies = pop._thread_rate(v), pop._reply_rate(v)
+    replies[:3] = threads[:3] = 0  # some members with nothing to write
+    pop.rules = replace(pop.rules, writing_capacity=1e-300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        share = pop._writing_scale(v, threads, replies)
+    assert share.dtype == np.float32
+    assert (share == ((threads + replies) == 0)).all() and (share[:3] == 1).all()
+    assert (share == 0).any()
+    # a capacity float32 holds keeps the formula, bit for bit
+    pop.rules = replace(pop.rules, writing_capacity=4.0)
+    x = threads + replies
+    expected = np.float32(1) / (np.float32(1) + x / np.float32(4.0))
+    np.testing.assert_array_equal(pop._writing_scale(v, threads, replies), expected)
+
+
 def test_the_oracle_bounds_a_members_day_alike():
     """The test oracle (one Python object per member) restates the capacity: with it, no member
     writes more than the capacity (plus rounding) in a day; without it, some do."""

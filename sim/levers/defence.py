@@ -50,6 +50,10 @@ what Ascarza 2018 ("Retention futility: targeting high-risk customers might be i
 changes (here, a member quiet for long leaves by inactivity whatever it was offered, and a member
 offered who was not at risk may be woken up). Targeting by uplift is not built: the operator sees
 no one's response before offering.
+
+**Aimed** (``audience``): offers go only to the members at risk (or everyone) who are also in the
+audience (say, high-value members: ``tiers: [high]``), quietest first as before. Exclusive content
+does not pick members (every reader of the posts reads it), so the audience leaves it alone.
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ from pydantic import Field, PrivateAttr
 
 from sim.agents import Population
 from sim.levers.incentives import crowding, saturate
-from sim.policies import Control, ExpectedSign, Lever, Series, priority, register
+from sim.policies import Audience, Control, ExpectedSign, Lever, Series, priority, register
 from sim.world import kernels
 from sim.world.settings import Hours, Money, Probability, setting
 
@@ -107,10 +111,17 @@ class Defence(Lever):
         ),
     )
     pays_later = True  # offers are paid when taken
+    aims = True  # an audience narrows whom offers are made to (not exclusive content)
     # counter-levers act only against a competitor, which the maximum-effort strategy has not
     max_effort: ClassVar[dict | None] = None
 
     priority: int = priority(5)
+    audience: Audience | None = Field(
+        None,
+        description="aim the retention offers at some members only (roles, segments, value "
+        "tiers, posted); applies to offers only, not to exclusive content (which every reader "
+        "reads); empty: every member at risk (or everyone, offer_to)",
+    )
     exclusive_share: Probability = Field(
         0.3,
         description="share of the operator's posts of the day (the content lever's) made "
@@ -220,7 +231,7 @@ def offer(lever: Defence, operator, world, day: int) -> None:
     eligible = alive & (pop.view("offer_day") == 0)
     if lever.offer_to == "quiet":
         eligible &= quiet >= lever.quiet_days
-    targets = np.flatnonzero(eligible)
+    targets = lever.aimed(world, np.flatnonzero(eligible))
     targets = targets[np.argsort(-quiet[targets], kind="stable")]
     n_ok = operator.afford(targets.size, lever.hours_per_100 / 100, 0.0, "defence")
     offered = targets[:n_ok]

@@ -217,6 +217,14 @@ def CommunityInputs(setup: Setup, edit):
             lambda v: edit(("competitor_pull",), v),
             whole=False,
         )
+        Slider(
+            "one chat group with room for N newcomers (0: one forum, no groups)",
+            setup.group_room,
+            0,
+            10_000,
+            100,
+            lambda v: edit(("group_room",), v),
+        )
         solara.InputInt(
             "seed",
             value=setup.seed,

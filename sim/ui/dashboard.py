@@ -36,6 +36,8 @@ from sim.experiments.sweep import load_sweep, seed_of
 from sim.levers.moderation import Moderation
 from sim.model import CommunityModel
 from sim.policies import LEVERS, ROLES, Strategy, on_registry_change
+from sim.world.groups import GroupSpec
+from sim.world.platform import Platform
 from sim.world.uncertainties import Competitor, TrendShock, Uncertainties
 
 # Members who post often and write half their threads toxic (as in experiments/lever-moderation.yaml).
@@ -102,6 +104,9 @@ DASHBOARD_TREND = {"day": 30, "topic": 2, "boost": 0.0, "duration": 21, "decay":
 # the dashboard's competitor (Setup.competitor_pull): it opens on day 60, as in the atlas's rows on
 # counter-levers (sim.levers.defence)
 DASHBOARD_COMPETITOR_DAY = 60
+# the dashboard's chat group (Setup.group_room): the whole community in one WeChat-style chat group
+# (sim.world.groups; the groups lever's atlas row puts the validation community in one such group)
+DASHBOARD_GROUP = "chat"
 
 
 class Setup(BaseModel):
@@ -138,6 +143,15 @@ class Setup(BaseModel):
         description="a competing community opens on day 60 and lures uncommitted members away "
         "with this pull (experiments/competitor-defence.yaml); 0: no competitor. The defence "
         "lever counters it",
+    )
+    group_room: int = Field(
+        0,
+        ge=0,
+        le=1_000_000,
+        description="0: one forum, no groups (as before); above 0: the community is one chat "
+        "group capped at members + group_room, so it fills once that many newcomers have joined "
+        "and then refuses more (sim.world.groups; WeChat's cap, Qiu et al. 2016). The groups "
+        "lever's cap and split policy act on it; replaces a scenario's groups",
     )
     seed: int = Field(1, ge=0, le=2**63 - 1)
     seeds: int = Field(
@@ -195,7 +209,16 @@ class Setup(BaseModel):
             )
         if world:
             kwargs["uncertainties"] = Uncertainties(**world)
+        if self.group_room > 0:
+            kwargs["groups"] = [self.chat_group()]
         return kwargs
+
+    def chat_group(self) -> GroupSpec:
+        """The community's one chat group (``group_room`` above 0): every founder fits, and it
+        has room for ``group_room`` newcomers."""
+        return GroupSpec(
+            DASHBOARD_GROUP, Platform(kind="chat_group"), cap=self.members + self.group_room
+        )
 
     def _base_scenario(self) -> Scenario:
         if self.sweep is not None:
