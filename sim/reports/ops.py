@@ -234,6 +234,16 @@ def load_input(path: str | Path) -> RunInput | LogInput:
     return _load_log(path)
 
 
+def _optional_parquet(path: Path, name: str) -> pd.DataFrame | None:
+    """A run folder's optional table ``name``, or None when the run did not write it."""
+    if not (path / name).is_file():
+        return None
+    try:
+        return pd.read_parquet(path / name)
+    except (OSError, pa.ArrowException) as exc:
+        raise OpsReportError(f"{path / name}: cannot read it ({exc})") from None
+
+
 def _load_run(path: Path) -> RunInput:
     try:
         daily = pd.read_parquet(path / "daily.parquet")
@@ -256,24 +266,9 @@ def _load_run(path: Path) -> RunInput:
             summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
         except (ValueError, OSError) as exc:
             raise OpsReportError(f"{path / 'summary.json'}: not readable JSON ({exc})") from None
-    topics = None
-    if (path / "topics.parquet").is_file():
-        try:
-            topics = pd.read_parquet(path / "topics.parquet")
-        except (OSError, pa.ArrowException) as exc:
-            raise OpsReportError(f"{path / 'topics.parquet'}: cannot read it ({exc})") from None
-    hours = None
-    if (path / "hours.parquet").is_file():
-        try:
-            hours = pd.read_parquet(path / "hours.parquet")
-        except (OSError, pa.ArrowException) as exc:
-            raise OpsReportError(f"{path / 'hours.parquet'}: cannot read it ({exc})") from None
-    segments = None
-    if (path / "segments.parquet").is_file():
-        try:
-            segments = pd.read_parquet(path / "segments.parquet")
-        except (OSError, pa.ArrowException) as exc:
-            raise OpsReportError(f"{path / 'segments.parquet'}: cannot read it ({exc})") from None
+    topics = _optional_parquet(path, "topics.parquet")
+    hours = _optional_parquet(path, "hours.parquet")  # active hours' visits, if the run had them
+    segments = _optional_parquet(path, "segments.parquet")
     return RunInput(
         path, daily.set_index("day").sort_index(), cohorts, summary, topics, hours, segments
     )
