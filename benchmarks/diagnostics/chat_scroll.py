@@ -16,7 +16,8 @@ with a 95% Student t-interval over seeds:
 * who posts: threads and replies a day over the run, by segment;
 * who leaves: members gone at the end, by segment of the member mix and by age at leaving (in
   the first 30 days after joining, or later);
-* per visitor-day, averaged over the run's visits, split by age (newcomers: joined less than 30
+* per visitor-day, averaged over the run's visits with something to read (all but day 1's, whose
+  feed is empty), split by age (newcomers: joined less than 30
   days before, founders excepted; established: the others) and by segment: the day's information benefit
   (``info_weight x info_need x info_today``), relevant items read (``relevant_read``), the reading
   cost (``cost_today``) split into its off-topic part (Ren & Kraut's cost of off-topic messages
