@@ -19,20 +19,21 @@ chosen on several seeds (``_replicated_best``).
 
 *Priors from the log* (``derive_priors``; raised and lowered with the log's scale, so 10 to 100,000
 contributors are in reach): Bass p and q from a least-squares Bass fit to the log's cumulative joins
-(Bass 1969), each a log-uniform range a factor ``BASS_SPAN`` either side; the market (``market_share``
-knob: the share of the market who ever contribute, the market being the Bass market of
-contributors divided by it, and solved for each particle's p and q so that it brings the fitted
-curve's arrivals over the log's days: ``bass_reach``) and the founders (``community.members``,
-from the founders seen up to ``FOUNDER_SPAN`` times as many, since the log shows only those who
-contribute); the contributor share (``mix.post_scale``: every segment's thread rate times
-this), replies to newcomers (``mix.reply_scale``), core persistence (``behaviour.quit_rate``,
-``behaviour.early_weight``, ``behaviour.inactivity_limit``) and, where the log shows join
-bursts, dated arrival shocks (``shock.scale``; see ``join_bursts``) expressed as the scenario's
-own recruitment campaigns with no cost. Run size is bounded by the log's scale: a run's expected
-arrivals are at most ``MAX_MARKET_FACTOR`` times the fitted curve's. Then a *volume pilot*
-(``volume_pilot``, a few runs before generation 1) solves the rate scales, the market share and
-the founders for the log's contributions per contributor, thread / reply split, newcomers and
-founders, and centres those four priors there.
+(Bass 1969), each a log-uniform range a factor ``BASS_SPAN`` either side; the market
+(``market_share`` knob: the share of the market who ever contribute, the market being the Bass
+market of contributors divided by it, and solved for each particle's p and q so that it brings the
+fitted curve's arrivals over the log's days: ``bass_reach``) and the founders
+(``community.members``, from the founders seen up to ``FOUNDER_SPAN`` times as many, since the log
+shows only those who contribute); the contributor share (``mix.post_scale``: every segment's thread
+rate times this), replies to newcomers (``mix.reply_scale``), core persistence
+(``behaviour.quit_rate``, ``behaviour.early_weight``, ``behaviour.inactivity_limit``), how far
+reinforcement raises a member's writing (``behaviour.drive_max``, the ceiling of the post drive:
+``DRIVE_MAX``) and, where the log shows join bursts, dated arrival shocks (``shock.scale``; see
+``join_bursts``) expressed as the scenario's own recruitment campaigns with no cost. Run size is
+bounded by the log's scale: a run's expected arrivals are at most ``MAX_MARKET_FACTOR`` times the
+fitted curve's. Then a *volume pilot* (``volume_pilot``, a few runs before generation 1) solves the
+rate scales, the market share and the founders for the log's contributions per contributor, thread /
+reply split, newcomers and founders, and centres those four priors there.
 
 *The procedure.* Generation 1: ``particles`` points of a Latin hypercube over the prior (uniform in
 each range, on a log scale where marked). Tolerance: the ``quantile`` of the generation's
@@ -72,7 +73,7 @@ from sim.experiments.sweep import parse_sweep, seed_of
 from sim.model import CommunityModel
 from sim.world.metrics import REPORTED_AGES
 
-CALIBRATION_VERSION = "5"  # in the runs folder's path: a change to the statistics never reuses runs
+CALIBRATION_VERSION = "6"  # in the runs folder's path: a change to the statistics never reuses runs
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -112,6 +113,10 @@ POINTS = ("best", "mean")
 # thread and reply rates: the default mix times this; wide, since a real community may write
 # a hundredth of what the default mix writes per visit, or many times more (ours)
 POST_SCALE = (0.005, 30.0)
+# the post drive's ceiling (Rules.drive_max, default 10): from almost none (1.05: replies and
+# habit barely raise writing) to the model's default; log-uniform, so its centre (about 3.2) is
+# where the volume pilot starts (see the drive_max prior in derive_priors)
+DRIVE_MAX = (1.05, 10.0)
 # the calibrated particle: among the TOP closest runs, the one closest on average over its run
 # and REPLICATIONS more seeds (``_replicated_best``): ours
 TOP = 4
@@ -295,6 +300,14 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         Parameter("behaviour.quit_rate", 0.005, 0.8, True),
         Parameter("behaviour.early_weight", 0.5, 40.0, True),
         Parameter("behaviour.inactivity_limit", 14, 365, True, True),
+        # the ceiling of the drive that replies and one's own posts build (Rules.drive_max):
+        # issue 15 measured that this reinforcement, not the fit's reach, makes a calibrated
+        # scenario fizzle or ignite seed by seed near a real log's volume (at the default ceiling
+        # of 10, rates x2 took conlang.meta's calibrated scenario from 0.2 to 1,575 contributions
+        # a week; at 1.3 the response to the rates is smooth up to x4). Joyce & Kraut (2006)
+        # measured a reply to a first post raising the chance of posting again by about a quarter,
+        # far below the default ceiling, so how far reinforcement goes is fitted to each log
+        Parameter("behaviour.drive_max", DRIVE_MAX[0], DRIVE_MAX[1], True),
     ]
     notes.append(
         f"community.members = the log's {founders} founders x founders_scale (1-{FOUNDER_SPAN}): "
