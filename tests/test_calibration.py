@@ -247,6 +247,21 @@ def test_the_drive_ceiling_is_fitted_and_governs_volume():
         assert written[DRIVE_MAX[0]] < 0.5 * written[high], (seed, written)
 
 
+def test_how_much_members_differ_is_fitted_on_every_segment():
+    """Issue 15: the other source of participation inequality (members who differ from their
+    first day) is fitted with the drive ceiling: ``mix.spread`` sets every segment's spread and
+    nothing else of the mix."""
+    base = load_scenario(None).model_dump()
+    ranges = {p.path: (p.low, p.high) for p in derive_priors(_observed(20, 300), base).parameters}
+    low, high = ranges["mix.spread"]
+    assert low < min(seg["spread"] for seg in base["member_mix"]) < high
+    mix = scenario_changes({"mix.spread": 2.0}, base, None)["member_mix"]
+    assert [seg["spread"] for seg in mix] == [2.0] * len(base["member_mix"])
+    assert [{**seg, "spread": 0} for seg in mix] == [
+        {**seg, "spread": 0} for seg in base["member_mix"]
+    ]
+
+
 def test_the_market_is_solved_for_each_particles_bass_p_and_q():
     """A particle with a fifth of the log's Bass p gets a market large enough that its expected
     arrivals over the log's days (market x bass_reach) stay those of the fitted curve: p and q

@@ -28,12 +28,13 @@ shows only those who contribute); the contributor share (``mix.post_scale``: eve
 rate times this), replies to newcomers (``mix.reply_scale``), core persistence
 (``behaviour.quit_rate``, ``behaviour.early_weight``, ``behaviour.inactivity_limit``), how far
 reinforcement raises a member's writing (``behaviour.drive_max``, the ceiling of the post drive:
-``DRIVE_MAX``) and, where the log shows join bursts, dated arrival shocks (``shock.scale``; see
-``join_bursts``) expressed as the scenario's own recruitment campaigns with no cost. Run size is
-bounded by the log's scale: a run's expected arrivals are at most ``MAX_MARKET_FACTOR`` times the
-fitted curve's. Then a *volume pilot* (``volume_pilot``, a few runs before generation 1) solves the
-rate scales, the market share and the founders for the log's contributions per contributor, thread /
-reply split, newcomers and founders, and centres those four priors there.
+``DRIVE_MAX``), how much members differ from the start (``mix.spread``: every segment's ``spread``)
+and, where the log shows join bursts, dated arrival shocks (``shock.scale``; see ``join_bursts``)
+expressed as the scenario's own recruitment campaigns with no cost. Run size is bounded by the log's
+scale: a run's expected arrivals are at most ``MAX_MARKET_FACTOR`` times the fitted curve's. Then a
+*volume pilot* (``volume_pilot``, a few runs before generation 1) solves the rate scales, the market
+share and the founders for the log's contributions per contributor, thread / reply split, newcomers
+and founders, and centres those four priors there.
 
 *The procedure.* Generation 1: ``particles`` points of a Latin hypercube over the prior (uniform in
 each range, on a log scale where marked). Tolerance: the ``quantile`` of the generation's
@@ -98,7 +99,14 @@ OUTPUT_FILES = (
     "samples.csv",
     "observed.json",
 )
-KNOBS = ("mix.post_scale", "mix.reply_scale", "market_share", "founders_scale", "shock.scale")
+KNOBS = (
+    "mix.post_scale",
+    "mix.reply_scale",
+    "mix.spread",
+    "market_share",
+    "founders_scale",
+    "shock.scale",
+)
 MAX_SIMULATED = 2000  # larger logs are fitted on a scaled-down community (counts rescaled): ours
 BASS_SPAN = 5.0  # Bass p and q priors: the log's fit divided and multiplied by this
 FOUNDER_SPAN = 10  # founders in the model: up to this many times those the log shows
@@ -117,6 +125,10 @@ POST_SCALE = (0.005, 30.0)
 # habit barely raise writing) to the model's default; log-uniform, so its centre (about 3.2) is
 # where the volume pilot starts (see the drive_max prior in derive_priors)
 DRIVE_MAX = (1.05, 10.0)
+# every segment's propensity spread (Segment.spread, default 0.8): from members much alike to a
+# heavy tail (the top 1% of a log-normal hold 6% of its mass at 0.8, 20% at 1.5, 57% at 2.5);
+# log-uniform, so its centre (about 0.87) is near the default: ours
+SPREAD = (0.3, 2.5)
 # the calibrated particle: among the TOP closest runs, the one closest on average over its run
 # and REPLICATIONS more seeds (``_replicated_best``): ours
 TOP = 4
@@ -308,6 +320,12 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         # measured a reply to a first post raising the chance of posting again by about a quarter,
         # far below the default ceiling, so how far reinforcement goes is fitted to each log
         Parameter("behaviour.drive_max", DRIVE_MAX[0], DRIVE_MAX[1], True),
+        # ... and how much members differ from their first day (every segment's `spread`, the sd
+        # of the log-normal jitter of propensities): the other source of participation
+        # inequality (Panciera, Halfaker & Terveen 2009, "Wikipedians are born, not made";
+        # Wilkinson 2008 on heavy-tailed contributions). With the drive ceiling fitted, a log
+        # whose few members write most of it needs the one or the other, and the log decides
+        Parameter("mix.spread", SPREAD[0], SPREAD[1], True),
     ]
     notes.append(
         f"community.members = the log's {founders} founders x founders_scale (1-{FOUNDER_SPAN}): "
@@ -353,12 +371,14 @@ def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool
             1, round(priors.founders * values["founders_scale"] * scale)
         )
     post, reply = values.get("mix.post_scale"), values.get("mix.reply_scale")
-    if post is not None or reply is not None:
+    spread = values.get("mix.spread")
+    if post is not None or reply is not None or spread is not None:
         changes["member_mix"] = [
             {
                 **segment,
                 "post": min(100.0, segment["post"] * (post or 1.0)),
                 "reply": min(100.0, segment["reply"] * (reply or 1.0)),
+                "spread": segment["spread"] if spread is None else float(spread),
             }
             for segment in base["member_mix"]
         ]
