@@ -203,6 +203,9 @@ def test_the_hour_check_matches_an_independent_count():
     assert found["distance_band"] == pytest.approx((min(tv_a, tv_b), max(tv_a, tv_b)))
     assert found["share_band"] == pytest.approx((0.5, 0.75))
     assert 0 < found["noise"] < 0.2  # 100 draws from the log's own distribution
+    # at the check runs' mean count (40 and 80: 60), fewer than the log's 100: noisier
+    assert found["calibrated_contributions"] == 60
+    assert found["noise_calibrated"] > found["noise"]
     assert hour_check(_observed(None), [_observed(run_a)], [], np.array([])) is None
     assert hour_check(_observed(log), [_observed(None)], [_observed(None)], np.ones(1)) is None
 

@@ -201,11 +201,15 @@ def total_variation(a: np.ndarray, b: np.ndarray) -> float:
     return float(0.5 * np.abs(a / a.sum() - b / b.sum()).sum())
 
 
-def sampling_noise(counts: np.ndarray, draws: int = NOISE_DRAWS, seed: int = 0) -> float:
-    """The mean total variation distance between the log's hour distribution and samples of its
-    own size drawn from it (multinomial; fixed ``seed``): what sampling noise alone gives."""
+def sampling_noise(
+    counts: np.ndarray, size: float | None = None, draws: int = NOISE_DRAWS, seed: int = 0
+) -> float:
+    """The mean total variation distance between the log's hour distribution and samples of
+    ``size`` contributions (default: the log's own count) drawn from it (multinomial; fixed
+    ``seed``): what sampling noise alone gives a run of that many contributions whose hours are
+    exactly the log's."""
     counts = np.asarray(counts, float)
-    n = round(float(counts.sum()))
+    n = max(1, round(float(counts.sum() if size is None else size)))
     shares = counts / counts.sum()
     samples = np.random.default_rng(seed).multinomial(n, shares, size=draws)
     return float(np.mean([total_variation(counts, s) for s in samples]))
@@ -216,8 +220,9 @@ def hour_check(
 ) -> dict | None:
     """The hour profile's posterior predictive check (module docstring): for the share of
     contributions in the log's busiest hours and the total variation distance from the log's
-    hour distribution, the log's value (the distance: 0, with the sampling-noise reference), the
-    check runs' mean and the weighted 5-95% band over the accepted runs. None when the log or
+    hour distribution, the log's value (the distance: 0, with the sampling-noise references at
+    the log's count and at the check runs' mean count), the check runs' mean and the weighted
+    5-95% band over the accepted runs. None when the log or
     every run lacks hours (a log of dates, or runs of the day-only model)."""
     from sim.calibration.fit import _weighted_quantile
 
@@ -227,16 +232,18 @@ def hour_check(
     hours = busiest_hours(log)
     weights = np.asarray(weights, float)
 
-    def measured(runs: list[Observed]) -> tuple[np.ndarray, np.ndarray]:
-        share, distance = [], []
+    def measured(runs: list[Observed]) -> tuple[np.ndarray, np.ndarray, list[float]]:
+        share, distance, sizes = [], [], []
         for run in runs:
             counts = hour_counts(run)
             share.append(np.nan if counts is None else busiest_share(counts, hours))
             distance.append(np.nan if counts is None else total_variation(log, counts))
-        return np.array(share, float), np.array(distance, float)
+            if counts is not None:
+                sizes.append(float(counts.sum()))
+        return np.array(share, float), np.array(distance, float), sizes
 
-    check_share, check_distance = measured(check)
-    band_share, band_distance = measured(predictive)
+    check_share, check_distance, check_sizes = measured(check)
+    band_share, band_distance, _sizes = measured(predictive)
     if np.isnan(check_share).all() and np.isnan(band_share).all():
         return None
 
@@ -261,5 +268,8 @@ def hour_check(
         "distance_calibrated": mean(check_distance),
         "distance_band": band(band_distance),
         "noise": sampling_noise(log),
+        # at the calibrated runs' own count: a run with fewer contributions is noisier
+        "calibrated_contributions": float(np.mean(check_sizes)) if check_sizes else np.nan,
+        "noise_calibrated": sampling_noise(log, np.mean(check_sizes)) if check_sizes else np.nan,
         "timed_runs": int((~np.isnan(check_share)).sum() + (~np.isnan(band_share)).sum()),
     }

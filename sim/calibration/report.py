@@ -141,13 +141,14 @@ def hours_section(fit: Fit) -> list[str]:
         + ", ".join(f"{h:02d}" for h in check["hours"])
         + f") | {_shown(check['share'])} | {_shown(check['share_calibrated'])} | "
         f"{_shown(low)}-{_shown(high)} | {share_in} |",
-        f"| hour-of-day distance from the log (total variation) | 0 (sampling noise alone: "
-        f"{_shown(check['noise'])}) | {_shown(check['distance_calibrated'])} | "
-        f"{_shown(d_low)}-{_shown(d_high)} | n/a |",
+        f"| hour-of-day distance from the log (total variation) | 0 | "
+        f"{_shown(check['distance_calibrated'])} | {_shown(d_low)}-{_shown(d_high)} | n/a |",
         "",
-        "Sampling noise alone: the mean distance of samples of the log's size drawn from the "
-        "log's own hour distribution; a run much farther than that keeps other hours than the "
-        "log's contributors.",
+        "Sampling noise alone (the mean distance from the log of samples drawn from the log's "
+        f"own hour distribution): {_shown(check['noise'])} at the log's "
+        f"{check['log_contributions']:,} contributions, {_shown(check['noise_calibrated'])} at "
+        f"the calibrated runs' {check['calibrated_contributions']:,.0f}. A run much farther from "
+        "the log than the noise at its own count keeps other hours than the log's contributors.",
         "",
     ]
 
