@@ -271,6 +271,12 @@ def test_a_timed_log_is_fitted_with_hours_on_in_every_run(timed_log, tmp_path, c
     timed = frame[frame["action"].isin(["post", "reply"])]
     hours = pd.to_datetime(timed["timestamp"], utc=True).dt.hour
     assert observed["contributions_by_hour"] == np.bincount(hours, minlength=24).tolist()
+    # resumable and deterministic: a rerun simulates nothing again and writes the same scenario
+    stored = {p: p.stat().st_mtime_ns for p in runs.rglob("*.parquet")}
+    first = (out / "calibrated.yaml").read_text(encoding="utf-8")
+    assert main(["calibrate", str(log), "--out", str(out), "--runs", str(runs), *TINY]) == 0
+    assert {p: p.stat().st_mtime_ns for p in runs.rglob("*.parquet")} == stored
+    assert (out / "calibrated.yaml").read_text(encoding="utf-8") == first
 
 
 def test_a_date_only_log_keeps_the_day_only_model(timed_log, tmp_path, capsys):
