@@ -38,7 +38,13 @@ come from one piece of code and share every definition:
   (``sim.world.metrics.inequality``);
 * *first-post reply share*: among newcomers whose first thread is more than 30 days before the
   log's last day, the share whose threads started on that day got at least one reply from another
-  member (needs the ``thread`` column), as ``sim.world.metrics.reply_effect`` counts it.
+  member (needs the ``thread`` column), as ``sim.world.metrics.reply_effect`` counts it;
+* *contributions by hour* (``contributions_by_hour``: 24 counts of threads and replies by hour of
+  day, UTC), when the events carry an hour: a log's rows with a time of day (a row at exactly
+  midnight carries a date only and has none, as ``sim.calibration.hours`` decides), a simulated
+  run's rows with active hours on (each action at its member's visit hour). Absent when no
+  contribution has an hour (a log of dates, or a run of the day-only model). The hour profile's
+  posterior predictive check compares them (``sim.calibration.hours.hour_check``).
 """
 
 from __future__ import annotations
@@ -61,6 +67,8 @@ COMPACT_EVERY = 1_000_000  # pending (member, day) pairs deduplicated when this 
 POST_BINS = (("0", 0, 0), ("1", 1, 1), ("2-4", 2, 4), ("5-19", 5, 19), ("20-99", 20, 99),
              ("100+", 100, None))  # fmt: skip
 DAILY_COLUMNS = ("joins", "dau", "threads", "replies", "reactions")
+HOURS = 24
+NO_HOUR = -1  # an event without a time of day
 JOIN_RULES = ("registration", "first_contribution")
 
 
@@ -219,10 +227,12 @@ class ActivityStats:
         self._track_joins = self.observation.founders_known and JOIN not in self._kept
         self._join_rows: list[tuple[np.ndarray, np.ndarray]] = []
         self._first_day: int | None = None
+        self._hours = np.zeros(HOURS, np.int64)  # contributions by hour of day (``hour`` given)
 
-    def add(self, member, day, action, thread=None) -> None:
+    def add(self, member, day, action, thread=None, hour=None) -> None:
         """One chunk of events (equal-length arrays; ``thread`` may be None, or hold ``NO_THREAD``
-        where a row has none)."""
+        where a row has none; ``hour`` may be None, or hold each row's hour of day 0..23 and
+        ``NO_HOUR`` where a row has none)."""
         day = np.asarray(day, np.int64)
         action = np.asarray(action, np.int8)
         if day.size == 0:
@@ -241,6 +251,7 @@ class ActivityStats:
             keep = np.isin(action, self._kept)
             member, day, action = np.asarray(member)[keep], day[keep], action[keep]
             thread = None if thread is None else np.asarray(thread)[keep]
+            hour = None if hour is None else np.asarray(hour)[keep]
             if day.size == 0:
                 return
         code = self.members.codes(member)
@@ -266,6 +277,10 @@ class ActivityStats:
         self._contrib.append(pd.unique(packed[posting]))
         if posting.any():
             self._contrib_counts.append(np.unique(packed[posting], return_counts=True))
+        if hour is not None:
+            timed = np.asarray(hour, np.int64)[posting]
+            timed = timed[(timed >= 0) & (timed < HOURS)]
+            self._hours += np.bincount(timed, minlength=HOURS)
         if thread is not None:
             self._add_threads(np.asarray(thread, np.int64), code, day, action)
 
@@ -286,6 +301,12 @@ class ActivityStats:
         self._thread_author[t[first]] = author[first]
         self._thread_day[t[first]] = day[started][first]
         self._replies.append(np.stack([position[replied], code[replied], day[replied]], axis=1))
+
+    @property
+    def origin(self) -> int | None:
+        """A log's day 0 on the days' own scale (epoch days for a read log): the first day of a
+        row the observation keeps, as ``finish`` counts it; None before any such row."""
+        return min(self._counts) // len(ACTIONS) if self._counts else None
 
     def finish(self, days: int | None = None) -> Observed:
         """The KPIs. A log with no row the observation keeps raises ``ValueError``, unless
@@ -351,6 +372,8 @@ class ActivityStats:
             **metrics,
             "busiest_member_day": self._busiest_member_day(),
         }
+        if self._hours.any():
+            scalars["contributions_by_hour"] = [int(v) for v in self._hours]
         cohorts = self._cohorts(join_day, newcomer, act_member, act_day, last)
         return Observed(daily, scalars, cohorts)
 

@@ -48,6 +48,12 @@ The posterior: the last generation's accepted particles with their weights; a pa
 posterior weight piles up at an edge of its prior is warned about (``edge_warnings``). The
 calibrated scenario takes the weighted posterior means; it is run with ``check`` seeds, and the
 posterior predictive 90% band per KPI comes from the accepted particles' runs.
+
+*Active hours.* Every run (pilot, generations, replicated particles, check) is a change of one
+``base`` scenario, so what ``base`` holds is what is fitted and what the calibrated scenario runs.
+``commsim calibrate`` puts the log's hour x weekday profile into it before the fit when the log
+has times of day (``sim.calibration.hours.calibration_base``), so the rates are fitted with items
+ageing by hour as the calibrated scenario then runs them; a log of dates keeps the day-only model.
 """
 
 from __future__ import annotations
@@ -74,7 +80,10 @@ from sim.experiments.sweep import parse_sweep, seed_of
 from sim.model import CommunityModel
 from sim.world.metrics import REPORTED_AGES
 
-CALIBRATION_VERSION = "6"  # in the runs folder's path: a change to the statistics never reuses runs
+# in the runs folder's path: a change to the statistics never reuses runs (6: runs with active
+# hours record their contributions by hour, ``contributions_by_hour``, for the hour check; 7: the
+# drive ceiling and the members' spread are fitted)
+CALIBRATION_VERSION = "7"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -656,7 +665,7 @@ def simulate_activity(
         stats, written, aborted = ActivityStats(observation), 0, False
         for events in ActivityObserver(model).run(scenario.run.days):
             stats.add(events.member.astype(np.uint64), np.full(events.member.size, events.day),
-                      events.action, events.thread)  # fmt: skip
+                      events.action, events.thread, events.hour)  # fmt: skip
             written += int(((events.action == POST) | (events.action == REPLY)).sum())
             if max_contributions is not None and written > max_contributions:
                 aborted = True
@@ -766,6 +775,8 @@ class Fit:
     warnings: list[str]
     generations: pd.DataFrame  # per generation: tolerance, accepted, median distance
     chosen: dict = field(default_factory=dict)  # the calibrated scenario's fitted values
+    # which hour model the fit ran and why (``sim.calibration.hours.calibration_base``)
+    hours: str = ""
 
 
 def calibrate(

@@ -49,7 +49,9 @@ import pyarrow.parquet as pq
 
 from sim.calibration.activity import (
     ACTIONS,
+    HOURS,
     JOIN,
+    NO_HOUR,
     NO_THREAD,
     POST,
     REACT,
@@ -68,6 +70,7 @@ TIMESTAMP_FORMATS = (
 )
 EPOCH_MILLIS_ABOVE = 1e11  # an epoch number above this is milliseconds (1e11 s is the year 5138)
 NS_PER_DAY = 86_400 * 10**9
+NS_PER_HOUR = 3_600 * 10**9
 FAST_LAYOUTS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%S")  # else pandas' ISO 8601 parser
 BATCH_ROWS = 1 << 19  # rows checked and summarised at a time
 # CSV blocks are small: the reader reads many blocks ahead, so its memory is a multiple of this
@@ -110,8 +113,8 @@ def read_log(
             events = checker.check(batch, offset)
             if events is None:
                 continue
-            member, day, action, thread = events
-            stats.add(member, day, action, thread)
+            member, day, action, thread, hour = events
+            stats.add(member, day, action, thread, hour)
             found, first, count = np.unique(day, return_index=True, return_counts=True)
             for d, row, n in zip(found.tolist(), first.tolist(), count.tolist(), strict=True):
                 entry = days.setdefault(d, [0, offset + row])
@@ -389,7 +392,9 @@ class _Checker:
             keys = _keys(column).view(np.int64)
             thread = np.where(pc.is_null(column).to_numpy(zero_copy_only=False), NO_THREAD, keys)
         day = epoch_ns // NS_PER_DAY
-        return member_keys, day, action.to_numpy(zero_copy_only=False).astype(np.int8), thread
+        hour = event_hours(epoch_ns)
+        action = action.to_numpy(zero_copy_only=False).astype(np.int8)
+        return member_keys, day, action, thread, hour
 
     def raise_if_bad(self) -> None:
         lines = []
@@ -418,6 +423,15 @@ def _keys(column: pa.Array) -> np.ndarray:
     hashes = pd.util.hash_array(words) if words.size else np.empty(0, np.uint64)
     indices = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)
     return hashes[indices] if hashes.size else np.zeros(len(column), np.uint64)
+
+
+def event_hours(epoch_ns: np.ndarray) -> np.ndarray:
+    """Each timestamp's hour of day in UTC (int8), ``NO_HOUR`` for one at exactly midnight: such a
+    row carries a date, not a time (a Stack Exchange dump keeps only the day of a vote; a real
+    action falls at 00:00:00 once in 86,400 seconds), as ``sim.calibration.hours`` decides."""
+    epoch_ns = np.asarray(epoch_ns, np.int64)
+    hour = (epoch_ns // NS_PER_HOUR) % HOURS
+    return np.where(epoch_ns % NS_PER_DAY == 0, NO_HOUR, hour).astype(np.int8)
 
 
 def _timestamps(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -473,6 +487,7 @@ class DayEvents:
     action: np.ndarray  # ACTIONS code
     thread: np.ndarray  # thread number, NO_THREAD for none
     topic: np.ndarray  # -1 for none
+    hour: np.ndarray | None = None  # hour of day (active hours on), NO_HOUR for none; else None
 
 
 _COUNTERS = ("visits", "threads", "replies", "reactions", "replies_received")
@@ -487,6 +502,13 @@ class ActivityObserver:
     ``replies_received`` rose (spread over that member's threads in turn; replies to operator
     posts have no thread), paired so that nobody answers their own thread, so which members got
     replies, and how many, is exact. Only counters are read: the model's daily loop is untouched.
+
+    With active hours on (``model.clock``; ``sim.world.hours``) each event carries its hour of
+    day (``DayEvents.hour``): a visit, reply or reaction its member's visit hour today
+    (``Population.hour_today``: a member visits once a day, and replies and reacts on that visit),
+    a thread the hour it was posted (the feed's ``hour``: its author's visit hour, or the hour the
+    operator posted it), a join the newcomer's visit hour if it visited on its first day, else
+    ``NO_HOUR``. In the day-only model ``hour`` is None and nothing changes.
 
     >>> model = CommunityModel(members=100, rng=1)
     >>> observer = ActivityObserver(model)
@@ -527,6 +549,7 @@ class ActivityObserver:
         authors = feed.author.astype(np.int64)
         order = np.argsort(authors, kind="stable")
         authors, topics = authors[order], feed.topic.astype(np.int64)[order]
+        posted = feed.hour.astype(np.int64)[order]
         threads = self._next_thread + np.arange(authors.size, dtype=np.int64)
         self._next_thread += authors.size
         responders = np.repeat(np.arange(n, dtype=np.int64), rise("replies"))
@@ -548,7 +571,28 @@ class ActivityObserver:
                 [p[i] if p[i] is not None else np.full(p[0].size, -1, np.int64) for p in parts]
             )
 
-        return DayEvents(self.model.day, member, action, column(2), column(3))
+        hour = None
+        if self.model.clock is not None:
+            hour = self._hours(member, action, rise("visits") > 0, posted)
+        return DayEvents(self.model.day, member, action, column(2), column(3), hour)
+
+    def _hours(
+        self, member: np.ndarray, action: np.ndarray, visited: np.ndarray, posted: np.ndarray
+    ) -> np.ndarray:
+        """Each of today's events' hour of day (int8; class docstring): the member's visit hour
+        today, the posting hour for a thread, ``NO_HOUR`` for a join without a visit."""
+        today = self.model.population.hour_today
+        hour = np.full(member.size, NO_HOUR, np.int64)
+        known = (member >= 0) & (member < (0 if today is None else today.size))
+        if today is not None:
+            hour[known] = today[member[known]]
+        joins = np.flatnonzero(action == JOIN)
+        stranger = member[joins] >= visited.size
+        visitor = np.zeros(joins.size, bool)
+        visitor[~stranger] = visited[member[joins][~stranger]]
+        hour[joins[~visitor]] = NO_HOUR
+        hour[action == POST] = posted
+        return hour.astype(np.int8)
 
     def _answered(self, received: np.ndarray, responders: np.ndarray):
         """The thread (and its topic) each of today's replies answers, aligned with ``responders``."""
@@ -594,14 +638,16 @@ def simulated_stats(
     stats = ActivityStats(observation)
     for events in ActivityObserver(model).run(days):
         stats.add(events.member.astype(np.uint64), np.full(events.member.size, events.day),
-                  events.action, events.thread)  # fmt: skip
+                  events.action, events.thread, events.hour)  # fmt: skip
     return stats
 
 
 def write_log(model: CommunityModel, days: int, path: str | Path, start: str = "2024-01-01") -> int:
     """Run ``model`` for ``days`` days and write its activity log to ``path`` (``.csv``, ``.csv.gz``
-    or ``.parquet``) atomically; returns the number of rows. Day ``d`` is ``start`` + d days, its
-    rows spread over the day in log order; members are ``m<slot>``, threads ``t<number>``."""
+    or ``.parquet``) atomically; returns the number of rows. Day ``d`` is ``start`` + d days; a
+    row is at midnight of its day (a date without a time: the day-only model has none) or, with
+    active hours on, within its hour (``DayEvents.hour``; ``_seconds``); members are ``m<slot>``,
+    threads ``t<number>``."""
     path = Path(path)
     origin = np.datetime64(start, "s")
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
@@ -637,9 +683,32 @@ def write_log(model: CommunityModel, days: int, path: str | Path, start: str = "
     return rows
 
 
+def _seconds(events: DayEvents) -> np.ndarray:
+    """Each row's second of its day. A row without a time of day (every row of the day-only
+    model, whose step is a day; with active hours a join without a visit, and day 0's founders)
+    lies at midnight, which a reader takes for a date without a time (``event_hours``), so
+    calibrating such a log keeps the day-only model (until the hour check, rows were spread over
+    the day in log order: a made-up time of day, joins at night and reactions in the evening,
+    that a calibration read as the community's hours). With active hours a row's second lies
+    inside its hour: the ``c`` rows of an hour, in log order, at ``1 + r * 3599 // c`` seconds
+    into it (never at exactly midnight)."""
+    seconds = np.zeros(events.member.size, np.int64)
+    if events.hour is None:
+        return seconds
+    hour = events.hour.astype(np.int64)
+    timed = np.flatnonzero(hour >= 0)
+    order = timed[np.argsort(hour[timed], kind="stable")]
+    grouped = hour[order]
+    first = np.searchsorted(grouped, grouped, "left")
+    count = np.searchsorted(grouped, grouped, "right") - first
+    rank = np.arange(order.size) - first
+    seconds[order] = grouped * 3_600 + 1 + (rank * 3_599) // np.maximum(count, 1)
+    return seconds
+
+
 def _log_table(events: DayEvents, origin: np.datetime64, schema: pa.Schema) -> pa.Table:
     size = events.member.size
-    seconds = (np.arange(size, dtype=np.int64) * 86_400) // max(size, 1)
+    seconds = _seconds(events)
     when = origin + np.timedelta64(events.day * 86_400, "s") + seconds.astype("timedelta64[s]")
     if pa.types.is_string(schema.field("timestamp").type):
         stamp = pa.array(np.datetime_as_string(when, unit="s")).cast(pa.string())

@@ -21,6 +21,7 @@ from sim.calibration.fit import (
     _weighted_quantile,
     relative_error,
 )
+from sim.calibration.hours import BUSIEST, hour_check
 from sim.calibration.metrics import METRIC_LABELS
 from sim.experiments.staging import staged_folder
 from sim.world.metrics import REPORTED_AGES
@@ -91,7 +92,65 @@ def kpi_table(fit: Fit) -> pd.DataFrame:
                 "in_band": bool(low <= observed <= high) if ok.any() else False,
             }
         )
+    hours = hour_check(fit.observed, fit.check, fit.predictive, w)
+    if hours is not None:  # the hour profile's check (sim.calibration.hours)
+        low, high = hours["share_band"]
+        rows.append(
+            {
+                "kpi": "busiest_hours_share",
+                "what": f"contributions in the log's {BUSIEST} busiest hours (UTC "
+                + ", ".join(f"{h:02d}" for h in hours["hours"])
+                + ")",
+                "observed": hours["share"],
+                "calibrated": hours["share_calibrated"],
+                "band_low": low,
+                "band_high": high,
+                "relative_error": relative_error(hours["share_calibrated"], hours["share"]),
+                "in_band": bool(low <= hours["share"] <= high) if not np.isnan(low) else False,
+            }
+        )
     return pd.DataFrame(rows)
+
+
+def hours_section(fit: Fit) -> list[str]:
+    """The report's active-hours section: which hour model the fit ran and why, and the hour
+    profile's posterior predictive check (``sim.calibration.hours.hour_check``)."""
+    lines = ["## Active hours", ""]
+    if fit.hours:
+        lines += [f"{fit.hours}.", ""]
+    check = hour_check(fit.observed, fit.check, fit.predictive, fit.predictive_weights)
+    if check is None:
+        reason = (
+            "the log's contributions carry no time of day"
+            if fit.observed.scalars.get("contributions_by_hour") is None
+            else "the runs carry no hours (the day-only model)"
+        )
+        return [*lines, f"No hour check: {reason}.", ""]
+    low, high = check["share_band"]
+    d_low, d_high = check["distance_band"]
+    share_in = "yes" if not np.isnan(low) and low <= check["share"] <= high else "no"
+    return [
+        *lines,
+        f"The hour check (contributions only, under the log's observation model; "
+        f"{check['log_contributions']:,} timed contributions in the log; the same 90% band and "
+        "check seeds as above):",
+        "",
+        "| statistic | observed | calibrated | 90% band | observed in band |",
+        "|---|---|---|---|---|",
+        f"| share of contributions in the log's {BUSIEST} busiest hours (UTC "
+        + ", ".join(f"{h:02d}" for h in check["hours"])
+        + f") | {_shown(check['share'])} | {_shown(check['share_calibrated'])} | "
+        f"{_shown(low)}-{_shown(high)} | {share_in} |",
+        f"| hour-of-day distance from the log (total variation) | 0 | "
+        f"{_shown(check['distance_calibrated'])} | {_shown(d_low)}-{_shown(d_high)} | n/a |",
+        "",
+        "Sampling noise alone (the mean distance from the log of samples drawn from the log's "
+        f"own hour distribution): {_shown(check['noise'])} at the log's "
+        f"{check['log_contributions']:,} contributions, {_shown(check['noise_calibrated'])} at "
+        f"the calibrated runs' {check['calibrated_contributions']:,.0f}. A run much farther from "
+        "the log than the noise at its own count keeps other hours than the log's contributors.",
+        "",
+    ]
 
 
 def _shown(value) -> str:
@@ -165,7 +224,8 @@ def report_text(fit: Fit, log_name: str, runs_dir: Path) -> str:
             f"{_shown(row['band_low'])}-{_shown(row['band_high'])} | "
             f"{_shown(row['relative_error'])} | {'yes' if row['in_band'] else 'no'} |"
         )
-    lines += ["", "![observed and simulated](fit.png)", "", "## Notes", ""]
+    lines += ["", *hours_section(fit)]
+    lines += ["![observed and simulated](fit.png)", "", "## Notes", ""]
     lines += [f"- {note}" for note in fit.notes]
     lines += [
         "- Community metrics follow CHAOSS where it defines them (sim.calibration.metrics); "

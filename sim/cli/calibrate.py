@@ -132,7 +132,11 @@ def add_calibration_commands(commands) -> None:
     export.add_argument("--members", type=int, metavar="N", help="override community.members")
     export.add_argument("--seed", type=int, metavar="N", help="override run.seed")
     export.add_argument(
-        "--start", default="2024-01-01", metavar="DATE", help="date of day 0 (2024-01-01)"
+        "--start",
+        metavar="DATE",
+        help="date of day 0 (default 2024-01-01; with active hours the day before the first "
+        "date from 2024-01-01 on whose weekday is the scenario's hours.first_weekday, so the "
+        "log's weekdays are the model's)",
     )
     export.add_argument("--out", required=True, metavar="FILE", help=".csv, .csv.gz or .parquet")
 
@@ -150,6 +154,7 @@ def _count(text: str) -> int:
 
 def _calibrate(args: argparse.Namespace) -> int:
     from sim.calibration.fit import calibrate, check_parameters, derive_priors, parse_parameter
+    from sim.calibration.hours import calibration_base
     from sim.calibration.log import LogError, action_counts, read_log
     from sim.calibration.observation import MetadataError, decide, import_metadata
     from sim.calibration.report import OUTPUT_FILES, check_out, kpi_table, write_fit
@@ -198,6 +203,9 @@ def _calibrate(args: argparse.Namespace) -> int:
         f"{observed.days} days from {start}"
     )
     print(f"observation model: {observation.describe()}")
+    # active hours before the fit: every run of it uses this base (sim.calibration.hours)
+    base, hours = calibration_base(base, log, stats.origin)
+    print(hours)
     parameters = named if args.only else None
     try:
         check_parameters(
@@ -225,7 +233,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             **run_options(args),
         )
         fit.warnings[:0] = warnings
-        _add_hours(fit, log, base)
+        fit.hours = hours
         folder = write_fit(fit, out, log.name, runs)
     except (ScenarioError, SweepError) as exc:
         fail(str(exc))
@@ -243,31 +251,6 @@ def _calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_hours(fit, log: Path, base: dict) -> None:
-    """The log's active hours (``sim.calibration.hours``) into the calibrated scenario, unless the
-    base scenario has its own ``hours`` section or the log has no times of day."""
-    from sim.calibration.hours import log_profile
-    from sim.world.hours import ActiveHours
-
-    if base.get("hours") is not None:
-        fit.notes.append("hours: the base scenario's own `hours` section is kept")
-        return
-    profile = log_profile(log)
-    if profile is None:
-        fit.notes.append(
-            "hours: the log has no times of day (or too few timed actions), so the calibrated "
-            "scenario has no `hours` section (the day-only model)"
-        )
-        return
-    fit.scenario = fit.scenario.model_copy(update={"hours": ActiveHours(default=profile)})
-    busiest = int(max(range(24), key=lambda h: profile.hours[h]))
-    fit.notes.append(
-        "hours: the log's active hours (actions other than joins by hour and weekday, UTC; "
-        f"busiest hour {busiest:02d}:00) are the calibrated scenario's `hours.default` profile "
-        "(sim.calibration.hours); the fit itself ran the day-only model"
-    )
-
-
 def _export_log(args: argparse.Namespace) -> int:
     from sim.calibration.log import write_log
     from sim.cli.flags import FLAG_FIELDS
@@ -281,10 +264,10 @@ def _export_log(args: argparse.Namespace) -> int:
         fail(f"--out {args.out}: is a directory; expected a file")
     if not out.parent.resolve().is_dir():
         fail(f"--out {args.out}: the folder {out.parent} does not exist")
-    try:
-        import numpy as np
+    import numpy as np
 
-        np.datetime64(args.start, "D")
+    try:
+        np.datetime64(args.start or "2024-01-01", "D")
     except ValueError:
         fail(f"--start: got {args.start!r}; expected a date such as 2024-01-01")
     overrides = {
@@ -296,15 +279,44 @@ def _export_log(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.scenario, overrides)
     except ScenarioError as exc:
         fail(str(exc))
+    start = _log_start(args.start, scenario.hours)
     model = CommunityModel(**scenario.model_kwargs(), rng=scenario.run.seed)
     try:
-        rows = write_log(model, scenario.run.days, out, start=args.start)
+        rows = write_log(model, scenario.run.days, out, start=start)
     except KeyboardInterrupt:
         fail("interrupted; nothing written", 130)
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}", 1)
     print(f"wrote {rows:,} rows ({scenario.run.days} days, seed {scenario.run.seed}) to {out}")
     return 0
+
+
+def _log_start(start: str | None, hours) -> str:
+    """The date of an exported log's day 0. The model's day 1 falls on ``hours.first_weekday``
+    (``sim.world.hours``), so with active hours and no ``--start`` day 0 is the day before the
+    first date from 2024-01-01 on with that weekday (the log's weekdays are then the model's, and
+    ``commsim calibrate`` reads the same weekday profile back); a ``--start`` whose day 1 falls on
+    another weekday is kept, with a warning. Without hours: ``--start`` or 2024-01-01."""
+    import numpy as np
+
+    from sim.calibration.hours import first_weekday
+
+    if hours is None:
+        return start or "2024-01-01"
+    if start is None:
+        first = np.datetime64("2024-01-01", "D")
+        day1 = first + (hours.first_weekday - first_weekday(int(first.astype(int)) - 1)) % 7
+        return str(day1 - 1)
+    weekday = first_weekday(int(np.datetime64(start, "D").astype(int)))
+    if weekday != hours.first_weekday:
+        names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+        print(
+            f"warning: --start {start}: the log's day 1 is a {names[weekday]}, the model's a "
+            f"{names[hours.first_weekday]} (hours.first_weekday): the log's weekdays are not the "
+            "model's",
+            file=sys.stderr,
+        )
+    return start
 
 
 CALIBRATION_COMMANDS = {"calibrate": _calibrate, "export-log": _export_log}
