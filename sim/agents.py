@@ -649,6 +649,26 @@ class Rules:
         ge=0,
         le=20,
     )
+    # exclusive reading (sim.levers.defence.read_exclusive, lure_factor), promoted from the lever's
+    # constants (issue 16); both magnitudes are assumptions
+    exclusive_memory: float = parameter(
+        30.0,
+        "days over which the exclusive items a member read count toward its switching cost: the "
+        "count fades by 1/exclusive_memory a day, so it holds about the last month's at 30 (an "
+        "assumption)",
+        ge=1,
+        le=3650,
+        unit="days",
+    )
+    exclusive_scale: float = parameter(
+        1.0,
+        "exclusive items read (relevance-weighted, fading) that bring a member 63% of the way to "
+        "exclusive_hold's full hold: the hold is exclusive_hold x (1 - exp(-read / "
+        "exclusive_scale)) (the saturating form and the magnitude, one item, are assumptions)",
+        gt=0,
+        le=1000,
+        unit="items",
+    )
 
     def popularity(self) -> np.ndarray:
         if self.topic_popularity:

@@ -167,3 +167,10 @@ def slow(task: RunTask) -> RunOutcome:
 
     time.sleep(1.0)
     return execute(task)
+
+
+def without_groups(task: RunTask) -> RunOutcome:
+    """A run stored as before issue 16: no outcomes per role, segment and value tier."""
+    outcome = execute(task)
+    outcome.segments = None
+    return outcome

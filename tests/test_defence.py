@@ -14,7 +14,7 @@ import yaml
 from sim import CommunityModel, Rules
 from sim.config import ScenarioError, parse_scenario
 from sim.levers.content import Content
-from sim.levers.defence import Defence
+from sim.levers.defence import Defence, lure_factor, read_exclusive
 from sim.policies import Strategy
 from sim.world.outcomes import LeaveReason
 from sim.world.uncertainties import Competitor, Uncertainties
@@ -82,6 +82,40 @@ def test_exclusive_reading_builds_only_from_exclusive_posts_read():
     bare = _run(Strategy(defence=Defence(offers=False)), 1)
     assert bare.series()["exclusive_posts"].sum() == 0
     assert not bare.population.view("exclusive_read").any()
+
+
+def test_exclusive_memory_and_scale_set_the_fade_and_the_saturation():
+    """``Rules.exclusive_memory``: the count of exclusive items read fades by 1/memory a day;
+    ``Rules.exclusive_scale``: the competitor's pull is multiplied by
+    ``1 - exclusive_hold x (1 - exp(-read / scale))`` (no offers: nothing else changes it)."""
+    rules = replace(Rules(), exclusive_memory=4.0, exclusive_scale=2.0, exclusive_hold=0.6)
+    pop = _model(Strategy(defence=Defence(offers=False)), 1, rules).population
+    read = pop.view("exclusive_read")
+    read[:] = np.linspace(0, 6, read.size, dtype=np.float32)
+    before = read.copy()
+    read_exclusive(pop, np.array([], dtype=np.int64), None)
+    np.testing.assert_allclose(read, before * 0.75, rtol=1e-6)
+    factor = lure_factor(pop, 10, 90)
+    np.testing.assert_allclose(factor, 1 - 0.6 * (1 - np.exp(-read / 2.0)), rtol=1e-5)
+    at_scale = np.argmin(np.abs(read - 2.0))
+    read[at_scale] = 2.0  # one scale read: 63% of the way to the full hold
+    assert lure_factor(pop, 10, 90)[at_scale] == pytest.approx(1 - 0.6 * (1 - np.exp(-1)), 1e-6)
+
+
+def test_a_shorter_memory_or_a_larger_scale_holds_fewer_readers():
+    """Under a competitor, with a third of the operator's posts exclusive: a memory of 3 days
+    instead of 30, or a scale of 10 items instead of 1, lowers the switching cost, so more members
+    are lured away than with the defaults, on every seed."""
+    exclusive = Strategy(content=Content(), defence=Defence(offers=False))
+    short = replace(Rules(), exclusive_memory=3.0)
+    large = replace(Rules(), exclusive_scale=10.0)
+    more_short, more_large = [], []
+    for seed in SEEDS:
+        lured = _run(exclusive, seed).series()["leaves_lured_away"].sum()
+        more_short.append(_run(exclusive, seed, short).series()["leaves_lured_away"].sum() - lured)
+        more_large.append(_run(exclusive, seed, large).series()["leaves_lured_away"].sum() - lured)
+    assert min(more_short) > 0, more_short
+    assert min(more_large) > 0, more_large
 
 
 # ---- retention offers --------------------------------------------------------------------------
@@ -197,6 +231,16 @@ def test_bad_defence_settings_name_the_field_and_the_allowed_values(section, val
 def test_behaviour_shares_must_be_probabilities(name):
     with pytest.raises(ScenarioError) as error:
         parse_scenario(yaml.safe_dump({"behaviour": {name: 1.5}}))
+    assert f"behaviour.{name}" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("exclusive_memory", 0.5), ("exclusive_memory", 5000), ("exclusive_scale", 0.0)],
+)
+def test_exclusive_memory_and_scale_are_bounded(name, value):
+    with pytest.raises(ScenarioError) as error:
+        parse_scenario(yaml.safe_dump({"behaviour": {name: value}}))
     assert f"behaviour.{name}" in str(error.value)
 
 

@@ -31,6 +31,7 @@ from sim.experiments.sweep import (
     judged_objective,
     merge_changes,
 )
+from sim.world.segments import GROUP_OUTCOMES, GROUPINGS, SEGMENT_OUTCOMES
 
 BOOTSTRAP_SAMPLES = 2000
 BOOTSTRAP_SEED = 12345  # fixed, so the same results always give the same intervals
@@ -46,6 +47,7 @@ class Results:
         self.spec = self.plan["spec"]
         self.factors = list(self.plan["points"][0]) if self.plan["points"] else []
         self._summaries: pd.DataFrame | None = None
+        self._groups: pd.DataFrame | None = None
 
     @property
     def folder(self) -> Path:
@@ -214,6 +216,87 @@ class Results:
     def headline(self, baseline: str | None = None, kpis: Iterable[str] | None = None):
         """``compare`` pooled over the whole design: the report's and ``make demo``'s table."""
         return self.compare(baseline, kpis, pooled=True)
+
+    def group_runs(self) -> pd.DataFrame:
+        """One row per planned run, grouping and group, for the stored runs that have outcomes
+        per role, segment and value tier (``sim.world.segments.group_outcomes``, stored with each
+        run since issue 16): the run's identity (``key``, ``strategy``, ``point``,
+        ``replication``), ``grouping`` (role, segment, tier), ``group`` and the group's outcomes.
+        Empty when no stored run has them (runs stored before they were)."""
+        if self._groups is None:
+            runs = self.summaries()
+            runs = runs[runs["stored"]]
+            found = {}
+            for key in runs["key"].unique():
+                groups = self.store.run_info(key).get("segments")
+                if groups:
+                    found[key] = groups
+            rows = []
+            for key, strategy, point, replication in zip(
+                runs["key"], runs["strategy"], runs["point"], runs["replication"], strict=True
+            ):
+                for grouping in GROUPINGS:
+                    for record in (found.get(key) or {}).get(grouping, []):
+                        rows.append(
+                            {
+                                "key": key,
+                                "strategy": strategy,
+                                "point": point,
+                                "replication": replication,
+                                "grouping": grouping,
+                                **record,
+                            }
+                        )
+            columns = ["key", "strategy", "point", "replication", "grouping", "group"]
+            columns += [*GROUP_OUTCOMES, *SEGMENT_OUTCOMES]
+            frame = pd.DataFrame(rows).reindex(columns=columns)
+            outcomes = [*GROUP_OUTCOMES, *SEGMENT_OUTCOMES]
+            frame[outcomes] = frame[outcomes].astype(float)  # None (not measured) as NaN
+            self._groups = frame
+        return self._groups
+
+    def group_table(self, grouping: str, samples: int = BOOTSTRAP_SAMPLES) -> pd.DataFrame:
+        """Per group (in the runs' order) and strategy (in the sweep's order), over the
+        strategy's runs with outcomes per group (every replication at every design point):
+        ``runs``, and for each outcome of ``grouping`` (``GROUP_OUTCOMES``, and for segments
+        ``SEGMENT_OUTCOMES``) its mean and 95% bootstrap CI (``<outcome>``, ``<outcome>_low``,
+        ``<outcome>_high``; runs that did not measure it, such as a group with no member,
+        left out); and the members' paired difference from the baseline on the same seeds and
+        design point, with its CI (``members_difference``, ``_low``, ``_high``; NaN for the
+        baseline). Empty when the runs have no outcomes per group."""
+        if grouping not in GROUPINGS:
+            raise ValueError(f"grouping {grouping!r}: allowed {', '.join(GROUPINGS)}")
+        outcomes = [*GROUP_OUTCOMES, *(SEGMENT_OUTCOMES if grouping == "segment" else ())]
+        runs = self.group_runs()
+        runs = runs[runs["grouping"] == grouping]
+        base = runs[runs["strategy"] == self.baseline].set_index(["group", "point", "replication"])
+        rows = []
+        for group in dict.fromkeys(runs["group"]):
+            for strategy in self.strategies:
+                own = runs[(runs["group"] == group) & (runs["strategy"] == strategy)]
+                if own.empty:
+                    continue
+                row = {"group": group, "strategy": strategy, "runs": len(own)}
+                for outcome in outcomes:
+                    values = own[outcome].dropna().to_numpy(dtype=float)
+                    low, high = bootstrap_ci(values, np.random.default_rng(BOOTSTRAP_SEED), samples)
+                    row[outcome] = float(values.mean()) if len(values) else np.nan
+                    row[f"{outcome}_low"], row[f"{outcome}_high"] = low, high
+                diff = np.array([])
+                if strategy != self.baseline:
+                    mine = own.set_index(["group", "point", "replication"])["members"]
+                    pairs = pd.concat(
+                        [base["members"], mine], axis=1, keys=["b", "s"], join="inner"
+                    )
+                    diff = (pairs["s"] - pairs["b"]).dropna().to_numpy(dtype=float)
+                low, high = bootstrap_ci(diff, np.random.default_rng(BOOTSTRAP_SEED), samples)
+                row["members_difference"] = float(diff.mean()) if len(diff) else np.nan
+                row["members_difference_low"], row["members_difference_high"] = low, high
+                rows.append(row)
+        columns = ["group", "strategy", "runs"]
+        for outcome in [*outcomes, "members_difference"]:
+            columns += [outcome, f"{outcome}_low", f"{outcome}_high"]
+        return pd.DataFrame(rows, columns=columns)
 
     def series(self, key: str, columns: list[str] | None = None) -> pd.DataFrame:
         """One run's daily series."""

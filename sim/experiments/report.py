@@ -172,6 +172,7 @@ def _blocks(results: Results, folder: Path) -> list[Block]:
     comparison = results.compare()
     comparison.to_csv(folder / "comparison.csv", index=False)
     blocks += _figures(results, summaries, comparison, folder)
+    blocks += _group_blocks(results, folder)
     if design and design["kind"] in SENSITIVITY_KINDS:
         blocks += _sensitivity_blocks(results, folder)
     blocks.append(Block("text", "Every paired difference, per design point: `comparison.csv`."))
@@ -271,6 +272,150 @@ def _series_figure(results: Results, palette) -> Figure:
     figure.suptitle(
         f"Daily series ({SMOOTHING_DAYS}-day means); band: 95% CI over runs"
         + (f"; shaded: {shaded}" if shaded else "")
+    )
+    return figure
+
+
+# ---- per role, segment and value tier ------------------------------------------------------------
+GROUP_COLUMNS = {  # outcome -> (column heading, a share shown in percent)
+    "members": ("members (last day)", False),
+    "active": ("daily actives (last 30 days)", False),
+    "active_share": ("active share (last 30 days)", True),
+    "retention_30": ("retention(30)", True),
+    "joiners_retention_30": ("newcomers' retention(30)", True),
+    "joiners_retention_90": ("newcomers' retention(90)", True),
+}
+GROUPING_TITLES = {"role": "role", "segment": "member segment", "tier": "value tier"}
+
+
+def _group_blocks(results: Results, folder: Path) -> list[Block]:
+    """The outcomes per role, segment and value tier of each strategy (mean and 95% CI over its
+    runs; the members' paired difference from the baseline), as tables and one figure; nothing
+    when the stored runs have no outcomes per group (``Results.group_runs``)."""
+    if results.group_runs().empty:
+        return []
+    tables = {grouping: results.group_table(grouping) for grouping in GROUPING_TITLES}
+    blocks = [
+        Block("heading", "By role, segment and value tier"),
+        Block(
+            "text",
+            "Each strategy's outcomes per group: the mean over its runs and, in brackets, the 95% "
+            "bootstrap confidence interval of that mean (replications resampled, as for the "
+            "headline). **Members**: the group's members at the end of the last day; **vs "
+            f"{results.baseline}**: their paired difference from the baseline on the same seeds; "
+            "**daily actives**: the group's mean visitors a day over the last 30 days, and **active "
+            "share** the share of its members who visited on a day then; **retention(30)**: of the "
+            "group's members on days 30, 60, 90, ..., the share active in the 7 days ending 30 "
+            "days later, over the whole run; **newcomers' retention(d)**: the retention(d) of the "
+            "segment's own joiners. Roles: newcomers joined under 30 days ago, the others by "
+            "their posts in about the last 30 days (lurker under 0.5, occasional to 3, regular to "
+            "10, core); value tiers rank contributors by messages written plus replies drawn per "
+            "30 days of membership (top 20% high, next 30% mid). Roles and tiers are where "
+            "members are on a day, not cohorts: a lever that makes members post moves them out "
+            "of the lurkers. Groups with no member in any run are left out.",
+        ),
+    ]
+    for grouping, title in GROUPING_TITLES.items():
+        table = tables[grouping]
+        if table.empty:
+            continue
+        blocks += [
+            Block("heading", f"By {title}", 3),
+            Block("table", _group_text(table, grouping, results.baseline)),
+        ]
+    figure = _group_figure(results, tables)
+    if figure is not None:
+        FigureCanvasAgg(figure).print_png(str(folder / "figures" / "groups.png"))
+        caption = (
+            f"Members at the end against {results.baseline} (paired) and active share, by group "
+            "(mean and 95% CI over runs)"
+        )
+        blocks.append(Block("figure", (caption, "figures/groups.png")))
+    return blocks
+
+
+def _seen(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the groups that had a member or a visitor in some strategy's runs."""
+    seen = table.groupby("group", sort=False)[["members", "active"]].max().fillna(0).sum(axis=1)
+    return table[table["group"].map(seen > 0)]
+
+
+def _group_text(table: pd.DataFrame, grouping: str, baseline: str) -> pd.DataFrame:
+    """A per-group table as the report prints it: ``mean [low, high]`` per outcome."""
+    table = _seen(table)
+    text = pd.DataFrame(
+        {grouping: table["group"].to_numpy(), "strategy": table["strategy"].to_numpy()}
+    )
+    text["runs"] = table["runs"].to_numpy()
+    for outcome, (heading, share) in GROUP_COLUMNS.items():
+        if outcome not in table:
+            continue
+        text[heading] = [
+            _with_interval(row[outcome], row[f"{outcome}_low"], row[f"{outcome}_high"], share)
+            for _, row in table.iterrows()
+        ]
+        if outcome == "members":
+            text[f"vs {baseline}"] = [
+                "(baseline)"
+                if row["strategy"] == baseline
+                else f"{fmt_difference(row['members_difference'])} ["
+                f"{fmt_difference(row['members_difference_low'])}, "
+                f"{fmt_difference(row['members_difference_high'])}]"
+                for _, row in table.iterrows()
+            ]
+    return text
+
+
+def _with_interval(mean: float, low: float, high: float, share: bool) -> str:
+    if not np.isfinite(mean):
+        return "n/a"
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return fmt_value(mean, share)
+    return f"{fmt_value(mean, share)} [{fmt_value(low, share)}, {fmt_value(high, share)}]"
+
+
+def _group_figure(results: Results, tables: dict[str, pd.DataFrame]) -> Figure | None:
+    """Per group, one panel per grouping: the members' paired difference from the baseline (top;
+    the groups' sizes differ too much for their counts to show a change) and the active share
+    (bottom), each strategy's mean with its 95% CI, strategies side by side within a group."""
+    shown = {g: _seen(t) for g, t in tables.items() if not _seen(t).empty}
+    if not shown:
+        return None
+    strategies = results.strategies
+    palette = dict(zip(strategies, sns.color_palette(n_colors=len(strategies)), strict=True))
+    widths = [max(2, t["group"].nunique()) for t in shown.values()]
+    figure = Figure(figsize=(3.2 + 1.3 * sum(widths), 7.5), layout="constrained")
+    axes = figure.subplots(2, len(shown), squeeze=False, width_ratios=widths)
+    rows = (
+        ("members_difference", 1, f"members at the end, vs {results.baseline}"),
+        ("active_share", 100, "active share, last 30 days (%)"),
+    )
+    for col, (grouping, table) in enumerate(shown.items()):
+        groups = list(dict.fromkeys(table["group"]))
+        for row, (outcome, scale, label) in enumerate(rows):
+            ax = axes[row, col]
+            drawn = [s for s in strategies if row or s != results.baseline]
+            for i, strategy in enumerate(drawn):
+                own = table[table["strategy"] == strategy].set_index("group").reindex(groups)
+                x = np.arange(len(groups)) + (i - (len(drawn) - 1) / 2) * 0.8 / len(drawn)
+                mean = own[outcome].to_numpy(dtype=float) * scale
+                low = own[f"{outcome}_low"].to_numpy(dtype=float) * scale
+                high = own[f"{outcome}_high"].to_numpy(dtype=float) * scale
+                spread = np.nan_to_num([mean - low, high - mean])
+                ax.errorbar(
+                    x, mean, yerr=spread, fmt="o", capsize=3, color=palette[strategy],
+                    label=strategy if (row, col) == (1, 0) else None,
+                )  # fmt: skip
+            ax.set_xticks(np.arange(len(groups)), groups)
+            if row:
+                ax.set_ylim(bottom=0)
+            else:
+                ax.axhline(0, color="grey", lw=1)
+            ax.set_title(f"{label}, by {GROUPING_TITLES[grouping]}", loc="left", fontsize="medium")
+    axes[1, 0].legend(fontsize="small")
+    figure.suptitle(
+        "By role, segment and value tier: mean and 95% CI over each strategy's runs (top: paired "
+        "differences)"
     )
     return figure
 

@@ -8,7 +8,8 @@ Backends (DESIGN.md, Experiments), one code path for all of them:
 * ``dask``: a Dask ``LocalCluster``, or an existing cluster given by ``address``
   (``tcp://HOST:PORT``), through ``distributed.Client.get_executor``.
 
-Workers only compute: each returns the run's daily series and summary to the driver, which alone
+Workers only compute: each returns the run's daily series, its summary and its outcomes per role,
+segment and value tier (``sim.world.segments.group_outcomes``) to the driver, which alone
 writes ``runs/<key>.parquet`` (atomically, ``sim.experiments.store``). At most a few runs per worker are in
 flight, so the driver's memory does not grow with the sweep. A run that raises is recorded in
 ``failures.jsonl`` with its traceback and the sweep goes on; a local pool broken by a dying worker
@@ -48,6 +49,7 @@ from sim.experiments.sweep import PlannedRun, Sweep, seed_of
 from sim.experiments.tidy import write_tables
 from sim.model import CommunityModel
 from sim.world.metrics import operator_totals
+from sim.world.segments import group_outcomes
 
 BACKENDS = ("serial", "process", "dask")
 IN_FLIGHT_PER_WORKER = 2
@@ -96,6 +98,9 @@ class RunOutcome:
     encoded: bytes | None = (
         None  # the run's Parquet file, made in the worker (sim.experiments.store)
     )
+    # the run's outcomes per role, segment and value tier (sim.world.segments.group_outcomes),
+    # stored beside the summary for the report's per-group tables; None: not measured
+    segments: dict | None = None
 
 
 def execute(task: RunTask, measure: Measure | None = None) -> RunOutcome:
@@ -121,6 +126,7 @@ def execute(task: RunTask, measure: Measure | None = None) -> RunOutcome:
         rate = scenario.strategy.hourly_rate if scenario.strategy else 0.0
         summary.update(operator_totals(series, summary["members_end"], rate))
         summary.update(extra)
+        groups = group_outcomes(model.segments_frame(), model.segment_retention())
     except Exception as exc:  # a failed run is recorded, never allowed to stop the sweep
         return RunOutcome(
             task.key,
@@ -128,7 +134,7 @@ def execute(task: RunTask, measure: Measure | None = None) -> RunOutcome:
             error=f"{type(exc).__name__}: {exc}",
             traceback=traceback.format_exc(),
         )
-    return RunOutcome(task.key, series, summary, time.perf_counter() - start)
+    return RunOutcome(task.key, series, summary, time.perf_counter() - start, segments=groups)
 
 
 def pinned(run: Callable[[RunTask], RunOutcome], task: RunTask) -> RunOutcome:
@@ -139,6 +145,8 @@ def pinned(run: Callable[[RunTask], RunOutcome], task: RunTask) -> RunOutcome:
         outcome = run(task)
     if outcome.error is None:
         info = {**task.identity(), "summary": outcome.summary, "seconds": outcome.seconds}
+        if outcome.segments is not None:
+            info["segments"] = outcome.segments
         outcome.encoded = encode_run(outcome.series, info)
         outcome.series = None
     return outcome

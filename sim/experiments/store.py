@@ -2,10 +2,11 @@
 
 * ``sweep.json``: the plan (the sweep file, its base scenario and design points, every run's key),
   the versions of Python and the libraries, the model version and the git revision;
-* ``runs/<key>.parquet``: one file per finished run, its daily series as the table and its identity
-  and summary KPIs in the file's metadata (``commsim`` key). Only the driver writes here, each file
-  atomically (written beside, flushed, then renamed), so a killed sweep leaves finished runs whole
-  and nothing half-written under a run's name;
+* ``runs/<key>.parquet``: one file per finished run, its daily series as the table and its identity,
+  summary KPIs and (runs stored since issue 16) outcomes per role, segment and value tier
+  (``segments``, ``sim.world.segments.group_outcomes``) in the file's metadata (``commsim`` key).
+  Only the driver writes here, each file atomically (written beside, flushed, then renamed), so a
+  killed sweep leaves finished runs whole and nothing half-written under a run's name;
 * ``failures.jsonl``: one line per failed attempt, with the parameters and the traceback;
 * ``status.jsonl``: one line each time a run starts or ends (running, succeeded, failed, aborted),
   from which ``statuses()`` gives every planned run's status, as Mesa 4's scenario store keeps it:

@@ -11,15 +11,16 @@ cannot offer. Each exclusive post costs ``exclusive_hours`` staff hours and ``ex
 on top of the post itself (original reporting, licences, interviews). Members who read exclusive
 posts on their topics build up a decaying count of them (``exclusive_read``: the
 relevance-weighted exclusive items in the day's feed, at most the relevant items the member read,
-fading by 1/30 a day). Leaving would lose them: the competitor's pull on the member is multiplied by
-``1 - Rules.exclusive_hold x (1 - exp(-exclusive_read))``, so a member who read one exclusive item
-on its topics in about the last month is 63% of the way to the full hold (the scale, one item, is an
-assumption). Source for the sign: Burnham, Frels & Mahajan 2003 ("Consumer switching costs: a
-typology, antecedents, and consequences", JAMS 31(2)): the loss of benefits a customer would not
-get elsewhere is one of the switching costs (financial: the loss of financially quantifiable
-resources, such as benefits earned), and all three kinds of switching cost significantly raised
-customers' intentions to stay, explaining more variance than satisfaction. The magnitude
-(``exclusive_hold``) is an assumption.
+fading by 1/``Rules.exclusive_memory`` a day, 1/30 by default: about the last month's). Leaving
+would lose them: the competitor's pull on the member is multiplied by
+``1 - Rules.exclusive_hold x (1 - exp(-exclusive_read / Rules.exclusive_scale))``, so by default a
+member who read one exclusive item on its topics in about the last month is 63% of the way to the
+full hold (the memory, the saturating form and the scale, one item, are assumptions). Source for
+the sign: Burnham, Frels & Mahajan 2003 ("Consumer switching costs: a typology, antecedents, and
+consequences", JAMS 31(2)): the loss of benefits a customer would not get elsewhere is one of the
+switching costs (financial: the loss of financially quantifiable resources, such as benefits
+earned), and all three kinds of switching cost significantly raised customers' intentions to stay,
+explaining more variance than satisfaction. The magnitude (``exclusive_hold``) is an assumption.
 
 **Retention offers.** Once the competitor has opened (its pull is on), the operator makes a
 one-time tangible offer (``value`` in money, say a paid perk or a discount, paid through the
@@ -68,8 +69,6 @@ from sim.levers.incentives import crowding, saturate
 from sim.policies import Audience, Control, ExpectedSign, Lever, Series, priority, register
 from sim.world import kernels
 from sim.world.settings import Hours, Money, Probability, setting
-
-EXCLUSIVE_MEMORY = 30.0  # exclusive items read fade by 1/30 a day (about the last month's)
 
 
 @register
@@ -211,10 +210,10 @@ def mark_exclusive(lever: Defence, operator, world) -> np.ndarray | None:
 
 
 def read_exclusive(pop: Population, visitors: np.ndarray, exclusive: np.ndarray | None) -> None:
-    """Exclusive items read fade by 1/``EXCLUSIVE_MEMORY`` a day; today's visitors add the
+    """Exclusive items read fade by 1/``Rules.exclusive_memory`` a day; today's visitors add the
     exclusive items on their topics (relevance-weighted, at most the relevant items they read)."""
     count = pop.view("exclusive_read")
-    count *= np.float32(1 - 1 / EXCLUSIVE_MEMORY)
+    count *= np.float32(1 - 1 / pop.rules.exclusive_memory)
     if exclusive is None:
         return
     v = pop.slots_of(visitors)
@@ -255,11 +254,12 @@ def offer(lever: Defence, operator, world, day: int) -> None:
 
 def lure_factor(pop: Population, day: int, term_days: int) -> np.ndarray:
     """Per member slot, the multiplier of the competitor's pull today: exclusive content read
-    (``Rules.exclusive_hold``) times, within an offer's term, the hold of a taken offer
-    (``Rules.offer_hold``) or the wake-up of a declined one (``Rules.offer_wakeup`` x loyalty)."""
+    (``Rules.exclusive_hold``, saturating at ``Rules.exclusive_scale`` items) times, within an
+    offer's term, the hold of a taken offer (``Rules.offer_hold``) or the wake-up of a declined one
+    (``Rules.offer_wakeup`` x loyalty)."""
     r = pop.rules
     read = pop.view("exclusive_read")
-    factor = 1 - np.float32(r.exclusive_hold) * (1 - np.exp(-read))
+    factor = 1 - np.float32(r.exclusive_hold) * (1 - np.exp(-read / np.float32(r.exclusive_scale)))
     offered = pop.view("offer_day")
     within = np.flatnonzero((offered > 0) & (day - offered < term_days))
     if within.size:

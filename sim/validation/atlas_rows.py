@@ -1240,6 +1240,28 @@ BEHAVIOUR_ROWS = (
         base=COMPETITOR | {"strategy": OFFERS_ONLY},
         cost="the same offers, but more members left to offer to later: no expectation",
     ),
+    # the exclusive reading's memory and scale, promoted from sim.levers.defence's constants to
+    # behaviour parameters (issue 16, branch `defence2`); expected signs written before measuring
+    _behaviour(
+        "exclusive_memory",
+        3.0,
+        "- - - - - 0",
+        "exclusive items read count for days, not a month: a reader's count of them (its switching "
+        "cost, Burnham et al. 2003) stays lower, so exclusive content holds readers less against "
+        "the competitor: more are lured away, so fewer stay, visit and post",
+        base=COMPETITOR | {"strategy": EXCLUSIVE_ONLY},
+        cost="the same exclusive posts, costing staff hours only",
+    ),
+    _behaviour(
+        "exclusive_scale",
+        10.0,
+        "- - - - - 0",
+        "it takes ten exclusive items read, not one, to come 63% of the way to the full hold: the "
+        "readers' switching cost (Burnham et al. 2003) is smaller, so more are lured away, so "
+        "fewer stay, visit and post",
+        base=COMPETITOR | {"strategy": EXCLUSIVE_ONLY},
+        cost="the same exclusive posts, costing staff hours only",
+    ),
     # added with MODEL_VERSION 4's parameters (issue 14), before they were measured
     _behaviour(
         "habit_gain",

@@ -159,3 +159,55 @@ def by_grouping(cells: np.ndarray, n_segments: int) -> dict[str, np.ndarray]:
 
 def group_names(grouping: str, segment_names: list[str]) -> tuple[str, ...]:
     return {"role": ROLE_NAMES, "segment": tuple(segment_names), "tier": TIER_NAMES}[grouping]
+
+
+# ---- one run's outcomes per group (the sweep report's per-group tables) ---------------------------
+OUTCOME_DAYS = 30  # a group's daily activity over the run's last 30 days, as ``dau_last30``
+# what ``group_outcomes`` gives for every group, and for segments only (their joiners' retention)
+GROUP_OUTCOMES = ("members", "active", "active_share", "retention_30")
+SEGMENT_OUTCOMES = ("joiners_retention_30", "joiners_retention_90")
+
+
+def group_outcomes(frame, retention: dict | None) -> dict[str, list[dict]]:
+    """One run's outcomes per role, segment and value tier, from its daily counts per group
+    (``CommunityModel.segments_frame``, a run folder's ``segments.parquet``) and its retention per
+    group (``CommunityModel.segment_retention``, ``summary.json``'s ``segments``): per grouping
+    (``GROUPINGS``), one record per group in the frame's order (roles as ``ROLE_NAMES``, segments
+    as the member mix, tiers as ``TIER_NAMES``) with
+
+    * ``members``: the group's members present at the end of the run's last day;
+    * ``active``: its mean daily visitors over the last ``OUTCOME_DAYS`` days (as ``dau_last30``);
+    * ``active_share``: the share of its members who visit on a day over those days (visitors
+      over members present, each summed over the days; None when it had no member then);
+    * ``retention_30``: the run's retention(30) of the group (None where nobody was observed);
+    * for segments also ``joiners_retention_30`` and ``joiners_retention_90``.
+
+    Plain JSON data (a list per grouping keeps the groups' order through sorted-key JSON)."""
+    retention = retention or {}
+    last = int(frame["day"].max()) if len(frame) else 0
+    window = frame[frame["day"] > last - OUTCOME_DAYS]
+    days = int(window["day"].nunique())
+    out: dict[str, list[dict]] = {}
+    for grouping in GROUPINGS:
+        rows = frame[frame["group_by"] == grouping]
+        span = window[window["group_by"] == grouping]
+        groups = list(dict.fromkeys(rows["group"]))
+        end = rows[rows["day"] == last].set_index("group")["members"]
+        members = span.groupby("group", sort=False)["members"].sum()
+        active = span.groupby("group", sort=False)["active"].sum()
+        records = []
+        for group in groups:
+            kept = (retention.get(grouping) or {}).get(group) or {}
+            present, visits = int(members.get(group, 0)), int(active.get(group, 0))
+            record = {
+                "group": group,
+                "members": int(end.get(group, 0)),
+                "active": visits / days if days else None,
+                "active_share": visits / present if present else None,
+                "retention_30": kept.get("retention_30"),
+            }
+            if grouping == "segment":
+                record.update({name: kept.get(name) for name in SEGMENT_OUTCOMES})
+            records.append(record)
+        out[grouping] = records
+    return out
