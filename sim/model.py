@@ -22,6 +22,7 @@ from sim.policies import Actions, Lever, Market, Operator, Strategy, operator_se
 from sim.world import kernels, segments
 from sim.world.content import Items
 from sim.world.groups import Groups, GroupSpec
+from sim.world.hours import HOURS as HOURS_PER_DAY
 from sim.world.hours import OPERATOR_HOUR, ActiveHours, Clock
 from sim.world.metrics import (
     DayActivity,
@@ -202,7 +203,7 @@ class CommunityModel(mesa.Model):
         # in groups (sim.world.groups) visiting, reading and responding take the groups; without
         # them, the calls are those of one feed
         visitors = pop.visit(day) if self.groups is None else pop.visit(day, self.groups)
-        self._response_feed = self._aged_feed()
+        self._response_feed = self._aged_feed(visitors)
         if self.groups is None:
             pop.read(visitors, self.feed, day)
         else:
@@ -227,16 +228,32 @@ class CommunityModel(mesa.Model):
         self.pending_invites = invites
         self._collect(day, joins, visitors, threads, replies, reactions, invites, leaving)
 
-    def _aged_feed(self) -> Items:
+    def _aged_feed(self, visitors: np.ndarray) -> Items:
         """Today's feed as repliers and reactors weigh it: with active hours each item's appeal
         times its mean exposure over today's visitors (``Clock.item_exposure``: an item posted
-        when few are online has sunk or scrolled away by the time most come); else the feed."""
+        when few are online has sunk or scrolled away by the time most come); else the feed. In
+        groups, each group's items age in its own stream and by its own visitors
+        (``Clock.item_exposure_in_groups``)."""
         if self.clock is None:
             return self.feed
-        self.clock.age(self.feed)
+        self.clock.age(self.feed, self.groups)
         if len(self.feed) == 0:
             return self.feed
-        return self.feed.expose(self.clock.item_exposure(self.feed.hour))
+        if self.groups is None:
+            return self.feed.expose(self.clock.item_exposure(self.feed.hour))
+        visits = self._group_visits(visitors)
+        return self.feed.expose(
+            self.clock.item_exposure_in_groups(self.feed.hour, self.feed.group, visits)
+        )
+
+    def _group_visits(self, visitors: np.ndarray) -> np.ndarray:
+        """groups x 24: today's visitors in each open group by their visit hour (active hours)."""
+        pop, k = self.population, len(self.groups)
+        slots = pop.slots_of(visitors)
+        rows, cols = np.nonzero(self.groups.member[slots] & self.groups.open[None, :])
+        hour = pop.hour_today[slots[rows]].astype(np.int64)
+        cell = cols.astype(np.int64) * HOURS_PER_DAY + hour
+        return np.bincount(cell, minlength=k * HOURS_PER_DAY).reshape(k, HOURS_PER_DAY)
 
     def arrive(self, day: int) -> int:
         """Bass arrivals from the remaining market, plus referral joins from yesterday's invites."""
