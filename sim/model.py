@@ -156,6 +156,9 @@ class CommunityModel(mesa.Model):
         self._group_days: list[
             np.ndarray
         ] = []  # per day: groups x [members, active, posts, replies]
+        # with active hours: per day, each group's share of its items its visitors could see
+        self._group_seen_days: list[np.ndarray] = []
+        self._group_seen = np.zeros(0)
         self.joins_refused = 0
         if self.groups is not None:
             self.groups.join(founders, self.population.pref, self.population.view("alive"))
@@ -237,11 +240,13 @@ class CommunityModel(mesa.Model):
         if self.clock is None:
             return self.feed
         self.clock.age(self.feed, self.groups)
+        if self.groups is not None:
+            visits = self._group_visits(visitors)
+            self._group_seen = self.clock.group_seen(visits)
         if len(self.feed) == 0:
             return self.feed
         if self.groups is None:
             return self.feed.expose(self.clock.item_exposure(self.feed.hour))
-        visits = self._group_visits(visitors)
         return self.feed.expose(
             self.clock.item_exposure_in_groups(self.feed.hour, self.feed.group, visits)
         )
@@ -337,6 +342,10 @@ class CommunityModel(mesa.Model):
         row[:, 2] = np.bincount(thread_groups, minlength=k)[:k]
         row[:, 3] = np.bincount(replies.group[replies.group >= 0], minlength=k)[:k]
         self._group_days.append(row)
+        if self.clock is not None:  # active hours: the share of each group's items seen today
+            seen = np.full(k, np.nan)
+            seen[: self._group_seen.size] = self._group_seen
+            self._group_seen_days.append(seen)
 
     def groups_frame(self) -> pd.DataFrame | None:
         """Per group and day (``groups.parquet``): members, active (visited), posts (threads) and
@@ -361,6 +370,11 @@ class CommunityModel(mesa.Model):
         )
         for i, name in enumerate(("members", "active", "posts", "replies")):
             frame[name] = table[:, :, i].reshape(-1)
+        if self.clock is not None:  # active hours (Clock.group_seen)
+            seen = np.full((days, k), np.nan)
+            for d, row in enumerate(self._group_seen_days):
+                seen[d, : row.size] = row
+            frame["seen"] = seen.reshape(-1)
         return frame
 
     def groups_summary(self) -> list[dict]:

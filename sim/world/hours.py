@@ -241,6 +241,7 @@ class Clock:
         self.half_items, self.scroll_items = rules.sink_half_items, rules.chat_scroll_messages
         self.exposure = np.ones((HOURS, HOURS), np.float32)  # of today's feed (``age``)
         self.group_exposure = np.ones((0, HOURS, HOURS), np.float32)  # per group (``age``)
+        self.group_counts = np.zeros((0, HOURS), np.int64)  # per group: its stream's items by hour
         # "within 2 hours": the share of visitors in hour p + k who come less than 2 hours after
         # a post in hour p (uniform times within hours): 1/2, 1, 1/2 for k = 0, 1, 2
         self.within = np.array([0.5, 1.0, 0.5], np.float32)
@@ -291,12 +292,28 @@ class Clock:
             feed.group[inside].astype(np.int64) * HOURS + hour[inside],
             minlength=len(groups) * HOURS,
         )[: len(groups) * HOURS].reshape(len(groups), HOURS)
+        self.group_counts = per_group + announced[None, :]  # (g, 24): each group's stream
         self.group_exposure = np.ones((len(groups), HOURS, HOURS), np.float32)
         for g in np.flatnonzero(groups.open):
             kind = groups.specs[g].platform.kind
             self.group_exposure[g] = exposure_table(
-                kind, per_group[g] + announced, self.half_items, self.scroll_items
+                kind, self.group_counts[g], self.half_items, self.scroll_items
             )
+
+    def group_seen(self, visits: np.ndarray) -> np.ndarray:
+        """In groups, per group: the share of its stream's items (``age``'s feed) that its
+        visitors could still see at their visit hours, the rest having sunk or scrolled away
+        (mean over the group's visitors, ``visits``: groups x 24 by hour; NaN for a group without
+        visitors, 1 for one without items). float64."""
+        counts = self.group_counts.astype(np.float64)
+        table = self.group_exposure.astype(np.float64)
+        total = counts.sum(axis=1)
+        at_hour = np.einsum("gvp,gp->gv", table, counts) / np.maximum(total, 1)[:, None]
+        visits = visits.astype(np.float64)
+        n = visits.sum(axis=1)
+        seen = (visits * at_hour).sum(axis=1) / np.maximum(n, 1)
+        seen = np.where(total > 0, seen, 1.0)
+        return np.where(n > 0, seen, np.nan)
 
     def reading(self, feed, pref_rows: np.ndarray, hours: np.ndarray, exposure=None):
         """For readers with topic interests ``pref_rows`` visiting at ``hours``: the relevance-
