@@ -240,8 +240,9 @@ class Clock:
         self.kind = rules.platform.kind
         self.half_items, self.scroll_items = rules.sink_half_items, rules.chat_scroll_messages
         self.exposure = np.ones((HOURS, HOURS), np.float32)  # of today's feed (``age``)
-        self.group_exposure = np.ones((0, HOURS, HOURS), np.float32)  # per group (``age``)
-        self.group_counts = np.zeros((0, HOURS), np.int64)  # per group: its stream's items by hour
+        # in groups (``age``): per group its exposure table and its stream's items by hour
+        self.group_exposure: np.ndarray | None = None
+        self.group_counts: np.ndarray | None = None
         # "within 2 hours": the share of visitors in hour p + k who come less than 2 hours after
         # a post in hour p (uniform times within hours): 1/2, 1, 1/2 for k = 0, 1, 2
         self.within = np.array([0.5, 1.0, 0.5], np.float32)
