@@ -1137,11 +1137,15 @@ class Population:
                 continue
             rows, items, plat = idx[inside], feed.subset(mine), groups.specs[g].platform
             part = np.zeros((5, rows.size), np.float32)
+            # active hours: the group's items age by its own stream's items (Clock.age)
+            table = None if self.clock is None else self.clock.group_exposure[g]
             if plat.kind == "stream":
-                self._read_stream(rows, items, part, share[inside])
+                self._read_stream(rows, items, part, share[inside], table)
             else:
                 muted = groups.muted[:, g]  # a view: muting writes into the group's column
-                self._read_attention(rows, items, part, day, plat, share[inside], muted, f".{g}")
+                self._read_attention(
+                    rows, items, part, day, plat, share[inside], muted, f".{g}", table
+                )
             self._drift_topics(rows, items.informative_per_topic())
             info, relevant = part[0], part[1]
             saturation = 1 - np.exp(-3.0 * relevant / INFO_SATURATION_ITEMS)
@@ -1155,11 +1159,17 @@ class Population:
         values[0] = mean_quality * saturation
 
     def _read_stream(
-        self, idx: np.ndarray, feed: Items, values: np.ndarray, share: np.ndarray | None = None
+        self,
+        idx: np.ndarray,
+        feed: Items,
+        values: np.ndarray,
+        share: np.ndarray | None = None,
+        exposure: np.ndarray | None = None,
     ) -> None:
         """Ren & Kraut (2014): every visitor reads the whole stream up to its budget; relevance is
         the stream's, quality the stream's mean, and more to read than time allows costs a
-        saturating overload cost. ``share``: of each reader's budget (groups; default all)."""
+        saturating overload cost. ``share``: of each reader's budget (groups; default all);
+        ``exposure``: active hours' table of the group read (default the whole feed's)."""
         r = self.rules
         info, relevant, cost, overload_cost, toxicity = values
         total = float(len(feed))
@@ -1172,7 +1182,7 @@ class Population:
             kernels.active().weighted_rows(self.pref, idx, per_topic), np.float32(total)
         )
         if self.clock is not None:  # active hours: what is still visible at the visit hour
-            relevant_in_feed, total = self._exposed(feed, idx, relevant_in_feed)[:2]
+            relevant_in_feed, total = self._exposed(feed, idx, relevant_in_feed, exposure)[:2]
         # a personalized filter hides a share of each reader's off-topic items
         seen = total - self.today.feed_filter * (total - relevant_in_feed)
         read = np.minimum(seen, budget)
@@ -1200,6 +1210,7 @@ class Population:
         share: np.ndarray | None = None,
         muted_by: np.ndarray | None = None,
         mute_purpose: str = "",
+        exposure: np.ndarray | None = None,
     ) -> None:
         """Attention-limited reading (Weng et al. 2012) on a forum, feed or chat group.
 
@@ -1214,7 +1225,8 @@ class Population:
         off-topic messages read cost as in Ren & Kraut. Sources: ``sim.world.platform``.
 
         In groups (``_read_groups``): ``plat`` is the group's platform, ``share`` each reader's
-        share of its budget, ``muted_by`` the group's mute column and ``mute_purpose`` its stream."""
+        share of its budget, ``muted_by`` the group's mute column, ``mute_purpose`` its stream and
+        ``exposure`` active hours' table of the group (``Clock.group_exposure``)."""
         r = self.rules
         plat = plat if plat is not None else r.platform
         muted_by = muted_by if muted_by is not None else self.muted
@@ -1235,7 +1247,7 @@ class Population:
         notified = seen  # chat: every unread message notifies, scrolled away or not
         thinning = None
         if self.clock is not None:  # active hours: what is still visible at the visit hour
-            relevant_in_feed, total, thinning = self._exposed(feed, idx, relevant_in_feed)
+            relevant_in_feed, total, thinning = self._exposed(feed, idx, relevant_in_feed, exposure)
             seen = total - np.float32(self.today.feed_filter) * (total - relevant_in_feed)
         offtopic_share = 1 - relevant_in_feed / seen
         depth = np.float32(plat.page_depth)
@@ -1299,13 +1311,13 @@ class Population:
             toxicity[:] = r.toxicity_cost * (1 - np.exp(-toxic_read / 3.0))
             cost += toxicity
 
-    def _exposed(self, feed: Items, idx: np.ndarray, relevant_in_feed: np.ndarray):
+    def _exposed(self, feed: Items, idx: np.ndarray, relevant_in_feed: np.ndarray, exposure=None):
         """Active hours (``sim.world.hours``): the relevance-weighted count of items each reader
         still sees at its visit hour, the count of all items it sees, and the share of its
         relevant items it sees (a thinning by age, independent of quality: the reading kernels
         then scale the quality read by it). At least a trace of an item is seen, so the shares
-        below stay defined."""
-        exposed, total = self.clock.reading(feed, self.pref[idx], self.hour_today[idx])
+        below stay defined. ``exposure``: a group's table (default the whole feed's)."""
+        exposed, total = self.clock.reading(feed, self.pref[idx], self.hour_today[idx], exposure)
         total = np.maximum(total, np.float32(1e-6))
         exposed = np.minimum(exposed, total)
         full = np.maximum(relevant_in_feed, np.float32(1e-9))

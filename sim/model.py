@@ -22,6 +22,7 @@ from sim.policies import Actions, Lever, Market, Operator, Strategy, operator_se
 from sim.world import kernels, segments
 from sim.world.content import Items
 from sim.world.groups import Groups, GroupSpec
+from sim.world.hours import HOURS as HOURS_PER_DAY
 from sim.world.hours import OPERATOR_HOUR, ActiveHours, Clock
 from sim.world.metrics import (
     DayActivity,
@@ -155,6 +156,9 @@ class CommunityModel(mesa.Model):
         self._group_days: list[
             np.ndarray
         ] = []  # per day: groups x [members, active, posts, replies]
+        # with active hours: per day, each group's share of its items its visitors could see
+        self._group_seen_days: list[np.ndarray] = []
+        self._group_seen = np.zeros(0)
         self.joins_refused = 0
         if self.groups is not None:
             self.groups.join(founders, self.population.pref, self.population.view("alive"))
@@ -202,7 +206,7 @@ class CommunityModel(mesa.Model):
         # in groups (sim.world.groups) visiting, reading and responding take the groups; without
         # them, the calls are those of one feed
         visitors = pop.visit(day) if self.groups is None else pop.visit(day, self.groups)
-        self._response_feed = self._aged_feed()
+        self._response_feed = self._aged_feed(visitors)
         if self.groups is None:
             pop.read(visitors, self.feed, day)
         else:
@@ -227,16 +231,34 @@ class CommunityModel(mesa.Model):
         self.pending_invites = invites
         self._collect(day, joins, visitors, threads, replies, reactions, invites, leaving)
 
-    def _aged_feed(self) -> Items:
+    def _aged_feed(self, visitors: np.ndarray) -> Items:
         """Today's feed as repliers and reactors weigh it: with active hours each item's appeal
         times its mean exposure over today's visitors (``Clock.item_exposure``: an item posted
-        when few are online has sunk or scrolled away by the time most come); else the feed."""
+        when few are online has sunk or scrolled away by the time most come); else the feed. In
+        groups, each group's items age in its own stream and by its own visitors
+        (``Clock.item_exposure_in_groups``)."""
         if self.clock is None:
             return self.feed
-        self.clock.age(self.feed)
+        self.clock.age(self.feed, self.groups)
+        if self.groups is not None:
+            visits = self._group_visits(visitors)
+            self._group_seen = self.clock.group_seen(visits)
         if len(self.feed) == 0:
             return self.feed
-        return self.feed.expose(self.clock.item_exposure(self.feed.hour))
+        if self.groups is None:
+            return self.feed.expose(self.clock.item_exposure(self.feed.hour))
+        return self.feed.expose(
+            self.clock.item_exposure_in_groups(self.feed.hour, self.feed.group, visits)
+        )
+
+    def _group_visits(self, visitors: np.ndarray) -> np.ndarray:
+        """groups x 24: today's visitors in each open group by their visit hour (active hours)."""
+        pop, k = self.population, len(self.groups)
+        slots = pop.slots_of(visitors)
+        rows, cols = np.nonzero(self.groups.member[slots] & self.groups.open[None, :])
+        hour = pop.hour_today[slots[rows]].astype(np.int64)
+        cell = cols.astype(np.int64) * HOURS_PER_DAY + hour
+        return np.bincount(cell, minlength=k * HOURS_PER_DAY).reshape(k, HOURS_PER_DAY)
 
     def arrive(self, day: int) -> int:
         """Bass arrivals from the remaining market, plus referral joins from yesterday's invites."""
@@ -320,6 +342,10 @@ class CommunityModel(mesa.Model):
         row[:, 2] = np.bincount(thread_groups, minlength=k)[:k]
         row[:, 3] = np.bincount(replies.group[replies.group >= 0], minlength=k)[:k]
         self._group_days.append(row)
+        if self.clock is not None:  # active hours: the share of each group's items seen today
+            seen = np.full(k, np.nan)
+            seen[: self._group_seen.size] = self._group_seen
+            self._group_seen_days.append(seen)
 
     def groups_frame(self) -> pd.DataFrame | None:
         """Per group and day (``groups.parquet``): members, active (visited), posts (threads) and
@@ -344,6 +370,11 @@ class CommunityModel(mesa.Model):
         )
         for i, name in enumerate(("members", "active", "posts", "replies")):
             frame[name] = table[:, :, i].reshape(-1)
+        if self.clock is not None:  # active hours (Clock.group_seen)
+            seen = np.full((days, k), np.nan)
+            for d, row in enumerate(self._group_seen_days):
+                seen[d, : row.size] = row
+            frame["seen"] = seen.reshape(-1)
         return frame
 
     def groups_summary(self) -> list[dict]:

@@ -180,14 +180,12 @@ def test_bad_event_and_content_hours_name_the_field():
         parse_scenario(yaml.safe_dump(bad))
 
 
-def test_active_hours_with_groups_are_refused_by_name():
-    """Hours' exposure is the whole feed's on the community's platform; per-group feeds are not
-    built, so the two together are refused rather than run wrong."""
+def test_active_hours_with_groups_are_accepted():
+    """Hours and groups together are a valid scenario (each group's items age in its own stream:
+    sim.world.hours, Clock.age); tests/test_hours_groups.py runs them."""
     both = {"hours": {}, "groups": [{"name": "chat", "platform": {"kind": "chat_group"}}]}
-    with pytest.raises(ScenarioError, match="active hours cannot yet be combined with groups"):
-        parse_scenario(yaml.safe_dump(both))
-    parse_scenario(yaml.safe_dump({"hours": {}}))  # each alone is fine
-    parse_scenario(yaml.safe_dump({"groups": both["groups"]}))
+    scenario = parse_scenario(yaml.safe_dump(both))
+    assert scenario.hours is not None and len(scenario.groups) == 1
 
 
 def test_a_named_profile_can_be_shared_between_segments():

@@ -13,7 +13,9 @@ Cases, for seeds 3 and 4, 1,500 founders, 120 days (``--members``, ``--days``, `
 * ``all-levers``: every lever on, built as ``benchmarks/bench_core.py --policies all`` builds it
   (``all_levers_strategy(members)``, ``market_size = 5 * members``);
 * ``default``: the packaged default scenario;
-* ``chat_group`` and ``feed``: the default scenario with ``platform.kind`` set to that platform.
+* ``chat_group`` and ``feed``: the default scenario with ``platform.kind`` set to that platform;
+* ``active-hours`` and ``lever-groups``: this checkout's ``experiments/`` scenario of that name (active
+  hours alone; groups alone) with ``community.members`` and ``run.seed`` overridden.
 
 The same inputs (this checkout's ``experiments/all-levers.yaml`` and ``bench_core.py``) are used on
 both sides; only the ``sim`` package differs. The last line is ``IDENTICAL: N fields in K runs``
@@ -36,7 +38,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-CASES = ("all-levers", "default", "chat_group", "feed")
+CASES = ("all-levers", "default", "chat_group", "feed", "active-hours", "lever-groups")
+SCENARIO_CASES = ("active-hours", "lever-groups")  # experiments/<case>.yaml
 
 
 # ---- worker: runs in a subprocess with PYTHONPATH set to one checkout ------------------------------
@@ -62,6 +65,9 @@ def build(case: str, seed: int, members: int):
             members=members, market_size=MARKET_PER_MEMBER * members, strategy=strategy, rng=seed
         )
     overrides: dict[str, object] = {"community.members": members, "run.seed": seed}
+    if case in SCENARIO_CASES:
+        scenario = load_scenario(REPO / "experiments" / f"{case}.yaml", overrides)
+        return CommunityModel(**scenario.model_kwargs(), rng=scenario.run.seed)
     if case != "default":
         overrides["platform.kind"] = case
     scenario = load_scenario(None, overrides)

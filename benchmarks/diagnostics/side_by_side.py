@@ -7,6 +7,9 @@ CPU second, the medians of each side and their ratio (reference / this: the cost
 this checkout relative to the reference; above 1 is slower).
 
     .venv/bin/python benchmarks/diagnostics/side_by_side.py /work/wt-base --sizes 100000 1000000
+
+``--hours`` runs both sides with ``bench_core.py --hours`` (active hours on): whether a change costs
+the hours model anything.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def one_run(checkout: Path, size: int, days: int, reference: bool) -> float:
+def one_run(checkout: Path, size: int, days: int, reference: bool, hours: bool = False) -> float:
     """Member-days per CPU second of one ``bench_core.py`` run of ``checkout``."""
     with tempfile.TemporaryDirectory(prefix="side_by_side-") as folder:
         out = Path(folder) / "bench.json"
@@ -31,6 +34,7 @@ def one_run(checkout: Path, size: int, days: int, reference: bool) -> float:
             sys.executable,
             str(checkout / "benchmarks" / "bench_core.py"),
             *("--sizes", str(size), "--days", str(days), "--policies", "all", "--no-oracle"),
+            *(["--hours"] if hours else []),
             *("--json", str(out)),
         ]
         env = {**os.environ, "PYTHONPATH": str(checkout)} if reference else None
@@ -47,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000], help="members")
     parser.add_argument("--days", type=int, default=30, help="days per run (30)")
     parser.add_argument("--pairs", type=int, default=3, help="alternating pairs per size (3)")
+    parser.add_argument("--hours", action="store_true", help="both sides with active hours")
     args = parser.parse_args(argv)
     reference = args.reference.resolve()
     if not (reference / "benchmarks" / "bench_core.py").is_file():
@@ -55,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes:
         rates: dict[str, list[float]] = {"reference": [], "this": []}
         for _ in range(args.pairs):
-            rates["reference"].append(one_run(reference, size, args.days, reference=True))
-            rates["this"].append(one_run(REPO, size, args.days, reference=False))
+            rates["reference"].append(one_run(reference, size, args.days, True, args.hours))
+            rates["this"].append(one_run(REPO, size, args.days, False, args.hours))
         base, new = (statistics.median(rates[k]) for k in ("reference", "this"))
         for side, values in rates.items():
             print(f"{size:>9,} {side:>9}: " + ", ".join(f"{v:,.0f}" for v in values))

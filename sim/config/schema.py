@@ -311,12 +311,6 @@ class Scenario(Section):
         if self.hours is not None:
             problems += self.hours.problems([segment.name for segment in self.member_mix])
         problems += self._group_problems(topics)
-        if self.hours is not None and self.groups:
-            # items sink under the whole feed's newer items on the community's platform
-            # (sim.world.hours); per group feeds and platforms are not built yet
-            problems.append(
-                ("hours", "hours + groups", "active hours cannot yet be combined with groups")
-            )
         problems += self._segment_references([segment.name for segment in self.member_mix])
         if problems:
             raise PydanticCustomError(

@@ -1825,6 +1825,46 @@ BINDING_GROUP_ROWS = (
 # arm A runs the lever for every member it would pick, arm B the same lever aimed at an audience
 # (roles and value tiers from behaviour, sim.world.segments); written before measuring
 PAID_REWARDS = {"tangible": True, "money_per_point": 0.05}  # the "reward size" row's paying arm
+# active hours together with groups (issue 16 items 1 x 3), expected signs written before measuring:
+# two chat groups by topic (the 8 default topics halved; the first half holds the more popular
+# topics, so its group is the busier); with hours each group's messages scroll away under that
+# group's own later messages only (sim.world.hours, Clock.age)
+TWO_TOPIC_CHATS = {
+    "groups": [
+        {"name": "chat a", "platform": {"kind": "chat_group"}, "topics": [0, 1, 2, 3]},
+        {"name": "chat b", "platform": {"kind": "chat_group"}, "topics": [4, 5, 6, 7]},
+    ]
+}
+HOURS_GROUP_ROWS = (
+    Row(
+        "active hours in groups: on vs off (two chat groups by topic)",
+        {},
+        HOURS_ON,
+        "- - - - - 0",
+        "each group's messages scroll away under the group's own later messages (a reader "
+        "scrolls back through the newest behaviour.chat_scroll_messages of the group; Hodas & "
+        "Lerman 2012: what is seen is what is near the top), while every unread message still "
+        "notifies: members read less of each group than the day-only model lets them, "
+        f"{LOWER_BENEFIT}",
+        cost=NO_MONEY,
+        base=TWO_TOPIC_CHATS,
+    ),
+    Row(
+        "active hours in groups: chat scroll window 400 vs 100 (two chat groups by topic)",
+        {},
+        {"behaviour": {"chat_scroll_messages": 400.0}},
+        "? + ? ? + 0",
+        "a reader scrolls back through 400 of a group's messages, not 100, so it reads more of "
+        "each group and finds more relevant messages: more visits and posts (as measured in one "
+        "chat group, row behaviour.chat_scroll_messages: daily actives and posts rose); members "
+        "and retention: no expectation, since in one chat group they fell through muting "
+        "(benchmarks/diagnostics/chat_scroll.py), and each group here carries only its own "
+        "topics' messages, fewer to scroll through",
+        cost=NO_MONEY,
+        base={**HOURS_ON, **TWO_TOPIC_CHATS},
+    ),
+)
+
 TARGET_ROWS = (
     Row(
         "targeting: rewards to core members only vs to all (equal budget)",
@@ -1876,5 +1916,6 @@ ROWS: tuple[Row, ...] = (
     *HOURS_ROWS,
     *GROUP_ROWS,
     *BINDING_GROUP_ROWS,
+    *HOURS_GROUP_ROWS,
     *TARGET_ROWS,
 )

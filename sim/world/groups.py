@@ -34,6 +34,9 @@ The rules here, each an assumption in its form:
 * **Replies** go to threads in the replier's groups: each reply picks one of the replier's groups
   (uniformly), then a thread in it by interest, as in one feed.
 
+With active hours (``sim.world.hours``) each group is its own stream: its items sink or scroll
+away under the items posted after them in that group, by its platform kind (``Clock.age``).
+
 Absent a ``groups`` section a community is one feed exactly as before (no ``Groups`` is built).
 """
 

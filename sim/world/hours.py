@@ -41,6 +41,17 @@ What the profile does, vectorised (no sub-steps of the day):
   A live event held at an hour draws each member by its profile's weight at that hour relative to
   its peak hour (``Clock.online``; an assumption: at its best hour a member comes as in the
   day-only model).
+* **Groups.** With a ``groups`` section (``sim.world.groups``) each group is its own stream: an
+  item sinks or scrolls away under the items posted after it **in its group** (the group's own
+  items and the operator's announcements, which go to every group), by the group's platform kind
+  (chat group: the scroll window; forum, feed, stream: the sink half-life). ``Clock.age`` builds
+  one table per open group (a loop over groups, the same ``exposure_table`` kernel); members read
+  each group with its table (``Population._read_groups``), and an item's mean exposure for
+  replies and reactions is over today's visitors who belong to its group (an announcement's:
+  over every group's visitors, each with its group's table; an assumption, one appeal per item).
+  That a group is its own stream is how chat groups and channels work (a WeChat group's or a
+  Discord channel's messages scroll by that group's traffic only; Qiu et al. 2016 study each
+  WeChat group's messages as its own sequence).
 * **Outputs.** A 7 x 24 heatmap of visits by weekday and hour, per segment (``hours.parquet``).
 """
 
@@ -229,6 +240,9 @@ class Clock:
         self.kind = rules.platform.kind
         self.half_items, self.scroll_items = rules.sink_half_items, rules.chat_scroll_messages
         self.exposure = np.ones((HOURS, HOURS), np.float32)  # of today's feed (``age``)
+        # in groups (``age``): per group its exposure table and its stream's items by hour
+        self.group_exposure: np.ndarray | None = None
+        self.group_counts: np.ndarray | None = None
         # "within 2 hours": the share of visitors in hour p + k who come less than 2 hours after
         # a post in hour p (uniform times within hours): 1/2, 1, 1/2 for k = 0, 1, 2
         self.within = np.array([0.5, 1.0, 0.5], np.float32)
@@ -263,22 +277,58 @@ class Clock:
         self.counts = today.sum(axis=0).astype(np.float32)
         return (cell - seg * HOURS).astype(np.int8)
 
-    def age(self, feed) -> None:
-        """Today's exposure table, from the items of the feed read today by the hour posted."""
+    def age(self, feed, groups=None) -> None:
+        """Today's exposure table, from the items of the feed read today by the hour posted; with
+        ``groups`` (``sim.world.groups.Groups``) also one table per group (``group_exposure``,
+        groups x 24 x 24), from the items of that group's stream (its own and the operator's
+        announcements, group -1) on that group's platform kind. A closed group's table is 1."""
         counts = np.bincount(feed.hour.astype(np.int64), minlength=HOURS)
         self.exposure = exposure_table(self.kind, counts, self.half_items, self.scroll_items)
+        if groups is None:
+            return
+        hour = feed.hour.astype(np.int64)
+        announced = np.bincount(hour[feed.group < 0], minlength=HOURS)
+        inside = feed.group >= 0
+        per_group = np.bincount(
+            feed.group[inside].astype(np.int64) * HOURS + hour[inside],
+            minlength=len(groups) * HOURS,
+        )[: len(groups) * HOURS].reshape(len(groups), HOURS)
+        self.group_counts = per_group + announced[None, :]  # (g, 24): each group's stream
+        self.group_exposure = np.ones((len(groups), HOURS, HOURS), np.float32)
+        for g in np.flatnonzero(groups.open):
+            kind = groups.specs[g].platform.kind
+            self.group_exposure[g] = exposure_table(
+                kind, self.group_counts[g], self.half_items, self.scroll_items
+            )
 
-    def reading(self, feed, pref_rows: np.ndarray, hours: np.ndarray):
+    def group_seen(self, visits: np.ndarray) -> np.ndarray:
+        """In groups, per group: the share of its stream's items (``age``'s feed) that its
+        visitors could still see at their visit hours, the rest having sunk or scrolled away
+        (mean over the group's visitors, ``visits``: groups x 24 by hour; NaN for a group without
+        visitors, 1 for one without items). float64."""
+        counts = self.group_counts.astype(np.float64)
+        table = self.group_exposure.astype(np.float64)
+        total = counts.sum(axis=1)
+        at_hour = np.einsum("gvp,gp->gv", table, counts) / np.maximum(total, 1)[:, None]
+        visits = visits.astype(np.float64)
+        n = visits.sum(axis=1)
+        seen = (visits * at_hour).sum(axis=1) / np.maximum(n, 1)
+        seen = np.where(total > 0, seen, 1.0)
+        return np.where(n > 0, seen, np.nan)
+
+    def reading(self, feed, pref_rows: np.ndarray, hours: np.ndarray, exposure=None):
         """For readers with topic interests ``pref_rows`` visiting at ``hours``: the relevance-
         weighted count of informative items they can see (interest times each topic's exposed
-        appeal) and the exposed count of all items (float32 per reader)."""
+        appeal) and the exposed count of all items (float32 per reader). ``exposure``: the table
+        to use (a group's, ``group_exposure[g]``; default today's whole-feed table)."""
         weight = np.where(feed.offtopic, 0, feed.appeal).astype(np.float64)
         cell = feed.hour.astype(np.int64) * feed.n_topics + feed.topic
         by_hour = np.bincount(cell, weights=weight, minlength=HOURS * feed.n_topics)
         by_hour = by_hour.reshape(HOURS, feed.n_topics)
         counts = np.bincount(feed.hour.astype(np.int64), minlength=HOURS).astype(np.float32)
-        per_topic = (self.exposure.astype(np.float64) @ by_hour).astype(np.float32)  # (v, topic)
-        total = self.exposure @ counts  # (v,)
+        table = self.exposure if exposure is None else exposure
+        per_topic = (table.astype(np.float64) @ by_hour).astype(np.float32)  # (v, topic)
+        total = table @ counts  # (v,)
         relevant = (pref_rows * per_topic[hours]).sum(axis=1, dtype=np.float32)
         return np.minimum(relevant, total[hours]), total[hours]
 
@@ -289,6 +339,24 @@ class Clock:
             return np.ones(item_hours.size, np.float32)
         by_post = (self.counts @ self.exposure) / n  # (p,)
         return by_post[item_hours.astype(np.int64)].astype(np.float32)
+
+    def item_exposure_in_groups(
+        self, item_hours: np.ndarray, item_groups: np.ndarray, visits: np.ndarray
+    ) -> np.ndarray:
+        """In groups: each item's mean exposure over today's visitors who belong to its group, by
+        its group's table (``visits``: groups x 24, today's visitors in each group by hour); an
+        announcement's (group -1) over every group's visitors, each by its group's table. An item
+        of a group without visitors today keeps 1 (nobody reads it). float32."""
+        visits = visits.astype(np.float64)
+        table = self.group_exposure.astype(np.float64)  # (g, v, p)
+        weighted = np.einsum("gv,gvp->gp", visits, table)  # (g, p): summed over visitors
+        n = visits.sum(axis=1)  # (g,)
+        by_post = np.where(n[:, None] > 0, weighted / np.maximum(n, 1)[:, None], 1.0)
+        everyone = weighted.sum(axis=0) / n.sum() if n.sum() > 0 else np.ones(HOURS)
+        h = item_hours.astype(np.int64)
+        g = item_groups.astype(np.int64)
+        mine = by_post[np.maximum(g, 0), h]
+        return np.where(g >= 0, mine, everyone[h]).astype(np.float32)
 
     def readers_within(self, item_hours: np.ndarray) -> np.ndarray:
         """Today's visitors who come less than 2 hours after each item was posted."""
