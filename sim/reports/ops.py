@@ -24,8 +24,8 @@ cannot show it; no number is imputed (DESIGN.md: what a log cannot see is absent
    30 days is ours, the same month that makes a lurker in ``sim.world.metrics``);
 6. hot topics: a log's ``topic`` column (threads started, and replies and reactions as responses);
    a run folder has no per-topic series (issue 16 item 8);
-7. active hours: hour x weekday (UTC) of a log's observed actions other than joins; the model has no
-   time of day (issue 16 item 1);
+7. active hours: hour x weekday (UTC) of a log's observed actions other than joins; of a run's
+   visits when it ran with active hours (``hours.parquet``; sim.world.hours), none without;
 8. top contributors by role: roles by the model's bounds (``sim.world.metrics.ROLE_BOUNDS``) on the
    posts and replies of the ``ROLE_DAYS`` days ending the week (the model counts a decaying ~30-day
    count; a log has exact dates, so a plain 30-day window);
@@ -1222,8 +1222,7 @@ def _hours(report: Report) -> None:
                 [],
                 "Not available: this run had no active hours (the scenario's `hours` section, "
                 "sim.world.hours; without it one step is one day). A run's exported log "
-                "(`commsim export-log`) spreads each day's rows evenly over the day, so it has "
-                "no real hours either.",
+                "(`commsim export-log`) then has dates only, no hours either.",
             )
             return
         _draw_hours(
