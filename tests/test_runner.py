@@ -140,6 +140,42 @@ def test_a_broken_process_pool_is_rebuilt_and_its_runs_resubmitted(
     assert_same_runs(serial_reference, tmp_path / "out")
 
 
+def test_a_pool_that_breaks_between_submits_is_rebuilt_and_loses_no_run(
+    serial_reference, tmp_path, monkeypatch
+):
+    """A worker can die between two submits: the pool then refuses the next submit before any
+    future reports the break (a flaky failure of the test above under load). The refused run and
+    those in flight go to a new pool."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sim.experiments import runner
+
+    class BreaksOnce:  # the serial executor, refusing its third submit once
+        def __init__(self, inner, state):
+            self.inner, self.state = inner, state
+
+        def submit(self, *args):
+            self.state["submits"] += 1
+            if self.state["submits"] == 3:
+                raise BrokenProcessPool("a worker died")
+            return self.inner.submit(*args)
+
+        def shutdown(self, **kwargs):
+            self.inner.shutdown(**kwargs)
+
+    state = {"submits": 0}
+
+    class Pool(runner._Pool):
+        def _start(self):
+            return BreaksOnce(super()._start(), state)
+
+    monkeypatch.setattr(runner, "_Pool", Pool)
+    result = run_sweep(load_sweep(write_sweep(tmp_path)), tmp_path / "out", progress=False)
+    assert state["submits"] > 3 and result.pool_rebuilds == 1
+    assert (result.finished, result.failed) == (6, 0)
+    assert_same_runs(serial_reference, tmp_path / "out")
+
+
 def test_sigkill_mid_sweep_then_rerun_stores_every_run_once_as_uninterrupted(tmp_path):
     sweep_file = write_sweep(tmp_path, replications=16)  # 32 runs
     command = [BIN / "commsim", "sweep", str(sweep_file), "--workers", "2", "--quiet"]

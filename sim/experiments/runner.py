@@ -389,7 +389,21 @@ def _submit_and_store(sweep, store, pool, todo, run, result, bar, in_flight, ret
                 break
             if task.key not in attempts:
                 store.record_status([task.key], "running")
-            in_flight[pool.executor.submit(pinned, run, task)] = task
+            try:
+                in_flight[pool.executor.submit(pinned, run, task)] = task
+            except BrokenProcessPool:
+                # a worker died between two submits: the pool refuses new work before any future
+                # reports it. This run and every run in flight go to a new pool (counted as an
+                # attempt, so pools that keep breaking end in recorded failures, not a loop)
+                attempts[task.key] = attempts.get(task.key, 0) + 1
+                if attempts[task.key] >= MAX_ATTEMPTS:
+                    _record(store, task, result, "worker process died", "", bar)
+                else:
+                    retry.append(task)
+                retry.extend(in_flight.values())
+                in_flight.clear()
+                pool.rebuild()
+                result.pool_rebuilds += 1
         if not in_flight:
             return
         finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
