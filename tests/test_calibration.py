@@ -23,6 +23,7 @@ from sim.calibration.activity import ActivityStats, Observation, Observed
 from sim.calibration.fit import (
     DRIVE_MAX,
     MAX_SIMULATED,
+    PILOT_DRIVE,
     PILOT_SPAN,
     Parameter,
     calibrate,
@@ -343,9 +344,18 @@ def test_the_volume_pilot_centres_the_priors_on_the_logs_volume(truth_log):
     priors = derive_priors(observed, base)
     data = based(base, priors)
     limit = ABORT_FACTOR * int(observed.daily[["threads", "replies"]].to_numpy().sum())
-    run = functools.partial(simulate_activity, observation=CONTRIBUTIONS, max_contributions=limit)
+    simulate = functools.partial(
+        simulate_activity, observation=CONTRIBUTIONS, max_contributions=limit
+    )
+    ceilings = []
+
+    def run(task):  # the pilot runs at the drive ceiling of the reply effect (PILOT_DRIVE)
+        ceilings.append(task.scenario["behaviour"]["drive_max"])
+        return simulate(task)
+
     params, rows, notes = volume_pilot(priors.parameters, data, priors, observed, run,
                                        folder / "pilot-runs", 3, "serial", 1, False, "test")  # fmt: skip
+    assert ceilings and set(ceilings) == {PILOT_DRIVE}
     total = lambda row: row["threads"] + row["replies"]  # noqa: E731
     target = total(volume_measures(observed))
     misses = [abs(np.log(total(r) / target)) for r in rows if not r["aborted"]]
