@@ -82,7 +82,7 @@ from sim.world.metrics import REPORTED_AGES
 
 # in the runs folder's path: a change to the statistics never reuses runs (6: runs with active
 # hours record their contributions by hour, ``contributions_by_hour``, for the hour check; 7: the
-# drive ceiling and the members' spread are fitted)
+# drive ceiling and the members' spread are fitted; 8: the volume pilot runs at ``PILOT_DRIVE``)
 CALIBRATION_VERSION = "8"
 CURVES = {
     "joins": "joins per week",
@@ -131,8 +131,8 @@ POINTS = ("best", "mean")
 # a hundredth of what the default mix writes per visit, or many times more (ours)
 POST_SCALE = (0.005, 30.0)
 # the post drive's ceiling (Rules.drive_max, default 10): from almost none (1.05: replies and
-# habit barely raise writing) to the model's default; log-uniform, so its centre (about 3.2) is
-# where the volume pilot starts (see the drive_max prior in derive_priors)
+# habit barely raise writing) to the model's default; log-uniform (see the drive_max prior in
+# derive_priors; the volume pilot runs at PILOT_DRIVE, not at this range's centre)
 DRIVE_MAX = (1.05, 10.0)
 # every segment's propensity spread (Segment.spread, default 0.8): from members much alike to a
 # heavy tail (the top 1% of a log-normal hold 6% of its mass at 0.8, 20% at 1.5, 57% at 2.5);
