@@ -32,10 +32,12 @@ from sim.calibration.fit import (
     distances,
     edge_warnings,
     parse_parameter,
+    particle_rows,
     pilot_residuals,
     pilot_step,
     rescaled,
     scenario_changes,
+    simulate_activity,
     volume_measures,
     volume_pilot,
 )
@@ -43,6 +45,7 @@ from sim.calibration.log import read_log, simulated_stats, write_log
 from sim.calibration.observation import decide
 from sim.cli.core import main
 from sim.config import apply_overrides, load_scenario
+from sim.experiments.runner import RunTask
 from sim.model import CommunityModel
 
 TRUE_POST_SCALE = 6.0
@@ -378,6 +381,68 @@ def test_the_calibrated_candidate_has_the_fewest_stopped_runs_then_the_smallest_
     assert choose_candidate(candidates)["particle"] == 2  # all have a stopped run
     candidates.loc[2, "stopped_runs"] = 0
     assert choose_candidate(candidates)["particle"] == 3
+
+
+def test_a_particles_distance_is_the_mean_over_its_seeds_and_a_stopped_seed_rejects_it():
+    runs = pd.DataFrame({
+        "generation": 1, "particle": [0, 0, 1, 1], "key": ["a", "b", "c", "d"],
+        "mix.post_scale": [2.0, 2.0, 5.0, 5.0], "posts_level": [0.2, 0.6, 0.1, 0.3],
+        "aborted": [0, 0, 0, 1], "distance": [1.0, 3.0, 0.5, np.inf],
+    })  # fmt: skip
+    frame = particle_rows(runs, ["posts_level"]).set_index("particle")
+    assert frame.loc[0, "distance"] == 2.0 and frame.loc[0, "posts_level"] == pytest.approx(0.4)
+    assert frame.loc[0, "keys"] == "a;b" and frame.loc[0, "seeds"] == 2
+    assert frame.loc[0, "mix.post_scale"] == 2.0 and frame.loc[0, "key"] == "a"
+    assert np.isinf(frame.loc[1, "distance"]) and frame.loc[1, "aborted"] == 1
+
+
+def test_calibration_runs_are_seeded_by_their_key_not_shared_across_particles():
+    """Particles must not share one draw of the model's noise (``particle_seed``): the same key
+    runs the same, two keys of one scenario run differently; the sweep's seeds alone (common
+    random numbers) would run both keys alike."""
+    scenario = load_scenario(None, {**SIZE, "run.days": 60})
+    data = scenario.model_dump(mode="json")
+
+    def outcome(key, own_seed):
+        task = RunTask(key, "fit", 0, 0, 5, {}, data)
+        result = simulate_activity(task, CONTRIBUTIONS, own_seed=own_seed)
+        assert result.error is None, result.error
+        return result.series[["threads", "replies"]].to_numpy()
+
+    first, second = "0" * 19 + "1", "0" * 19 + "2"
+    assert np.array_equal(outcome(first, True), outcome(first, True))
+    assert not np.array_equal(outcome(first, True), outcome(second, True))
+    assert np.array_equal(outcome(first, False), outcome(second, False))
+
+
+def test_every_generation_runs_each_particle_on_its_own_seeds(truth_log, monkeypatch):
+    import sim.calibration.fit as fit_module
+
+    folder, log, base = truth_log
+    stats, _ = read_log(log, CONTRIBUTIONS)
+    observed = stats.finish()
+    base = apply_overrides(base, {"run.days": observed.days})
+    seen = []
+    real = fit_module.simulate_activity
+
+    def recording(task, *args, **kwargs):
+        seen.append((task.key, kwargs.get("own_seed", False)))
+        return real(task, *args, **kwargs)
+
+    monkeypatch.setattr(fit_module, "simulate_activity", recording)
+    fit = calibrate(
+        observed, base, folder / "seeds-runs", parameters=[Parameter("mix.post_scale", 1, 10)],
+        observation=CONTRIBUTIONS, particles=3, generations=1, check=1, seed=4, top=0,
+        backend="serial", progress=False, seeds=2,
+    )  # fmt: skip
+    generation = fit.samples[fit.samples["generation"] == 1]
+    assert (generation["seeds"] == 2).all() and len(generation) == 3
+    keys = [k for joined in generation["keys"] for k in joined.split(";")]
+    assert len(set(keys)) == 6
+    own = {key for key, flag in seen if flag}
+    assert set(keys) <= own  # every generation run seeded by its key
+    assert len(fit.predictive) == 2 * int(generation["accepted"].sum())
+    assert fit.predictive_weights.sum() == pytest.approx(1.0)
 
 
 def test_scaled_runs_are_rescaled_to_full_size():

@@ -82,8 +82,9 @@ from sim.world.metrics import REPORTED_AGES
 
 # in the runs folder's path: a change to the statistics never reuses runs (6: runs with active
 # hours record their contributions by hour, ``contributions_by_hour``, for the hour check; 7: the
-# drive ceiling and the members' spread are fitted; 8: the volume pilot runs at ``PILOT_DRIVE``)
-CALIBRATION_VERSION = "8"
+# drive ceiling and the members' spread are fitted; 8: the volume pilot runs at ``PILOT_DRIVE``;
+# 9: every run seeded by its key, ``particle_seed``, and ``SEEDS`` runs per particle)
+CALIBRATION_VERSION = "9"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -142,6 +143,7 @@ SPREAD = (0.3, 2.5)
 # and REPLICATIONS more seeds (``_replicated_best``): ours
 TOP = 4
 REPLICATIONS = 3
+SEEDS = 2  # seeds per particle (``particle_rows``)
 ABORT_FACTOR = 10  # a run writing this many times the log's contributions is stopped, rejected
 # the volume pilot (``volume_pilot``): runs at most, the largest change of a knob per run, each
 # knob's prior span either side of the pilot's point (why 2: see volume_pilot), the limits of the
@@ -659,23 +661,27 @@ def volume_pilot(
 
 # ---- the worker --------------------------------------------------------------------------------
 def simulate_activity(
-    task: RunTask, observation: Observation | None = None, max_contributions: int | None = None
+    task: RunTask,
+    observation: Observation | None = None,
+    max_contributions: int | None = None,
+    own_seed: bool = False,
 ) -> RunOutcome:
     """A sweep's run function: simulate the task's scenario and return the activity KPIs of its
     log as ``observation`` sees it (the daily series; the scalars as the summary). A run that
     passes ``max_contributions`` posts and replies is stopped there and marked ``aborted`` (its
     distance is infinite: rejected without simulating the rest, in the spirit of early rejection
-    in ABC, Prangle 2016's lazy ABC): this bounds the cost of particles far from the log. Never
-    raises for a failing run."""
+    in ABC, Prangle 2016's lazy ABC): this bounds the cost of particles far from the log. With
+    ``own_seed`` the run is seeded by its key (``particle_seed``) instead of the sweep's root
+    seed and replication, so no two particles share the model's noise. Never raises for a
+    failing run."""
     from sim.calibration.activity import POST, REPLY, ActivityStats
     from sim.calibration.log import ActivityObserver
 
     start = time.perf_counter()
     try:
         scenario = validate_scenario(task.scenario, f"run {task.key}")
-        model = CommunityModel(
-            **scenario.model_kwargs(), rng=seed_of(task.root_seed, task.replication)
-        )
+        rng = particle_seed(task) if own_seed else seed_of(task.root_seed, task.replication)
+        model = CommunityModel(**scenario.model_kwargs(), rng=rng)
         stats, written, aborted = ActivityStats(observation), 0, False
         for events in ActivityObserver(model).run(scenario.run.days):
             stats.add(events.member.astype(np.uint64), np.full(events.member.size, events.day),
@@ -694,6 +700,21 @@ def simulate_activity(
             traceback=traceback.format_exc(),
         )
     return RunOutcome(task.key, observed.daily, observed.scalars, time.perf_counter() - start)
+
+
+def particle_seed(task: RunTask) -> np.random.SeedSequence:
+    """A calibration run's own seed, from its key (its parameters, replication, root seed and the
+    calibration's salt): deterministic, so a rerun reuses the stored run, and different for
+    every particle, so particles do not share one draw of the model's noise.
+
+    Why: with the sweep's seeds every particle of a generation ran on the same seed (common
+    random numbers). The model's noise is large near a log's volume (one calibrated
+    quantumcomputing scenario wrote 22-254 contributions a week over seeds 1-8), so a whole
+    generation was fitted to one seed's draw, and the calibrated scenario, run on other seeds,
+    fell far from the log (its accepted runs' band 170-196 contributions a week, the check
+    runs 59, the log 203). Independent simulations are what ABC assumes (each particle's
+    distance is one draw from its own model; Toni et al. 2009)."""
+    return np.random.SeedSequence([task.root_seed, int(task.key, 16)])
 
 
 # ---- distances ---------------------------------------------------------------------------------
@@ -740,6 +761,45 @@ def discrepancies(simulated: Observed, observed: Observed) -> dict[str, float]:
     dist_o, dist_s = observed.posts_distribution(), simulated.posts_distribution()
     out["posts_per_member"] = float(0.5 * np.abs(dist_o - dist_s).sum())
     return out
+
+
+def particle_rows(runs: pd.DataFrame, kpis: list[str]) -> pd.DataFrame:
+    """One row per particle from its runs (``runs``: one row per run, with ``particle``, the
+    parameters, the discrepancies, ``aborted`` and ``distance``): the discrepancies and the
+    distance are the means over its seeds, ``aborted`` counts its runs stopped for writing too
+    much (any makes the distance infinite), ``key`` is its first run's and ``keys`` all of them
+    (joined by ";"), ``seeds`` how many ran.
+
+    Why the mean of the runs' distances, not the distance of their mean KPIs: it is the
+    expected distance of one run of the particle, so a particle whose seeds scatter (the model
+    near its ignition threshold) counts as far even when its seeds' average lands on the log.
+    The calibrated scenario is then run on new seeds, and it is each seed that must come near
+    the log. Averaging several simulations per parameter draw is the synthetic-likelihood idea
+    (Wood 2010) in its simplest ABC form (several pseudo-samples per particle; Bornn, Pillai,
+    Smith & Woodard 2017 show the posterior is unchanged in the limit and the cost per accepted
+    particle rises little); how many (``SEEDS``) is ours."""
+    if runs.empty:
+        return runs
+    firsts = runs.groupby("particle", sort=True).first()
+    grouped = runs.groupby("particle", sort=True)
+    frame = firsts.drop(columns=["key", "distance", "aborted", *kpis]).copy()
+    means = grouped[kpis].mean()
+    frame[kpis] = means
+    frame["aborted"] = grouped["aborted"].apply(lambda a: int((a > 0).sum()))
+    frame["distance"] = grouped["distance"].mean()  # infinite if any run was stopped
+    frame["key"] = firsts["key"]
+    frame["keys"] = grouped["key"].agg(";".join)
+    frame["seeds"] = grouped.size()
+    return frame.reset_index()[
+        [
+            "generation",
+            "particle",
+            "key",
+            *[c for c in runs.columns if c not in ("generation", "particle", "key")],
+            "keys",
+            "seeds",
+        ]
+    ]
 
 
 def level_capped(scale: pd.Series) -> pd.Series:
@@ -813,6 +873,7 @@ def calibrate(
     top: int = TOP,
     replications: int = REPLICATIONS,
     pilot: int = PILOT_RUNS,
+    seeds: int = SEEDS,
 ) -> Fit:
     """Fit the ``base`` scenario (plain data) to ``observed`` by ABC-SMC (module docstring):
     ``parameters`` (default: those ``derive_priors`` finds) plus ``extra`` (replacing a default
@@ -821,7 +882,11 @@ def calibrate(
     interrupted run would), for tests of resuming. With ``point="best"``, the ``top`` closest
     runs' particles are rerun with ``replications`` more seeds and the one with the smallest mean
     distance is calibrated (``_replicated_best``; 0 turns it off). Unless ``parameters`` are
-    given, up to ``pilot`` runs first centre the volume priors (``volume_pilot``; 0: off)."""
+    given, up to ``pilot`` runs first centre the volume priors (``volume_pilot``; 0: off). Every
+    particle runs on ``seeds`` seeds of its own and its distance is their mean
+    (``particle_rows``)."""
+    if seeds < 1:
+        raise ValueError(f"seeds {seeds}: expected at least 1")
     observation = observation or Observation()
     priors = derive_priors(observed, base)
     derived = parameters is None
@@ -834,7 +899,9 @@ def calibrate(
     runs_dir = Path(runs_dir) / f"v{CALIBRATION_VERSION}"
     contributions = int(observed.daily["threads"].sum() + observed.daily["replies"].sum())
     limit = max(1000, round(ABORT_FACTOR * contributions * priors.scale))
-    run = functools.partial(simulate_activity, observation=observation, max_contributions=limit)
+    run = functools.partial(
+        simulate_activity, observation=observation, max_contributions=limit, own_seed=True
+    )
     salt = json.dumps({**vars(observation), "limit": limit}, sort_keys=True, default=list)
     notes.append(
         f"a run passing {limit:,} contributions ({ABORT_FACTOR} times the log's, at least 1,000) "
@@ -855,26 +922,28 @@ def calibrate(
         keys = _sweep(
             base, runs_dir / f"generation-{gen}", seed, backend, workers, progress,
             [scenario_changes(v, base, priors) for v in values], f"calibrate-gen-{gen}", run,
-            salt,
+            salt, replications=seeds,
         )  # fmt: skip
         store = ResultStore(runs_dir / f"generation-{gen}")
         finished = store.finished()
-        rows = []
-        for i, (key, v) in enumerate(zip(keys, values, strict=True)):
-            if key not in finished:
-                continue
-            run_ = rescaled(_stored(store, key), priors.scale)
-            found = discrepancies(run_, observed)
-            aborted = int(run_.scalars.get("aborted") or 0)
-            rows.append({"generation": gen, "particle": i, "key": key, **v, **found,
-                         "aborted": aborted})  # fmt: skip
-        frame = pd.DataFrame(rows)
-        kpis = [k for k in (*KPI_LABELS, *LEVELS) if k in frame.columns]
+        rows = []  # one per run: a particle's seeds are its rows
+        for i, v in enumerate(values):
+            for key in keys[i * seeds : (i + 1) * seeds]:
+                if key not in finished:
+                    continue
+                run_ = rescaled(_stored(store, key), priors.scale)
+                found = discrepancies(run_, observed)
+                aborted = int(run_.scalars.get("aborted") or 0)
+                rows.append({"generation": gen, "particle": i, "key": key, **v, **found,
+                             "aborted": aborted})  # fmt: skip
+        runs_frame = pd.DataFrame(rows)
+        kpis = [k for k in (*KPI_LABELS, *LEVELS) if k in runs_frame.columns]
         if scale is None:
-            complete = frame[frame["aborted"] == 0]
-            scale = level_capped((complete if len(complete) else frame)[kpis].median())
-        frame["distance"] = distances(frame[kpis].fillna(1.0), scale)
-        frame.loc[frame["aborted"] > 0, "distance"] = np.inf
+            complete = runs_frame[runs_frame["aborted"] == 0]
+            scale = level_capped((complete if len(complete) else runs_frame)[kpis].median())
+        runs_frame["distance"] = distances(runs_frame[kpis].fillna(1.0), scale)
+        runs_frame.loc[runs_frame["aborted"] > 0, "distance"] = np.inf
+        frame = particle_rows(runs_frame, kpis)
         finite = frame.loc[np.isfinite(frame["distance"]), "distance"]
         if len(finite):  # aborted runs (infinite distance) never set the tolerance
             eps = min(eps, float(finite.quantile(quantile)))
@@ -888,7 +957,7 @@ def calibrate(
         accepted = frame[frame["accepted"]]
         previous = (_unit(parameters, accepted), accepted["weight"].to_numpy(float))
         table_rows.append({
-            "generation": gen, "runs": len(frame), "tolerance": eps,
+            "generation": gen, "runs": len(frame), "seeds": seeds, "tolerance": eps,
             "accepted": int(frame["accepted"].sum()),
             "median_distance": float(frame["distance"].median()),
             "aborted": int(frame["aborted"].sum()),
@@ -956,11 +1025,17 @@ def calibrate(
     check_table = pd.DataFrame([discrepancies(c, observed) for c in checks])
     store = ResultStore(runs_dir / f"generation-{generations}")
     kept = last[last["accepted"]]
-    predictive = [rescaled(_stored(store, k), priors.scale) for k in kept["key"]]
+    finished = store.finished()
+    predictive, predictive_weights = [], []
+    for _, row in kept.iterrows():  # every seed of an accepted particle, sharing its weight
+        mine = [k for k in str(row["keys"]).split(";") if k in finished]
+        for key in mine:
+            predictive.append(rescaled(_stored(store, key), priors.scale))
+            predictive_weights.append(float(row["weight"]) / len(mine))
     return Fit(
         observed, observation, parameters, samples, posterior, checks, check_table, predictive,
-        kept["weight"].to_numpy(float), scenario, notes, warnings, pd.DataFrame(table_rows),
-        means,
+        np.asarray(predictive_weights, float), scenario, notes, warnings,
+        pd.DataFrame(table_rows), means,
     )  # fmt: skip
 
 
@@ -970,13 +1045,13 @@ def _replicated_best(
 ) -> tuple[pd.Series, pd.DataFrame]:  # fmt: skip
     """The calibrated particle, chosen on more than one seed.
 
-    Every particle of a generation is run once, with the generation's one root seed (common
-    random numbers), so the single closest run is partly the luckiest draw of the model's noise
-    for that seed: picked on one seed, its fit does not carry over to other seeds (seen on real
-    logs: weekly contributions far off in the check runs). So the ``top`` closest distinct
-    particles of any generation are each rerun with ``replications`` seeds of their own (root
+    Every particle of a generation runs on a few seeds (``SEEDS``), so the closest particle is
+    partly the luckiest draw of the model's noise: picked on its own seeds, its fit need not
+    carry over to others (seen on real logs: weekly contributions far off in the check runs).
+    So the ``top`` closest distinct particles of any generation are each rerun with
+    ``replications`` more seeds (each run seeded by its key, ``particle_seed``; root
     ``seed + 2000``; one sweep of the runner, stored under ``replicated/``, so it resumes), and
-    the particle whose mean distance over all its runs (its generation run and these) is
+    the particle whose mean distance over all its runs (its generation runs and these) is
     smallest is chosen. Distances use the generation-1 scale, as the generations do. Returns the
     chosen particle's row (with ``mean_distance``) and the replicated runs' rows (generation 0,
     for ``samples.csv``). Replicating the best candidates is a standard guard against the
@@ -1013,7 +1088,7 @@ def _replicated_best(
     replicated = pd.DataFrame(rows)
     means, stopped, finite_means = [], [], []
     for i, (_, row) in enumerate(candidates.iterrows()):
-        distances_i = [float(row["distance"])]
+        distances_i = [float(row["distance"])] * int(row.get("seeds", 1) or 1)
         if len(replicated):
             mine = replicated[replicated["candidate"] == i]
             if len(mine):

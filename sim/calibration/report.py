@@ -182,8 +182,15 @@ def report_text(fit: Fit, log_name: str, runs_dir: Path) -> str:
         "## Fitted parameters",
         "",
         f"ABC-SMC (Toni et al. 2009): {len(fit.generations)} generations of "
-        f"{int(fit.generations['runs'].iloc[0])} particles; each generation's tolerance is the "
-        "median distance of its runs (never above the last).",
+        f"{int(fit.generations['runs'].iloc[0])} particles"
+        + (
+            f", each run on {int(fit.generations['seeds'].iloc[0])} seeds of its own (its "
+            "distance the mean of theirs)"
+            if "seeds" in fit.generations
+            else ""
+        )
+        + "; each generation's tolerance is the median distance of its particles (never above "
+        "the last).",
         "",
         "| generation | runs | stopped early | tolerance | accepted | median distance | "
         "accepted median |",

@@ -62,6 +62,14 @@ def add_calibration_commands(commands) -> None:
         help="ABC-SMC particles (runs) per generation (default 32)",
     )
     calibrate.add_argument(
+        "--seeds",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="seeds each particle runs on, its distance the mean of theirs (default 2: "
+        "sim.calibration.fit.SEEDS)",
+    )
+    calibrate.add_argument(
         "--generations",
         "--rounds",
         dest="generations",
@@ -230,6 +238,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             top=args.top,
             replications=args.replicate,
             pilot=args.pilot,
+            **({} if args.seeds is None else {"seeds": args.seeds}),
             **run_options(args),
         )
         fit.warnings[:0] = warnings
