@@ -28,7 +28,9 @@ shows only those who contribute); the contributor share (``mix.post_scale``: eve
 rate times this), replies to newcomers (``mix.reply_scale``), core persistence
 (``behaviour.quit_rate``, ``behaviour.early_weight``, ``behaviour.inactivity_limit``), how far
 reinforcement raises a member's writing (``behaviour.drive_max``, the ceiling of the post drive:
-``DRIVE_MAX``), how much members differ from the start (``mix.spread``: every segment's ``spread``)
+``DRIVE_MAX``), how much members differ from the start (``mix.spread``: every segment's ``spread``),
+how fast a thread's pull on more replies fades with those it has (``behaviour.reply_saturation``:
+``SATURATION``)
 and, where the log shows join bursts, dated arrival shocks (``shock.scale``; see ``join_bursts``)
 expressed as the scenario's own recruitment campaigns with no cost. Run size is bounded by the log's
 scale: a run's expected arrivals are at most ``MAX_MARKET_FACTOR`` times the fitted curve's. Then a
@@ -83,8 +85,9 @@ from sim.world.metrics import REPORTED_AGES
 # in the runs folder's path: a change to the statistics never reuses runs (6: runs with active
 # hours record their contributions by hour, ``contributions_by_hour``, for the hour check; 7: the
 # drive ceiling and the members' spread are fitted; 8: the volume pilot runs at ``PILOT_DRIVE``;
-# 9: every run seeded by its key, ``particle_seed``, and ``SEEDS`` runs per particle)
-CALIBRATION_VERSION = "9"
+# 9: every run seeded by its key, ``particle_seed``, and ``SEEDS`` runs per particle; 10: the
+# thread saturation fitted, ``SATURATION``)
+CALIBRATION_VERSION = "10"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -139,6 +142,9 @@ DRIVE_MAX = (1.05, 10.0)
 # heavy tail (the top 1% of a log-normal hold 6% of its mass at 0.8, 20% at 1.5, 57% at 2.5);
 # log-uniform, so its centre (about 0.87) is near the default: ours
 SPREAD = (0.3, 2.5)
+# replies a thread draws before its pull on more halves (Rules.reply_saturation, default 0: no
+# saturation): from a thread answered about once (0.5) to dozens of replies; log-uniform: ours
+SATURATION = (0.5, 50.0)
 # the calibrated particle: among the TOP closest runs, the one closest on average over its run
 # and REPLICATIONS more seeds (``_replicated_best``): ours
 TOP = 4
@@ -338,6 +344,12 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         # Wilkinson 2008 on heavy-tailed contributions). With the drive ceiling fitted, a log
         # whose few members write most of it needs the one or the other, and the log decides
         Parameter("mix.spread", SPREAD[0], SPREAD[1], True),
+        # ... and whether replies follow the threads there are to answer or each other
+        # (Rules.reply_saturation): unbounded, near a real log's volume replies begot replies
+        # and calibrated scenarios ignited on some seeds (attrs: 1.6-3,445 contributions a week
+        # over seeds 1-8); a thread's pull on more replies fading with those it has bounds them
+        # by the threads (Population._unsaturated), and how fast it fades is fitted to each log
+        Parameter("behaviour.reply_saturation", SATURATION[0], SATURATION[1], True),
     ]
     notes.append(
         f"community.members = the log's {founders} founders x founders_scale (1-{FOUNDER_SPAN}): "
