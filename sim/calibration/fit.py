@@ -86,8 +86,8 @@ from sim.world.metrics import REPORTED_AGES
 # hours record their contributions by hour, ``contributions_by_hour``, for the hour check; 7: the
 # drive ceiling and the members' spread are fitted; 8: the volume pilot runs at ``PILOT_DRIVE``;
 # 9: every run seeded by its key, ``particle_seed``, and ``SEEDS`` runs per particle; 10: the
-# thread saturation fitted, ``SATURATION``)
-CALIBRATION_VERSION = "10"
+# thread saturation fitted, ``SATURATION``; 11: the spread keeps the mean rates, ``_mixed``)
+CALIBRATION_VERSION = "11"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -398,13 +398,7 @@ def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool
     spread = values.get("mix.spread")
     if post is not None or reply is not None or spread is not None:
         changes["member_mix"] = [
-            {
-                **segment,
-                "post": min(100.0, segment["post"] * (post or 1.0)),
-                "reply": min(100.0, segment["reply"] * (reply or 1.0)),
-                "spread": segment["spread"] if spread is None else float(spread),
-            }
-            for segment in base["member_mix"]
+            _mixed(segment, post or 1.0, reply or 1.0, spread) for segment in base["member_mix"]
         ]
     if "market_share" in values and priors is not None:
         # the market that brings, with this particle's p and q over the log's days, the arrivals
@@ -441,6 +435,31 @@ def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool
             ]
         }
     return changes
+
+
+def _mixed(segment: dict, post: float, reply: float, spread: float | None) -> dict:
+    """A member-mix segment with its thread and reply rates times ``post`` and ``reply`` and, if
+    given, every member's propensity spread ``spread`` at the same *mean* rates.
+
+    A member's rates are the segment's times exp(spread x z), z standard normal
+    (``Population.add``), whose mean is exp(spread^2 / 2): the spread moved the mean rate too
+    (from x1.4 at the default 0.8 to x23 at 2.5), so the rate scales and the spread were
+    entangled, and a heavy tail came only with far more writing, which the volume KPIs reject.
+    The segment's rates (threads, replies, reactions, invitations) are therefore divided by
+    exp((spread^2 - the segment's own spread^2) / 2): ``mix.post_scale`` and ``mix.reply_scale``
+    set the mean rates, ``mix.spread`` only how they are shared out among members (the
+    log-normal's mean; a reparametrisation, no new assumption)."""
+    mean_kept = 1.0
+    if spread is not None:
+        mean_kept = math.exp((segment["spread"] ** 2 - float(spread) ** 2) / 2)
+    return {
+        **segment,
+        "post": min(100.0, segment["post"] * post * mean_kept),
+        "reply": min(100.0, segment["reply"] * reply * mean_kept),
+        "react": min(100.0, segment["react"] * mean_kept),
+        "invite": min(100.0, segment["invite"] * mean_kept),
+        "spread": segment["spread"] if spread is None else float(spread),
+    }
 
 
 def based(base: dict, priors: Priors) -> dict:
