@@ -536,9 +536,12 @@ class CommunityModel(mesa.Model):
         pop.replies_received[: pop.n] += received
         to_member = authors >= 0
         pop.ties.strengthen(responders[to_member], authors[to_member], self.rules.tie_gain)
+        replies_per_thread = np.bincount(item, minlength=len(threads))  # from other members
+        if self.rules.followup > 0:  # threads' authors answer those who answered (Rules.followup)
+            who, answered = pop.answer_own_threads(authors, item, visitors, day)
+            responders, item = np.concatenate([responders, who]), np.concatenate([item, answered])
         per_member = _per_slot(responders, pop.n)
         pop.record_replies(per_member, day)
-        replies_per_thread = np.bincount(item, minlength=len(threads))
         members_thread = threads.author >= 0
         unanswered = members_thread & (replies_per_thread == 0)
         first = members_thread & (pop.first_post_day[np.maximum(threads.author, 0)] == day - 1)

@@ -36,6 +36,8 @@ come from one piece of code and share every definition:
 * *posts*: threads (``post``) and replies (``reply``); per member over every member in the log
   (lurkers count with zero), with the Gini and the share written by the top 1%
   (``sim.world.metrics.inequality``);
+* *own-reply share* (``own_reply_share``): the share of replies, to threads whose author the log
+  shows, written by that author (needs the ``thread`` column);
 * *first-post reply share*: among newcomers whose first thread is more than 30 days before the
   log's last day, the share whose threads started on that day got at least one reply from another
   member (needs the ``thread`` column), as ``sim.world.metrics.reply_effect`` counts it;
@@ -369,6 +371,7 @@ class ActivityStats:
             **self._retention(join_day, newcomer, act_member, act_day, last),
             **self._inequality(n),
             **self._first_post_replies(join_day, origin, last),
+            "own_reply_share": self._own_reply_share(),
             **metrics,
             "busiest_member_day": self._busiest_member_day(),
         }
@@ -453,6 +456,18 @@ class ActivityStats:
             )
             out[f"posts_share_{label}"] = float(inside.mean()) if n else 0.0
         return out
+
+    def _own_reply_share(self) -> float | None:
+        """The share of replies (to threads whose author the log shows) written by the thread's
+        own author: askers answering those who answered, a pull request's author's further
+        commits (``Rules.followup``); None without such replies."""
+        size = len(self.threads)
+        pairs = np.concatenate([np.empty((0, 3), np.int64), *self._replies])
+        author = self._thread_author[:size][pairs[:, 0]]
+        known = author >= 0
+        if not known.any():
+            return None
+        return float((pairs[known, 1] == author[known]).mean())
 
     def _first_post_replies(self, join_day, origin: int, last: int) -> dict:
         size = len(self.threads)

@@ -30,7 +30,7 @@ rate times this), replies to newcomers (``mix.reply_scale``), core persistence
 reinforcement raises a member's writing (``behaviour.drive_max``, the ceiling of the post drive:
 ``DRIVE_MAX``), how much members differ from the start (``mix.spread``: every segment's ``spread``),
 how fast a thread's pull on more replies fades with those it has (``behaviour.reply_saturation``:
-``SATURATION``)
+``SATURATION``), how much a thread's author answers in it (``behaviour.followup``: ``FOLLOWUP``)
 and, where the log shows join bursts, dated arrival shocks (``shock.scale``; see ``join_bursts``)
 expressed as the scenario's own recruitment campaigns with no cost. Run size is bounded by the log's
 scale: a run's expected arrivals are at most ``MAX_MARKET_FACTOR`` times the fitted curve's. Then a
@@ -86,8 +86,9 @@ from sim.world.metrics import REPORTED_AGES
 # hours record their contributions by hour, ``contributions_by_hour``, for the hour check; 7: the
 # drive ceiling and the members' spread are fitted; 8: the volume pilot runs at ``PILOT_DRIVE``;
 # 9: every run seeded by its key, ``particle_seed``, and ``SEEDS`` runs per particle; 10: the
-# thread saturation fitted, ``SATURATION``; 11: the spread keeps the mean rates, ``_mixed``)
-CALIBRATION_VERSION = "11"
+# thread saturation fitted, ``SATURATION``; 11: the spread keeps the mean rates, ``_mixed``;
+# 12: threads' authors answer in them, ``behaviour.followup`` and ``own_reply_share``)
+CALIBRATION_VERSION = "12"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -98,6 +99,7 @@ SHARES = {
     "top1_post_share": "share of contributions by the top 1%",
     "posts_gini": "Gini of contributions per member",
     "first_post_reply_share": "newcomers' first posts with a reply",
+    "own_reply_share": "replies by the thread's own author",
 }
 DISTRIBUTION = {"posts_per_member": "contributions-per-member distribution"}
 # the level of a curve: |log| of the ratio of simulated to observed totals over the same weeks
@@ -145,6 +147,10 @@ SPREAD = (0.3, 2.5)
 # replies a thread draws before its pull on more halves (Rules.reply_saturation, default 0: no
 # saturation): from a thread answered about once (0.5) to dozens of replies; log-uniform: ours
 SATURATION = (0.5, 50.0)
+# a thread's author's replies in it per reply from another member (Rules.followup, default 0):
+# from almost never (0.02) to several (a pull request's author pushing commits after review):
+# log-uniform: ours
+FOLLOWUP = (0.02, 10.0)
 # the calibrated particle: among the TOP closest runs, the one closest on average over its run
 # and REPLICATIONS more seeds (``_replicated_best``): ours
 TOP = 4
@@ -350,6 +356,10 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         # over seeds 1-8); a thread's pull on more replies fading with those it has bounds them
         # by the threads (Population._unsaturated), and how fast it fades is fitted to each log
         Parameter("behaviour.reply_saturation", SATURATION[0], SATURATION[1], True),
+        # ... and how much a thread's author answers in it (Rules.followup): real logs hold 19%
+        # to 79% of their replies by the thread's starter, the model none unless it is on; the
+        # log's own share (``own_reply_share``, a KPI of the distance) tells it
+        Parameter("behaviour.followup", FOLLOWUP[0], FOLLOWUP[1], True),
     ]
     notes.append(
         f"community.members = the log's {founders} founders x founders_scale (1-{FOUNDER_SPAN}): "

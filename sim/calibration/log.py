@@ -490,7 +490,7 @@ class DayEvents:
     hour: np.ndarray | None = None  # hour of day (active hours on), NO_HOUR for none; else None
 
 
-_COUNTERS = ("visits", "threads", "replies", "reactions", "replies_received")
+_COUNTERS = ("visits", "threads", "replies", "reactions", "replies_received", "followups")
 
 
 class ActivityObserver:
@@ -501,7 +501,9 @@ class ActivityObserver:
     each member's counters. A reply's thread is one of yesterday's threads of a member whose
     ``replies_received`` rose (spread over that member's threads in turn; replies to operator
     posts have no thread), paired so that nobody answers their own thread, so which members got
-    replies, and how many, is exact. Only counters are read: the model's daily loop is untouched.
+    replies, and how many, is exact; a follow-up (``Rules.followup``, the rise in ``followups``)
+    is a reply in one of its own author's threads of yesterday. Only counters are read: the
+    model's daily loop is untouched.
 
     With active hours on (``model.clock``; ``sim.world.hours``) each event carries its hour of
     day (``DayEvents.hour``): a visit, reply or reaction its member's visit hour today
@@ -552,8 +554,11 @@ class ActivityObserver:
         posted = feed.hour.astype(np.int64)[order]
         threads = self._next_thread + np.arange(authors.size, dtype=np.int64)
         self._next_thread += authors.size
-        responders = np.repeat(np.arange(n, dtype=np.int64), rise("replies"))
+        followups = rise("followups")
+        responders = np.repeat(np.arange(n, dtype=np.int64), rise("replies") - followups)
         answered, answered_topic = self._answered(rise("replies_received"), responders)
+        answering = np.repeat(np.arange(n, dtype=np.int64), followups)
+        own, own_topic = self._own(answering)
         self._yesterday = (authors, threads)
         self._yesterday_topic = topics
         parts = [
@@ -561,6 +566,7 @@ class ActivityObserver:
             (np.flatnonzero(rise("visits") > 0), VISIT, None, None),
             (authors, POST, threads, topics),
             (responders, REPLY, answered, answered_topic),
+            (answering, REPLY, own, own_topic),
             (np.repeat(np.arange(n, dtype=np.int64), rise("reactions")), REACT, None, None),
         ]
         member = np.concatenate([p[0] for p in parts])
@@ -593,6 +599,19 @@ class ActivityObserver:
         hour[joins[~visitor]] = NO_HOUR
         hour[action == POST] = posted
         return hour.astype(np.int8)
+
+    def _own(self, answering: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The thread (and topic) of each follow-up (``Rules.followup``): one of yesterday's
+        threads of its own author (the first, when it started several)."""
+        y_author, y_thread = self._yesterday
+        thread = np.full(answering.size, NO_THREAD, np.int64)
+        topic = np.full(answering.size, -1, np.int64)
+        if answering.size == 0 or y_author.size == 0:
+            return thread, topic
+        index = np.minimum(np.searchsorted(y_author, answering, "left"), y_author.size - 1)
+        has = y_author[index] == answering
+        thread[has], topic[has] = y_thread[index[has]], self._yesterday_topic[index[has]]
+        return thread, topic
 
     def _answered(self, received: np.ndarray, responders: np.ndarray):
         """The thread (and its topic) each of today's replies answers, aligned with ``responders``."""
