@@ -1281,6 +1281,16 @@ BEHAVIOUR_ROWS = (
         "replies, the drive and bond that keep members (Joyce & Kraut 2006; Ren, Kraut & "
         "Kiesler 2007): fewer stay, visit and post",
     ),
+    # added with issue 15's participation momentum (branch `topshare`), expected signs written
+    # before measuring: arm A at the default (0: off), arm B on
+    _behaviour(
+        "momentum",
+        20.0,
+        "+ + + + + 0",
+        "participation momentum (Wilkinson 2008: the chance to stop contributing falls as 1 / "
+        "contributions made): members who have contributed keep visiting and stay whatever their "
+        "loyalty, so more stay, visit and post, and newcomers who contribute early are retained",
+    ),
     _behaviour(
         "removal_drive",
         0.0,
