@@ -44,6 +44,8 @@ log-normal jitter ``exp(spread x z)``, post drive, whether they left and why).
 
 ``--set mix.FIELD=VALUE`` sets FIELD in every segment of the member mix (as calibration's
 ``mix.spread`` knob does); other paths are scenario overrides (``behaviour.drive_max=10``).
+``--scale X`` multiplies every segment's thread and reply rates (to compare two rules at the
+same volume: e.g. momentum on against off with the rates raised until the totals match).
 ``--markdown`` prints the summary as a Markdown table. Same inputs: the same tables (runs are
 deterministic in their seed; the simulated runs equal ``commsim export-log --seed N``'s).
 """
@@ -347,11 +349,17 @@ def _value(text: str):
     return text
 
 
-def scenario_with(path: str, settings: list[str]):
-    """The scenario at ``path`` with ``--set`` changes (``mix.FIELD``: every segment's FIELD)."""
+def scenario_with(path: str, settings: list[str], scale: float = 1.0):
+    """The scenario at ``path`` with ``--set`` changes (``mix.FIELD``: every segment's FIELD) and
+    every segment's thread and reply rates times ``scale`` (``--scale``: as calibration's
+    ``mix.post_scale`` and ``mix.reply_scale`` together, to compare at a matched volume)."""
     pairs = [item.split("=", 1) for item in settings]
     base = load_scenario(path, {})
     data = base.model_dump(mode="json")
+    data["member_mix"] = [
+        {**s, "post": min(100.0, s["post"] * scale), "reply": min(100.0, s["reply"] * scale)}
+        for s in data["member_mix"]
+    ]
     overrides = {}
     for key, value in pairs:
         if key.startswith("mix."):
@@ -372,7 +380,7 @@ def analyse(log_path: Path, args, runs: list[Path]) -> dict:
         log_row["name"] = "log"
         run_rows, states = [], []
         if args.scenario:
-            scenario = scenario_with(args.scenario, args.set)
+            scenario = scenario_with(args.scenario, args.set, args.scale)
             started = time.perf_counter()
             for seed in _seeds(args.seeds):
                 c, model = simulate(scenario, seed, obs)
@@ -381,6 +389,7 @@ def analyse(log_path: Path, args, runs: list[Path]) -> dict:
                 states.append((seed, model_state(model, c, row["chosen"])))
             elapsed = time.perf_counter() - started
             label = f"{Path(args.scenario).name} {' '.join(args.set) or 'as calibrated'}"
+            label += f", rates x{args.scale:g}" if args.scale != 1 else ""
             print(f"runs: {label}, seeds {args.seeds} ({elapsed:.0f} s)")
         else:
             for run in runs:
@@ -407,6 +416,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scenario", help="simulate this scenario instead of reading runs")
     parser.add_argument("--seeds", default="1-4", help="with --scenario: e.g. 1-4 or 1,3")
     parser.add_argument("--set", nargs="+", default=[], metavar="PATH=VALUE")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="with --scenario: thread and reply rates x this"
+    )
     parser.add_argument("--top", type=float, nargs="+", default=[0.01])
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args(argv)
