@@ -20,7 +20,10 @@ most contributions, as ``sim.world.metrics.inequality`` takes them; ``--top`` fo
 * ``act.days``: their days with a contribution, ``per day``: contributions per such day,
   ``busiest``: their busiest day;
 * ``last10%``: the share of them with a contribution in the last 10% of the span;
-* ``first``: day of their first contribution as a share of the span.
+* ``first``: day of their first contribution as a share of the span;
+* ``first30``: their contributions in their first 30 days (from their first contribution), and
+  ``f30/med`` the median contributor's (Panciera, Halfaker & Terveen 2009: heavy contributors
+  differ from their first day).
 
 Then a decomposition of the gap, log against the runs' mean: the share is
 ``k x active days x contributions per active day / total``, so
@@ -71,6 +74,7 @@ from sim.model import CommunityModel
 from sim.world.outcomes import LeaveReason
 
 LAST_SHARE = 0.10  # "still active": a contribution in the span's last 10%
+EARLY_DAYS = 30  # a member's first days, from its first contribution
 
 
 @dataclass
@@ -214,6 +218,10 @@ def profile(c: Contributions, top: float) -> dict:
     busiest = per_day.groupby(level="member").max()
     written = counts[chosen]
     days = active.reindex(chosen, fill_value=0).to_numpy()
+    # their first 30 days against every contributor's (Panciera et al. 2009: born, not made)
+    every = pd.DataFrame({"member": c.member, "day": c.day})
+    since = every["day"] - every.groupby("member")["day"].transform("min")
+    early = every[since < EARLY_DAYS].groupby("member").size()
     return {
         "name": c.name,
         "N": int(counts.size),
@@ -230,6 +238,8 @@ def profile(c: Contributions, top: float) -> dict:
         "per_day": float((written[days > 0] / days[days > 0]).mean()) if days.any() else 0.0,
         "busiest": float(busiest.mean()),
         "last10": float((last >= (1 - LAST_SHARE) * span).mean()),
+        "early": float(early.reindex(chosen, fill_value=0).mean()),
+        "early_all": float(early.median()) if early.size else 0.0,
         "chosen": chosen,
     }
 
@@ -249,6 +259,8 @@ COLUMNS = (
     ("per day", "per_day", "{:.2f}"),
     ("busiest", "busiest", "{:.1f}"),
     ("last10%", "last10", "{:.2f}"),
+    ("first30", "early", "{:.1f}"),
+    ("f30/med", "early_all", "{:.1f}"),
 )
 
 
