@@ -467,6 +467,17 @@ def test_every_generation_runs_each_particle_on_its_own_seeds(truth_log, monkeyp
     assert fit.predictive_weights.sum() == pytest.approx(1.0)
 
 
+def test_the_kernel_survives_weights_piled_onto_one_particle():
+    """All posterior weight on one of several particles: np.cov's weighted degrees of freedom
+    are zero (it returned NaN, and the proposals failed with "SVD did not converge")."""
+    from sim.calibration.fit import _kernel
+
+    points = np.array([[0.2, 0.4], [0.6, 0.1], [0.9, 0.8]])
+    cov = _kernel(points, np.array([1.0, 0.0, 0.0]))
+    assert np.isfinite(cov).all() and np.all(np.linalg.eigvalsh(cov) > 0)
+    np.random.default_rng(1).multivariate_normal(points[0], cov)
+
+
 def test_scaled_runs_are_rescaled_to_full_size():
     observed = _observed(5, 50)
     half = rescaled(observed, 0.5)

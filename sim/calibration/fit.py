@@ -1191,7 +1191,12 @@ def _kernel(points: np.ndarray, weights: np.ndarray) -> np.ndarray:
     d = points.shape[1]
     if len(points) < 2:
         return np.eye(d) * 0.01
-    cov = np.atleast_2d(np.cov(points, rowvar=False, aweights=weights))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cov = np.atleast_2d(np.cov(points, rowvar=False, aweights=weights))
+    if not np.isfinite(cov).all():
+        # the weights piled onto one particle: np.cov's weighted degrees of freedom are zero and
+        # it divides by them (seen on conlang.meta: "SVD did not converge" in the proposals)
+        return np.eye(d) * 0.01
     return 2 * cov + np.eye(d) * 1e-4
 
 

@@ -113,7 +113,9 @@ def _write_files(model: CommunityModel, scenario: Scenario, folder: Path) -> Non
     topics = model.topics()
     topics.to_parquet(folder / "topics.parquet", index=False)
     groups = model.groups_frame()
-    if groups is not None:  # day, group, name, kind, members, active, posts, replies (+ seen: hours)
+    if (
+        groups is not None
+    ):  # day, group, name, kind, members, active, posts, replies (+ seen: hours)
         groups.to_parquet(folder / "groups.parquet", index=False)
     model.segments_frame().to_parquet(folder / "segments.parquet", index=False)
     model.cohorts().to_parquet(folder / "cohorts.parquet", index=False)

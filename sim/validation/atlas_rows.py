@@ -1318,6 +1318,24 @@ BEHAVIOUR_ROWS = (
         base={"strategy": {"moderation": {"mode": "community", "false_positive_rate": 0.1}}},
         cost="moderation costs staff hours only",
     ),
+    # added with issue 15's reply saturation and follow-ups (off by default; fitted by
+    # calibration), expected signs written before measuring: arm A at the default (0: off)
+    _behaviour(
+        "reply_saturation",
+        1.0,
+        "- - - - - 0",
+        "a thread's later would-be repliers find it answered and write nothing (Anderson et al. "
+        "2012): fewer replies, so fewer replies received, less drive and bond (Joyce & Kraut 2006; "
+        "Ren, Kraut & Kiesler 2007): fewer stay, visit and post",
+    ),
+    _behaviour(
+        "followup",
+        1.0,
+        "+ + + + + 0",
+        "threads' authors answer those who answered them (re-entry, Backstrom et al. 2013): more "
+        "replies to read and more writing by each author (habit), so more information benefit "
+        "and drive: more stay, visit and post",
+    ),
     # promoted from module constants to behaviour parameters (issue 14 review), before measuring
     _behaviour(
         "seek_crowd",
