@@ -1600,10 +1600,8 @@ class Population:
         order_u, keep_u = gen.random((2, item.size))
         order = np.lexsort((order_u, item))  # by thread, a random order within each
         ranked = item[order]
-        starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
-        sizes = np.diff(np.r_[starts, ranked.size])
-        rank = np.empty(item.size, np.float64)
-        rank[order] = np.arange(item.size) - np.repeat(starts, sizes)
+        rank = np.empty(item.size, np.float64)  # replies before this one in its thread
+        rank[order] = np.arange(item.size) - np.searchsorted(ranked, ranked, "left")
         h = self.rules.reply_saturation
         return keep_u < h / (h + rank)
 
