@@ -972,11 +972,8 @@ def calibrate(
             for key in keys[i * seeds : (i + 1) * seeds]:
                 if key not in finished:
                     continue
-                run_ = rescaled(_stored(store, key), priors.scale)
-                found = discrepancies(run_, observed)
-                aborted = int(run_.scalars.get("aborted") or 0)
-                rows.append({"generation": gen, "particle": i, "key": key, **v, **found,
-                             "aborted": aborted})  # fmt: skip
+                rows.append({"generation": gen, "particle": i, "key": key, **v,
+                             **_measured(store, key, priors.scale, observed)})  # fmt: skip
         runs_frame = pd.DataFrame(rows)
         kpis = [k for k in (*KPI_LABELS, *LEVELS) if k in runs_frame.columns]
         if scale is None:
@@ -1120,11 +1117,9 @@ def _replicated_best(
             key = keys[i * replications + r]
             if key not in finished:
                 continue
-            run_ = rescaled(_stored(store, key), priors.scale)
-            found = discrepancies(run_, observed)
-            aborted = int(run_.scalars.get("aborted") or 0)
             rows.append({"generation": 0, "particle": int(row["particle"]), "key": key,
-                         **{p: row[p] for p in paths}, **found, "aborted": aborted,
+                         **{p: row[p] for p in paths},
+                         **_measured(store, key, priors.scale, observed),
                          "candidate": i})  # fmt: skip
     replicated = pd.DataFrame(rows)
     means, stopped, finite_means = [], [], []
@@ -1258,6 +1253,13 @@ def _stored(store: ResultStore, key: str) -> Observed:
         for k, v in store.run_info(key)["summary"].items()
     }
     return Observed(store.run_series(key), scalars)
+
+
+def _measured(store: ResultStore, key: str, scale: float, observed: Observed) -> dict:
+    """A stored run's discrepancies from the log (counts rescaled to full size) and whether it
+    was stopped for writing too much (``aborted``, 0 or 1)."""
+    run = rescaled(_stored(store, key), scale)
+    return {**discrepancies(run, observed), "aborted": int(run.scalars.get("aborted") or 0)}
 
 
 def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
