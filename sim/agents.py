@@ -33,6 +33,10 @@ Mechanisms and their sources:
   more a member has contributed, the less its visits and its staying depend on its loyalty
   (Wilkinson 2008: the chance to stop contributing falls inversely with contributions made;
   Panciera, Halfaker & Terveen 2009: power editors keep a high level of activity all career).
+* **One-time contributors** (off by default; ``Rules.one_time_share``): a share of newcomers come
+  to make one contribution: they start threads and reply to others on one day only (Pinto,
+  Steinmacher & Gerosa 2016: about half of open-source contributors are casual, one contribution
+  each), though they may answer those who answer them (``Rules.followup``).
 * **Responses to the operator** (``sim.policies``): welcomes and operator replies count like replies,
   event attendance brings identity benefit and ties, removed posts and toxic posts are costs, win-back
   messages give a short pull to return, and rewards that stop leave a sense of loss.
@@ -370,6 +374,22 @@ class Rules:
         ge=0,
         le=100_000,
         unit="contributions",
+    )
+    # one-time contributors (Population.add, Population._still_writing): Pinto, Steinmacher &
+    # Gerosa 2016 ("More common than you think: an in-depth study of casual contributors", SANER)
+    # found that about half of the contributors to 275 GitHub projects made one contribution and no
+    # other, together under 2% of the commits; Lee & Carver 2017 (ESEM) that one-time contributors
+    # come to fix a problem of their own; in Q&A sites most members ask a question or two and go
+    # (Yang, Wei, Ackerman & Adamic 2010, ICWSM, on activity lifespans). Such a newcomer's urge to
+    # write is spent after its first day of writing, whatever it gets back: the reinforcement of
+    # replies (Joyce & Kraut 2006) works on the others. It may still visit and read, and answer
+    # those who answer its own threads (Rules.followup: the conversation about its problem goes
+    # on). That the need is one day's writing is an assumption; 0 (the default) turns it off
+    one_time_share: float = probability(
+        0.0,
+        "share of newcomers who come to make one contribution: after their first day of writing "
+        "they start no thread and reply to no other's (casual contributors, Pinto et al. 2016; "
+        "follow-ups in their own threads go on); 0: off",
     )
     # departure
     quit_threshold: float = parameter(0.27, "loyalty under which members may quit", ge=0.001, le=1)
@@ -743,6 +763,12 @@ NEVER = -(10**6)  # the day of something that never happened (a "last ... day")
 STATES = (
     # traits drawn at joining
     State("segment", np.int8, "kind of newcomer: index into `Rules.member_mix`"),
+    State(
+        "one_time",
+        np.bool_,
+        "a newcomer who comes to make one contribution: it starts threads and replies to others "
+        "on one day only (`Rules.one_time_share`)",
+    ),
     State("is_founder", np.bool_, "a member on day 0 (no newcomer's novelty, founders' loyalty)"),
     State("intrinsic", F32, "intrinsic motivation (0..1): scales the urge to post and reply"),
     State("extrinsic", F32, "extrinsic sensitivity (0..1): how strongly rewards move the member"),
@@ -1028,6 +1054,10 @@ class Population:
         # how much a member values relevant content, apart from any urge to contribute: readers who
         # never post can be among the most committed (lurkers are not failed contributors)
         self.info_need[sl] = np.exp(r.need_spread * z[:, 2] - r.need_spread**2 / 2)
+        if not founders and r.one_time_share > 0:  # casual contributors (Rules.one_time_share)
+            self.one_time[sl] = (
+                s.slot_uniform("trait.one_time", start, stop)[:, 0] < r.one_time_share
+            )
         if not founders:  # newcomers' fit: see Rules.newcomer_fit and FIT below
             self.info_need[sl] *= np.float32(r.newcomer_fit)
             if fit != 1.0:  # a recruitment channel's newcomers (Rules.paid_fit, partner_fit)
@@ -1438,6 +1468,8 @@ class Population:
         )
         if "post" in self.today.boosts:
             rate = rate * self.today.boosts["post"][v]
+        if self.rules.one_time_share > 0:
+            rate = rate * self._still_writing(v)
         return rate
 
     def _reply_rate(self, v: np.ndarray) -> np.ndarray:
@@ -1448,7 +1480,17 @@ class Population:
         rate = rate * (2 * self.intrinsic[v]) * np.sqrt(self.post_drive[v])
         if "reply" in self.today.boosts:
             rate = rate * self.today.boosts["reply"][v]
+        if self.rules.one_time_share > 0:
+            rate = rate * self._still_writing(v)
         return rate
+
+    def _still_writing(self, v: np.ndarray) -> np.ndarray:
+        """1 for each visitor in ``v`` who may write today, 0 for a one-time contributor
+        (``Rules.one_time_share``) who wrote on an earlier day: its contributions before today
+        (all it has written, less today's) are spent. Today's writing is not: a one-timer who
+        starts a thread may reply the same day."""
+        spent = self.one_time[v] & (self.posts[v] > self.posts_today[v])
+        return (~spent).astype(np.float32)
 
     def _writing_scale(
         self,

@@ -30,7 +30,9 @@ rate times this), replies to newcomers (``mix.reply_scale``), core persistence
 reinforcement raises a member's writing (``behaviour.drive_max``, the ceiling of the post drive:
 ``DRIVE_MAX``), how much members differ from the start (``mix.spread``: every segment's ``spread``),
 how fast a thread's pull on more replies fades with those it has (``behaviour.reply_saturation``:
-``SATURATION``), how much a thread's author answers in it (``behaviour.followup``: ``FOLLOWUP``)
+``SATURATION``), how much a thread's author answers in it (``behaviour.followup``:
+``FOLLOWUP``), how far contributions made keep a member (``behaviour.momentum``: ``MOMENTUM``),
+the share of newcomers who write on one day only (``behaviour.one_time_share``: ``ONE_TIME``)
 and, where the log shows join bursts, dated arrival shocks (``shock.scale``; see ``join_bursts``)
 expressed as the scenario's own recruitment campaigns with no cost. Run size is bounded by the log's
 scale: a run's expected arrivals are at most ``MAX_MARKET_FACTOR`` times the fitted curve's. Then a
@@ -87,8 +89,9 @@ from sim.world.metrics import REPORTED_AGES
 # drive ceiling and the members' spread are fitted; 8: the volume pilot runs at ``PILOT_DRIVE``;
 # 9: every run seeded by its key, ``particle_seed``, and ``SEEDS`` runs per particle; 10: the
 # thread saturation fitted, ``SATURATION``; 11: the spread keeps the mean rates, ``_mixed``;
-# 12: threads' authors answer in them, ``behaviour.followup`` and ``own_reply_share``)
-CALIBRATION_VERSION = "12"
+# 12: threads' authors answer in them, ``behaviour.followup`` and ``own_reply_share``; 13:
+# participation momentum and one-time contributors fitted, ``MOMENTUM`` and ``ONE_TIME``)
+CALIBRATION_VERSION = "13"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -151,6 +154,14 @@ SATURATION = (0.5, 50.0)
 # from almost never (0.02) to several (a pull request's author pushing commits after review):
 # log-uniform: ours
 FOLLOWUP = (0.02, 10.0)
+# contributions after which a member's own participation makes up half the commitment it lacks
+# (Rules.momentum, default 0: off): from members carried by their first contribution (0.5) to
+# hardly ever (1,000); log-uniform. A first fit over 1-1,000 on quantumcomputing put 28% of the
+# posterior at the lower edge, so the range starts lower: ours
+MOMENTUM = (0.5, 1000.0)
+# the share of newcomers who write on one day only (Rules.one_time_share, default 0): none to
+# nearly all; uniform (Pinto et al. 2016 measured about half on GitHub): ours
+ONE_TIME = (0.0, 0.95)
 # the calibrated particle: among the TOP closest runs, the one closest on average over its run
 # and REPLICATIONS more seeds (``_replicated_best``): ours
 TOP = 4
@@ -360,6 +371,16 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         # to 79% of their replies by the thread's starter, the model none unless it is on; the
         # log's own share (``own_reply_share``, a KPI of the distance) tells it
         Parameter("behaviour.followup", FOLLOWUP[0], FOLLOWUP[1], True),
+        # ... and what keeps the core: a real log's top contributors are active on many times
+        # more days than a run's, to the log's end (issue 15, benchmarks/diagnostics/top_share.py);
+        # participation momentum (Rules.momentum; Wilkinson 2008) lets contributions made carry
+        # a member's commitment, and the log's top-1% share and late retention tell how far
+        Parameter("behaviour.momentum", MOMENTUM[0], MOMENTUM[1], True),
+        # ... and what loses the periphery: real logs' retention(30) of contributors is 0.006 to
+        # 0.12, a run's mostly higher, since every simulated contributor keeps its rates; casual
+        # contributors (Rules.one_time_share; Pinto, Steinmacher & Gerosa 2016) write on one day
+        # only, and the log's retention tells how many
+        Parameter("behaviour.one_time_share", ONE_TIME[0], ONE_TIME[1], False),
     ]
     notes.append(
         f"community.members = the log's {founders} founders x founders_scale (1-{FOUNDER_SPAN}): "

@@ -1336,6 +1336,16 @@ BEHAVIOUR_ROWS = (
         "replies to read and more writing by each author (habit), so more information benefit "
         "and drive: more stay, visit and post",
     ),
+    # added with issue 15's one-time contributors (off by default; fitted by calibration),
+    # expected signs written before measuring: arm A at the default (0: off)
+    _behaviour(
+        "one_time_share",
+        0.5,
+        "- - - - - 0",
+        "half of the newcomers write on one day only (casual contributors, Pinto et al. 2016): "
+        "fewer threads and replies, so fewer replies received, less drive, bond and information "
+        "(Joyce & Kraut 2006; Ren, Kraut & Kiesler 2007): fewer stay, visit and post",
+    ),
     # promoted from module constants to behaviour parameters (issue 14 review), before measuring
     _behaviour(
         "seek_crowd",
