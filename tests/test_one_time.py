@@ -1,0 +1,109 @@
+"""One-time contributors (``Rules.one_time_share``; Pinto, Steinmacher & Gerosa 2016): a share of
+newcomers come to make one contribution, so after their first day of writing they start no thread
+and reply to no other's (follow-ups in their own threads go on). Off (0) by default. Calibration
+fits the share (``sim.calibration.fit.ONE_TIME``): it is what sets a log's contributor retention
+apart from its volume."""
+
+import numpy as np
+import pytest
+
+from sim.agents import Rules
+from sim.calibration.activity import Observation
+from sim.calibration.fit import MOMENTUM, ONE_TIME, derive_priors
+from sim.calibration.log import simulated_stats
+from sim.config import load_scenario
+from sim.config.loading import apply_overrides, validate_scenario
+from sim.model import CommunityModel
+
+CONTRIBUTIONS = Observation(("post", "reply"), "first_contribution", 7, "test")
+
+
+def _scenario(share: float, followup: float = 0.0, days: int = 90):
+    """The default community with writing rates x5, so that many newcomers write."""
+    base = load_scenario(None, {"community.members": 300, "run.days": days}).model_dump(mode="json")
+    base["member_mix"] = [
+        {**kind, "post": kind["post"] * 5, "reply": kind["reply"] * 5}
+        for kind in base["member_mix"]
+    ]
+    changes = {"behaviour.one_time_share": share, "behaviour.followup": followup}
+    return validate_scenario(apply_overrides(base, changes), "(test)")
+
+
+def _writing_days(share: float, followup: float = 0.0, seed: int = 3):
+    """Run the scenario; per member slot, the days it started a thread or replied to another's
+    (follow-ups in its own threads left out), with the population at the end."""
+    scenario = _scenario(share, followup)
+    model = CommunityModel(**scenario.model_kwargs(), rng=seed)
+    pop = model.population
+    days = np.zeros(0, np.int64)
+    followups_before = np.zeros(0, np.int32)
+    for _ in range(scenario.run.days):
+        model.step()
+        n = pop.n
+        days = np.concatenate([days, np.zeros(n - days.size, np.int64)])
+        followups_before = np.concatenate(
+            [followups_before, np.zeros(n - followups_before.size, np.int32)]
+        )
+        followups_today = pop.view("followups") - followups_before
+        days += (pop.view("posts_today") - followups_today) > 0
+        followups_before = pop.view("followups").copy()
+    return days, pop
+
+
+def test_off_by_default_nobody_is_a_one_timer():
+    assert Rules().one_time_share == 0
+    days, pop = _writing_days(0.0)
+    assert not pop.view("one_time").any()
+    newcomer = ~pop.view("is_founder")
+    assert (days[newcomer] >= 2).sum() > 10  # newcomers write on several days
+
+
+def test_the_share_of_newcomers_drawn_one_time_and_no_founder():
+    _, pop = _writing_days(0.4)
+    one_time, founder = pop.view("one_time"), pop.view("is_founder")
+    assert not one_time[founder].any()
+    newcomers = int((~founder).sum())
+    assert newcomers > 300
+    assert one_time[~founder].mean() == pytest.approx(0.4, abs=3 / np.sqrt(newcomers))
+
+
+@pytest.mark.parametrize("followup", [0.0, 1.0])
+def test_one_timers_start_threads_and_reply_to_others_on_one_day_only(followup):
+    days, pop = _writing_days(0.5, followup)
+    one_time, founder = pop.view("one_time"), pop.view("is_founder")
+    assert (days[one_time] == 1).sum() > 20  # many one-timers wrote ...
+    assert days[one_time].max() == 1  # ... on one day each
+    others = ~one_time & ~founder
+    assert (days[others] >= 2).sum() > 10  # the other newcomers write on several days
+    if followup == 0:  # nothing after the first day: a one-timer never "posts again"
+        assert not pop.view("posted_again")[one_time].any()
+    else:  # its follow-ups in its own threads go on
+        assert pop.view("followups")[one_time].sum() > 0
+
+
+def test_one_timers_lower_contributor_retention_not_the_first_contributions():
+    """Under a contributions-only log, newcomers' retention(30) falls with the share, while about
+    as many newcomers make a first contribution."""
+    retention, newcomers = {}, {}
+    for share in (0.0, 0.8):
+        scenario = _scenario(share, days=120)
+        values = []
+        for seed in (1, 2):
+            model = CommunityModel(**scenario.model_kwargs(), rng=seed)
+            scalars = simulated_stats(model, scenario.run.days, CONTRIBUTIONS).finish().scalars
+            values.append((scalars["retention_30"], scalars["newcomers"]))
+        retention[share] = np.mean([v[0] for v in values])
+        newcomers[share] = np.mean([v[1] for v in values])
+    assert retention[0.8] < 0.5 * retention[0.0], retention
+    assert newcomers[0.8] == pytest.approx(newcomers[0.0], rel=0.25), newcomers
+
+
+def test_calibration_fits_the_share_and_momentum():
+    """Both are parameters of the fit, over ``ONE_TIME`` and ``MOMENTUM``."""
+    scenario = _scenario(0.0, days=60)
+    stats = simulated_stats(CommunityModel(**scenario.model_kwargs(), rng=1), 60, CONTRIBUTIONS)
+    base = scenario.model_dump(mode="json")
+    fitted = {p.path: p for p in derive_priors(stats.finish(), base).parameters}
+    share, momentum = fitted["behaviour.one_time_share"], fitted["behaviour.momentum"]
+    assert (share.low, share.high, share.log) == (ONE_TIME[0], ONE_TIME[1], False)
+    assert (momentum.low, momentum.high, momentum.log) == (MOMENTUM[0], MOMENTUM[1], True)
