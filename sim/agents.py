@@ -34,9 +34,10 @@ Mechanisms and their sources:
   (Wilkinson 2008: the chance to stop contributing falls inversely with contributions made;
   Panciera, Halfaker & Terveen 2009: power editors keep a high level of activity all career).
 * **One-time contributors** (off by default; ``Rules.one_time_share``): a share of newcomers come
-  to make one contribution: they start threads and reply to others on one day only (Pinto,
-  Steinmacher & Gerosa 2016: about half of open-source contributors are casual, one contribution
-  each), though they may answer those who answer them (``Rules.followup``).
+  to make one contribution: they start threads and reply to others for about
+  ``Rules.one_time_days`` after their first, then no more (Pinto, Steinmacher & Gerosa 2016: about
+  half of open-source contributors are casual, one contribution each), though they may answer those
+  who answer them (``Rules.followup``).
 * **Responses to the operator** (``sim.policies``): welcomes and operator replies count like replies,
   event attendance brings identity benefit and ties, removed posts and toxic posts are costs, win-back
   messages give a short pull to return, and rewards that stop leave a sense of loss.
@@ -381,15 +382,25 @@ class Rules:
     # other, together under 2% of the commits; Lee & Carver 2017 (ESEM) that one-time contributors
     # come to fix a problem of their own; in Q&A sites most members ask a question or two and go
     # (Yang, Wei, Ackerman & Adamic 2010, ICWSM, on activity lifespans). Such a newcomer's urge to
-    # write is spent after its first day of writing, whatever it gets back: the reinforcement of
+    # write is spent a while after its first contribution (`one_time_days`: a question's
+    # follow-up questions, a patch's review rounds), whatever it gets back: the reinforcement of
     # replies (Joyce & Kraut 2006) works on the others. It may still visit and read, and answer
     # those who answer its own threads (Rules.followup: the conversation about its problem goes
-    # on). That the need is one day's writing is an assumption; 0 (the default) turns it off
+    # on). That the need lasts an exponentially distributed number of days is an assumption;
+    # 0 (the default) turns it off
     one_time_share: float = probability(
         0.0,
-        "share of newcomers who come to make one contribution: after their first day of writing "
-        "they start no thread and reply to no other's (casual contributors, Pinto et al. 2016; "
-        "follow-ups in their own threads go on); 0: off",
+        "share of newcomers who come to make one contribution: a while after their first "
+        "(one_time_days) they start no thread and reply to no other's (casual contributors, "
+        "Pinto et al. 2016; follow-ups in their own threads go on); 0: off",
+    )
+    one_time_days: float = parameter(
+        0.0,
+        "days a one-time contributor goes on writing after its first contribution, on average "
+        "(exponentially distributed, whole days; 0: its first day only)",
+        ge=0,
+        le=3650,
+        unit="days",
     )
     # departure
     quit_threshold: float = parameter(0.27, "loyalty under which members may quit", ge=0.001, le=1)
@@ -767,7 +778,7 @@ STATES = (
         "one_time",
         np.bool_,
         "a newcomer who comes to make one contribution: it starts threads and replies to others "
-        "on one day only (`Rules.one_time_share`)",
+        "for a while only (`Rules.one_time_share`, `Rules.one_time_days`)",
     ),
     State("is_founder", np.bool_, "a member on day 0 (no newcomer's novelty, founders' loyalty)"),
     State("intrinsic", F32, "intrinsic motivation (0..1): scales the urge to post and reply"),
@@ -812,6 +823,17 @@ STATES = (
         "lasting memory of removed posts (weighted count, fading by `removal_memory` a day)",
     ),
     State("muted", np.bool_, "chat_group: the member has muted the group (no notifications)"),
+    State(
+        "need_until",
+        I32,
+        "one-time contributor: the last day of its need to write, drawn on the day of its first "
+        "contribution (-1: not yet contributed)",
+    ),
+    State(
+        "need_met",
+        np.bool_,
+        "a one-time contributor past `need_until`: it starts no thread and replies to no other's",
+    ),
     # counters since joining
     State("visits", I32, "days visited"),
     State("posts", I32, "threads and replies written"),
@@ -1075,6 +1097,7 @@ class Population:
         self.last_active_day[sl] = day if founders else NEVER
         self.last_post_day[sl] = NEVER
         self.first_post_day[sl] = -1
+        self.need_until[sl] = -1
         self.leave_day[sl] = -1
         self.last_winback_day[sl] = NEVER
         self.last_care_day[sl] = NEVER
@@ -1485,12 +1508,30 @@ class Population:
         return rate
 
     def _still_writing(self, v: np.ndarray) -> np.ndarray:
-        """1 for each visitor in ``v`` who may write today, 0 for a one-time contributor
-        (``Rules.one_time_share``) who wrote on an earlier day: its contributions before today
-        (all it has written, less today's) are spent. Today's writing is not: a one-timer who
-        starts a thread may reply the same day."""
-        spent = self.one_time[v] & (self.posts[v] > self.posts_today[v])
-        return (~spent).astype(np.float32)
+        """1 for each visitor in ``v`` who may write today, 0 for a one-time contributor whose
+        need is met (``need_met``, set by ``close_needs``)."""
+        return (~self.need_met[v]).astype(np.float32)
+
+    def close_needs(self, day: int) -> None:
+        """After the day's writing: a one-time contributor (``Rules.one_time_share``) who made
+        its first contribution today draws how long its need lasts, about ``one_time_days`` days
+        (exponential, whole days: the day of its first contribution plus floor(-d ln u)), and
+        one whose need ends today writes no more from tomorrow (``need_met``)."""
+        r = self.rules
+        if r.one_time_share == 0:
+            return
+        n = self.n
+        first = np.flatnonzero(
+            self.one_time[:n] & (self.need_until[:n] < 0) & (self.posts_today[:n] > 0)
+        )
+        if first.size:
+            length = np.zeros(first.size, np.int32)
+            if r.one_time_days > 0:
+                u = self.streams.uniform("need.days", day, n)[first]
+                length = np.floor(-r.one_time_days * np.log1p(-u)).astype(np.int32)
+            self.need_until[first] = day + length
+        until = self.need_until[:n]
+        self.need_met[:n] |= self.one_time[:n] & (until >= 0) & (until <= day)
 
     def _writing_scale(
         self,

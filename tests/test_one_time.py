@@ -1,8 +1,8 @@
 """One-time contributors (``Rules.one_time_share``; Pinto, Steinmacher & Gerosa 2016): a share of
-newcomers come to make one contribution, so after their first day of writing they start no thread
-and reply to no other's (follow-ups in their own threads go on). Off (0) by default. Calibration
-fits the share (``sim.calibration.fit.ONE_TIME``): it is what sets a log's contributor retention
-apart from its volume."""
+newcomers come to make one contribution, so about ``Rules.one_time_days`` after their first (0: that
+day only) they start no thread and reply to no other's (follow-ups in their own threads go on). Off
+(0) by default. Calibration fits both (``sim.calibration.fit.ONE_TIME``, ``NEED_DAYS``): they set a
+log's contributor retention apart from its volume."""
 
 import numpy as np
 import pytest
@@ -18,24 +18,30 @@ from sim.model import CommunityModel
 CONTRIBUTIONS = Observation(("post", "reply"), "first_contribution", 7, "test")
 
 
-def _scenario(share: float, followup: float = 0.0, days: int = 90):
+def _scenario(share: float, followup: float = 0.0, days: int = 90, need: float = 0.0):
     """The default community with writing rates x5, so that many newcomers write."""
     base = load_scenario(None, {"community.members": 300, "run.days": days}).model_dump(mode="json")
     base["member_mix"] = [
         {**kind, "post": kind["post"] * 5, "reply": kind["reply"] * 5}
         for kind in base["member_mix"]
     ]
-    changes = {"behaviour.one_time_share": share, "behaviour.followup": followup}
+    changes = {
+        "behaviour.one_time_share": share,
+        "behaviour.followup": followup,
+        "behaviour.one_time_days": need,
+    }
     return validate_scenario(apply_overrides(base, changes), "(test)")
 
 
-def _writing_days(share: float, followup: float = 0.0, seed: int = 3):
-    """Run the scenario; per member slot, the days it started a thread or replied to another's
-    (follow-ups in its own threads left out), with the population at the end."""
-    scenario = _scenario(share, followup)
+def _writing_days(share: float, followup: float = 0.0, seed: int = 3, need: float = 0.0):
+    """Run the scenario; per member slot, the number of days it started a thread or replied to
+    another's (follow-ups in its own threads left out), and the first and last such day (-1:
+    none), with the population at the end."""
+    scenario = _scenario(share, followup, need=need)
     model = CommunityModel(**scenario.model_kwargs(), rng=seed)
     pop = model.population
     days = np.zeros(0, np.int64)
+    first, last = np.zeros(0, np.int64), np.zeros(0, np.int64)
     followups_before = np.zeros(0, np.int32)
     for _ in range(scenario.run.days):
         model.step()
@@ -45,9 +51,16 @@ def _writing_days(share: float, followup: float = 0.0, seed: int = 3):
             [followups_before, np.zeros(n - followups_before.size, np.int32)]
         )
         followups_today = pop.view("followups") - followups_before
-        days += (pop.view("posts_today") - followups_today) > 0
+        wrote = (pop.view("posts_today") - followups_today) > 0
+        days += wrote
+        first = np.concatenate([first, np.full(n - first.size, -1, np.int64)])
+        last = np.concatenate([last, np.full(n - last.size, -1, np.int64)])
+        first[wrote & (first < 0)] = model.day  # the day just run (days count from 1)
+        last[wrote] = model.day
         followups_before = pop.view("followups").copy()
-    return days, pop
+    if need == 0:
+        return days, pop
+    return days, pop, first, last
 
 
 def test_off_by_default_nobody_is_a_one_timer():
@@ -79,6 +92,28 @@ def test_one_timers_start_threads_and_reply_to_others_on_one_day_only(followup):
         assert not pop.view("posted_again")[one_time].any()
     else:  # its follow-ups in its own threads go on
         assert pop.view("followups")[one_time].sum() > 0
+
+
+def test_a_one_timers_need_lasts_about_one_time_days_after_its_first_contribution():
+    days, pop, first, last = _writing_days(1.0, need=6.0)
+    one_time = pop.view("one_time")
+    until = pop.view("need_until")
+    wrote = one_time & (days > 0)
+    assert wrote.sum() > 100
+    # the need is drawn on the day of the first contribution, and nothing is written after it
+    np.testing.assert_array_equal(until[wrote] >= first[wrote], True)
+    assert (until[wrote] == first[wrote]).any()  # some needs end on the first day
+    assert (last[wrote] <= until[wrote]).all()
+    assert (until[one_time & (days == 0)] == -1).all()
+    # floor(-6 ln u): mean exp(-1/6) / (1 - exp(-1/6)), about 5.5 days
+    length = until[wrote] - first[wrote]
+    expected = np.exp(-1 / 6) / (1 - np.exp(-1 / 6))
+    assert length.mean() == pytest.approx(expected, rel=4 / np.sqrt(wrote.sum()))
+    assert (days[wrote] >= 2).sum() > 0.2 * wrote.sum()  # many write on several days
+    # needs that ended by the last day (90) are met: those members write no more (need_met)
+    met = pop.view("need_met")
+    np.testing.assert_array_equal(met, one_time & (until >= 0) & (until <= 90))
+    assert met.sum() > 100
 
 
 def test_one_timers_lower_contributor_retention_not_the_first_contributions():

@@ -1346,6 +1346,15 @@ BEHAVIOUR_ROWS = (
         "fewer threads and replies, so fewer replies received, less drive, bond and information "
         "(Joyce & Kraut 2006; Ren, Kraut & Kiesler 2007): fewer stay, visit and post",
     ),
+    _behaviour(
+        "one_time_days",
+        30.0,
+        "+ + + + + 0",
+        "half of the newcomers are one-timers; their need lasts about a month instead of a day: "
+        "more threads and replies, so more replies received, drive and bond: more stay, visit "
+        "and post",
+        base={"behaviour": {"one_time_share": 0.5}},
+    ),
     # promoted from module constants to behaviour parameters (issue 14 review), before measuring
     _behaviour(
         "seek_crowd",
