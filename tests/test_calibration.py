@@ -27,6 +27,7 @@ from sim.calibration.fit import (
     PILOT_SPAN,
     Parameter,
     calibrate,
+    check_warnings,
     derive_priors,
     discrepancies,
     distances,
@@ -623,3 +624,32 @@ def test_a_log_without_contributions_is_refused_clearly(tmp_path, capsys):
     assert exit_.value.code == 2
     assert "column action: no post or reply rows" in capsys.readouterr().err
     assert not (tmp_path / "fit").exists()
+
+
+class _Weekly:
+    """Stands in for an ``Observed`` where only its weekly contributions matter."""
+
+    def __init__(self, *per_week: float):
+        self._weekly = pd.DataFrame({"posts": per_week})
+
+    def weekly(self) -> pd.DataFrame:
+        return self._weekly
+
+
+def test_the_report_warns_when_the_calibrated_scenario_misses_the_logs_volume_or_its_seeds_split():
+    log = _Weekly(6.0, 8.0)  # 7 contributions a week
+    finite = pd.DataFrame({"distance": [0.8, np.inf], "aborted": [0, 1]})
+    assert check_warnings(log, [_Weekly(6.0), _Weekly(8.5), _Weekly(7.0)], finite) == []
+    # click at CALIBRATION_VERSION 12: seeds 3.8, 3.9, 150 and 2,106 a week
+    click = [_Weekly(3.8), _Weekly(3.9), _Weekly(150.0), _Weekly(2106.0)]
+    volume, seeds = check_warnings(log, click, finite)
+    assert "565.9 contributions a week on its 4 check seed(s) (3.8-2,106.0)" in volume
+    assert "80.8 times the log's 7.0" in volume
+    assert "apart by more than 10 times" in seeds
+    # too few, alike on every seed: the volume only
+    (quiet,) = check_warnings(log, [_Weekly(2.0), _Weekly(3.0)], finite)
+    assert "0.357 times the log's 7.0" in quiet
+    # slack-haskell-jp at version 12: every run of the last generation stopped for writing too much
+    stopped = pd.DataFrame({"distance": [np.inf, np.inf], "aborted": [1, 1]})
+    warnings = check_warnings(log, [_Weekly(7.0)], stopped)
+    assert len(warnings) == 1 and "every run of the last generation was stopped" in warnings[0]

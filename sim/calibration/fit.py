@@ -173,6 +173,10 @@ TOP = 4
 REPLICATIONS = 3
 SEEDS = 2  # seeds per particle (``particle_rows``)
 ABORT_FACTOR = 10  # a run writing this many times the log's contributions is stopped, rejected
+# the calibrated scenario's check runs: warn when their weekly contributions are this many times
+# off the log's either way (a level of one LEVEL_SCALE unit), or their seeds this many times apart
+VOLUME_WARNING = 2.0
+SEED_SPREAD_WARNING = 10.0
 # the volume pilot (``volume_pilot``): runs at most, the largest change of a knob per run, each
 # knob's prior span either side of the pilot's point (why 2: see volume_pilot), the limits of the
 # rate scales: ours
@@ -1089,6 +1093,7 @@ def calibrate(
     checks = [rescaled(_stored(check_store, k), priors.scale)
               for k in check_keys if k in check_store.finished()]  # fmt: skip
     check_table = pd.DataFrame([discrepancies(c, observed) for c in checks])
+    warnings += check_warnings(observed, checks, last)
     store = ResultStore(runs_dir / f"generation-{generations}")
     kept = last[last["accepted"]]
     finished = store.finished()
@@ -1345,6 +1350,46 @@ def edge_warnings(parameters: list[Parameter], posterior: pd.DataFrame) -> list[
                     f"the edge: widen the range with --param {p.path}=LOW:HIGH"
                     + (":log" if p.log else "")
                 )
+    return out
+
+
+def check_warnings(observed: Observed, checks: list[Observed], last: pd.DataFrame) -> list[str]:
+    """Warnings that the calibrated scenario does not reproduce the log's volume, from its check
+    runs (``checks``) and the last generation's runs (``last``): every run of the last generation
+    stopped for writing too much (no particle came near the log: slack-haskell-jp at
+    ``CALIBRATION_VERSION`` 12); the check seeds' mean weekly contributions (threads + replies per
+    complete week) more than ``VOLUME_WARNING`` times off the log's either way (slack-haskell-jp
+    11,076 a week against 33.4); the seeds apart by more than ``SEED_SPREAD_WARNING`` times (click
+    3.8 to 2,098: a scenario that fizzles on some seeds and ignites on others). Each is a
+    calibrated scenario whose answers would be confidently wrong, so the report says so."""
+    out = []
+    if len(last) and not (np.isfinite(last["distance"]) & (last["aborted"] == 0)).any():
+        out.append(
+            f"every run of the last generation was stopped for writing at least {ABORT_FACTOR} "
+            "times the log's contributions: no particle came near the log's volume, so the "
+            "calibrated scenario does not reproduce it"
+        )
+    log_weekly = float(observed.weekly()["posts"].mean())
+    weekly = np.array([float(c.weekly()["posts"].mean()) for c in checks])
+    weekly = weekly[np.isfinite(weekly)]
+    if not weekly.size or not np.isfinite(log_weekly):
+        return out
+    shown = f"{weekly.min():,.1f}-{weekly.max():,.1f}" if weekly.size > 1 else f"{weekly[0]:,.1f}"
+    ratio = (weekly.mean() + 1e-9) / (log_weekly + 1e-9)
+    if not 1 / VOLUME_WARNING <= ratio <= VOLUME_WARNING:
+        out.append(
+            f"the calibrated scenario writes {weekly.mean():,.1f} contributions a week on its "
+            f"{weekly.size} check seed(s) ({shown}), {ratio:.3g} times the log's "
+            f"{log_weekly:,.1f}: it does not reproduce the log's volume, and answers from it "
+            "should not be trusted"
+        )
+    if weekly.size > 1 and weekly.max() > SEED_SPREAD_WARNING * max(weekly.min(), 1e-9):
+        out.append(
+            f"the calibrated scenario's check seeds write {shown} contributions a week: apart by "
+            f"more than {SEED_SPREAD_WARNING:g} times, it fizzles on some seeds and takes off on "
+            "others (replies, the post drive and arrivals feeding each other), so its answers "
+            "depend on the seed; compare strategies on many seeds, or refit"
+        )
     return out
 
 
