@@ -646,6 +646,9 @@ def test_the_report_warns_when_the_calibrated_scenario_misses_the_logs_volume_or
     assert "565.9 contributions a week on its 4 check seed(s) (3.8-2,106.0)" in volume
     assert "80.8 times the log's 7.0" in volume
     assert "apart by more than 10 times" in seeds
+    # near-silent seeds are not called apart (0 and 0.5 a week), seeds 0 and 20 a week are
+    assert check_warnings(_Weekly(0.2, 0.3), [_Weekly(0.0), _Weekly(0.5)], finite)[1:] == []
+    assert "apart by" in check_warnings(log, [_Weekly(0.0), _Weekly(20.0)], finite)[-1]
     # too few, alike on every seed: the volume only
     (quiet,) = check_warnings(log, [_Weekly(2.0), _Weekly(3.0)], finite)
     assert "0.357 times the log's 7.0" in quiet

@@ -161,8 +161,9 @@ FOLLOWUP = (0.02, 10.0)
 # hardly ever (1,000); log-uniform. A first fit over 1-1,000 on quantumcomputing put 28% of the
 # posterior at the lower edge, so the range starts lower: ours
 MOMENTUM = (0.5, 1000.0)
-# the share of newcomers who write on one day only (Rules.one_time_share, default 0): none to
-# nearly all; uniform (Pinto et al. 2016 measured about half on GitHub): ours
+# the share of newcomers who come to make one contribution and write for a while only
+# (Rules.one_time_share, default 0): none to nearly all; uniform (Pinto et al. 2016 measured
+# about half on GitHub): ours
 ONE_TIME = (0.0, 0.95)
 # days a one-time contributor goes on writing after its first contribution (Rules.one_time_days,
 # default 0: its first day only): from about that day (0.5) to a season; log-uniform: ours
@@ -1383,7 +1384,9 @@ def check_warnings(observed: Observed, checks: list[Observed], last: pd.DataFram
             f"{log_weekly:,.1f}: it does not reproduce the log's volume, and answers from it "
             "should not be trusted"
         )
-    if weekly.size > 1 and weekly.max() > SEED_SPREAD_WARNING * max(weekly.min(), 1e-9):
+    # apart: by the ratio of one more contribution a week, so near-silent seeds (0 and 0.5 a week)
+    # are not called apart
+    if weekly.size > 1 and weekly.max() + 1 > SEED_SPREAD_WARNING * (weekly.min() + 1):
         out.append(
             f"the calibrated scenario's check seeds write {shown} contributions a week: apart by "
             f"more than {SEED_SPREAD_WARNING:g} times, it fizzles on some seeds and takes off on "
