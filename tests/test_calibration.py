@@ -11,6 +11,8 @@ within a factor ``POST_FACTOR`` of the truth (a loose bound: 36 runs).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -474,7 +476,9 @@ def test_the_kernel_survives_weights_piled_onto_one_particle():
     from sim.calibration.fit import _kernel
 
     points = np.array([[0.2, 0.4], [0.6, 0.1], [0.9, 0.8]])
-    cov = _kernel(points, np.array([1.0, 0.0, 0.0]))
+    with warnings.catch_warnings():  # and quietly: the user is not shown numpy's warning
+        warnings.simplefilter("error")
+        cov = _kernel(points, np.array([1.0, 0.0, 0.0]))
     assert np.isfinite(cov).all() and np.all(np.linalg.eigvalsh(cov) > 0)
     np.random.default_rng(1).multivariate_normal(points[0], cov)
 

@@ -71,6 +71,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from warnings import catch_warnings, simplefilter
 
 import numpy as np
 import pandas as pd
@@ -1220,7 +1221,9 @@ def _kernel(points: np.ndarray, weights: np.ndarray) -> np.ndarray:
     d = points.shape[1]
     if len(points) < 2:
         return np.eye(d) * 0.01
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # (np.cov warns "Degrees of freedom <= 0" then; handled below, so not shown to the user)
+    with np.errstate(divide="ignore", invalid="ignore"), catch_warnings():
+        simplefilter("ignore", RuntimeWarning)
         cov = np.atleast_2d(np.cov(points, rowvar=False, aweights=weights))
     if not np.isfinite(cov).all():
         # the weights piled onto one particle: np.cov's weighted degrees of freedom are zero and
