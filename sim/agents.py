@@ -33,11 +33,13 @@ Mechanisms and their sources:
   more a member has contributed, the less its visits and its staying depend on its loyalty
   (Wilkinson 2008: the chance to stop contributing falls inversely with contributions made;
   Panciera, Halfaker & Terveen 2009: power editors keep a high level of activity all career).
-* **One-time contributors** (off by default; ``Rules.one_time_share``): a share of newcomers come
-  to make one contribution: they start threads and reply to others for about
-  ``Rules.one_time_days`` after their first, then no more (Pinto, Steinmacher & Gerosa 2016: about
-  half of open-source contributors are casual, one contribution each), though they may answer those
-  who answer them (``Rules.followup``).
+* **A newcomer's need** (off by default; ``Rules.need_days``, ``Rules.need_boost``,
+  ``Rules.one_time_share``): a newcomer writes ``need_boost`` times its usual threads and replies
+  from joining until about ``need_days`` after its first contribution (Panciera, Halfaker & Terveen
+  2009: editors write most at the start), and a share of newcomers come to make one contribution:
+  when their need ends they start no thread and reply to no other's (Pinto, Steinmacher & Gerosa
+  2016: about half of open-source contributors are casual, one contribution each), though they may
+  answer those who answer them (``Rules.followup``).
 * **Responses to the operator** (``sim.policies``): welcomes and operator replies count like replies,
   event attendance brings identity benefit and ties, removed posts and toxic posts are costs, win-back
   messages give a short pull to return, and rewards that stop leave a sense of loss.
@@ -376,31 +378,49 @@ class Rules:
         le=100_000,
         unit="contributions",
     )
-    # one-time contributors (Population.add, Population._still_writing): Pinto, Steinmacher &
+    # one-time contributors (Population.add, Population._need_factor): Pinto, Steinmacher &
     # Gerosa 2016 ("More common than you think: an in-depth study of casual contributors", SANER)
     # found that about half of the contributors to 275 GitHub projects made one contribution and no
     # other, together under 2% of the commits; Lee & Carver 2017 (ESEM) that one-time contributors
     # come to fix a problem of their own; in Q&A sites most members ask a question or two and go
-    # (Yang, Wei, Ackerman & Adamic 2010, ICWSM, on activity lifespans). Such a newcomer's urge to
-    # write is spent a while after its first contribution (`one_time_days`: a question's
-    # follow-up questions, a patch's review rounds), whatever it gets back: the reinforcement of
-    # replies (Joyce & Kraut 2006) works on the others. It may still visit and read, and answer
-    # those who answer its own threads (Rules.followup: the conversation about its problem goes
-    # on). That the need lasts an exponentially distributed number of days is an assumption;
-    # 0 (the default) turns it off
+    # (Yang, Wei, Ackerman & Adamic 2010, ICWSM, on activity lifespans; Slag, de Waard & Bacchelli
+    # 2015, MSR, "One-day flies on StackOverflow"). Such a newcomer's urge to write ends with its
+    # need (`need_days`), whatever it gets back: the reinforcement of replies (Joyce & Kraut 2006)
+    # works on the others. It may still visit and read, and answer those who answer its own
+    # threads (Rules.followup: the conversation about its problem goes on). 0 (the default) turns
+    # it off
     one_time_share: float = probability(
         0.0,
-        "share of newcomers who come to make one contribution: a while after their first "
-        "(one_time_days) they start no thread and reply to no other's (casual contributors, "
-        "Pinto et al. 2016; follow-ups in their own threads go on); 0: off",
+        "share of newcomers who come to make one contribution: once their need ends (need_days) "
+        "they start no thread and reply to no other's (casual contributors, Pinto et al. 2016; "
+        "follow-ups in their own threads go on); 0: off",
     )
-    one_time_days: float = parameter(
+    # a newcomer's need (Population.add, Population.close_needs): people join a Q&A site to ask,
+    # a repository to fix something of their own (Lee & Carver 2017), and write most in their
+    # first days: Panciera, Halfaker & Terveen 2009 (GROUP) found Wikipedia editors' activity
+    # highest at the start of their careers; Slag et al. 2015 that most Stack Overflow members
+    # post on a single day. The need is voiced at the first contribution and lasts about
+    # `need_days` from then (a question's follow-up questions, a patch's review rounds); one not
+    # voiced within that many days of joining lapses. While it lasts the newcomer writes
+    # `need_boost` times its usual threads and replies; when it ends a one-time contributor writes
+    # no more, the others go on at their usual rates. That the need's length is exponentially
+    # distributed and its boost one constant factor are assumptions
+    need_days: float = parameter(
         0.0,
-        "days a one-time contributor goes on writing after its first contribution, on average "
-        "(exponentially distributed, whole days; 0: its first day only)",
+        "days a newcomer's need to write lasts, on average: from its first contribution, or from "
+        "joining if it has not contributed by then (exponential, whole days; 0: that day only); "
+        "used by one_time_share and need_boost",
         ge=0,
         le=3650,
         unit="days",
+    )
+    need_boost: float = parameter(
+        1.0,
+        "factor on a newcomer's threads and replies while its need lasts (need_days), from "
+        "joining on: newcomers write most in their first days (Panciera et al. 2009); 1: off",
+        ge=1,
+        le=1000,
+        unit="times",
     )
     # departure
     quit_threshold: float = parameter(0.27, "loyalty under which members may quit", ge=0.001, le=1)
@@ -778,7 +798,7 @@ STATES = (
         "one_time",
         np.bool_,
         "a newcomer who comes to make one contribution: it starts threads and replies to others "
-        "for a while only (`Rules.one_time_share`, `Rules.one_time_days`)",
+        "while its need lasts only (`Rules.one_time_share`, `Rules.need_days`)",
     ),
     State("is_founder", np.bool_, "a member on day 0 (no newcomer's novelty, founders' loyalty)"),
     State("intrinsic", F32, "intrinsic motivation (0..1): scales the urge to post and reply"),
@@ -826,13 +846,15 @@ STATES = (
     State(
         "need_until",
         I32,
-        "one-time contributor: the last day of its need to write, drawn on the day of its first "
-        "contribution (-1: not yet contributed)",
+        "a newcomer's need to write (`Rules.need_days`): its last day; until its first "
+        "contribution, joining day plus the need's drawn length, moved to the first contribution's "
+        "day plus that length (-1: founders, and everyone when the need is off)",
     ),
     State(
         "need_met",
         np.bool_,
-        "a one-time contributor past `need_until`: it starts no thread and replies to no other's",
+        "a newcomer past `need_until`: no more `Rules.need_boost`, and a one-time contributor "
+        "starts no thread and replies to no other's",
     ),
     # counters since joining
     State("visits", I32, "days visited"),
@@ -1098,6 +1120,9 @@ class Population:
         self.last_post_day[sl] = NEVER
         self.first_post_day[sl] = -1
         self.need_until[sl] = -1
+        if not founders and self.need_on:  # a newcomer's need (Rules.need_days): see close_needs
+            u = s.slot_uniform("trait.need", start, stop)[:, 0]
+            self.need_until[sl] = day + np.floor(-r.need_days * np.log1p(-u)).astype(np.int32)
         self.leave_day[sl] = -1
         self.last_winback_day[sl] = NEVER
         self.last_care_day[sl] = NEVER
@@ -1491,8 +1516,8 @@ class Population:
         )
         if "post" in self.today.boosts:
             rate = rate * self.today.boosts["post"][v]
-        if self.rules.one_time_share > 0:
-            rate = rate * self._still_writing(v)
+        if self.need_on:
+            rate = rate * self._need_factor(v)
         return rate
 
     def _reply_rate(self, v: np.ndarray) -> np.ndarray:
@@ -1503,35 +1528,41 @@ class Population:
         rate = rate * (2 * self.intrinsic[v]) * np.sqrt(self.post_drive[v])
         if "reply" in self.today.boosts:
             rate = rate * self.today.boosts["reply"][v]
-        if self.rules.one_time_share > 0:
-            rate = rate * self._still_writing(v)
+        if self.need_on:
+            rate = rate * self._need_factor(v)
         return rate
 
-    def _still_writing(self, v: np.ndarray) -> np.ndarray:
-        """1 for each visitor in ``v`` who may write today, 0 for a one-time contributor whose
-        need is met (``need_met``, set by ``close_needs``)."""
-        return (~self.need_met[v]).astype(np.float32)
+    @property
+    def need_on(self) -> bool:
+        """Whether newcomers' needs are simulated (``Rules.one_time_share``, ``Rules.need_boost``)."""
+        return self.rules.one_time_share > 0 or self.rules.need_boost > 1
+
+    def _need_factor(self, v: np.ndarray) -> np.ndarray:
+        """Each visitor in ``v``'s factor on its writing today: ``need_boost`` for a newcomer
+        whose need lasts, 0 for a one-time contributor whose need is met, else 1."""
+        met = self.need_met[v]
+        factor = (~(met & self.one_time[v])).astype(np.float32)
+        if self.rules.need_boost > 1:
+            lasting = ~met & (self.need_until[v] >= 0)
+            factor[lasting] *= np.float32(self.rules.need_boost)
+        return factor
 
     def close_needs(self, day: int) -> None:
-        """After the day's writing: a one-time contributor (``Rules.one_time_share``) who made
-        its first contribution today draws how long its need lasts, about ``one_time_days`` days
-        (exponential, whole days: the day of its first contribution plus floor(-d ln u)), and
-        one whose need ends today writes no more from tomorrow (``need_met``)."""
-        r = self.rules
-        if r.one_time_share == 0:
+        """After the day's writing, each newcomer's need (``Rules.need_days``): drawn at joining
+        as a whole number of days L (floor(-need_days ln u), exponential), it is voiced at the
+        first contribution, from when it lasts L days (``need_until`` moves to that day plus L);
+        one not voiced by joining day plus L lapses. A need whose last day is today is met from
+        tomorrow (``need_met``): no more boost, and a one-time contributor writes no more."""
+        if not self.need_on:
             return
         n = self.n
+        open_ = ~self.need_met[:n] & (self.need_until[:n] >= 0)
         first = np.flatnonzero(
-            self.one_time[:n] & (self.need_until[:n] < 0) & (self.posts_today[:n] > 0)
+            open_ & (self.posts_today[:n] > 0) & (self.posts[:n] == self.posts_today[:n])
         )
-        if first.size:
-            length = np.zeros(first.size, np.int32)
-            if r.one_time_days > 0:
-                u = self.streams.uniform("need.days", day, n)[first]
-                length = np.floor(-r.one_time_days * np.log1p(-u)).astype(np.int32)
-            self.need_until[first] = day + length
-        until = self.need_until[:n]
-        self.need_met[:n] |= self.one_time[:n] & (until >= 0) & (until <= day)
+        if first.size:  # the first contribution: the need's length counts from today
+            self.need_until[first] += day - self.join_day[first]
+        self.need_met[:n] |= open_ & (self.need_until[:n] <= day)
 
     def _writing_scale(
         self,

@@ -214,7 +214,7 @@ class CommunityModel(mesa.Model):
         threads = pop.post(visitors, day)
         thread_groups = self._thread_groups(threads[0], threads[1], day)
         replies = self.reply(visitors, day)
-        pop.close_needs(day)  # one-time contributors whose need ends today (Rules.one_time_share)
+        pop.close_needs(day)  # newcomers' needs voiced or ending today (Rules.need_days)
         reactions = self.react(visitors, day)
         invites = pop.invite(visitors, day)
         threads_of = partial(_per_slot, threads[0], pop.n)  # counted only if a lever asks

@@ -1,8 +1,9 @@
 """One-time contributors (``Rules.one_time_share``; Pinto, Steinmacher & Gerosa 2016): a share of
-newcomers come to make one contribution, so about ``Rules.one_time_days`` after their first (0: that
-day only) they start no thread and reply to no other's (follow-ups in their own threads go on). Off
-(0) by default. Calibration fits both (``sim.calibration.fit.ONE_TIME``, ``NEED_DAYS``): they set a
-log's contributor retention apart from its volume."""
+newcomers come to make one contribution, so when their need ends, about ``Rules.need_days`` after
+their first (0: that day only), or that long after joining if they have not written by then, they
+start no thread and reply to no other's (follow-ups in their own threads go on). Off (0) by
+default. Calibration fits both (``sim.calibration.fit.ONE_TIME``, ``NEED_DAYS``): they set a log's
+contributor retention apart from its volume. The need's boost to writing: tests/test_need_boost.py."""
 
 import numpy as np
 import pytest
@@ -28,7 +29,7 @@ def _scenario(share: float, followup: float = 0.0, days: int = 90, need: float =
     changes = {
         "behaviour.one_time_share": share,
         "behaviour.followup": followup,
-        "behaviour.one_time_days": need,
+        "behaviour.need_days": need,
     }
     return validate_scenario(apply_overrides(base, changes), "(test)")
 
@@ -94,31 +95,39 @@ def test_one_timers_start_threads_and_reply_to_others_on_one_day_only(followup):
         assert pop.view("followups")[one_time].sum() > 0
 
 
-def test_a_one_timers_need_lasts_about_one_time_days_after_its_first_contribution():
+def test_a_newcomers_need_lasts_about_need_days_after_its_first_contribution_or_lapses():
     days, pop, first, last = _writing_days(1.0, need=6.0)
-    one_time = pop.view("one_time")
-    until = pop.view("need_until")
+    one_time, founder = pop.view("one_time"), pop.view("is_founder")
+    until, joined = pop.view("need_until"), pop.view("join_day")
+    # each newcomer's length L = floor(-6 ln u), drawn at joining from its slot's own uniform
+    u = pop.streams.slot_uniform("trait.need", 0, pop.n)[:, 0]
+    length = np.floor(-6.0 * np.log1p(-u)).astype(np.int64)
+    newcomer = ~founder
     wrote = one_time & (days > 0)
-    assert wrote.sum() > 100
-    # the need is drawn on the day of the first contribution, and nothing is written after it
-    np.testing.assert_array_equal(until[wrote] >= first[wrote], True)
+    silent = newcomer & (days == 0)
+    assert wrote.sum() > 50 and silent.sum() > 50
+    assert (until[founder] == -1).all()
+    # voiced: the need lasts L days from the first contribution, and nothing is written after it
+    np.testing.assert_array_equal(until[wrote], first[wrote] + length[wrote])
     assert (until[wrote] == first[wrote]).any()  # some needs end on the first day
     assert (last[wrote] <= until[wrote]).all()
-    assert (until[one_time & (days == 0)] == -1).all()
+    # ... and was voiced within L days of joining; an unvoiced one lapses at joining day plus L
+    assert (first[wrote] - joined[wrote] <= length[wrote]).all()
+    np.testing.assert_array_equal(until[silent], joined[silent] + length[silent])
     # floor(-6 ln u): mean exp(-1/6) / (1 - exp(-1/6)), about 5.5 days
-    length = until[wrote] - first[wrote]
     expected = np.exp(-1 / 6) / (1 - np.exp(-1 / 6))
-    assert length.mean() == pytest.approx(expected, rel=4 / np.sqrt(wrote.sum()))
+    assert length[newcomer].mean() == pytest.approx(expected, rel=4 / np.sqrt(newcomer.sum()))
     assert (days[wrote] >= 2).sum() > 0.2 * wrote.sum()  # many write on several days
     # needs that ended by the last day (90) are met: those members write no more (need_met)
     met = pop.view("need_met")
-    np.testing.assert_array_equal(met, one_time & (until >= 0) & (until <= 90))
+    np.testing.assert_array_equal(met, newcomer & (until <= 90))
     assert met.sum() > 100
 
 
-def test_one_timers_lower_contributor_retention_not_the_first_contributions():
-    """Under a contributions-only log, newcomers' retention(30) falls with the share, while about
-    as many newcomers make a first contribution."""
+def test_one_timers_lower_contributor_retention_and_unvoiced_needs_the_first_contributions():
+    """Under a contributions-only log, newcomers' retention(30) falls with the share; with needs of
+    a day (need_days 0) a one-timer who does not write on its joining day never does, so fewer
+    newcomers make a first contribution, though the one-timers who do still make many of them."""
     retention, newcomers = {}, {}
     for share in (0.0, 0.8):
         scenario = _scenario(share, days=120)
@@ -129,8 +138,9 @@ def test_one_timers_lower_contributor_retention_not_the_first_contributions():
             values.append((scalars["retention_30"], scalars["newcomers"]))
         retention[share] = np.mean([v[0] for v in values])
         newcomers[share] = np.mean([v[1] for v in values])
-    assert retention[0.8] < 0.5 * retention[0.0], retention
-    assert newcomers[0.8] == pytest.approx(newcomers[0.0], rel=0.25), newcomers
+    assert retention[0.8] < 0.7 * retention[0.0], retention
+    # 80% one-timers: the 20% regulars alone would make about a fifth of the first contributions
+    assert 0.3 * newcomers[0.0] < newcomers[0.8] < 0.9 * newcomers[0.0], newcomers
 
 
 def test_calibration_fits_the_share_and_momentum():

@@ -32,8 +32,9 @@ reinforcement raises a member's writing (``behaviour.drive_max``, the ceiling of
 how fast a thread's pull on more replies fades with those it has (``behaviour.reply_saturation``:
 ``SATURATION``), how much a thread's author answers in it (``behaviour.followup``:
 ``FOLLOWUP``), how far contributions made keep a member (``behaviour.momentum``: ``MOMENTUM``),
-the share of newcomers who write for a while and no more and how long (``behaviour.one_time_share``,
-``behaviour.one_time_days``: ``ONE_TIME``, ``NEED_DAYS``)
+the share of newcomers who write for a while and no more, how long a newcomer's need lasts and how
+much it raises its writing (``behaviour.one_time_share``, ``behaviour.need_days``,
+``behaviour.need_boost``: ``ONE_TIME``, ``NEED_DAYS``, ``NEED_BOOST``)
 and, where the log shows join bursts, dated arrival shocks (``shock.scale``; see ``join_bursts``)
 expressed as the scenario's own recruitment campaigns with no cost. Run size is bounded by the log's
 scale: a run's expected arrivals are at most ``MAX_MARKET_FACTOR`` times the fitted curve's. Then a
@@ -93,8 +94,9 @@ from sim.world.metrics import REPORTED_AGES
 # thread saturation fitted, ``SATURATION``; 11: the spread keeps the mean rates, ``_mixed``;
 # 12: threads' authors answer in them, ``behaviour.followup`` and ``own_reply_share``; 13:
 # participation momentum and one-time contributors fitted, ``MOMENTUM`` and ``ONE_TIME``; 14:
-# how long a one-time contributor's need lasts fitted, ``NEED_DAYS``)
-CALIBRATION_VERSION = "14"
+# how long a one-time contributor's need lasts fitted, ``NEED_DAYS``; 15: every newcomer's need,
+# voiced at its first contribution or lapsing, and its boost to writing fitted, ``NEED_BOOST``)
+CALIBRATION_VERSION = "15"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -166,9 +168,12 @@ MOMENTUM = (0.5, 1000.0)
 # (Rules.one_time_share, default 0): none to nearly all; uniform (Pinto et al. 2016 measured
 # about half on GitHub): ours
 ONE_TIME = (0.0, 0.95)
-# days a one-time contributor goes on writing after its first contribution (Rules.one_time_days,
-# default 0: its first day only): from about that day (0.5) to a season; log-uniform: ours
+# days a newcomer's need lasts after its first contribution (Rules.need_days, default 0: that day
+# only): from about that day (0.5) to a season; log-uniform: ours
 NEED_DAYS = (0.5, 90.0)
+# how many times its usual writing a newcomer writes while its need lasts (Rules.need_boost,
+# default 1: off): from none to fifty times; log-uniform: ours
+NEED_BOOST = (1.0, 50.0)
 # the calibrated particle: among the TOP closest runs, the one closest on average over its run
 # and REPLICATIONS more seeds (``_replicated_best``): ours
 TOP = 4
@@ -390,10 +395,12 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         # ... and what loses the periphery: real logs' retention(30) of contributors is 0.006 to
         # 0.12, a run's mostly higher, since every simulated contributor keeps its rates; casual
         # contributors (Rules.one_time_share; Pinto, Steinmacher & Gerosa 2016) write for a while
-        # and no more, and the log's retention tells how many and how long (Rules.one_time_days:
-        # its retention(7) against its retention(30) on Stack Exchange is 0.40 against 0.12)
+        # and no more, and a newcomer writes most in its first days (Rules.need_boost; Panciera,
+        # Halfaker & Terveen 2009): the log's retention tells how many, how long and how much (its
+        # retention(7) against its retention(30) on Stack Exchange is 0.40 against 0.12)
         Parameter("behaviour.one_time_share", ONE_TIME[0], ONE_TIME[1], False),
-        Parameter("behaviour.one_time_days", NEED_DAYS[0], NEED_DAYS[1], True),
+        Parameter("behaviour.need_days", NEED_DAYS[0], NEED_DAYS[1], True),
+        Parameter("behaviour.need_boost", NEED_BOOST[0], NEED_BOOST[1], True),
     ]
     notes.append(
         f"community.members = the log's {founders} founders x founders_scale (1-{FOUNDER_SPAN}): "

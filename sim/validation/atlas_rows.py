@@ -1347,13 +1347,22 @@ BEHAVIOUR_ROWS = (
         "(Joyce & Kraut 2006; Ren, Kraut & Kiesler 2007): fewer stay, visit and post",
     ),
     _behaviour(
-        "one_time_days",
+        "need_days",
         30.0,
         "+ + + + + 0",
-        "half of the newcomers are one-timers; their need lasts about a month instead of a day: "
-        "more threads and replies, so more replies received, drive and bond: more stay, visit "
-        "and post",
+        "half of the newcomers are one-timers; their need lasts about a month instead of a day "
+        "(and lapses a month after joining, not the same day, when unvoiced): more threads and "
+        "replies, so more replies received, drive and bond: more stay, visit and post",
         base={"behaviour": {"one_time_share": 0.5}},
+    ),
+    _behaviour(
+        "need_boost",
+        5.0,
+        "+ + + + + 0",
+        "newcomers write five times their usual threads and replies in the week or so after "
+        "their first contribution (Panciera et al. 2009): more first posts and more answered, "
+        "more replies received and more drive (Joyce & Kraut 2006): more stay, visit and post",
+        base={"behaviour": {"need_days": 7.0}},
     ),
     # promoted from module constants to behaviour parameters (issue 14 review), before measuring
     _behaviour(
