@@ -34,6 +34,7 @@ from sim.calibration.fit import (
     discrepancies,
     distances,
     edge_warnings,
+    effective_particles,
     parse_parameter,
     particle_rows,
     pilot_residuals,
@@ -43,6 +44,7 @@ from sim.calibration.fit import (
     simulate_activity,
     volume_measures,
     volume_pilot,
+    weight_warnings,
 )
 from sim.calibration.log import read_log, simulated_stats, write_log
 from sim.calibration.observation import decide
@@ -534,6 +536,11 @@ def test_abc_smc_improves_recovers_and_resumes(truth_log):
     fit = calibrate(observed, base, folder / "runs", **kwargs)
     # resumed: generation 1 was not simulated again
     assert all(p.stat().st_mtime_ns == t for p, t in stored.items())
+    # each generation's effective particles: Kish's size of its accepted particles' weights
+    for gen, row in fit.generations.set_index("generation").iterrows():
+        mine = fit.samples[(fit.samples["generation"] == gen) & fit.samples["accepted"]]
+        assert row["effective"] == pytest.approx(effective_particles(mine["weight"].to_numpy()))
+        assert 1 <= row["effective"] <= row["accepted"]
     median = fit.generations.set_index("generation")["median_distance"]
     assert median[3] < median[1], median
     mean = fit.posterior.loc["mix.post_scale", "mean"]
@@ -555,7 +562,7 @@ def test_cli_calibrates_a_contributions_log(truth_log, tmp_path, capsys):
     assert "no visit or react rows" in err
     report = (out / "report.md").read_text(encoding="utf-8")
     for text in ("Observation model", "first post or reply", "90% band", "relative error",
-                 "Contributor Absence Factor", "fit.png"):  # fmt: skip
+                 "Contributor Absence Factor", "fit.png", "effective particles"):  # fmt: skip
         assert text in report, text
     calibrated = load_scenario(out / "calibrated.yaml")
     assert calibrated.run.days >= 100
@@ -660,3 +667,16 @@ def test_the_report_warns_when_the_calibrated_scenario_misses_the_logs_volume_or
     stopped = pd.DataFrame({"distance": [np.inf, np.inf], "aborted": [1, 1]})
     warnings = check_warnings(log, [_Weekly(7.0)], stopped)
     assert len(warnings) == 1 and "every run of the last generation was stopped" in warnings[0]
+
+
+def test_a_posterior_resting_on_a_few_particles_is_warned_about():
+    """Kish's effective sample size of the last generation's weights: under ``ESS_WARNING`` the
+    report warns (quantumcomputing at version 15 with 96 particles: 1.03 of 47 accepted)."""
+    assert effective_particles(np.full(16, 0.5)) == pytest.approx(16)
+    assert effective_particles(np.array([1.0, 0.0, np.nan])) == pytest.approx(1)
+    assert effective_particles(np.zeros(3)) == 0
+    (warning,) = weight_warnings({"effective": 1.03, "accepted": 47})
+    assert "1.0 effective particles" in warning and "47 accepted" in warning
+    assert "--particles" in warning and "--seed" in warning
+    assert weight_warnings({"effective": 12.0, "accepted": 16}) == []
+    assert weight_warnings({"accepted": 16}) == []  # a table from before the column

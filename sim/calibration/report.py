@@ -190,16 +190,19 @@ def report_text(fit: Fit, log_name: str, runs_dir: Path) -> str:
             else ""
         )
         + "; each generation's tolerance is the median distance of its particles (never above "
-        "the last).",
+        "the last); effective particles: Kish's effective sample size of the accepted particles' "
+        "weights (under 10 for the last generation: the posterior rests on a few particles, and "
+        "its intervals understate the uncertainty).",
         "",
-        "| generation | runs | stopped early | tolerance | accepted | median distance | "
-        "accepted median |",
-        "|---|---|---|---|---|---|---|",
+        "| generation | runs | stopped early | tolerance | accepted | effective particles | "
+        "median distance | accepted median |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for _, g in fit.generations.iterrows():
+        effective = g.get("effective", float("nan"))
         lines.append(
             f"| {int(g['generation'])} | {int(g['runs'])} | {int(g['aborted'])} | "
-            f"{g['tolerance']:.3f} | {int(g['accepted'])} | "
+            f"{g['tolerance']:.3f} | {int(g['accepted'])} | {effective:.1f} | "
             f"{g['median_distance']:.3f} | {g['accepted_median_distance']:.3f} |"
         )
     lines += [
