@@ -186,7 +186,7 @@ VOLUME_WARNING = 2.0
 SEED_SPREAD_WARNING = 10.0
 # warn when the posterior's weight rests on fewer effective particles than this (Kish's effective
 # sample size, 1 / sum of squared normalised weights): a 5%-95% interval over fewer is not an
-# interval; the v15 fits of the real exports had 1.0 to 6.5 (ours)
+# interval; the v15 fits of the real exports had 1.1 to 6.5 (ours)
 ESS_WARNING = 10.0
 # the volume pilot (``volume_pilot``): runs at most, the largest change of a knob per run, each
 # knob's prior span either side of the pilot's point (why 2: see volume_pilot), the limits of the
