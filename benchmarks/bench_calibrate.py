@@ -29,29 +29,40 @@ TARGET_ROWS = {"small": 3_000, "large": 1_000_000}
 BASE = (40, 2_000, 365, 12.0, 1.0)  # founders, market, days, thread and reply scales
 
 
-def make_log(folder: Path, name: str) -> Path:
+def contributions_log(path: Path, overrides: dict | None = None, seed: int = 7) -> dict:
+    """Simulate the benchmark's community (``BASE``) with scenario ``overrides`` on ``seed`` and
+    write its contributions (threads and replies: visits, reactions and joins dropped) as a log to
+    ``path``, unless it exists; returns the scenario as run (also used by
+    ``benchmarks/diagnostics/recovery.py``, whose truths are the overrides)."""
     from sim.calibration.fit import scenario_changes
     from sim.calibration.log import write_log
     from sim.config import apply_overrides, load_scenario, validate_scenario
     from sim.model import CommunityModel
 
+    founders, market, days, post, reply = BASE
+    base = load_scenario(
+        None, {"community.members": founders, "arrivals.market_size": market, "run.days": days}
+    ).model_dump()
+    changes = scenario_changes({"mix.post_scale": post, "mix.reply_scale": reply}, base, None)
+    scenario = validate_scenario(
+        apply_overrides(apply_overrides(base, changes), overrides or {}), path.stem
+    )
+    if not path.exists():
+        full = path.with_name(path.stem + "-full.parquet")
+        write_log(CommunityModel(**scenario.model_kwargs(), rng=seed), days, full)
+        table = pq.read_table(full)
+        table = table.filter(pc.is_in(table["action"], value_set=pa.array(["post", "reply"])))
+        pq.write_table(table, path)
+        full.unlink()
+    return scenario.model_dump()
+
+
+def make_log(folder: Path, name: str) -> Path:
     path = folder / f"{name}.parquet"
     if path.exists():
         return path
     one = folder / "one.parquet"
-    if not one.exists():
-        founders, market, days, post, reply = BASE
-        base = load_scenario(
-            None, {"community.members": founders, "arrivals.market_size": market, "run.days": days}
-        ).model_dump()
-        changes = scenario_changes({"mix.post_scale": post, "mix.reply_scale": reply}, base, None)
-        scenario = validate_scenario(apply_overrides(base, changes), name)
-        full = folder / "one-full.parquet"
-        write_log(CommunityModel(**scenario.model_kwargs(), rng=7), days, full)
-        table = pq.read_table(full)
-        table = table.filter(pc.is_in(table["action"], value_set=pa.array(["post", "reply"])))
-        pq.write_table(table, one)
-        full.unlink()
+    contributions_log(one)
     table = pq.read_table(one)
     copies = max(1, round(TARGET_ROWS[name] / table.num_rows))
     parts = []

@@ -34,11 +34,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-FOUNDERS, MARKET, DAYS, POST_SCALE, SEED = 40, 2_000, 365, 12.0, 7
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench_calibrate import BASE, contributions_log  # benchmarks/ is not a package
+
+DAYS, SEED = BASE[2], 7  # the log is the benchmark's small log's community on this seed
 SHOWN = (
     "behaviour.need_boost",
     "behaviour.need_days",
@@ -52,24 +52,7 @@ SHOWN = (
 def make_log(path: Path, truth: dict[str, float], seed: int = SEED) -> dict:
     """Simulate the community under ``truth`` (on ``seed``) and write its contributions as a log;
     returns the scenario as run (a plain dict)."""
-    from sim.calibration.fit import scenario_changes
-    from sim.calibration.log import write_log
-    from sim.config import apply_overrides, load_scenario, validate_scenario
-    from sim.model import CommunityModel
-
-    base = load_scenario(
-        None, {"community.members": FOUNDERS, "arrivals.market_size": MARKET, "run.days": DAYS}
-    ).model_dump()
-    changes = scenario_changes({"mix.post_scale": POST_SCALE, "mix.reply_scale": 1.0}, base, None)
-    scenario = validate_scenario(apply_overrides(apply_overrides(base, changes), truth), "truth")
-    if not path.exists():
-        full = path.with_suffix(".full.parquet")
-        write_log(CommunityModel(**scenario.model_kwargs(), rng=seed), DAYS, full)
-        table = pq.read_table(full)
-        keep = pc.is_in(table["action"], value_set=pa.array(["post", "reply"]))
-        pq.write_table(table.filter(keep), path)
-        full.unlink()
-    return scenario.model_dump()
+    return contributions_log(path, truth, seed)
 
 
 def truth_value(scenario: dict, path: str) -> float | None:
@@ -95,7 +78,6 @@ def parse_truth(text: str) -> tuple[str, dict[str, float]]:
 
 def noise_floor(folder: Path, name: str, truth: dict[str, float], seeds: list[int]) -> list[dict]:
     """Rows of the true scenario's own Done-when KPIs against its log's (see the module doc)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from realdata_calibrate import KPIS, done_when_kpis, relative_error
 
     observed, observation = done_when_kpis(folder / f"{name}.parquet")
