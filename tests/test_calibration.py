@@ -11,8 +11,6 @@ within a factor ``POST_FACTOR`` of the truth (a loose bound: 36 runs).
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -470,19 +468,6 @@ def test_every_generation_runs_each_particle_on_its_own_seeds(truth_log, monkeyp
     assert set(keys) <= own  # every generation run seeded by its key
     assert len(fit.predictive) == 2 * int(generation["accepted"].sum())
     assert fit.predictive_weights.sum() == pytest.approx(1.0)
-
-
-def test_the_kernel_survives_weights_piled_onto_one_particle():
-    """All posterior weight on one of several particles: np.cov's weighted degrees of freedom
-    are zero (it returned NaN, and the proposals failed with "SVD did not converge")."""
-    from sim.calibration.fit import _kernel
-
-    points = np.array([[0.2, 0.4], [0.6, 0.1], [0.9, 0.8]])
-    with warnings.catch_warnings():  # and quietly: the user is not shown numpy's warning
-        warnings.simplefilter("error")
-        cov = _kernel(points, np.array([1.0, 0.0, 0.0]))
-    assert np.isfinite(cov).all() and np.all(np.linalg.eigvalsh(cov) > 0)
-    np.random.default_rng(1).multivariate_normal(points[0], cov)
 
 
 def test_scaled_runs_are_rescaled_to_full_size():

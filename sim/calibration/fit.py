@@ -1,6 +1,7 @@
 """Calibration: fit a scenario to a community's activity log by sequential Monte Carlo ABC
-(ABC-SMC; Toni et al. 2009, with the adaptive tolerance and the twice-the-covariance Gaussian
-kernel of Beaumont et al. 2009), every generation one sweep of the experiments runner.
+(ABC-SMC; Toni et al. 2009, with the adaptive tolerance of Beaumont et al. 2009 and the local
+Gaussian kernels of Filippi et al. 2013, shrunk: ``sim.calibration.smc``), every generation one
+sweep of the experiments runner.
 
 *What is compared.* The observed KPIs (``sim.calibration.activity``) against the same KPIs of
 simulated runs, computed by the same code from the same events under the same observation model
@@ -45,9 +46,10 @@ and founders, and centres those four priors there.
 *The procedure.* Generation 1: ``particles`` points of a Latin hypercube over the prior (uniform in
 each range, on a log scale where marked). Tolerance: the ``quantile`` of the generation's
 distances, never above the last one; particles within it are accepted. Generation t > 1: particles
-drawn from the last accepted ones by weight, moved by a Gaussian kernel with twice their weighted
-covariance (in prior-unit space; draws outside the prior are redrawn), weighted by
-prior / sum_j w_j K(theta | theta_j) (the prior is uniform). Each generation's points follow
+drawn from the last accepted ones by weight, each moved by a Gaussian kernel of its own (the
+optimal local covariance toward the closest accepted particles, shrunk to full rank; in prior-unit
+space; draws outside the prior are redrawn), weighted by prior / sum_j w_j K_j(theta) (the prior is
+uniform; ``sim.calibration.smc``). Each generation's points follow
 deterministically from the stored results of the previous ones and the seed, and each generation is
 a sweep stored under the runs folder, so a rerun resumes where it stopped and reuses every run.
 The posterior: the last generation's accepted particles with their weights; a parameter whose
@@ -72,14 +74,19 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from warnings import catch_warnings, simplefilter
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import curve_fit
-from scipy.stats import multivariate_normal, qmc
 
 from sim.calibration.activity import Observation, Observed
+from sim.calibration.smc import (
+    accept,
+    effective_particles,
+    importance_weights,
+    local_kernels,
+    proposals,
+)
 from sim.config import MAX_MEMBERS, Scenario, ScenarioError, apply_overrides, validate_scenario
 from sim.experiments.runner import RunOutcome, RunTask, run_sweep
 from sim.experiments.store import ResultStore
@@ -95,8 +102,9 @@ from sim.world.metrics import REPORTED_AGES
 # 12: threads' authors answer in them, ``behaviour.followup`` and ``own_reply_share``; 13:
 # participation momentum and one-time contributors fitted, ``MOMENTUM`` and ``ONE_TIME``; 14:
 # how long a one-time contributor's need lasts fitted, ``NEED_DAYS``; 15: every newcomer's need,
-# voiced at its first contribution or lapsing, and its boost to writing fitted, ``NEED_BOOST``)
-CALIBRATION_VERSION = "15"
+# voiced at its first contribution or lapsing, and its boost to writing fitted, ``NEED_BOOST``;
+# 16: generations after the first drawn from local, shrunk kernels, ``sim.calibration.smc``)
+CALIBRATION_VERSION = "16"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -1000,10 +1008,10 @@ def calibrate(
         )  # fmt: skip
         notes.extend(pilot_notes)
     frames, scale, eps = [], None, np.inf
-    previous = None  # (unit positions, weights) of the last accepted particles
+    previous = None  # the last accepted particles and their kernels (``smc.Kernels``)
     table_rows = []
     for gen in range(1, generations + 1):
-        unit = _proposals(parameters, particles, seed, gen, previous)
+        unit = proposals(len(parameters), particles, seed, gen, previous)
         values = [_values(parameters, row) for row in unit]
         keys = _sweep(
             base, runs_dir / f"generation-{gen}", seed, backend, workers, progress,
@@ -1027,18 +1035,16 @@ def calibrate(
         runs_frame["distance"] = distances(runs_frame[kpis].fillna(1.0), scale)
         runs_frame.loc[runs_frame["aborted"] > 0, "distance"] = np.inf
         frame = particle_rows(runs_frame, kpis)
-        finite = frame.loc[np.isfinite(frame["distance"]), "distance"]
-        if len(finite):  # aborted runs (infinite distance) never set the tolerance
-            eps = min(eps, float(finite.quantile(quantile)))
-        frame["accepted"] = (frame["distance"] <= eps) & np.isfinite(frame["distance"])
-        if frame["accepted"].sum() < 2:  # keep at least the two closest
-            frame["accepted"] = frame["distance"].rank(method="first") <= 2
-        weights = _weights(parameters, frame, previous)
+        eps, frame["accepted"] = accept(frame["distance"].to_numpy(float), eps, quantile)
+        weights = importance_weights(_unit(parameters, frame), previous)
         frame["weight"] = np.where(frame["accepted"], weights, 0.0)
         frame["weight"] /= frame["weight"].sum()
         frames.append(frame)
         accepted = frame[frame["accepted"]]
-        previous = (_unit(parameters, accepted), accepted["weight"].to_numpy(float))
+        previous = local_kernels(
+            _unit(parameters, accepted), accepted["weight"].to_numpy(float),
+            accepted["distance"].to_numpy(float),
+        )  # fmt: skip
         table_rows.append({
             "generation": gen, "runs": len(frame), "seeds": seeds, "tolerance": eps,
             "accepted": int(frame["accepted"].sum()),
@@ -1208,56 +1214,6 @@ def choose_candidate(candidates: pd.DataFrame) -> pd.Series:
     return candidates.sort_values(["stopped_runs", "finite_mean"], kind="stable").iloc[0]
 
 
-def _proposals(parameters, particles: int, seed: int, gen: int, previous) -> np.ndarray:
-    """Unit-space points of generation ``gen``: a Latin hypercube for the first; else draws from
-    the previous accepted particles by weight, moved by the Gaussian kernel, redrawn outside
-    [0, 1] (at most 100 times, then clipped). Deterministic in (seed, gen, previous)."""
-    d = len(parameters)
-    if previous is None:
-        return qmc.LatinHypercube(d=d, seed=np.random.default_rng([seed, 0])).random(particles)
-    rng = np.random.default_rng([seed, gen])
-    points, weights = previous
-    cov = _kernel(points, weights)
-    out = np.empty((particles, d))
-    for i in range(particles):
-        for _ in range(100):
-            centre = points[rng.choice(len(points), p=weights)]
-            draw = rng.multivariate_normal(centre, cov)
-            if ((draw >= 0) & (draw <= 1)).all():
-                break
-        out[i] = np.clip(draw, 0, 1)
-    return out
-
-
-def _kernel(points: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Twice the weighted covariance (Beaumont et al. 2009), with a small floor."""
-    d = points.shape[1]
-    if len(points) < 2:
-        return np.eye(d) * 0.01
-    # (np.cov warns "Degrees of freedom <= 0" then; handled below, so not shown to the user)
-    with np.errstate(divide="ignore", invalid="ignore"), catch_warnings():
-        simplefilter("ignore", RuntimeWarning)
-        cov = np.atleast_2d(np.cov(points, rowvar=False, aweights=weights))
-    if not np.isfinite(cov).all():
-        # the weights piled onto one particle: np.cov's weighted degrees of freedom are zero and
-        # it divides by them (seen on conlang.meta: "SVD did not converge" in the proposals)
-        return np.eye(d) * 0.01
-    return 2 * cov + np.eye(d) * 1e-4
-
-
-def _weights(parameters, frame: pd.DataFrame, previous) -> np.ndarray:
-    """Importance weights: uniform in generation 1; else 1 / sum_j w_j K(theta | theta_j)."""
-    if previous is None:
-        return np.ones(len(frame))
-    points, weights = previous
-    cov = _kernel(points, weights)
-    unit = _unit(parameters, frame)
-    density = np.zeros(len(frame))
-    for centre, w in zip(points, weights, strict=True):
-        density += w * multivariate_normal.pdf(unit, mean=centre, cov=cov, allow_singular=True)
-    return 1.0 / np.maximum(density, 1e-300)
-
-
 def _unit(parameters, frame: pd.DataFrame) -> np.ndarray:
     return np.column_stack([p.unit(frame[p.path].to_numpy(float)) for p in parameters])
 
@@ -1368,24 +1324,6 @@ def edge_warnings(parameters: list[Parameter], posterior: pd.DataFrame) -> list[
                     + (":log" if p.log else "")
                 )
     return out
-
-
-def effective_particles(weights: np.ndarray) -> float:
-    """Kish's effective sample size of importance weights, (sum w)^2 / sum w^2: the number of
-    equally weighted particles that would carry as much information (Kish 1965; the standard
-    check of weight degeneracy in sequential Monte Carlo, Del Moral, Doucet & Jasra 2006). 0
-    when no weight is positive.
-
-    >>> effective_particles(np.array([1.0, 1.0, 1.0, 1.0]))
-    4.0
-    >>> round(effective_particles(np.array([0.97, 0.01, 0.01, 0.01])), 2)
-    1.06
-    """
-    weights = np.asarray(weights, float)
-    weights = weights[np.isfinite(weights) & (weights > 0)]
-    if not weights.size:
-        return 0.0
-    return float(weights.sum() ** 2 / np.sum(weights**2))
 
 
 def weight_warnings(generation: dict) -> list[str]:
