@@ -427,7 +427,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--observation", help="observed.json of the fit (default: next to log)")
     parser.add_argument("--scenario", help="simulate this scenario instead of reading runs")
     parser.add_argument("--seeds", default="1-4", help="with --scenario: e.g. 1-4 or 1,3")
-    parser.add_argument("--set", nargs="+", default=[], metavar="PATH=VALUE")
+    parser.add_argument(
+        "--set",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="PATH=VALUE",
+        help="scenario overrides; repeatable, each --set adds to the last",
+    )
     parser.add_argument(
         "--scale", type=float, default=1.0, help="with --scenario: thread and reply rates x this"
     )
