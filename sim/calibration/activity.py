@@ -163,9 +163,9 @@ class Observed:
     """The KPIs of an activity log (observed or simulated).
 
     ``daily``: one row per day 0..last with joins, dau, threads, replies, reactions;
-    ``scalars``: retention_1/7/30/90, posts_gini, top1_post_share, first_post_reply_share,
-    posts_share_<bin> (the posts-per-member distribution), members, founders, newcomers,
-    first_posts and last_day; ``cohorts``: retention per weekly join cohort."""
+    ``scalars``: retention_1/7/30/90, posts_gini, top1_post_share, founders_post_share,
+    first_post_reply_share, posts_share_<bin> (the posts-per-member distribution), members,
+    founders, newcomers, first_posts and last_day; ``cohorts``: retention per weekly join cohort."""
 
     daily: pd.DataFrame
     scalars: dict
@@ -370,6 +370,7 @@ class ActivityStats:
             "last_day": last,
             **self._retention(join_day, newcomer, act_member, act_day, last),
             **self._inequality(n),
+            "founders_post_share": self._founders_share(newcomer),
             **self._first_post_replies(join_day, origin, last),
             "own_reply_share": self._own_reply_share(),
             **metrics,
@@ -456,6 +457,14 @@ class ActivityStats:
             )
             out[f"posts_share_{label}"] = float(inside.mean()) if n else 0.0
         return out
+
+    def _founders_share(self, newcomer: np.ndarray) -> float | None:
+        """The founders' share of the contributions (``Rules.founder_activity``: in every real
+        export of issue 15 the starting members write far more than their number); None when
+        nobody contributed."""
+        posts = self._posts[: newcomer.size]
+        total = int(posts.sum())
+        return float(posts[~newcomer].sum() / total) if total else None
 
     def _own_reply_share(self) -> float | None:
         """The share of replies (to threads whose author the log shows) written by the thread's

@@ -10,10 +10,10 @@ simulated runs, computed by the same code from the same events under the same ob
 on both sides. Per KPI a *discrepancy*: curves (weekly joins, weekly mean daily actives, weekly
 posts) the root-mean-square difference over complete weeks relative to the observed mean, and for
 joins and posts also the level, |log| of the ratio of the totals (RMS alone is mostly weekly
-noise and tells levels apart poorly; ours); shares
-(retention at 1, 7, 30, 90 days, the top-1% share, the Gini, the first-post reply share) the
-absolute difference; the posts-per-member distribution the total variation distance. A run's
-distance is the root mean square of its discrepancies, each divided by its median over the first
+noise and tells levels apart poorly; ours); shares (retention at 1, 7, 30, 90 days, the top-1%
+share, the founders' share, the Gini, the first-post reply share, the thread authors' share of
+replies) the absolute difference; the posts-per-member distribution the total variation distance.
+A run's distance is the root mean square of its discrepancies, each divided by its median over the first
 generation (fixed from then on, so generations are comparable; cf. Prangle 2017), the volume
 KPIs' at most ``LEVEL_SCALE`` (``level_capped``). The calibrated scenario (``point="best"``) is
 chosen on several seeds (``_replicated_best``).
@@ -35,7 +35,9 @@ how fast a thread's pull on more replies fades with those it has (``behaviour.re
 ``FOLLOWUP``), how far contributions made keep a member (``behaviour.momentum``: ``MOMENTUM``),
 the share of newcomers who write for a while and no more, how long a newcomer's need lasts and how
 much it raises its writing (``behaviour.one_time_share``, ``behaviour.need_days``,
-``behaviour.need_boost``: ``ONE_TIME``, ``NEED_DAYS``, ``NEED_BOOST``)
+``behaviour.need_boost``: ``ONE_TIME``, ``NEED_DAYS``, ``NEED_BOOST``), where the log shows
+founders how much more than later members they write (``behaviour.founder_activity``:
+``FOUNDER_ACTIVITY``, with the founders' share of contributions among the KPIs)
 and, where the log shows join bursts, dated arrival shocks (``shock.scale``; see ``join_bursts``)
 expressed as the scenario's own recruitment campaigns with no cost. Run size is bounded by the log's
 scale: a run's expected arrivals are at most ``MAX_MARKET_FACTOR`` times the fitted curve's. Then a
@@ -103,8 +105,9 @@ from sim.world.metrics import REPORTED_AGES
 # participation momentum and one-time contributors fitted, ``MOMENTUM`` and ``ONE_TIME``; 14:
 # how long a one-time contributor's need lasts fitted, ``NEED_DAYS``; 15: every newcomer's need,
 # voiced at its first contribution or lapsing, and its boost to writing fitted, ``NEED_BOOST``;
-# 16: generations after the first drawn from local, shrunk kernels, ``sim.calibration.smc``)
-CALIBRATION_VERSION = "16"
+# 16: generations after the first drawn from local, shrunk kernels, ``sim.calibration.smc``;
+# 17: the founders' share of contributions compared, their activity fitted, ``FOUNDER_ACTIVITY``)
+CALIBRATION_VERSION = "17"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -113,6 +116,7 @@ CURVES = {
 SHARES = {
     **{f"retention_{age}": f"retention at {age} days" for age in REPORTED_AGES},
     "top1_post_share": "share of contributions by the top 1%",
+    "founders_post_share": "share of contributions by the founders",
     "posts_gini": "Gini of contributions per member",
     "first_post_reply_share": "newcomers' first posts with a reply",
     "own_reply_share": "replies by the thread's own author",
@@ -182,6 +186,9 @@ NEED_DAYS = (0.5, 90.0)
 # how many times its usual writing a newcomer writes while its need lasts (Rules.need_boost,
 # default 1: off): from none to fifty times; log-uniform: ours
 NEED_BOOST = (1.0, 50.0)
+# times their segments' threads and replies the founders write (Rules.founder_activity, default 1:
+# off): from as much as later members to a hundred times; log-uniform: ours
+FOUNDER_ACTIVITY = (1.0, 100.0)
 # the calibrated particle: among the TOP closest runs, the one closest on average over its run
 # and REPLICATIONS more seeds (``_replicated_best``): ours
 TOP = 4
@@ -414,6 +421,14 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         Parameter("behaviour.need_days", NEED_DAYS[0], NEED_DAYS[1], True),
         Parameter("behaviour.need_boost", NEED_BOOST[0], NEED_BOOST[1], True),
     ]
+    if founders > 0:
+        # ... and how much the founders write: every real export's starting members write far
+        # more than their number (Rules.founder_activity; Mockus et al. 2002), the model's drawn
+        # from the same mix as later members; the log's founders' share of contributions
+        # (``founders_post_share``, a KPI of the distance) tells how much more
+        params.append(
+            Parameter("behaviour.founder_activity", FOUNDER_ACTIVITY[0], FOUNDER_ACTIVITY[1], True)
+        )
     notes.append(
         f"community.members = the log's {founders} founders x founders_scale (1-{FOUNDER_SPAN}): "
         "the model's founders include members who never contribute"

@@ -1071,6 +1071,15 @@ BEHAVIOUR_ROWS = (
         "only, who feel it only through a smaller community",
     ),
     _behaviour(
+        "founder_activity",
+        3.0,
+        "+ + ? ? + 0",
+        "the founders write three times their threads and replies (Mockus et al. 2002: the "
+        "earliest members are the core): more posts, and more replies for newcomers' first posts "
+        "(Joyce & Kraut 2006), so more stay and visit; retention could go either way, since the "
+        "founders' own threads also draw the replies newcomers' threads would have had",
+    ),
+    _behaviour(
         "attention_bond",
         0.0,
         "- - - - - 0",

@@ -1,0 +1,90 @@
+"""The founders as the core (``Rules.founder_activity``; Mockus et al. 2002, Crowston & Howison
+2005): the starting members' thread and reply rates times a factor. Off (1) by default; calibration
+compares the founders' share of contributions (``founders_post_share``) and fits the factor when
+the log shows founders (``sim.calibration.fit.FOUNDER_ACTIVITY``)."""
+
+import numpy as np
+import pytest
+
+from sim.agents import Rules
+from sim.calibration.activity import ActivityStats, Observation
+from sim.calibration.fit import FOUNDER_ACTIVITY, SHARES, derive_priors, discrepancies
+from sim.calibration.log import simulated_stats
+from sim.config import load_scenario
+from sim.config.loading import apply_overrides, validate_scenario
+from sim.model import CommunityModel
+from tests.test_one_time import CONTRIBUTIONS
+
+DAYS = 90
+
+
+def _scenario(activity: float):
+    """The default community, 200 founders, writing rates x3 so that enough members write."""
+    base = load_scenario(None, {"community.members": 200, "run.days": DAYS}).model_dump(mode="json")
+    base["member_mix"] = [
+        {**kind, "post": kind["post"] * 3, "reply": kind["reply"] * 3}
+        for kind in base["member_mix"]
+    ]
+    return validate_scenario(
+        apply_overrides(base, {"behaviour.founder_activity": activity}), "(test)"
+    )
+
+
+def test_off_by_default():
+    assert Rules().founder_activity == 1
+
+
+def test_founders_start_with_their_rates_times_the_factor_and_newcomers_do_not():
+    """Same seed, same draws: each founder's thread and reply rates are exactly the factor times
+    those it has with the rule off; every newcomer's (while both runs still draw alike, on day 0
+    and in the first arrivals) are unchanged."""
+    plain = CommunityModel(**_scenario(1.0).model_kwargs(), rng=5).population
+    core = CommunityModel(**_scenario(4.0).model_kwargs(), rng=5).population
+    founders = plain.view("is_founder")
+    assert founders.sum() == 200 and (core.view("is_founder") == founders).all()
+    for rate in ("post_base", "reply_base"):
+        np.testing.assert_allclose(core.view(rate)[founders], 4 * plain.view(rate)[founders])
+        np.testing.assert_array_equal(core.view(rate)[~founders], plain.view(rate)[~founders])
+
+
+def _founders_share(activity: float, seed: int) -> float:
+    model = CommunityModel(**_scenario(activity).model_kwargs(), rng=seed)
+    return simulated_stats(model, DAYS, CONTRIBUTIONS).finish().scalars["founders_post_share"]
+
+
+def test_the_founders_write_a_larger_share():
+    """Measured as a contributions-only log measures it: the founders' share of contributions
+    rises with the factor, on every seed."""
+    for seed in (1, 2, 3):
+        shares = [_founders_share(a, seed) for a in (1.0, 5.0)]
+        assert shares[1] > shares[0] + 0.1, (seed, shares)
+
+
+def test_the_founders_share_is_measured_alike_on_logs_and_runs():
+    """Members joining in the founder window (or acting without a join row) are founders; their
+    contributions over all contributions."""
+    stats = ActivityStats(Observation(founder_days=7))
+    member = np.array([1, 1, 1, 2, 3, 3], np.uint64)
+    day = np.array([0, 3, 20, 2, 10, 11])
+    # actions: join, post, reply; member 1 joins day 0 and writes 2, member 2 writes on day 2
+    # without a join row (a founder), member 3 joins day 10 and writes 1
+    action = np.array([0, 2, 3, 3, 0, 2], np.int8)
+    stats.add(member, day, action)
+    scalars = stats.finish().scalars
+    assert scalars["founders"] == 2 and scalars["newcomers"] == 1
+    assert scalars["founders_post_share"] == pytest.approx(3 / 4)
+    assert "founders_post_share" in SHARES
+
+
+def test_calibration_fits_the_factor_and_compares_the_share():
+    scenario = _scenario(1.0)
+    observed = simulated_stats(
+        CommunityModel(**scenario.model_kwargs(), rng=1), DAYS, CONTRIBUTIONS
+    ).finish()
+    assert observed.scalars["founders"] > 0
+    fitted = {
+        p.path: p for p in derive_priors(observed, scenario.model_dump(mode="json")).parameters
+    }
+    factor = fitted["behaviour.founder_activity"]
+    assert (factor.low, factor.high, factor.log) == (*FOUNDER_ACTIVITY, True)
+    assert "founders_post_share" in discrepancies(observed, observed)
