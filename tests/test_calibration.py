@@ -21,6 +21,7 @@ import yaml
 
 from sim.calibration.activity import ActivityStats, Observation, Observed
 from sim.calibration.fit import (
+    CORE_STEP,
     DRIVE_MAX,
     MAX_SIMULATED,
     PILOT_DRIVE,
@@ -359,6 +360,33 @@ def test_the_volume_pilot_step_solves_for_the_logs_volume(power, explode_above):
     assert any(a for _, _, a in history) == (explode_above is not None)
 
 
+def test_the_volume_pilot_solves_the_founders_activity_for_their_share_a_factor_2_at_a_time():
+    """With the founders' activity fitted, the pilot also moves it toward the log's founders'
+    share of the contributions (a stand-in response: share = activity / (activity + 12)), at
+    most a factor ``CORE_STEP`` per run, and the other knobs still find the volume."""
+    truth = {"mix.post_scale": 1.0, "mix.reply_scale": 8.0, "market_share": 0.05,
+             "founders_scale": 3.0, "behaviour.founder_activity": 36.0}  # fmt: skip
+
+    def volume(knobs):
+        measured, aborted = _synthetic_volume(knobs)
+        activity = knobs["behaviour.founder_activity"]
+        return {**measured, "founders_share": activity / (activity + 12.0)}, aborted
+
+    target, _ = volume(truth)
+    knobs = {"mix.post_scale": 0.39, "mix.reply_scale": 0.39, "market_share": 0.14,
+             "founders_scale": 3.16, "behaviour.founder_activity": 1.0}  # fmt: skip
+    history = []
+    for _ in range(8):
+        measured, aborted = volume(knobs)
+        history.append((knobs, pilot_residuals(measured, target), aborted))
+        moved = pilot_step(history)
+        ratio = moved["behaviour.founder_activity"] / knobs["behaviour.founder_activity"]
+        assert 1 / CORE_STEP - 1e-9 <= ratio <= CORE_STEP + 1e-9
+        knobs = moved
+    for key, value in truth.items():
+        assert knobs[key] == pytest.approx(value, rel=0.25), (key, knobs)
+
+
 def test_the_volume_pilot_centres_the_priors_on_the_logs_volume(truth_log):
     """On a simulated log, the pilot's closest run writes the log's contributions within a
     factor 2, where the priors' centre missed them by more; the four volume priors are centred
@@ -391,10 +419,11 @@ def test_the_volume_pilot_centres_the_priors_on_the_logs_volume(truth_log):
     by_path = {p.path: p for p in params}
     for before in priors.parameters:
         after = by_path[before.path]
-        if before.path in ("mix.post_scale", "mix.reply_scale"):
+        if before.path in ("mix.post_scale", "mix.reply_scale", "behaviour.founder_activity"):
             assert after.high / after.low == pytest.approx(PILOT_SPAN[before.path] ** 2)
         elif before.path not in ("market_share", "founders_scale"):
             assert after == before
+    assert "behaviour.founder_activity" in by_path  # the log shows founders: solved too
     assert "volume pilot" in notes[0]
 
 

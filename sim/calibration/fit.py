@@ -209,8 +209,9 @@ ESS_WARNING = 10.0
 PILOT_RUNS = 8
 PILOT_DRIVE = 1.3  # the drive ceiling the pilot runs at (see volume_pilot; Joyce & Kraut 2006)
 PILOT_STEP = 10.0
+CORE_STEP = 2.0  # the founders' activity moves at most this factor per pilot run (see volume_pilot)
 PILOT_SPAN = {"mix.post_scale": 2.0, "mix.reply_scale": 2.0, "market_share": 2.0,
-              "founders_scale": 2.0}  # fmt: skip
+              "founders_scale": 2.0, "behaviour.founder_activity": 2.0}  # fmt: skip
 RATE_LIMITS = (0.001, 1000.0)
 LEVEL_SCALE = math.log(2.0)  # a volume twice or half the log's is one unit of distance: ours
 SCALE_FLOOR = 0.1  # smallest discrepancy scale (a share 10 points off, a curve 10%): ours
@@ -553,17 +554,20 @@ def based(base: dict, priors: Priors) -> dict:
 
 # ---- the volume pilot --------------------------------------------------------------------------
 VOLUME_KNOBS = tuple(PILOT_SPAN)
+# the knobs without which there is no pilot; the founders' activity is solved too when fitted
+REQUIRED_KNOBS = ("mix.post_scale", "mix.reply_scale", "market_share", "founders_scale")
 
 
 def volume_measures(observed: Observed) -> dict[str, float]:
-    """What the pilot matches: the contributors the log shows (founders and newcomers), and its
-    threads and replies (totals over its days)."""
+    """What the pilot matches: the contributors the log shows (founders and newcomers), its
+    threads and replies (totals over its days) and the founders' share of them."""
     s, daily = observed.scalars, observed.daily
     return {
         "founders": float(s.get("founders") or 0),
         "newcomers": float(s.get("newcomers") or 0),
         "threads": float(daily["threads"].sum()),
         "replies": float(daily["replies"].sum()),
+        "founders_share": float(s.get("founders_post_share") or 0.0),
     }
 
 
@@ -575,19 +579,22 @@ def pilot_residuals(simulated: dict, observed: dict) -> dict[str, float]:
     contributions it is lambda / (1 - exp(-lambda)) - 1, between lambda / 2 and lambda, so it
     answers the rates at any level, whereas the plain count stays near 1 while rates are low),
     of the *split* (the odds of a contribution being a reply rather than a thread), of the
-    *newcomers* who contribute and of the *founders* who do. Smoothed (0.1 contribution, 1
-    percentage point, 1 member) so that an empty run still points the right way."""
+    *newcomers* who contribute, of the *founders* who do, and of the *core* (the odds of a
+    contribution being a founder's). Smoothed (0.1 contribution, 1 percentage point, 1 member)
+    so that an empty run still points the right way."""
 
     def measures(v: dict) -> dict[str, float]:
         members = v["founders"] + v["newcomers"]
         total = v["threads"] + v["replies"]
         excess = max(total / members - 1.0, 0.0) if members else 0.0
         share = v["replies"] / total if total else 0.0
+        core = v.get("founders_share", 0.0)
         return {
             "intensity": math.log(excess + 0.1),
             "split": math.log((share + 0.01) / (1.01 - share)),
             "reach": math.log(v["newcomers"] + 1.0),
             "founders": math.log(v["founders"] + 1.0),
+            "core": math.log((core + 0.01) / (1.01 - core)),
         }
 
     o, s = measures(observed), measures(simulated)
@@ -597,25 +604,34 @@ def pilot_residuals(simulated: dict, observed: dict) -> dict[str, float]:
 def _coordinates(values: dict) -> dict[str, float]:
     """The pilot's coordinates of the knobs (log scale): the overall rate level (geometric mean
     of the two rate scales), the reply / thread rate split, the market's reach (minus the log
-    of the market share: a larger market reaches more newcomers) and the founders."""
+    of the market share: a larger market reaches more newcomers), the founders and, when fitted,
+    the founders' activity (the core)."""
     post, reply = math.log(values["mix.post_scale"]), math.log(values["mix.reply_scale"])
-    return {
+    coordinates = {
         "intensity": (post + reply) / 2,
         "split": reply - post,
         "reach": -math.log(values["market_share"]),
         "founders": math.log(values["founders_scale"]),
     }
+    if "behaviour.founder_activity" in values:
+        coordinates["core"] = math.log(values["behaviour.founder_activity"])
+    return coordinates
 
 
 def _knobs(coordinates: dict) -> dict[str, float]:
     """The knob values of pilot ``coordinates``, within their limits."""
     level, split = coordinates["intensity"], coordinates["split"]
-    return {
+    knobs = {
         "mix.post_scale": float(np.clip(math.exp(level - split / 2), *RATE_LIMITS)),
         "mix.reply_scale": float(np.clip(math.exp(level + split / 2), *RATE_LIMITS)),
         "market_share": float(np.clip(math.exp(-coordinates["reach"]), 1 / MAX_MARKET_FACTOR, 1)),
         "founders_scale": float(np.clip(math.exp(coordinates["founders"]), 1, FOUNDER_SPAN)),
     }
+    if "core" in coordinates:
+        knobs["behaviour.founder_activity"] = float(
+            np.clip(math.exp(coordinates["core"]), *FOUNDER_ACTIVITY)
+        )
+    return knobs
 
 
 def pilot_step(history: list[tuple[dict, dict, bool]]) -> dict:
@@ -652,7 +668,8 @@ def pilot_step(history: list[tuple[dict, dict, bool]]) -> dict:
             move = -math.log(ABORT_FACTOR) / elasticity if name == "intensity" else 0.0
         else:
             move = residual[name] / elasticity
-        step[name] = float(np.clip(move, -math.log(PILOT_STEP), math.log(PILOT_STEP)))
+        limit = math.log(CORE_STEP if name == "core" else PILOT_STEP)
+        step[name] = float(np.clip(move, -limit, limit))
     # the overall rate level: bisection once runs bracket the log's intensity
     points = [(_coordinates(v)["intensity"], a or r["intensity"] < 0) for v, r, a in history]
     low = max((x for x, high in points if not high), default=None)
@@ -683,8 +700,12 @@ def volume_pilot(
     pilot runs (one seed, the generation's; each one sweep stored under ``pilot/``, so it
     resumes), each moving the knobs by ``pilot_step`` from the last run's measured volume: the
     rate scales solved for the log's contributions per contributor and its thread / reply split,
-    the market share for its newcomers, the founders for its founders. It stops early once no
-    knob moves by 25% or more after a complete run. Each of the four knobs then gets a
+    the market share for its newcomers, the founders for its founders and, when fitted, the
+    founders' activity for their share of the contributions (since ``CALIBRATION_VERSION`` 17:
+    left to generation 1 over its whole range, 1-100, it made the founders write most of a run
+    or little of it, and 28 of conlang.meta's 32 first particles were stopped for writing ten
+    times its contributions). It stops early once no knob moves by 25% or more after a complete
+    run. Each of these knobs then gets a
     log-uniform prior ``PILOT_SPAN`` times either side of the pilot's closest complete run (the
     smallest sum of squared residuals; the last proposal if every run was stopped), inside its
     limits (shifted inward at a limit, never narrowed). The other parameters (Bass p and q,
@@ -696,7 +717,7 @@ def volume_pilot(
     37 and attrs' by 66 with a span of 4, by 10.5 and 51 with a span of 2, by 41 and 166 with no
     pilot). Knobs in ``keep`` (set by the user with ``--param``) stay at their own centre and
     keep their range. Returns the parameters, one row per pilot run and the notes."""
-    if runs <= 0 or not set(VOLUME_KNOBS) <= {p.path for p in parameters}:
+    if runs <= 0 or not set(REQUIRED_KNOBS) <= {p.path for p in parameters}:
         return parameters, [], []
     target = volume_measures(observed)
     centre = _values(parameters, [0.5] * len(parameters))
@@ -723,7 +744,7 @@ def volume_pilot(
         rows.append({"pilot": i + 1, **knobs, **measured, "aborted": int(aborted)})
         residual = pilot_residuals(measured, target)
         history.append((knobs, residual, aborted))
-        miss = sum(v * v for v in residual.values())
+        miss = sum(v * v for k, v in residual.items() if k != "core")
         if not aborted and miss < closest:
             best, closest = knobs, miss
         moved = {**pilot_step(history), **{k: knobs[k] for k in keep if k in knobs}}
@@ -733,7 +754,8 @@ def volume_pilot(
             break
     if best is not None:  # the closest complete run, not an untried proposal
         centre = {**centre, **best}
-    limits = {"market_share": (1 / MAX_MARKET_FACTOR, 1.0), "founders_scale": (1.0, FOUNDER_SPAN)}
+    limits = {"market_share": (1 / MAX_MARKET_FACTOR, 1.0), "founders_scale": (1.0, FOUNDER_SPAN),
+              "behaviour.founder_activity": FOUNDER_ACTIVITY}  # fmt: skip
     out = []
     for p in parameters:
         if p.path not in PILOT_SPAN or p.path in keep:
@@ -759,10 +781,17 @@ def volume_pilot(
         )
         + ", each solving the rate scales "
         "for the log's contributions per contributor and thread/reply split, the market share "
-        "for its newcomers and the founders for its founders): its closest run wrote "
-        f"{last.get('threads', 0):.0f} threads and {last.get('replies', 0):.0f} replies by "
-        f"{last.get('founders', 0):.0f} founders and {last.get('newcomers', 0):.0f} newcomers, "
-        f"the log {target['threads']:.0f}, {target['replies']:.0f}, {target['founders']:.0f} and "
+        "for its newcomers, the founders for its founders"
+        + (
+            " and their activity for their share of the contributions"
+            if "behaviour.founder_activity" in centre
+            else ""
+        )
+        + f"): its closest run wrote {last.get('threads', 0):.0f} threads and "
+        f"{last.get('replies', 0):.0f} replies by {last.get('founders', 0):.0f} founders "
+        f"(writing {last.get('founders_share', 0):.0%}) and {last.get('newcomers', 0):.0f} "
+        f"newcomers, the log {target['threads']:.0f}, {target['replies']:.0f}, "
+        f"{target['founders']:.0f} ({target['founders_share']:.0%}) and "
         f"{target['newcomers']:.0f}; priors centred on its closest complete run: {shown}"
     )
     return out, rows, [note]
