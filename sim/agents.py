@@ -441,7 +441,7 @@ class Rules:
     # 15 developers, the project's earliest, writing over 80% of Apache's code; the onion model
     # of open-source communities (Crowston & Howison 2005, First Monday) puts the founders in the
     # core. Every real export of issue 15 shows it: the members there in its first week (or, in a
-    # git log cut from a longer history, those active before the cut) are 0.5% to 57% of its
+    # git log cut from a longer history, those active before the cut) are 0.1% to 57% of its
     # contributors and write 13% to 80% of its contributions, while the model's founders, drawn
     # from the same member mix as everyone, wrote 0% to 56% (mostly under 10%) of a calibrated
     # run's. That the founders' rates are all their segments' times one factor is an assumption

@@ -583,18 +583,20 @@ def pilot_residuals(simulated: dict, observed: dict) -> dict[str, float]:
     contribution being a founder's). Smoothed (0.1 contribution, 1 percentage point, 1 member)
     so that an empty run still points the right way."""
 
+    def log_odds(share: float) -> float:  # smoothed by a percentage point either way
+        return math.log((share + 0.01) / (1.01 - share))
+
     def measures(v: dict) -> dict[str, float]:
         members = v["founders"] + v["newcomers"]
         total = v["threads"] + v["replies"]
         excess = max(total / members - 1.0, 0.0) if members else 0.0
         share = v["replies"] / total if total else 0.0
-        core = v.get("founders_share", 0.0)
         return {
             "intensity": math.log(excess + 0.1),
-            "split": math.log((share + 0.01) / (1.01 - share)),
+            "split": log_odds(share),
             "reach": math.log(v["newcomers"] + 1.0),
             "founders": math.log(v["founders"] + 1.0),
-            "core": math.log((core + 0.01) / (1.01 - core)),
+            "core": log_odds(v.get("founders_share", 0.0)),
         }
 
     o, s = measures(observed), measures(simulated)
