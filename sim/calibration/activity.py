@@ -163,7 +163,8 @@ class Observed:
     """The KPIs of an activity log (observed or simulated).
 
     ``daily``: one row per day 0..last with joins, dau, threads, replies, reactions;
-    ``scalars``: retention_1/7/30/90, posts_gini, top1_post_share, founders_post_share,
+    ``scalars``: retention_1/7/30/90 (and retention_<age>_eligible, the newcomers each is a
+    share of), posts_gini, top1_post_share, founders_post_share,
     first_post_reply_share, posts_share_<bin> (the posts-per-member distribution), members,
     founders, newcomers, first_posts and last_day; ``cohorts``: retention per weekly join cohort."""
 
@@ -438,6 +439,7 @@ class ActivityStats:
             eligible = newcomer & (last - join_day >= age)
             retained = self._retained(join_day, act_member, act_day, age)
             out[f"retention_{age}"] = float(retained[eligible].mean()) if eligible.any() else None
+            out[f"retention_{age}_eligible"] = int(eligible.sum())
         return out
 
     def _cohorts(self, join_day, newcomer, act_member, act_day, last, cohort_days=7):

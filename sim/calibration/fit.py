@@ -15,7 +15,9 @@ share, the founders' share, the Gini, the first-post reply share, the thread aut
 replies) the absolute difference; the posts-per-member distribution the total variation distance.
 A run's distance is the root mean square of its discrepancies, each divided by its median over the first
 generation (fixed from then on, so generations are comparable; cf. Prangle 2017), the volume
-KPIs' at most ``LEVEL_SCALE`` (``level_capped``). The calibrated scenario (``point="best"``) is
+KPIs' at most ``LEVEL_SCALE`` (``level_capped``), the shares of members' (retention, the
+first-post reply share) at least the log's own sampling noise, the others' at least
+``SCALE_FLOOR`` (``noise_floors``). The calibrated scenario (``point="best"``) is
 chosen on several seeds (``_replicated_best``).
 
 *Priors from the log* (``derive_priors``; raised and lowered with the log's scale, so 10 to 100,000
@@ -106,8 +108,10 @@ from sim.world.metrics import REPORTED_AGES
 # how long a one-time contributor's need lasts fitted, ``NEED_DAYS``; 15: every newcomer's need,
 # voiced at its first contribution or lapsing, and its boost to writing fitted, ``NEED_BOOST``;
 # 16: generations after the first drawn from local, shrunk kernels, ``sim.calibration.smc``;
-# 17: the founders' share of contributions compared, their activity fitted, ``FOUNDER_ACTIVITY``)
-CALIBRATION_VERSION = "17"
+# 17: the founders' share of contributions compared, their activity fitted, ``FOUNDER_ACTIVITY``;
+# 18: retention and the first-post reply share weighed against the log's sampling noise,
+# ``noise_floors``)
+CALIBRATION_VERSION = "18"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -215,6 +219,13 @@ PILOT_SPAN = {"mix.post_scale": 2.0, "mix.reply_scale": 2.0, "market_share": 2.0
 RATE_LIMITS = (0.001, 1000.0)
 LEVEL_SCALE = math.log(2.0)  # a volume twice or half the log's is one unit of distance: ours
 SCALE_FLOOR = 0.1  # smallest discrepancy scale (a share 10 points off, a curve 10%): ours
+# the shares of members, each member counted once, with the scalar holding how many the log's
+# share is of: their discrepancy scales are floored at the log's own sampling noise instead
+# (``noise_floors``)
+MEMBER_SHARES = {
+    **{f"retention_{age}": f"retention_{age}_eligible" for age in REPORTED_AGES},
+    "first_post_reply_share": "first_posts",
+}
 
 
 @dataclass(frozen=True)
@@ -958,15 +969,49 @@ def level_capped(scale: pd.Series) -> pd.Series:
     return capped
 
 
+def noise_floors(observed: Observed, kpis, scale: float = 1.0) -> pd.Series:
+    """Per KPI the smallest discrepancy scale (``discrepancy_scales``): ``SCALE_FLOOR``, except
+    for the shares of members (``MEMBER_SHARES``: retention, the first-post reply share), whose
+    floor is the standard deviation of the difference between the log's share and a run's when
+    both draw their members from the same rate: sqrt(p (1 - p) (1/n + 1/(n scale))), n the
+    members the log's share is of, n x ``scale`` a run's (a large log is fitted on a scaled-down
+    community, ``Priors.scale``), p the log's share smoothed by half a member either way
+    (p = (k + 0.5) / (n + 1), so that a share of 0 still has a noise; Haldane 1955). The binomial
+    variance of a proportion (e.g. Agresti 2013, ch. 1).
+
+    Why: with one floor of 10 points for every share, a log whose retention(30) is 2% (attrs,
+    click, slack-haskell-jp) could be missed by its whole size, or by a factor 3, at a cost of
+    a fifth of a unit of distance: the calibration never looked at retention where retention is
+    small, which is where real contribution logs have it. A difference within the log's own
+    sampling noise is still worth at most about one unit, so a share that tiny logs cannot
+    measure does not dominate either (a log of 10 newcomers has a floor above 10 points)."""
+    floors = pd.Series(SCALE_FLOOR, index=list(kpis), dtype=float)
+    for kpi, count in MEMBER_SHARES.items():
+        n, share = observed.scalars.get(count), observed.scalars.get(kpi)
+        if kpi in floors.index and n and not _missing(share):
+            p = (float(share) * n + 0.5) / (n + 1)
+            floors[kpi] = math.sqrt(p * (1 - p) * (1 / n + 1 / (n * scale)))
+    return floors
+
+
+def discrepancy_scales(table: pd.DataFrame, observed: Observed, scale: float = 1.0) -> pd.Series:
+    """What each KPI's discrepancy is divided by in a run's distance: its median over ``table``
+    (generation 1's complete runs), floored per KPI (``noise_floors``; ``scale``: the simulated
+    community's scale), the volume KPIs' capped (``level_capped``)."""
+    medians = table.median()
+    return level_capped(medians.clip(lower=noise_floors(observed, medians.index, scale)))
+
+
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
 def distances(table: pd.DataFrame, scale: pd.Series | None = None) -> pd.Series:
     """Root mean square of each run's discrepancies (``table``: one column per KPI), each divided
-    by ``scale`` (default: its median over these runs)."""
-    # a floor: a KPI almost every run matches (e.g. no replies at all) must not dominate
-    scale = (table.median() if scale is None else scale).clip(lower=SCALE_FLOOR)
+    by ``scale`` (``discrepancy_scales``; default: its median over these runs, at least
+    ``SCALE_FLOOR``: a KPI almost every run matches, e.g. no replies at all, must not dominate)."""
+    if scale is None:
+        scale = table.median().clip(lower=SCALE_FLOOR)
     return np.sqrt(((table[scale.index] / scale) ** 2).mean(axis=1))
 
 
@@ -1077,7 +1122,9 @@ def calibrate(
         kpis = [k for k in (*KPI_LABELS, *LEVELS) if k in runs_frame.columns]
         if scale is None:
             complete = runs_frame[runs_frame["aborted"] == 0]
-            scale = level_capped((complete if len(complete) else runs_frame)[kpis].median())
+            scale = discrepancy_scales(
+                (complete if len(complete) else runs_frame)[kpis], observed, priors.scale
+            )
         runs_frame["distance"] = distances(runs_frame[kpis].fillna(1.0), scale)
         runs_frame.loc[runs_frame["aborted"] > 0, "distance"] = np.inf
         frame = particle_rows(runs_frame, kpis)
