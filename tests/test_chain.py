@@ -70,9 +70,36 @@ def test_import_calibrate_run_chain_on_a_real_export(tmp_path):
     assert len(result["simulated_seeds"]) == 1
     assert set(result["relative_error"]) == set(script.KPIS)
     assert set(result["times"]) == {"import", "calibrate", "runs"}
-    assert "| conlang.meta (480 rows, 931 days) |" in (tmp_path / "table.md").read_text(
-        encoding="utf-8"
-    )
+    text = (tmp_path / "table.md").read_text(encoding="utf-8")
+    assert "| conlang.meta (480 rows, 931 days) |" in text
+    # the retention cells' resolution: conlang.meta's 29 newcomers retained none at 30 days (no
+    # relative error exists) and one of 28 at 90 (a perfect model passes that cell 37% of logs)
+    assert result["resolution"]["retention_30"] == {"n": 29, "chance": None}
+    assert result["resolution"]["retention_90"]["n"] == 28
+    assert result["resolution"]["retention_90"]["chance"] == pytest.approx(0.37, abs=0.01)
+    assert "| conlang.meta | 29; undefined (log 0) | 28; 37% |" in text
+
+
+def test_the_resolution_is_the_binomial_chance_of_a_log_within_the_bar(tmp_path):
+    """``log_resolution``: a log of 100 newcomers of whom 10 are retained at 30 days: k ~
+    Binomial(100, 0.1) lies within 20% of 10 (8 to 12) with probability 0.5958."""
+    import pandas as pd
+    import pyarrow as pa
+
+    script = _script()
+    members = [f"f{i}" for i in range(3)] + [f"n{i}" for i in range(100)]
+    days = [0, 0, 0] + [10] * 100
+    # ten newcomers come back 30 days after their first contribution; the log runs to day 200
+    members += [f"n{i}" for i in range(10)] + ["f0"]
+    days += [40] * 10 + [200]
+    stamps = (pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(days, unit="D")).astype(str)
+    log = tmp_path / "log.parquet"
+    pq.write_table(pa.table({"member": members, "timestamp": list(stamps),
+                             "action": ["post"] * len(days)}), log)  # fmt: skip
+    resolution = script.log_resolution(log)
+    assert resolution["retention_30"]["n"] == 100
+    assert resolution["retention_30"]["chance"] == pytest.approx(0.5958, abs=1e-4)
+    assert resolution["retention_90"]["chance"] is None  # nobody retained at 90 days
 
 
 def test_chain_reports_a_failing_step(tmp_path):
