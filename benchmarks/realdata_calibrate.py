@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import subprocess
 import sys
 import time
@@ -76,14 +75,15 @@ def done_when_kpis(
     return values, observation
 
 
-def log_resolution(log: Path) -> dict[str, dict]:
+def log_resolution(log: Path, seeds: int = len(SEEDS)) -> dict[str, dict]:
     """Per retention KPI of the log ``log``: how many newcomers its share is of (``n``) and the
-    chance that a log of that many newcomers, each retained with the log's own share p, shows a
-    share within ``BAR`` of p (``chance``; binomial, exact): what even a perfect model, run on
-    many seeds, would pass that cell with. Below about 0.5 a failing cell says little about the
-    model (retention(90) of 0.3% over 550 newcomers is 2 members). None when the log's share is
-    0 or unknown."""
-    from scipy.stats import binom
+    chance that a *perfect* model passes the cell (``chance``): the model retains each newcomer
+    with the log's own share p, so the log's share is k / n with k ~ Binomial(n, p), the runs'
+    the mean of ``seeds`` runs of as many newcomers, j / (seeds n) with j ~ Binomial(seeds n, p),
+    and the cell passes when the runs are within ``BAR`` of the log (a log share of 0 has no
+    relative error: it never passes). Exact sums over k and j. Below about one half, a failing
+    cell says little about the model: retention(90) of 0.3% over 350 newcomers is one member.
+    ``chance`` is None when the log's share is 0 or unknown."""
 
     from sim.calibration.log import action_counts, read_log
     from sim.calibration.observation import decide, import_metadata
@@ -96,12 +96,20 @@ def log_resolution(log: Path) -> dict[str, dict]:
         n, p = scalars.get(f"{key}_eligible"), scalars.get(key)
         if n is None:
             continue
-        chance = None
-        if p:  # P(|k / n - p| <= BAR p), k ~ Binomial(n, p)
-            low, high = math.ceil(n * p * (1 - BAR) - 1e-9), math.floor(n * p * (1 + BAR) + 1e-9)
-            chance = float(binom.cdf(high, n, p) - binom.cdf(low - 1, n, p))
-        out[key] = {"n": int(n), "chance": chance}
+        out[key] = {"n": int(n), "chance": _perfect_chance(int(n), p, seeds) if p else None}
     return out
+
+
+def _perfect_chance(n: int, p: float, seeds: int) -> float:
+    """P(|j / (seeds n) - k / n| <= BAR k / n, k > 0), k ~ Bin(n, p), j ~ Bin(seeds n, p)."""
+    from scipy.stats import binom
+
+    k = np.arange(1, n + 1)
+    runs = seeds * n
+    low = np.ceil(runs * k / n * (1 - BAR) - 1e-9)
+    high = np.floor(runs * k / n * (1 + BAR) + 1e-9)
+    within = binom.cdf(high, runs, p) - binom.cdf(low - 1, runs, p)
+    return float(np.sum(binom.pmf(k, n, p) * within))
 
 
 def _log_days(log: Path, observation) -> int:
