@@ -612,7 +612,7 @@ def test_discrepancies_are_zero_for_the_same_log_and_grow_with_difference():
     assert all(v == 0 for v in discrepancies(same, same).values())
     other = simulated_stats(CommunityModel(members=300, market_size=3000, rng=3), 60).finish()
     found = discrepancies(other, same)
-    assert found["joins"] > 0.3  # twice the market, about twice the joins
+    assert found["joins_level"] > 0.2  # twice the market: a third more joins in 60 days
     table = pd.DataFrame([found, discrepancies(same, same), found])
     found_distances = distances(table)  # each KPI scaled by its median: here the first row's
     assert found_distances[1] == 0
