@@ -221,7 +221,8 @@ PILOT_SPAN = {"mix.post_scale": 2.0, "mix.reply_scale": 2.0, "market_share": 2.0
               "founders_scale": 2.0, "behaviour.founder_activity": 2.0}  # fmt: skip
 RATE_LIMITS = (0.001, 1000.0)
 LEVEL_SCALE = math.log(2.0)  # a volume twice or half the log's is one unit of distance: ours
-SCALE_FLOOR = 0.1  # smallest discrepancy scale (a share 10 points off, a curve 10%): ours
+# smallest discrepancy scale: a share 10 points off, a curve's mass a tenth of its weeks away: ours
+SCALE_FLOOR = 0.1
 # the shares of members, each member counted once, with the scalar holding how many the log's
 # share is of: their discrepancy scales are floored at the log's own sampling noise instead
 # (``noise_floors``)
