@@ -10,24 +10,15 @@ from sim.agents import Rules
 from sim.calibration.activity import ActivityStats, Observation
 from sim.calibration.fit import FOUNDER_ACTIVITY, SHARES, derive_priors, discrepancies
 from sim.calibration.log import simulated_stats
-from sim.config import load_scenario
-from sim.config.loading import apply_overrides, validate_scenario
 from sim.model import CommunityModel
-from tests.test_one_time import CONTRIBUTIONS
+from tests.scenario_helpers import CONTRIBUTIONS, writing_scenario
 
 DAYS = 90
 
 
 def _scenario(activity: float):
     """The default community, 200 founders, writing rates x3 so that enough members write."""
-    base = load_scenario(None, {"community.members": 200, "run.days": DAYS}).model_dump(mode="json")
-    base["member_mix"] = [
-        {**kind, "post": kind["post"] * 3, "reply": kind["reply"] * 3}
-        for kind in base["member_mix"]
-    ]
-    return validate_scenario(
-        apply_overrides(base, {"behaviour.founder_activity": activity}), "(test)"
-    )
+    return writing_scenario(200, DAYS, 3, {"behaviour.founder_activity": activity})
 
 
 def test_off_by_default():

@@ -9,23 +9,16 @@ import numpy as np
 from sim.agents import Rules
 from sim.calibration.fit import NEED_BOOST, derive_priors
 from sim.calibration.log import simulated_stats
-from sim.config import load_scenario
-from sim.config.loading import apply_overrides, validate_scenario
 from sim.model import CommunityModel
-from tests.test_one_time import CONTRIBUTIONS
+from tests.scenario_helpers import CONTRIBUTIONS, writing_scenario
 
 DAYS = 120
 
 
 def _scenario(boost: float, need: float = 7.0):
     """The default community with writing rates x3, so that many newcomers write."""
-    base = load_scenario(None, {"community.members": 300, "run.days": DAYS}).model_dump(mode="json")
-    base["member_mix"] = [
-        {**kind, "post": kind["post"] * 3, "reply": kind["reply"] * 3}
-        for kind in base["member_mix"]
-    ]
-    changes = {"behaviour.need_boost": boost, "behaviour.need_days": need}
-    return validate_scenario(apply_overrides(base, changes), "(test)")
+    return writing_scenario(300, DAYS, 3, {"behaviour.need_boost": boost,
+                                           "behaviour.need_days": need})  # fmt: skip
 
 
 def _writing(boost: float, seed: int = 4):

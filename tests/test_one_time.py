@@ -9,29 +9,20 @@ import numpy as np
 import pytest
 
 from sim.agents import Rules
-from sim.calibration.activity import Observation
 from sim.calibration.fit import MOMENTUM, ONE_TIME, derive_priors
 from sim.calibration.log import simulated_stats
-from sim.config import load_scenario
-from sim.config.loading import apply_overrides, validate_scenario
 from sim.model import CommunityModel
-
-CONTRIBUTIONS = Observation(("post", "reply"), "first_contribution", 7, "test")
+from tests.scenario_helpers import CONTRIBUTIONS, writing_scenario
 
 
 def _scenario(share: float, followup: float = 0.0, days: int = 90, need: float = 0.0):
     """The default community with writing rates x5, so that many newcomers write."""
-    base = load_scenario(None, {"community.members": 300, "run.days": days}).model_dump(mode="json")
-    base["member_mix"] = [
-        {**kind, "post": kind["post"] * 5, "reply": kind["reply"] * 5}
-        for kind in base["member_mix"]
-    ]
     changes = {
         "behaviour.one_time_share": share,
         "behaviour.followup": followup,
         "behaviour.need_days": need,
     }
-    return validate_scenario(apply_overrides(base, changes), "(test)")
+    return writing_scenario(300, days, 5, changes)
 
 
 def _writing_days(share: float, followup: float = 0.0, seed: int = 3, need: float = 0.0):
