@@ -84,7 +84,6 @@ def log_resolution(log: Path, seeds: int = len(SEEDS)) -> dict[str, dict]:
     relative error: it never passes). Exact sums over k and j. Below about one half, a failing
     cell says little about the model: retention(90) of 0.3% over 350 newcomers is one member.
     ``chance`` is None when the log's share is 0 or unknown."""
-
     from sim.calibration.log import action_counts, read_log
     from sim.calibration.observation import decide, import_metadata
 
@@ -172,7 +171,7 @@ def chain(name: str, args: argparse.Namespace) -> dict:
     result["observation"] = observation.describe()
     result["contributions_only"] = bool(observation.contributions_only)
     result["observed"] = observed
-    result["resolution"] = log_resolution(log)
+    result["resolution"] = log_resolution(log, len(args.seeds))
     runs = []
     start = time.perf_counter()
     for seed in args.seeds:
