@@ -395,6 +395,21 @@ class Rules:
         "they start no thread and reply to no other's (casual contributors, Pinto et al. 2016; "
         "follow-ups in their own threads go on); 0: off",
     )
+    # newcomers who join to write (Population.add, Population.visit, Population.post): in the logs
+    # real communities keep, joining *is* a contribution: a question on a Q&A site, a patch or an
+    # issue in a repository, a first message in a chat. Lee & Carver 2017 (ESEM) found one-time
+    # contributors come to fix a problem of their own; Slag, de Waard & Bacchelli 2015 (MSR) that
+    # most Stack Overflow members who ask do so on one day ("one-day flies"); Steinmacher et al.
+    # 2015 (CSCW) describe a newcomer's first contribution as the reason it came. Such a newcomer
+    # visits on its joining day and starts a thread then, whatever its rates; the others join to
+    # read and write only as their rates bring them to (Nielsen 2006 and van Mierlo 2014, JMIR
+    # 16(2):e33: about 90% of a community's members never post). That the intent is all-or-none
+    # and met on the joining day is an assumption; 0 (the default) turns it off
+    asking_share: float = probability(
+        0.0,
+        "share of newcomers who join to write: they visit on their joining day and start a thread "
+        "then (a question, a patch, a first message; Lee & Carver 2017); 0: off",
+    )
     # a newcomer's need (Population.add, Population.close_needs): people join a Q&A site to ask,
     # a repository to fix something of their own (Lee & Carver 2017), and write most in their
     # first days: Panciera, Halfaker & Terveen 2009 (GROUP) found Wikipedia editors' activity
@@ -817,6 +832,12 @@ STATES = (
         "a newcomer who comes to make one contribution: it starts threads and replies to others "
         "while its need lasts only (`Rules.one_time_share`, `Rules.need_days`)",
     ),
+    State(
+        "asks",
+        np.bool_,
+        "a newcomer who joins to write: it visits on its joining day and starts a thread then "
+        "(`Rules.asking_share`)",
+    ),
     State("is_founder", np.bool_, "a member on day 0 (no newcomer's novelty, founders' loyalty)"),
     State("intrinsic", F32, "intrinsic motivation (0..1): scales the urge to post and reply"),
     State("extrinsic", F32, "extrinsic sensitivity (0..1): how strongly rewards move the member"),
@@ -1119,6 +1140,8 @@ class Population:
             self.one_time[sl] = (
                 s.slot_uniform("trait.one_time", start, stop)[:, 0] < r.one_time_share
             )
+        if not founders and r.asking_share > 0:  # newcomers who join to write (Rules)
+            self.asks[sl] = s.slot_uniform("trait.asks", start, stop)[:, 0] < r.asking_share
         if not founders:  # newcomers' fit: see Rules.newcomer_fit and FIT below
             self.info_need[sl] *= np.float32(r.newcomer_fit)
             if fit != 1.0:  # a recruitment channel's newcomers (Rules.paid_fit, partner_fit)
@@ -1185,6 +1208,8 @@ class Population:
         if groups is not None and groups.muted.any():
             p = p * groups.visit_factor(a)
         p = self._operator_pull(p, a)
+        if self.rules.asking_share > 0:  # who joined to write comes on its joining day (Rules)
+            p = np.where(self.asks[a] & (self.join_day[a] == day), np.float32(1.0), p)
         visitors = np.zeros(n, bool)
         hit = self.streams.uniform("visit", day, n)[a] < p
         visitors[a] = hit
@@ -1493,6 +1518,9 @@ class Population:
         if self.rules.writing_capacity > 0:  # finite time for writing (Rules.writing_capacity)
             rate = rate * self._writing_scale(v, rate)
         count = stochastic_round(rate, self.streams.uniform("post", day, n)[v])
+        if self.rules.asking_share > 0:  # ... and starts its thread then (Rules.asking_share)
+            asking = self.asks[v] & (self.join_day[v] == day)
+            count[asking] = np.maximum(count[asking], 1)
         authors = v[count > 0]
         if authors.size == 0:
             return (

@@ -37,7 +37,9 @@ reinforcement raises a member's writing (``behaviour.drive_max``, the ceiling of
 how fast a thread's pull on more replies fades with those it has (``behaviour.reply_saturation``:
 ``SATURATION``), how much a thread's author answers in it (``behaviour.followup``:
 ``FOLLOWUP``), how far contributions made keep a member (``behaviour.momentum``: ``MOMENTUM``),
-the share of newcomers who write for a while and no more, how long a newcomer's need lasts and how
+the share of newcomers who join to write (``behaviour.asking_share``: ``ASKING``; the market
+scaled so that their number stays where the log's newcomers put it), the share of newcomers who
+write for a while and no more, how long a newcomer's need lasts and how
 much it raises its writing (``behaviour.one_time_share``, ``behaviour.need_days``,
 ``behaviour.need_boost``: ``ONE_TIME``, ``NEED_DAYS``, ``NEED_BOOST``), where the log shows
 founders how much more than later members they write (``behaviour.founder_activity``:
@@ -114,7 +116,7 @@ from sim.world.metrics import REPORTED_AGES
 # 18: retention and the first-post reply share weighed against the log's sampling noise,
 # ``noise_floors``; 19: the curves compared by their shape in time, ``timing_distance``, and the
 # daily actives' level too)
-CALIBRATION_VERSION = "19"
+CALIBRATION_VERSION = "20"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -187,6 +189,12 @@ MOMENTUM = (0.5, 1000.0)
 # (Rules.one_time_share, default 0): none to nearly all; uniform (Pinto et al. 2016 measured
 # about half on GitHub): ours
 ONE_TIME = (0.0, 0.95)
+# the share of newcomers who join to write (Rules.asking_share, default 0: off): log-uniform over
+# a factor 3.3 either side of one in ten, the writers of the 90-9-1 rule (Nielsen 2006; van
+# Mierlo 2014, JMIR 16(2):e33, measured it in four health communities); its centre
+# (ASKING_CENTRE) is where the market is the one the log's newcomers call for (scenario_changes)
+ASKING = (0.03, 1 / 3)
+ASKING_CENTRE = math.sqrt(ASKING[0] * ASKING[1])
 # days a newcomer's need lasts after its first contribution (Rules.need_days, default 0: that day
 # only): from about that day (0.5) to a season; log-uniform: ours
 NEED_DAYS = (0.5, 90.0)
@@ -435,6 +443,15 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         # retention(7) against its retention(30) on Stack Exchange is 0.40 against 0.12)
         Parameter("behaviour.one_time_share", ONE_TIME[0], ONE_TIME[1], False),
         Parameter("behaviour.need_days", NEED_DAYS[0], NEED_DAYS[1], True),
+        # ... and how many arrivals come to write: in a contributions-only log joining *is* a
+        # contribution (a question, a patch), the model's arrivals wrote only as their rates
+        # brought them to, so a log of many one-time contributors called for a market beyond the
+        # prior (click's v19 pilot: 51 contributing newcomers against 534 at the largest market,
+        # its rates held down by the few contributions each). Newcomers who join to write
+        # (Rules.asking_share; Lee & Carver 2017) start a thread on their joining day; the market
+        # is scaled so that their number does not move with the share (scenario_changes): the
+        # share sets how many readers come with them, and so how many others come to write
+        Parameter("behaviour.asking_share", ASKING[0], ASKING[1], True),
         Parameter("behaviour.need_boost", NEED_BOOST[0], NEED_BOOST[1], True),
     ]
     if founders > 0:
@@ -509,7 +526,11 @@ def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool
             # of its q can reach a hundredth of the market in the log's days: a market beyond
             # what a run can hold; click, 1,690 days)
             reach = min(reach, BASS_SPAN**2)
-        market = priors.contributors_market * reach * scale / values["market_share"]
+        # newcomers who join to write (Rules.asking_share): the market grows as their share
+        # falls, so that as many come to write at any share as at the prior's centre (their
+        # share then sets how many come to read with them, not how many write on joining)
+        asking = ASKING_CENTRE / values.get("behaviour.asking_share", ASKING_CENTRE)
+        market = priors.contributors_market * reach * asking * scale / values["market_share"]
         members = changes.get("community.members", base["community"]["members"])
         market = min(market, MAX_MEMBERS - members)
         changes["arrivals.market_size"] = int(max(1, round(market)))
