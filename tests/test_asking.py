@@ -80,7 +80,6 @@ def test_calibration_fits_the_asking_share_log_uniform_around_one_in_ten():
     assert np.sqrt(asking.low * asking.high) == pytest.approx(0.1, rel=0.01)
 
 
-
 def test_the_market_grows_as_the_asking_share_falls_so_as_many_come_to_write():
     """At the prior's centre the market is the one the log's newcomers call for; at a share a
     third of it, three times as many arrive (and as many of them join to write)."""
