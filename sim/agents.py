@@ -459,7 +459,11 @@ class Rules:
     # git log cut from a longer history, those active before the cut) are 0.1% to 57% of its
     # contributors and write 13% to 80% of its contributions, while the model's founders, drawn
     # from the same member mix as everyone, wrote 0% to 56% (mostly under 10%) of a calibrated
-    # run's. That the founders' rates are all their segments' times one factor is an assumption
+    # run's. That the founders' rates are all their segments' times one factor is an assumption.
+    # The onion model's core is a few of the members there at the start, around them a periphery
+    # of users who seldom write (Crowston & Howison 2005; Nakakoji et al. 2002): ``founder_core``
+    # says how many of the founders are the core (the first that many; 0: all of them), so that
+    # a community can start with its core and a periphery already there
     founder_activity: float = parameter(
         1.0,
         "factor on the founders' threads and replies (the community's starting core writes more "
@@ -467,6 +471,15 @@ class Rules:
         ge=1,
         le=1000,
         unit="times",
+    )
+    founder_core: int = parameter(
+        0,
+        "how many of the founders are the core who write founder_activity times their segments' "
+        "threads and replies (the first that many; the others are a periphery there from the "
+        "start: the onion model, Crowston & Howison 2005); 0: all founders",
+        ge=0,
+        le=10_000_000,
+        unit="members",
     )
     # replying
     followup: float = parameter(
@@ -1150,8 +1163,9 @@ class Population:
         self.post_base[sl] = per_segment("post") * jitter[:, 1]
         self.reply_base[sl] = per_segment("reply") * jitter[:, 2]
         if founders and r.founder_activity != 1.0:  # the founders as the core (Rules)
-            self.post_base[sl] *= np.float32(r.founder_activity)
-            self.reply_base[sl] *= np.float32(r.founder_activity)
+            core = slice(start, min(stop, start + r.founder_core) if r.founder_core else stop)
+            self.post_base[core] *= np.float32(r.founder_activity)
+            self.reply_base[core] *= np.float32(r.founder_activity)
         self.react_base[sl] = per_segment("react") * jitter[:, 3]
         self.invite_base[sl] = per_segment("invite") * jitter[:, 4]
         self.pref[sl] = self._draw_preferences(start, stop, per_segment("favourite_topics"))

@@ -11,6 +11,8 @@ within a factor ``POST_FACTOR`` of the truth (a loose bound: 36 runs).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -385,6 +387,61 @@ def test_the_volume_pilot_solves_the_founders_activity_for_their_share_a_factor_
         knobs = moved
     for key, value in truth.items():
         assert knobs[key] == pytest.approx(value, rel=0.25), (key, knobs)
+
+
+def test_a_stopped_pilot_run_steps_its_other_knobs_halfway_back_to_the_last_complete_run():
+    """Backtracking: the step that took a run to igniting, not only its rates, may be why, so a
+    stopped run's market, founders and founders' activity go halfway back (log scale) to the
+    last complete run's, its rates down. A pilot whose core ignites above a founders' activity
+    of 45 (a stand-in, the founders' share steep in it) and whose second run doubles it to 50
+    still finds the log's volume and its activity just below (moving only the rates, it stayed
+    at 50, stopped seven times of eight)."""
+    complete = {"mix.post_scale": 1.0, "mix.reply_scale": 4.0, "market_share": 0.2,
+                "founders_scale": 2.0, "behaviour.founder_activity": 28.0}  # fmt: skip
+    stopped = {**complete, "market_share": 0.05, "founders_scale": 8.0,
+               "behaviour.founder_activity": 56.0}  # fmt: skip
+    residual = {"intensity": 0.5, "split": 0.0, "reach": 0.3, "founders": 0.1, "core": 0.4}
+    moved = pilot_step([(complete, residual, False), (stopped, residual, True)])
+    assert moved["behaviour.founder_activity"] == pytest.approx(math.sqrt(28 * 56))
+    assert moved["market_share"] == pytest.approx(0.1)
+    assert moved["founders_scale"] == pytest.approx(4.0)
+    assert moved["mix.post_scale"] * moved["mix.reply_scale"] < 4.0
+
+    truth = {"mix.post_scale": 1.0, "mix.reply_scale": 8.0, "market_share": 0.05,
+             "founders_scale": 3.0, "behaviour.founder_activity": 36.0}  # fmt: skip
+
+    def volume(knobs):
+        if knobs["behaviour.founder_activity"] > 45:
+            return {"founders": 0.0, "newcomers": 0.0, "threads": 0.0, "replies": 0.0}, True
+        measured, _ = _synthetic_volume(knobs)
+        square = knobs["behaviour.founder_activity"] ** 2
+        return {**measured, "founders_share": square / (square + 36.0**2)}, False
+
+    target, _ = volume(truth)
+    knobs = {"mix.post_scale": 0.39, "mix.reply_scale": 0.39, "market_share": 0.14,
+             "founders_scale": 3.16, "behaviour.founder_activity": 25.0}  # fmt: skip
+    history = []
+    for _ in range(8):
+        measured, aborted = volume(knobs)
+        history.append((knobs, pilot_residuals(measured, target), aborted))
+        knobs = pilot_step(history)
+    assert any(a for _, _, a in history)
+    assert not volume(knobs)[1]
+    for key, value in truth.items():
+        assert knobs[key] == pytest.approx(value, rel=0.25), (key, knobs)
+
+
+def test_the_founders_the_log_shows_are_the_core_the_others_a_periphery():
+    """With the founders' activity fitted, a particle's scenario makes the log's founders (scaled
+    with the community) the core (``behaviour.founder_core``) and founders_scale adds a periphery."""
+    base = load_scenario(None).model_dump()
+    priors = derive_priors(_observed(20, 300), base)
+    assert priors.founders > 1
+    values = {"founders_scale": 3.0, "behaviour.founder_activity": 10.0}
+    changes = scenario_changes(values, base, priors, full=True)
+    assert changes["behaviour.founder_core"] == priors.founders
+    assert changes["community.members"] == round(3 * priors.founders)
+    assert "behaviour.founder_core" not in scenario_changes({"founders_scale": 3.0}, base, priors)
 
 
 def test_the_volume_pilot_centres_the_priors_on_the_logs_volume(truth_log):

@@ -25,6 +25,19 @@ def test_off_by_default():
     assert Rules().founder_activity == 1
 
 
+def test_only_the_core_writes_more_when_the_core_is_fewer_than_the_founders():
+    """``Rules.founder_core``: the first that many founders are the core (the factor on their
+    rates), the other founders a periphery at their own rates; 0 (the default) is every founder."""
+    assert Rules().founder_core == 0
+    plain = CommunityModel(**_scenario(1.0).model_kwargs(), rng=5).population
+    changes = {"behaviour.founder_activity": 4.0, "behaviour.founder_core": 30}
+    scenario = writing_scenario(200, DAYS, 3, changes)
+    core = CommunityModel(**scenario.model_kwargs(), rng=5).population
+    for rate in ("post_base", "reply_base"):
+        np.testing.assert_allclose(core.view(rate)[:30], 4 * plain.view(rate)[:30])
+        np.testing.assert_array_equal(core.view(rate)[30:], plain.view(rate)[30:])
+
+
 def test_founders_start_with_their_rates_times_the_factor_and_newcomers_do_not():
     """Same seed, same draws: each founder's thread and reply rates are exactly the factor times
     those it has with the rule off; every newcomer's (while both runs still draw alike, on day 0

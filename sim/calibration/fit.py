@@ -116,7 +116,7 @@ from sim.world.metrics import REPORTED_AGES
 # 18: retention and the first-post reply share weighed against the log's sampling noise,
 # ``noise_floors``; 19: the curves compared by their shape in time, ``timing_distance``, and the
 # daily actives' level too)
-CALIBRATION_VERSION = "20"
+CALIBRATION_VERSION = "21"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -465,6 +465,12 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
     notes.append(
         f"community.members = the log's {founders} founders x founders_scale (1-{FOUNDER_SPAN}): "
         "the model's founders include members who never contribute"
+        + (
+            f"; the first {founders} are the core (behaviour.founder_core), who write "
+            "behaviour.founder_activity times their kind's rates, the others a periphery"
+            if founders > 0
+            else ""
+        )
     )
     notes.append(
         f"arrivals.market_size = {m:,.0f} / market_share (market_share fitted over "
@@ -505,6 +511,12 @@ def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool
         changes["community.members"] = max(
             1, round(priors.founders * values["founders_scale"] * scale)
         )
+        if "behaviour.founder_activity" in values:
+            # the core is the founders the log shows (Rules.founder_core: the onion model), the
+            # other founders a periphery there from the start: with the factor on every founder,
+            # founders_scale brought writers and readers alike (conlang.meta's v20 pilot: 400
+            # founders for the log's 40, of whom 38 wrote, the market exhausted by word of mouth)
+            changes["behaviour.founder_core"] = max(1, round(priors.founders * scale))
     post, reply = values.get("mix.post_scale"), values.get("mix.reply_scale")
     spread = values.get("mix.spread")
     if post is not None or reply is not None or spread is not None:
@@ -688,12 +700,17 @@ def pilot_step(history: list[tuple[dict, dict, bool]]) -> dict:
     (one below, one above or stopped) the rate level is bisected (on the log scale) whenever the
     secant step would leave the bracket or move more than half its width (safeguarded secant,
     as in Brent's method). A run stopped for writing ``ABORT_FACTOR`` times the log's
-    contributions measured only a part of its days, so only its overall rate level is moved:
-    down by ``log(ABORT_FACTOR)`` / elasticity. Ours; the standard secant idea (e.g.
+    contributions measured only a part of its days, so its overall rate level is moved down by
+    ``log(ABORT_FACTOR)`` / elasticity and its other coordinates halfway back to the last
+    complete run's (backtracking, Nocedal & Wright 2006, ch. 3: the step that took it there,
+    not only its rates, may have ignited it; since ``CALIBRATION_VERSION`` 21: before, only the
+    rates moved, and conlang.meta's v20 pilot, its founders' activity doubled from a complete run
+    at 28 to 56, was stopped four runs in a row at 56). Ours; the standard secant idea (e.g.
     Nocedal & Wright 2006, ch. 11), on the diagonal for robustness to the runs' noise."""
     values, residual, aborted = history[-1]
     here = _coordinates(values)
     complete = [(_coordinates(v), r) for v, r, a in history if not a]
+    last_complete = complete[-1][0] if complete else here
     step = {}
     for name in here:
         elasticity = 1.0
@@ -702,8 +719,10 @@ def pilot_step(history: list[tuple[dict, dict, bool]]) -> dict:
             if abs(dx) >= 0.05:  # residual = target - measure: measure moves by r2 - r1
                 elasticity = float(np.clip((r2[name] - r1[name]) / dx, 0.2, 5.0))
                 break
-        if aborted:
-            move = -math.log(ABORT_FACTOR) / elasticity if name == "intensity" else 0.0
+        if aborted and name == "intensity":
+            move = -math.log(ABORT_FACTOR) / elasticity
+        elif aborted:  # backtracking: halfway back to the last complete run
+            move = (last_complete.get(name, here[name]) - here[name]) / 2
         else:
             move = residual[name] / elasticity
         limit = math.log(CORE_STEP if name == "core" else PILOT_STEP)
