@@ -1079,6 +1079,18 @@ BEHAVIOUR_ROWS = (
         "(Joyce & Kraut 2006), so more stay and visit; retention could go either way, since the "
         "founders' own threads also draw the replies newcomers' threads would have had",
     ),
+    # added with issue 15's founders' core (off by default; set by calibration), expected signs
+    # written before measuring: both arms with the founders writing three times
+    _behaviour(
+        "founder_core",
+        120,
+        "- - ? ? - 0",
+        "only a tenth of the 1,200 founders (the core) write three times their threads and "
+        "replies, the others at their own rates (the onion model, Crowston & Howison 2005): "
+        "fewer posts and fewer replies for newcomers' first posts (Joyce & Kraut 2006), so fewer "
+        "stay and visit; retention either way, as with the founders' activity itself",
+        base={"behaviour": {"founder_activity": 3.0}},
+    ),
     _behaviour(
         "attention_bond",
         0.0,
@@ -1354,6 +1366,16 @@ BEHAVIOUR_ROWS = (
         "half of the newcomers write on one day only (casual contributors, Pinto et al. 2016): "
         "fewer threads and replies, so fewer replies received, less drive, bond and information "
         "(Joyce & Kraut 2006; Ren, Kraut & Kiesler 2007): fewer stay, visit and post",
+    ),
+    _behaviour(
+        "asking_share",
+        0.5,
+        "+ + ? ? + 0",
+        "half of the newcomers join to write, visiting on their joining day and starting a "
+        "thread then (Lee & Carver 2017): more threads to read and answer, and first posts "
+        "answered raise their authors' drive and bond (Joyce & Kraut 2006), so more stay, visit "
+        "and post; retention either way, since a first post left unanswered costs its author "
+        "drive (Rules.ignored_penalty)",
     ),
     _behaviour(
         "need_days",
