@@ -463,7 +463,12 @@ class Rules:
     # The onion model's core is a few of the members there at the start, around them a periphery
     # of users who seldom write (Crowston & Howison 2005; Nakakoji et al. 2002): ``founder_core``
     # says how many of the founders are the core (the first that many; 0: all of them), so that
-    # a community can start with its core and a periphery already there
+    # a community can start with its core and a periphery already there. The core writes from the
+    # start: each starts a thread on day 1 (as newcomers who join to write do on their joining
+    # day, Rules.asking_share), since a log's founders are those it shows writing at its start
+    # (in its first week, or before a cut): with rates alone, a core writing a few times a year
+    # wrote first after the founders' week and so counted as newcomers (conlang.meta's v21
+    # pilot: 19 to 26 of the 40 core founders wrote in the first week)
     founder_activity: float = parameter(
         1.0,
         "factor on the founders' threads and replies (the community's starting core writes more "
@@ -475,8 +480,9 @@ class Rules:
     founder_core: int = parameter(
         0,
         "how many of the founders are the core who write founder_activity times their segments' "
-        "threads and replies (the first that many; the others are a periphery there from the "
-        "start: the onion model, Crowston & Howison 2005); 0: all founders",
+        "threads and replies and start a thread on day 1 (the first that many; the others are a "
+        "periphery there from the start: the onion model, Crowston & Howison 2005); 0: no core "
+        "set apart (every founder writes founder_activity times, none is made to start)",
         ge=0,
         le=10_000_000,
         unit="members",
@@ -848,8 +854,8 @@ STATES = (
     State(
         "asks",
         np.bool_,
-        "a newcomer who joins to write: it visits on its joining day and starts a thread then "
-        "(`Rules.asking_share`)",
+        "a member who joins to write: it visits on its first day and starts a thread then "
+        "(a newcomer: `Rules.asking_share`; the founders' core on day 1: `Rules.founder_core`)",
     ),
     State("is_founder", np.bool_, "a member on day 0 (no newcomer's novelty, founders' loyalty)"),
     State("intrinsic", F32, "intrinsic motivation (0..1): scales the urge to post and reply"),
@@ -1166,6 +1172,8 @@ class Population:
             core = slice(start, min(stop, start + r.founder_core) if r.founder_core else stop)
             self.post_base[core] *= np.float32(r.founder_activity)
             self.reply_base[core] *= np.float32(r.founder_activity)
+        if founders and r.founder_core > 0:  # the core writes from the start (Rules.founder_core)
+            self.asks[start : min(stop, start + r.founder_core)] = True
         self.react_base[sl] = per_segment("react") * jitter[:, 3]
         self.invite_base[sl] = per_segment("invite") * jitter[:, 4]
         self.pref[sl] = self._draw_preferences(start, stop, per_segment("favourite_topics"))
@@ -1222,8 +1230,8 @@ class Population:
         if groups is not None and groups.muted.any():
             p = p * groups.visit_factor(a)
         p = self._operator_pull(p, a)
-        if self.rules.asking_share > 0:  # who joined to write comes on its joining day (Rules)
-            p = np.where(self.asks[a] & (self.join_day[a] == day), np.float32(1.0), p)
+        if self.asking_on:  # who joined to write comes on its joining day (Rules.asking_share)
+            p = np.where(self.asks[a] & (self.first_post_day[a] < 0), np.float32(1.0), p)
         visitors = np.zeros(n, bool)
         hit = self.streams.uniform("visit", day, n)[a] < p
         visitors[a] = hit
@@ -1532,8 +1540,8 @@ class Population:
         if self.rules.writing_capacity > 0:  # finite time for writing (Rules.writing_capacity)
             rate = rate * self._writing_scale(v, rate)
         count = stochastic_round(rate, self.streams.uniform("post", day, n)[v])
-        if self.rules.asking_share > 0:  # ... and starts its thread then (Rules.asking_share)
-            asking = self.asks[v] & (self.join_day[v] == day)
+        if self.asking_on:  # ... and starts its thread then (Rules.asking_share)
+            asking = self.asks[v] & (self.first_post_day[v] < 0)
             count[asking] = np.maximum(count[asking], 1)
         authors = v[count > 0]
         if authors.size == 0:
@@ -1593,6 +1601,13 @@ class Population:
         if self.need_on:
             rate = rate * self._need_factor(v)
         return rate
+
+    @property
+    def asking_on(self) -> bool:
+        """Whether some members join to write (``Rules.asking_share``, ``Rules.founder_core``):
+        each comes on its first day here (a newcomer's joining day, a founder's day 1) and starts
+        a thread then; ``first_post_day`` tells who has not yet."""
+        return self.rules.asking_share > 0 or self.rules.founder_core > 0
 
     @property
     def need_on(self) -> bool:

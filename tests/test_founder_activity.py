@@ -38,6 +38,18 @@ def test_only_the_core_writes_more_when_the_core_is_fewer_than_the_founders():
         np.testing.assert_array_equal(core.view(rate)[30:], plain.view(rate)[30:])
 
 
+def test_the_core_starts_a_thread_on_day_1_and_the_periphery_as_its_rates_bring_it():
+    """A log's founders are those it shows writing at its start, so the core writes from it."""
+    changes = {"behaviour.founder_activity": 2.0, "behaviour.founder_core": 30}
+    model = CommunityModel(**writing_scenario(200, DAYS, 1, changes).model_kwargs(), rng=5)
+    model.step()
+    pop = model.population
+    first = pop.view("first_post_day")
+    assert pop.view("asks")[:30].all() and not pop.view("asks")[30:200].any()
+    assert (first[:30] == 1).all()
+    assert (first[30:200] == 1).mean() < 0.2
+
+
 def test_founders_start_with_their_rates_times_the_factor_and_newcomers_do_not():
     """Same seed, same draws: each founder's thread and reply rates are exactly the factor times
     those it has with the rule off; every newcomer's (while both runs still draw alike, on day 0

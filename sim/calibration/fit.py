@@ -116,7 +116,7 @@ from sim.world.metrics import REPORTED_AGES
 # 18: retention and the first-post reply share weighed against the log's sampling noise,
 # ``noise_floors``; 19: the curves compared by their shape in time, ``timing_distance``, and the
 # daily actives' level too)
-CALIBRATION_VERSION = "21"
+CALIBRATION_VERSION = "22"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -466,8 +466,9 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         f"community.members = the log's {founders} founders x founders_scale (1-{FOUNDER_SPAN}): "
         "the model's founders include members who never contribute"
         + (
-            f"; the first {founders} are the core (behaviour.founder_core), who write "
-            "behaviour.founder_activity times their kind's rates, the others a periphery"
+            f"; the first {founders} are the core (behaviour.founder_core), who start a thread "
+            "on day 1 and write behaviour.founder_activity times their kind's rates, the others "
+            "a periphery"
             if founders > 0
             else ""
         )
@@ -515,7 +516,9 @@ def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool
             # the core is the founders the log shows (Rules.founder_core: the onion model), the
             # other founders a periphery there from the start: with the factor on every founder,
             # founders_scale brought writers and readers alike (conlang.meta's v20 pilot: 400
-            # founders for the log's 40, of whom 38 wrote, the market exhausted by word of mouth)
+            # founders for the log's 40, of whom 38 wrote, the market exhausted by word of mouth);
+            # the core starts a thread on day 1 (since version 22), as the log's founders are
+            # those it shows writing at its start
             changes["behaviour.founder_core"] = max(1, round(priors.founders * scale))
     post, reply = values.get("mix.post_scale"), values.get("mix.reply_scale")
     spread = values.get("mix.spread")
