@@ -115,7 +115,9 @@ from sim.world.metrics import REPORTED_AGES
 # 17: the founders' share of contributions compared, their activity fitted, ``FOUNDER_ACTIVITY``;
 # 18: retention and the first-post reply share weighed against the log's sampling noise,
 # ``noise_floors``; 19: the curves compared by their shape in time, ``timing_distance``, and the
-# daily actives' level too)
+# daily actives' level too; 20: the share of newcomers who join to write fitted, ``ASKING``;
+# 21: the log's founders are the core, ``behaviour.founder_core``, and a stopped pilot run
+# backtracks, ``pilot_step``; 22: the core starts a thread on day 1)
 CALIBRATION_VERSION = "22"
 CURVES = {
     "joins": "joins per week",

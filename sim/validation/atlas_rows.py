@@ -1086,7 +1086,8 @@ BEHAVIOUR_ROWS = (
         120,
         "- - ? ? - 0",
         "only a tenth of the 1,200 founders (the core) write three times their threads and "
-        "replies, the others at their own rates (the onion model, Crowston & Howison 2005): "
+        "replies (and start a thread on day 1), the others at their own rates (the onion model, "
+        "Crowston & Howison 2005): "
         "fewer posts and fewer replies for newcomers' first posts (Joyce & Kraut 2006), so fewer "
         "stay and visit; retention either way, as with the founders' activity itself",
         base={"behaviour": {"founder_activity": 3.0}},
