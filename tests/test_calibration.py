@@ -338,6 +338,22 @@ def _synthetic_volume(
             "replies": total * share}, False  # fmt: skip
 
 
+def _piloted(volume, truth: dict, knobs: dict, check=None, runs: int = 8):
+    """``runs`` pilot steps from ``knobs`` toward the volume ``volume`` gives at ``truth``
+    (``volume(knobs)`` -> (measures, stopped)); ``check(knobs, moved)`` after each step. Returns
+    the last knobs and the history."""
+    target, _ = volume(truth)
+    history = []
+    for _ in range(runs):
+        measured, aborted = volume(knobs)
+        history.append((knobs, pilot_residuals(measured, target), aborted))
+        moved = pilot_step(history)
+        if check is not None:
+            check(knobs, moved)
+        knobs = moved
+    return knobs, history
+
+
 @pytest.mark.parametrize(("power", "explode_above"), [(1.0, None), (2.0, 12.0)])
 def test_the_volume_pilot_step_solves_for_the_logs_volume(power, explode_above):
     """``pilot_step`` from the priors' centre finds the knobs of a known volume response within
@@ -374,17 +390,13 @@ def test_the_volume_pilot_solves_the_founders_activity_for_their_share_a_factor_
         activity = knobs["behaviour.founder_activity"]
         return {**measured, "founders_share": activity / (activity + 12.0)}, aborted
 
-    target, _ = volume(truth)
-    knobs = {"mix.post_scale": 0.39, "mix.reply_scale": 0.39, "market_share": 0.14,
-             "founders_scale": 3.16, "behaviour.founder_activity": 1.0}  # fmt: skip
-    history = []
-    for _ in range(8):
-        measured, aborted = volume(knobs)
-        history.append((knobs, pilot_residuals(measured, target), aborted))
-        moved = pilot_step(history)
+    def within_core_step(knobs, moved):
         ratio = moved["behaviour.founder_activity"] / knobs["behaviour.founder_activity"]
         assert 1 / CORE_STEP - 1e-9 <= ratio <= CORE_STEP + 1e-9
-        knobs = moved
+
+    knobs = {"mix.post_scale": 0.39, "mix.reply_scale": 0.39, "market_share": 0.14,
+             "founders_scale": 3.16, "behaviour.founder_activity": 1.0}  # fmt: skip
+    knobs, _ = _piloted(volume, truth, knobs, within_core_step)
     for key, value in truth.items():
         assert knobs[key] == pytest.approx(value, rel=0.25), (key, knobs)
 
@@ -417,14 +429,9 @@ def test_a_stopped_pilot_run_steps_its_other_knobs_halfway_back_to_the_last_comp
         square = knobs["behaviour.founder_activity"] ** 2
         return {**measured, "founders_share": square / (square + 36.0**2)}, False
 
-    target, _ = volume(truth)
     knobs = {"mix.post_scale": 0.39, "mix.reply_scale": 0.39, "market_share": 0.14,
              "founders_scale": 3.16, "behaviour.founder_activity": 25.0}  # fmt: skip
-    history = []
-    for _ in range(8):
-        measured, aborted = volume(knobs)
-        history.append((knobs, pilot_residuals(measured, target), aborted))
-        knobs = pilot_step(history)
+    knobs, history = _piloted(volume, truth, knobs)
     assert any(a for _, _, a in history)
     assert not volume(knobs)[1]
     for key, value in truth.items():
