@@ -1168,12 +1168,13 @@ class Population:
         self.visit_base[sl] = np.clip(per_segment("visit") * jitter[:, 0] ** 0.5, 0.01, 1.0)
         self.post_base[sl] = per_segment("post") * jitter[:, 1]
         self.reply_base[sl] = per_segment("reply") * jitter[:, 2]
-        if founders and r.founder_activity != 1.0:  # the founders as the core (Rules)
-            core = slice(start, min(stop, start + r.founder_core) if r.founder_core else stop)
+        # the founders' core (Rules.founder_core; 0: every founder)
+        core = slice(start, min(stop, start + r.founder_core) if r.founder_core else stop)
+        if founders and r.founder_activity != 1.0:  # the core writes more (Rules)
             self.post_base[core] *= np.float32(r.founder_activity)
             self.reply_base[core] *= np.float32(r.founder_activity)
-        if founders and r.founder_core > 0:  # the core writes from the start (Rules.founder_core)
-            self.asks[start : min(stop, start + r.founder_core)] = True
+        if founders and r.founder_core > 0:  # ... and from the start (Rules.founder_core)
+            self.asks[core] = True
         self.react_base[sl] = per_segment("react") * jitter[:, 3]
         self.invite_base[sl] = per_segment("invite") * jitter[:, 4]
         self.pref[sl] = self._draw_preferences(start, stop, per_segment("favourite_topics"))
