@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/commsim sweep experiments/studies/incentive-rules.yaml --report --replace
 
+# the tests spread over the machine's cores (pytest-xdist), a file to a worker: a module's
+# fixtures (the oracle's and the quick validation's runs) are computed once
 test: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks experiments
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # every validation target of EVIDENCE.md, full size (about 4-5 minutes on 2 idle cores): results/validation/
 validate: $(STAMP)

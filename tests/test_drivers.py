@@ -32,7 +32,9 @@ def test_workers_end_within_seconds_of_their_driver_being_killed(tmp_path, backe
 
 
 def test_two_drivers_on_one_folder_one_refused_then_the_lock_taken_over(tmp_path):
-    sweep_file = write_sweep(tmp_path, replications=4)
+    # 40 runs: the first driver is still at work (a second a run) when the second driver and
+    # `commsim status` have started, however loaded the machine (with 8 it had finished first)
+    sweep_file = write_sweep(tmp_path, replications=20)
     out = tmp_path / "out"
     command = [BIN / "commsim", "sweep", str(sweep_file), "--out", str(out), "--quiet"]
     busy = (  # a driver whose runs take a second each, so the second driver meets it at work
