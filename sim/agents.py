@@ -1268,7 +1268,10 @@ class Population:
         if self.rules.momentum == 0:
             return loyalty
         made = self.posts[slots].astype(np.float32)
-        carried = made / (made + np.float32(self.rules.momentum))
+        # k / (k + momentum) is 0 at k = 0 for any momentum, also one too small for float32 (a
+        # valid 1e-46 rounds to 0, and 0 / 0 made the commitment NaN)
+        total = made + np.float32(self.rules.momentum)
+        carried = np.divide(made, total, out=np.zeros_like(made), where=made > 0)
         return loyalty + (1 - loyalty) * carried
 
     def _operator_pull(self, p: np.ndarray, slots: np.ndarray) -> np.ndarray:

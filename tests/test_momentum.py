@@ -63,6 +63,20 @@ def test_commitment_rises_with_contributions_made():
     np.testing.assert_allclose(pop.commitment(here[:2]), (0.5, 0.9), rtol=1e-6)
 
 
+def test_a_momentum_too_small_for_float32_leaves_silent_members_at_their_loyalty():
+    """A valid momentum of 1e-46 rounds to 0 in float32: a member who has made no contribution
+    keeps its loyalty (k / (k + momentum) is 0 at k = 0), one who has made some is carried
+    fully; nothing is NaN (0 / 0 made it NaN)."""
+    pop = _model(1e-46).population
+    here = pop.here()
+    commitment = pop.commitment(here)
+    assert np.isfinite(commitment).all()
+    silent = pop.posts[here] == 0
+    assert silent.any() and (~silent).any()
+    np.testing.assert_array_equal(commitment[silent], pop.loyalty[here][silent])
+    np.testing.assert_array_equal(commitment[~silent], 1)
+
+
 def _leavers_and_visitors(momentum: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """With every member's loyalty at 0 and a high quit rate, half of them (even slots) with 200
     contributions made and half with none: who leaves and who visits, one day."""
