@@ -1,7 +1,7 @@
 """``commsim atlas``: measure the sign atlas (``sim.validation.atlas``) and write its page.
 
     commsim atlas --workers 2                    # full: every row, 16 seeds (results/atlas/)
-    commsim atlas --quick                        # the issue's rows, 6 seeds (results/atlas-quick/)
+    commsim atlas --quick                        # the issue's rows, 4 seeds (results/atlas-quick/)
     commsim atlas --only "tie gain" "bond weight"
     commsim atlas --docs                         # and copy the page to docs/atlas.md
     commsim atlas --list                         # the rows, with their expected signs
@@ -43,7 +43,7 @@ def add_atlas_command(commands) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     atlas.add_argument(
-        "--quick", action="store_true", help="only the rows marked quick, with 6 seeds"
+        "--quick", action="store_true", help="only the rows marked quick, with 4 seeds"
     )
     atlas.add_argument(
         "--out",

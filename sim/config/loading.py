@@ -4,8 +4,10 @@ size limit on every input file, overrides by dotted path, and validation that ra
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,8 +38,20 @@ def load_scenario(
     every problem, in the file or in the overrides, is reported at once.
     """
     if path is None:
-        return parse_scenario(DEFAULT_SCENARIO.read_text(encoding="utf-8"), "(default)", overrides)
+        return parse_data(default_data(), "(default)", overrides)
     return parse_scenario(read_text(path), str(path), overrides)
+
+
+def default_data() -> dict:
+    """The packaged default scenario as plain data (a fresh copy each call, free to change)."""
+    return copy.deepcopy(_parsed_default())
+
+
+@cache
+def _parsed_default() -> Any:
+    # parsed once per process: parsing costs about 0.1 s, and an atlas plan or a calibration
+    # starts from the default many times
+    return read_yaml(DEFAULT_SCENARIO.read_text(encoding="utf-8"), "(default)")
 
 
 def read_text(path: str | Path) -> str:
@@ -129,7 +143,13 @@ def parse_scenario(
     text: str, source: str = "(text)", overrides: Mapping[str, object] | None = None
 ) -> Scenario:
     """Validate scenario YAML; raises ``ScenarioError`` (and nothing else) for any bad input."""
-    data = read_yaml(text, source)
+    return parse_data(read_yaml(text, source), source, overrides)
+
+
+def parse_data(
+    data: Any, source: str = "(data)", overrides: Mapping[str, object] | None = None
+) -> Scenario:
+    """Validate parsed scenario data with ``overrides``; raises ``ScenarioError`` (only)."""
     if not isinstance(data, dict):
         raise ScenarioError(
             source,

@@ -652,20 +652,20 @@ def _check_factors_apply(sweep: Sweep) -> None:
 
 
 def _base_data(spec: SweepFile, source: str, folder: Path) -> dict:
-    from sim.config import DEFAULT_SCENARIO
+    from sim.config import default_data
 
+    where = "(default)" if spec.base is None else str(folder / spec.base)
     if spec.base is None:
-        text, where = DEFAULT_SCENARIO.read_text(encoding="utf-8"), "(default)"
+        data = default_data()
     else:
-        where = str(folder / spec.base)
         try:
             text = read_text(folder / spec.base)
         except ScenarioError as exc:
             raise SweepError(source, [f"base: {p}" for p in exc.problems]) from None
-    try:
-        data = read_yaml(text, where)
-    except ScenarioError as exc:
-        raise SweepError(source, [f"base: {where}: {p}" for p in exc.problems]) from None
+        try:
+            data = read_yaml(text, where)
+        except ScenarioError as exc:
+            raise SweepError(source, [f"base: {where}: {p}" for p in exc.problems]) from None
     if not isinstance(data, dict):
         raise SweepError(source, [f"base: {where} is not a scenario (a mapping of sections)"])
     bad = [k for k in spec.scenario if k not in Scenario.model_fields]

@@ -29,27 +29,26 @@ import hashlib
 import inspect
 import time
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.config import DEFAULT_SCENARIO, read_yaml, validate_scenario
+from sim.config import default_data, validate_scenario
 from sim.experiments.analysis import Results
 from sim.experiments.runner import execute, run_sweep
 from sim.experiments.sweep import Sweep, SweepFile, merge_changes, params_hash
 from sim.validation.atlas_rows import ROWS, SETUP, Row
 
 SEED = 20261130
-REPLICATIONS = {"full": 16, "quick": 6}
+REPLICATIONS = {"full": 16, "quick": 4}
 QUICK_NOTE = (
     "Quick mode (tests/test_atlas.py) measures only the rows marked quick (the rows issue 14 "
     "names: false positives, first-post removal, tie gain, bond weight, moderation modes, "
     "operator content at 5, 20 and 400 a day, content quality, each event kind, each "
     "incentive element, reward size, onboarding, win-back, recruitment, budget and staff-hour "
-    "cuts) on the same community and days as the full atlas, with 6 seeds instead of 16."
+    "cuts) on the same community and days as the full atlas, with 4 seeds instead of 16."
 )
 AGREES, CONTRADICTS, UNRESOLVED, MISSING = "agrees", "contradicts", "not resolved", "not measured"
 
@@ -92,19 +91,10 @@ def select(only: list[str] | None, quick: bool) -> list[Row]:
 def arm_data(row: Row, arm: str) -> dict:
     """The full scenario data of one arm (``"a"`` or ``"b"``) of a row: the default scenario with
     the planner set-up, the row's base and the arm's changes merged in, in that order."""
-    data = _default()
+    data = default_data()
     for changes in (SETUP, row.base, row.a if arm == "a" else row.b):
         data = merge_changes(data, changes)
     return data
-
-
-@cache
-def _default_text() -> str:
-    return DEFAULT_SCENARIO.read_text(encoding="utf-8")
-
-
-def _default() -> dict:
-    return read_yaml(_default_text(), "(default)")
 
 
 @dataclass
@@ -309,7 +299,7 @@ def run_atlas(
     address: str | None = None,
 ) -> Atlas:
     """Measure the atlas (or the rows in ``only``) into ``out``, resuming what is stored there;
-    ``replications`` overrides the mode's seeds (16 full, 6 quick)."""
+    ``replications`` overrides the mode's seeds (16 full, 4 quick)."""
     rows = select(only, quick)
     seeds = replications or REPLICATIONS["quick" if quick else "full"]
     sweep, pairs = plan(rows, seeds)

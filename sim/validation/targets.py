@@ -24,7 +24,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from sim.config import DEFAULT_SCENARIO, read_yaml
+from sim.config import default_data
 from sim.experiments.analysis import Results
 from sim.experiments.sweep import merge_changes
 from sim.policies import LEVERS as REGISTERED_LEVERS
@@ -213,7 +213,7 @@ def _values(series: pd.Series) -> tuple[float, ...]:
 
 
 def default_mix() -> list[dict]:
-    return read_yaml(DEFAULT_SCENARIO.read_text(encoding="utf-8"), "(default)")["member_mix"]
+    return default_data()["member_mix"]
 
 
 # ---- P-1, P-2, P-3, R-1, R-2, R-4: the default community -------------------------------------------
