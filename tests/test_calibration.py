@@ -52,7 +52,7 @@ from sim.calibration.observation import decide
 from sim.cli.core import main
 from sim.config import apply_overrides, load_scenario
 from sim.config.loading import validate_scenario
-from sim.experiments.runner import RunTask
+from sim.experiments.runner import RunTask, open_pool
 from sim.model import CommunityModel
 
 TRUE_POST_SCALE = 6.0
@@ -473,8 +473,9 @@ def test_the_volume_pilot_centres_the_priors_on_the_logs_volume(truth_log):
         ceilings.append(task.scenario["behaviour"]["drive_max"])
         return simulate(task)
 
-    params, rows, notes = volume_pilot(priors.parameters, data, priors, observed, run,
-                                       folder / "pilot-runs", 3, "serial", 1, False, "test")  # fmt: skip
+    with open_pool("serial") as pool:
+        params, rows, notes = volume_pilot(priors.parameters, data, priors, observed, run,
+                                           folder / "pilot-runs", 3, pool, False, "test")  # fmt: skip
     assert ceilings and set(ceilings) == {PILOT_DRIVE}
     total = lambda row: row["threads"] + row["replies"]  # noqa: E731
     target = total(volume_measures(observed))

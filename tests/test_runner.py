@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from sweep_helpers import MARKERS, assert_same_runs, stored_runs, write_sweep
 
-from sim.experiments.runner import run_sweep
+from sim.experiments import runner
+from sim.experiments.runner import open_pool, run_sweep
 from sim.experiments.store import PARTIAL_PREFIX
 from sim.experiments.sweep import load_sweep
 
@@ -71,6 +72,27 @@ def test_process_backend_matches_serial(serial_reference, tmp_path):
     result = run_sweep(sweep, tmp_path / "out", backend="process", workers=2, progress=False)
     assert result.finished == 6
     assert_same_runs(serial_reference, tmp_path / "out")
+
+
+def test_sweeps_on_one_open_pool_share_its_workers_and_match_serial(
+    serial_reference, tmp_path, monkeypatch
+):
+    sweep = load_sweep(write_sweep(tmp_path))
+
+    def no_new_pool(*args):
+        raise AssertionError("a sweep started workers of its own")
+
+    with open_pool("process", 2) as pool:
+        monkeypatch.setattr(runner, "_Pool", no_new_pool)
+        executor = pool.executor
+        for name in ("a", "b"):
+            result = run_sweep(sweep, tmp_path / name, progress=False, pool=pool)
+            assert result.finished == 6
+        assert pool.executor is executor  # the same workers, not a pool started per sweep
+    with pytest.raises(RuntimeError):  # closed on leaving
+        executor.submit(os.getpid)
+    for name in ("a", "b"):
+        assert_same_runs(serial_reference, tmp_path / name)
 
 
 def test_dask_scheduler_and_two_worker_processes_on_loopback_match_serial(
@@ -147,8 +169,6 @@ def test_a_pool_that_breaks_between_submits_is_rebuilt_and_loses_no_run(
     future reports the break (a flaky failure of the test above under load). The refused run and
     those in flight go to a new pool."""
     from concurrent.futures.process import BrokenProcessPool
-
-    from sim.experiments import runner
 
     class BreaksOnce:  # the serial executor, refusing its third submit once
         def __init__(self, inner, state):

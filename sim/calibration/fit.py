@@ -96,7 +96,7 @@ from sim.calibration.smc import (
     proposals,
 )
 from sim.config import MAX_MEMBERS, Scenario, ScenarioError, apply_overrides, validate_scenario
-from sim.experiments.runner import RunOutcome, RunTask, run_sweep
+from sim.experiments.runner import RunOutcome, RunTask, open_pool, run_sweep
 from sim.experiments.store import ResultStore
 from sim.experiments.sweep import parse_sweep, seed_of
 from sim.model import CommunityModel
@@ -745,7 +745,7 @@ def pilot_step(history: list[tuple[dict, dict, bool]]) -> dict:
 
 def volume_pilot(
     parameters: list[Parameter], base: dict, priors: Priors, observed: Observed, run, runs_dir,
-    seed: int, backend: str, workers, progress, salt: str, runs: int = PILOT_RUNS,
+    seed: int, pool, progress, salt: str, runs: int = PILOT_RUNS,
     keep: frozenset = frozenset(),
 ) -> tuple[list[Parameter], list[dict], list[str]]:  # fmt: skip
     """Centre the volume-governing priors where the model writes the log's volume.
@@ -793,7 +793,7 @@ def volume_pilot(
     rows, history, best, closest = [], [], None, math.inf
     for i in range(runs):
         folder = Path(runs_dir) / "pilot" / f"run-{i + 1}"
-        (key,) = _sweep(base, folder, seed, backend, workers, progress,
+        (key,) = _sweep(base, folder, seed, pool, progress,
                         [scenario_changes(centre, base, priors)], f"calibrate-pilot-{i + 1}", run,
                         salt)  # fmt: skip
         store = ResultStore(folder)
@@ -1166,116 +1166,118 @@ def calibrate(
         f"a run passing {limit:,} contributions ({ABORT_FACTOR} times the log's, at least 1,000) "
         "is stopped there and rejected"
     )
-    if derived and pilot > 0:  # the volume priors centred by a pilot, except those set by --param
-        parameters, _rows, pilot_notes = volume_pilot(
-            parameters, base, priors, observed, run, runs_dir, seed, backend, workers, progress,
-            salt, pilot, keep=frozenset(p.path for p in extra),
-        )  # fmt: skip
-        notes.extend(pilot_notes)
-    frames, scale, eps = [], None, np.inf
-    previous = None  # the last accepted particles and their kernels (``smc.Kernels``)
-    table_rows = []
-    for gen in range(1, generations + 1):
-        unit = proposals(len(parameters), particles, seed, gen, previous)
-        values = [_values(parameters, row) for row in unit]
-        keys = _sweep(
-            base, runs_dir / f"generation-{gen}", seed, backend, workers, progress,
-            [scenario_changes(v, base, priors) for v in values], f"calibrate-gen-{gen}", run,
-            salt, replications=seeds,
-        )  # fmt: skip
-        store = ResultStore(runs_dir / f"generation-{gen}")
-        finished = store.finished()
-        rows = []  # one per run: a particle's seeds are its rows
-        for i, v in enumerate(values):
-            for key in keys[i * seeds : (i + 1) * seeds]:
-                if key not in finished:
-                    continue
-                rows.append({"generation": gen, "particle": i, "key": key, **v,
-                             **_measured(store, key, priors.scale, observed)})  # fmt: skip
-        runs_frame = pd.DataFrame(rows)
-        kpis = [k for k in (*KPI_LABELS, *LEVELS) if k in runs_frame.columns]
-        if scale is None:
-            complete = runs_frame[runs_frame["aborted"] == 0]
-            scale = discrepancy_scales(
-                (complete if len(complete) else runs_frame)[kpis], observed, priors.scale
+    with open_pool(backend, workers) as pool:  # one set of workers for every sweep
+        # the volume priors centred by a pilot, except those set by --param
+        if derived and pilot > 0:
+            parameters, _rows, pilot_notes = volume_pilot(
+                parameters, base, priors, observed, run, runs_dir, seed, pool, progress,
+                salt, pilot, keep=frozenset(p.path for p in extra),
+            )  # fmt: skip
+            notes.extend(pilot_notes)
+        frames, scale, eps = [], None, np.inf
+        previous = None  # the last accepted particles and their kernels (``smc.Kernels``)
+        table_rows = []
+        for gen in range(1, generations + 1):
+            unit = proposals(len(parameters), particles, seed, gen, previous)
+            values = [_values(parameters, row) for row in unit]
+            keys = _sweep(
+                base, runs_dir / f"generation-{gen}", seed, pool, progress,
+                [scenario_changes(v, base, priors) for v in values], f"calibrate-gen-{gen}", run,
+                salt, replications=seeds,
+            )  # fmt: skip
+            store = ResultStore(runs_dir / f"generation-{gen}")
+            finished = store.finished()
+            rows = []  # one per run: a particle's seeds are its rows
+            for i, v in enumerate(values):
+                for key in keys[i * seeds : (i + 1) * seeds]:
+                    if key not in finished:
+                        continue
+                    rows.append({"generation": gen, "particle": i, "key": key, **v,
+                                 **_measured(store, key, priors.scale, observed)})  # fmt: skip
+            runs_frame = pd.DataFrame(rows)
+            kpis = [k for k in (*KPI_LABELS, *LEVELS) if k in runs_frame.columns]
+            if scale is None:
+                complete = runs_frame[runs_frame["aborted"] == 0]
+                scale = discrepancy_scales(
+                    (complete if len(complete) else runs_frame)[kpis], observed, priors.scale
+                )
+            runs_frame["distance"] = distances(runs_frame[kpis].fillna(1.0), scale)
+            runs_frame.loc[runs_frame["aborted"] > 0, "distance"] = np.inf
+            frame = particle_rows(runs_frame, kpis)
+            eps, frame["accepted"] = accept(frame["distance"].to_numpy(float), eps, quantile)
+            weights = importance_weights(_unit(parameters, frame), previous)
+            frame["weight"] = np.where(frame["accepted"], weights, 0.0)
+            frame["weight"] /= frame["weight"].sum()
+            frames.append(frame)
+            accepted = frame[frame["accepted"]]
+            previous = local_kernels(
+                _unit(parameters, accepted), accepted["weight"].to_numpy(float),
+                accepted["distance"].to_numpy(float),
+            )  # fmt: skip
+            table_rows.append({
+                "generation": gen, "runs": len(frame), "seeds": seeds, "tolerance": eps,
+                "accepted": int(frame["accepted"].sum()),
+                "median_distance": float(frame["distance"].median()),
+                "aborted": int(frame["aborted"].sum()),
+                "accepted_median_distance": float(accepted["distance"].median()),
+                "effective": effective_particles(accepted["weight"].to_numpy(float)),
+            })  # fmt: skip
+            if stop_after is not None and gen >= stop_after and gen < generations:
+                raise KeyboardInterrupt(f"stopped after generation {gen}")
+        samples = pd.concat(frames, ignore_index=True)
+        last = frames[-1]
+        posterior = _posterior(parameters, last)
+        warnings = edge_warnings(parameters, posterior)
+        if point not in POINTS:
+            raise ValueError(f"point {point!r}: expected one of {', '.join(POINTS)}")
+        if point == "best" and top > 0 and replications > 0:
+            best, replicated = _replicated_best(
+                samples, parameters, base, priors, observed, scale, runs_dir, seed, pool, progress,
+                run, salt, top, replications,
+            )  # fmt: skip
+            samples = pd.concat([samples, replicated], ignore_index=True)
+            means = {p.path: _as_field(p, best[p.path]) for p in parameters}
+            notes.append(
+                f"the calibrated scenario takes the values of the particle with the fewest runs "
+                f"stopped for writing too much, then the smallest mean distance, over its own run and "
+                f"{replications} more seeds, among the {top} closest runs (generation "
+                f"{int(best['generation'])}, particle {int(best['particle'])}, "
+                f"{int(best.get('stopped_runs', 0))} stopped, mean distance of the others "
+                f"{best.get('finite_mean', best['mean_distance']):.3f}, its single run "
+                f"{best['distance']:.3f}); --point mean takes the posterior means"
             )
-        runs_frame["distance"] = distances(runs_frame[kpis].fillna(1.0), scale)
-        runs_frame.loc[runs_frame["aborted"] > 0, "distance"] = np.inf
-        frame = particle_rows(runs_frame, kpis)
-        eps, frame["accepted"] = accept(frame["distance"].to_numpy(float), eps, quantile)
-        weights = importance_weights(_unit(parameters, frame), previous)
-        frame["weight"] = np.where(frame["accepted"], weights, 0.0)
-        frame["weight"] /= frame["weight"].sum()
-        frames.append(frame)
-        accepted = frame[frame["accepted"]]
-        previous = local_kernels(
-            _unit(parameters, accepted), accepted["weight"].to_numpy(float),
-            accepted["distance"].to_numpy(float),
+        elif point == "best":  # the closest run of any generation (all share one root seed)
+            best = samples.loc[samples["distance"].idxmin()]
+            means = {p.path: _as_field(p, best[p.path]) for p in parameters}
+            notes.append(
+                f"the calibrated scenario takes the closest run's values (generation "
+                f"{int(best['generation'])}, distance {best['distance']:.3f}); --point mean takes the "
+                "posterior means"
+            )
+        else:
+            means = {p.path: _as_field(p, posterior.loc[p.path, "mean"]) for p in parameters}
+            notes.append("the calibrated scenario takes the posterior means")
+        scenario = _validated(
+            apply_overrides(base, scenario_changes(means, base, priors, full=True)),
+            "the calibrated scenario",
+        )
+        # the check runs the calibrated scenario; for a large log at the particles' scale (counts
+        # rescaled), so its cost stays bounded: run calibrated.yaml itself to see it full size
+        checked = scenario
+        if priors.scale < 1:
+            checked = _validated(
+                apply_overrides(base, scenario_changes(means, base, priors)), "the scaled check"
+            )
+            notes.append(
+                f"the check runs the calibrated scenario scaled by {priors.scale:.3g} (counts "
+                "rescaled); calibrated.yaml is full size"
+            )
+        check_dir = runs_dir / "check"
+        check_keys = _sweep(
+            checked.model_dump(), check_dir, seed + 1000, pool, progress, [{}],
+            "calibrate-check", functools.partial(simulate_activity, observation=observation), salt,
+            replications=check,
         )  # fmt: skip
-        table_rows.append({
-            "generation": gen, "runs": len(frame), "seeds": seeds, "tolerance": eps,
-            "accepted": int(frame["accepted"].sum()),
-            "median_distance": float(frame["distance"].median()),
-            "aborted": int(frame["aborted"].sum()),
-            "accepted_median_distance": float(accepted["distance"].median()),
-            "effective": effective_particles(accepted["weight"].to_numpy(float)),
-        })  # fmt: skip
-        if stop_after is not None and gen >= stop_after and gen < generations:
-            raise KeyboardInterrupt(f"stopped after generation {gen}")
-    samples = pd.concat(frames, ignore_index=True)
-    last = frames[-1]
-    posterior = _posterior(parameters, last)
-    warnings = edge_warnings(parameters, posterior)
-    if point not in POINTS:
-        raise ValueError(f"point {point!r}: expected one of {', '.join(POINTS)}")
-    if point == "best" and top > 0 and replications > 0:
-        best, replicated = _replicated_best(
-            samples, parameters, base, priors, observed, scale, runs_dir, seed, backend, workers,
-            progress, run, salt, top, replications,
-        )  # fmt: skip
-        samples = pd.concat([samples, replicated], ignore_index=True)
-        means = {p.path: _as_field(p, best[p.path]) for p in parameters}
-        notes.append(
-            f"the calibrated scenario takes the values of the particle with the fewest runs "
-            f"stopped for writing too much, then the smallest mean distance, over its own run and "
-            f"{replications} more seeds, among the {top} closest runs (generation "
-            f"{int(best['generation'])}, particle {int(best['particle'])}, "
-            f"{int(best.get('stopped_runs', 0))} stopped, mean distance of the others "
-            f"{best.get('finite_mean', best['mean_distance']):.3f}, its single run "
-            f"{best['distance']:.3f}); --point mean takes the posterior means"
-        )
-    elif point == "best":  # the closest run of any generation (all share one root seed)
-        best = samples.loc[samples["distance"].idxmin()]
-        means = {p.path: _as_field(p, best[p.path]) for p in parameters}
-        notes.append(
-            f"the calibrated scenario takes the closest run's values (generation "
-            f"{int(best['generation'])}, distance {best['distance']:.3f}); --point mean takes the "
-            "posterior means"
-        )
-    else:
-        means = {p.path: _as_field(p, posterior.loc[p.path, "mean"]) for p in parameters}
-        notes.append("the calibrated scenario takes the posterior means")
-    scenario = _validated(
-        apply_overrides(base, scenario_changes(means, base, priors, full=True)),
-        "the calibrated scenario",
-    )
-    # the check runs the calibrated scenario; for a large log at the particles' scale (counts
-    # rescaled), so its cost stays bounded: run calibrated.yaml itself to see it full size
-    checked = scenario
-    if priors.scale < 1:
-        checked = _validated(
-            apply_overrides(base, scenario_changes(means, base, priors)), "the scaled check"
-        )
-        notes.append(
-            f"the check runs the calibrated scenario scaled by {priors.scale:.3g} (counts "
-            "rescaled); calibrated.yaml is full size"
-        )
-    check_dir = runs_dir / "check"
-    check_keys = _sweep(
-        checked.model_dump(), check_dir, seed + 1000, backend, workers, progress, [{}],
-        "calibrate-check", functools.partial(simulate_activity, observation=observation), salt,
-        replications=check,
-    )  # fmt: skip
     check_store = ResultStore(check_dir)
     checks = [rescaled(_stored(check_store, k), priors.scale)
               for k in check_keys if k in check_store.finished()]  # fmt: skip
@@ -1299,8 +1301,8 @@ def calibrate(
 
 
 def _replicated_best(
-    samples, parameters, base, priors, observed, scale, runs_dir, seed, backend, workers,
-    progress, run, salt, top, replications,
+    samples, parameters, base, priors, observed, scale, runs_dir, seed, pool, progress, run, salt,
+    top, replications,
 ) -> tuple[pd.Series, pd.DataFrame]:  # fmt: skip
     """The calibrated particle, chosen on more than one seed.
 
@@ -1328,7 +1330,7 @@ def _replicated_best(
         for _, row in candidates.iterrows()
     ]
     folder = runs_dir / "replicated"
-    keys = _sweep(base, folder, seed + 2000, backend, workers, progress, points,
+    keys = _sweep(base, folder, seed + 2000, pool, progress, points,
                   "calibrate-replicated", run, salt, replications=replications)  # fmt: skip
     store = ResultStore(folder)
     finished = store.finished()
@@ -1393,10 +1395,11 @@ def _validated(data: dict, what: str) -> Scenario:
     return validate_scenario(data, what)
 
 
-def _sweep(base, folder, seed, backend, workers, progress, points, name, run, salt,
+def _sweep(base, folder, seed, pool, progress, points, name, run, salt,
            replications=1) -> list[str]:  # fmt: skip
-    """Run one sweep of explicit design points (scenario changes) through the runner; the keys of
-    the runs, in point order (replications innermost)."""
+    """Run one sweep of explicit design points (scenario changes) through the runner on the
+    calibration's workers (``pool``, ``open_pool``); the keys of the runs, in point order
+    (replications innermost)."""
     spec = {
         "name": name,
         "scenario": base,
@@ -1411,8 +1414,7 @@ def _sweep(base, folder, seed, backend, workers, progress, points, name, run, sa
     sweep.check()
     keys = [planned.key for planned in sweep.plan()]
     result = run_sweep(
-        sweep, folder, backend=backend, workers=workers, progress=progress, run=run,
-        tables=False, replace=True,
+        sweep, folder, progress=progress, run=run, tables=False, replace=True, pool=pool,
     )  # fmt: skip
     if result.finished + result.skipped == 0:
         reasons = "; ".join(result.failures[:3])

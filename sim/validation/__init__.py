@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from sim.experiments.analysis import Results
-from sim.experiments.runner import execute, run_sweep
+from sim.experiments.runner import execute, open_pool, run_sweep
 from sim.experiments.sweep import parse_sweep
 from sim.validation import measures
 from sim.validation.checks import Check, failed_checks
@@ -57,9 +57,11 @@ def measure_group(
     progress: bool | None = None,
     replications: int | None = None,
     address: str | None = None,
+    pool=None,
 ) -> tuple[list[Check], Results, int]:
     """Run (or resume) one group's sweep into ``out`` and return its checks, its results and the
-    number of runs that failed."""
+    number of runs that failed; ``pool``: workers already open (``open_pool``), used instead of
+    ``backend``, ``workers`` and ``address``."""
     sweep = parse_sweep(group.sweep(quick), f"validation group {group.name}", None, replications)
     sweep.key_salt = MEASURES_FINGERPRINT  # runs stored by older measurement code are not reused
     measure = group.measure(quick)
@@ -67,7 +69,7 @@ def measure_group(
     # the folder is the tool's: new measurement code replaces its plan (and reruns what changed);
     # it reads the runs itself, so tidy tables would only cost time
     outcome = run_sweep(
-        sweep, out, backend, workers, address, progress, run, tables=False, replace=True
+        sweep, out, backend, workers, address, progress, run, tables=False, replace=True, pool=pool
     )
     results = Results(out)
     return group.checks(results.summaries(), results, quick), results, outcome.failed
@@ -87,19 +89,25 @@ def validate(
     ``replications`` overrides the mode's (30 full, 3 quick)."""
     folder = Path(out)
     validation = Validation(folder, quick)
-    for group in GROUPS.values():
-        if only and not set(only) & set(group.targets):
-            continue
-        start = time.perf_counter()
-        checks, results, failed = measure_group(
-            group, folder / group.name, quick, backend, workers, progress, replications, address
-        )
-        validation.checks.extend(c for c in checks if not only or c.target in only)
-        validation.seconds[group.name] = time.perf_counter() - start
-        stored = results.store.finished()
-        validation.run_seconds[group.name] = sum(
-            results.store.run_info(key)["seconds"] for key in sorted(stored)
-        )
-        if failed:
-            validation.failed_runs[group.name] = failed
+    groups = [g for g in GROUPS.values() if not only or set(only) & set(g.targets)]
+    with open_pool(backend, workers, address) as pool:  # one set of workers for every group
+        for group in groups:
+            _measure_into(validation, group, quick, progress, replications, pool, only)
     return validation
+
+
+def _measure_into(validation, group, quick, progress, replications, pool, only) -> None:
+    """Measure one group on ``pool`` and add its checks and times to ``validation``."""
+    start = time.perf_counter()
+    checks, results, failed = measure_group(
+        group, validation.folder / group.name, quick, progress=progress,
+        replications=replications, pool=pool,
+    )  # fmt: skip
+    validation.checks.extend(c for c in checks if not only or c.target in only)
+    validation.seconds[group.name] = time.perf_counter() - start
+    stored = results.store.finished()
+    validation.run_seconds[group.name] = sum(
+        results.store.run_info(key)["seconds"] for key in sorted(stored)
+    )
+    if failed:
+        validation.failed_runs[group.name] = failed
