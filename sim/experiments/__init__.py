@@ -19,6 +19,7 @@ _API = {
     "SweepResult",
     "headline_table",
     "load_sweep",
+    "open_pool",
     "parse_sweep",
     "run_sweep",
     "write_report",

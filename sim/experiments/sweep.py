@@ -654,10 +654,10 @@ def _check_factors_apply(sweep: Sweep) -> None:
 def _base_data(spec: SweepFile, source: str, folder: Path) -> dict:
     from sim.config import default_data
 
-    where = "(default)" if spec.base is None else str(folder / spec.base)
     if spec.base is None:
-        data = default_data()
+        data, where = default_data(), "(default)"
     else:
+        where = str(folder / spec.base)
         try:
             text = read_text(folder / spec.base)
         except ScenarioError as exc:
