@@ -534,6 +534,32 @@ def test_calibration_runs_are_seeded_by_their_key_not_shared_across_particles():
     assert np.array_equal(outcome(first, False), outcome(second, False))
 
 
+def test_a_calibration_starts_its_workers_once(truth_log, monkeypatch):
+    """Its generations and check are sweeps on one pool (``open_pool``): starting a pool of two
+    local workers costs about 7 s, once per sweep before."""
+    from sim.experiments import runner
+
+    folder, log, base = truth_log
+    stats, _ = read_log(log, CONTRIBUTIONS)
+    observed = stats.finish()
+    base = apply_overrides(base, {"run.days": observed.days})
+    started = []
+
+    class Counted(runner._Pool):
+        def __init__(self, *args):
+            started.append(args)
+            super().__init__(*args)
+
+    monkeypatch.setattr(runner, "_Pool", Counted)
+    fit = calibrate(
+        observed, base, folder / "pool-runs", parameters=[Parameter("mix.post_scale", 1, 10)],
+        observation=CONTRIBUTIONS, particles=3, generations=2, check=1, seed=4, top=0,
+        backend="serial", progress=False, seeds=1,
+    )  # fmt: skip
+    assert len(fit.generations) == 2 and len(fit.check) == 1  # three sweeps
+    assert len(started) == 1
+
+
 def test_every_generation_runs_each_particle_on_its_own_seeds(truth_log, monkeypatch):
     import sim.calibration.fit as fit_module
 
