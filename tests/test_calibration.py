@@ -534,15 +534,29 @@ def test_calibration_runs_are_seeded_by_their_key_not_shared_across_particles():
     assert np.array_equal(outcome(first, False), outcome(second, False))
 
 
+def _truth_fit_inputs(truth_log):
+    """(folder, the truth log as calibration reads it, the base scenario over the log's days)."""
+    folder, log, base = truth_log
+    stats, _ = read_log(log, CONTRIBUTIONS)
+    observed = stats.finish()
+    return folder, observed, apply_overrides(base, {"run.days": observed.days})
+
+
+def _small_fit(observed, base, runs, generations: int, seeds: int):
+    """A serial calibration of the thread rate alone: 3 particles, one check run."""
+    return calibrate(
+        observed, base, runs, parameters=[Parameter("mix.post_scale", 1, 10)],
+        observation=CONTRIBUTIONS, particles=3, generations=generations, check=1, seed=4, top=0,
+        backend="serial", progress=False, seeds=seeds,
+    )  # fmt: skip
+
+
 def test_a_calibration_starts_its_workers_once(truth_log, monkeypatch):
     """Its generations and check are sweeps on one pool (``open_pool``): starting a pool of two
     local workers costs about 7 s, once per sweep before."""
     from sim.experiments import runner
 
-    folder, log, base = truth_log
-    stats, _ = read_log(log, CONTRIBUTIONS)
-    observed = stats.finish()
-    base = apply_overrides(base, {"run.days": observed.days})
+    folder, observed, base = _truth_fit_inputs(truth_log)
     started = []
 
     class Counted(runner._Pool):
@@ -551,11 +565,7 @@ def test_a_calibration_starts_its_workers_once(truth_log, monkeypatch):
             super().__init__(*args)
 
     monkeypatch.setattr(runner, "_Pool", Counted)
-    fit = calibrate(
-        observed, base, folder / "pool-runs", parameters=[Parameter("mix.post_scale", 1, 10)],
-        observation=CONTRIBUTIONS, particles=3, generations=2, check=1, seed=4, top=0,
-        backend="serial", progress=False, seeds=1,
-    )  # fmt: skip
+    fit = _small_fit(observed, base, folder / "pool-runs", generations=2, seeds=1)
     assert len(fit.generations) == 2 and len(fit.check) == 1  # three sweeps
     assert len(started) == 1
 
@@ -563,10 +573,7 @@ def test_a_calibration_starts_its_workers_once(truth_log, monkeypatch):
 def test_every_generation_runs_each_particle_on_its_own_seeds(truth_log, monkeypatch):
     import sim.calibration.fit as fit_module
 
-    folder, log, base = truth_log
-    stats, _ = read_log(log, CONTRIBUTIONS)
-    observed = stats.finish()
-    base = apply_overrides(base, {"run.days": observed.days})
+    folder, observed, base = _truth_fit_inputs(truth_log)
     seen = []
     real = fit_module.simulate_activity
 
@@ -575,11 +582,7 @@ def test_every_generation_runs_each_particle_on_its_own_seeds(truth_log, monkeyp
         return real(task, *args, **kwargs)
 
     monkeypatch.setattr(fit_module, "simulate_activity", recording)
-    fit = calibrate(
-        observed, base, folder / "seeds-runs", parameters=[Parameter("mix.post_scale", 1, 10)],
-        observation=CONTRIBUTIONS, particles=3, generations=1, check=1, seed=4, top=0,
-        backend="serial", progress=False, seeds=2,
-    )  # fmt: skip
+    fit = _small_fit(observed, base, folder / "seeds-runs", generations=1, seeds=2)
     generation = fit.samples[fit.samples["generation"] == 1]
     assert (generation["seeds"] == 2).all() and len(generation) == 3
     keys = [k for joined in generation["keys"] for k in joined.split(";")]
@@ -627,10 +630,7 @@ def test_edge_warning_fires_only_at_an_edge():
 
 
 def test_abc_smc_improves_recovers_and_resumes(truth_log):
-    folder, log, base = truth_log
-    stats, _ = read_log(log, CONTRIBUTIONS)
-    observed = stats.finish()
-    base = apply_overrides(base, {"run.days": observed.days})
+    folder, observed, base = _truth_fit_inputs(truth_log)
     params = [Parameter("mix.post_scale", 0.3, 30.0, log=True)]
     kwargs = dict(parameters=params, observation=CONTRIBUTIONS, particles=12, generations=3,
                   check=2, seed=4, backend="serial", progress=False)  # fmt: skip
