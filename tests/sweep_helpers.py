@@ -1,6 +1,6 @@
 """Shared by the sweep tests: tiny sweep files, and worker functions that fail on purpose.
 
-Worker processes start with spawn and import this module by name, so the tests put ``tests/`` on
+Worker processes import this module by name, so the tests put ``tests/`` on
 ``sys.path`` (``monkeypatch.syspath_prepend``) before starting a pool.
 """
 

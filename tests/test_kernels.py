@@ -386,3 +386,34 @@ def test_a_model_run_is_identical_under_both_backends():
     assert (levers.sum() > 0).all() and a.series()["ties"].iloc[-1] > 0
     for name in STATE_NAMES:
         assert np.array_equal(a.population.view(name), b.population.view(name)), name
+
+
+_CACHE_PROBE = """
+import json
+from sim.model import CommunityModel
+from sim.world import kernels
+CommunityModel(members=300, market_size=1000, rng=1).run(30)
+misses = {name: sum(f.stats.cache_misses.values()) for name, f in vars(kernels.active()).items()}
+print(json.dumps(misses))
+"""
+
+
+@pytest.mark.skipif("numba" not in kernels.BACKENDS, reason="numba is not installed")
+def test_a_new_process_loads_every_kernel_from_the_cache():
+    """Compiling the kernels takes seconds, paid by every worker process unless numba's on-disk
+    cache serves them. A kernel whose cache key changes from process to process (one calling a
+    helper held in a closure) was compiled again, and one more cache file saved, every time."""
+    import json
+    import subprocess
+    import sys
+
+    def misses() -> dict[str, int]:
+        done = subprocess.run(
+            [sys.executable, "-c", _CACHE_PROBE], capture_output=True, text=True, check=True
+        )
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    misses()  # compiles and saves what a first process on this checkout has to
+    again = misses()
+    assert len(again) > 10
+    assert not any(again.values()), f"compiled again in a new process: {again}"

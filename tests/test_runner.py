@@ -95,6 +95,31 @@ def test_sweeps_on_one_open_pool_share_its_workers_and_match_serial(
         assert_same_runs(serial_reference, tmp_path / name)
 
 
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="workers are forked from a server on Linux only"
+)
+def test_pools_fork_their_workers_from_one_server():
+    """Every local pool's workers are children of the same fork server, not of the driver: spawned
+    workers would each import the model again, about 4 CPU-seconds a worker and pool
+    (``benchmarks/bench_pool_start.py`` measures the difference)."""
+    parents = set()
+    for _ in range(2):
+        with open_pool("process", 1) as pool:
+            parents.add(pool.executor.submit(os.getppid).result())
+    assert len(parents) == 1 and os.getpid() not in parents
+
+
+def test_workers_see_the_drivers_environment_as_their_pool_opens(monkeypatch):
+    """A fork server keeps the environment it started with; the workers still get the driver's
+    environment of the moment their pool opens, as spawned workers would."""
+    with open_pool("process", 1) as pool:  # starts the fork server, if none is running yet
+        assert pool.executor.submit(os.getenv, "COMMSIM_TEST_SETTING").result() is None
+    monkeypatch.setenv("COMMSIM_TEST_SETTING", "set after the first pool")
+    with open_pool("process", 1) as pool:
+        seen = pool.executor.submit(os.getenv, "COMMSIM_TEST_SETTING").result()
+    assert seen == "set after the first pool"
+
+
 def test_dask_scheduler_and_two_worker_processes_on_loopback_match_serial(
     serial_reference, tmp_path
 ):

@@ -1,9 +1,9 @@
 """The Python API of experiments, mirroring the command line (``commsim sweep``, ``compare``,
 ``report``): load a sweep file, run it, read the results as data frames, compare, report.
 
-Runs from a script or a Jupyter notebook; the default ``process`` backend starts workers with the
-spawn method, which works from a notebook because the run function lives in
-``sim.experiments.runner``. Each worker imports the script that started it, so a script keeps its
+Runs from a script or a Jupyter notebook; the default ``process`` backend forks workers from a fork
+server on Linux (spawns them elsewhere), which works from a notebook because the run function lives
+in ``sim.experiments.runner``. Each worker imports the script that started it, so a script keeps its
 work under the ``__main__`` guard (without it, ``run_sweep`` raises ``WorkersDiedError`` at once)::
 
     from sim.experiments import Results, load_sweep, run_sweep, write_report

@@ -244,6 +244,11 @@ def _group_cells_numpy(
 
 # ---- numba kernels -------------------------------------------------------------------------------
 def _compiled():
+    # The helpers other kernels call are module globals, not variables of this closure: numba's
+    # on-disk cache keys a function by its closure's variables pickled, and a compiled function
+    # pickles with an id drawn anew in each process, so a kernel calling a closure helper was
+    # compiled again (about a second each) and saved as one more cache file in every process.
+    global _search, _topic_of
     jit = numba.njit(cache=True, nogil=True)
 
     @jit
@@ -302,7 +307,7 @@ def _compiled():
         return out
 
     @jit
-    def search(indptr, indices, row, col):
+    def _search(indptr, indices, row, col):
         """Where ``col`` is, or would go, in ``row`` (a binary search within the row)."""
         lo, hi = np.int64(indptr[row]), np.int64(indptr[row + 1])
         while lo < hi:
@@ -318,7 +323,7 @@ def _compiled():
         pos = np.empty(rows.size, np.int64)
         found = np.zeros(rows.size, np.bool_)
         for k in range(rows.size):
-            at = search(indptr, indices, rows[k], cols[k])
+            at = _search(indptr, indices, rows[k], cols[k])
             pos[k] = at
             found[k] = at < indptr[rows[k] + 1] and indices[at] == cols[k]
         return pos, found
@@ -362,7 +367,7 @@ def _compiled():
         for member in gone:
             for i in range(indptr[member], indptr[member + 1]):
                 other = indices[i]
-                at = search(indptr, indices, other, member)
+                at = _search(indptr, indices, other, member)
                 if at < indptr[other + 1] and indices[at] == member:
                     data[at] = np.float32(0)
                 data[i] = np.float32(0)
@@ -418,7 +423,7 @@ def _compiled():
         return out
 
     @jit
-    def topic_of(pref, row, weights, u_topic):
+    def _topic_of(pref, row, weights, u_topic):
         # float32 running sums in topic order, as np.cumsum; counts the sums below the threshold
         total = np.float32(0)
         for t in range(weights.size):
@@ -436,7 +441,7 @@ def _compiled():
     def pick_plain(pref, rows, counts, starts, u_topic, u_item):
         out = np.empty(rows.size, np.int64)
         for k in range(rows.size):
-            topic, total = topic_of(pref, rows[k], counts, u_topic[k])
+            topic, total = _topic_of(pref, rows[k], counts, u_topic[k])
             if total <= 0:
                 out[k] = -1
                 continue
@@ -451,7 +456,7 @@ def _compiled():
         out = np.empty(rows.size, np.int64)
         size = running.size
         for k in range(rows.size):
-            topic, total = topic_of(pref, rows[k], weights, u_topic[k])
+            topic, total = _topic_of(pref, rows[k], weights, u_topic[k])
             if total <= 0:
                 out[k] = -1
                 continue
