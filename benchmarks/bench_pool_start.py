@@ -10,7 +10,8 @@ Each driver runs ``--sweeps`` sweeps of 4 runs (a 50-member community for 20 day
 themselves take well under a second) with ``--workers`` workers, each sweep opening its own pool
 (``run_sweep`` without ``pool=``). Printed per start method: the first sweep's wall time, the
 median of the later ones, the driver's whole wall time, and the CPU time of the driver with every
-process it started (workers, fork server), from ``getrusage`` once it has exited. Then the ratios
+process it started (workers, fork server: on Linux this script adopts the fork server as it
+outlives its driver, to count it), from ``getrusage`` once they have exited. Then the ratios
 spawn / forkserver. Nothing is asserted.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import resource
 import statistics
 import subprocess
@@ -50,6 +52,23 @@ def drive(method: str, sweeps: int, workers: int) -> None:
     print(json.dumps(seconds))
 
 
+def _adopt_orphans() -> None:
+    """Become the Linux "child subreaper", so the fork server, which outlives its driver by a
+    moment, is re-parented here and its CPU time (with its workers') can be counted."""
+    import ctypes
+
+    PR_SET_CHILD_SUBREAPER = 36
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _reap_all() -> None:
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
 def measure(method: str, args) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -57,6 +76,7 @@ def measure(method: str, args) -> dict:
     command += ["--sweeps", str(args.sweeps), "--workers", str(args.workers)]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - start
+    _reap_all()  # the fork server, adopted as its driver exited
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     seconds = json.loads(done.stdout.strip().splitlines()[-1])
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -80,6 +100,8 @@ def main() -> None:
         return
     if args.sweeps < 2:
         parser.error("--sweeps: at least 2 (the first pool and the later ones)")
+    if sys.platform.startswith("linux"):
+        _adopt_orphans()
     figures: dict[str, list[dict]] = {method: [] for method in METHODS}
     for repeat in range(args.repeats):  # alternate, so a slow spell of the machine favours neither
         for method in METHODS:
