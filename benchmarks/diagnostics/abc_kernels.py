@@ -21,7 +21,10 @@ per kernel, as means over ``--problems`` problems (each with its own truth, matr
 
 Kernels: ``local`` is the calibration's (shrunk optimal local covariances, ``CALIBRATION_VERSION``
 16); ``beaumont`` is twice the global weighted covariance of the accepted particles (Beaumont et
-al. 2009), the calibration's kernel up to version 15, kept here as the reference.
+al. 2009), the calibration's kernel up to version 15, kept here as the reference; ``mcmc`` is not a
+kernel of the calibration's sampler but another sampler on the same budget: ABC-SMC with MCMC moves
+(Del Moral, Doucet & Jasra 2012; ``fit_problem_mcmc``), whose particles keep equal weights, so its
+``effective`` is its number of distinct particles.
 
     .venv/bin/python benchmarks/diagnostics/abc_kernels.py
     .venv/bin/python benchmarks/diagnostics/abc_kernels.py --bent --noise 0.2 --problems 60
@@ -46,6 +49,7 @@ from sim.calibration.smc import (
     importance_weights,
     local_kernels,
     proposals,
+    shrunk,
 )
 
 PARAMETERS = 17  # a default calibration's fitted parameters with a join burst (fit.derive_priors)
@@ -70,52 +74,109 @@ def beaumont_kernels(points: np.ndarray, weights: np.ndarray, distances: np.ndar
 KERNELS = {"local": local_kernels, "beaumont": beaumont_kernels}
 
 
+class Problem:
+    """A test problem (seeded by ``problem``): a true point, summaries linear in the parameters
+    (bent by tanh with ``bent``), and the simulation of a batch of points on ``seeds`` seeds with
+    Gaussian noise, each point's distance the mean over its seeds, scaled by the first batch's
+    median discrepancy (as the calibration scales its KPIs)."""
+
+    def __init__(self, problem: int, seeds: int, noise: float, bent: bool):
+        rng = np.random.default_rng([problem, 1])
+        self.matrix = rng.normal(size=(SUMMARIES, PARAMETERS)) / np.sqrt(PARAMETERS)
+        self.truth = rng.uniform(size=PARAMETERS)
+        self.problem, self.seeds, self.noise, self.bent = problem, seeds, noise, bent
+        self.observed = self.summaries(self.truth)
+        self.scale = None
+
+    def summaries(self, x: np.ndarray) -> np.ndarray:
+        linear = x @ self.matrix.T
+        return np.tanh(2 * linear) if self.bent else linear
+
+    def distances(self, unit: np.ndarray, gen: int) -> np.ndarray:
+        misses = [
+            np.abs(self.summaries(unit) + np.random.default_rng([self.problem, gen, s]).normal(
+                scale=self.noise, size=(len(unit), SUMMARIES)) - self.observed)
+            for s in range(self.seeds)
+        ]  # fmt: skip
+        if self.scale is None:
+            self.scale = np.maximum(np.median(np.concatenate(misses), axis=0), 1e-3)
+        return np.mean([np.sqrt(((m / self.scale) ** 2).mean(axis=1)) for m in misses], axis=0)
+
+    def error(self, x: np.ndarray) -> float:
+        """The noise-free distance of ``x``'s summaries from the truth's."""
+        return float(np.sqrt((((self.summaries(x) - self.observed) / self.scale) ** 2).mean()))
+
+
 def fit_problem(kernel, problem: int, particles=32, generations=3, seeds=2, noise=0.05,
                 bent=False, quantile=0.5) -> dict:  # fmt: skip
     """One problem (seeded by ``problem``) fitted with ``kernel``: the measures of the docstring."""
-    rng = np.random.default_rng([problem, 1])
-    matrix = rng.normal(size=(SUMMARIES, PARAMETERS)) / np.sqrt(PARAMETERS)
-    truth = rng.uniform(size=PARAMETERS)
-
-    def summaries(x):
-        linear = x @ matrix.T
-        return np.tanh(2 * linear) if bent else linear
-
-    observed = summaries(truth)
-    kernels, tolerance, scale = None, np.inf, None
+    task = Problem(problem, seeds, noise, bent)
+    kernels, tolerance = None, np.inf
     best_distance, best_point = np.inf, None
     for gen in range(1, generations + 1):
         unit = proposals(PARAMETERS, particles, problem, gen, kernels)
-        misses = [
-            np.abs(summaries(unit) + np.random.default_rng([problem, gen, s]).normal(
-                scale=noise, size=(particles, SUMMARIES)) - observed)
-            for s in range(seeds)
-        ]  # fmt: skip
-        if scale is None:
-            scale = np.maximum(np.median(np.concatenate(misses), axis=0), 1e-3)
-        distance = np.mean([np.sqrt(((m / scale) ** 2).mean(axis=1)) for m in misses], axis=0)
+        distance = task.distances(unit, gen)
         if distance.min() < best_distance:
             best_distance, best_point = float(distance.min()), unit[np.argmin(distance)]
         tolerance, within = accept(distance, tolerance, quantile)
         weights = np.where(within, importance_weights(unit, kernels), 0.0)
         weights /= weights.sum()
         kernels = kernel(unit[within], weights[within], distance[within])
-    points, weights = kernels.points, kernels.weights
+    return measures(task, kernels.points, kernels.weights, best_point, tolerance)
 
-    def error(x):
-        return float(np.sqrt((((summaries(x) - observed) / scale) ** 2).mean()))
 
+def fit_problem_mcmc(problem: int, particles=32, generations=3, seeds=2, noise=0.05,
+                     bent=False, quantile=0.5) -> dict:  # fmt: skip
+    """The same problem fitted by ABC-SMC with MCMC moves (Del Moral, Doucet & Jasra 2012), on the
+    same budget (``particles`` simulated points a generation): generation 1 is the Latin hypercube;
+    each later one sets its tolerance at the ``quantile`` of the population's distances, resamples
+    the particles within it (equal weights: no importance weights to collapse), and moves each by
+    one Metropolis-Hastings step, a Gaussian random walk of twice the population's covariance
+    (shrunk, ``sim.calibration.smc.shrunk``) accepted when its simulated distance is within the
+    tolerance (the uniform prior and the symmetric walk leave no other factor; a step outside
+    [0, 1] is rejected without a run). Not the calibration's sampler: a measurement of whether it
+    would be a better one."""
+    task = Problem(problem, seeds, noise, bent)
+    points = proposals(PARAMETERS, particles, problem, 1, None)
+    distance = task.distances(points, 1)
+    best = int(np.argmin(distance))
+    best_distance, best_point = float(distance[best]), points[best]
+    tolerance = np.inf
+    for gen in range(2, generations + 1):
+        rng = np.random.default_rng([problem, gen, 99])
+        tolerance, within = accept(distance, tolerance, quantile)
+        chosen = rng.choice(np.flatnonzero(within), size=particles)  # resampled, equal weights
+        points, distance = points[chosen], distance[chosen]
+        cov = shrunk(np.atleast_2d(np.cov(points, rowvar=False)), len(np.unique(chosen)))
+        step = rng.multivariate_normal(np.zeros(PARAMETERS), 2 * cov + np.eye(PARAMETERS) * FLOOR,
+                                       size=particles)  # fmt: skip
+        moved = points + step
+        inside = ((moved >= 0) & (moved <= 1)).all(axis=1)
+        moved_distance = np.full(particles, np.inf)
+        moved_distance[inside] = task.distances(moved[inside], gen)
+        taken = moved_distance <= tolerance
+        points[taken], distance[taken] = moved[taken], moved_distance[taken]
+        if moved_distance.min() < best_distance:
+            at = int(np.argmin(moved_distance))
+            best_distance, best_point = float(moved_distance[at]), moved[at]
+    weights = np.full(particles, 1.0 / particles)
+    result = measures(task, points, weights, best_point, tolerance)
+    result["effective"] = float(len(np.unique(points, axis=0)))  # distinct particles
+    return result
+
+
+def measures(task: Problem, points, weights, best_point, tolerance) -> dict:
     covered = []
     for i in range(PARAMETERS):
         order = np.argsort(points[:, i])
         cumulative = np.cumsum(weights[order])
         low = points[order, i][np.searchsorted(cumulative, 0.05)]
         high = points[order, i][min(np.searchsorted(cumulative, 0.95), len(order) - 1)]
-        covered.append(low <= truth[i] <= high)
+        covered.append(low <= task.truth[i] <= high)
     return {
         "coverage": float(np.mean(covered)),
-        "mean_error": error(weights @ points),
-        "best_error": error(best_point),
+        "mean_error": task.error(weights @ points),
+        "best_error": task.error(best_point),
         "effective": effective_particles(weights),
         "tolerance": tolerance,
     }
@@ -127,6 +188,7 @@ def compare(problems: int = 30, **options) -> pd.DataFrame:
         name: pd.DataFrame([fit_problem(kernel, p, **options) for p in range(problems)]).mean()
         for name, kernel in KERNELS.items()
     }
+    rows["mcmc"] = pd.DataFrame([fit_problem_mcmc(p, **options) for p in range(problems)]).mean()
     return pd.DataFrame(rows).T
 
 
