@@ -2,7 +2,12 @@
 
 Each kernel is run on the same random inputs under both backends, and a whole model with every
 lever active is run under each: its daily series, summary and member state must be identical.
+And a new process finds every compiled kernel in numba's on-disk cache.
 """
+
+import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -392,6 +397,7 @@ _CACHE_PROBE = """
 import json
 from sim.model import CommunityModel
 from sim.world import kernels
+kernels.use("numba")
 CommunityModel(members=300, market_size=1000, rng=1).run(30)
 misses = {name: sum(f.stats.cache_misses.values()) for name, f in vars(kernels.active()).items()}
 print(json.dumps(misses))
@@ -403,9 +409,6 @@ def test_a_new_process_loads_every_kernel_from_the_cache():
     """Compiling the kernels takes seconds, paid by every worker process unless numba's on-disk
     cache serves them. A kernel whose cache key changes from process to process (one calling a
     helper held in a closure) was compiled again, and one more cache file saved, every time."""
-    import json
-    import subprocess
-    import sys
 
     def misses() -> dict[str, int]:
         done = subprocess.run(
