@@ -1,9 +1,9 @@
 """The chain of issue 15's "Done when" on a small real export, end to end through the CLI:
 ``commsim import stackexchange`` (conlang.meta, from ``../shared/realdata``) -> ``commsim
-calibrate`` (a short one: few particles, one generation, one replicated particle) -> ``commsim
-export-log`` of the calibrated scenario -> the Done-when KPIs on both sides, by
-``benchmarks/realdata_calibrate.py``. The 20% bar is reported in the README, not tested here: this
-test fails when any link of the chain breaks."""
+calibrate`` (a short one: two volume-pilot runs, few particles, one generation, one replicated
+particle) -> ``commsim export-log`` of the calibrated scenario -> the Done-when KPIs on both
+sides, by ``benchmarks/realdata_calibrate.py``. The 20% bar is reported in the README, not
+tested here: this test fails when any link of the chain breaks."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ def test_import_calibrate_run_chain_on_a_real_export(tmp_path):
     code = script.main([
         "conlang.meta", "--folder", str(tmp_path), "--realdata", str(SITE.parents[1]),
         "--seeds", "5",
-        "--calibrate", "--particles", "4", "--generations", "1", "--top", "1", "--replicate", "1",
+        "--calibrate", "--pilot", "2", "--particles", "4", "--generations", "1", "--top", "1",
+        "--replicate", "1",
         "--backend", "serial",
     ])  # fmt: skip
     assert code == 0

@@ -4,12 +4,12 @@ Backends (DESIGN.md, Experiments), one code path for all of them:
 
 * ``serial``: in this process, one run after another (debugging, tiny sweeps);
 * ``process`` (default): local worker processes forked from a *fork server* (``forkserver``, on
-  Linux; *spawn* elsewhere). The server is a fresh, single-threaded
-  process that imports the model once (``PRELOADED``); each worker is forked from it, so a worker
-  never inherits the driver's threads or open files, the same code runs from a Jupyter notebook,
-  and a pool opened after the first starts in a fraction of a second instead of each worker
-  importing the model again (about 4 CPU-seconds a worker). The workers are given the driver's
-  environment as it is when their pool opens (``start_worker``), as spawned ones would be;
+  Linux; *spawn* elsewhere). The server is a fresh, single-threaded process that imports the
+  model once (``PRELOADED``); each worker is forked from it, so a worker never inherits the
+  driver's threads or open files, the same code runs from a Jupyter notebook, and a pool opened
+  after the first starts in a fraction of a second instead of each worker importing the model
+  again (about 4 CPU-seconds a worker). The workers are given the driver's environment as it is
+  when their pool opens (``start_worker``), as spawned ones would be;
 * ``dask``: a Dask ``LocalCluster``, or an existing cluster given by ``address``
   (``tcp://HOST:PORT``), through ``distributed.Client.get_executor``.
 
@@ -185,9 +185,7 @@ def watch_driver(driver: int) -> None:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # a process of another user took the number
+    except (ProcessLookupError, PermissionError):  # gone, or its number taken by another user's
         return False
     return True
 
