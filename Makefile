@@ -22,9 +22,11 @@ test: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks experiments
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
-# every validation target of EVIDENCE.md, full size (about 4-5 minutes on 2 idle cores): results/validation/
+# every validation target of EVIDENCE.md, full size (results/validation/), then the slow statistical
+# tests that `make test` skips (marked `validation`: paired comparisons over many seeds)
 validate: $(STAMP)
 	$(BIN)/commsim validate --workers 2
+	$(BIN)/python -m pytest -n auto --dist loadfile -m validation
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks experiments

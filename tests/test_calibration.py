@@ -660,7 +660,7 @@ def test_cli_calibrates_a_contributions_log(truth_log, tmp_path, capsys):
     scenario.write_text(yaml.safe_dump(load_scenario(None, SIZE).model_dump()), encoding="utf-8")
     out = tmp_path / "fit"
     args = ["calibrate", str(log), "--scenario", str(scenario), "--only",
-            "--param", "mix.post_scale=0.3:30:log", "--particles", "8", "--generations", "2",
+            "--param", "mix.post_scale=0.3:30:log", "--particles", "4", "--generations", "2",
             "--check", "2", "--backend", "serial", "--quiet", "--out", str(out)]  # fmt: skip
     assert main(args) == 0
     err = capsys.readouterr().err

@@ -59,6 +59,7 @@ def test_care_spends_minutes_per_message_within_its_daily_hours():
     assert s["care_read"].sum() > 0
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_care_counts_as_attention_and_keeps_the_members_it_reaches():
     """A personal message is read on the member's next visit and felt like a reply (Joyce &
     Kraut 2006): the founders it reached end more loyal than the same founders in the paired run

@@ -47,6 +47,7 @@ def _lured(model) -> np.ndarray:
 
 
 # ---- exclusive content -------------------------------------------------------------------------
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_exclusive_content_keeps_its_readers_from_the_competitor():
     """Under a competitor, making a third of the operator's posts exclusive means fewer members
     lured away than the same posts not exclusive (a switching cost: Burnham, Frels & Mahajan
@@ -102,6 +103,7 @@ def test_exclusive_memory_and_scale_set_the_fade_and_the_saturation():
     assert lure_factor(pop, 10, 90)[at_scale] == pytest.approx(1 - 0.6 * (1 - np.exp(-1)), 1e-6)
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_a_shorter_memory_or_a_larger_scale_holds_fewer_readers():
     """Under a competitor, with a third of the operator's posts exclusive: a memory of 3 days
     instead of 30, or a scale of 10 items instead of 1, lowers the switching cost, so more members
@@ -156,6 +158,7 @@ def test_offer_to_quiet_members_only_reaches_members_away_for_quiet_days():
     assert ((day - last >= 10) | (last == day)).all()
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_a_taken_offer_holds_and_a_declined_one_wakes_members_up():
     """The benefit and the wake-up risk (Ascarza, Iyengar & Schleicher 2016), founder by founder
     against the paired run without offers. Offers go to every member the day the competitor opens:

@@ -125,6 +125,7 @@ def test_the_value_function_magnitudes_are_behaviour_parameters():
     )
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_crowding_out_is_larger_for_tangible_and_larger_rewards():
     assert crowding(np.array([0.5]), Rules())[0] > crowding(np.array([0.001]), Rules())[0] > 0
 
@@ -259,6 +260,7 @@ def test_reply_targets_weigh_threads_by_how_much_they_ask_for_an_answer():
     assert (read == 1).mean() == pytest.approx(2 / 3, abs=0.02)
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_operator_threads_that_ask_less_leave_fewer_member_threads_unanswered():
     """Paired over seeds: with 100 operator items a day, members' threads go unanswered less often
     when the operator's items ask for replies a quarter as much as members' threads than when they
@@ -295,6 +297,7 @@ def test_winback_brings_departed_members_back_fewer_the_longer_they_have_been_aw
     assert back.size == pop.returned_today
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_winback_to_departed_members_brings_returns_and_they_are_counted():
     reach = _runs(Strategy(winback=WinBack(departed_within=90)), 150)
     here_only = _runs(Strategy(winback=WinBack(departed_within=0)), 150)

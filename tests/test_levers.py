@@ -98,6 +98,7 @@ def test_no_operator_reports_zero_operator_series():
 
 
 # ---- content ---------------------------------------------------------------------------------------
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_operator_content_raises_information_benefit():
     gain, treated, _ = _paired_gain(
         Strategy(content=Content(posts_per_day=15.0)), "mean_info_benefit"
@@ -161,6 +162,7 @@ def test_incentives_stop_on_their_stop_date():
     assert s["points_liability"].iloc[-1] <= issued - redeemed + 1e-6
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_tangible_rewards_crowd_out_and_recognition_does_not():
     def scheme(tangible):
         return Strategy(
@@ -248,6 +250,7 @@ def _broad(toxic: float = 0.0) -> dict:
 BROAD = _broad()
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_personalized_moderation_raises_posting_over_none():
     personalized = Strategy(hours_per_day=1e4, moderation=Moderation(mode="personalized"))
     none = Strategy(hours_per_day=1e4, moderation=Moderation(mode="none"))
@@ -255,6 +258,7 @@ def test_personalized_moderation_raises_posting_over_none():
     assert gain.mean() > 0
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_community_moderation_trades_bonds_for_information():
     community = Strategy(hours_per_day=1e4, moderation=Moderation(mode="community"))
     none = Strategy(hours_per_day=1e4, moderation=Moderation(mode="none"))
@@ -273,6 +277,7 @@ def test_toxic_members_drive_members_away_for_toxicity():
 
 
 # ---- onboarding ------------------------------------------------------------------------------------
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_onboarding_raises_newcomer_retention():
     def retention(strategy):
         return np.array([m.summary()["retention_30"] for m in _runs(strategy, days=120)])

@@ -75,21 +75,37 @@ def last_month_means(world: str, seed: int) -> tuple[pd.Series, pd.Series]:
     return means[0], means[1]
 
 
+# the default world in ``make test`` (issue 2: 1,000 members, 20 seeds); the worlds that exercise
+# the rules default members lack are slower statistical work (``make validate`` runs them: the
+# procedure after any change of a model rule). Breaking one of their rules fails its world.
+WORLD_TESTS = [
+    pytest.param(world, marks=() if world == "default" else pytest.mark.validation)
+    for world in WORLDS
+]
+
+
 @pytest.fixture(scope="module")
-def paired_means() -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
-    jobs = [(world, seed) for world in WORLDS for seed in SEEDS]
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(last_month_means, *zip(*jobs, strict=True)))
-    out = {}
-    for world in WORLDS:
-        pairs = [r for (w, _), r in zip(jobs, results, strict=True) if w == world]
-        out[world] = (pd.DataFrame([v for v, _ in pairs]), pd.DataFrame([o for _, o in pairs]))
-    return out
+def paired_means():
+    """``of(world)``: the world's (vectorised, oracle) last-month means, one row per seed, run
+    once per module on 2 processes."""
+    computed: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+    def of(world: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if world not in computed:
+            with ProcessPoolExecutor(max_workers=2) as pool:
+                pairs = list(pool.map(last_month_means, [world] * len(SEEDS), SEEDS))
+            computed[world] = (
+                pd.DataFrame([v for v, _ in pairs]),
+                pd.DataFrame([o for _, o in pairs]),
+            )
+        return computed[world]
+
+    return of
 
 
-@pytest.mark.parametrize("world", WORLDS)
+@pytest.mark.parametrize("world", WORLD_TESTS)
 def test_oracle_and_vectorised_model_agree(paired_means, world):
-    vectorised, oracle = paired_means[world]
+    vectorised, oracle = paired_means(world)
     difference = oracle - vectorised
     n = len(difference)
     t = stats.t.ppf(1 - FAMILY_ALPHA / (2 * len(COMPARED)), n - 1)

@@ -89,6 +89,7 @@ def test_every_platform_kind_runs_and_they_differ():
     assert outcomes["feed"] > outcomes["forumranked"] > outcomes["forumrecent"], outcomes
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_chat_volume_hurts_and_forum_volume_barely():
     """Three times the posting: a chat group loses members (every message notifies, without
     saturation), a forum does not (a member scans one page and picks what interests it)."""
@@ -131,6 +132,7 @@ def _moderation(false_positive_rate):
     )
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_false_positives_lower_members_and_retention():
     none, wrong = _paired(
         lambda m: (_members(m), m.summary()["retention_30"]),
@@ -185,6 +187,7 @@ def test_removed_items_leave_the_feed_and_threads_count_as_ignored():
     assert (model.population.removal_today[authors] >= 1).all()
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_ties_and_bonds_are_benefits():
     tie, no_tie = _paired(
         lambda m: m.summary()["retention_30"],
@@ -200,6 +203,7 @@ def test_ties_and_bonds_are_benefits():
     assert (bond - no_bond).mean() > 0.02 * bond.mean(), bond - no_bond
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_reinforcement_makes_participation_unequal():
     def gini(model):
         return model.summary()["posts_gini"], model.summary()["top1_post_share"]

@@ -95,6 +95,7 @@ def _alignment(model) -> float:
     return float(np.corrcoef(model.strategy.content._topic_weights, wanted)[0, 1])
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_a_survey_steers_the_topic_mix_toward_what_members_report():
     """From a mix on the least popular topics, survey answers move it toward members' interests;
     with nobody answering (survey_response 0) it stays where it started. Answers without the

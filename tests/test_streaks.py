@@ -183,6 +183,7 @@ def test_without_the_goal_gradient_members_on_streaks_check_in_less():
     assert gains.mean() > 0 and (gains > 0).sum() >= 3, gains
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_broken_streaks_cost_members_and_without_the_cost_none_leave_for_it():
     """Same seeds, streaks on, with and without the cost of a broken streak (Silverman & Barasch
     2023): with it, members leave for the loss (reason reward_withdrawn: the scheme never stops,

@@ -296,6 +296,7 @@ def _posts_per_member(model: CommunityModel, role: str, after: int = 60) -> floa
     return float((rows["threads"] + rows["replies"]).sum() / rows["members"].sum())
 
 
+@pytest.mark.validation  # slow paired comparison: make validate runs it
 def test_rewards_aimed_at_core_members_move_core_members_and_not_lurkers():
     """Paired seeds, 1,200 founders, 120 days (days 61-120 measured): points for everyone pull
     lurkers' visits (check-in points) up against no scheme; the same points aimed at core
