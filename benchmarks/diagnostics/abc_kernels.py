@@ -126,17 +126,15 @@ def fit_problem(kernel, problem: int, particles=32, generations=3, seeds=2, nois
     return measures(task, kernels.points, kernels.weights, best_point, tolerance)
 
 
-def fit_problem_mcmc(problem: int, particles=32, generations=3, seeds=2, noise=0.05,
-                     bent=False, quantile=0.5) -> dict:  # fmt: skip
-    """The same problem fitted by ABC-SMC with MCMC moves (Del Moral, Doucet & Jasra 2012), on the
-    same budget (``particles`` simulated points a generation): generation 1 is the Latin hypercube;
-    each later one sets its tolerance at the ``quantile`` of the population's distances, resamples
-    the particles within it (equal weights: no importance weights to collapse), and moves each by
-    one Metropolis-Hastings step, a Gaussian random walk of twice the population's covariance
-    (shrunk, ``sim.calibration.smc.shrunk``) accepted when its simulated distance is within the
-    tolerance (the uniform prior and the symmetric walk leave no other factor; a step outside
-    [0, 1] is rejected without a run). Not the calibration's sampler: a measurement of whether it
-    would be a better one."""
+def fit_population(move, problem: int, particles=32, generations=3, seeds=2, noise=0.05,
+                   bent=False, quantile=0.5) -> dict:  # fmt: skip
+    """ABC-SMC with MCMC moves (Del Moral, Doucet & Jasra 2012) on an equal-weight population, on
+    the calibration's budget (``particles`` simulated points a generation): generation 1 is the
+    Latin hypercube; each later one sets its tolerance at the ``quantile`` of the population's
+    distances, resamples the particles within it (equal weights: no importance weights to
+    collapse) and lets ``move`` move them in place, ``move(task, rng, gen, points, distance,
+    tolerance, chosen)`` returning every (points, distances) it simulated, for the closest
+    particle."""
     task = Problem(problem, seeds, noise, bent)
     points = proposals(PARAMETERS, particles, problem, 1, None)
     distance = task.distances(points, 1)
@@ -148,27 +146,59 @@ def fit_problem_mcmc(problem: int, particles=32, generations=3, seeds=2, noise=0
         tolerance, within = accept(distance, tolerance, quantile)
         chosen = rng.choice(np.flatnonzero(within), size=particles)  # resampled, equal weights
         points, distance = points[chosen], distance[chosen]
-        cov = shrunk(np.atleast_2d(np.cov(points, rowvar=False)), len(np.unique(chosen)))
-        step = rng.multivariate_normal(np.zeros(PARAMETERS), 2 * cov + np.eye(PARAMETERS) * FLOOR,
-                                       size=particles)  # fmt: skip
-        moved = points + step
-        inside = ((moved >= 0) & (moved <= 1)).all(axis=1)
-        moved_distance = np.full(particles, np.inf)
-        moved_distance[inside] = task.distances(moved[inside], gen)
-        taken = moved_distance <= tolerance
-        points[taken], distance[taken] = moved[taken], moved_distance[taken]
-        if moved_distance.min() < best_distance:
-            at = int(np.argmin(moved_distance))
-            best_distance, best_point = float(moved_distance[at]), moved[at]
+        for moved, moved_distance in move(task, rng, gen, points, distance, tolerance, chosen):
+            if moved_distance.min() < best_distance:
+                at = int(np.argmin(moved_distance))
+                best_distance, best_point = float(moved_distance[at]), moved[at]
     return population_measures(task, points, best_point, tolerance)
 
 
-def fit_problem_hybrid(problem: int, particles=32, generations=3, seeds=2, noise=0.05,
-                       bent=False, quantile=0.5) -> dict:  # fmt: skip
+def random_walk(task, rng, gen, points, distance, tolerance, chosen) -> list:
+    """``fit_problem_mcmc``'s move (its docstring)."""
+    particles = len(points)
+    cov = shrunk(np.atleast_2d(np.cov(points, rowvar=False)), len(np.unique(chosen)))
+    step = rng.multivariate_normal(np.zeros(PARAMETERS), 2 * cov + np.eye(PARAMETERS) * FLOOR,
+                                   size=particles)  # fmt: skip
+    moved = points + step
+    inside = ((moved >= 0) & (moved <= 1)).all(axis=1)
+    moved_distance = np.full(particles, np.inf)
+    moved_distance[inside] = task.distances(moved[inside], gen)
+    taken = moved_distance <= tolerance
+    points[taken], distance[taken] = moved[taken], moved_distance[taken]
+    return [(moved, moved_distance)]
+
+
+def fit_problem_mcmc(problem: int, **options) -> dict:
+    """The same problem fitted by ``fit_population`` with, as each generation's move, one
+    Metropolis-Hastings step of every particle: a Gaussian random walk of twice the population's
+    covariance (shrunk, ``sim.calibration.smc.shrunk``) accepted when its simulated distance is
+    within the tolerance (the uniform prior and the symmetric walk leave no other factor; a step
+    outside [0, 1] is rejected without a run). Not the calibration's sampler: a measurement of
+    whether it would be a better one."""
+    return fit_population(random_walk, problem, **options)
+
+
+def local_independence(task, rng, gen, points, distance, tolerance, chosen) -> list:
+    """``fit_problem_hybrid``'s move (its docstring): each half by the other half's kernels."""
+    simulated = []
+    first, second = np.array_split(np.arange(len(points)), 2)
+    for half, (moving, others) in enumerate(((first, second), (second, first))):
+        kernels = local_kernels(points[others], np.ones(len(others)), distance[others])
+        batch = 2 * gen + half  # seeds the half's proposals and noise apart from the other's
+        moved = proposals(PARAMETERS, len(moving), task.problem, batch, kernels)
+        moved_distance = task.distances(moved, batch)
+        ratio = importance_weights(moved, kernels) / importance_weights(points[moving], kernels)
+        taken = (moved_distance <= tolerance) & (rng.uniform(size=len(moving)) < ratio)
+        points[moving[taken]], distance[moving[taken]] = moved[taken], moved_distance[taken]
+        simulated.append((moved, moved_distance))
+    return simulated
+
+
+def fit_problem_hybrid(problem: int, **options) -> dict:
     """The same problem fitted by ABC-SMC with MCMC moves (Del Moral, Doucet & Jasra 2012) whose
     proposals are the local kernel's: the local kernel's search and an equal-weight population.
 
-    Each generation sets its tolerance and resamples as ``fit_problem_mcmc`` does, then moves every
+    Each generation sets its tolerance and resamples as ``fit_population`` does, then moves every
     particle by one Metropolis-Hastings step with an *independence* proposal: a draw of the
     calibration's ``proposals`` from the shrunk local kernels (``local_kernels``) of the population,
     kept when its run is within the tolerance and with probability q(current) / q(draw), q the
@@ -194,30 +224,7 @@ def fit_problem_hybrid(problem: int, particles=32, generations=3, seeds=2, noise
     one: an unweighted ABC rejection from the kernels' proposals); and half the particles moved so,
     the other half by ``fit_problem_mcmc``'s random walk (0.78, 0.59, 0.66, 20.9: a worse search,
     and the same ratio)."""
-    task = Problem(problem, seeds, noise, bent)
-    points = proposals(PARAMETERS, particles, problem, 1, None)
-    distance = task.distances(points, 1)
-    best = int(np.argmin(distance))
-    best_distance, best_point = float(distance[best]), points[best]
-    tolerance = np.inf
-    for gen in range(2, generations + 1):
-        rng = np.random.default_rng([problem, gen, 99])
-        tolerance, within = accept(distance, tolerance, quantile)
-        chosen = rng.choice(np.flatnonzero(within), size=particles)  # resampled, equal weights
-        points, distance = points[chosen], distance[chosen]
-        first, second = np.array_split(np.arange(particles), 2)
-        for half, (moving, others) in enumerate(((first, second), (second, first))):
-            kernels = local_kernels(points[others], np.ones(len(others)), distance[others])
-            batch = 2 * gen + half  # seeds the half's proposals and noise apart from the other's
-            moved = proposals(PARAMETERS, len(moving), problem, batch, kernels)
-            moved_distance = task.distances(moved, batch)
-            ratio = importance_weights(moved, kernels) / importance_weights(points[moving], kernels)
-            taken = (moved_distance <= tolerance) & (rng.uniform(size=len(moving)) < ratio)
-            points[moving[taken]], distance[moving[taken]] = moved[taken], moved_distance[taken]
-            if moved_distance.min() < best_distance:
-                at = int(np.argmin(moved_distance))
-                best_distance, best_point = float(moved_distance[at]), moved[at]
-    return population_measures(task, points, best_point, tolerance)
+    return fit_population(local_independence, problem, **options)
 
 
 def population_measures(task: Problem, points, best_point, tolerance) -> dict:
