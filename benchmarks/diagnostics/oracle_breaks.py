@@ -23,16 +23,13 @@ import sys
 import types
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import test_oracle as T  # noqa: E402  (the test's worlds, sizes and criterion)
 
-from sim.model import CommunityModel  # noqa: E402
 from sim.validation.oracle import OracleModel  # noqa: E402
 
 SOURCE = (ROOT / "sim" / "validation" / "oracle.py").read_text(encoding="utf-8")
@@ -99,17 +96,11 @@ def broken_oracle(old: str, new: str):
 
 def disagreeing(world: str, oracle_class, seeds: int) -> list[str]:
     """The compared series on which the test's criterion fails for ``world``."""
-    means = {CommunityModel: [], oracle_class: []}
-    for seed in range(seeds):
-        for model_class, rows in means.items():
-            model = model_class(**T.SMALL, rules=T.WORLDS[world], rng=seed)
-            model.run(T.DAYS)
-            rows.append(model.series()[list(T.COMPARED)].tail(T.WINDOW).mean())
-    vectorised, oracle = pd.DataFrame(means[CommunityModel]), pd.DataFrame(means[oracle_class])
-    difference = oracle - vectorised
-    t = stats.t.ppf(1 - T.FAMILY_ALPHA / (2 * len(T.COMPARED)), seeds - 1)
-    allowed = t * difference.std(ddof=1) / np.sqrt(seeds) + T.ROUNDING * vectorised.mean().abs()
-    outside = difference.mean().abs() > allowed
+    pairs = [T.last_month_means(world, seed, oracle_class) for seed in range(seeds)]
+    vectorised = pd.DataFrame([v for v, _ in pairs])
+    oracle = pd.DataFrame([o for _, o in pairs])
+    report = T.comparison(vectorised, oracle)
+    outside = report["difference"].abs() > report["allowed"]
     return list(outside[outside].index)
 
 
