@@ -35,7 +35,6 @@ from sim.calibration.fit import (
     discrepancies,
     distances,
     edge_warnings,
-    effective_particles,
     parse_parameter,
     particle_rows,
     pilot_residuals,
@@ -49,6 +48,7 @@ from sim.calibration.fit import (
 )
 from sim.calibration.log import read_log, simulated_stats, write_log
 from sim.calibration.observation import decide
+from sim.calibration.smc import effective_particles
 from sim.cli.core import main
 from sim.config import apply_overrides, load_scenario
 from sim.config.loading import validate_scenario
@@ -641,11 +641,20 @@ def test_abc_smc_improves_recovers_and_resumes(truth_log):
     fit = calibrate(observed, base, folder / "runs", **kwargs)
     # resumed: generation 1 was not simulated again
     assert all(p.stat().st_mtime_ns == t for p, t in stored.items())
-    # each generation's effective particles: Kish's size of its accepted particles' weights
-    for gen, row in fit.generations.set_index("generation").iterrows():
-        mine = fit.samples[(fit.samples["generation"] == gen) & fit.samples["accepted"]]
-        assert row["effective"] == pytest.approx(effective_particles(mine["weight"].to_numpy()))
-        assert 1 <= row["effective"] <= row["accepted"]
+    # generations 2 and 3 move the population in two stored halves (``smc.halves``)
+    for gen in (2, 3):
+        for half in "ab":
+            assert list((folder / "runs").rglob(f"generation-{gen}-{half}/runs/*"))
+    table = fit.generations.set_index("generation")
+    assert (table["runs"] == 12).all()
+    # the posterior: the last population, equal weights, every particle within the tolerance
+    held = fit.samples[fit.samples["weight"] > 0]
+    assert fit.samples["weight"].sum() == pytest.approx(1.0)
+    assert (held["distance"] <= table.loc[3, "tolerance"]).all()
+    assert len(held) == table.loc[3, "distinct"] <= table.loc[3, "population"] == 12
+    assert np.allclose(held["weight"] * 12, np.round(held["weight"] * 12))  # whole copies
+    # a later generation's accepted are its moves kept; gen 1's, its particles within tolerance
+    assert table.loc[1, "accepted"] == int(fit.samples.query("generation == 1")["accepted"].sum())
     median = fit.generations.set_index("generation")["median_distance"]
     assert median[3] < median[1], median
     mean = fit.posterior.loc["mix.post_scale", "mean"]
@@ -667,7 +676,7 @@ def test_cli_calibrates_a_contributions_log(truth_log, tmp_path, capsys):
     assert "no visit or react rows" in err
     report = (out / "report.md").read_text(encoding="utf-8")
     for text in ("Observation model", "first post or reply", "90% band", "relative error",
-                 "Contributor Absence Factor", "fit.png", "effective particles"):  # fmt: skip
+                 "Contributor Absence Factor", "fit.png", "distinct in population"):  # fmt: skip
         assert text in report, text
     calibrated = load_scenario(out / "calibrated.yaml")
     assert calibrated.run.days >= 100
@@ -775,13 +784,14 @@ def test_the_report_warns_when_the_calibrated_scenario_misses_the_logs_volume_or
 
 
 def test_a_posterior_resting_on_a_few_particles_is_warned_about():
-    """Kish's effective sample size of the last generation's weights: under ``ESS_WARNING`` the
-    report warns (quantumcomputing at version 15 with 96 particles: 1.03 of 47 accepted)."""
+    """The posterior is the last population with equal weights: under ``DISTINCT_WARNING``
+    distinct particles the report warns. (Kish's effective sample size, the measure up to
+    version 22: quantumcomputing at version 15 with 96 particles had 1.03 of 47 accepted.)"""
     assert effective_particles(np.full(16, 0.5)) == pytest.approx(16)
     assert effective_particles(np.array([1.0, 0.0, np.nan])) == pytest.approx(1)
     assert effective_particles(np.zeros(3)) == 0
-    (warning,) = weight_warnings({"effective": 1.03, "accepted": 47})
-    assert "1.0 effective particles" in warning and "47 accepted" in warning
+    (warning,) = weight_warnings({"distinct": 3, "population": 32})
+    assert "3 distinct particles" in warning and "population of 32" in warning
     assert "--particles" in warning and "--seed" in warning
-    assert weight_warnings({"effective": 12.0, "accepted": 16}) == []
+    assert weight_warnings({"distinct": 12, "population": 32}) == []
     assert weight_warnings({"accepted": 16}) == []  # a table from before the column

@@ -12,7 +12,17 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.calibration.smc import FLOOR, accept, importance_weights, local_kernels, proposals
+from sim.calibration.smc import (
+    FLOOR,
+    accept,
+    half_batch,
+    halves,
+    importance_weights,
+    local_kernels,
+    metropolis_hastings,
+    proposals,
+    resample,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,6 +41,41 @@ def test_the_tolerance_never_rises_and_keeps_at_least_two():
     assert tolerance == 0.7 and within.tolist() == [True, False, False, True]
     tolerance, within = accept(np.array([0.8, 0.6, 0.9]), 0.4, 0.5)  # none within the last one
     assert tolerance == 0.4 and within.tolist() == [True, True, False]  # the two closest kept
+
+
+def test_resampling_draws_only_particles_within_the_tolerance():
+    within = np.array([False, True, False, True, True])
+    drawn = resample(within, 40, seed=3, gen=2)
+    assert drawn.size == 40 and set(drawn) == {1, 3, 4}  # with replacement, all of them here
+    assert (resample(within, 40, seed=3, gen=2) == drawn).all()  # seeded
+    assert (resample(within, 40, seed=3, gen=3) != drawn).any()
+
+
+def test_the_halves_move_each_other_and_cover_the_population():
+    (first, by_second), (second, by_first) = halves(7)
+    assert (first == by_first).all() and (second == by_second).all()
+    assert sorted([*first, *second]) == list(range(7))
+    batches = {half_batch(gen, half) for gen in range(2, 6) for half in (0, 1)}
+    assert len(batches) == 8 and 0 not in batches  # apart from each other and generation 1's
+
+
+def test_a_move_is_kept_with_the_metropolis_hastings_probability():
+    """An independence proposal q and a uniform target: a move from ``current`` to ``moved`` is
+    kept with probability min(1, q(current) / q(moved)), and never when its run is outside the
+    tolerance. q over-proposes where it is high, so the ratio sends the chain there less: with
+    one narrow kernel at 0.5, a move from its tail to its peak is almost never kept, a move from
+    its peak to its tail always (inverting the ratio, as a draft did, fails both)."""
+    kernels = local_kernels(np.array([[0.5], [0.5]]), np.ones(2), np.zeros(2))  # collapsed: 0.1 sd
+    peak, tail = np.full((400, 1), 0.5), np.full((400, 1), 0.8)
+    inside = np.ones(400, bool)
+    assert metropolis_hastings(peak, tail, inside, kernels, 1, 2, 0).all()
+    assert metropolis_hastings(tail, peak, inside, kernels, 1, 2, 0).mean() < 0.05
+    near = np.full((400, 1), 0.55)
+    assert metropolis_hastings(peak, near, inside, kernels, 1, 2, 0).all()
+    ratio = np.exp(-0.5 * (0.05 / 0.1) ** 2)  # q(0.55) / q(0.5): kept with this probability
+    kept = metropolis_hastings(near, peak, inside, kernels, 1, 2, 0).mean()
+    assert abs(kept - ratio) < 0.05, (kept, ratio)
+    assert not metropolis_hastings(peak, tail, ~inside, kernels, 1, 2, 0).any()
 
 
 def test_the_kernels_survive_weights_piled_onto_one_particle():

@@ -47,9 +47,13 @@ from sim.calibration.smc import (
     Kernels,
     accept,
     effective_particles,
+    half_batch,
+    halves,
     importance_weights,
     local_kernels,
+    metropolis_hastings,
     proposals,
+    resample,
     shrunk,
 )
 
@@ -144,7 +148,7 @@ def fit_population(move, problem: int, particles=32, generations=3, seeds=2, noi
     for gen in range(2, generations + 1):
         rng = np.random.default_rng([problem, gen, 99])
         tolerance, within = accept(distance, tolerance, quantile)
-        chosen = rng.choice(np.flatnonzero(within), size=particles)  # resampled, equal weights
+        chosen = resample(within, particles, problem, gen)  # the calibration's, equal weights
         points, distance = points[chosen], distance[chosen]
         for moved, moved_distance in move(task, rng, gen, points, distance, tolerance, chosen):
             if moved_distance.min() < best_distance:
@@ -179,16 +183,16 @@ def fit_problem_mcmc(problem: int, **options) -> dict:
 
 
 def local_independence(task, rng, gen, points, distance, tolerance, chosen) -> list:
-    """``fit_problem_hybrid``'s move (its docstring): each half by the other half's kernels."""
+    """``fit_problem_hybrid``'s move, the calibration's own (``sim.calibration.fit.calibrate``
+    since ``CALIBRATION_VERSION`` 23): each half by the other half's kernels."""
     simulated = []
-    first, second = np.array_split(np.arange(len(points)), 2)
-    for half, (moving, others) in enumerate(((first, second), (second, first))):
+    for half, (moving, others) in enumerate(halves(len(points))):
         kernels = local_kernels(points[others], np.ones(len(others)), distance[others])
-        batch = 2 * gen + half  # seeds the half's proposals and noise apart from the other's
+        batch = half_batch(gen, half)  # seeds the half's proposals and noise apart from the other's
         moved = proposals(PARAMETERS, len(moving), task.problem, batch, kernels)
         moved_distance = task.distances(moved, batch)
-        ratio = importance_weights(moved, kernels) / importance_weights(points[moving], kernels)
-        taken = (moved_distance <= tolerance) & (rng.uniform(size=len(moving)) < ratio)
+        taken = metropolis_hastings(points[moving], moved, moved_distance <= tolerance, kernels,
+                                    task.problem, gen, half)  # fmt: skip
         points[moving[taken]], distance[moving[taken]] = moved[taken], moved_distance[taken]
         simulated.append((moved, moved_distance))
     return simulated
@@ -214,8 +218,9 @@ def fit_problem_hybrid(problem: int, **options) -> dict:
     other (the other half held fixed), in turn: the red-blue split of ensemble samplers (Goodman &
     Weare 2010; Foreman-Mackey, Hogg, Lang & Goodman 2013, emcee). Every run is a local-kernel
     proposal (the search), and a good one enters the population by the step's acceptance, with no
-    importance weights to collapse. Same budget: ``particles`` runs a generation. Not the
-    calibration's sampler: a measurement of whether it would be a better one.
+    importance weights to collapse. Same budget: ``particles`` runs a generation. The
+    calibration's sampler since ``CALIBRATION_VERSION`` 23, by the same functions of
+    ``sim.calibration.smc``.
 
     Tried and dropped (60 linear problems, the default budget): the kernels of the whole population
     (0.79 coverage, 0.54 mean error, 0.61 best error, 28.4 distinct: figures as good, but its ratio

@@ -181,28 +181,34 @@ def report_text(fit: Fit, log_name: str, runs_dir: Path) -> str:
     lines += [
         "## Fitted parameters",
         "",
-        f"ABC-SMC (Toni et al. 2009): {len(fit.generations)} generations of "
-        f"{int(fit.generations['runs'].iloc[0])} particles"
+        f"ABC-SMC with Metropolis-Hastings moves (Del Moral, Doucet & Jasra 2012): "
+        f"{len(fit.generations)} generations of {int(fit.generations['runs'].iloc[0])} particles"
         + (
             f", each run on {int(fit.generations['seeds'].iloc[0])} seeds of its own (its "
             "distance the mean of theirs)"
             if "seeds" in fit.generations
             else ""
         )
-        + "; each generation's tolerance is the median distance of its particles (never above "
-        "the last); effective particles: Kish's effective sample size of the accepted particles' "
-        "weights (under 10 for the last generation: the posterior rests on a few particles, and "
-        "its intervals understate the uncertainty).",
+        + ". Generation 1 is a Latin hypercube over the priors; its particles within the tolerance "
+        "(a quantile of their distances, the median by default) are the population. Each later "
+        "generation lowers the tolerance to that quantile of the population's distances (never "
+        "above the last), resamples the population with "
+        "equal weights, and moves each particle once: a proposal from the local kernels of the "
+        "other half of the population, kept when its run is within the tolerance and with the "
+        "Metropolis-Hastings probability. Accepted: proposals kept (generation 1: particles within "
+        "the tolerance); distinct: different particles in the population after the generation, "
+        "which is the posterior after the last (under 10: a few particles repeated, and its "
+        "intervals understate the uncertainty).",
         "",
-        "| generation | runs | stopped early | tolerance | accepted | effective particles | "
-        "median distance | accepted median |",
+        "| generation | runs | stopped early | tolerance | accepted | distinct in population | "
+        "median distance | population's median |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for _, g in fit.generations.iterrows():
-        effective = g.get("effective", float("nan"))
+        distinct = g.get("distinct", float("nan"))
         lines.append(
             f"| {int(g['generation'])} | {int(g['runs'])} | {int(g['aborted'])} | "
-            f"{g['tolerance']:.3f} | {int(g['accepted'])} | {effective:.1f} | "
+            f"{g['tolerance']:.3f} | {int(g['accepted'])} | {distinct:.0f} | "
             f"{g['median_distance']:.3f} | {g['accepted_median_distance']:.3f} |"
         )
     lines += [
@@ -221,7 +227,7 @@ def report_text(fit: Fit, log_name: str, runs_dir: Path) -> str:
     lines += [
         "",
         f"## Posterior predictive check per KPI ({len(fit.check)} seeds of the calibrated "
-        f"scenario; 90% band over the {len(fit.predictive)} accepted runs of the last generation)",
+        f"scenario; 90% band over the {len(fit.predictive)} runs of the posterior's population)",
         "",
         "Curves are shown as their weekly mean. Relative error: |calibrated - observed| / observed.",
         "",
@@ -340,14 +346,13 @@ def fit_figure(fit: Fit) -> Figure:
            xlabel="generation",
            ylabel="distance", yscale="log")  # fmt: skip
     ax = axes[5]
-    last = fit.samples[fit.samples["generation"] == fit.samples["generation"].max()]
+    held = fit.samples[fit.samples["weight"] > 0]  # the posterior's population, by its weights
     for i, p in enumerate(fit.parameters):
         first = fit.samples[fit.samples["generation"] == 1]
         ax.scatter(p.unit(first[p.path].to_numpy(float)), np.full(len(first), i) + 0.15, s=5,
                    color="lightgrey")  # fmt: skip
-        acc = last[last["accepted"]]
-        ax.scatter(p.unit(acc[p.path].to_numpy(float)), np.full(len(acc), i) - 0.15,
-                   s=8 + 200 * acc["weight"], color="tab:blue")  # fmt: skip
+        ax.scatter(p.unit(held[p.path].to_numpy(float)), np.full(len(held), i) - 0.15,
+                   s=8 + 200 * held["weight"], color="tab:blue")  # fmt: skip
         ax.plot(p.unit(np.array([fit.posterior.loc[p.path, "mean"]])), [i], "k|", ms=14)
     ax.set(title="prior draws (grey), posterior (blue), mean (|)",
            yticks=range(len(fit.parameters)), yticklabels=[p.path for p in fit.parameters],

@@ -14,7 +14,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.experiments import _positive, add_backend_arguments, fail, run_options, shown
+from sim.cli.experiments import (
+    _positive,
+    add_backend_arguments,
+    fail,
+    run_options,
+    shown,
+    whole_number,
+)
 
 LOG_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 
@@ -56,10 +63,10 @@ def add_calibration_commands(commands) -> None:
         "--particles",
         "--samples",
         dest="particles",
-        type=_positive,
+        type=whole_number(2),  # a generation's two halves move each other (smc.halves)
         default=32,
         metavar="N",
-        help="ABC-SMC particles (runs) per generation (default 32)",
+        help="ABC-SMC particles (runs) per generation, at least 2 (default 32)",
     )
     calibrate.add_argument(
         "--seeds",

@@ -59,14 +59,22 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; expected a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"got {value}; must be at least 1")
-    return value
+def whole_number(minimum: int):
+    """An argparse type: a whole number of at least ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"got {text!r}; expected a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"got {value}; must be at least {minimum}")
+        return value
+
+    return parse
+
+
+_positive = whole_number(1)
 
 
 def _target(text: str) -> str:
