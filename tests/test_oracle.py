@@ -93,8 +93,8 @@ WORLD_TESTS = [
 
 @pytest.fixture(scope="module")
 def paired_means():
-    """``of(world)``: the world's (vectorised, oracle) last-month means, one row per seed, run
-    once per module on 2 processes."""
+    """``of(world)``: the world's (vectorised, oracle) last-month means, one row per seed, each
+    world run once per module (when a test first asks for it) on 2 processes."""
     computed: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
     def of(world: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -1,8 +1,9 @@
-"""The moves of the calibration's ABC-SMC (``sim.calibration.smc``): local, shrunk kernels that
-stay full rank with fewer particles than parameters, reach toward the closest particles, survive
-degenerate weights, and give more honest intervals than the global kernel they replaced
-(``benchmarks/diagnostics/abc_kernels.py``, which also measures MCMC moves, and a hybrid of
-the two, beside them)."""
+"""The moves of the calibration's ABC-SMC (``sim.calibration.smc``): the equal-weight
+population's resampling and Metropolis-Hastings moves (each half by the other's kernels), and
+local, shrunk kernels that stay full rank with fewer particles than parameters, reach toward the
+closest particles, survive degenerate weights, and give more honest intervals than the global
+kernel they replaced (``benchmarks/diagnostics/abc_kernels.py``, which also measures a random-walk
+MCMC move, and the hybrid the calibration uses, beside them)."""
 
 from __future__ import annotations
 
@@ -134,8 +135,9 @@ def test_the_local_kernel_reports_more_honest_intervals_than_the_global_one():
     0.76 against 0.53). The hybrid (``fit_problem_hybrid``: those MCMC moves with the local
     kernels as independence proposals) keeps both: intervals as honest as the MCMC moves', a
     closest particle as close as the local kernel's, and most of its particles distinct (60
-    problems: coverage 0.80, closest particle 0.61 against the local kernel's 0.63, 25.5 distinct
-    particles; 12 problems: 0.83, 0.63 against 0.63, 25.3)."""
+    problems: coverage 0.80, closest particle 0.60 against the local kernel's 0.63, 25.0 distinct
+    particles; 12 problems: 0.82, 0.62 against 0.63, 26.0). It is the calibration's sampler
+    since ``CALIBRATION_VERSION`` 23, by the same functions."""
     table = _diagnostic("abc_kernels").compare(12)
     local, beaumont, mcmc = table.loc["local"], table.loc["beaumont"], table.loc["mcmc"]
     assert local["coverage"] > beaumont["coverage"] + 0.15
