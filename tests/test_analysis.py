@@ -236,6 +236,7 @@ def test_cli_sweep_compare_report(tmp_path, capsys):
         (["sweep", "{tmp}/absent.yaml"], "file not found"),
         (["sweep", "{sweep}", "--address", "tcp://x:1"], "--address needs --backend dask"),
         (["sweep", "{sweep}", "--workers", "0"], "must be at least 1"),
+        (["calibrate", "{tmp}/log.csv", "--particles", "1"], "must be at least 2"),  # two halves
         (["sweep", "{sweep}", "--backend", "mpi"], "invalid choice: 'mpi'"),
         (["compare", "{tmp}", "--kpi", "dau"], "unknown KPI 'dau'"),
         (["sensitivity", "{tmp}/nowhere"], "holds no sweep"),
