@@ -12,6 +12,7 @@ within a factor ``POST_FACTOR`` of the truth (a loose bound: 36 runs).
 from __future__ import annotations
 
 import math
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -659,8 +660,13 @@ def test_abc_smc_improves_recovers_and_resumes(truth_log):
     assert median[3] < median[1], median
     mean = fit.posterior.loc["mix.post_scale", "mean"]
     assert 1 / POST_FACTOR <= mean / TRUE_POST_SCALE <= POST_FACTOR, mean
+    # a half lost (interrupted inside generation 3) is run again from the stored first half
+    # and seed, to the same fit
+    (lost,) = (folder / "runs").rglob("generation-3-b")
+    shutil.rmtree(lost)
     again = calibrate(observed, base, folder / "runs", **kwargs)
     pd.testing.assert_frame_equal(again.posterior, fit.posterior)  # same seed, same fit
+    pd.testing.assert_frame_equal(again.samples, fit.samples)
 
 
 def test_cli_calibrates_a_contributions_log(truth_log, tmp_path, capsys):
