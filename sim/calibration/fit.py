@@ -1358,7 +1358,7 @@ def _generation_row(gen, runs: pd.DataFrame, seeds, tolerance, kept: np.ndarray,
         "accepted": int(runs["accepted"].sum()),
         "median_distance": float(runs["distance"].median()),
         "aborted": int(runs["aborted"].sum()),
-        "accepted_median_distance": float(np.median(kept)),
+        "population_median_distance": float(np.median(kept)),
         "distinct": int(np.unique(population).size), "population": int(population.size),
     }  # fmt: skip
 

@@ -209,7 +209,7 @@ def report_text(fit: Fit, log_name: str, runs_dir: Path) -> str:
         lines.append(
             f"| {int(g['generation'])} | {int(g['runs'])} | {int(g['aborted'])} | "
             f"{g['tolerance']:.3f} | {int(g['accepted'])} | {distinct:.0f} | "
-            f"{g['median_distance']:.3f} | {g['accepted_median_distance']:.3f} |"
+            f"{g['median_distance']:.3f} | {g['population_median_distance']:.3f} |"
         )
     lines += [
         "",
