@@ -1228,22 +1228,22 @@ def calibrate(
             return frame
 
         # generation 1: the Latin hypercube; every later one moves an equal-weight population
-        # (``population``: row numbers in the concatenated ``frames``, duplicates allowed)
-        first = simulate(proposals(len(parameters), particles, seed, 1, None), 1, "generation-1", 0)
-        eps, first["accepted"] = accept(first["distance"].to_numpy(float), np.inf, quantile)
-        frames = [first]
-        population = np.flatnonzero(first["accepted"])
-        table_rows = [_generation_row(1, first, seeds, eps, first["distance"].to_numpy()[population],
-                                      population)]  # fmt: skip
+        # (``population``: row numbers in ``samples``, every particle run so far; duplicates
+        # allowed)
+        samples = simulate(
+            proposals(len(parameters), particles, seed, 1, None), 1, "generation-1", 0
+        )
+        eps, samples["accepted"] = accept(samples["distance"].to_numpy(float), np.inf, quantile)
+        population = np.flatnonzero(samples["accepted"])
+        table_rows = [_generation_row(1, samples, seeds, eps,
+                                      samples["distance"].to_numpy()[population], population)]  # fmt: skip
         for gen in range(2, generations + 1):
             if stop_after is not None and gen > stop_after:
                 raise KeyboardInterrupt(f"stopped after generation {stop_after}")
-            samples = pd.concat(frames, ignore_index=True)
             eps, within = accept(samples["distance"].to_numpy(float)[population], eps, quantile)
             population = population[resample(within, particles, seed, gen)]
             batches = []
             for half, (moving, others) in enumerate(halves(particles)):
-                samples = pd.concat(frames, ignore_index=True)
                 current = samples.iloc[population]
                 kernels = local_kernels(
                     _unit(parameters, current.iloc[others]), np.ones(len(others)),
@@ -1263,14 +1263,12 @@ def calibrate(
                 row = np.full(len(moving), -1)
                 row[ran] = len(samples) + np.arange(len(moved))
                 population[moving[taken]] = row[taken]
-                frames.append(moved)
+                samples = pd.concat([samples, moved], ignore_index=True)
                 batches.append(moved)
-            samples = pd.concat(frames, ignore_index=True)
             table_rows.append(_generation_row(
                 gen, pd.concat(batches, ignore_index=True), seeds, eps,
                 samples["distance"].to_numpy(float)[population], population,
             ))  # fmt: skip
-        samples = pd.concat(frames, ignore_index=True)
         samples["weight"] = np.bincount(population, minlength=len(samples)) / len(population)
         last = samples.iloc[population].reset_index(drop=True)  # the posterior: equal weights
         last = last.assign(accepted=True, weight=1.0 / len(population))
@@ -1334,9 +1332,10 @@ def calibrate(
     warnings += check_warnings(observed, checks, last_runs)
     warnings += weight_warnings(table_rows[-1])
     predictive, predictive_weights = [], []
-    finished = {f: ResultStore(runs_dir / f).finished() for f in last["folder"].unique()}
+    stores = {f: ResultStore(runs_dir / f) for f in last["folder"].unique()}
+    finished = {f: store.finished() for f, store in stores.items()}
     for _, row in last.iterrows():  # every seed of a particle of the population, sharing its weight
-        store = ResultStore(runs_dir / row["folder"])
+        store = stores[row["folder"]]
         mine = [k for k in str(row["keys"]).split(";") if k in finished[row["folder"]]]
         for key in mine:
             predictive.append(rescaled(_stored(store, key), priors.scale))
