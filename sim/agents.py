@@ -139,6 +139,23 @@ class Segment:
     spread: float = parameter(
         0.8, "sd of the log-normal jitter of propensities (of visiting: half that)", ge=0, le=5
     )
+    # a power-law upper tail on top of the log-normal jitter (Population.add): the Pareto-lognormal
+    # of Reed & Jorgensen 2004 ("The double Pareto-lognormal distribution: a new parametric model
+    # for size distributions", Comm. Statist. Theory Methods 33(8)), the size reached by geometric
+    # growth from a log-normal start over an exponentially distributed time, as a member's
+    # activity grows over its tenure. Contributions per member follow power laws in Wikipedia,
+    # Digg, Bugzilla and Essembly (Wilkinson 2008, "Strong regularities in online peer
+    # production", EC '08), and real logs' top 1% write more than a log-normal at their Gini gives
+    # (benchmarks/diagnostics/contribution_tails.py). Off (0) by default: the default community's
+    # inequality emerges from reinforcement (EVIDENCE P-1); the calibration fits it per log
+    tail: float = parameter(
+        0.0,
+        "power-law tail of the propensities: each member's are also multiplied by exp(tail x E), "
+        "E standard exponential, a Pareto factor of index 1 / tail (Reed & Jorgensen 2004); "
+        "0: the log-normal jitter only",
+        ge=0,
+        le=0.95,
+    )
     toxic: float = probability(0.0, "chance that a thread by this kind of member is toxic")
     chatter: float = probability(
         0.0, "share of this kind of member's threads that are off-topic chatter"
@@ -1148,6 +1165,9 @@ class Population:
         jitter = np.exp(
             per_segment("spread")[:, None] * s.slot_normal("trait.propensity", start, stop, 5)
         )
+        if any(m.tail > 0 for m in mix):  # a power-law upper tail (Segment.tail), one per member
+            exponential = -np.log1p(-s.slot_uniform("trait.tail", start, stop)[:, 0])
+            jitter *= np.exp(per_segment("tail") * exponential)[:, None]
         sl = slice(start, stop)
         self.segment[sl] = seg
         self.intrinsic[sl] = intrinsic

@@ -146,10 +146,16 @@ def comparison(vectorised: pd.DataFrame, oracle: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def test_same_traits_and_first_day_decisions():
+# every segment with a power-law tail on its propensities (Segment.tail, off by default)
+TAILED = Rules(member_mix=tuple(replace(segment, tail=0.6) for segment in Rules().member_mix))
+
+
+@pytest.mark.parametrize("rules", [None, TAILED], ids=["default", "tailed"])
+def test_same_traits_and_first_day_decisions(rules):
     """Same seed, same random numbers, same rules: identical newcomers and first-day choices."""
-    vectorised = CommunityModel(**SMALL, rng=3)
-    oracle = OracleModel(**SMALL, rng=3)
+    given = {} if rules is None else {"rules": rules}
+    vectorised = CommunityModel(**SMALL, **given, rng=3)
+    oracle = OracleModel(**SMALL, **given, rng=3)
     pop = vectorised.population
     assert [m.segment for m in oracle.members] == pop.view("segment").tolist()
     for name in (

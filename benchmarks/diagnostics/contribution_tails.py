@@ -13,7 +13,13 @@ spread of the body can give at that Gini: the body is too equal for a log-normal
 that heavy. Tenure, arrivals and departures add to the runs' inequality, so this is what the
 propensities alone give, not a bound on the model.
 
+``--tails`` asks the same of a log-normal with a power-law upper tail (``Segment.tail``, fitted as
+``mix.tail`` since calibration 24; Reed & Jorgensen 2004's Pareto-lognormal): each value is
+exp(sigma x Z + tail x E), Z standard normal and E standard exponential, with sigma again solved
+for the log's Gini, one row per log and tail. A tail of 0 is the plain log-normal above.
+
     .venv/bin/python benchmarks/diagnostics/contribution_tails.py LOG.parquet [LOG ...]
+    .venv/bin/python benchmarks/diagnostics/contribution_tails.py --tails 0 0.5 0.75 0.9 LOG ...
 
 Logs are those ``commsim import`` writes (or any log the calibration reads with ``member`` and
 ``action`` columns). Every draw is seeded: same logs, same output.
@@ -52,32 +58,55 @@ def shares(values: np.ndarray) -> tuple[float, float]:
     return inequality(np.rint(values / values.sum() * SCALE).astype(np.int64))
 
 
-def lognormal_shares(sigma: float, n: int, draws: int, seed: int) -> np.ndarray:
-    """(draws, 2): the Gini and top-1% share of ``draws`` samples of ``n`` log-normal values."""
+def lognormal_shares(sigma: float, n: int, draws: int, seed: int, tail: float = 0.0) -> np.ndarray:
+    """(draws, 2): the Gini and top-1% share of ``draws`` samples of ``n`` log-normal values,
+    each times exp(``tail`` x E), E standard exponential, if ``tail`` is above 0."""
     rng = np.random.default_rng([seed, n])
-    return np.array([shares(rng.lognormal(0.0, sigma, n)) for _ in range(draws)])
+    if tail == 0:
+        return np.array([shares(rng.lognormal(0.0, sigma, n)) for _ in range(draws)])
+    return np.array(
+        [
+            # shifted by the largest before exp: at heavy tails the values would overflow
+            shares(np.exp(logs - logs.max()))
+            for logs in (
+                sigma * rng.standard_normal(n) + tail * rng.standard_exponential(n)
+                for _ in range(draws)
+            )
+        ]
+    )
 
 
-def matched_sigma(gini: float, n: int, seed: int) -> float:
-    """The sigma whose median Gini over samples of ``n`` log-normal values is ``gini``."""
+def matched_sigma(gini: float, n: int, seed: int, tail: float = 0.0) -> float | None:
+    """The sigma whose median Gini over samples of ``n`` values (``lognormal_shares``) is
+    ``gini``; None if even the smallest sigma searched gives more (the tail alone is too
+    unequal)."""
 
     def gap(sigma: float) -> float:
-        return float(np.median(lognormal_shares(sigma, n, SEARCH_DRAWS, seed)[:, 0]) - gini)
+        return float(np.median(lognormal_shares(sigma, n, SEARCH_DRAWS, seed, tail)[:, 0]) - gini)
 
+    if gap(SIGMA[0]) > 0:
+        return None
     return brentq(gap, *SIGMA, xtol=1e-3)
 
 
-def compare(path: Path, seed: int = 1) -> dict:
+def compare(path: Path, seed: int = 1, tail: float = 0.0) -> dict:
     counts = contributions(path)
     gini, top1 = inequality(counts)
-    sigma = matched_sigma(gini, counts.size, seed)
-    top = lognormal_shares(sigma, counts.size, DRAWS, seed + 1)[:, 1]
-    low, median, high = np.quantile(top, [0.05, 0.5, 0.95])
-    return {
+    row = {
         "log": path.stem,
         "contributors": counts.size,
         "gini": round(gini, 3),
         "top1": round(top1, 3),
+    }
+    if tail > 0:
+        row["tail"] = tail
+    sigma = matched_sigma(gini, counts.size, seed, tail)
+    if sigma is None:  # no spread of the body at this tail is as equal as the log
+        return {**row, "sigma": None}
+    top = lognormal_shares(sigma, counts.size, DRAWS, seed + 1, tail)[:, 1]
+    low, median, high = np.quantile(top, [0.05, 0.5, 0.95])
+    return {
+        **row,
         "sigma": round(sigma, 2),
         "lognormal_top1": round(float(median), 3),
         "lognormal_5%": round(float(low), 3),
@@ -90,8 +119,17 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("logs", nargs="+", type=Path)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--tails",
+        type=float,
+        nargs="+",
+        default=[0.0],
+        help="power-law tails to try (0: the log-normal alone, the default)",
+    )
     args = parser.parse_args(argv)
-    table = pd.DataFrame([compare(path, args.seed) for path in args.logs])
+    table = pd.DataFrame(
+        [compare(path, args.seed, tail) for path in args.logs for tail in args.tails]
+    )
     print(table.to_string(index=False))
 
 

@@ -130,8 +130,9 @@ from sim.world.metrics import REPORTED_AGES
 # daily actives' level too; 20: the share of newcomers who join to write fitted, ``ASKING``;
 # 21: the log's founders are the core, ``behaviour.founder_core``, and a stopped pilot run
 # backtracks, ``pilot_step``; 22: the core starts a thread on day 1; 23: generations after the
-# first move an equal-weight population by Metropolis-Hastings steps, ``smc.metropolis_hastings``)
-CALIBRATION_VERSION = "23"
+# first move an equal-weight population by Metropolis-Hastings steps, ``smc.metropolis_hastings``;
+# 24: the propensities' power-law tail fitted, ``TAIL``)
+CALIBRATION_VERSION = "24"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -162,6 +163,7 @@ KNOBS = (
     "mix.post_scale",
     "mix.reply_scale",
     "mix.spread",
+    "mix.tail",
     "market_share",
     "founders_scale",
     "shock.scale",
@@ -188,6 +190,12 @@ DRIVE_MAX = (1.05, 10.0)
 # heavy tail (the top 1% of a log-normal hold 6% of its mass at 0.8, 20% at 1.5, 57% at 2.5);
 # log-uniform, so its centre (about 0.87) is near the default: ours
 SPREAD = (0.3, 2.5)
+# every segment's power-law tail (Segment.tail, default 0: off), 1 / the Pareto index of a factor
+# on each member's propensities: from none (a log-normal) to an index of 1.1, near where the mean
+# rate would be infinite; uniform. A log-normal at a real log's Gini gives its top 1% a median
+# share below the log's on six of seven exports, and a tail of 0.75-1 comes near it on three
+# (benchmarks/diagnostics/contribution_tails.py): ours
+TAIL = (0.0, 0.9)
 # replies a thread draws before its pull on more halves (Rules.reply_saturation, default 0: no
 # saturation): from a thread answered about once (0.5) to dozens of replies; log-uniform: ours
 SATURATION = (0.5, 50.0)
@@ -436,6 +444,11 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         # Wilkinson 2008 on heavy-tailed contributions). With the drive ceiling fitted, a log
         # whose few members write most of it needs the one or the other, and the log decides
         Parameter("mix.spread", SPREAD[0], SPREAD[1], True),
+        # ... and how heavy the top of that spread is (every segment's `tail`, a Pareto factor on
+        # the log-normal: Reed & Jorgensen 2004): a log-normal ties the top 1%'s share to the
+        # Gini, and real logs' few heaviest members (a maintainer, a moderator) write more than
+        # it gives at their Gini (contributions per member follow power laws: Wilkinson 2008)
+        Parameter("mix.tail", TAIL[0], TAIL[1], False),
         # ... and whether replies follow the threads there are to answer or each other
         # (Rules.reply_saturation): unbounded, near a real log's volume replies begot replies
         # and calibrated scenarios ignited on some seeds (attrs: 1.6-3,445 contributions a week
@@ -537,10 +550,11 @@ def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool
             # those it shows writing at its start
             changes["behaviour.founder_core"] = max(1, round(priors.founders * scale))
     post, reply = values.get("mix.post_scale"), values.get("mix.reply_scale")
-    spread = values.get("mix.spread")
-    if post is not None or reply is not None or spread is not None:
+    spread, tail = values.get("mix.spread"), values.get("mix.tail")
+    if any(value is not None for value in (post, reply, spread, tail)):
         changes["member_mix"] = [
-            _mixed(segment, post or 1.0, reply or 1.0, spread) for segment in base["member_mix"]
+            _mixed(segment, post or 1.0, reply or 1.0, spread, tail)
+            for segment in base["member_mix"]
         ]
     if "market_share" in values and priors is not None:
         # the market that brings, with this particle's p and q over the log's days, the arrivals
@@ -583,9 +597,11 @@ def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool
     return changes
 
 
-def _mixed(segment: dict, post: float, reply: float, spread: float | None) -> dict:
+def _mixed(
+    segment: dict, post: float, reply: float, spread: float | None, tail: float | None = None
+) -> dict:
     """A member-mix segment with its thread and reply rates times ``post`` and ``reply`` and, if
-    given, every member's propensity spread ``spread`` at the same *mean* rates.
+    given, every member's propensity spread ``spread`` and tail ``tail`` at the same *mean* rates.
 
     A member's rates are the segment's times exp(spread x z), z standard normal
     (``Population.add``), whose mean is exp(spread^2 / 2): the spread moved the mean rate too
@@ -594,10 +610,14 @@ def _mixed(segment: dict, post: float, reply: float, spread: float | None) -> di
     The segment's rates (threads, replies, reactions, invitations) are therefore divided by
     exp((spread^2 - the segment's own spread^2) / 2): ``mix.post_scale`` and ``mix.reply_scale``
     set the mean rates, ``mix.spread`` only how they are shared out among members (the
-    log-normal's mean; a reparametrisation, no new assumption)."""
+    log-normal's mean; a reparametrisation, no new assumption). The tail's Pareto factor
+    exp(tail x E), E standard exponential, has mean 1 / (1 - tail), so the rates are also
+    multiplied by (1 - tail) / (1 - the segment's own tail)."""
     mean_kept = 1.0
     if spread is not None:
         mean_kept = math.exp((segment["spread"] ** 2 - float(spread) ** 2) / 2)
+    if tail is not None:
+        mean_kept *= (1 - float(tail)) / (1 - segment.get("tail", 0.0))
     return {
         **segment,
         "post": min(100.0, segment["post"] * post * mean_kept),
@@ -605,6 +625,7 @@ def _mixed(segment: dict, post: float, reply: float, spread: float | None) -> di
         "react": min(100.0, segment["react"] * mean_kept),
         "invite": min(100.0, segment["invite"] * mean_kept),
         "spread": segment["spread"] if spread is None else float(spread),
+        "tail": segment.get("tail", 0.0) if tail is None else float(tail),
     }
 
 

@@ -169,6 +169,9 @@ class OracleMember(mesa.Agent):
             math.exp(kind.spread * float(x))
             for x in streams.slot_normal("trait.propensity", slot, slot + 1, 5)[0]
         ]
+        if kind.tail > 0:  # a power-law upper tail (Segment.tail; Reed & Jorgensen 2004)
+            u_tail = float(streams.slot_uniform("trait.tail", slot, slot + 1)[0, 0])
+            jitter = [j * math.exp(kind.tail * -math.log1p(-u_tail)) for j in jitter]
         # traits (Deci, Koestner & Ryan 1999 for intrinsic/extrinsic motivation)
         self.intrinsic = logistic(logit(kind.intrinsic) + r.motivation_spread * z[0])
         self.extrinsic = logistic(logit(kind.extrinsic) + r.motivation_spread * z[1])
