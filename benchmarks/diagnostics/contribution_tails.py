@@ -19,7 +19,7 @@ exp(sigma x Z + tail x E), Z standard normal and E standard exponential, with si
 for the log's Gini, one row per log and tail. A tail of 0 is the plain log-normal above.
 
     .venv/bin/python benchmarks/diagnostics/contribution_tails.py LOG.parquet [LOG ...]
-    .venv/bin/python benchmarks/diagnostics/contribution_tails.py --tails 0 0.5 0.75 0.9 LOG ...
+    .venv/bin/python benchmarks/diagnostics/contribution_tails.py LOG ... --tails 0 0.5 0.75 0.9
 
 Logs are those ``commsim import`` writes (or any log the calibration reads with ``member`` and
 ``action`` columns). Every draw is seeded: same logs, same output.

@@ -193,8 +193,10 @@ SPREAD = (0.3, 2.5)
 # every segment's power-law tail (Segment.tail, default 0: off), 1 / the Pareto index of a factor
 # on each member's propensities: from none (a log-normal) to an index of 1.1, near where the mean
 # rate would be infinite; uniform. A log-normal at a real log's Gini gives its top 1% a median
-# share below the log's on six of seven exports, and a tail of 0.75-1 comes near it on three
-# (benchmarks/diagnostics/contribution_tails.py): ours
+# share below the log's on six of seven exports; at this range's top the median reaches the log's
+# on conlang.meta, quantumcomputing and bicycles.meta, comes closer on discord-komodo (0.46
+# against 0.54) and stays short on click and attrs (benchmarks/diagnostics/contribution_tails.py
+# --tails): ours
 TAIL = (0.0, 0.9)
 # replies a thread draws before its pull on more halves (Rules.reply_saturation, default 0: no
 # saturation): from a thread answered about once (0.5) to dozens of replies; log-uniform: ours
