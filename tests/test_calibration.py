@@ -630,6 +630,17 @@ def test_edge_warning_fires_only_at_an_edge():
     assert "upper" in edge_warnings([p], posterior)[0]
 
 
+def test_no_edge_warning_where_a_range_starts_at_none_of_the_mechanism():
+    """A posterior piled at a power-law tail of 0 (or no one-time contributors) is the log
+    showing none: the range cannot be widened below 0, so nothing asks to; its upper edge still
+    warns."""
+    p = Parameter("mix.tail", 0.0, 0.9)
+    posterior = pd.DataFrame({"at_low_edge": [0.8], "at_high_edge": [0.0]}, index=["mix.tail"])
+    assert edge_warnings([p], posterior) == []
+    posterior.loc[:, :] = [[0.0, 0.8]]
+    assert "upper" in edge_warnings([p], posterior)[0]
+
+
 def test_abc_smc_improves_recovers_and_resumes(truth_log):
     folder, observed, base = _truth_fit_inputs(truth_log)
     params = [Parameter("mix.post_scale", 0.3, 30.0, log=True)]

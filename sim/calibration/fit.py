@@ -1564,12 +1564,16 @@ def _posterior(parameters: list[Parameter], frame: pd.DataFrame) -> pd.DataFrame
 def edge_warnings(parameters: list[Parameter], posterior: pd.DataFrame) -> list[str]:
     """A warning per parameter with at least ``EDGE_WEIGHT`` of its posterior weight in the outer
     ``EDGE`` of its prior range (the prior puts only ``EDGE`` there): the fit wants values
-    beyond the range, so widen it (``--param``)."""
+    beyond the range, so widen it (``--param``). Not at a lower edge of 0 on a linear prior:
+    there the range ends at none of the mechanism (no one-time contributors, no power-law tail),
+    which cannot be widened, and a posterior piling there is the log saying it has none."""
     out = []
     for p in parameters:
         row = posterior.loc[p.path]
         for side, share, end in (("lower", row["at_low_edge"], p.low),
                                  ("upper", row["at_high_edge"], p.high)):  # fmt: skip
+            if side == "lower" and end == 0 and not p.log:
+                continue
             if share >= EDGE_WEIGHT:
                 out.append(
                     f"{p.path}: {share:.0%} of the posterior weight lies in the {side} "
