@@ -20,6 +20,10 @@ Mechanisms and their sources:
   newcomer's first contributions: a fading memory (``removal_ema``) and a lower drive to post.
 * **Habit**: posting begets posting (``Rules.habit_gain``), one of the reinforcements from which
   participation inequality emerges.
+* **A power-law tail on propensities** (off by default; ``Segment.tail``): each member's rates
+  also times a Pareto factor (Reed & Jorgensen 2004's Pareto-lognormal), for logs whose few
+  heaviest members write more than a log-normal spread gives (Wilkinson 2008: contributions per
+  member follow power laws); the calibration fits it.
 * **Heterogeneous motivation drawn at join** (Deci, Koestner & Ryan 1999 for the intrinsic/extrinsic
   split): intrinsic motivation scales the urge to post and reply, extrinsic sensitivity the response
   to rewards (``sim.levers.incentives``); a separate need for information sets how much a member values what

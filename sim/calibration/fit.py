@@ -33,7 +33,8 @@ shows only those who contribute); the contributor share (``mix.post_scale``: eve
 rate times this), replies to newcomers (``mix.reply_scale``), core persistence
 (``behaviour.quit_rate``, ``behaviour.early_weight``, ``behaviour.inactivity_limit``), how far
 reinforcement raises a member's writing (``behaviour.drive_max``, the ceiling of the post drive:
-``DRIVE_MAX``), how much members differ from the start (``mix.spread``: every segment's ``spread``),
+``DRIVE_MAX``), how much members differ from the start (``mix.spread``: every segment's ``spread``)
+and how heavy the top of that spread is (``mix.tail``: every segment's ``tail``, ``TAIL``),
 how fast a thread's pull on more replies fades with those it has (``behaviour.reply_saturation``:
 ``SATURATION``), how much a thread's author answers in it (``behaviour.followup``:
 ``FOLLOWUP``), how far contributions made keep a member (``behaviour.momentum``: ``MOMENTUM``),
@@ -619,7 +620,7 @@ def _mixed(
     if spread is not None:
         mean_kept = math.exp((segment["spread"] ** 2 - float(spread) ** 2) / 2)
     if tail is not None:
-        mean_kept *= (1 - float(tail)) / (1 - segment.get("tail", 0.0))
+        mean_kept *= (1 - float(tail)) / (1 - segment["tail"])
     return {
         **segment,
         "post": min(100.0, segment["post"] * post * mean_kept),
@@ -627,7 +628,7 @@ def _mixed(
         "react": min(100.0, segment["react"] * mean_kept),
         "invite": min(100.0, segment["invite"] * mean_kept),
         "spread": segment["spread"] if spread is None else float(spread),
-        "tail": segment.get("tail", 0.0) if tail is None else float(tail),
+        "tail": segment["tail"] if tail is None else float(tail),
     }
 
 
