@@ -62,18 +62,14 @@ def lognormal_shares(sigma: float, n: int, draws: int, seed: int, tail: float = 
     """(draws, 2): the Gini and top-1% share of ``draws`` samples of ``n`` log-normal values,
     each times exp(``tail`` x E), E standard exponential, if ``tail`` is above 0."""
     rng = np.random.default_rng([seed, n])
-    if tail == 0:
+    if tail == 0:  # drawn as before --tails existed, so the log-normal's figures stay the same
         return np.array([shares(rng.lognormal(0.0, sigma, n)) for _ in range(draws)])
-    return np.array(
-        [
-            # shifted by the largest before exp: at heavy tails the values would overflow
-            shares(np.exp(logs - logs.max()))
-            for logs in (
-                sigma * rng.standard_normal(n) + tail * rng.standard_exponential(n)
-                for _ in range(draws)
-            )
-        ]
-    )
+
+    def sample() -> tuple[float, float]:
+        logs = sigma * rng.standard_normal(n) + tail * rng.standard_exponential(n)
+        return shares(np.exp(logs - logs.max()))  # shifted: heavy tails would overflow exp
+
+    return np.array([sample() for _ in range(draws)])
 
 
 def matched_sigma(gini: float, n: int, seed: int, tail: float = 0.0) -> float | None:
