@@ -1783,17 +1783,50 @@ class Population:
         their own thread), so a log's replies could come only from other members, and a
         newcomer's burst of activity around its first thread was missing. Answering on the day
         of the replies is an assumption (askers answer within hours; a member visits once a day);
-        0 (the default) keeps the model as before; calibration fits f to a log."""
+        0 (the default) keeps the model as before; calibration fits f to a log. Follow-ups are
+        writing too, so a finite time for writing bounds them with the rest
+        (``_followup_share``)."""
         f = self.rules.followup
         mine = np.flatnonzero(authors >= 0)
         if f <= 0 or mine.size == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         mine = mine[visitors[authors[mine]]]
         u = self.streams.generator("reply.followup", day).random(mine.size)
-        count = stochastic_round(np.full(mine.size, f), u)
+        wanted = np.full(mine.size, f)
+        if self.rules.writing_capacity > 0:
+            wanted = wanted * self._followup_share(authors[mine])
+        count = stochastic_round(wanted, u)
         who, thread = np.repeat(authors[mine], count), np.repeat(item[mine], count)
         kernels.active().scatter_add(self.followups, who, np.int32(1))
         return who.astype(np.int64), thread.astype(np.int64)
+
+    def _followup_share(self, answered: np.ndarray) -> np.ndarray:
+        """The share of its follow-ups each author writes under a finite time for writing
+        (``Rules.writing_capacity``, c), per reply from another member (``answered``: the
+        thread's author of each): an author whose day's threads and replies, x at today's full
+        rates, were written at the share 1 / (1 + x / c) (``_writing_scale``), and who would
+        write F follow-ups, writes them at the share 1 / ((1 + x / c)(1 + (x + F) / c)), so that
+        its expected writing in all is (x + F) / (1 + (x + F) / c): the capacity's one form over
+        everything it writes, at most c however many answer it.
+
+        Why (issue 15): follow-ups escaped the capacity, so a maintainer answering 60 replies a
+        day at f = 3 wrote 180 follow-ups on top of a capped day. A calibrated attrs scenario
+        (capacity 37, the log's busiest member-day; f = 3.06) had members writing 192-237
+        contributions a day on the seeds where it ignited, and the follow-ups fed the ignition
+        (benchmarks/diagnostics/volume_bistability.py: with f = 0, 31 a day at most). A member's
+        finite time bounds all its writing (Goncalves, Perra & Vespignani 2011; Weng et al.
+        2012), answers in its own threads included."""
+        authors, per_reply = np.unique(answered, return_inverse=True)
+        followups = np.float32(self.rules.followup) * np.bincount(per_reply).astype(np.float32)
+        capacity = np.float32(self.rules.writing_capacity)
+        if capacity == 0:  # positive, but below float32's range: no time left to answer
+            return np.zeros(answered.size, np.float32)
+        writing = self._thread_rate(authors) + self._reply_rate(authors)
+        share = np.float32(1) / (
+            (np.float32(1) + writing / capacity)
+            * (np.float32(1) + (writing + followups) / capacity)
+        )
+        return share[per_reply]
 
     def _unsaturated(self, item: np.ndarray, day: int) -> np.ndarray:
         """Which of today's replies (``item``: the thread each would answer) are written when a

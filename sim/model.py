@@ -62,7 +62,10 @@ from sim.world.uncertainties import Uncertainties
 # 5: a lottery's entrants make no ties with each other (bonds form through interaction, Ren, Kraut
 #    & Kiesler 2007; a weekly 200 lottery prize had kept 282 more of 1,100 members through the ties
 #    its drawn entrants made, as a Q&A would). Results without lotteries are unchanged.
-MODEL_VERSION = "5"
+# 6: a finite time for writing (`writing_capacity`) bounds threads' authors' follow-ups
+#    (`followup`) with the rest of their writing (Population._followup_share). Results with either
+#    off (the defaults, every validation target and atlas row) are unchanged.
+MODEL_VERSION = "6"
 
 COMMUNITY_SERIES = (
     "members",

@@ -497,10 +497,35 @@ def test_the_calibrated_candidate_has_the_fewest_stopped_runs_then_the_smallest_
     from sim.calibration.fit import choose_candidate
 
     candidates = pd.DataFrame({"particle": [1, 2, 3], "stopped_runs": [1, 1, 2],
-                               "finite_mean": [0.9, 0.7, 0.1]})  # fmt: skip
+                               "unsteady": False, "finite_mean": [0.9, 0.7, 0.1]})  # fmt: skip
     assert choose_candidate(candidates)["particle"] == 2  # all have a stopped run
     candidates.loc[2, "stopped_runs"] = 0
     assert choose_candidate(candidates)["particle"] == 3
+
+
+def test_a_steady_candidate_is_calibrated_before_a_closer_one_whose_seeds_fizzle_and_ignite():
+    """Steadiness (its runs' contributions within ``SEED_SPREAD_WARNING`` times of each other)
+    ranks after stopped runs and before the mean distance."""
+    from sim.calibration.fit import choose_candidate
+
+    candidates = pd.DataFrame({"particle": [1, 2, 3], "stopped_runs": [0, 0, 1],
+                               "unsteady": [True, False, False],
+                               "finite_mean": [0.2, 0.6, 0.1]})  # fmt: skip
+    assert choose_candidate(candidates)["particle"] == 2
+    candidates.loc[1, "unsteady"] = True  # none steady without a stop: the closest again
+    assert choose_candidate(candidates)["particle"] == 1
+
+
+def test_a_particles_contributions_range_is_over_its_seeds_that_were_not_stopped():
+    runs = pd.DataFrame({
+        "generation": 1, "particle": [0, 0, 0, 1, 1], "key": list("abcde"),
+        "posts_level": [0.5, 2.0, 3.0, 0.1, 0.2], "posts_ratio": [-0.5, 2.0, 3.0, 0.1, -0.2],
+        "aborted": [0, 0, 1, 1, 1], "distance": [1.0, 3.0, np.inf, np.inf, np.inf],
+    })  # fmt: skip
+    frame = particle_rows(runs, ["posts_level"]).set_index("particle")
+    assert "posts_ratio" not in frame
+    assert frame.loc[0, ["posts_ratio_low", "posts_ratio_high"]].tolist() == [-0.5, 2.0]
+    assert frame.loc[1, ["posts_ratio_low", "posts_ratio_high"]].isna().all()  # all stopped
 
 
 def test_a_particles_distance_is_the_mean_over_its_seeds_and_a_stopped_seed_rejects_it():
@@ -669,6 +694,13 @@ def test_abc_smc_improves_recovers_and_resumes(truth_log):
     assert table.loc[1, "accepted"] == int(fit.samples.query("generation == 1")["accepted"].sum())
     median = fit.generations.set_index("generation")["median_distance"]
     assert median[3] < median[1], median
+    # the calibrated particle chosen on its seeds' steadiness too: each replicated run's
+    # contributions against the log's, each particle's range over its seeds
+    replicated = fit.samples[fit.samples["generation"] == 0]
+    assert len(replicated) and replicated["posts_ratio"].notna().all()
+    ran = fit.samples[fit.samples["generation"] > 0]
+    assert (ran["posts_ratio_low"] <= ran["posts_ratio_high"]).all()
+    assert any("times apart" in note for note in fit.notes)
     mean = fit.posterior.loc["mix.post_scale", "mean"]
     assert 1 / POST_FACTOR <= mean / TRUE_POST_SCALE <= POST_FACTOR, mean
     # a half lost (interrupted inside generation 3) is run again from the stored first half

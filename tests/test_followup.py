@@ -73,3 +73,37 @@ def test_the_own_reply_share_grows_with_the_follow_ups():
 
 def test_off_by_default():
     assert load_scenario(None, {}).behaviour.followup == 0
+
+
+def test_a_finite_time_for_writing_bounds_the_follow_ups_with_the_rest():
+    """Follow-ups are writing: with ``Rules.writing_capacity`` c an author whose threads and
+    replies, x at full rate, were written at the share 1 / (1 + x / c), and who would write F
+    follow-ups, writes them at the share that makes its expected day (x + F) / (1 + (x + F) / c),
+    at most c however many answer it (``Population._followup_share``). Without it an author
+    answered 400 times wrote about 1,000 follow-ups in a day."""
+    capacity = 5.0
+    scenario = validate_scenario(
+        apply_overrides(_scenario(2.5).model_dump(mode="json"),
+                        {"behaviour.writing_capacity": capacity}),
+        "(test)",
+    )  # fmt: skip
+    model = CommunityModel(**scenario.model_kwargs(), rng=1)
+    model.run(5)
+    population = model.population
+    visitors = np.zeros(population.n, bool)
+    visitors[:100] = True
+    authors = np.repeat([5, 7], [400, 2])  # one author answered 400 times, one twice
+    slots = np.array([5, 7])
+    x = (population._thread_rate(slots) + population._reply_rate(slots)).astype(float)
+    followups = 2.5 * np.array([400, 2])
+    expected = (x + followups) / (1 + (x + followups) / capacity) - x / (1 + x / capacity)
+    share = population._followup_share(authors)
+    np.testing.assert_allclose(followups * share[[0, 400]], expected, rtol=1e-5)
+    assert expected[0] < capacity
+    # drawn: over 40 days (the rates do not move without a step) about 40 times the expectation
+    days = range(6, 46)
+    written = sum(
+        (population.answer_own_threads(authors, np.zeros(402, int), visitors, day)[0] == 5).sum()
+        for day in days
+    )
+    assert written == pytest.approx(len(days) * expected[0], rel=0.2)
