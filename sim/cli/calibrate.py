@@ -105,7 +105,8 @@ def add_calibration_commands(commands) -> None:
         default=4,
         metavar="N",
         help="--point best: rerun the N closest particles with more seeds and take the one "
-        "closest on average (default 4; 0: the single closest run)",
+        "with the fewest runs stopped, then steady (its seeds within 10 times of each other), "
+        "then closest on average (default 4; 0: the single closest run)",
     )
     calibrate.add_argument(
         "--replicate",
