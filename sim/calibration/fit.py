@@ -73,10 +73,9 @@ resumes where it stopped and reuses every run.
 The posterior: the last generation's population, with equal weights (a particle held twice counts
 twice); a parameter whose posterior piles up at an edge of its prior is warned about
 (``edge_warnings``), and so is a population of few distinct particles (``weight_warnings``). The
-calibrated scenario takes the steadiest, then closest, replicated particle's values
-(``point="best"``) or the
-posterior means; it is run with ``check`` seeds, and the posterior predictive 90% band per KPI
-comes from the population's runs.
+calibrated scenario takes the values of a steady, then the closest, replicated particle
+(``point="best"``) or the posterior means; it is run with ``check`` seeds, and the posterior
+predictive 90% band per KPI comes from the population's runs.
 
 *Active hours.* Every run (pilot, generations, replicated particles, check) is a change of one
 ``base`` scenario, so what ``base`` holds is what is fitted and what the calibrated scenario runs.
@@ -1505,9 +1504,8 @@ def choose_candidate(candidates: pd.DataFrame) -> pd.Series:
     lowers the risk, it cannot rule it out). Preferring the point whose outcome varies least
     under noise to the merely closest one is robust optimisation (Beyer & Sendhoff 2007, Comput.
     Methods Appl. Mech. Eng. 196, a survey); the factor is the check's own warning bar, ours."""
-    return candidates.sort_values(["stopped_runs", "unsteady", "finite_mean"], kind="stable").iloc[
-        0
-    ]
+    order = ["stopped_runs", "unsteady", "finite_mean"]
+    return candidates.sort_values(order, kind="stable").iloc[0]
 
 
 def _unit(parameters, frame: pd.DataFrame) -> np.ndarray:
