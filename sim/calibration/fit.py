@@ -994,7 +994,8 @@ def discrepancies(simulated: Observed, observed: Observed) -> dict[str, float]:
         o, s = obs_weeks.loc[weeks, kpi].to_numpy(float), sim_weeks.loc[weeks, kpi].to_numpy(float)
         if o.size:
             out[kpi] = timing_distance(s, o)
-    out.update({level: abs(ratio) for level, ratio in level_ratios(simulated, observed).items()})
+    ratios = level_ratios(sim_weeks, obs_weeks)
+    out.update({level: abs(ratio) for level, ratio in ratios.items()})
     for kpi in SHARES:
         o, s = observed.scalars.get(kpi), simulated.scalars.get(kpi)
         if o is not None and not _missing(o):
@@ -1004,11 +1005,11 @@ def discrepancies(simulated: Observed, observed: Observed) -> dict[str, float]:
     return out
 
 
-def level_ratios(simulated: Observed, observed: Observed) -> dict[str, float]:
+def level_ratios(sim_weeks: pd.DataFrame, obs_weeks: pd.DataFrame) -> dict[str, float]:
     """Per volume KPI (``LEVELS``) the log of how many times the log's total a simulated log holds
-    over the weeks both cover, by the ratio of one more (log((s + 1) / (o + 1)): above 0 for a run
-    writing more than the log, below for one writing less); none when they share no week."""
-    sim_weeks, obs_weeks = simulated.weekly(), observed.weekly()
+    over the weeks both cover (``Observed.weekly`` of each), by the ratio of one more
+    (log((s + 1) / (o + 1)): above 0 for a run writing more than the log, below for one writing
+    less); none when they share no week."""
     weeks = obs_weeks.index.intersection(sim_weeks.index)
     if not len(weeks):
         return {}
@@ -1564,7 +1565,7 @@ def _measured(store: ResultStore, key: str, scale: float, observed: Observed) ->
     return {
         **discrepancies(run, observed),
         "aborted": int(run.scalars.get("aborted") or 0),
-        POSTS_RATIO: level_ratios(run, observed).get("posts_level", np.nan),
+        POSTS_RATIO: level_ratios(run.weekly(), observed.weekly()).get("posts_level", np.nan),
     }
 
 
