@@ -34,9 +34,9 @@ Mechanisms and their sources:
 * **Departure** when loyalty stays low (a quit hazard) or inactivity exceeds a limit; the reason is the
   largest of the member's recent deficits.
 * **Participation momentum** (off by default; ``Rules.momentum``, ``Population.commitment``): the
-  more a member has contributed, the less its visits and its staying depend on its loyalty
-  (Wilkinson 2008: the chance to stop contributing falls inversely with contributions made;
-  Panciera, Halfaker & Terveen 2009: power editors keep a high level of activity all career).
+  more a member has contributed, the less its staying depends on its loyalty (Wilkinson 2008: the
+  chance to stop contributing falls inversely with contributions made). How often it visits still
+  follows its loyalty: Wilkinson measured only the chance to stop.
 * **A newcomer's need** (off by default; ``Rules.need_days``, ``Rules.need_boost``,
   ``Rules.one_time_share``): a newcomer writes ``need_boost`` times its usual threads and replies
   from joining until about ``need_days`` after its first contribution (Panciera, Halfaker & Terveen
@@ -384,17 +384,20 @@ class Rules:
     # online peer production" (ACM EC), measured over hundreds of millions of contributions to four
     # peer-production systems that the chance a person stops contributing falls inversely with the
     # contributions they have made, which alone gives the heavy tail in which a few very active
-    # members make most contributions; Panciera, Halfaker & Terveen 2009 ("Wikipedians are born,
-    # not made", GROUP) found that power editors start intensely and keep a high level of activity
-    # over their whole career. Here a member's commitment to keep visiting and to stay is its
-    # loyalty raised toward 1 by k / (k + momentum) after k contributions, so its shortfall (what
-    # lowers its visits and raises its quit hazard) falls as momentum / (k + momentum), Wilkinson's
-    # 1 / k for k >> momentum. The form and magnitude are assumptions; 0 (the default) turns it off
+    # members make most contributions. Here a member's commitment to stay is its loyalty raised
+    # toward 1 by k / (k + momentum) after k contributions, so its shortfall (what raises its quit
+    # hazard) falls as momentum / (k + momentum), Wilkinson's 1 / k for k >> momentum. Its visits
+    # follow its loyalty alone (MODEL_VERSION 7): Wilkinson measured the chance to stop, not how
+    # often members come, and momentum on visits too let a calibrated community's few prolific
+    # members visit near daily, write, get replies and so carry others: on issue 15's second attrs
+    # fit its seeds wrote 2.5-258 contributions a week, 1.7-11 with momentum on staying only
+    # (benchmarks/diagnostics/volume_bistability.py). The form and magnitude are assumptions; 0
+    # (the default) turns it off
     momentum: float = parameter(
         0.0,
         "contributions (threads + replies) after which a member's own participation makes up half "
-        "of the commitment it lacks to keep visiting and to stay (participation momentum: the "
-        "chance to stop falls as 1 / contributions made, Wilkinson 2008); 0: off",
+        "of the commitment it lacks to stay (participation momentum: the chance to stop falls as "
+        "1 / contributions made, Wilkinson 2008; its visits still follow its loyalty); 0: off",
         ge=0,
         le=100_000,
         unit="contributions",
@@ -1242,7 +1245,7 @@ class Population:
         and 1 elsewhere (an assumption: one muted group of two halves the muted pull's effect)."""
         r, n = self.rules, self.n
         a = self.here()  # only members still here decide
-        loyalty, interest = self.commitment(a), self.interest[a]
+        loyalty, interest = self.loyalty[a], self.interest[a]  # momentum keeps, not brings
         p = self.visit_base[a] * (r.visit_floor + (1 - r.visit_floor) * loyalty)
         p = p * (0.5 + 0.5 * interest) + r.reply_pull * (self.unseen_replies[a] > 0)
         # newcomers look around in their first week; founders are no newcomers
@@ -1285,7 +1288,7 @@ class Population:
         return visitors
 
     def commitment(self, slots: np.ndarray) -> np.ndarray:
-        """What keeps each member in ``slots`` visiting and staying: its loyalty, raised with
+        """What keeps each member in ``slots`` from leaving: its loyalty, raised with
         participation momentum (``Rules.momentum``, Wilkinson 2008) toward 1 by k / (k + momentum)
         after k contributions. Without momentum (0, the default) the loyalty itself."""
         loyalty = self.loyalty[slots]

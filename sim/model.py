@@ -65,7 +65,11 @@ from sim.world.uncertainties import Uncertainties
 # 6: a finite time for writing (`writing_capacity`) bounds threads' authors' follow-ups
 #    (`followup`) with the rest of their writing (Population._followup_share). Results with either
 #    off (the defaults, every validation target and atlas row) are unchanged.
-MODEL_VERSION = "6"
+# 7: participation momentum (`momentum`) keeps members, it no longer brings them: visits follow
+#    loyalty alone, staying the commitment (Population.commitment; Wilkinson 2008 measured the
+#    chance to stop). Results with momentum off (the defaults, every validation target and every
+#    atlas row but momentum's own) are unchanged.
+MODEL_VERSION = "7"
 
 COMMUNITY_SERIES = (
     "members",

@@ -230,14 +230,16 @@ def test_the_logs_busiest_member_day_sets_the_writing_capacity():
 def test_the_drive_ceiling_is_fitted_and_governs_volume():
     """Issue 15: how far replies and one's own posts raise a member's writing (the post drive's
     ceiling) decides whether a community writes little or ignites, so calibration fits it, from
-    about Joyce & Kraut's (2006) size of the reply effect up to the model's default. The same
-    community with its thread and reply rates x16 (the default mix, 60 founders, 150 days) writes
-    far less with a ceiling near 1 than at the default on every seed (measured: 331 against
-    22,343 threads and replies on seed 1, 188 against 7,956 on seed 2)."""
+    almost none to twice Joyce & Kraut's (2006) size of the reply effect (a rate ratio of 1.4),
+    not up to the model's default. The same community with its thread and reply rates x16 (the
+    default mix, 60 founders, 150 days) writes far less with a ceiling near 1 than at the
+    default on every seed (measured: 331 against 22,343 threads and replies on seed 1, 188
+    against 7,956 on seed 2)."""
     base = load_scenario(None).model_dump()
     ranges = {p.path: (p.low, p.high) for p in derive_priors(_observed(20, 300), base).parameters}
     low, high = ranges["behaviour.drive_max"]
-    assert low <= 1.3 and high == base["behaviour"]["drive_max"]
+    assert low <= 1.3 and 1.4 < high <= 2.0 < base["behaviour"]["drive_max"]
+    high = base["behaviour"]["drive_max"]
     for seed in (1, 2):
         written = {}
         for ceiling in (DRIVE_MAX[0], high):

@@ -1,5 +1,6 @@
 """Participation momentum (``Rules.momentum``, ``Population.commitment``; Wilkinson 2008): the more
-a member has contributed, the less its visits and its staying depend on its loyalty. Off by
+a member has contributed, the less its staying depends on its loyalty (its visits follow its
+loyalty alone). Off by
 default (0), where commitment is the loyalty itself; and ``benchmarks/diagnostics/top_share.py``,
 the diagnostic of issue 15 that found what momentum addresses (the top 1% of a calibrated run's
 contributors are active on far fewer days than a real log's, and rarely to its end)."""
@@ -77,44 +78,53 @@ def test_a_momentum_too_small_for_float32_leaves_silent_members_at_their_loyalty
     np.testing.assert_array_equal(commitment[~silent], 1)
 
 
-def _leavers_and_visitors(momentum: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """With every member's loyalty at 0 and a high quit rate, half of them (even slots) with 200
-    contributions made and half with none: who leaves and who visits, one day."""
-    model = _model(momentum, quit_rate=0.5)
+def _visitors_and_leavers(momentum: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One community after 15 days, every member's loyalty then set to 0 and a high quit rate,
+    half of them (even slots) with 200 contributions made and half with none: who visits and
+    who leaves the next day when ``momentum`` is then switched on (the same community and draws
+    for every value)."""
+    model = _model(0.0, quit_rate=0.5)
     pop = model.population
+    pop.rules = replace(pop.rules, momentum=momentum)
     here = pop.here()
     pop.loyalty[here] = 0
     prolific = here[here % 2 == 0]
     pop.posts[here] = 0
     pop.posts[prolific] = 200
-    left = pop.maybe_leave(model.day + 1)
     visitors = np.flatnonzero(pop.visit(model.day + 1))
-    return prolific, left, visitors
+    left = pop.maybe_leave(model.day + 1)
+    return prolific, visitors, left
 
 
-def test_prolific_members_keep_visiting_and_stay_only_with_momentum():
-    prolific, left, visitors = _leavers_and_visitors(20.0)
+def test_prolific_members_stay_with_momentum_and_visit_as_their_loyalty_says():
+    """MODEL_VERSION 7: momentum keeps members (Wilkinson 2008 measured the chance to stop), it
+    does not bring them more often: who visits is the same with and without it."""
+    prolific, visitors_on, left = _visitors_and_leavers(20.0)
     assert left.size > 30 and not np.isin(left, prolific).any()  # only the silent half quits
-    on = np.isin(visitors, prolific).sum()
-    prolific, left, visitors = _leavers_and_visitors(0.0)
+    prolific, visitors_off, left = _visitors_and_leavers(0.0)
     assert np.isin(left, prolific).mean() > 0.3  # without momentum both halves quit alike
-    off = np.isin(visitors, prolific).sum()
-    assert on > 5 * max(off, 1)  # with it the prolific half visits several times as often
+    assert visitors_on.size > 10
+    np.testing.assert_array_equal(visitors_on, visitors_off)
 
 
-def test_momentum_raises_the_top_share_on_the_quantumcomputing_fit():
+def test_momentum_no_longer_brings_the_top_contributors_on_the_quantumcomputing_fit():
     """Issue 15: on the scenario calibrated to quantumcomputing (log: top-1% share 0.317, its top
     contributors active on 79 of 173 days), the runs' top 1% write 0.13-0.16 of the contributions,
-    active on 11-20 days. Momentum 20 makes them persist: on every seed a larger share, written
-    on more active days."""
+    active on 14-20 days. Up to MODEL_VERSION 6 momentum 20 also raised their visits, and with
+    them their share (by more than 0.05 on every seed) and their active days (over 1.5 times);
+    that visit loop carried calibrated communities' ignition. Now it only keeps them: the share
+    moves by less than 0.02 and the active days by less than a quarter (measured: 0.138 against
+    0.136, 14.5 days against 14.5 on seed 1; 20.2 against 23.2 days on seed 3). Their persistence
+    in the log must come from what they are (``mix.tail``, ``founder_activity``: Panciera,
+    Halfaker & Terveen 2009), not from a loop through visits."""
     script = _script()
     scenario = load_scenario(QUANTUMCOMPUTING)
     with_momentum = script.scenario_with(str(QUANTUMCOMPUTING), ["behaviour.momentum=20"])
     for seed in (1, 2, 3):
         off = script.profile(script.simulate(scenario, seed, CONTRIBUTIONS)[0], 0.01)
         on = script.profile(script.simulate(with_momentum, seed, CONTRIBUTIONS)[0], 0.01)
-        assert on["share"] > off["share"] + 0.05, seed
-        assert on["active_days"] > 1.5 * off["active_days"], seed
+        assert abs(on["share"] - off["share"]) < 0.02, seed
+        assert on["active_days"] < 1.25 * off["active_days"], seed
 
 
 def test_the_diagnostic_measures_the_top_share_as_calibration_does(tmp_path):

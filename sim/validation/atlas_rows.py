@@ -1310,8 +1310,9 @@ BEHAVIOUR_ROWS = (
         20.0,
         "+ + + + + 0",
         "participation momentum (Wilkinson 2008: the chance to stop contributing falls as 1 / "
-        "contributions made): members who have contributed keep visiting and stay whatever their "
-        "loyalty, so more stay, visit and post, and newcomers who contribute early are retained",
+        "contributions made): members who have contributed stay whatever their loyalty (their "
+        "visits still follow it), so more stay, visit and post, and newcomers who contribute "
+        "early are retained",
     ),
     _behaviour(
         "removal_drive",
