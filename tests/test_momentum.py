@@ -1,9 +1,9 @@
 """Participation momentum (``Rules.momentum``, ``Population.commitment``; Wilkinson 2008): the more
 a member has contributed, the less its staying depends on its loyalty (its visits follow its
-loyalty alone). Off by
-default (0), where commitment is the loyalty itself; and ``benchmarks/diagnostics/top_share.py``,
-the diagnostic of issue 15 that found what momentum addresses (the top 1% of a calibrated run's
-contributors are active on far fewer days than a real log's, and rarely to its end)."""
+loyalty alone). Off by default (0), where commitment is the loyalty itself; and
+``benchmarks/diagnostics/top_share.py``, the diagnostic of issue 15 that found what momentum
+addresses (the top 1% of a calibrated run's contributors are active on far fewer days than a real
+log's, and rarely to its end)."""
 
 import importlib.util
 import sys
@@ -154,8 +154,7 @@ def test_the_diagnostic_measures_the_top_share_as_calibration_does(tmp_path):
 
 def _weekly_contributions(scenario, seed: int) -> float:
     model = CommunityModel(**scenario.model_kwargs(), rng=seed)
-    for _ in range(scenario.run.days):
-        model.step()
+    model.run(scenario.run.days)
     series = model.series()
     return float(series["threads"].sum() + series["replies"].sum()) / (scenario.run.days / 7)
 
