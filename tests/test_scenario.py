@@ -133,7 +133,11 @@ def test_each_rules_field_takes_the_value_at_its_path():
         if name not in ("name", "share")
     }
     data = {
-        "community": {"topics": 5, "topic_popularity": [5.0, 4.0, 3.0, 2.0, 1.0]},
+        "community": {
+            "topics": 5,
+            "topic_popularity": [5.0, 4.0, 3.0, 2.0, 1.0],
+            "founder_weights": [3.0, 0.0, 1.0],
+        },
         "member_mix": [{"name": "only", "share": 2.0, **segment, "favourite_topics": 4}],
         "behaviour": behaviour,
     }
@@ -143,7 +147,7 @@ def test_each_rules_field_takes_the_value_at_its_path():
         expected = _get(dumped, path)
         if field == "member_mix":
             expected = tuple(Segment(**s) for s in expected)
-        elif field == "topic_popularity":
+        elif field in ("topic_popularity", "founder_weights"):
             expected = tuple(expected)
         elif field == "platform":
             expected = Platform(**expected)
@@ -229,6 +233,7 @@ def test_behaviour_and_member_mix_are_derived_from_the_parameters():
     assert {f.name for f in fields(Rules) if not described(f)} == {
         "n_topics",
         "topic_popularity",
+        "founder_weights",
         "member_mix",
         "platform",
     }

@@ -164,9 +164,10 @@ class Observed:
 
     ``daily``: one row per day 0..last with joins, dau, threads, replies, reactions;
     ``scalars``: retention_1/7/30/90 (and retention_<age>_eligible, the newcomers each is a
-    share of), posts_gini, top1_post_share, founders_post_share,
-    first_post_reply_share, posts_share_<bin> (the posts-per-member distribution), members,
-    founders, newcomers, first_posts and last_day; ``cohorts``: retention per weekly join cohort."""
+    share of), posts_gini, top1_post_share, founders_post_share, founders_posts (a log's only:
+    each founder's contributions, most first), first_post_reply_share, posts_share_<bin> (the
+    posts-per-member distribution), members, founders, newcomers, first_posts and last_day;
+    ``cohorts``: retention per weekly join cohort."""
 
     daily: pd.DataFrame
     scalars: dict
@@ -379,6 +380,9 @@ class ActivityStats:
         }
         if self._hours.any():
             scalars["contributions_by_hour"] = [int(v) for v in self._hours]
+        if days is None:  # a log: each founder's contributions (Rules.founder_weights)
+            posts = self._posts[:n][~newcomer]
+            scalars["founders_posts"] = [int(v) for v in np.sort(posts)[::-1]]
         cohorts = self._cohorts(join_day, newcomer, act_member, act_day, last)
         return Observed(daily, scalars, cohorts)
 

@@ -136,8 +136,9 @@ from sim.world.metrics import REPORTED_AGES
 # 24: the propensities' power-law tail fitted, ``TAIL``; 25: a steady candidate is calibrated
 # before a closer one whose seeds fizzle and ignite, ``choose_candidate``; 26: the drive
 # ceiling's prior ends at twice the reply effect's size, ``DRIVE_MAX``; 27: the candidates are
-# replicated on eight more seeds, not three, ``REPLICATIONS``)
-CALIBRATION_VERSION = "27"
+# replicated on eight more seeds, not three, ``REPLICATIONS``; 28: the core writes in the
+# proportions of the log's founders' contributions, ``founder_weights``)
+CALIBRATION_VERSION = "28"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -402,6 +403,8 @@ class Priors:
     founders: int = 1
     scale: float = 1.0  # particles simulate the community scaled by this (large logs)
     bass: tuple[float, float, int] | None = None  # the log's fitted (p, q) and its days
+    # each of the log's founders' contributions, most first (``founder_weights``)
+    founders_posts: tuple[int, ...] = ()
 
 
 def derive_priors(observed: Observed, base: dict) -> Priors:
@@ -543,7 +546,33 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         "over the log's days, the arrivals the fitted Bass curve brings divided by market_share "
         "(bass_reach), so p and q set when members arrive and market_share how many"
     )
-    return Priors(params, fixed, bursts, m, notes, max(1, founders), scale, (p, q, days))
+    posts = tuple(int(v) for v in s.get("founders_posts") or ())
+    if founders > 0 and sum(posts) > 0:
+        notes.append(
+            "the core writes in the proportions the log shows (community.founder_weights: each "
+            f"founder's contributions; the most {posts[0]:,}, the median {int(np.median(posts)):,})"
+        )
+    else:
+        posts = ()
+    return Priors(params, fixed, bursts, m, notes, max(1, founders), scale, (p, q, days), posts)
+
+
+def founder_weights(posts: tuple[int, ...], count: int) -> list[float]:
+    """``count`` founders' writing weights from the log's founders' contributions ``posts`` (most
+    first): the counts over their mean, 4 significant digits; a community simulated at another
+    scale takes evenly spaced quantiles of them, so that the shares stay the log's.
+
+    >>> founder_weights((6, 3, 2, 1), 4)
+    [2.0, 1.0, 0.6667, 0.3333]
+    >>> founder_weights((6, 3, 2, 1), 2)
+    [1.5, 0.5]
+    """
+    counts = np.asarray(posts, np.float64)
+    if count != counts.size:  # the quantiles at the middle of each of ``count`` equal parts
+        where = (np.arange(count) + 0.5) / count * counts.size - 0.5
+        counts = np.interp(where, np.arange(counts.size), counts)
+    weights = counts / counts.mean()
+    return [float(f"{w:.4g}") for w in weights]
 
 
 def bass_reach(p: float, q: float, days: float) -> float:
@@ -571,7 +600,10 @@ def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool
             # founders for the log's 40, of whom 38 wrote, the market exhausted by word of mouth);
             # the core starts a thread on day 1 (since version 22), as the log's founders are
             # those it shows writing at its start
-            changes["behaviour.founder_core"] = max(1, round(priors.founders * scale))
+            core = max(1, round(priors.founders * scale))
+            changes["behaviour.founder_core"] = core
+            if priors.founders_posts:  # ... writing in the log's proportions (Rules)
+                changes["community.founder_weights"] = founder_weights(priors.founders_posts, core)
     post, reply = values.get("mix.post_scale"), values.get("mix.reply_scale")
     spread, tail = values.get("mix.spread"), values.get("mix.tail")
     if any(value is not None for value in (post, reply, spread, tail)):

@@ -72,6 +72,7 @@ class Section(BaseModel):
 
 
 Weight = Annotated[float, Field(gt=0, le=1_000_000)]
+Amount = Annotated[float, Field(ge=0, le=1_000_000_000)]
 
 
 class Community(Section):
@@ -94,6 +95,14 @@ class Community(Section):
         max_length=64,
         description="relative popularity of each topic, one positive weight per topic; "
         "empty: a gentle Zipf curve (some topics draw more members than others)",
+    )
+    founder_weights: list[Amount] = Field(
+        list(_RULES.founder_weights),
+        max_length=100_000,
+        description="how much each of the first founders writes relative to the others, one "
+        "weight per founder (e.g. each one's contributions in a log): they visit with the member "
+        "mix's mean probability and write its mean threads and replies per visit times their "
+        "weight over the weights' mean; empty: drawn from the member mix like everyone's",
     )
 
 
@@ -271,11 +280,15 @@ class Scenario(Section):
 
     @model_serializer(mode="wrap")
     def _without_absent_groups(self, handler):
-        """``groups`` left out (null) is not written: a scenario without groups dumps, stores and
-        keys its runs exactly as before the section existed."""
+        """``groups`` left out (null) and ``community.founder_weights`` left empty are not
+        written: a scenario without them dumps, stores and keys its runs exactly as before the
+        fields existed."""
         data = handler(self)
         if isinstance(data, dict) and data.get("groups", 0) is None:
             del data["groups"]
+        community = data.get("community") if isinstance(data, dict) else None
+        if isinstance(community, dict) and community.get("founder_weights", 0) == []:
+            del community["founder_weights"]
         return data
 
     @model_validator(mode="after")
@@ -290,6 +303,19 @@ class Scenario(Section):
                     "community.topic_popularity",
                     weights,
                     f"must have one weight per topic ({topics}, community.topics) or be empty",
+                )
+            )
+        founder_weights = self.community.founder_weights
+        if founder_weights and not any(founder_weights):
+            problems.append(
+                ("community.founder_weights", founder_weights, "at least one must be above 0")
+            )
+        if len(founder_weights) > self.community.members:
+            problems.append(
+                (
+                    "community.founder_weights",
+                    f"{len(founder_weights)} weights",
+                    f"at most one per founder ({self.community.members}, community.members)",
                 )
             )
         seen = set()
@@ -407,6 +433,7 @@ class Scenario(Section):
         return {
             "n_topics": "community.topics",
             "topic_popularity": "community.topic_popularity",
+            "founder_weights": "community.founder_weights",
             "member_mix": "member_mix",
             "platform": "platform",
             **{name: f"behaviour.{name}" for name in Behaviour.model_fields},
@@ -416,6 +443,7 @@ class Scenario(Section):
         return Rules(
             n_topics=self.community.topics,
             topic_popularity=tuple(self.community.topic_popularity),
+            founder_weights=tuple(self.community.founder_weights),
             member_mix=tuple(Segment(**segment.model_dump()) for segment in self.member_mix),
             platform=Platform(**self.platform.model_dump()),
             **self.behaviour.model_dump(),
