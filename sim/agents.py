@@ -221,17 +221,18 @@ DEFAULT_PLATFORM = Platform()
 class Rules:
     """The behavioural parameters shared by every member (validated at the scenario boundary).
 
-    Every field but the first five is a parameter declared once here, with its meaning, unit and
+    Every field but the first six is a parameter declared once here, with its meaning, unit and
     bounds (``parameter``); the scenario's ``behaviour`` section (``sim.config.Behaviour``) is
     derived from these declarations, under the same names. ``n_topics``, ``topic_popularity``,
-    ``founder_weights`` and ``member_mix`` are set by the scenario's ``community`` and
-    ``member_mix`` sections, ``platform`` by its ``platform`` section."""
+    ``founder_weights``, ``founder_visits`` and ``member_mix`` are set by the scenario's
+    ``community`` and ``member_mix`` sections, ``platform`` by its ``platform`` section."""
 
     n_topics: int = 8
     topic_popularity: tuple[float, ...] = ()
-    # how much each of the first founders writes, relative to the others (``Population.add``):
-    # empty, the founders' rates are drawn from the member mix like everyone's
+    # how much each of the first founders writes, and how often each visits, relative to the
+    # others (``Population._weigh_founders``): empty, drawn from the member mix like everyone's
     founder_weights: tuple[float, ...] = ()
+    founder_visits: tuple[float, ...] = ()
     member_mix: tuple[Segment, ...] = DEFAULT_MIX
     platform: Platform = DEFAULT_PLATFORM  # the scenario's ``platform`` (sim.world.platform)
     # motivation (Deci, Koestner & Ryan 1999)
@@ -1233,26 +1234,35 @@ class Population:
 
     def _weigh_founders(self, start: int, stop: int) -> None:
         """The founders in ``start:stop`` write in the proportions of ``Rules.founder_weights``
-        instead of their drawn propensities: each visits with the member mix's mean visiting
-        probability and writes the mix's mean threads and replies per visit times its weight
-        (the weights divided by their mean), so that the founders' expected contributions are
-        the log's shares of them and their mean what drawn founders' would be. Their segment,
-        motivation and the rest of their traits stay drawn, and the propensities are divided by
-        what the drawn intrinsic motivation adds to today's rates (``_thread_rate``: 2 x
-        intrinsic x (0.3 + interest), interest 0.4 + 0.4 x intrinsic at joining;
-        ``_reply_rate``: 2 x intrinsic) over what the mix's mean motivation adds, so that a
-        founder's writing at the start follows its weight, not its motivation's draw.
+        instead of their drawn propensities, and visit in those of ``Rules.founder_visits``:
+        each visits with the member mix's mean visiting probability times its visiting weight
+        (over the weights' mean; all alike without them), at most 1, and writes per visit the
+        mix's mean threads and replies times its writing weight (over their mean) divided by its
+        visiting probability's share of the mix's mean, so that the founders' expected
+        contributions are the log's shares of them and their mean what drawn founders' would be.
+        Their segment, motivation and the rest of their traits stay drawn, and the propensities
+        are divided by what the drawn intrinsic motivation adds to today's rates
+        (``_thread_rate``: 2 x intrinsic x (0.3 + interest), interest 0.4 + 0.4 x intrinsic at
+        joining; ``_reply_rate``: 2 x intrinsic) over what the mix's mean motivation adds, so
+        that a founder's writing at the start follows its weight, not its motivation's draw.
 
-        Why: a log shows how much each founder wrote. Drawn from the mix, which founder writes
-        most, and how much, is left to chance: in a small community it carries the volume (one of
-        attrs' 14 founders wrote 1,321 of its 2,199 contributions from 2022), so the runs of one
-        calibrated scenario wrote 5.3 to 46 contributions a week against the log's 9.0 (issue
-        15, version 27). Initialising agents from the micro data a population is observed in is
-        the data-driven practice of Hassan, Pavon & Gilbert (2008), "Injecting data into
-        simulation: can agent-based modelling learn from microsimulation?" (World Congress on
-        Social Simulation); the weights are the log's counts, each founder's maximum-likelihood
-        rate up to a common factor (that factor stays fitted: ``founder_activity``)."""
-        mix = self.rules.member_mix
+        Why: a log shows how much each founder wrote, and on how many days. Drawn from the mix,
+        which founder writes most, and how much, is left to chance: in a small community it
+        carries the volume (one of attrs' 14 founders wrote 1,321 of its 2,199 contributions
+        from 2022), so the runs of one calibrated scenario wrote 5.3 to 46 contributions a week
+        against the log's 9.0 (issue 15, version 27). And visits, which keep a member (no visit
+        for ``inactivity_limit`` days and it leaves), are where a member's writing shows: that
+        founder wrote on 310 of the log's 1,679 days, the next on 41; at the mix's mean
+        visiting it left by inactivity after 425 to 774 days. A contributions-only log's days
+        with a contribution are the only trace of a member's visits, so the visiting weights
+        are those days (an assumption: visits in proportion to them). Initialising agents from
+        the micro data a population is observed in is the data-driven practice of Hassan, Pavon
+        & Gilbert (2008), "Injecting data into simulation: can agent-based modelling learn from
+        microsimulation?" (World Congress on Social Simulation); the weights are the log's
+        counts, each founder's maximum-likelihood rate up to a common factor (that factor stays
+        fitted: ``founder_activity``)."""
+        r = self.rules
+        mix = r.member_mix
         share = np.array([m.share for m in mix], np.float64)
         share /= share.sum()
         # a segment's mean propensity factor: the log-normal's exp(spread^2 / 2) times the
@@ -1261,8 +1271,14 @@ class Population:
         mean_post = float(np.sum(share * [m.post for m in mix] * drawn))
         mean_reply = float(np.sum(share * [m.reply for m in mix] * drawn))
         mean_visit = float(np.sum(share * [m.visit for m in mix]))
-        weights = np.asarray(self.rules.founder_weights, np.float64)
-        weights = weights[: stop - start] / weights.mean()
+        k = stop - start
+        weights = np.asarray(r.founder_weights, np.float64)
+        weights = weights[:k] / weights.mean()
+        visiting = np.ones(k)
+        if r.founder_visits:
+            visiting = np.asarray(r.founder_visits, np.float64)
+            visiting = visiting[:k] / visiting.mean()
+        visit = np.clip(mean_visit * visiting, 0.01, 1.0)
         rows = slice(start, stop)
 
         def thread_factor(intrinsic):  # _thread_rate's motivation terms at joining
@@ -1270,11 +1286,12 @@ class Population:
 
         intrinsic = self.intrinsic[rows].astype(np.float64)
         typical = float(np.sum(share * [m.intrinsic for m in mix]))
+        per_visit = weights * mean_visit / visit
         threads = thread_factor(typical) / thread_factor(intrinsic)
         replies = typical / intrinsic
-        self.visit_base[rows] = np.float32(mean_visit)
-        self.post_base[rows] = (mean_post * weights * threads).astype(np.float32)
-        self.reply_base[rows] = (mean_reply * weights * replies).astype(np.float32)
+        self.visit_base[rows] = visit.astype(np.float32)
+        self.post_base[rows] = (mean_post * per_visit * threads).astype(np.float32)
+        self.reply_base[rows] = (mean_reply * per_visit * replies).astype(np.float32)
 
     def _draw_preferences(self, start: int, stop: int, favourites: np.ndarray) -> np.ndarray:
         """Topic interest: a few favourite topics (weighted by popularity) valued highly, the rest low."""

@@ -11,6 +11,7 @@ within a factor ``POST_FACTOR`` of the truth (a loose bound: 36 runs).
 
 from __future__ import annotations
 
+import argparse
 import math
 import shutil
 
@@ -846,3 +847,17 @@ def test_a_posterior_resting_on_a_few_particles_is_warned_about():
     assert "--particles" in warning and "--seed" in warning
     assert weight_warnings({"distinct": 12, "population": 32}) == []
     assert weight_warnings({"accepted": 16}) == []  # a table from before the column
+
+
+def test_the_cli_defaults_are_the_calibrations():
+    """``commsim calibrate`` states its defaults as literals (the parser loads no model code,
+    so ``commsim --help`` stays fast); they must be the ones ``calibrate`` declares."""
+    from sim.calibration.fit import PILOT_RUNS, REPLICATIONS, TOP
+    from sim.cli.core import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    calibrate = commands.choices["calibrate"]
+    assert calibrate.get_default("top") == TOP
+    assert calibrate.get_default("replicate") == REPLICATIONS
+    assert calibrate.get_default("pilot") == PILOT_RUNS

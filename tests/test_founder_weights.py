@@ -1,7 +1,8 @@
-"""Founders as the log shows them (``Rules.founder_weights``, ``community.founder_weights``): the
-first founders write in the proportions given (a log's counts of each founder's contributions)
-instead of drawn ones (Hassan, Pavon & Gilbert 2008); calibration takes them from the log
-(``sim.calibration.fit.founder_weights``). Empty by default: the founders are drawn."""
+"""Founders as the log shows them (``Rules.founder_weights`` and ``founder_visits``, in
+``community``): the first founders write and visit in the proportions given (a log's counts of
+each founder's contributions and days with one) instead of drawn ones (Hassan, Pavon & Gilbert
+2008); calibration takes them from the log (``sim.calibration.fit.founder_weights``). Empty by
+default: the founders are drawn."""
 
 import numpy as np
 import pytest
@@ -16,10 +17,13 @@ from tests.scenario_helpers import CONTRIBUTIONS, writing_scenario
 
 DAYS = 120
 WEIGHTS = [40.0, 8.0, 4.0, 2.0, 1.0, 1.0, 1.0, 1.0]
+VISITS = [20.0, 4.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0]
 
 
-def _population(weights, seed=5, members=60):
+def _population(weights, seed=5, members=60, visits=None):
     changes = {"community.founder_weights": weights} if weights else {}
+    if visits:
+        changes["community.founder_visits"] = visits
     scenario = writing_scenario(members, DAYS, 3, changes)
     return CommunityModel(**scenario.model_kwargs(), rng=seed)
 
@@ -32,7 +36,23 @@ def _thread_factor(intrinsic):
 
 
 def test_off_by_default():
-    assert Rules().founder_weights == ()
+    assert Rules().founder_weights == () and Rules().founder_visits == ()
+
+
+def test_the_visiting_weights_share_out_visits_not_writing():
+    """With visiting weights each weighted founder visits with the mix's mean probability times
+    its weight over their mean (at most 1), and writes per visit so much less or more that its
+    expected writing (visits times rates) is what the writing weights alone give."""
+    alone = _population(WEIGHTS).population
+    both = _population(WEIGHTS, visits=VISITS).population
+    k = len(WEIGHTS)
+    mean_visit = alone.view("visit_base")[0]
+    expected = np.minimum(mean_visit * np.array(VISITS) / np.mean(VISITS), 1.0)
+    np.testing.assert_allclose(both.view("visit_base")[:k], expected, rtol=1e-6)
+    assert both.view("visit_base")[0] > 2 * both.view("visit_base")[4]
+    for rate in ("post_base", "reply_base"):
+        writing = both.view(rate)[:k] * both.view("visit_base")[:k]
+        np.testing.assert_allclose(writing, alone.view(rate)[:k] * mean_visit, rtol=1e-5)
 
 
 def test_the_weighted_founders_start_in_the_given_proportions():
@@ -99,15 +119,28 @@ def test_bad_weights_name_the_field(weights, message):
     assert "community.founder_weights" in str(caught.value) and message in str(caught.value)
 
 
-def test_a_log_gives_each_founders_contributions_most_first_and_a_run_does_not():
-    """Members 1 and 2 are founders (a join row on day 0; none), member 3 a newcomer."""
-    member = np.array([1, 1, 1, 2, 3, 3, 1], np.uint64)
-    day = np.array([0, 3, 20, 2, 10, 11, 30])
-    action = np.array([0, 2, 3, 3, 0, 2, 2], np.int8)  # join, post, reply
+@pytest.mark.parametrize(
+    "visits, message",
+    [([1.0, 2.0], "one weight per founder_weights item"), ([0.0] * 8, "at least one")],
+)
+def test_bad_visiting_weights_name_the_field(visits, message):
+    with pytest.raises(ScenarioError) as caught:
+        _population(WEIGHTS, visits=visits)
+    assert "community.founder_visits" in str(caught.value) and message in str(caught.value)
+
+
+def test_a_log_gives_each_founders_contributions_and_days_most_first_and_a_run_does_not():
+    """Members 1 and 2 are founders (a join row on day 0; none), member 3 a newcomer; member 2
+    writes twice on day 2 (one day), member 1 three times on three days."""
+    member = np.array([1, 1, 1, 2, 2, 3, 3, 1], np.uint64)
+    day = np.array([0, 3, 20, 2, 2, 10, 11, 30])
+    action = np.array([0, 2, 3, 3, 3, 0, 2, 2], np.int8)  # join, post, reply
     stats = ActivityStats(Observation(founder_days=7))
     stats.add(member, day, action)
-    assert stats.finish().scalars["founders_posts"] == [3, 1]
-    assert "founders_posts" not in stats.finish(days=40).scalars
+    scalars = stats.finish().scalars
+    assert scalars["founders_posts"] == [3, 2] and scalars["founders_days"] == [3, 1]
+    simulated = stats.finish(days=40).scalars
+    assert "founders_posts" not in simulated and "founders_days" not in simulated
 
 
 def test_calibration_gives_the_core_the_logs_proportions():
@@ -116,16 +149,17 @@ def test_calibration_gives_the_core_the_logs_proportions():
     simulated at a smaller scale, and the scenario runs."""
     model = _population([])
     observed = simulated_stats(model, DAYS, CONTRIBUTIONS).finish()
-    posts = [12, 6, 3, 3, 0]
-    observed.scalars.update(founders=5, founders_posts=posts)
+    posts, active = [12, 6, 3, 3, 0], [4, 4, 1, 1, 0]
+    observed.scalars.update(founders=5, founders_posts=posts, founders_days=active)
     base = writing_scenario(60, DAYS, 3, {}).model_dump(mode="json")
     priors = derive_priors(observed, base)
-    assert priors.founders_posts == tuple(posts)
+    assert priors.founders_posts == tuple(posts) and priors.founders_days == tuple(active)
     middle = {p.path: (p.value(0.5), p.integer) for p in priors.parameters}
     values = {path: round(value) if whole else value for path, (value, whole) in middle.items()}
     changes = scenario_changes(values, base, priors)
     assert changes["behaviour.founder_core"] == 5
     assert changes["community.founder_weights"] == [2.5, 1.25, 0.625, 0.625, 0.0]
+    assert changes["community.founder_visits"] == [2.0, 2.0, 0.5, 0.5, 0.0]
     # at half the scale: the quantiles at the middle of each half (7.5 and 2.25 over their mean)
     assert founder_weights(tuple(posts), 2) == [1.538, 0.4615]
     validate_scenario(apply_overrides(base, changes), "(test)")

@@ -137,6 +137,7 @@ def test_each_rules_field_takes_the_value_at_its_path():
             "topics": 5,
             "topic_popularity": [5.0, 4.0, 3.0, 2.0, 1.0],
             "founder_weights": [3.0, 0.0, 1.0],
+            "founder_visits": [2.0, 1.0, 1.0],
         },
         "member_mix": [{"name": "only", "share": 2.0, **segment, "favourite_topics": 4}],
         "behaviour": behaviour,
@@ -147,7 +148,7 @@ def test_each_rules_field_takes_the_value_at_its_path():
         expected = _get(dumped, path)
         if field == "member_mix":
             expected = tuple(Segment(**s) for s in expected)
-        elif field in ("topic_popularity", "founder_weights"):
+        elif field in ("topic_popularity", "founder_weights", "founder_visits"):
             expected = tuple(expected)
         elif field == "platform":
             expected = Platform(**expected)
@@ -234,6 +235,7 @@ def test_behaviour_and_member_mix_are_derived_from_the_parameters():
         "n_topics",
         "topic_popularity",
         "founder_weights",
+        "founder_visits",
         "member_mix",
         "platform",
     }

@@ -164,8 +164,9 @@ class Observed:
 
     ``daily``: one row per day 0..last with joins, dau, threads, replies, reactions;
     ``scalars``: retention_1/7/30/90 (and retention_<age>_eligible, the newcomers each is a
-    share of), posts_gini, top1_post_share, founders_post_share, founders_posts (a log's only:
-    each founder's contributions, most first), first_post_reply_share, posts_share_<bin> (the
+    share of), posts_gini, top1_post_share, founders_post_share, founders_posts and founders_days (a
+    log's only: each founder's contributions and days with one, most contributions first),
+    first_post_reply_share, posts_share_<bin> (the
     posts-per-member distribution), members, founders, newcomers, first_posts and last_day;
     ``cohorts``: retention per weekly join cohort."""
 
@@ -353,6 +354,8 @@ class ActivityStats:
             *self._thread_replies(origin),
             last,
         )
+        # a log's founders: each one's days with a contribution (Rules.founder_visits)
+        contrib_days = np.bincount(contrib >> DAY_BITS, minlength=n)[:n] if days is None else None
         del contrib
         for column, values in metrics.pop("daily").items():
             daily[column] = values
@@ -380,9 +383,11 @@ class ActivityStats:
         }
         if self._hours.any():
             scalars["contributions_by_hour"] = [int(v) for v in self._hours]
-        if days is None:  # a log: each founder's contributions (Rules.founder_weights)
+        if days is None:  # a log: each founder's contributions and days with one, most first
             posts = self._posts[:n][~newcomer]
-            scalars["founders_posts"] = [int(v) for v in np.sort(posts)[::-1]]
+            order = np.argsort(-posts, kind="stable")
+            scalars["founders_posts"] = [int(v) for v in posts[order]]
+            scalars["founders_days"] = [int(v) for v in contrib_days[~newcomer][order]]
         cohorts = self._cohorts(join_day, newcomer, act_member, act_day, last)
         return Observed(daily, scalars, cohorts)
 

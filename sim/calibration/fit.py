@@ -403,8 +403,9 @@ class Priors:
     founders: int = 1
     scale: float = 1.0  # particles simulate the community scaled by this (large logs)
     bass: tuple[float, float, int] | None = None  # the log's fitted (p, q) and its days
-    # each of the log's founders' contributions, most first (``founder_weights``)
+    # each of the log's founders' contributions, most first, and days with one (``founder_weights``)
     founders_posts: tuple[int, ...] = ()
+    founders_days: tuple[int, ...] = ()
 
 
 def derive_priors(observed: Observed, base: dict) -> Priors:
@@ -547,20 +548,26 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         "(bass_reach), so p and q set when members arrive and market_share how many"
     )
     posts = tuple(int(v) for v in s.get("founders_posts") or ())
-    if founders > 0 and sum(posts) > 0:
+    active = tuple(int(v) for v in s.get("founders_days") or ())
+    if founders > 0 and sum(posts) > 0 and len(active) == len(posts):
         notes.append(
-            "the core writes in the proportions the log shows (community.founder_weights: each "
-            f"founder's contributions; the most {posts[0]:,}, the median {int(np.median(posts)):,})"
+            "the core writes and visits in the proportions the log shows (community."
+            "founder_weights: each founder's contributions, the most "
+            f"{posts[0]:,}, the median {int(np.median(posts)):,}; community.founder_visits: "
+            f"each one's days with a contribution, the most {max(active):,})"
         )
     else:
-        posts = ()
-    return Priors(params, fixed, bursts, m, notes, max(1, founders), scale, (p, q, days), posts)
+        posts, active = (), ()
+    return Priors(
+        params, fixed, bursts, m, notes, max(1, founders), scale, (p, q, days), posts, active
+    )
 
 
 def founder_weights(posts: tuple[int, ...], count: int) -> list[float]:
-    """``count`` founders' writing weights from the log's founders' contributions ``posts`` (most
-    first): the counts over their mean, 4 significant digits; a community simulated at another
-    scale takes evenly spaced quantiles of them, so that the shares stay the log's.
+    """``count`` founders' weights from the log's founders' counts ``posts`` (contributions, most
+    first, or days with one in the same order): the counts over their mean, 4 significant
+    digits; a community simulated at another scale takes evenly spaced quantiles of them, so that
+    the shares stay the log's.
 
     >>> founder_weights((6, 3, 2, 1), 4)
     [2.0, 1.0, 0.6667, 0.3333]
@@ -602,8 +609,9 @@ def scenario_changes(values: dict, base: dict, priors: Priors | None, full: bool
             # those it shows writing at its start
             core = max(1, round(priors.founders * scale))
             changes["behaviour.founder_core"] = core
-            if priors.founders_posts:  # ... writing in the log's proportions (Rules)
+            if priors.founders_posts:  # ... writing and visiting in the log's proportions
                 changes["community.founder_weights"] = founder_weights(priors.founders_posts, core)
+                changes["community.founder_visits"] = founder_weights(priors.founders_days, core)
     post, reply = values.get("mix.post_scale"), values.get("mix.reply_scale")
     spread, tail = values.get("mix.spread"), values.get("mix.tail")
     if any(value is not None for value in (post, reply, spread, tail)):

@@ -104,6 +104,15 @@ class Community(Section):
         "mix's mean probability and write its mean threads and replies per visit times their "
         "weight over the weights' mean; empty: drawn from the member mix like everyone's",
     )
+    founder_visits: list[Amount] = Field(
+        list(_RULES.founder_visits),
+        max_length=100_000,
+        description="how often each of the first founders visits relative to the others, one "
+        "weight per weighted founder (e.g. each one's days with a contribution in a log): the "
+        "member mix's mean visiting probability times the weight over the weights' mean, at most "
+        "1, their writing per visit scaled so that founder_weights still sets what each writes; "
+        "empty: every weighted founder at the mean",
+    )
 
 
 class Arrivals(Section):
@@ -280,15 +289,16 @@ class Scenario(Section):
 
     @model_serializer(mode="wrap")
     def _without_absent_groups(self, handler):
-        """``groups`` left out (null) and ``community.founder_weights`` left empty are not
-        written: a scenario without them dumps, stores and keys its runs exactly as before the
-        fields existed."""
+        """``groups`` left out (null) and ``community.founder_weights`` and
+        ``founder_visits`` left empty are not written: a scenario without them dumps, stores and
+        keys its runs exactly as before the fields existed."""
         data = handler(self)
         if isinstance(data, dict) and data.get("groups", 0) is None:
             del data["groups"]
         community = data.get("community") if isinstance(data, dict) else None
-        if isinstance(community, dict) and community.get("founder_weights", 0) == []:
-            del community["founder_weights"]
+        for unset in ("founder_weights", "founder_visits"):
+            if isinstance(community, dict) and community.get(unset, 0) == []:
+                del community[unset]
         return data
 
     @model_validator(mode="after")
@@ -309,6 +319,20 @@ class Scenario(Section):
         if founder_weights and not any(founder_weights):
             problems.append(
                 ("community.founder_weights", founder_weights, "at least one must be above 0")
+            )
+        founder_visits = self.community.founder_visits
+        if founder_visits and len(founder_visits) != len(founder_weights):
+            problems.append(
+                (
+                    "community.founder_visits",
+                    f"{len(founder_visits)} weights",
+                    f"must have one weight per founder_weights item ({len(founder_weights)}) "
+                    "or be empty",
+                )
+            )
+        if founder_visits and not any(founder_visits):
+            problems.append(
+                ("community.founder_visits", founder_visits, "at least one must be above 0")
             )
         if len(founder_weights) > self.community.members:
             problems.append(
@@ -434,6 +458,7 @@ class Scenario(Section):
             "n_topics": "community.topics",
             "topic_popularity": "community.topic_popularity",
             "founder_weights": "community.founder_weights",
+            "founder_visits": "community.founder_visits",
             "member_mix": "member_mix",
             "platform": "platform",
             **{name: f"behaviour.{name}" for name in Behaviour.model_fields},
@@ -444,6 +469,7 @@ class Scenario(Section):
             n_topics=self.community.topics,
             topic_popularity=tuple(self.community.topic_popularity),
             founder_weights=tuple(self.community.founder_weights),
+            founder_visits=tuple(self.community.founder_visits),
             member_mix=tuple(Segment(**segment.model_dump()) for segment in self.member_mix),
             platform=Platform(**self.platform.model_dump()),
             **self.behaviour.model_dump(),
