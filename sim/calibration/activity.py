@@ -164,11 +164,10 @@ class Observed:
 
     ``daily``: one row per day 0..last with joins, dau, threads, replies, reactions;
     ``scalars``: retention_1/7/30/90 (and retention_<age>_eligible, the newcomers each is a
-    share of), posts_gini, top1_post_share, founders_post_share, founders_posts and founders_days (a
-    log's only: each founder's contributions and days with one, most contributions first),
-    first_post_reply_share, posts_share_<bin> (the
-    posts-per-member distribution), members, founders, newcomers, first_posts and last_day;
-    ``cohorts``: retention per weekly join cohort."""
+    share of), posts_gini, top1_post_share, founders_post_share, founders_posts and founders_days
+    (a log's only: each founder's contributions and days with one, most contributions first),
+    first_post_reply_share, posts_share_<bin> (the posts-per-member distribution), members,
+    founders, newcomers, first_posts and last_day; ``cohorts``: retention per weekly join cohort."""
 
     daily: pd.DataFrame
     scalars: dict

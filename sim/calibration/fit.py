@@ -136,8 +136,8 @@ from sim.world.metrics import REPORTED_AGES
 # 24: the propensities' power-law tail fitted, ``TAIL``; 25: a steady candidate is calibrated
 # before a closer one whose seeds fizzle and ignite, ``choose_candidate``; 26: the drive
 # ceiling's prior ends at twice the reply effect's size, ``DRIVE_MAX``; 27: the candidates are
-# replicated on eight more seeds, not three, ``REPLICATIONS``; 28: the core writes in the
-# proportions of the log's founders' contributions, ``founder_weights``)
+# replicated on eight more seeds, not three, ``REPLICATIONS``; 28: the core writes and visits in
+# the proportions of the log's founders' contributions and days with one, ``founder_weights``)
 CALIBRATION_VERSION = "28"
 CURVES = {
     "joins": "joins per week",

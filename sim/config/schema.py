@@ -101,8 +101,9 @@ class Community(Section):
         max_length=100_000,
         description="how much each of the first founders writes relative to the others, one "
         "weight per founder (e.g. each one's contributions in a log): they visit with the member "
-        "mix's mean probability and write its mean threads and replies per visit times their "
-        "weight over the weights' mean; empty: drawn from the member mix like everyone's",
+        "mix's mean probability (or as founder_visits says) and write its mean threads and "
+        "replies per visit times their weight over the weights' mean; empty: drawn from the "
+        "member mix like everyone's",
     )
     founder_visits: list[Amount] = Field(
         list(_RULES.founder_visits),
