@@ -79,3 +79,31 @@ def test_trace_follows_the_heaviest_founder_and_tells_inactivity_from_quitting()
     assert min(quitting["leave_day"]) >= 0 and set(quitting["how"]) == {"quit"}
     first, last = quitting["rows"][0], quitting["rows"][-1]
     assert first["day"] == 0 and last["day"] == 99 and last["alive"] == [0, 0, 0]
+
+
+def test_the_heaviest_founders_visits_are_weighed_as_update_states_weighs_them():
+    """Every visit of the heaviest founder is counted in one period, and with the benefits'
+    weights at 0 each period's terms are 0 and its target loyalty at most expit(-aspiration /
+    temperature), the target of a visit that gives nothing."""
+    script = _script()
+    base = {"community.members": 4, "community.founder_weights": [20, 1, 1, 1], "run.days": 90}
+    plain = script.trace(None, 2, every=30, top=2, overrides=base)
+    assert [p["from"] for p in plain["benefits"]] == [0, 30, 60]
+    assert sum(p["visits"] for p in plain["benefits"]) == plain["visits"] > 0
+    visited = [p for p in plain["benefits"] if p["visits"]]
+    assert any(p["bond"] > 0 or p["information"] > 0 for p in visited)
+    assert all(0 < p["target"] < 1 for p in visited)
+    weightless = {
+        **base,
+        "behaviour.info_weight": 0.0,
+        "behaviour.bond_weight": 0.0,
+        "behaviour.fun_weight": 0.0,
+    }
+    got = script.trace(None, 2, every=30, top=2, overrides=weightless)
+    rules = script.load_scenario(None, weightless).rules()
+    ceiling = float(script.expit(-rules.aspiration / rules.temperature))
+    visited = [p for p in got["benefits"] if p["visits"]]
+    assert visited
+    for period in visited:
+        assert period["information"] == period["bond"] == period["fun"] == 0
+        assert period["target"] <= round(ceiling, 3)

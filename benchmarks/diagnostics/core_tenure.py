@@ -4,9 +4,10 @@ Two views. ``spans``: the top contributors of an activity log (a real export, or
 ``commsim export-log``), each with its contributions and the days of its first and last, counted
 from the log's first contribution; given a ``benchmarks/realdata_calibrate.py`` folder and
 export names, the log's and its four runs' side by side. ``trace``: one run of a scenario (a
-``calibrated.yaml``), its heaviest founders' loyalty, posts and presence every ``--every`` days,
-and when and how each left (``inactive``: no visit for ``inactivity_limit`` days; ``quit``: the
-loyalty hazard or a competitor's lure).
+``calibrated.yaml``), its heaviest founders' loyalty, interest (both scale its visits), posts
+and presence every ``--every`` days, when and how each left (``inactive``: no visit for
+``inactivity_limit`` days; ``quit``: the loyalty hazard or a competitor's lure), and what the
+heaviest one's visits gave it, as ``Population.update_states`` weighs it.
 
     .venv/bin/python benchmarks/diagnostics/core_tenure.py spans results/rd28 attrs click
     .venv/bin/python benchmarks/diagnostics/core_tenure.py trace \\
@@ -15,8 +16,10 @@ loyalty hazard or a competitor's lure).
 At calibration 28 the second view shows why the first fails: a founder weighted to visit every
 day still sees its loyalty sink, and visits follow loyalty. On seed 1 of click's fit its loyalty
 fell from 0.59 to 0.10 in 600 days, 129 contributions made, and it left by inactivity on day
-600; on conlang.meta's, to 0.10 with 18 made, and it quit on day 646 (momentum's commitment,
-0.1 + 0.9 x 18 / (18 + 128), under the quit threshold, 0.27).
+600: after its first 100 days its visits gave it a target loyalty of 0.054 to 0.078 (means per
+100 days; what it read and the replies it got weighed next to nothing against the aspiration).
+On conlang.meta's its loyalty fell to 0.10 with 18 made, and it quit on day 646 (momentum's
+commitment, 0.1 + 0.9 x 18 / (18 + 128), under the quit threshold, 0.27).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from sim.config.loading import load_scenario
 from sim.model import CommunityModel
@@ -56,20 +60,43 @@ def trace(
     scenario_path: Path | None, seed: int, every: int = 100, top: int = 5, overrides=None
 ) -> dict:
     """Run the scenario (``None``: the default; ``overrides`` as ``load_scenario`` takes them)
-    on ``seed`` and follow its ``top`` founders by writing rate (``post_base + reply_base``):
-    their loyalty, posts and presence every ``every`` days, and each one's leaving day and how
-    (``inactive``, ``quit``, ``staying``)."""
+    on ``seed`` and follow its ``top`` founders by expected writing at the start (threads and
+    replies per visit times the visiting probability: a weighted founder who visits seldom
+    writes more per visit): their loyalty, interest, posts and presence every ``every`` days,
+    and each one's leaving day and how (``inactive``, ``quit``, ``staying``). ``benefits``: for
+    the heaviest, per ``every`` days, its visits and the means over them of what
+    ``Population.update_states`` weighs (see ``_weighed``)."""
     scenario = load_scenario(scenario_path, overrides)
     model = CommunityModel(**scenario.model_kwargs(), rng=seed)
     pop = model.population
     founders = np.flatnonzero(pop.view("is_founder"))
-    rate = pop.view("post_base")[founders] + pop.view("reply_base")[founders]
+    per_visit = pop.view("post_base")[founders] + pop.view("reply_base")[founders]
+    rate = per_visit * pop.view("visit_base")[founders]
     followed = founders[np.argsort(-rate, kind="stable")][:top]
     limit = model.rules.inactivity_limit
-    days, rows = scenario.run.days, []
+    days, rows, benefits, weighed = scenario.run.days, [], [], []
     how = ["staying"] * followed.size
+    heaviest = followed[0]
+    visits, reactions = int(pop.visits[heaviest]), int(pop.reactions_received[heaviest])
     for day in range(days):
         model.step()
+        if pop.visits[heaviest] > visits:  # it visited today: what did the visit give it?
+            got = int(pop.reactions_received[heaviest]) - reactions
+            weighed.append(_weighed(pop, model.rules, heaviest, got))
+        visits, reactions = int(pop.visits[heaviest]), int(pop.reactions_received[heaviest])
+        if (day + 1) % every == 0 or day == days - 1:
+            terms = np.array(weighed).reshape(-1, 5)
+            means = terms.mean(axis=0) if len(weighed) else np.full(5, np.nan)
+            names = ("information", "bond", "fun", "cost", "target")
+            period = {"from": benefits[-1]["to"] + 1 if benefits else 0, "to": day}
+            benefits.append(
+                {
+                    **period,
+                    "visits": len(weighed),
+                    **dict(zip(names, means.round(3).tolist(), strict=True)),
+                }
+            )
+            weighed = []
         left = np.flatnonzero(pop.leave_day[followed] == day)
         for k in left:  # read before a later visit could change last_active_day (none can: gone)
             idle = day - int(pop.last_active_day[followed[k]])
@@ -81,6 +108,7 @@ def trace(
                 {
                     "day": day,
                     "loyalty": np.round(pop.loyalty[followed].astype(float), 3).tolist(),
+                    "interest": np.round(pop.interest[followed].astype(float), 3).tolist(),
                     "posts": pop.posts[followed].tolist(),
                     "alive": pop.alive[followed].astype(int).tolist(),
                     "members": int(here.size),
@@ -93,7 +121,25 @@ def trace(
         "rows": rows,
         "leave_day": pop.leave_day[followed].tolist(),
         "how": how,
+        "benefits": benefits,
+        "visits": int(pop.visits[heaviest]),
     }
+
+
+def _weighed(pop, rules, slot: int, reactions: int) -> tuple[float, ...]:
+    """What a visit today gave member ``slot``, as ``Population.update_states`` weighs it: the
+    information term (``info_weight`` x need x information read), the bond term (``bond_weight``
+    x the bond from ties and replies), the fun term (``fun_weight`` x the fun of ``reactions``
+    received), the reading cost, and the target loyalty they give, ``expit((net - aspiration) /
+    temperature)``. Left out, as in ``volume_bistability.py --benefits``: identity (events),
+    recognition (incentive schemes), the withdrawal after rewards stop and the memory of removed
+    posts, which are 0 without those levers."""
+    information = rules.info_weight * float(pop.info_need[slot]) * float(pop.info_today[slot])
+    bond = rules.bond_weight * float(pop.bond_today[slot])
+    fun = rules.fun_weight * (1 - np.exp(-reactions / rules.fun_scale))
+    cost = float(pop.cost_today[slot])
+    net = information + bond + fun - cost
+    return information, bond, fun, cost, float(expit((net - rules.aspiration) / rules.temperature))
 
 
 def main() -> None:
@@ -123,10 +169,17 @@ def main() -> None:
     print(f"heaviest founders' visiting probabilities: {got['visit_base']}")
     for row in got["rows"]:
         print(
-            f"day {row['day']:>5}: loyalty {row['loyalty']} posts {row['posts']} "
+            f"day {row['day']:>5}: loyalty {row['loyalty']} interest {row['interest']} "
+            f"posts {row['posts']} "
             f"here {row['alive']}; members {row['members']}, mean loyalty {row['mean_loyalty']}"
         )
     print(f"left on days {got['leave_day']} ({', '.join(got['how'])}; -1: staying)")
+    print("what the heaviest founder's visits gave it (means over its visits; weighted terms):")
+    for period in (p for p in got["benefits"] if p["visits"]):  # none once it has left
+        terms = ", ".join(
+            f"{name} {period[name]}" for name in ("information", "bond", "fun", "cost", "target")
+        )
+        print(f"  days {period['from']}-{period['to']}: {period['visits']} visits; {terms}")
 
 
 if __name__ == "__main__":
