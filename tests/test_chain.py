@@ -7,7 +7,6 @@ tested here: this test fails when any link of the chain breaks."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -15,17 +14,15 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from tests.script_helpers import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT.parent / "shared" / "realdata" / "stackexchange" / "conlang.meta.stackexchange.com"
 
 
 def _script():
     """Import ``benchmarks/realdata_calibrate.py`` by path (``benchmarks`` is not a package)."""
-    path = ROOT / "benchmarks" / "realdata_calibrate.py"
-    spec = importlib.util.spec_from_file_location("realdata_calibrate", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/realdata_calibrate.py")
 
 
 @pytest.mark.skipif(not SITE.is_dir(), reason="the real exports of ../shared/realdata are absent")

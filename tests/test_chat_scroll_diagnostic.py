@@ -3,24 +3,17 @@
 restates the model: one visit per visitor with something to read, the reading cost split into
 its off-topic and notification parts, no notification cost when ``platform.notify_cost`` is 0."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
 from sim.model import CommunityModel
+from tests.script_helpers import load_script
 
-ROOT = Path(__file__).resolve().parents[1]
 DAYS = {"run": {"days": 30}}
 
 
 def _script():
     """Import the diagnostic by path (``benchmarks`` is not a package)."""
-    path = ROOT / "benchmarks" / "diagnostics" / "chat_scroll.py"
-    spec = importlib.util.spec_from_file_location("chat_scroll", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/diagnostics/chat_scroll.py")
 
 
 def _run(script, variant, record):

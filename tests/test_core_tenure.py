@@ -2,21 +2,14 @@
 the top contributors' spans are read from contributions only, and a founder's leaving is told
 apart as inactivity or a quit."""
 
-import importlib.util
-from pathlib import Path
-
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.script_helpers import load_script
 
 
 def _script():
     """Import the diagnostic by path (``benchmarks`` is not a package)."""
-    path = ROOT / "benchmarks" / "diagnostics" / "core_tenure.py"
-    spec = importlib.util.spec_from_file_location("core_tenure", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/diagnostics/core_tenure.py")
 
 
 def test_spans_count_contributions_only_from_the_first_one(tmp_path):

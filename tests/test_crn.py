@@ -4,10 +4,7 @@ These tests fail if a change re-deals random numbers that an unrelated mechanism
 which would blur every paired strategy comparison (Klein et al. 2024, arXiv:2409.02086).
 """
 
-import importlib.util
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,16 +12,12 @@ import pytest
 from sim.agents import Rules
 from sim.model import CommunityModel
 from sim.world.streams import BLOCK, RandomStreams
+from tests.script_helpers import load_script
 
 
 def _load_bench_crn():
     """Import ``benchmarks/bench_crn.py`` by path (``benchmarks`` is not an installed package)."""
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_crn.py"
-    spec = importlib.util.spec_from_file_location("bench_crn", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/bench_crn.py")
 
 
 bench_crn = _load_bench_crn()

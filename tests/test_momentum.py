@@ -5,8 +5,6 @@ loyalty alone). Off by default (0), where commitment is the loyalty itself; and
 addresses (the top 1% of a calibrated run's contributors are active on far fewer days than a real
 log's, and rarely to its end)."""
 
-import importlib.util
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from sim.calibration.activity import Observation
 from sim.calibration.log import read_log
 from sim.config import load_scenario
 from sim.model import CommunityModel
+from tests.script_helpers import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 QUANTUMCOMPUTING = ROOT / "tests" / "fixtures" / "calibrated" / "quantumcomputing.yaml"
@@ -27,12 +26,7 @@ CONTRIBUTIONS = Observation(("join", "post", "reply"), "first_contribution", 7)
 
 def _script():
     """Import the diagnostic by path (``benchmarks`` is not a package)."""
-    path = ROOT / "benchmarks" / "diagnostics" / "top_share.py"
-    spec = importlib.util.spec_from_file_location("top_share", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclass looks its module up
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/diagnostics/top_share.py")
 
 
 def _model(momentum: float, **rules) -> CommunityModel:

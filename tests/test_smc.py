@@ -7,9 +7,7 @@ MCMC move, and the hybrid the calibration uses, beside them)."""
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
-from pathlib import Path
 
 import numpy as np
 
@@ -24,17 +22,12 @@ from sim.calibration.smc import (
     proposals,
     resample,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.script_helpers import load_script
 
 
 def _diagnostic(name: str):
     """Import a diagnostic by path (``benchmarks`` is not a package)."""
-    path = ROOT / "benchmarks" / "diagnostics" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(f"benchmarks/diagnostics/{name}.py")
 
 
 def test_the_tolerance_never_rises_and_keeps_at_least_two():

@@ -2,24 +2,16 @@
 visitors weigh is read from the member arrays as ``Population.update_states`` left them, and the
 bond from a member's strongest ties to active members is never more than from all of them."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 from scipy.special import expit
 
 from sim.model import CommunityModel
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.script_helpers import load_script
 
 
 def _script():
     """Import the diagnostic by path (``benchmarks`` is not a package)."""
-    path = ROOT / "benchmarks" / "diagnostics" / "volume_bistability.py"
-    spec = importlib.util.spec_from_file_location("volume_bistability", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/diagnostics/volume_bistability.py")
 
 
 def test_benefits_restate_the_visitors_bond_and_bound_the_strongest_ties():
