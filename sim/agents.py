@@ -73,6 +73,37 @@ INFO_SATURATION_ITEMS = 40.0
 EMA_WEIGHT = np.float32(0.1)  # recent-experience averages remember about the last 10 visits
 
 
+def benefit_terms(
+    rules: Rules,
+    info_need: np.ndarray,
+    info: np.ndarray,
+    bond: np.ndarray,
+    identity: np.ndarray,
+    reactions: np.ndarray,
+    recognition: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """What a visit gave each visitor, term by term, weighted as ``Population.update_states``
+    adds them (in this order): information (need x what was read), bond (ties and replies),
+    identity (events), fun (reactions received, saturating by ``fun_scale``) and recognition.
+    One place for the weighting, so that diagnostics restating a visit's worth cannot drift
+    from the model's."""
+    f32 = np.float32
+    fun = 1 - np.exp(-reactions.astype(f32) / f32(rules.fun_scale))
+    return {
+        "information": f32(rules.info_weight) * info_need * info,
+        "bond": f32(rules.bond_weight) * bond,
+        "identity": f32(rules.identity_weight) * identity,
+        "fun": f32(rules.fun_weight) * fun,
+        "recognition": f32(rules.recognition_weight) * recognition,
+    }
+
+
+def loyalty_target(net: np.ndarray, rules: Rules) -> np.ndarray:
+    """The loyalty a visit's net benefit pulls toward: a logistic of its excess over the
+    aspiration, ``expit((net - aspiration) / temperature)``."""
+    return expit((net - np.float32(rules.aspiration)) / np.float32(rules.temperature))
+
+
 def _move_toward(state: np.ndarray, value: np.ndarray, weight: np.ndarray) -> None:
     """In place: ``state += weight * (value - state)`` (weight 0 leaves a member untouched)."""
     state += weight * (value - state)
@@ -2009,14 +2040,22 @@ class Population:
             self.ties.strength_of(v, visitors) + f32(r.attention_bond - r.reply_bond) * attention[v]
         )
         bond = 1 - np.exp(-(tie_strength + f32(r.reply_bond) * replies_v) / f32(r.bond_scale))
-        fun = 1 - np.exp(-reactions_received[v].astype(f32) / f32(r.fun_scale))
         info = self.info_today[v]
+        terms = benefit_terms(
+            r,
+            self.info_need[v],
+            info,
+            bond,
+            self.identity_today[v],
+            reactions_received[v],
+            self.recognition_today[v],
+        )
         benefit = (
-            f32(r.info_weight) * self.info_need[v] * info
-            + f32(r.bond_weight) * bond
-            + f32(r.identity_weight) * self.identity_today[v]
-            + f32(r.fun_weight) * fun
-            + f32(r.recognition_weight) * self.recognition_today[v]
+            terms["information"]
+            + terms["bond"]
+            + terms["identity"]
+            + terms["fun"]
+            + terms["recognition"]
         )
         net = benefit - self.cost_today[v] - self.withdrawal[v]
         # removed posts: a strong, lasting signal (Halfaker, Kittur & Riedl 2011). An author learns
@@ -2033,7 +2072,7 @@ class Population:
         remembered = bool(memory.any())  # (nothing below changes memory until it fades)
         if remembered:
             net -= f32(r.removal_cost) * (1 - np.exp(-memory[v]))
-        target = expit((net - f32(r.aspiration)) / f32(r.temperature))
+        target = loyalty_target(net, r)
         # first impressions weigh more: the learning rate falls as visits accumulate, so commitment
         # settles early and long-standing members are stable (a decreasing hazard of leaving)
         early = np.exp(self.visits[v].astype(f32) * f32(-0.1))

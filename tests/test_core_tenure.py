@@ -3,6 +3,7 @@ the top contributors' spans are read from contributions only, and a founder's le
 apart as inactivity or a quit."""
 
 import pandas as pd
+from scipy.special import expit
 
 from tests.script_helpers import load_script
 
@@ -94,7 +95,7 @@ def test_the_heaviest_founders_visits_are_weighed_as_update_states_weighs_them()
     }
     got = script.trace(None, 2, every=30, top=2, overrides=weightless)
     rules = script.load_scenario(None, weightless).rules()
-    ceiling = float(script.expit(-rules.aspiration / rules.temperature))
+    ceiling = float(expit(-rules.aspiration / rules.temperature))
     visited = [p for p in got["benefits"] if p["visits"]]
     assert visited
     for period in visited:

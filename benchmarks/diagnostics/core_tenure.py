@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
+from sim.agents import benefit_terms, loyalty_target
 from sim.config.loading import load_scenario
 from sim.model import CommunityModel
 
@@ -127,19 +127,29 @@ def trace(
 
 
 def _weighed(pop, rules, slot: int, reactions: int) -> tuple[float, ...]:
-    """What a visit today gave member ``slot``, as ``Population.update_states`` weighs it: the
-    information term (``info_weight`` x need x information read), the bond term (``bond_weight``
-    x the bond from ties and replies), the fun term (``fun_weight`` x the fun of ``reactions``
-    received), the reading cost, and the target loyalty they give, ``expit((net - aspiration) /
-    temperature)``. Left out, as in ``volume_bistability.py --benefits``: identity (events),
-    recognition (incentive schemes), the withdrawal after rewards stop and the memory of removed
-    posts, which are 0 without those levers."""
-    information = rules.info_weight * float(pop.info_need[slot]) * float(pop.info_today[slot])
-    bond = rules.bond_weight * float(pop.bond_today[slot])
-    fun = rules.fun_weight * (1 - np.exp(-reactions / rules.fun_scale))
-    cost = float(pop.cost_today[slot])
-    net = information + bond + fun - cost
-    return information, bond, fun, cost, float(expit((net - rules.aspiration) / rules.temperature))
+    """What a visit today gave member ``slot``, as ``Population.update_states`` weighs it (the
+    model's own ``benefit_terms`` and ``loyalty_target``): the information, bond and fun terms,
+    the reading cost, and the target loyalty of the net benefit (all terms, less the cost and
+    the withdrawal after rewards stop). Left out: the memory of removed posts (moderation)."""
+    at = slice(slot, slot + 1)
+    terms = benefit_terms(
+        rules,
+        pop.info_need[at],
+        pop.info_today[at],
+        pop.bond_today[at],
+        pop.identity_today[at],
+        np.array([reactions], np.int32),
+        pop.recognition_today[at],
+    )
+    cost = pop.cost_today[at]
+    net = sum(terms.values()) - cost - pop.withdrawal[at]
+    return (
+        float(terms["information"][0]),
+        float(terms["bond"][0]),
+        float(terms["fun"][0]),
+        float(cost[0]),
+        float(loyalty_target(net, rules)[0]),
+    )
 
 
 def main() -> None:
