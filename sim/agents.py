@@ -98,10 +98,15 @@ def benefit_terms(
     }
 
 
-def loyalty_target(net: np.ndarray, rules: Rules) -> np.ndarray:
+def loyalty_target(
+    net: np.ndarray, rules: Rules, aspiration: np.ndarray | None = None
+) -> np.ndarray:
     """The loyalty a visit's net benefit pulls toward: a logistic of its excess over the
-    aspiration, ``expit((net - aspiration) / temperature)``."""
-    return expit((net - np.float32(rules.aspiration)) / np.float32(rules.temperature))
+    aspiration, ``expit((net - aspiration) / temperature)``. ``aspiration`` is each member's own
+    (``Population.aspiration_level``, adapting with ``Rules.habituation``); without it, the
+    fixed ``Rules.aspiration`` for everyone."""
+    level = np.float32(rules.aspiration) if aspiration is None else aspiration
+    return expit((net - level) / np.float32(rules.temperature))
 
 
 def _move_toward(state: np.ndarray, value: np.ndarray, weight: np.ndarray) -> None:
@@ -347,6 +352,28 @@ class Rules:
     )
     temperature: float = parameter(
         0.14, "how gently loyalty responds to net benefit", ge=0.001, le=10
+    )
+    # habituation (Population.aspiration_level): what a member expects of a visit adapts to what
+    # its visits have given it. Macy & Flache 2002 ("Learning dynamics in social dilemmas", PNAS
+    # 99(suppl. 3):7229-7236) model satisfaction against an aspiration that moves toward each
+    # payoff received by a habituation share, A <- (1 - h) A + h x payoff; Lant 1992 (Management
+    # Science 38(5):623-644) measured aspirations adapting to past performance. Without it, every
+    # member weighs a visit against the same aspiration for life, so in a quiet community (net
+    # benefit ~0.05 against 0.42) the loyalty target is ~0.05 for all, and even a founder who
+    # visits daily and writes most of it drifts off in one to two years (issue 15: click's and
+    # conlang.meta's fits, benchmarks/diagnostics/core_tenure.py), where real communities' core
+    # stays for years. With it, a member's loyalty follows what its visits give against what they
+    # have given: those who visit often come to expect what the community gives and stay, a
+    # newcomer of few visits is still judged against the common aspiration, and a change (a
+    # removed post, a reward) moves loyalty for a while, then is habituated to. Per visit, so the
+    # loyal adapt faster than the rare visitor. The magnitude is fitted to each log (calibration:
+    # HABITUATION); 0 (the default) turns it off
+    habituation: float = probability(
+        0.0,
+        "per visit, share of the gap between a member's aspiration and the net benefit of the "
+        "visit that closes: what a member expects of a visit adapts to what its visits give "
+        "(Macy & Flache 2002); 0: off, everyone's aspiration the fixed `aspiration`",
+        unit="share per visit",
     )
     loyalty_rate: float = probability(
         0.011,
@@ -932,6 +959,12 @@ STATES = (
     ),
     State("interest", F32, "overall interest (0..1), drifting toward the information benefit"),
     State("loyalty", F32, "commitment (0..1): toward a logistic of net benefit on each visit"),
+    State(
+        "aspiration_level",
+        F32,
+        "net benefit of a visit at which the member's loyalty holds: `Rules.aspiration` at "
+        "joining, adapting to what its visits give with `Rules.habituation`",
+    ),
     State("post_drive", F32, "drive to post (1: neutral): raised by replies, lowered if ignored"),
     State("info_ema", F32, "recent average information benefit (about the last 10 visits)"),
     State("bond_ema", F32, "recent average bond benefit (about the last 10 visits)"),
@@ -1245,6 +1278,7 @@ class Population:
         self.pref[sl] = self._draw_preferences(start, stop, per_segment("favourite_topics"))
         self.interest[sl] = 0.4 + 0.4 * intrinsic
         self.loyalty[sl] = r.founder_loyalty if founders else r.initial_loyalty
+        self.aspiration_level[sl] = r.aspiration
         self.post_drive[sl] = 1.0
         self.join_day[sl] = day
         self.last_active_day[sl] = day if founders else NEVER
@@ -2072,7 +2106,13 @@ class Population:
         remembered = bool(memory.any())  # (nothing below changes memory until it fades)
         if remembered:
             net -= f32(r.removal_cost) * (1 - np.exp(-memory[v]))
-        target = loyalty_target(net, r)
+        if r.habituation > 0:  # each member's own aspiration, adapting (Rules.habituation)
+            level = self.aspiration_level[v]
+            target = loyalty_target(net, r, level)
+            _move_toward(level, net, f32(r.habituation))
+            self.aspiration_level[v] = level
+        else:
+            target = loyalty_target(net, r)
         # first impressions weigh more: the learning rate falls as visits accumulate, so commitment
         # settles early and long-standing members are stable (a decreasing hazard of leaving)
         early = np.exp(self.visits[v].astype(f32) * f32(-0.1))

@@ -79,10 +79,11 @@ def trace(
     heaviest = followed[0]
     visits, reactions = int(pop.visits[heaviest]), int(pop.reactions_received[heaviest])
     for day in range(days):
+        expected = pop.aspiration_level[heaviest : heaviest + 1].copy()  # before today's visit
         model.step()
         if pop.visits[heaviest] > visits:  # it visited today: what did the visit give it?
             got = int(pop.reactions_received[heaviest]) - reactions
-            weighed.append(_weighed(pop, model.rules, heaviest, got))
+            weighed.append(_weighed(pop, model.rules, heaviest, got, expected))
         visits, reactions = int(pop.visits[heaviest]), int(pop.reactions_received[heaviest])
         if (day + 1) % every == 0 or day == days - 1:
             terms = np.array(weighed).reshape(-1, 5)
@@ -126,11 +127,12 @@ def trace(
     }
 
 
-def _weighed(pop, rules, slot: int, reactions: int) -> tuple[float, ...]:
+def _weighed(pop, rules, slot: int, reactions: int, aspiration: np.ndarray) -> tuple[float, ...]:
     """What a visit today gave member ``slot``, as ``Population.update_states`` weighs it (the
     model's own ``benefit_terms`` and ``loyalty_target``): the information, bond and fun terms,
     the reading cost, and the target loyalty of the net benefit (all terms, less the cost and
-    the withdrawal after rewards stop). Left out: the memory of removed posts (moderation)."""
+    the withdrawal after rewards stop) against ``aspiration``, the member's before the visit
+    (``Rules.habituation`` moves it). Left out: the memory of removed posts (moderation)."""
     at = slice(slot, slot + 1)
     terms = benefit_terms(
         rules,
@@ -148,7 +150,7 @@ def _weighed(pop, rules, slot: int, reactions: int) -> tuple[float, ...]:
         float(terms["bond"][0]),
         float(terms["fun"][0]),
         float(cost[0]),
-        float(loyalty_target(net, rules)[0]),
+        float(loyalty_target(net, rules, aspiration)[0]),
     )
 
 

@@ -39,6 +39,8 @@ and how heavy the top of that spread is (``mix.tail``: every segment's ``tail``,
 how fast a thread's pull on more replies fades with those it has (``behaviour.reply_saturation``:
 ``SATURATION``), how much a thread's author answers in it (``behaviour.followup``:
 ``FOLLOWUP``), how far contributions made keep a member (``behaviour.momentum``: ``MOMENTUM``),
+how fast what a member expects of a visit adapts to what its visits give
+(``behaviour.habituation``: ``HABITUATION``),
 the share of newcomers who join to write (``behaviour.asking_share``: ``ASKING``; the market
 scaled so that their number stays where the log's newcomers put it), the share of newcomers who
 write for a while and no more, how long a newcomer's need lasts and how
@@ -137,8 +139,10 @@ from sim.world.metrics import REPORTED_AGES
 # before a closer one whose seeds fizzle and ignite, ``choose_candidate``; 26: the drive
 # ceiling's prior ends at twice the reply effect's size, ``DRIVE_MAX``; 27: the candidates are
 # replicated on eight more seeds, not three, ``REPLICATIONS``; 28: the core writes and visits in
-# the proportions of the log's founders' contributions and days with one, ``founder_weights``)
-CALIBRATION_VERSION = "28"
+# the proportions of the log's founders' contributions and days with one, ``founder_weights``;
+# 29: members' aspirations adapt to what their visits give, ``behaviour.habituation`` fitted,
+# ``HABITUATION``)
+CALIBRATION_VERSION = "29"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -222,6 +226,12 @@ FOLLOWUP = (0.02, 10.0)
 # hardly ever (1,000); log-uniform. A first fit over 1-1,000 on quantumcomputing put 28% of the
 # posterior at the lower edge, so the range starts lower: ours
 MOMENTUM = (0.5, 1000.0)
+# per visit, the share of the gap between a member's aspiration and what the visit gave that
+# closes (Rules.habituation, default 0: off): from hardly any (0.001: a daily visitor's aspiration
+# half adapted after about two years) to nearly at once (0.2: after three visits); log-uniform.
+# Macy & Flache (2002) let aspirations habituate to every payoff; how fast members of an online
+# community do is not measured: ours
+HABITUATION = (0.001, 0.2)
 # the share of newcomers who come to make one contribution and write for a while only
 # (Rules.one_time_share, default 0): none to nearly all; uniform (Pinto et al. 2016 measured
 # about half on GitHub): ours
@@ -491,6 +501,14 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         # participation momentum (Rules.momentum; Wilkinson 2008) lets contributions made carry
         # a member's commitment, and the log's top-1% share and late retention tell how far
         Parameter("behaviour.momentum", MOMENTUM[0], MOMENTUM[1], True),
+        # ... and what a member comes to expect: at a fixed aspiration a quiet community's
+        # benefits (~0.05 a visit against 0.42) left every member's loyalty sinking, so the
+        # founder who visits daily and writes most of a small log drifted off in one to two
+        # years where the log's stays to its end (issue 15: click, conlang.meta;
+        # benchmarks/diagnostics/core_tenure.py); with aspirations that habituate to what visits
+        # give (Rules.habituation; Macy & Flache 2002), the frequent visitor adapts and stays,
+        # and the log's top-1% share, weekly contributions and late retention tell how fast
+        Parameter("behaviour.habituation", HABITUATION[0], HABITUATION[1], True),
         # ... and what loses the periphery: real logs' retention(30) of contributors is 0.006 to
         # 0.12, a run's mostly higher, since every simulated contributor keeps its rates; casual
         # contributors (Rules.one_time_share; Pinto, Steinmacher & Gerosa 2016) write for a while

@@ -1314,6 +1314,18 @@ BEHAVIOUR_ROWS = (
         "visits still follow it), so more stay, visit and post, and newcomers who contribute "
         "early are retained",
     ),
+    # added with issue 15's habituation (off by default; fitted by calibration), expected signs
+    # written before measuring: arm A at the default (0: off), arm B on
+    _behaviour(
+        "habituation",
+        0.03,
+        "? - ? ? - 0",
+        "aspirations habituate to what visits give (Macy & Flache 2002): every regular's loyalty "
+        "is pulled toward the middle, so the satisfied core of a lively community (net benefit "
+        "above the aspiration) comes to expect what it gets and visits and writes less (fewer "
+        "daily actives and posts), while the dissatisfied come to expect less and stay longer: "
+        "whether more members stay, no expectation",
+    ),
     _behaviour(
         "removal_drive",
         0.0,
