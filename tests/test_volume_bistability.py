@@ -3,6 +3,7 @@ visitors weigh is read from the member arrays as ``Population.update_states`` le
 bond from a member's strongest ties to active members is never more than from all of them."""
 
 import numpy as np
+import pytest
 from scipy.special import expit
 
 from sim.model import CommunityModel
@@ -14,9 +15,12 @@ def _script():
     return load_script("benchmarks/diagnostics/volume_bistability.py")
 
 
-def test_benefits_restate_the_visitors_bond_and_bound_the_strongest_ties():
+@pytest.mark.parametrize("habituation", [0.0, 0.05])
+def test_benefits_restate_the_visitors_bond_and_bound_the_strongest_ties(habituation):
+    """... and weigh the net benefit against each visitor's own aspiration (Rules.habituation
+    moves it; with it off, everyone's is ``Rules.aspiration``)."""
     script = _script()
-    scenario = script.scenario_at(None, {"run.days": 40})
+    scenario = script.scenario_at(None, {"run.days": 40, "behaviour.habituation": habituation})
     rules = scenario.rules()
     model = CommunityModel(**scenario.model_kwargs(), rng=3)
     for _ in range(scenario.run.days):
@@ -35,6 +39,8 @@ def test_benefits_restate_the_visitors_bond_and_bound_the_strongest_ties():
     assert got["bond_ties_top"] < got["bond_ties_all"]
     info = rules.info_weight * pop.view("info_need")[visitors] * pop.view("info_today")[visitors]
     net = info + rules.bond_weight * bond - pop.view("cost_today")[visitors]
-    expected = expit((net - rules.aspiration) / rules.temperature).mean()
+    aspiration = pop.view("aspiration_level")[visitors]
+    assert (aspiration != np.float32(rules.aspiration)).any() == (habituation > 0)
+    expected = expit((net - aspiration) / np.float32(rules.temperature)).mean()
     assert got["target"] == float(expected)
     assert got["target_no_bond"] < got["target"]  # the bond term only adds

@@ -32,8 +32,8 @@ import argparse
 import time
 
 import numpy as np
-from scipy.special import expit
 
+from sim.agents import loyalty_target
 from sim.config.loading import (
     apply_overrides,
     load_scenario,
@@ -122,9 +122,10 @@ def _benefits(pop, rules, strongest: int = 5) -> dict:
     """What today's visitors weigh (``Population.update_states``): mean bond benefit, the share
     with a bond above 0.9, the information term (``info_weight`` x need x information), net
     benefit (those two and the bond term less the reading cost; fun, identity and withdrawal
-    left out), the target loyalty it gives (``expit((net - aspiration) / temperature)``) and the
-    same without the bond term; ties to members active today per visitor, and the mean bond
-    from ties alone counting all of them and only each visitor's ``strongest``."""
+    left out), the target loyalty it gives (``loyalty_target``: against each visitor's own
+    aspiration, which ``Rules.habituation`` moves) and the same without the bond term; ties to
+    members active today per visitor, and the mean bond from ties alone counting all of them and
+    only each visitor's ``strongest``."""
     last = pop.view("last_active_day")
     here = pop.view("alive")
     active = here & (last == last.max(initial=0))
@@ -135,6 +136,7 @@ def _benefits(pop, rules, strongest: int = 5) -> dict:
     info = rules.info_weight * pop.view("info_need")[v] * pop.view("info_today")[v]
     cost = pop.view("cost_today")[v]
     net = info + rules.bond_weight * bond - cost
+    aspiration = pop.view("aspiration_level")[v]
     matrix = pop.ties.matrix.tocsr()
     ties, all_ties, top = [], [], []
     for slot in v:  # a diagnostic: a loop over today's visitors is fine here
@@ -154,8 +156,8 @@ def _benefits(pop, rules, strongest: int = 5) -> dict:
         "bond_high": float((bond > 0.9).mean()),
         "info": float(info.mean()),
         "net": float(net.mean()),
-        "target": float(expit((net - rules.aspiration) / rules.temperature).mean()),
-        "target_no_bond": float(expit((info - cost - rules.aspiration) / rules.temperature).mean()),
+        "target": float(loyalty_target(net, rules, aspiration).mean()),
+        "target_no_bond": float(loyalty_target(info - cost, rules, aspiration).mean()),
         "active_ties": float(np.mean(ties)),
         "bond_ties_all": bond_of(all_ties),
         "bond_ties_top": bond_of(top),
