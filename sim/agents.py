@@ -37,6 +37,10 @@ Mechanisms and their sources:
   more a member has contributed, the less its staying depends on its loyalty (Wilkinson 2008: the
   chance to stop contributing falls inversely with contributions made). How often it visits still
   follows its loyalty: Wilkinson measured only the chance to stop.
+* **Habituation** (off by default; ``Rules.habituation``, ``Population.aspiration_level``): what a
+  member expects of a visit moves toward what each of its visits gives (Macy & Flache 2002:
+  aspirations that adapt with experience), so its loyalty follows a visit's net benefit against
+  its own aspiration, not one fixed for life: a frequent visitor of a quiet community stays.
 * **A newcomer's need** (off by default; ``Rules.need_days``, ``Rules.need_boost``,
   ``Rules.one_time_share``): a newcomer writes ``need_boost`` times its usual threads and replies
   from joining until about ``need_days`` after its first contribution (Panciera, Halfaker & Terveen
