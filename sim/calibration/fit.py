@@ -40,7 +40,7 @@ how fast a thread's pull on more replies fades with those it has (``behaviour.re
 ``SATURATION``), how much a thread's author answers in it (``behaviour.followup``:
 ``FOLLOWUP``), how far contributions made keep a member (``behaviour.momentum``: ``MOMENTUM``),
 how fast what a member expects of a visit adapts to what its visits give
-(``behaviour.habituation``: ``HABITUATION``),
+(``behaviour.habituation``: ``HABITUATION``; only with ``--param``, not by default),
 the share of newcomers who join to write (``behaviour.asking_share``: ``ASKING``; the market
 scaled so that their number stays where the log's newcomers put it), the share of newcomers who
 write for a while and no more, how long a newcomer's need lasts and how
@@ -141,8 +141,8 @@ from sim.world.metrics import REPORTED_AGES
 # replicated on eight more seeds, not three, ``REPLICATIONS``; 28: the core writes and visits in
 # the proportions of the log's founders' contributions and days with one, ``founder_weights``;
 # 29: members' aspirations adapt to what their visits give, ``behaviour.habituation`` fitted,
-# ``HABITUATION``)
-CALIBRATION_VERSION = "29"
+# ``HABITUATION``; 30: not fitted by default, only with --param, see HABITUATION)
+CALIBRATION_VERSION = "30"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -230,7 +230,11 @@ MOMENTUM = (0.5, 1000.0)
 # closes (Rules.habituation, default 0: off): from hardly any (0.001: a daily visitor's aspiration
 # half adapted after about two years) to nearly at once (0.2: after three visits); log-uniform.
 # Macy & Flache (2002) let aspirations habituate to every payoff; how fast members of an online
-# community do is not measured: ours
+# community do is not measured: ours. Not fitted by default (version 30), only with
+# ``--param behaviour.habituation=0.001:0.2:log``: fitted by default (version 29) it kept click's
+# and attrs' core to the log's end, but slack-haskell-jp's calibrated scenario ignited again
+# (3.7-1,125 contributions a week over its check seeds, the log's 33.4) and the Done-when table
+# fell from 12 to 7 cells of 28 (issue 15; README, version 29)
 HABITUATION = (0.001, 0.2)
 # the share of newcomers who come to make one contribution and write for a while only
 # (Rules.one_time_share, default 0): none to nearly all; uniform (Pinto et al. 2016 measured
@@ -501,14 +505,6 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         # participation momentum (Rules.momentum; Wilkinson 2008) lets contributions made carry
         # a member's commitment, and the log's top-1% share and late retention tell how far
         Parameter("behaviour.momentum", MOMENTUM[0], MOMENTUM[1], True),
-        # ... and what a member comes to expect: at a fixed aspiration a quiet community's
-        # benefits (~0.05 a visit against 0.42) left every member's loyalty sinking, so the
-        # founder who visits daily and writes most of a small log drifted off in one to two
-        # years where the log's stays to its end (issue 15: click, conlang.meta;
-        # benchmarks/diagnostics/core_tenure.py); with aspirations that habituate to what visits
-        # give (Rules.habituation; Macy & Flache 2002), the frequent visitor adapts and stays,
-        # and the log's top-1% share, weekly contributions and late retention tell how fast
-        Parameter("behaviour.habituation", HABITUATION[0], HABITUATION[1], True),
         # ... and what loses the periphery: real logs' retention(30) of contributors is 0.006 to
         # 0.12, a run's mostly higher, since every simulated contributor keeps its rates; casual
         # contributors (Rules.one_time_share; Pinto, Steinmacher & Gerosa 2016) write for a while
