@@ -234,7 +234,7 @@ MOMENTUM = (0.5, 1000.0)
 # ``--param behaviour.habituation=0.001:0.2:log``: fitted by default (version 29) it kept click's
 # and attrs' core to the log's end, but slack-haskell-jp's calibrated scenario ignited again
 # (3.7-1,125 contributions a week over its check seeds, the log's 33.4) and the Done-when table
-# fell from 12 to 7 cells of 28 (issue 15; README, version 29)
+# fell from 12 to 7 cells of 28 (issue 15; docs/calibration-history.md, version 29)
 HABITUATION = (0.001, 0.2)
 # the share of newcomers who come to make one contribution and write for a while only
 # (Rules.one_time_share, default 0): none to nearly all; uniform (Pinto et al. 2016 measured
