@@ -58,6 +58,10 @@ ARMS: dict[str, dict[str, float]] = {
     "growth": {"arrivals.word_of_mouth_q": 0.0, "arrivals.referral_conversion": 0.0},
     # what members read: information benefit -> loyalty and interest
     "info": {"behaviour.info_weight": 0.0},
+    # each member's aspiration adapts to what its visits give (Macy & Flache 2002)
+    "habituation": {"behaviour.habituation": 0.0},
+    # contributions made lower the hazard of stopping (Wilkinson 2008)
+    "momentum": {"behaviour.momentum": 0.0},
 }
 
 
