@@ -4,6 +4,10 @@ scenario with 4 seeds -> the Done-when KPIs measured from contributions only, lo
 
     .venv/bin/python benchmarks/realdata_calibrate.py --all --workers 1
     .venv/bin/python benchmarks/realdata_calibrate.py conlang.meta attrs
+    .venv/bin/python benchmarks/realdata_calibrate.py --all --folder results/draw2 \\
+        --calibrate --seed 2                        # a second draw of the same version
+    .venv/bin/python benchmarks/realdata_calibrate.py --draws results/realdata-calibrate \\
+        results/draw2                               # the two side by side
 
 Every step goes through the CLI, as a user would run it. The KPIs (``sim.calibration.activity``,
 the same code for the log and for the runs, under the observation model ``commsim calibrate``
@@ -265,6 +269,50 @@ def resolution_table(folder: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def draws_table(folders: list[Path]) -> str:
+    """Several calibrations of the same version side by side, one per folder (each its own
+    ``commsim calibrate --seed``): per export and KPI the runs' mean of each draw (``*`` where it
+    is within ``BAR`` of the log), and the cells each draw passes. One calibration is one draw
+    from the ABC's randomness; how far draws of one version differ is what a change between two
+    versions must exceed before their tables tell them apart."""
+    lines = [
+        "| export | "
+        + " | ".join(f"{label}: log; each draw's runs" for label in KPIS.values())
+        + " | within 20%, each draw |",
+        "|---|" + "---|" * (len(KPIS) + 1),
+    ]
+    totals = [0] * len(folders)
+    for name in EXPORTS:
+        results = []
+        for folder in folders:
+            path = folder / f"{name}.json"
+            r = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+            results.append(None if r is None or "failed" in r else r)
+        if not any(results):
+            continue
+        observed = next(r for r in results if r)["observed"]
+        cells = []
+        for key in KPIS:
+            draws = []
+            for r in results:
+                if r is None:
+                    draws.append("not run")
+                    continue
+                mark = "*" if r["passed"][key] else ""
+                draws.append(f"{_fmt(key, r['simulated'][key])}{mark}")
+            cells.append(f"{_fmt(key, observed[key])}; " + ", ".join(draws))
+        passed = []
+        for i, r in enumerate(results):
+            if r is None:
+                passed.append("-")
+                continue
+            totals[i] += sum(r["passed"].values())
+            passed.append(str(sum(r["passed"].values())))
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {', '.join(passed)} |")
+    lines.append("| all | " + " |" * len(KPIS) + f" {', '.join(str(t) for t in totals)} |")
+    return "\n".join(lines) + "\n"
+
+
 def _fmt(key: str, value: float) -> str:
     if not np.isfinite(value):
         return "n/a"
@@ -286,7 +334,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--calibrate", nargs=argparse.REMAINDER, default=[],
                         help="the rest is passed to commsim calibrate (default: its defaults)")  # fmt: skip
+    parser.add_argument(
+        "--draws",
+        nargs="+",
+        metavar="FOLDER",
+        help="only print the figures stored in these folders side by side (calibrations of one "
+        "version with different --calibrate --seed)",
+    )
     args = parser.parse_args(argv)
+    if args.draws:
+        print(draws_table([Path(folder) for folder in args.draws]))
+        return 0
     if args.table:
         text = table(Path(args.folder))
         (Path(args.folder) / "table.md").write_text(text, encoding="utf-8")

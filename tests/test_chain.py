@@ -161,3 +161,36 @@ def test_an_empty_simulated_run_is_measured_not_dropped():
     log.add(np.arange(20, dtype=np.uint64), np.arange(20) * 3, np.full(20, 2, np.int8))  # posts
     found = discrepancies(empty, log.finish())
     assert found["posts_level"] > 2  # |log(1 / 21)|: far from the log, not left out
+
+
+def test_draws_are_set_side_by_side_with_their_passes(tmp_path):
+    """``draws_table``: two calibrations of one version (two folders of figures), each KPI's runs
+    per draw with ``*`` where within the bar, the cells each draw passes, and their totals; an
+    export missing from one draw is shown as not run, not dropped."""
+    script = _script()
+    observed = {"retention_30": 0.1, "retention_90": 0.05, "top1_post_share": 0.4,
+                "weekly_contributions": 10.0}  # fmt: skip
+    first = {"retention_30": 0.11, "retention_90": 0.2, "top1_post_share": 0.1,
+             "weekly_contributions": 9.0}  # fmt: skip
+    second = {"retention_30": 0.5, "retention_90": 0.05, "top1_post_share": 0.41,
+              "weekly_contributions": 30.0}  # fmt: skip
+    draws = []
+    for i, simulated in enumerate((first, second)):
+        folder = tmp_path / f"draw{i + 1}"
+        folder.mkdir()
+        passed = {k: abs(simulated[k] - observed[k]) <= 0.2 * observed[k] for k in observed}
+        (folder / "attrs.json").write_text(json.dumps(
+            {"name": "attrs", "observed": observed, "simulated": simulated, "passed": passed}
+        ), encoding="utf-8")  # fmt: skip
+        draws.append(folder)
+    (draws[0] / "click.json").write_text(json.dumps(
+        {"name": "click", "observed": observed, "simulated": observed,
+         "passed": dict.fromkeys(observed, True)}
+    ), encoding="utf-8")  # fmt: skip
+    rows = {
+        line.split(" | ")[0].strip("| "): line for line in script.draws_table(draws).splitlines()
+    }
+    assert "0.110*, 0.500 " in rows["attrs"] and "0.200, 0.050*" in rows["attrs"]
+    assert "10.0; 9.0*, 30.0 " in rows["attrs"] and rows["attrs"].endswith("| 2, 2 |")
+    assert "not run" in rows["click"] and rows["click"].endswith("| 4, - |")
+    assert rows["all"].endswith("| 6, 2 |")
