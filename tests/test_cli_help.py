@@ -59,6 +59,18 @@ def test_the_docs_paths_in_the_help_are_the_docs_files():
     assert (REFERENCE_FILE, SCHEMA_FILE) == (reference, schema)
 
 
+def test_the_readme_quick_start_lists_every_command():
+    """The README's quick start names every command ``commsim --help`` lists, in backticks
+    (it fell behind once: four commands added since it was written were missing)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("`commsim --help` lists every command")
+    listed = readme[start : readme.index(";", start)]
+    missing = [name for name in _commands() if f"`{name}`" not in listed]
+    assert not missing, f"README's quick start does not list {missing}"
+
+
 def test_line_progress_prints_a_line_per_tenth_with_the_time_left():
     out = io.StringIO()
     progress = LineProgress(20, "job", "run", file=out)

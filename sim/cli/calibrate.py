@@ -30,7 +30,7 @@ def add_calibration_commands(commands) -> None:
     raw = argparse.RawDescriptionHelpFormatter
     calibrate = commands.add_parser(
         "calibrate",
-        help="fit a scenario to a community's activity log (ABC over a design; resumes)",
+        help="fit a scenario to a community's activity log (ABC-SMC; resumes)",
         description="Read an activity log (CSV or Parquet: member, timestamp, action "
         "join/visit/post/reply/react, optional thread and topic), compute its KPIs (daily joins "
         "and actives, newcomer retention at 1/7/30/90 days, posts per member and the top 1%'s "
