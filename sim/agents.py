@@ -371,7 +371,7 @@ class Rules:
     # newcomer of few visits is still judged against the common aspiration, and a change (a
     # removed post, a reward) moves loyalty for a while, then is habituated to. Per visit, so the
     # loyal adapt faster than the rare visitor. A calibration fits the magnitude when asked
-    # (--param; HABITUATION: not by default, since it let a fit ignite); 0 (the default) is off
+    # (--param; HABITUATION: not by default, see there); 0 (the default) is off
     habituation: float = probability(
         0.0,
         "per visit, share of the gap between a member's aspiration and the net benefit of the "
