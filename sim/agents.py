@@ -41,6 +41,10 @@ Mechanisms and their sources:
   member expects of a visit moves toward what each of its visits gives (Macy & Flache 2002:
   aspirations that adapt with experience), so its loyalty follows a visit's net benefit against
   its own aspiration, not one fixed for life: a frequent visitor of a quiet community stays.
+* **Individual interest** (off by default; ``Rules.individual_interest``,
+  ``Population.own_interest``): a share of the interest a member joins with is its own and
+  lasts (Hidi & Renninger 2006: individual interest holds without the environment's support),
+  the rest drifts with the information benefit, so a quiet community's core keeps writing.
 * **A newcomer's need** (off by default; ``Rules.need_days``, ``Rules.need_boost``,
   ``Rules.one_time_share``): a newcomer writes ``need_boost`` times its usual threads and replies
   from joining until about ``need_days`` after its first contribution (Panciera, Halfaker & Terveen
@@ -392,6 +396,28 @@ class Rules:
     )
     interest_rate: float = probability(
         0.08, "per visit, drift of overall interest toward satisfaction", unit="share per visit"
+    )
+    # individual interest (Population.own_interest): Hidi & Renninger 2006 ("The four-phase model
+    # of interest development", Educational Psychologist 41(2):111-127) tell situational interest,
+    # triggered and kept up by what the environment offers, from well-developed individual
+    # interest, a person's own lasting engagement with a topic that holds without that support.
+    # Without it, a member's whole interest drifts toward the information benefit of its visits,
+    # which counts relevant items (Ren & Kraut's saturation near 40 a day): in a quiet community
+    # (a few items a week) that benefit is ~0, so every member's interest sinks toward 0, and a
+    # founder kept by its loyalty writes at a third of its rate (``_thread_rate``: 0.3 + interest)
+    # and visits less (``visit``). Issue 15: on conlang.meta's calibration 29 fit its founders'
+    # interest fell from 0.41-0.57 to 0.00-0.01 by day 400, and the top 1%'s share came out at
+    # 0.085 against the log's 0.216; with interest held (interest_rate 0) at 0.177 (seeds 1-4,
+    # the same scenario). With it, this share of the interest a member joins with is its own
+    # (held), the rest situational (drifting): interest moves toward
+    # share x own + (1 - share) x information benefit. The form (a fixed share, everyone's
+    # alike) and the magnitude are assumptions; a calibration fits it when asked (--param);
+    # 0 (the default) is off
+    individual_interest: float = probability(
+        0.0,
+        "share of the interest a member joins with that is its own and lasts (individual "
+        "interest, Hidi & Renninger 2006): interest drifts toward this share of it plus the rest "
+        "of the information benefit of a visit; 0: off, all of it drifting with what visits give",
     )
     topic_drift: float = probability(
         0.02, "per visit, drift of topic interest toward what satisfies", unit="share per visit"
@@ -962,6 +988,12 @@ STATES = (
         "pref", F32, "interest in each topic (0..1), drifting toward what satisfies", per_topic=True
     ),
     State("interest", F32, "overall interest (0..1), drifting toward the information benefit"),
+    State(
+        "own_interest",
+        F32,
+        "the interest the member joined with: `Rules.individual_interest` of it lasts, the rest "
+        "drifts with the information benefit",
+    ),
     State("loyalty", F32, "commitment (0..1): toward a logistic of net benefit on each visit"),
     State(
         "aspiration_level",
@@ -1281,6 +1313,7 @@ class Population:
         self.invite_base[sl] = per_segment("invite") * jitter[:, 4]
         self.pref[sl] = self._draw_preferences(start, stop, per_segment("favourite_topics"))
         self.interest[sl] = 0.4 + 0.4 * intrinsic
+        self.own_interest[sl] = self.interest[sl]
         self.loyalty[sl] = r.founder_loyalty if founders else r.initial_loyalty
         self.aspiration_level[sl] = r.aspiration
         self.post_drive[sl] = 1.0
@@ -2128,7 +2161,12 @@ class Population:
         self.loyalty[v] = np.clip(loyalty, 0, 1)
         self._after_rewards()
         interest = self.interest[v]
-        _move_toward(interest, info, f32(r.interest_rate))
+        if r.individual_interest > 0:  # part of it the member's own (Rules.individual_interest)
+            share = f32(r.individual_interest)
+            _move_toward(interest, share * self.own_interest[v] + (1 - share) * info,
+                         f32(r.interest_rate))  # fmt: skip
+        else:
+            _move_toward(interest, info, f32(r.interest_rate))
         self.interest[v] = interest
         self.bond_today[v] = bond
         bond_ema = self.bond_ema[v]

@@ -1339,6 +1339,18 @@ BEHAVIOUR_ROWS = (
             " overlooked that the dissatisfied who stay also visit"
         },
     ),
+    # added with issue 15's individual interest (off by default; fitted by calibration when
+    # asked), expected signs written before measuring: arm A at the default (0: off), arm B on
+    _behaviour(
+        "individual_interest",
+        0.5,
+        "+ + ? ? + 0",
+        "half of the interest a member joins with (0.4-0.8) lasts (Hidi & Renninger 2006); in a "
+        "forum most members read too few relevant items a day for the information benefit "
+        "(saturating near 40) to reach that, so interest stays higher than it drifts without: "
+        "more visits (0.5 + 0.5 x interest) and more threads (0.3 + interest), so more daily "
+        "actives, posts and members; whether newcomers stay more, no expectation",
+    ),
     _behaviour(
         "removal_drive",
         0.0,
