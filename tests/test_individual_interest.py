@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from sim.agents import Rules
+from sim.calibration.fit import INDIVIDUAL_INTEREST, derive_priors, parse_parameter
 from sim.config import ScenarioError, apply_overrides, load_scenario, validate_scenario
 from sim.model import CommunityModel
 from tests.script_helpers import load_script
+from tests.test_calibration import _observed
 from tests.test_habituation import ATTRS
 
 
@@ -98,3 +100,11 @@ def test_a_share_outside_zero_to_one_names_the_field_and_a_scenario_takes_it():
     base = load_scenario(None).model_dump(mode="json")
     scenario = validate_scenario(apply_overrides(base, {"behaviour.individual_interest": 0.4}))
     assert CommunityModel(**scenario.model_kwargs()).rules.individual_interest == 0.4
+
+
+def test_calibration_fits_it_only_when_asked_over_its_whole_range():
+    base = load_scenario(None).model_dump(mode="json")
+    fitted = {p.path for p in derive_priors(_observed(20, 300), base).parameters}
+    assert "behaviour.individual_interest" not in fitted
+    asked = parse_parameter("behaviour.individual_interest=0:1")
+    assert (asked.low, asked.high, asked.log) == (*INDIVIDUAL_INTEREST, False)

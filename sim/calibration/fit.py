@@ -41,6 +41,8 @@ how fast a thread's pull on more replies fades with those it has (``behaviour.re
 ``FOLLOWUP``), how far contributions made keep a member (``behaviour.momentum``: ``MOMENTUM``),
 how fast what a member expects of a visit adapts to what its visits give
 (``behaviour.habituation``: ``HABITUATION``; only with ``--param``, not by default),
+how much of the interest a member joins with lasts (``behaviour.individual_interest``:
+``INDIVIDUAL_INTEREST``; only with ``--param``),
 the share of newcomers who join to write (``behaviour.asking_share``: ``ASKING``; the market
 scaled so that their number stays where the log's newcomers put it), the share of newcomers who
 write for a while and no more, how long a newcomer's need lasts and how
@@ -237,6 +239,12 @@ MOMENTUM = (0.5, 1000.0)
 # doing. Versions 28 and 30 (without it) ignite on that export's check seeds too, and draws of
 # one calibration differ by up to four cells (issue 15; README, the real exports' table)
 HABITUATION = (0.001, 0.2)
+# the share of the interest a member joins with that lasts (Rules.individual_interest, default 0:
+# off): none (all of it drifting with the information benefit) to all; uniform. Hidi & Renninger
+# (2006) tell lasting individual interest from situational interest; how much of an online
+# community member's is which is not measured: ours. Only with ``--param
+# behaviour.individual_interest=0:1`` (measured on the real exports before it is fitted by default)
+INDIVIDUAL_INTEREST = (0.0, 1.0)
 # the share of newcomers who come to make one contribution and write for a while only
 # (Rules.one_time_share, default 0): none to nearly all; uniform (Pinto et al. 2016 measured
 # about half on GitHub): ours
