@@ -99,12 +99,15 @@ def test_a_habituation_outside_zero_to_one_names_the_field():
             validate_scenario({"behaviour": {"habituation": bad}})
 
 
-def test_calibration_fits_it_only_when_asked_and_the_runs_take_it():
-    """Not among the parameters fitted by default (calibration 30: fitted by default, version
-    29's slack-haskell-jp scenario ignited); ``--param`` with ``HABITUATION`` fits it."""
+def test_calibration_fits_it_and_the_runs_take_it():
+    """Fitted by default over ``HABITUATION`` (calibrations 29 and 31; 30 fitted it only with
+    ``--param``); a calibrated value reaches the runs."""
     base = load_scenario(None).model_dump(mode="json")
     fitted = {p.path for p in derive_priors(_observed(20, 300), base).parameters}
-    assert "behaviour.momentum" in fitted and "behaviour.habituation" not in fitted
+    assert {"behaviour.momentum", "behaviour.habituation"} <= fitted
+    (habituation,) = [p for p in derive_priors(_observed(20, 300), base).parameters
+                      if p.path == "behaviour.habituation"]  # fmt: skip
+    assert (habituation.low, habituation.high, habituation.log) == (*HABITUATION, True)
     low, high = HABITUATION
     asked = parse_parameter(f"behaviour.habituation={low}:{high}:log")
     assert (asked.low, asked.high, asked.log) == (*HABITUATION, True)

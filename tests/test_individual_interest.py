@@ -102,9 +102,13 @@ def test_a_share_outside_zero_to_one_names_the_field_and_a_scenario_takes_it():
     assert CommunityModel(**scenario.model_kwargs()).rules.individual_interest == 0.4
 
 
-def test_calibration_fits_it_only_when_asked_over_its_whole_range():
+def test_calibration_fits_it_over_its_whole_range():
+    """Fitted by default since calibration 31, uniform over ``INDIVIDUAL_INTEREST``."""
     base = load_scenario(None).model_dump(mode="json")
-    fitted = {p.path for p in derive_priors(_observed(20, 300), base).parameters}
-    assert "behaviour.individual_interest" not in fitted
-    asked = parse_parameter("behaviour.individual_interest=0:1")
-    assert (asked.low, asked.high, asked.log) == (*INDIVIDUAL_INTEREST, False)
+    priors = derive_priors(_observed(20, 300), base).parameters
+    (fitted,) = [p for p in priors if p.path == "behaviour.individual_interest"]
+    assert (
+        (fitted.low, fitted.high, fitted.log) == (*INDIVIDUAL_INTEREST, False) == (0.0, 1.0, False)
+    )
+    asked = parse_parameter("behaviour.individual_interest=0.2:0.6")  # and --param narrows it
+    assert (asked.low, asked.high) == (0.2, 0.6)

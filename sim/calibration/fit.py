@@ -40,9 +40,8 @@ how fast a thread's pull on more replies fades with those it has (``behaviour.re
 ``SATURATION``), how much a thread's author answers in it (``behaviour.followup``:
 ``FOLLOWUP``), how far contributions made keep a member (``behaviour.momentum``: ``MOMENTUM``),
 how fast what a member expects of a visit adapts to what its visits give
-(``behaviour.habituation``: ``HABITUATION``; only with ``--param``, not by default),
-how much of the interest a member joins with lasts (``behaviour.individual_interest``:
-``INDIVIDUAL_INTEREST``; only with ``--param``),
+(``behaviour.habituation``: ``HABITUATION``), how much of the interest a member joins with
+lasts (``behaviour.individual_interest``: ``INDIVIDUAL_INTEREST``),
 the share of newcomers who join to write (``behaviour.asking_share``: ``ASKING``; the market
 scaled so that their number stays where the log's newcomers put it), the share of newcomers who
 write for a while and no more, how long a newcomer's need lasts and how
@@ -143,8 +142,10 @@ from sim.world.metrics import REPORTED_AGES
 # replicated on eight more seeds, not three, ``REPLICATIONS``; 28: the core writes and visits in
 # the proportions of the log's founders' contributions and days with one, ``founder_weights``;
 # 29: members' aspirations adapt to what their visits give, ``behaviour.habituation`` fitted,
-# ``HABITUATION``; 30: not fitted by default, only with --param, see HABITUATION)
-CALIBRATION_VERSION = "30"
+# ``HABITUATION``; 30: not fitted by default, only with --param, see HABITUATION; 31: fitted by
+# default again, with how much of a member's interest lasts, ``behaviour.individual_interest``,
+# ``INDIVIDUAL_INTEREST``)
+CALIBRATION_VERSION = "31"
 CURVES = {
     "joins": "joins per week",
     "dau": "daily actives (weekly mean)",
@@ -232,18 +233,17 @@ MOMENTUM = (0.5, 1000.0)
 # closes (Rules.habituation, default 0: off): from hardly any (0.001: a daily visitor's aspiration
 # half adapted after about two years) to nearly at once (0.2: after three visits); log-uniform.
 # Macy & Flache (2002) let aspirations habituate to every payoff; how fast members of an online
-# community do is not measured: ours. Not fitted by default (version 30), only with
-# ``--param behaviour.habituation=0.001:0.2:log``: fitted by default (version 29) it kept click's
-# and attrs' core to the log's end, but the Done-when table fell from 12 to 7 cells of 28 and
-# slack-haskell-jp's calibrated scenario ignited on some seeds. Measured since: neither was its
-# doing. Versions 28 and 30 (without it) ignite on that export's check seeds too, and draws of
-# one calibration differ by up to four cells (issue 15; README, the real exports' table)
+# community do is not measured: ours. Fitted by default in versions 29 and 31, not in 30: at
+# version 29 the Done-when table fell from 12 to 7 cells of 28 and slack-haskell-jp's calibrated
+# scenario ignited on some seeds, but neither was its doing (versions 28 and 30, without it,
+# ignite on that export's check seeds too, and draws of one calibration differ by up to four
+# cells; issue 15, README, the real exports' table)
 HABITUATION = (0.001, 0.2)
 # the share of the interest a member joins with that lasts (Rules.individual_interest, default 0:
 # off): none (all of it drifting with the information benefit) to all; uniform. Hidi & Renninger
 # (2006) tell lasting individual interest from situational interest; how much of an online
-# community member's is which is not measured: ours. Only with ``--param
-# behaviour.individual_interest=0:1`` (measured on the real exports before it is fitted by default)
+# community member's is which is not measured: ours. Fitted by default since version 31, with
+# habituation (measured first with --param on two draws of five real exports: README)
 INDIVIDUAL_INTEREST = (0.0, 1.0)
 # the share of newcomers who come to make one contribution and write for a while only
 # (Rules.one_time_share, default 0): none to nearly all; uniform (Pinto et al. 2016 measured
@@ -514,6 +514,19 @@ def derive_priors(observed: Observed, base: dict) -> Priors:
         # participation momentum (Rules.momentum; Wilkinson 2008) lets contributions made carry
         # a member's commitment, and the log's top-1% share and late retention tell how far
         Parameter("behaviour.momentum", MOMENTUM[0], MOMENTUM[1], True),
+        # ... and what keeps the core there and writing: at a fixed aspiration a quiet
+        # community's benefits (~0.05 a visit against 0.42) left every member's loyalty sinking,
+        # so the founder who writes most of a small log drifted off in one to two years where the
+        # log's stays to its end (click, conlang.meta; benchmarks/diagnostics/core_tenure.py):
+        # aspirations that habituate to what visits give (Rules.habituation; Macy & Flache 2002)
+        # keep the frequent visitor; and its interest, drifting toward an information benefit of
+        # ~0 in a quiet community, left a founder who stayed writing at a third of its rate: a
+        # share of it that lasts (Rules.individual_interest; Hidi & Renninger 2006) keeps it
+        # writing. The log's top-1% share, weekly contributions and late retention tell how much
+        Parameter("behaviour.habituation", HABITUATION[0], HABITUATION[1], True),
+        Parameter(
+            "behaviour.individual_interest", INDIVIDUAL_INTEREST[0], INDIVIDUAL_INTEREST[1], False
+        ),
         # ... and what loses the periphery: real logs' retention(30) of contributors is 0.006 to
         # 0.12, a run's mostly higher, since every simulated contributor keeps its rates; casual
         # contributors (Rules.one_time_share; Pinto, Steinmacher & Gerosa 2016) write for a while
