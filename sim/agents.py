@@ -374,8 +374,8 @@ class Rules:
     # have given: those who visit often come to expect what the community gives and stay, a
     # newcomer of few visits is still judged against the common aspiration, and a change (a
     # removed post, a reward) moves loyalty for a while, then is habituated to. Per visit, so the
-    # loyal adapt faster than the rare visitor. A calibration fits the magnitude when asked
-    # (--param; HABITUATION: not by default, see there); 0 (the default) is off
+    # loyal adapt faster than the rare visitor. A calibration fits the magnitude (HABITUATION;
+    # by default in calibration versions 29 and 31, see there); 0 (the default) is off
     habituation: float = probability(
         0.0,
         "per visit, share of the gap between a member's aspiration and the net benefit of the "
@@ -411,7 +411,7 @@ class Rules:
     # the same scenario). With it, this share of the interest a member joins with is its own
     # (held), the rest situational (drifting): interest moves toward
     # share x own + (1 - share) x information benefit. The form (a fixed share, everyone's
-    # alike) and the magnitude are assumptions; a calibration fits it when asked (--param);
+    # alike) and the magnitude are assumptions; a calibration fits it (INDIVIDUAL_INTEREST);
     # 0 (the default) is off
     individual_interest: float = probability(
         0.0,
