@@ -2160,13 +2160,11 @@ class Population:
         _move_toward(loyalty, target, rate)
         self.loyalty[v] = np.clip(loyalty, 0, 1)
         self._after_rewards()
-        interest = self.interest[v]
+        interest, satisfaction = self.interest[v], info
         if r.individual_interest > 0:  # part of it the member's own (Rules.individual_interest)
             share = f32(r.individual_interest)
-            _move_toward(interest, share * self.own_interest[v] + (1 - share) * info,
-                         f32(r.interest_rate))  # fmt: skip
-        else:
-            _move_toward(interest, info, f32(r.interest_rate))
+            satisfaction = share * self.own_interest[v] + (1 - share) * info
+        _move_toward(interest, satisfaction, f32(r.interest_rate))
         self.interest[v] = interest
         self.bond_today[v] = bond
         bond_ema = self.bond_ema[v]

@@ -38,16 +38,23 @@ def test_off_by_default_every_aspiration_stays_the_common_one():
     np.testing.assert_array_equal(pop.view("aspiration_level"), np.float32(Rules().aspiration))
 
 
-def test_a_visit_moves_the_visitors_aspiration_toward_its_net_benefit_and_no_one_elses():
-    rules = replace(Rules(), habituation=0.1, **NO_BENEFITS)
+def a_third_visiting(rules: Rules):
+    """A closed community of 200 after three days, its day begun, and a mask of a third of its
+    members (those still here) as today's visitors: for one ``update_states`` by hand."""
     model = CommunityModel(members=200, market_size=0, rules=rules, rng=5)
     model.run(3)
     pop = model.population
-    n = pop.n
     pop.start_day()
-    visitors = np.zeros(n, bool)
+    visitors = np.zeros(pop.n, bool)
     visitors[::3] = True
-    visitors &= pop.alive[:n]
+    visitors &= pop.alive[: pop.n]
+    return pop, visitors
+
+
+def test_a_visit_moves_the_visitors_aspiration_toward_its_net_benefit_and_no_one_elses():
+    pop, visitors = a_third_visiting(replace(Rules(), habituation=0.1, **NO_BENEFITS))
+    rules = pop.rules
+    n = pop.n
     pop.cost_today[:n] = np.float32(0.3)  # net benefit -0.3 for each visitor (no withdrawal)
     assert not pop.withdrawal[:n].any() and not pop.removal_ema[:n].any()
     before = pop.aspiration_level[:n].copy()
@@ -103,10 +110,9 @@ def test_calibration_fits_it_and_the_runs_take_it():
     """Fitted by default over ``HABITUATION`` (calibrations 29 and 31; 30 fitted it only with
     ``--param``); a calibrated value reaches the runs."""
     base = load_scenario(None).model_dump(mode="json")
-    fitted = {p.path for p in derive_priors(_observed(20, 300), base).parameters}
-    assert {"behaviour.momentum", "behaviour.habituation"} <= fitted
-    (habituation,) = [p for p in derive_priors(_observed(20, 300), base).parameters
-                      if p.path == "behaviour.habituation"]  # fmt: skip
+    fitted = {p.path: p for p in derive_priors(_observed(20, 300), base).parameters}
+    assert {"behaviour.momentum", "behaviour.habituation"} <= fitted.keys()
+    habituation = fitted["behaviour.habituation"]
     assert (habituation.low, habituation.high, habituation.log) == (*HABITUATION, True)
     low, high = HABITUATION
     asked = parse_parameter(f"behaviour.habituation={low}:{high}:log")

@@ -14,21 +14,14 @@ from sim.config import ScenarioError, apply_overrides, load_scenario, validate_s
 from sim.model import CommunityModel
 from tests.script_helpers import load_script
 from tests.test_calibration import _observed
-from tests.test_habituation import ATTRS
+from tests.test_habituation import ATTRS, a_third_visiting
 
 
 def _one_update(share: float, info: float):
     """One day's update of a third of the members, each having read ``info`` today; returns the
     population, the visitors and their interest and own interest before it."""
-    rules = replace(Rules(), individual_interest=share)
-    model = CommunityModel(members=200, market_size=0, rules=rules, rng=5)
-    model.run(3)
-    pop = model.population
+    pop, visitors = a_third_visiting(replace(Rules(), individual_interest=share))
     n = pop.n
-    pop.start_day()
-    visitors = np.zeros(n, bool)
-    visitors[::3] = True
-    visitors &= pop.alive[:n]
     pop.info_today[:n] = np.float32(info)
     before, own = pop.interest[:n].copy(), pop.own_interest[:n].copy()
     nothing = np.zeros(n, np.int32)
