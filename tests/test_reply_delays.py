@@ -2,6 +2,8 @@
 runs): the days from a thread's start to other members' replies, bucketed, and the top 1%'s
 contributing days."""
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -79,3 +81,11 @@ def test_the_command_line_reads_a_folder_of_logs_and_their_runs(tmp_path, capsys
     assert lines[1].split()[3:7] == ["0.00", "0.00", "1.00", "0.00"]  # 2 days after
     assert lines[2].split()[3:7] == ["0.00", "1.00", "0.00", "0.00"]
     assert capsys.readouterr().out == text + "\n"
+
+
+def test_a_log_without_replies_has_no_delays(tmp_path):
+    log = _log(tmp_path / "log.parquet", [("a", "2024-01-01", "post", "t1")])
+    r = reply_delays.reply_delays(log)
+    assert r["replies"] == 0
+    assert all(math.isnan(r[key]) for key in ("same", "next", "2-7", ">7", "median", "days/thread"))
+    assert (r["top1% days"], r["per day"]) == (1.0, 1.0)

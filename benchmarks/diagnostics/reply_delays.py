@@ -57,8 +57,9 @@ def reply_delays(path: str | Path) -> dict:
         log[log["action"] == THREAD]
         .groupby("thread")
         .agg(start=("time", "min"), start_day=("day", "min"), starter=("member", "first"))
+        .reset_index()
     )
-    replies = log[log["action"] == ANSWER].merge(starts, left_on="thread", right_index=True)
+    replies = log[log["action"] == ANSWER].merge(starts, on="thread")
     others = replies[replies["member"] != replies["starter"]]
     days_after = (others["day"] - others["start_day"]).dt.days.to_numpy()
     hours = (others["time"] - others["start"]).dt.total_seconds().to_numpy() / 86400
