@@ -622,6 +622,17 @@ class Rules:
         le=1_000_000,
         unit="replies",
     )
+    reply_window: int = parameter(
+        1,
+        "days a thread stays open to replies: on its a-th day after it was posted (a = 1 the "
+        "next day) it pulls repliers 1/a as much as a new thread (CommunityModel._reply_pool; "
+        "power-law relaxation of attention, Crane & Sornette 2008; a question's answers keep "
+        "coming for weeks, Anderson et al. 2012; the 1/a form is an assumption); 1: the next day "
+        "only",
+        ge=1,
+        le=365,
+        unit="days",
+    )
     # replying on a forum
     seek_crowd: int = parameter(
         3,
@@ -1109,6 +1120,12 @@ STATES = (
     # today's channels: reset at the start of each day
     State("info_today", F32, "information benefit of today's reading", daily=True),
     State("relevant_read", F32, "relevant items read today", daily=True),
+    State(
+        "open_relevant",
+        F32,
+        "relevant older threads still open to replies seen today (Rules.reply_window)",
+        daily=True,
+    ),
     State("cost_today", F32, "reading cost today: off-topic, overload and toxicity", daily=True),
     State("toxicity_today", F32, "cost of the toxic posts read today", daily=True),
     State("bond_today", F32, "bond benefit today (visitors only)", daily=True),
@@ -1795,13 +1812,32 @@ class Population:
         """Replies each visitor in ``v`` would write today: members respond to what they read and
         care about (up to ~10 relevant items prompt a response), with intrinsic motivation and the
         square root of the post drive (and today's incentive boost)."""
-        rate = self.reply_base[v] * np.minimum(self.relevant_read[v] / 10.0, 1.0)
+        relevant = self.relevant_read[v]
+        if self.rules.reply_window > 1:  # ... and the older threads still open (see_open_threads)
+            relevant = relevant + self.open_relevant[v]
+        rate = self.reply_base[v] * np.minimum(relevant / 10.0, 1.0)
         rate = rate * (2 * self.intrinsic[v]) * np.sqrt(self.post_drive[v])
         if "reply" in self.today.boosts:
             rate = rate * self.today.boosts["reply"][v]
         if self.need_on:
             rate = rate * self._need_factor(v)
         return rate
+
+    def see_open_threads(self, visitors: np.ndarray, open_threads: Items) -> None:
+        """Today's visitors see the threads posted before yesterday that are still open to
+        replies (``Rules.reply_window``; ``CommunityModel._reply_pool``): each counts them as it
+        counts the relevant items it read (``relevant_read``), by its interest in their topics,
+        each weighted by its pull on repliers (appeal x asks, fallen with age), and its replies
+        follow both (``_reply_rate``). On a forum's lists of open and unanswered threads (Lerman
+        & Hogg 2010; Mamykina et al. 2011) a member visiting after days away still finds what
+        is waiting for an answer; without this, a quiet community's members could answer only
+        on the day after a thread was posted, whatever the log shows (issue 15:
+        ``benchmarks/diagnostics/reply_delays.py``)."""
+        if len(open_threads) == 0 or visitors.size == 0:
+            return
+        pull = open_threads.for_replies().appeal_per_topic()
+        v = self.slots_of(visitors)
+        self.open_relevant[v] = self.pref[v] @ pull
 
     @property
     def asking_on(self) -> bool:
@@ -1934,7 +1970,7 @@ class Population:
                 item = self._seek_unanswered(targets, responders, item, ok, day)
             responders, item = responders[ok], item[ok]
         if kind == "reply" and self.rules.reply_saturation > 0 and item.size:
-            keep = self._unsaturated(item, day)
+            keep = self._unsaturated(item, day, targets.answers if self._open_longer else None)
             responders, item = responders[keep], item[keep]
         return responders, item
 
@@ -2001,7 +2037,14 @@ class Population:
         )
         return share[per_reply]
 
-    def _unsaturated(self, item: np.ndarray, day: int) -> np.ndarray:
+    @property
+    def _open_longer(self) -> bool:
+        """Whether threads stay open to replies past the next day (``Rules.reply_window``)."""
+        return self.rules.reply_window > 1
+
+    def _unsaturated(
+        self, item: np.ndarray, day: int, answers: np.ndarray | None = None
+    ) -> np.ndarray:
         """Which of today's replies (``item``: the thread each would answer) are written when a
         thread's pull on further replies falls with the replies it already draws
         (``Rules.reply_saturation``, h): a thread's repliers come in a random order, and the
@@ -2020,13 +2063,18 @@ class Population:
         Overflow; Mamykina et al. 2011); discussion threads stay finite, with a thread's post
         drawing far more direct replies than each reply does (Gomez, Kaltenbrunner & Lopez 2008,
         WWW, on Slashdot). The hyperbolic form and h are assumptions: 0 (the default) keeps
-        every reply, as before; calibration fits h to a log (``sim.calibration.fit``)."""
+        every reply, as before; calibration fits h to a log (``sim.calibration.fit``).
+
+        A thread open for more than a day (``Rules.reply_window``) counts the replies it drew on
+        earlier days too (``answers``: per thread, the threads' ``Items.answers``)."""
         gen = self.streams.generator("reply.saturation", day)
         order_u, keep_u = gen.random((2, item.size))
         order = np.lexsort((order_u, item))  # by thread, a random order within each
         ranked = item[order]
         rank = np.empty(item.size, np.float64)  # replies before this one in its thread
         rank[order] = np.arange(item.size) - np.searchsorted(ranked, ranked, "left")
+        if answers is not None:
+            rank += answers[item]
         h = self.rules.reply_saturation
         return keep_u < h / (h + rank)
 
@@ -2074,6 +2122,8 @@ class Population:
             & (threads.author[alt] != responders)
             & (picks[alt] == 0)
         )
+        if self._open_longer:  # ... and which were answered on earlier days (Items.answers)
+            turn &= threads.answers[alt] == 0
         return np.where(turn, second, item)
 
     def invite(self, visitors: np.ndarray, day: int) -> np.ndarray:

@@ -9,7 +9,7 @@ still in the community; invitations add referral joins.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 
 import mesa
@@ -169,6 +169,10 @@ class CommunityModel(mesa.Model):
         self.joined_from_market = 0
         self.pending_invites = 0
         self.feed = Items.empty(self.rules.n_topics)
+        # threads posted before yesterday still open to replies (Rules.reply_window; _reply_pool)
+        self.open_threads = Items.empty(self.rules.n_topics)
+        self._threads_posted = 0  # numbers the threads held open (Items.ident)
+        self.reply_pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         # the operator and the world it cannot control (none: an unsupported community)
         self.strategy = strategy.model_copy(deep=True) if strategy is not None else None
         self.operator = Operator(self, self.strategy) if self.strategy is not None else None
@@ -216,6 +220,8 @@ class CommunityModel(mesa.Model):
             pop.read(visitors, self.feed, day)
         else:
             pop.read(visitors, self.feed, day, self.groups)
+        if self.rules.reply_window > 1:  # and the older threads still open (Rules.reply_window)
+            pop.see_open_threads(visitors, self.open_threads)
         threads = pop.post(visitors, day)
         thread_groups = self._thread_groups(threads[0], threads[1], day)
         replies = self.reply(visitors, day)
@@ -532,10 +538,10 @@ class CommunityModel(mesa.Model):
 
     def reply(self, visitors: np.ndarray, day: int) -> _Responses:
         pop = self.population
-        responders, item = pop.respond(
-            visitors, self._response_feed, day, "reply", *self._in_groups()
-        )
-        threads = self.feed.threads()
+        pool = self._reply_pool() if self.rules.reply_window > 1 else None
+        targets = self._response_feed if pool is None else pool
+        responders, item = pop.respond(visitors, targets, day, "reply", *self._in_groups())
+        threads = self.feed.threads() if pool is None else pool
         authors = threads.author[item]
         received = _received(authors, pop.n)
         pop.unseen_replies[: pop.n] += received
@@ -543,15 +549,27 @@ class CommunityModel(mesa.Model):
         to_member = authors >= 0
         pop.ties.strengthen(responders[to_member], authors[to_member], self.rules.tie_gain)
         replies_per_thread = np.bincount(item, minlength=len(threads))  # from other members
+        item_is_followup = np.zeros(item.size, bool)
         if self.rules.followup > 0:  # threads' authors answer those who answered (Rules.followup)
             who, answered = pop.answer_own_threads(authors, item, visitors, day)
             responders, item = np.concatenate([responders, who]), np.concatenate([item, answered])
+            item_is_followup = np.concatenate([item_is_followup, np.ones(who.size, bool)])
         per_member = _per_slot(responders, pop.n)
         pop.record_replies(per_member, day)
         members_thread = threads.author >= 0
-        unanswered = members_thread & (replies_per_thread == 0)
-        first = members_thread & (pop.first_post_day[np.maximum(threads.author, 0)] == day - 1)
-        pop.first_post_replied[threads.author[first & ~unanswered]] = True
+        first_post_day = pop.first_post_day[np.maximum(threads.author, 0)]
+        if pool is None:  # every thread closes on the day after it was posted
+            closing = members_thread
+            unanswered = members_thread & (replies_per_thread == 0)
+            first = members_thread & (first_post_day == day - 1)
+            pop.first_post_replied[threads.author[first & ~unanswered]] = True
+        else:
+            closing = members_thread & (day - threads.born >= self.rules.reply_window)
+            unanswered = closing & (threads.answers + replies_per_thread == 0)
+            first = members_thread & (first_post_day == threads.born)
+            pop.first_post_replied[threads.author[first & (replies_per_thread > 0)]] = True
+            self.reply_pairs = (responders, threads.ident[item], item_is_followup)
+            self._keep_open(threads, replies_per_thread, day)
         return _Responses(
             responders,
             threads.topic[item],
@@ -559,11 +577,47 @@ class CommunityModel(mesa.Model):
             received,
             targets=_operator_targets(threads, item) if self.operator is not None else None,
             to_chatter=threads.offtopic[item],
-            closed=int(members_thread.sum()),
+            closed=int(closing.sum()),
             unanswered=int(unanswered.sum()),
             ignored=_received(threads.author[unanswered], pop.n) + pop.removed_threads[: pop.n],
             per_member=per_member,
             group=threads.group[item] if self.groups is not None else None,
+        )
+
+    def _reply_pool(self) -> Items:
+        """The threads open to replies today (``Rules.reply_window`` W > 1): yesterday's, as
+        today's responders see them (``_aged_feed``), and the older ones still open
+        (``open_threads``), whose pull has fallen to 1/a on their a-th day (``_keep_open``).
+
+        Why: in the model's day a thread is answered from the next day's feed only, so every
+        reply came on the day after its thread. Real threads are answered over days and weeks:
+        on the real exports of ``../shared/realdata`` 6% (a Discord chat) to 70% (pull requests
+        on GitHub) of other members' replies come two or more days after the thread, and a Stack
+        Exchange meta thread answered by others is answered on 2.3 to 2.9 different days
+        (``benchmarks/diagnostics/reply_delays.py``). Attention to an item relaxes as a power
+        law of its age (Crane & Sornette 2008, PNAS, "Robust dynamic classes revealed by
+        measuring the response function of a social system"; Wu & Huberman 2007, PNAS,
+        "Novelty and collective attention"), and answers to a question keep arriving long after
+        the first (Anderson, Huttenlocher, Kleinberg & Leskovec 2012, KDD). The 1/a form is an
+        assumption; W is fitted to a log."""
+        yesterday = self._response_feed.threads()
+        if len(self.open_threads) == 0:
+            return yesterday
+        return yesterday.concat(self.open_threads)
+
+    def _keep_open(self, pool: Items, replies: np.ndarray, day: int) -> None:
+        """After today's replies, the pool's threads not yet on their last day stay open to
+        tomorrow, with the replies they drew (``Items.answers``) and their pull one day older:
+        on its a-th day a thread pulls 1/a, so tonight a thread on its a-th day keeps a / (a + 1)
+        of today's pull."""
+        age = day - pool.born
+        still = np.flatnonzero(age < self.rules.reply_window)
+        kept = pool.subset(still)
+        fade = (age[still] / (age[still] + 1)).astype(np.float32)
+        self.open_threads = replace(
+            kept,
+            appeal=(kept.appeal * fade).astype(np.float32),
+            answers=(kept.answers + replies[still]).astype(np.float32),
         )
 
     def react(self, visitors: np.ndarray, day: int) -> _Responses:
@@ -587,6 +641,12 @@ class CommunityModel(mesa.Model):
         extra.update(self._posted_hours(author, replies.who))
         if thread_groups is not None:
             extra["group"] = np.concatenate([thread_groups, replies.group])
+        if self.rules.reply_window > 1:  # threads held open carry their day and number
+            extra["born"] = np.full(is_thread.size, self.day, np.int64)
+            extra["ident"] = np.where(
+                is_thread, self._threads_posted + np.cumsum(is_thread) - 1, -1
+            )
+            self._threads_posted += author.size
         return Items.build(
             np.concatenate([author, replies.who]),
             np.concatenate([topic, replies.what]),
@@ -798,7 +858,7 @@ class CommunityModel(mesa.Model):
             else 0.0,
             "posts_gini": gini,
             "top1_post_share": top1,
-            "unanswered_share": _weighted_unanswered(series),
+            "unanswered_share": _weighted_unanswered(series, self.rules.reply_window),
             **pooled_retention(pop, day),
             **reply_effect(pop, day),
             "mean_loyalty": float(pop.view("loyalty")[alive].mean()) if alive.any() else 0.0,
@@ -839,8 +899,11 @@ class CommunityModel(mesa.Model):
         }
 
 
-def _weighted_unanswered(series: pd.DataFrame) -> float:
-    closed = series["threads"].shift(1).fillna(0)
+def _weighted_unanswered(series: pd.DataFrame, window: int = 1) -> float:
+    """The share of members' threads that closed unanswered over the run: each day's share
+    weighted by the threads that closed that day, those posted ``window`` days before
+    (``Rules.reply_window``)."""
+    closed = series["threads"].shift(window).fillna(0)
     total = closed.sum()
     return float((series["unanswered_share"] * closed).sum() / total) if total else 0.0
 

@@ -1,9 +1,10 @@
 """Issue 15: when do replies come, in a real log and in runs of its calibrated scenario?
 
-In the model a thread can be answered only on the day after it is posted: today's threads and
+By default the model answers a thread only on the day after it is posted: today's threads and
 replies become tomorrow's feed (``CommunityModel._publish``), and repliers pick among that feed's
-threads (``Population.respond``). Real threads are answered over days and weeks: a Stack Exchange
-meta question or a GitHub issue waits for its answer. This script measures the gap between the
+threads (``Population.respond``); ``Rules.reply_window`` keeps threads open longer. Real threads
+are answered over days and weeks: a Stack Exchange meta question or a GitHub issue waits for its
+answer. This script measures the gap between the
 two, contributions only, from activity logs (``commsim import`` output for the real log, and
 ``commsim export-log`` output for runs, whose rows carry ``thread``).
 

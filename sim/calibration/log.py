@@ -526,6 +526,9 @@ class ActivityObserver:
         self._next_thread = 0
         self._yesterday = (np.empty(0, np.int64), np.empty(0, np.int64))  # (author, thread)
         self._yesterday_topic = np.empty(0, np.int64)
+        # threads held open for days (Rules.reply_window): the model's thread number -> ours, topic
+        self._number_of = np.empty(0, np.int64)
+        self._topic_of = np.empty(0, np.int64)
 
     def _counters(self) -> dict[str, np.ndarray]:
         pop = self.model.population
@@ -554,11 +557,15 @@ class ActivityObserver:
         posted = feed.hour.astype(np.int64)[order]
         threads = self._next_thread + np.arange(authors.size, dtype=np.int64)
         self._next_thread += authors.size
-        followups = rise("followups")
-        responders = np.repeat(np.arange(n, dtype=np.int64), rise("replies") - followups)
-        answered, answered_topic = self._answered(rise("replies_received"), responders)
-        answering = np.repeat(np.arange(n, dtype=np.int64), followups)
-        own, own_topic = self._own(answering)
+        if self.model.rules.reply_window > 1:
+            self._number(feed.ident[order], threads, topics)
+            responders, answered, answered_topic, answering, own, own_topic = self._pairs()
+        else:
+            followups = rise("followups")
+            responders = np.repeat(np.arange(n, dtype=np.int64), rise("replies") - followups)
+            answered, answered_topic = self._answered(rise("replies_received"), responders)
+            answering = np.repeat(np.arange(n, dtype=np.int64), followups)
+            own, own_topic = self._own(answering)
         self._yesterday = (authors, threads)
         self._yesterday_topic = topics
         parts = [
@@ -599,6 +606,45 @@ class ActivityObserver:
         hour[joins[~visitor]] = NO_HOUR
         hour[action == POST] = posted
         return hour.astype(np.int8)
+
+    def _number(self, ident: np.ndarray, threads: np.ndarray, topics: np.ndarray) -> None:
+        """Today's threads, as the model numbers them (``Items.ident``), get our numbers (the
+        operator's threads have no number)."""
+        mine = ident >= 0
+        ident, threads, topics = ident[mine], threads[mine], topics[mine]
+        if ident.size == 0:
+            return
+        size = int(ident.max()) + 1
+        if size > self._number_of.size:
+            grown = max(size, 2 * self._number_of.size)
+            self._number_of = np.concatenate(
+                [self._number_of, np.full(grown - self._number_of.size, NO_THREAD, np.int64)]
+            )
+            self._topic_of = np.concatenate(
+                [self._topic_of, np.full(grown - self._topic_of.size, -1, np.int64)]
+            )
+        self._number_of[ident], self._topic_of[ident] = threads, topics
+
+    def _pairs(self):
+        """With threads open for days (``Rules.reply_window``) a reply's thread may be any open
+        one, not only yesterday's, so it is read from the model's day (``reply_pairs``: each
+        reply's writer, the model's number of its thread, whether it is a follow-up) rather
+        than derived from counters. Returns the other members' replies (writers ordered, their
+        threads and topics), then the follow-ups' likewise."""
+        empty = np.empty(0, np.int64)
+        if self.model.reply_pairs is None:
+            return empty, empty, empty, empty, empty, empty
+        who, ident, followup = self.model.reply_pairs
+        self.model.reply_pairs = None  # read once: a day without replies leaves none
+        known = ident >= 0  # operator threads have no number: their replies carry no thread
+        thread = np.full(who.size, NO_THREAD, np.int64)
+        topic = np.full(who.size, -1, np.int64)
+        thread[known], topic[known] = self._number_of[ident[known]], self._topic_of[ident[known]]
+        parts = []
+        for mine in (~followup, followup):
+            order = np.argsort(who[mine], kind="stable")
+            parts += [who[mine][order].astype(np.int64), thread[mine][order], topic[mine][order]]
+        return tuple(parts)
 
     def _own(self, answering: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The thread (and topic) of each follow-up (``Rules.followup``): one of yesterday's

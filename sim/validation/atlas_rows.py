@@ -1339,6 +1339,18 @@ BEHAVIOUR_ROWS = (
             " overlooked that the dissatisfied who stay also visit"
         },
     ),
+    # added with issue 15's reply window (1 day by default), expected signs written before
+    # measuring: arm A at the default (the next day only), arm B a week
+    _behaviour(
+        "reply_window",
+        7,
+        "+ + + + + 0",
+        "threads stay open to replies for a week, pulling 1/a on their a-th day (Crane & Sornette "
+        "2008; Anderson et al. 2012): a thread nobody answered the next day can still be answered, "
+        "so fewer go unanswered and more newcomers' first threads get a reply (Arguello et al. "
+        "2006: answered newcomers come back), and authors get more replies (drive, Joyce & Kraut "
+        "2006): more members stay, visit and post",
+    ),
     # added with issue 15's individual interest (off by default; fitted by calibration when
     # asked), expected signs written before measuring: arm A at the default (0: off), arm B on
     _behaviour(

@@ -1,6 +1,7 @@
 """The day's content: what was published, on which topic, by whom, and how members pick from it.
 
-Members read yesterday's items (a one-day feed), reply to yesterday's threads and react to yesterday's
+Members read yesterday's items (a one-day feed), reply to yesterday's threads (and to older ones
+still open, with ``Rules.reply_window``: ``CommunityModel._reply_pool``) and react to yesterday's
 items. The feed per topic (count and mean quality) drives information benefit and reading cost
 (Ren & Kraut 2014, see ``sim.agents``); the item table lets replies and reactions find their authors.
 """
@@ -30,6 +31,10 @@ class Items:
     asks: np.ndarray  # how much it asks for a reply (1: a member's request; ``for_replies``)
     hour: np.ndarray  # hour of day it was posted (0..23; sim.world.hours: 0 when hours are off)
     group: np.ndarray  # the group it was posted in (``sim.world.groups``; -1: every group)
+    # threads open for more than a day (``Rules.reply_window``; -1 and 0 otherwise):
+    born: np.ndarray  # the day it was posted
+    answers: np.ndarray  # replies from other members so far
+    ident: np.ndarray  # a thread's number over the run, in order of posting
 
     @classmethod
     def empty(cls, n_topics: int) -> Items:
@@ -38,8 +43,9 @@ class Items:
     @classmethod
     def build(cls, author, topic, quality, is_thread, n_topics: int, **optional) -> Items:
         """Items from per-item columns; ``toxic``, ``appeal``, ``fmt``, ``offtopic``, ``asks``,
-        ``hour`` and ``group`` are optional (default: not toxic, plain appeal, a member's post, on
-        topic, asking for replies, hour 0, seen in every group)."""
+        ``hour``, ``group``, ``born``, ``answers`` and ``ident`` are optional (default: not toxic,
+        plain appeal, a member's post, on topic, asking for replies, hour 0, seen in every group,
+        and no open thread's day, answers or number)."""
         topic = np.asarray(topic, np.int64)
         order = np.argsort(topic, kind="stable")
         columns = {"author": author, "topic": topic, "quality": quality, "is_thread": is_thread}
@@ -189,6 +195,9 @@ _DTYPES = {
     "asks": np.float32,
     "hour": np.int8,
     "group": np.int64,
+    "born": np.int64,
+    "answers": np.float32,
+    "ident": np.int64,
 }
 _OPTIONAL = {
     "toxic": False,
@@ -198,4 +207,7 @@ _OPTIONAL = {
     "asks": 1.0,
     "hour": 0,
     "group": -1,
+    "born": -1,
+    "answers": 0.0,
+    "ident": -1,
 }

@@ -61,7 +61,7 @@ class DayActivity:
     replies: int
     reactions: int
     invites: int
-    threads_closed: int  # yesterday's threads whose reply window closed today
+    threads_closed: int  # members' threads whose reply window closed today (Rules.reply_window)
     threads_unanswered: int  # ... of which got no reply
     leaves_by_reason: np.ndarray  # counts indexed by LeaveReason
 
