@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.calibration.activity import POST, REPLY, ActivityStats, Observation
-from sim.calibration.metrics import absence_factor, first_responses
+from sim.calibration.metrics import absence_factor, first_responses, later_reply_share
 
 A, B, C = 1, 2, 3
 T1, T2, T3 = 11, 12, 13
@@ -58,3 +58,14 @@ def test_absence_factor_and_first_responses_directly():
         reply_day=np.array([5, 9, 6]),
     )
     assert delay.tolist() == [4, -1]
+
+
+def test_later_replies_are_others_replies_two_or_more_days_after_their_thread():
+    assert _observed().scalars["later_reply_share"] == 1.0  # b after 2 days, a after 27
+    author = np.array([0, 1, 2, -1])  # threads 0-3 (3: the operator's)
+    start = np.array([5, 5, 8, 8])
+    thread = np.array([0, 0, 0, 1, 2, 3, -1, 9])
+    responder = np.array([1, 2, 0, 0, 1, 2, 1, 1])  # the third is thread 0's own author
+    day = np.array([5, 7, 9, 6, 8, 12, 9, 9])  # delays 0, 2, (own), 1, 0, 4; no thread; unknown
+    assert later_reply_share(author, start, thread, responder, day) == 2 / 5
+    assert later_reply_share(author, start, thread[2:3], responder[2:3], day[2:3]) is None

@@ -21,6 +21,12 @@ defines the metric:
   formerly "Bus Factor"): the smallest number of contributors responsible for 50% of all
   contributions (contributors sorted by contributions, decreasing, summed until 50% is reached).
 
+* *Later replies* (ours; issue 15): the share of replies by other members than a thread's
+  starter written ``LATER_DAYS`` (2) or more days after the thread started. By default the model
+  answers a thread only on the next day (``Rules.reply_window``), so its share is 0; on the real
+  exports of ``../shared/realdata`` it is 0.06 (a Discord chat) to 0.70 (pull requests), see
+  ``benchmarks/diagnostics/reply_delays.py``. Reported, not fitted against.
+
 Periods are ``PERIOD_DAYS`` (28) days from day 0; the per-period counts are daily columns, each day
 holding its period's count (a step function), so they are stored with a run's series.
 """
@@ -31,11 +37,13 @@ import numpy as np
 
 PERIOD_DAYS = 28
 RESPONSE_WINDOW = 30  # days: a thread is "answered" when a reply comes within this
+LATER_DAYS = 2  # days after a thread's start from which a reply counts as a later one
 PERIOD_COLUMNS = ("new_contributors", "returning_contributors", "inactive_contributors")
 METRIC_LABELS = {
     "absence_factor": "Contributor Absence Factor (contributors making 50% of contributions)",
     "first_response_median_days": "Time to First Response, median (days)",
     "first_response_share": f"threads with a first response within {RESPONSE_WINDOW} days",
+    "later_reply_share": f"replies by others {LATER_DAYS} or more days after their thread",
     "new_contributors": f"New Contributors per {PERIOD_DAYS}-day period (mean)",
     "returning_contributors": f"returning contributors per {PERIOD_DAYS}-day period (mean)",
     "inactive_contributors": f"Inactive Contributors per {PERIOD_DAYS}-day period (mean)",
@@ -70,6 +78,24 @@ def first_responses(
     np.minimum.at(first, reply_thread[other], reply_day[other])
     delay = first - start_day
     return np.where((first == np.iinfo(np.int64).max) | (author < 0), -1, np.maximum(delay, 0))
+
+
+def later_reply_share(
+    author: np.ndarray,
+    start_day: np.ndarray,
+    reply_thread: np.ndarray,
+    responder: np.ndarray,
+    reply_day: np.ndarray,
+) -> float | None:
+    """The share of replies by others than their thread's starter written ``LATER_DAYS`` or more
+    days after it started (None without any such reply); threads as in ``first_responses``."""
+    size = author.size
+    other = (reply_thread >= 0) & (reply_thread < size)
+    other[other] &= responder[other] != author[reply_thread[other]]
+    if not other.any():
+        return None
+    delay = reply_day[other] - start_day[reply_thread[other]]
+    return float((delay >= LATER_DAYS).mean())
 
 
 def period_contributors(member: np.ndarray, day: np.ndarray, last: int) -> dict[str, np.ndarray]:
@@ -124,6 +150,9 @@ def community_metrics(
         "first_response_share": float((answered & (delay <= RESPONSE_WINDOW))[eligible].mean())
         if eligible.any()
         else None,
+        "later_reply_share": later_reply_share(
+            author, start_day, reply_thread, responder, reply_day
+        ),
         **{name: float(values[:complete].mean()) for name, values in periods.items()},
         "daily": {name: values[step] for name, values in periods.items()},
     }
