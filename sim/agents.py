@@ -625,13 +625,21 @@ class Rules:
     reply_window: int = parameter(
         1,
         "days a thread stays open to replies: on its a-th day after it was posted (a = 1 the "
-        "next day) it pulls repliers 1/a as much as a new thread (CommunityModel._reply_pool; "
-        "power-law relaxation of attention, Crane & Sornette 2008; a question's answers keep "
-        "coming for weeks, Anderson et al. 2012; the 1/a form is an assumption); 1: the next day "
-        "only",
+        "next day) it pulls repliers a^-reply_decay as much as a new thread "
+        "(CommunityModel._reply_pool; power-law relaxation of attention, Crane & Sornette 2008; "
+        "a question's answers keep coming for weeks, Anderson et al. 2012); 1: the next day only",
         ge=1,
         le=365,
         unit="days",
+    )
+    reply_decay: float = parameter(
+        1.0,
+        "how fast an open thread's pull on repliers falls with its age (reply_window): a^-d on "
+        "its a-th day (1: 1/a; higher: replies crowd into the first days, as in a chat; the "
+        "power-law form is Crane & Sornette 2008's, the exponent is fitted to a log)",
+        ge=0,
+        le=20,
+        unit="exponent",
     )
     # replying on a forum
     seek_crowd: int = parameter(

@@ -587,7 +587,8 @@ class CommunityModel(mesa.Model):
     def _reply_pool(self) -> Items:
         """The threads open to replies today (``Rules.reply_window`` W > 1): yesterday's, as
         today's responders see them (``_aged_feed``), and the older ones still open
-        (``open_threads``), whose pull has fallen to 1/a on their a-th day (``_keep_open``).
+        (``open_threads``), whose pull has fallen to a^-d on their a-th day (``_keep_open``;
+        d: ``Rules.reply_decay``).
 
         Why: in the model's day a thread is answered from the next day's feed only, so every
         reply came on the day after its thread. Real threads are answered over days and weeks:
@@ -598,8 +599,9 @@ class CommunityModel(mesa.Model):
         law of its age (Crane & Sornette 2008, PNAS, "Robust dynamic classes revealed by
         measuring the response function of a social system"; Wu & Huberman 2007, PNAS,
         "Novelty and collective attention"), and answers to a question keep arriving long after
-        the first (Anderson, Huttenlocher, Kleinberg & Leskovec 2012, KDD). The 1/a form is an
-        assumption; W is fitted to a log."""
+        the first (Anderson, Huttenlocher, Kleinberg & Leskovec 2012, KDD). W and d are fitted
+        to a log: the exports' shares of replies two or more days late need d from about 1
+        (pull requests) to 4 or more (a chat)."""
         yesterday = self._response_feed.threads()
         if len(self.open_threads) == 0:
             return yesterday
@@ -608,12 +610,12 @@ class CommunityModel(mesa.Model):
     def _keep_open(self, pool: Items, replies: np.ndarray, day: int) -> None:
         """After today's replies, the pool's threads not yet on their last day stay open to
         tomorrow, with the replies they drew (``Items.answers``) and their pull one day older:
-        on its a-th day a thread pulls 1/a, so tonight a thread on its a-th day keeps a / (a + 1)
-        of today's pull."""
+        on its a-th day a thread pulls a^-d (``Rules.reply_decay``), so tonight a thread on its
+        a-th day keeps (a / (a + 1))^d of today's pull."""
         age = day - pool.born
         still = np.flatnonzero(age < self.rules.reply_window)
         kept = pool.subset(still)
-        fade = (age[still] / (age[still] + 1)).astype(np.float32)
+        fade = ((age[still] / (age[still] + 1)) ** self.rules.reply_decay).astype(np.float32)
         self.open_threads = replace(
             kept,
             appeal=(kept.appeal * fade).astype(np.float32),

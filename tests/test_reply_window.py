@@ -1,8 +1,8 @@
 """Threads open to replies for days (``Rules.reply_window``, W; ``CommunityModel._reply_pool``):
-a thread is answered on its first W days after it was posted, pulling repliers 1/a as much on
-its a-th day; the older open threads add to what a visitor would answer; a thread closes, and
-counts as answered or not, once, on its last day; the activity log reads each reply's thread from
-the model."""
+a thread is answered on its first W days after it was posted, pulling repliers a^-d as much on
+its a-th day (``Rules.reply_decay``, d); the older open threads add to what a visitor would
+answer; a thread closes, and counts as answered or not, once, on its last day; the activity log
+reads each reply's thread from the model."""
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,16 @@ def _replies_by_others(log):
     return replies, starts
 
 
+def test_a_faster_decay_crowds_replies_into_the_first_days(tmp_path):
+    shares = []
+    for decay in (1.0, 4.0):
+        _, log = _logged(tmp_path, window=10, **{"behaviour.reply_decay": decay})
+        replies, _ = _replies_by_others(log)
+        others = replies[replies["member"] != replies["starter"]]
+        shares.append(float(((others["day"] - others["start"]) >= 2).mean()))
+    assert shares[0] > 0.3 and shares[1] < shares[0] / 2, shares
+
+
 def test_replies_come_within_the_window_fewer_each_day_as_the_pull_falls(tmp_path):
     model, log = _logged(tmp_path, window=5)
     replies, _ = _replies_by_others(log)
@@ -69,15 +79,16 @@ def test_follow_ups_are_in_the_authors_own_threads_and_other_replies_never_are(t
         assert day in answered[thread]
 
 
-def test_the_window_keeps_a_thread_w_days_its_pull_falling_as_1_over_its_age():
-    model = CommunityModel(**_scenario(3).model_kwargs(), rng=1)
+@pytest.mark.parametrize("decay", [1.0, 2.5])
+def test_the_window_keeps_a_thread_w_days_its_pull_falling_as_a_power_of_its_age(decay):
+    model = CommunityModel(**_scenario(3, **{"behaviour.reply_decay": decay}).model_kwargs())
     pool = Items.build(
         author=[5, 6, 7, 8],
         topic=[0, 1, 2, 3],
         quality=[0.5] * 4,
         is_thread=[True] * 4,
         n_topics=model.rules.n_topics,
-        appeal=[1.0, 1 / 2, 1 / 3, 1.0],  # their pull today, on their 1st, 2nd, 3rd, 1st day
+        appeal=[1.0, 2**-decay, 3**-decay, 1.0],  # their pull today: on days 1, 2, 3, 1
         born=[9, 8, 7, 9],
         answers=[0, 2, 5, 1],
         ident=[40, 30, 20, 41],
@@ -85,7 +96,7 @@ def test_the_window_keeps_a_thread_w_days_its_pull_falling_as_1_over_its_age():
     model._keep_open(pool, replies=np.array([1, 0, 3, 2]), day=10)
     kept = model.open_threads
     assert kept.ident.tolist() == [40, 30, 41]  # the one on its third (last) day closed
-    assert kept.appeal == pytest.approx([1 / 2, 1 / 3, 1 / 2])
+    assert kept.appeal == pytest.approx([2**-decay, 3**-decay, 2**-decay])
     assert kept.answers.tolist() == [1, 2, 3]
 
 

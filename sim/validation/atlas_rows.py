@@ -1351,6 +1351,16 @@ BEHAVIOUR_ROWS = (
         "2006: answered newcomers come back), and authors get more replies (drive, Joyce & Kraut "
         "2006): more members stay, visit and post",
     ),
+    _behaviour(
+        "reply_decay",
+        3.0,
+        "- - - - - 0",
+        "with threads open a week, their pull falls as a^-3 instead of 1/a: older threads draw "
+        "few repliers, so fewer threads left unanswered the next day get a reply, and visitors "
+        "see less to answer (open threads count with what they read): fewer replies, less drive "
+        "and bond (Joyce & Kraut 2006; Ren, Kraut & Kiesler 2007): fewer stay, visit and post",
+        base={"behaviour": {"reply_window": 7}},
+    ),
     # added with issue 15's individual interest (off by default; fitted by calibration when
     # asked), expected signs written before measuring: arm A at the default (0: off), arm B on
     _behaviour(
