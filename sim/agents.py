@@ -1917,7 +1917,10 @@ class Population:
         capacity = np.float32(self.rules.writing_capacity)
         if capacity == 0:  # positive, but below float32's range
             return (writing == 0).astype(np.float32)
-        return np.float32(1) / (np.float32(1) + writing / capacity)
+        # a subnormal capacity can overflow x / c to inf, whose share 1 / (1 + inf) = 0 is the
+        # limit wanted: the overflow is not an error here
+        with np.errstate(over="ignore"):
+            return np.float32(1) / (np.float32(1) + writing / capacity)
 
     def _flagged(self, authors: np.ndarray, day: int, kind: str) -> np.ndarray:
         """Whether each author's threads today are toxic (``kind='toxic'``) or off-topic chatter
