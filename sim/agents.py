@@ -1821,7 +1821,7 @@ class Population:
         care about (up to ~10 relevant items prompt a response), with intrinsic motivation and the
         square root of the post drive (and today's incentive boost)."""
         relevant = self.relevant_read[v]
-        if self.rules.reply_window > 1:  # ... and the older threads still open (see_open_threads)
+        if self.threads_stay_open:  # ... and the older threads still open (see_open_threads)
             relevant = relevant + self.open_relevant[v]
         rate = self.reply_base[v] * np.minimum(relevant / 10.0, 1.0)
         rate = rate * (2 * self.intrinsic[v]) * np.sqrt(self.post_drive[v])
@@ -1981,7 +1981,7 @@ class Population:
                 item = self._seek_unanswered(targets, responders, item, ok, day)
             responders, item = responders[ok], item[ok]
         if kind == "reply" and self.rules.reply_saturation > 0 and item.size:
-            keep = self._unsaturated(item, day, targets.answers if self._open_longer else None)
+            keep = self._unsaturated(item, day, targets.answers if self.threads_stay_open else None)
             responders, item = responders[keep], item[keep]
         return responders, item
 
@@ -2049,7 +2049,7 @@ class Population:
         return share[per_reply]
 
     @property
-    def _open_longer(self) -> bool:
+    def threads_stay_open(self) -> bool:
         """Whether threads stay open to replies past the next day (``Rules.reply_window``)."""
         return self.rules.reply_window > 1
 
@@ -2133,7 +2133,7 @@ class Population:
             & (threads.author[alt] != responders)
             & (picks[alt] == 0)
         )
-        if self._open_longer:  # ... and which were answered on earlier days (Items.answers)
+        if self.threads_stay_open:  # ... and which were answered on earlier days (Items.answers)
             turn &= threads.answers[alt] == 0
         return np.where(turn, second, item)
 

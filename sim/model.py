@@ -220,7 +220,7 @@ class CommunityModel(mesa.Model):
             pop.read(visitors, self.feed, day)
         else:
             pop.read(visitors, self.feed, day, self.groups)
-        if self.rules.reply_window > 1:  # and the older threads still open (Rules.reply_window)
+        if pop.threads_stay_open:  # and the older threads still open (Rules.reply_window)
             pop.see_open_threads(visitors, self.open_threads)
         threads = pop.post(visitors, day)
         thread_groups = self._thread_groups(threads[0], threads[1], day)
@@ -538,7 +538,7 @@ class CommunityModel(mesa.Model):
 
     def reply(self, visitors: np.ndarray, day: int) -> _Responses:
         pop = self.population
-        pool = self._reply_pool() if self.rules.reply_window > 1 else None
+        pool = self._reply_pool() if pop.threads_stay_open else None
         targets = self._response_feed if pool is None else pool
         responders, item = pop.respond(visitors, targets, day, "reply", *self._in_groups())
         threads = self.feed.threads() if pool is None else pool
@@ -643,7 +643,7 @@ class CommunityModel(mesa.Model):
         extra.update(self._posted_hours(author, replies.who))
         if thread_groups is not None:
             extra["group"] = np.concatenate([thread_groups, replies.group])
-        if self.rules.reply_window > 1:  # threads held open carry their day and number
+        if self.population.threads_stay_open:  # threads held open carry their day and number
             extra["born"] = np.full(is_thread.size, self.day, np.int64)
             extra["ident"] = np.where(
                 is_thread, self._threads_posted + np.cumsum(is_thread) - 1, -1

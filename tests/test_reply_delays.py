@@ -7,11 +7,10 @@ import math
 import pandas as pd
 import pytest
 
-from sim.calibration.fit import scenario_changes
 from sim.calibration.log import write_log
-from sim.config import apply_overrides, load_scenario, validate_scenario
 from sim.model import CommunityModel
 from tests.script_helpers import load_script
+from tests.test_reply_window import writing_scenario
 
 reply_delays = load_script("benchmarks/diagnostics/reply_delays.py")
 
@@ -60,10 +59,7 @@ def test_the_models_replies_all_come_the_day_after_their_thread(tmp_path):
     """The model's one-day window (today's threads are answered tomorrow, from tomorrow's feed
     only), which the real logs contradict: this test fails once threads stay open longer."""
     path = tmp_path / "run.parquet"
-    base = load_scenario(None, {"community.members": 100, "arrivals.market_size": 1000})
-    base = base.model_dump()  # ten times the default rates: enough replies to measure
-    rates = {"mix.post_scale": 10.0, "mix.reply_scale": 10.0}
-    scenario = validate_scenario(apply_overrides(base, scenario_changes(rates, base, None)), "t")
+    scenario = writing_scenario(window=1)  # ten times the default rates: enough replies to measure
     write_log(CommunityModel(**scenario.model_kwargs(), rng=2), 60, path)
     r = reply_delays.reply_delays(path)
     assert r["replies"] > 50

@@ -15,7 +15,7 @@ from sim.model import CommunityModel
 from sim.world.content import Items
 
 
-def _scenario(window, scale=10.0, **overrides):
+def writing_scenario(window, scale=10.0, **overrides):
     """A small community writing enough to measure (every segment's thread and reply rates
     times ``scale``), its threads open for ``window`` days."""
     changes = {"community.members": 100, "arrivals.market_size": 1000, **overrides}
@@ -26,7 +26,7 @@ def _scenario(window, scale=10.0, **overrides):
 
 def _logged(tmp_path, window, days=90, seed=3, **overrides):
     """A run's model (after ``days``) and its activity log, as ``commsim export-log`` writes it."""
-    model = CommunityModel(**_scenario(window, **overrides).model_kwargs(), rng=seed)
+    model = CommunityModel(**writing_scenario(window, **overrides).model_kwargs(), rng=seed)
     path = tmp_path / f"w{window}.parquet"
     write_log(model, days, path)
     log = pd.read_parquet(path)
@@ -81,7 +81,7 @@ def test_follow_ups_are_in_the_authors_own_threads_and_other_replies_never_are(t
 
 @pytest.mark.parametrize("decay", [1.0, 2.5])
 def test_the_window_keeps_a_thread_w_days_its_pull_falling_as_a_power_of_its_age(decay):
-    model = CommunityModel(**_scenario(3, **{"behaviour.reply_decay": decay}).model_kwargs())
+    model = CommunityModel(**writing_scenario(3, **{"behaviour.reply_decay": decay}).model_kwargs())
     pool = Items.build(
         author=[5, 6, 7, 8],
         topic=[0, 1, 2, 3],
@@ -128,7 +128,7 @@ def test_a_first_thread_answered_on_a_later_day_counts_as_answered(tmp_path):
 
 
 def test_visitors_count_the_older_open_threads_by_interest_and_pull():
-    model = CommunityModel(**_scenario(10).model_kwargs(), rng=1)
+    model = CommunityModel(**writing_scenario(10).model_kwargs(), rng=1)
     pop = model.population
     k = model.rules.n_topics
     open_threads = Items.build(
@@ -149,7 +149,9 @@ def test_visitors_count_the_older_open_threads_by_interest_and_pull():
 
 
 def test_saturation_counts_the_replies_a_thread_drew_on_earlier_days():
-    model = CommunityModel(**_scenario(5, **{"behaviour.reply_saturation": 2.0}).model_kwargs())
+    model = CommunityModel(
+        **writing_scenario(5, **{"behaviour.reply_saturation": 2.0}).model_kwargs()
+    )
     pop = model.population
     item = np.array([0, 0, 1, 1, 1])
     fresh = pop._unsaturated(item, day=4)

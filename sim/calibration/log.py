@@ -557,7 +557,7 @@ class ActivityObserver:
         posted = feed.hour.astype(np.int64)[order]
         threads = self._next_thread + np.arange(authors.size, dtype=np.int64)
         self._next_thread += authors.size
-        if self.model.rules.reply_window > 1:
+        if self.model.population.threads_stay_open:
             self._number(feed.ident[order], threads, topics)
             responders, answered, answered_topic, answering, own, own_topic = self._pairs()
         else:

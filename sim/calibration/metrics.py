@@ -63,6 +63,14 @@ def absence_factor(contributions: np.ndarray) -> int:
     return int(np.searchsorted(np.cumsum(counts), 0.5 * total) + 1)
 
 
+def _by_others(author: np.ndarray, reply_thread: np.ndarray, responder: np.ndarray) -> np.ndarray:
+    """Which replies answer a known thread (an index into ``author``) and are by another member
+    than its starter."""
+    other = (reply_thread >= 0) & (reply_thread < author.size)
+    other[other] &= responder[other] != author[reply_thread[other]]
+    return other
+
+
 def first_responses(
     author: np.ndarray,
     start_day: np.ndarray,
@@ -71,10 +79,8 @@ def first_responses(
     reply_day: np.ndarray,
 ) -> np.ndarray:
     """Per thread, days from its start to its first reply by another member (-1: none)."""
-    size = author.size
-    first = np.full(size, np.iinfo(np.int64).max)
-    other = (reply_thread >= 0) & (reply_thread < size)
-    other[other] &= responder[other] != author[reply_thread[other]]
+    first = np.full(author.size, np.iinfo(np.int64).max)
+    other = _by_others(author, reply_thread, responder)
     np.minimum.at(first, reply_thread[other], reply_day[other])
     delay = first - start_day
     return np.where((first == np.iinfo(np.int64).max) | (author < 0), -1, np.maximum(delay, 0))
@@ -89,9 +95,7 @@ def later_reply_share(
 ) -> float | None:
     """The share of replies by others than their thread's starter written ``LATER_DAYS`` or more
     days after it started (None without any such reply); threads as in ``first_responses``."""
-    size = author.size
-    other = (reply_thread >= 0) & (reply_thread < size)
-    other[other] &= responder[other] != author[reply_thread[other]]
+    other = _by_others(author, reply_thread, responder)
     if not other.any():
         return None
     delay = reply_day[other] - start_day[reply_thread[other]]
