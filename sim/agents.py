@@ -625,9 +625,11 @@ class Rules:
     reply_window: int = parameter(
         1,
         "days a thread stays open to replies: on its a-th day after it was posted (a = 1 the "
-        "next day) it pulls repliers a^-reply_decay as much as a new thread "
-        "(CommunityModel._reply_pool; power-law relaxation of attention, Crane & Sornette 2008; "
-        "a question's answers keep coming for weeks, Anderson et al. 2012); 1: the next day only",
+        "next day) it pulls repliers a^-reply_decay as much as on its first, the pulls over the "
+        "window summing to one day's: the window spreads a thread's replies, it does not add to "
+        "them (CommunityModel._reply_pool, Population.reply_pull_total; power-law relaxation of "
+        "attention, Crane & Sornette 2008; a question's answers keep coming for weeks, Anderson "
+        "et al. 2012); 1: the next day only",
         ge=1,
         le=365,
         unit="days",
@@ -1821,8 +1823,9 @@ class Population:
         care about (up to ~10 relevant items prompt a response), with intrinsic motivation and the
         square root of the post drive (and today's incentive boost)."""
         relevant = self.relevant_read[v]
-        if self.threads_stay_open:  # ... and the older threads still open (see_open_threads)
-            relevant = relevant + self.open_relevant[v]
+        if self.threads_stay_open:  # ... and the older threads still open (see_open_threads),
+            # a thread's pull spread over its open days, not multiplied by them (reply_pull_total)
+            relevant = (relevant + self.open_relevant[v]) / self.reply_pull_total
         rate = self.reply_base[v] * np.minimum(relevant / 10.0, 1.0)
         rate = rate * (2 * self.intrinsic[v]) * np.sqrt(self.post_drive[v])
         if "reply" in self.today.boosts:
@@ -2052,6 +2055,21 @@ class Population:
     def threads_stay_open(self) -> bool:
         """Whether threads stay open to replies past the next day (``Rules.reply_window``)."""
         return self.rules.reply_window > 1
+
+    @property
+    def reply_pull_total(self) -> float:
+        """A thread's pull on repliers summed over its open days, relative to its next day's:
+        the sum of a^-d for a = 1..W (``Rules.reply_window`` W, ``Rules.reply_decay`` d; 1 when
+        W = 1). What a visitor sees (``_reply_rate``) is divided by it, so that the window spreads
+        a thread's replies over its days instead of multiplying them: the memory kernel of a
+        self-excited response process is a normalised waiting-time density, its total (the
+        branching ratio) set apart from its shape (Crane & Sornette 2008, PNAS). Without it a
+        thread open W days drew about 1 + ln W times the replies of one open a day (d = 1).
+        Replies older than a day are not counted again (``see_open_threads`` counts threads), so
+        where replies fill the feed the window lowers reply want by up to this factor; calibration
+        fits the reply scale with it."""
+        ages = np.arange(1, self.rules.reply_window + 1, dtype=np.float64)
+        return float((ages**-self.rules.reply_decay).sum())
 
     def _unsaturated(
         self, item: np.ndarray, day: int, answers: np.ndarray | None = None

@@ -69,7 +69,10 @@ from sim.world.uncertainties import Uncertainties
 #    loyalty alone, staying the commitment (Population.commitment; Wilkinson 2008 measured the
 #    chance to stop). Results with momentum off (the defaults, every validation target and every
 #    atlas row but momentum's own) are unchanged.
-MODEL_VERSION = "7"
+# 8: threads open for days (`reply_window` > 1) spread a thread's pull on repliers over its open
+#    days instead of adding it on each (Population.reply_pull_total). Results with one day (the
+#    default, every validation target and every atlas row on docs/atlas.md) are unchanged.
+MODEL_VERSION = "8"
 
 COMMUNITY_SERIES = (
     "members",

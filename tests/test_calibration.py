@@ -35,6 +35,7 @@ from sim.calibration.fit import (
     check_warnings,
     derive_priors,
     discrepancies,
+    distance_timing,
     distances,
     edge_warnings,
     parse_parameter,
@@ -578,6 +579,27 @@ def _small_fit(observed, base, runs, generations: int, seeds: int):
         observation=CONTRIBUTIONS, particles=3, generations=generations, check=1, seed=4, top=0,
         backend="serial", progress=False, seeds=seeds,
     )  # fmt: skip
+
+
+def test_reply_timing_counts_in_the_distance_only_where_its_knobs_are_fitted(truth_log):
+    """With threads open a day every run's late-reply share is 0, so it joins the distance
+    (``TIMING``) only when the window or its decay is fitted."""
+    window = Parameter("behaviour.reply_window", 1, 30, log=True, integer=True)
+    rate = Parameter("mix.post_scale", 1, 10)
+    assert distance_timing([rate]) == ()
+    assert distance_timing([rate, window]) == ("later_reply_share",)
+    folder, observed, base = _truth_fit_inputs(truth_log)
+    assert observed.scalars["later_reply_share"] == 0.0  # the truth's threads are open a day
+    plain = _small_fit(observed, base, folder / "timing-plain", generations=1, seeds=1)
+    assert "later_reply_share" not in plain.samples.columns
+    fitted = calibrate(
+        observed, base, folder / "timing-fitted", parameters=[rate, window],
+        observation=CONTRIBUTIONS, particles=3, generations=1, check=1, seed=4, top=0,
+        backend="serial", progress=False, seeds=1,
+    )  # fmt: skip
+    shares = fitted.samples["later_reply_share"]  # each run's share's distance from the log's
+    windows = fitted.samples["behaviour.reply_window"]
+    assert (shares[windows == 1] == 0).all() and (shares[windows > 1] > 0).any()
 
 
 def test_a_calibration_starts_its_workers_once(truth_log, monkeypatch):

@@ -148,6 +148,27 @@ def test_visitors_count_the_older_open_threads_by_interest_and_pull():
     assert (rate_with > pop._reply_rate(np.array([3, 4]))).all()
 
 
+@pytest.mark.parametrize("window, decay", [(1, 1.0), (5, 1.0), (30, 2.5)])
+def test_a_threads_pull_is_spread_over_its_open_days_not_multiplied(window, decay):
+    """What a visitor would answer (relevant items read today plus older open threads) is
+    divided by the pull's sum over the window, sum a^-d for a = 1..W, so a thread open W days
+    draws in all what a thread open one day draws (Population.reply_pull_total)."""
+    scenario = writing_scenario(window, **{"behaviour.reply_decay": decay})
+    pop = CommunityModel(**scenario.model_kwargs(), rng=1).population
+    total = sum(a**-decay for a in range(1, window + 1))
+    assert pop.reply_pull_total == pytest.approx(total)
+    one_day = CommunityModel(**writing_scenario(1).model_kwargs(), rng=1).population
+    v = np.array([3, 4, 5])
+    for p in (pop, one_day):
+        p.start_day()
+        p.relevant_read[v] = [0.5, 2.0, 30.0]
+    older = np.array([1.0, 0.0, 5.0]) if window > 1 else np.zeros(3)  # W = 1 holds none open
+    pop.open_relevant[v] = older
+    # the W = 1 population reading what the open window adds up to, over the window's sum
+    one_day.relevant_read[v] = ((np.array([0.5, 2.0, 30.0]) + older) / total).astype(np.float32)
+    assert pop._reply_rate(v) == pytest.approx(one_day._reply_rate(v), rel=1e-6)
+
+
 def test_saturation_counts_the_replies_a_thread_drew_on_earlier_days():
     model = CommunityModel(
         **writing_scenario(5, **{"behaviour.reply_saturation": 2.0}).model_kwargs()

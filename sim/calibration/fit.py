@@ -160,6 +160,11 @@ SHARES = {
     "own_reply_share": "replies by the thread's own author",
 }
 DISTRIBUTION = {"posts_per_member": "contributions-per-member distribution"}
+# when replies come: in the distance only when a knob that shapes it is fitted (``TIMING_KNOBS``,
+# e.g. ``--param behaviour.reply_window=1:90:log:int``); with threads open a day its simulated
+# value is 0 whatever the other parameters, so it would only add a constant
+TIMING = {"later_reply_share": "replies by others 2 or more days after their thread"}
+TIMING_KNOBS = ("behaviour.reply_window", "behaviour.reply_decay")
 # the level of a curve: |log| of the ratio of simulated to observed totals over the same weeks
 # (the curve's own discrepancy, ``timing_distance``, compares shapes only)
 LEVELS = {"joins_level": "joins", "dau_level": "dau", "posts_level": "posts"}
@@ -1086,7 +1091,7 @@ def discrepancies(simulated: Observed, observed: Observed) -> dict[str, float]:
             out[kpi] = timing_distance(s, o)
     ratios = level_ratios(sim_weeks, obs_weeks)
     out.update({level: abs(ratio) for level, ratio in ratios.items()})
-    for kpi in SHARES:
+    for kpi in (*SHARES, *TIMING):
         o, s = observed.scalars.get(kpi), simulated.scalars.get(kpi)
         if o is not None and not _missing(o):
             out[kpi] = 1.0 if s is None or _missing(s) else abs(float(s) - float(o))
@@ -1221,6 +1226,12 @@ def discrepancy_scales(table: pd.DataFrame, observed: Observed, scale: float = 1
     return level_capped(medians.clip(lower=noise_floors(observed, medians.index, scale)))
 
 
+def distance_timing(parameters: list[Parameter]) -> tuple[str, ...]:
+    """The reply-timing KPIs (``TIMING``) the distance counts: all of them when ``parameters``
+    fit a knob that shapes when replies come (``TIMING_KNOBS``), else none."""
+    return tuple(TIMING) if any(p.path in TIMING_KNOBS for p in parameters) else ()
+
+
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
@@ -1302,6 +1313,7 @@ def calibrate(
     chosen = {p.path: p for p in (priors.parameters if parameters is None else parameters)}
     chosen.update({p.path: p for p in extra})
     parameters = list(chosen.values())
+    timing = distance_timing(parameters)
     notes = list(priors.notes)
     base = based(base, priors)
     _validated(base, "the base scenario")
@@ -1346,7 +1358,8 @@ def calibrate(
                         rows.append({"generation": gen, "particle": first + i, "key": key, **v,
                                      **_measured(store, key, priors.scale, observed)})  # fmt: skip
             runs_frame = pd.DataFrame(rows)  # not empty: ``_sweep`` raises when every run failed
-            kpis = [k for k in (*KPI_LABELS, *LEVELS) if k in runs_frame.columns]
+            runs_frame = runs_frame.drop(columns=[k for k in TIMING if k not in timing])
+            kpis = [k for k in (*KPI_LABELS, *LEVELS, *timing) if k in runs_frame.columns]
             if scale is None:
                 complete = runs_frame[runs_frame["aborted"] == 0]
                 scale = discrepancy_scales(
@@ -1540,6 +1553,8 @@ def _replicated_best(
                          **_measured(store, key, priors.scale, observed),
                          "candidate": i})  # fmt: skip
     replicated = pd.DataFrame(rows)
+    unfitted = [k for k in TIMING if k in replicated.columns and k not in scale.index]
+    replicated = replicated.drop(columns=unfitted)
     means, stopped, finite_means, spreads = [], [], [], []
     for i, (_, row) in enumerate(candidates.iterrows()):
         distances_i = [float(row["distance"])] * int(row.get("seeds", 1) or 1)
