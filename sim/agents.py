@@ -1136,6 +1136,12 @@ STATES = (
         "relevant older threads still open to replies seen today (Rules.reply_window)",
         daily=True,
     ),
+    State(
+        "threads_read",
+        F32,
+        "of the relevant items read today, the threads (estimated; Rules.reply_window)",
+        daily=True,
+    ),
     State("cost_today", F32, "reading cost today: off-topic, overload and toxicity", daily=True),
     State("toxicity_today", F32, "cost of the toxic posts read today", daily=True),
     State("bond_today", F32, "bond benefit today (visitors only)", daily=True),
@@ -1825,7 +1831,10 @@ class Population:
         relevant = self.relevant_read[v]
         if self.threads_stay_open:  # ... and the older threads still open (see_open_threads),
             # a thread's pull spread over its open days, not multiplied by them (reply_pull_total)
-            relevant = (relevant + self.open_relevant[v]) / self.reply_pull_total
+            threads = self.threads_read[v]
+            relevant = (
+                relevant - threads + (threads + self.open_relevant[v]) / self.reply_pull_total
+            )
         rate = self.reply_base[v] * np.minimum(relevant / 10.0, 1.0)
         rate = rate * (2 * self.intrinsic[v]) * np.sqrt(self.post_drive[v])
         if "reply" in self.today.boosts:
@@ -1834,7 +1843,7 @@ class Population:
             rate = rate * self._need_factor(v)
         return rate
 
-    def see_open_threads(self, visitors: np.ndarray, open_threads: Items) -> None:
+    def see_open_threads(self, visitors: np.ndarray, open_threads: Items, feed: Items) -> None:
         """Today's visitors see the threads posted before yesterday that are still open to
         replies (``Rules.reply_window``; ``CommunityModel._reply_pool``): each counts them as it
         counts the relevant items it read (``relevant_read``), by its interest in their topics,
@@ -1844,11 +1853,16 @@ class Population:
         is waiting for an answer; without this, a quiet community's members could answer only
         on the day after a thread was posted, whatever the log shows (issue 15:
         ``benchmarks/diagnostics/reply_delays.py``)."""
-        if len(open_threads) == 0 or visitors.size == 0:
+        if visitors.size == 0:
             return
-        pull = open_threads.for_replies().appeal_per_topic()
         v = self.slots_of(visitors)
-        self.open_relevant[v] = self.pref[v] @ pull
+        if len(feed):  # of what each read in yesterday's feed, the threads' part (threads_read)
+            every = self.pref[v] @ feed.appeal_per_topic()
+            threads = self.pref[v] @ feed.threads().appeal_per_topic()
+            share = np.divide(threads, every, out=np.zeros_like(every), where=every > 0)
+            self.threads_read[v] = self.relevant_read[v] * share
+        if len(open_threads):
+            self.open_relevant[v] = self.pref[v] @ open_threads.for_replies().appeal_per_topic()
 
     @property
     def asking_on(self) -> bool:
@@ -2060,14 +2074,13 @@ class Population:
     def reply_pull_total(self) -> float:
         """A thread's pull on repliers summed over its open days, relative to its next day's:
         the sum of a^-d for a = 1..W (``Rules.reply_window`` W, ``Rules.reply_decay`` d; 1 when
-        W = 1). What a visitor sees (``_reply_rate``) is divided by it, so that the window spreads
-        a thread's replies over its days instead of multiplying them: the memory kernel of a
+        W = 1). The threads a visitor read in yesterday's feed and the older ones still open
+        (``_reply_rate``, ``see_open_threads``) are divided by it, so that the window spreads a
+        thread's replies over its days instead of multiplying them: the memory kernel of a
         self-excited response process is a normalised waiting-time density, its total (the
         branching ratio) set apart from its shape (Crane & Sornette 2008, PNAS). Without it a
-        thread open W days drew about 1 + ln W times the replies of one open a day (d = 1).
-        Replies older than a day are not counted again (``see_open_threads`` counts threads), so
-        where replies fill the feed the window lowers reply want by up to this factor; calibration
-        fits the reply scale with it."""
+        thread open W days drew about 1 + ln W times the replies of one open a day (d = 1). The
+        replies it read prompt replies as with one-day threads (they are not held open)."""
         ages = np.arange(1, self.rules.reply_window + 1, dtype=np.float64)
         return float((ages**-self.rules.reply_decay).sum())
 

@@ -224,7 +224,7 @@ class CommunityModel(mesa.Model):
         else:
             pop.read(visitors, self.feed, day, self.groups)
         if pop.threads_stay_open:  # and the older threads still open (Rules.reply_window)
-            pop.see_open_threads(visitors, self.open_threads)
+            pop.see_open_threads(visitors, self.open_threads, self.feed)
         threads = pop.post(visitors, day)
         thread_groups = self._thread_groups(threads[0], threads[1], day)
         replies = self.reply(visitors, day)
