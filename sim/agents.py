@@ -1852,7 +1852,12 @@ class Population:
         & Hogg 2010; Mamykina et al. 2011) a member visiting after days away still finds what
         is waiting for an answer; without this, a quiet community's members could answer only
         on the day after a thread was posted, whatever the log shows (issue 15:
-        ``benchmarks/diagnostics/reply_delays.py``)."""
+        ``benchmarks/diagnostics/reply_delays.py``).
+
+        It also estimates which of the relevant items each read in yesterday's ``feed`` were
+        threads (``threads_read``), in the proportion of its interest-weighted appeal of the
+        feed's threads to all its items: the reading kernels count relevant items, not their
+        kinds, and the threads' part is what the window spreads (``reply_pull_total``)."""
         if visitors.size == 0:
             return
         v = self.slots_of(visitors)
