@@ -16,9 +16,17 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/commsim sweep experiments/studies/incentive-rules.yaml --report --replace
 
+# Debian's Chromium for the dashboard's browser tests (tests/test_dashboard_e2e.py), installed by
+# root where apt-get exists; elsewhere those tests report themselves skipped
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	-command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && apt-get update -qq \
+		&& apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+	@test -x $(CHROMIUM) || echo "make: no $(CHROMIUM): the browser tests will be skipped"
+
 # the tests spread over the machine's cores (pytest-xdist), a file to a worker: a module's
 # fixtures (the oracle's and the quick validation's runs) are computed once
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check sim tests benchmarks experiments
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
