@@ -1232,6 +1232,12 @@ def distance_timing(parameters: list[Parameter]) -> tuple[str, ...]:
     return tuple(TIMING) if any(p.path in TIMING_KNOBS for p in parameters) else ()
 
 
+def _without_unfitted_timing(frame: pd.DataFrame, fitted) -> pd.DataFrame:
+    """``frame`` without the reply-timing columns (``TIMING``) not in ``fitted``: measured on
+    every run (``discrepancies``), kept only where the distance counts them (``distance_timing``)."""
+    return frame.drop(columns=[k for k in TIMING if k in frame.columns and k not in fitted])
+
+
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
@@ -1358,7 +1364,7 @@ def calibrate(
                         rows.append({"generation": gen, "particle": first + i, "key": key, **v,
                                      **_measured(store, key, priors.scale, observed)})  # fmt: skip
             runs_frame = pd.DataFrame(rows)  # not empty: ``_sweep`` raises when every run failed
-            runs_frame = runs_frame.drop(columns=[k for k in TIMING if k not in timing])
+            runs_frame = _without_unfitted_timing(runs_frame, timing)
             kpis = [k for k in (*KPI_LABELS, *LEVELS, *timing) if k in runs_frame.columns]
             if scale is None:
                 complete = runs_frame[runs_frame["aborted"] == 0]
@@ -1553,8 +1559,7 @@ def _replicated_best(
                          **_measured(store, key, priors.scale, observed),
                          "candidate": i})  # fmt: skip
     replicated = pd.DataFrame(rows)
-    unfitted = [k for k in TIMING if k in replicated.columns and k not in scale.index]
-    replicated = replicated.drop(columns=unfitted)
+    replicated = _without_unfitted_timing(replicated, scale.index)
     means, stopped, finite_means, spreads = [], [], [], []
     for i, (_, row) in enumerate(candidates.iterrows()):
         distances_i = [float(row["distance"])] * int(row.get("seeds", 1) or 1)
