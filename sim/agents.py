@@ -45,6 +45,13 @@ Mechanisms and their sources:
   ``Population.own_interest``): a share of the interest a member joins with is its own and
   lasts (Hidi & Renninger 2006: individual interest holds without the environment's support),
   the rest drifts with the information benefit, so a quiet community's core keeps writing.
+* **Watching** (off by default; ``Rules.watch_after``, ``Population.notify_watchers``): a member
+  who has made ``watch_after`` contributions is told of every new thread by someone else, and each
+  pulls it to visit with the chance that it would answer it, 1 - exp(-replies it would write to
+  it) (Lakhani & von Hippel 2003: the few who answer most help questions read every new one;
+  GitHub subscribes whoever has push access to a repository's new issues and pull requests), so
+  a quiet community's heavy answerers come when there is something to answer, not on their
+  loyalty's schedule.
 * **A newcomer's need** (off by default; ``Rules.need_days``, ``Rules.need_boost``,
   ``Rules.one_time_share``): a newcomer writes ``need_boost`` times its usual threads and replies
   from joining until about ``need_days`` after its first contribution (Panciera, Halfaker & Terveen
@@ -493,6 +500,28 @@ class Rules:
         "1 / contributions made, Wilkinson 2008; its visits still follow its loyalty); 0: off",
         ge=0,
         le=100_000,
+        unit="contributions",
+    )
+    # watching the whole community (Population.notify_watchers): Lakhani & von Hippel 2003 ("How
+    # open source software works: 'free' user-to-user assistance", Research Policy 32) found the
+    # few who answer most of Apache's help questions read every new question, daily; platforms
+    # make that a notification: GitHub subscribes whoever has push access to every new issue and
+    # pull request of a repository (its "watching"; GitHub Docs, "About notifications"), Stack
+    # Exchange and Discourse let a member watch tags or categories. A member who has made
+    # watch_after contributions watches: each new thread by someone else pulls it to visit with
+    # the chance that it would answer it (1 - exp(-w), w the replies it would write to it), so the
+    # heavy answerers come nearly always and others seldom. Why: a real log's top member answers
+    # most threads of a quiet community (conlang.meta: 39 of 53, within a day or two), where a
+    # run's, visiting on its loyalty's schedule, found something to answer on 27 of its 122 visits
+    # (issue 15, benchmarks/diagnostics/core_writing.py). The threshold and the form are
+    # assumptions; 0 (the default) turns it off
+    watch_after: int = parameter(
+        0,
+        "contributions (threads + replies) after which a member watches the community: each new "
+        "thread by someone else pulls it to visit with the chance that it would answer it "
+        "(Lakhani & von Hippel 2003; GitHub's watching); 0: nobody watches",
+        ge=0,
+        le=1_000_000,
         unit="contributions",
     )
     # one-time contributors (Population.add, Population._need_factor): Pinto, Steinmacher &
@@ -1031,6 +1060,12 @@ STATES = (
     State("recent_posts", F32, "posts in about the last 30 days (a decaying count)"),
     State("unseen_replies", np.int16, "replies received since the last visit: a pull to return"),
     State(
+        "watch_pull",
+        F32,
+        "for members who watch (Rules.watch_after): the chance that the new threads since the last "
+        "visit bring it to answer them",
+    ),
+    State(
         "visit_pull", F32, "extra visit chance from win-back messages and events (30% kept a day)"
     ),
     State(
@@ -1451,6 +1486,8 @@ class Population:
         loyalty, interest = self.loyalty[a], self.interest[a]  # momentum keeps, not brings
         p = self.visit_base[a] * (r.visit_floor + (1 - r.visit_floor) * loyalty)
         p = p * (0.5 + 0.5 * interest) + r.reply_pull * (self.unseen_replies[a] > 0)
+        if r.watch_after:  # ... and of new threads, for members who watch (notify_watchers)
+            p = p + self.watch_pull[a]
         # newcomers look around in their first week; founders are no newcomers
         newness = np.exp(-(day - self.join_day[a]) / np.float32(7.0)) * ~self.is_founder[a]
         p = p + r.novelty * newness
@@ -1488,7 +1525,35 @@ class Population:
         self.visits[:n] += visitors
         self.last_active_day[:n][visitors] = day
         self.unseen_replies[:n][visitors] = 0
+        self.watch_pull[:n][visitors] = 0
         return visitors
+
+    def notify_watchers(self, feed: Items) -> None:
+        """Members who watch (``Rules.watch_after`` contributions made, still here) are told of
+        the threads in ``feed`` (the day's new ones, the operator's too): each pulls the member to
+        visit with the chance that it would answer them, 1 - exp(-w), w the replies it would
+        write to them (``_reply_rate``'s propensity, motivation and drive, its relevant items the
+        new threads by its interest in their topics and their pull on replies); the pull adds up
+        over days until it visits (``visit``). So a notification brings whoever wants to answer
+        what it announces, the few heavy answerers nearly always (Lakhani & von Hippel 2003: the
+        few who answer most of Apache's help questions read every new one), others seldom.
+        A member's own threads do not call it: a watcher who started some of them counts the
+        others' share of their pull. One watches every group."""
+        threshold = self.rules.watch_after
+        if not threshold or not feed.is_thread.any():
+            return
+        a = self.here()
+        watchers = a[self.posts[a] >= threshold]
+        if watchers.size == 0:
+            return
+        threads = feed.threads().for_replies()
+        relevant = self.pref[watchers] @ threads.appeal_per_topic()
+        authors = threads.author
+        own = np.bincount(authors[authors >= 0], minlength=self.n)[watchers]
+        relevant *= np.float32(1) - own.astype(np.float32) / np.float32(authors.size)
+        wish = self._answer_wish(watchers, relevant)
+        pull = self.watch_pull[watchers]
+        self.watch_pull[watchers] = 1 - (1 - pull) * np.exp(-wish)
 
     def commitment(self, slots: np.ndarray) -> np.ndarray:
         """What keeps each member in ``slots`` from leaving: its loyalty, raised with
@@ -1835,6 +1900,10 @@ class Population:
             relevant = (
                 relevant - threads + (threads + self.open_relevant[v]) / self.reply_pull_total
             )
+        return self._answer_wish(v, relevant)
+
+    def _answer_wish(self, v: np.ndarray, relevant: np.ndarray) -> np.ndarray:
+        """Replies the members ``v`` would write to ``relevant`` relevant items (``_reply_rate``)."""
         rate = self.reply_base[v] * np.minimum(relevant / 10.0, 1.0)
         rate = rate * (2 * self.intrinsic[v]) * np.sqrt(self.post_drive[v])
         if "reply" in self.today.boosts:

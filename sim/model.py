@@ -243,6 +243,7 @@ class CommunityModel(mesa.Model):
         self._count_topics(threads, replies, reactions)
         self._count_groups(visitors, thread_groups, replies)
         self.feed = self._publish(threads, replies, thread_groups)
+        pop.notify_watchers(self.feed)  # tomorrow's new threads, to those who watch
         self.pending_invites = invites
         self._collect(day, joins, visitors, threads, replies, reactions, invites, leaving)
 

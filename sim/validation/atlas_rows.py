@@ -1387,6 +1387,19 @@ BEHAVIOUR_ROWS = (
             for outcome in ("dau_last30", "posts_per_day")
         },
     ),
+    # added with issue 15's watching (off by default; fitted by calibration when asked),
+    # expected signs written before measuring: arm A at the default (0: nobody watches), arm B
+    # members with 5 contributions made watch
+    _behaviour(
+        "watch_after",
+        5,
+        "+ + + + + 0",
+        "members who have contributed five times are told of every new thread and come to answer "
+        "those they would (Lakhani & von Hippel 2003: the few who answer most help questions read "
+        "every new one): more threads answered, newcomers' first ones too (Arguello et al. 2006: "
+        "answered newcomers come back), more replies received (drive, Joyce & Kraut 2006) and "
+        "ties: more members stay, visit and post",
+    ),
     _behaviour(
         "removal_drive",
         0.0,
