@@ -205,6 +205,12 @@ def _save(result: dict, folder: Path) -> dict:
     return result
 
 
+def _stored(folder: Path, name: str) -> dict | None:
+    """The figures ``chain`` stored for export ``name`` in ``folder`` (None if it has none)."""
+    path = folder / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
 def table(folder: Path) -> str:
     """The README table of every export with figures in ``folder``."""
     lines = [
@@ -214,11 +220,10 @@ def table(folder: Path) -> str:
         "|---|" + "---|" * (len(KPIS) + 2),
     ]
     for name in EXPORTS:
-        path = folder / f"{name}.json"
-        if not path.exists():
+        r = _stored(folder, name)
+        if r is None:
             lines.append(f"| {name} | not run |" + " |" * (len(KPIS) + 1))
             continue
-        r = json.loads(path.read_text(encoding="utf-8"))
         times = " + ".join(f"{r['times'][s]:.0f} s" for s in ("import", "calibrate", "runs")
                            if s in r["times"])  # fmt: skip
         if "failed" in r:
@@ -252,10 +257,9 @@ def resolution_table(folder: Path) -> str:
         f"{KPIS[k]}: newcomers; a perfect model passes" for k in ("retention_30", "retention_90")
     ) + " |", "|---|---|---|"]  # fmt: skip
     for name in EXPORTS:
-        path, log = folder / f"{name}.json", folder / f"{name}.parquet"
-        if not path.exists() or not log.exists():
+        r, log = _stored(folder, name), folder / f"{name}.parquet"
+        if r is None or not log.exists():
             continue
-        r = json.loads(path.read_text(encoding="utf-8"))
         resolution = r.get("resolution") or log_resolution(log)
         cells = []
         for key in ("retention_30", "retention_90"):
@@ -283,11 +287,8 @@ def draws_table(folders: list[Path]) -> str:
     ]
     totals = [0] * len(folders)
     for name in EXPORTS:
-        results = []
-        for folder in folders:
-            path = folder / f"{name}.json"
-            r = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-            results.append(None if r is None or "failed" in r else r)
+        results = [_stored(folder, name) for folder in folders]
+        results = [None if r is None or "failed" in r else r for r in results]
         if not any(results):
             continue
         observed = next(r for r in results if r)["observed"]
