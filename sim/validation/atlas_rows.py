@@ -1339,6 +1339,20 @@ BEHAVIOUR_ROWS = (
             " overlooked that the dissatisfied who stay also visit"
         },
     ),
+    # added with issue 15's heterogeneous aspirations (off by default; fitted by calibration
+    # when asked), expected signs written before measuring: arm A at the default (0: one
+    # aspiration for all), arm B a spread of 0.2 (the temperature is 0.14)
+    _behaviour(
+        "aspiration_spread",
+        0.2,
+        "+ ? ? + ? 0",
+        "members differ in how much a visit must give them (frailty: Vaupel, Manton & Stallard "
+        "1979; Fader & Hardie 2007): those who expect much leave sooner, those who expect little "
+        "stay, and the leavers go first, so a cohort's leaving slows with its age: more members "
+        "and more newcomers at 90 days; the early sorting may cost retention at 30 days, and "
+        "whether the content who stay visit and write more than the demanding who leave is not "
+        "predictable",
+    ),
     # added with issue 15's reply window (1 day by default), expected signs written before
     # measuring: arm A at the default (the next day only), arm B a week
     _behaviour(
