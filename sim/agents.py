@@ -382,11 +382,12 @@ class Rules:
     # customer retention", J. Interactive Marketing 21(1):76-90), whose heterogeneous churn
     # probabilities give the retention curves of real subscribers, falling steeply and then
     # flattening. With one aspiration for all, every member of a quiet community (net benefit of a
-    # visit ~0.05 against 0.42) sinks alike and nobody stays: real contribution logs keep 40-100% of
-    # their retention(30) at 90 days (issue 15; the model's fits 25-50%), and a core that stays
-    # for years. Here each member's aspiration is drawn at joining, the common one plus
-    # aspiration_spread times a standard normal; habituation then moves it from there. The normal
-    # form is an assumption; 0 (the default) is off
+    # visit ~0.05 against 0.42) sinks alike and nobody stays, the core included (issue 15: on
+    # click's fits the heaviest founder leaves bored within months; the log's writes for years),
+    # where the real exports keep 36-100% of their retention(30) at 90 days. Here each member's
+    # aspiration is drawn at joining, the common one plus aspiration_spread times a standard
+    # normal; habituation then moves it from there. The normal form is an assumption; 0 (the
+    # default) is off
     aspiration_spread: float = parameter(
         0.0,
         "sd of each member's aspiration (the net benefit of a visit at which its loyalty holds) "
