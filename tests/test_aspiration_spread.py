@@ -11,9 +11,9 @@ from sim.agents import Rules
 from sim.model import CommunityModel
 
 
-def _model(spread: float, days: int, members: int = 1500, **rules) -> CommunityModel:
+def _model(spread: float, days: int, members: int = 1500) -> CommunityModel:
     model = CommunityModel(
-        members=members, rules=replace(Rules(), aspiration_spread=spread, **rules), rng=11
+        members=members, rules=replace(Rules(), aspiration_spread=spread), rng=11
     )
     model.run(days)
     return model
