@@ -2342,13 +2342,12 @@ class Population:
         remembered = bool(memory.any())  # (nothing below changes memory until it fades)
         if remembered:
             net -= f32(r.removal_cost) * (1 - np.exp(-memory[v]))
-        if r.habituation > 0:  # each member's own aspiration, adapting (Rules.habituation)
+        if r.habituation > 0 or r.aspiration_spread > 0:  # each member's own aspiration
             level = self.aspiration_level[v]
             target = loyalty_target(net, r, level)
-            _move_toward(level, net, f32(r.habituation))
-            self.aspiration_level[v] = level
-        elif r.aspiration_spread > 0:  # each member's own, drawn at joining
-            target = loyalty_target(net, r, self.aspiration_level[v])
+            if r.habituation > 0:  # ... adapting to what visits give (Rules.habituation)
+                _move_toward(level, net, f32(r.habituation))
+                self.aspiration_level[v] = level
         else:
             target = loyalty_target(net, r)
         # first impressions weigh more: the learning rate falls as visits accumulate, so commitment
