@@ -46,6 +46,10 @@ Mechanisms and their sources:
   joining around ``Rules.aspiration`` (a frailty: Vaupel, Manton & Stallard 1979; Fader & Hardie
   2007's shifted-beta-geometric retention), so those who expect little stay where others drift
   off, and a cohort's retention falls steeply, then flattens as the content remain.
+* **Writing sessions** (off by default; ``Rules.session_size``, ``Population._written``): a
+  member who writes on a visit writes a session of several threads (replies, apart) with chance
+  rate / size, the same expected writing on fewer days (Geiger & Halfaker 2013; Halfaker et al.
+  2015: actions come in sessions on every platform measured).
 * **Individual interest** (off by default; ``Rules.individual_interest``,
   ``Population.own_interest``): a share of the interest a member joins with is its own and
   lasts (Hidi & Renninger 2006: individual interest holds without the environment's support),
@@ -85,7 +89,7 @@ from sim.world.content import Items
 from sim.world.outcomes import ACTIVE_DAY_AGES, RETENTION_AGES, SURVIVAL_BIT, LeaveReason
 from sim.world.parameters import parameter, probability
 from sim.world.platform import Platform, quality_tables
-from sim.world.streams import RandomStreams, stochastic_round
+from sim.world.streams import RandomStreams, session_count, stochastic_round
 from sim.world.ties import TieGraph
 
 # Ren & Kraut: information benefit saturates near 40 relevant items a day
@@ -502,6 +506,29 @@ class Rules:
         ge=0,
         le=10_000,
         unit="contributions per day",
+    )
+    # writing sessions (Population._written): a member who writes on a day often writes several
+    # times that day, a question and comments on its answers, a pull request and its fix-ups, a
+    # run of chat messages: contributions come in sessions (Geiger & Halfaker 2013, "Using edit
+    # sessions to measure participation in Wikipedia", CSCW; Halfaker et al. 2015, "User session
+    # identification based on strong regularities in inter-activity time", WWW, found sessions of
+    # several actions on every platform they measured). With the rates rounded, a visit at a rate
+    # below one writes at most one thread and one reply, so a member's writing spreads over more
+    # days: on the real exports of ../shared/realdata 31-70% of the member-days with a
+    # contribution hold two or more, in calibrated runs 8-14%
+    # (benchmarks/diagnostics/day_bursts.py). Here a visit writes a session with chance rate / m
+    # and a session holds 1 + a geometric number of items, m in all on average, m =
+    # max(session_size, rate): the same expected writing, on fewer days. The geometric form is an
+    # assumption; 1 (the default) is off: the rate rounded
+    session_size: float = parameter(
+        1.0,
+        "mean threads (and, apart, replies) a member writes in one sitting when it writes: a visit "
+        "writes a session with chance rate / session_size, of 1 + a geometric number of items, "
+        "the same expected writing on fewer days (edit sessions: Geiger & Halfaker 2013); 1: "
+        "off, a visit writes its rate rounded",
+        ge=1,
+        le=100,
+        unit="contributions per session",
     )
     # ties (Ren, Kraut & Kiesler 2007)
     tie_gain: float = probability(
@@ -1871,7 +1898,7 @@ class Population:
         rate = self._thread_rate(v)
         if self.rules.writing_capacity > 0:  # finite time for writing (Rules.writing_capacity)
             rate = rate * self._writing_scale(v, rate)
-        count = stochastic_round(rate, self.streams.uniform("post", day, n)[v])
+        count = self._written(rate, self.streams.uniform("post", day, n)[v])
         if self.asking_on:  # ... and starts its thread then (Rules.asking_share)
             asking = self.asks[v] & (self.first_post_day[v] < 0)
             count[asking] = np.maximum(count[asking], 1)
@@ -2010,6 +2037,13 @@ class Population:
             self.need_until[first] += day - self.join_day[first]
         self.need_met[:n] |= open_ & (self.need_until[:n] <= day)
 
+    def _written(self, rate: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """How many threads (or replies) each visitor writes today at expected ``rate``, from one
+        uniform ``u`` per visitor: in sessions (``Rules.session_size`` > 1,
+        ``sim.world.streams.session_count``) or the rate rounded (1, the default)."""
+        size = self.rules.session_size
+        return stochastic_round(rate, u) if size <= 1 else session_count(rate, u, size)
+
     def _writing_scale(
         self,
         v: np.ndarray,
@@ -2091,7 +2125,8 @@ class Population:
                 rate = rate * self._writing_scale(v, reply_rate=rate)
         else:  # members react to what they read and care about, as they reply (_reply_rate)
             rate = self.react_base[v] * np.minimum(self.relevant_read[v] / 10.0, 1.0)
-        count = stochastic_round(rate, self.streams.uniform(kind, day, n)[v])
+        u = self.streams.uniform(kind, day, n)[v]
+        count = self._written(rate, u) if kind == "reply" else stochastic_round(rate, u)
         responders = np.repeat(v, count)
         if responders.size == 0 or len(targets) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)

@@ -104,15 +104,21 @@ def table(rows: list[tuple[str, dict]], markdown: bool = False) -> str:
             return f"{value:,}"
         return f"{value:.2f}" if column not in ("top1% days",) else f"{value:.1f}"
 
+    return aligned(rows, columns, cell, markdown)
+
+
+def aligned(rows: list[tuple[str, dict]], columns, cell, markdown: bool = False) -> str:
+    """Labelled rows of figures as aligned text or a Markdown table: ``cell(column, value)``
+    formats one figure (also used by ``day_bursts.py``)."""
     if markdown:
         lines = ["| log | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
         for label, r in rows:
             lines.append(f"| {label} | " + " | ".join(cell(c, r[c]) for c in columns) + " |")
         return "\n".join(lines)
     width = max(len(label) for label, _ in rows)
-    lines = [" " * width + "  " + "  ".join(f"{c:>11}" for c in columns)]
+    lines = [" " * width + "  " + "  ".join(f"{c:>13}" for c in columns)]
     for label, r in rows:
-        lines.append(f"{label:<{width}}  " + "  ".join(f"{cell(c, r[c]):>11}" for c in columns))
+        lines.append(f"{label:<{width}}  " + "  ".join(f"{cell(c, r[c]):>13}" for c in columns))
     return "\n".join(lines)
 
 

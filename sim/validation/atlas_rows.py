@@ -1353,6 +1353,21 @@ BEHAVIOUR_ROWS = (
         "whether the content who stay visit and write more than the demanding who leave is not "
         "predictable",
     ),
+    # added with issue 15's writing sessions (off by default; fitted by calibration when asked):
+    # arm A at the default (1: the rate rounded), arm B sessions of 3. Expected signs written
+    # before the atlas measured them, but after one look at a default community of 800 (seed 5,
+    # 60 days), whose threads and replies fell several-fold with sessions of 3 and its mean
+    # loyalty from 0.40 to 0.37 at day 30
+    _behaviour(
+        "session_size",
+        3.0,
+        "- - - - - 0",
+        "the same expected writing per visit comes in sessions on fewer visits (Geiger & Halfaker "
+        "2013): the threads come in lumps, and a reply answers yesterday's threads with a pull "
+        "that saturates at ten relevant items a day, so lumps feed fewer replies than a steady "
+        "supply, and replies read beget replies; fewer replies received lower the drive to "
+        "write (Joyce & Kraut 2006) and the social benefit of visiting: fewer stay and visit",
+    ),
     # added with issue 15's reply window (1 day by default), expected signs written before
     # measuring: arm A at the default (the next day only), arm B a week
     _behaviour(
