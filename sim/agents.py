@@ -515,7 +515,9 @@ class Rules:
     # several actions on every platform they measured). With the rates rounded, a visit at a rate
     # below one writes at most one thread and one reply, so a member's writing spreads over more
     # days: on the real exports of ../shared/realdata 31-70% of the member-days with a
-    # contribution hold two or more, in calibrated runs 8-14%
+    # contribution hold two or more; in candidate 39's calibrated runs (docs/calibration-history.md)
+    # 3-21% on click, attrs, bicycles.meta and slack-haskell-jp (31-53% in their logs), 33-38% on
+    # quantumcomputing and conlang.meta (48% and 31%), 60% on discord-komodo (70%)
     # (benchmarks/diagnostics/day_bursts.py). Here a visit writes a session with chance rate / m
     # and a session holds 1 + a geometric number of items, m in all on average, m =
     # max(session_size, rate): the same expected writing, on fewer days. The geometric form is an
