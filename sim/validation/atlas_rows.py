@@ -1357,7 +1357,10 @@ BEHAVIOUR_ROWS = (
     # arm A at the default (1: the rate rounded), arm B sessions of 3. Expected signs written
     # before the atlas measured them, but after one look at a default community of 800 (seed 5,
     # 60 days), whose threads and replies fell several-fold with sessions of 3 and its mean
-    # loyalty from 0.40 to 0.37 at day 30
+    # loyalty from 0.40 to 0.37 at day 30. Traced after the atlas measured it
+    # (benchmarks/diagnostics/session_ignition.py): the fall is fewer members' habit running away
+    # to the default drive ceiling (10), not the lumps' replies the reason below gives; with the
+    # ceiling at 1.5 sessions leave the threads as they were. The reason stays as written before
     _behaviour(
         "session_size",
         3.0,
