@@ -142,7 +142,14 @@ class CommunityModel(mesa.Model):
         hours: ActiveHours | None = None,
         groups: list[GroupSpec] | None = None,
         rng=None,
+        collect: bool = True,
     ):
+        """``collect=False`` skips the daily outputs (``_collect``: the daily series, the
+        per-segment counts, ``today``), for a caller that reads a run only through its members'
+        counters and feed, as ``ActivityObserver`` does for calibration; they read the state and
+        draw no random number, so the run itself is bit-identical, and ``series`` and ``summary``
+        refuse."""
+        self.collect = collect
         self.seed_sequence = root_seed_sequence(rng)
         super().__init__(rng=np.random.default_rng(self.seed_sequence))
         self.rules = rules or Rules()
@@ -245,7 +252,8 @@ class CommunityModel(mesa.Model):
         self.feed = self._publish(threads, replies, thread_groups)
         pop.notify_watchers(self.feed)  # tomorrow's new threads, to those who watch
         self.pending_invites = invites
-        self._collect(day, joins, visitors, threads, replies, reactions, invites, leaving)
+        if self.collect:
+            self._collect(day, joins, visitors, threads, replies, reactions, invites, leaving)
 
     def _aged_feed(self, visitors: np.ndarray) -> Items:
         """Today's feed as repliers and reactors weigh it: with active hours each item's appeal
@@ -757,6 +765,7 @@ class CommunityModel(mesa.Model):
         """Daily counts per role, segment and value tier (``sim.world.segments``): one row per
         day, grouping (``group_by``: role, segment or tier) and group, with the members present
         at the end of the day, today's visitors (``active``), threads and replies."""
+        self._require_collected("segment counts")
         names = [segment.name for segment in self.rules.member_mix]
         k = len(names)
         days = len(self._segment_days)
@@ -789,6 +798,7 @@ class CommunityModel(mesa.Model):
         * per segment also its joiners' ``joiners_retention_30`` and ``joiners_retention_90``
           (retention(d) of the newcomers of that segment old enough, as ``pooled_retention``).
         """
+        self._require_collected("segment retention")
         names = [segment.name for segment in self.rules.member_mix]
         k = len(names)
         observed = segments.by_grouping(self._retained[0], k)
@@ -827,8 +837,13 @@ class CommunityModel(mesa.Model):
             if progress is not None:
                 progress()
 
+    def _require_collected(self, what: str) -> None:
+        if not self.collect:
+            raise RuntimeError(f"this model was built with collect=False: no {what}")
+
     def series(self) -> pd.DataFrame:
         """The daily series, one row per day."""
+        self._require_collected("daily series")
         frame = self.datacollector.get_table_dataframe(DAILY)
         frame.insert(0, "day", np.arange(1, len(frame) + 1))
         return frame

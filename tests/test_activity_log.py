@@ -7,11 +7,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.agents import STATE_NAMES
 from sim.calibration import activity
 from sim.calibration.activity import ACTIONS, JOIN, POST, REACT, REPLY, VISIT, ActivityStats
-from sim.calibration.log import LogError, read_log, simulated_stats, write_log
+from sim.calibration.log import (
+    ActivityObserver,
+    LogError,
+    add_days,
+    read_log,
+    simulated_stats,
+    write_log,
+)
 from sim.cli.core import main
 from sim.model import CommunityModel
+from sim.world.hours import ActiveHours
 
 DAILY = ["joins", "dau", "threads", "replies", "reactions"]
 
@@ -64,8 +73,6 @@ def test_chunks_and_order_do_not_matter(monkeypatch):
     model = CommunityModel(members=300, market_size=2000, rng=2)
     whole = simulated_stats(model, 60)
     # every event of the same run, fed shuffled in uneven chunks with frequent compaction
-    from sim.calibration.log import ActivityObserver
-
     chunks = list(ActivityObserver(CommunityModel(members=300, market_size=2000, rng=2)).run(60))
     member = np.concatenate([c.member for c in chunks]).astype(np.uint64)
     day = np.concatenate([np.full(c.member.size, c.day) for c in chunks])
@@ -80,6 +87,46 @@ def test_chunks_and_order_do_not_matter(monkeypatch):
     a, b = whole.finish(), shuffled.finish()
     assert a.scalars == b.scalars
     pd.testing.assert_frame_equal(a.daily, b.daily)
+
+
+def test_days_added_in_chunks_match_day_by_day():
+    """``add_days`` (calibration runs hand ActivityStats 32 days at a time): the KPIs of one call
+    a day, hours of day included, though day 0's founders carry none (the first chunk mixes a
+    day without hours and days with)."""
+
+    def model():
+        return CommunityModel(members=300, market_size=2000, rng=4, hours=ActiveHours())
+
+    days = list(ActivityObserver(model()).run(70))
+    assert days[0].hour is None and days[1].hour is not None
+    daily = ActivityStats()
+    for e in days:
+        daily.add(e.member.astype(np.uint64), np.full(e.member.size, e.day), e.action, e.thread,
+                  e.hour)  # fmt: skip
+    chunked = ActivityStats()
+    for start in range(0, len(days), 32):
+        add_days(chunked, days[start : start + 32])
+    a, b = daily.finish(), chunked.finish()
+    assert sum(a.scalars["contributions_by_hour"]) > 0
+    assert a.scalars == b.scalars
+    pd.testing.assert_frame_equal(a.daily, b.daily)
+    assert simulated_stats(model(), 70).finish().scalars == a.scalars
+
+
+def test_a_run_without_daily_outputs_is_the_same_run():
+    """``CommunityModel(collect=False)`` (calibration runs read only members' counters) skips the
+    daily outputs and nothing else: every member state array ends equal; the outputs refuse."""
+    runs = [CommunityModel(members=400, market_size=3000, rng=6, collect=c) for c in (True, False)]
+    for model in runs:
+        for _ in range(50):
+            model.step()
+    collected, bare = (m.population for m in runs)
+    assert bare.n == collected.n
+    for name in STATE_NAMES:
+        assert np.array_equal(bare.view(name), collected.view(name)), name
+    for output in (runs[1].series, runs[1].summary, runs[1].segments_frame):
+        with pytest.raises(RuntimeError, match="collect=False"):
+            output()
 
 
 def test_retention_and_reply_definitions_by_hand():
