@@ -121,7 +121,8 @@ def test_member_segment_mirrors_segment():
 
 
 def test_model_kwargs_cover_the_model_signature():
-    parameters = set(inspect.signature(CommunityModel).parameters) - {"rng"}
+    # the seed and whether to build the daily outputs are the caller's, not the scenario's
+    parameters = set(inspect.signature(CommunityModel).parameters) - {"rng", "collect"}
     assert set(Scenario().model_kwargs()) == parameters
 
 
