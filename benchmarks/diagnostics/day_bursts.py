@@ -29,8 +29,6 @@ Markdown table.
 
 from __future__ import annotations
 
-import argparse
-import glob
 import math
 import sys
 from pathlib import Path
@@ -39,7 +37,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # reply_delays, beside this script
 
-from reply_delays import aligned
+from reply_delays import aligned, per_log_main
 
 from sim.calibration.activity import ACTIONS, POST, REPLY
 
@@ -68,35 +66,18 @@ def day_bursts(path: str | Path) -> dict:
     }
 
 
+def cell(column: str, value) -> str:
+    """One figure as the tables print it."""
+    return f"{value:,}" if column == "members" else f"{value:.2f}"
+
+
 def table(rows: list[tuple[str, dict]], markdown: bool = False) -> str:
     """The figures of each (label, day_bursts result) as aligned text or a Markdown table."""
-
-    def cell(column, value):
-        return f"{value:,}" if column == "members" else f"{value:.2f}"
-
     return aligned(rows, COLUMNS, cell, markdown)
 
 
 def main(argv: list[str] | None = None) -> str:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("logs", nargs="*", help="activity logs (or export names with --dir)")
-    parser.add_argument("--dir", help="a realdata_calibrate.py folder: NAME.parquet, run-NAME-*")
-    parser.add_argument("--markdown", action="store_true")
-    args = parser.parse_args(argv)
-    if args.dir:
-        paths = []
-        for name in args.logs:
-            paths.append(Path(args.dir) / f"{name}.parquet")
-            paths.extend(
-                map(Path, sorted(glob.glob(str(Path(args.dir) / f"run-{name}-*.parquet"))))
-            )
-    else:
-        paths = [Path(log) for log in args.logs]
-    if not paths:
-        parser.error("give at least one log")
-    text = table([(path.stem, day_bursts(path)) for path in paths], args.markdown)
-    print(text)
-    return text
+    return per_log_main(__doc__.split("\n\n")[0], day_bursts, COLUMNS, cell, argv)
 
 
 if __name__ == "__main__":

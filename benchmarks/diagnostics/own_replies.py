@@ -30,8 +30,6 @@ before in turn (``ActivityObserver``), not in the very thread the model answered
 
 from __future__ import annotations
 
-import argparse
-import glob
 import math
 import sys
 from pathlib import Path
@@ -40,7 +38,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # reply_delays, beside this script
 
-from reply_delays import aligned
+from reply_delays import per_log_main
 
 from sim.calibration.activity import ACTIONS, POST, REPLY
 
@@ -77,29 +75,10 @@ def own_replies(path: str | Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> str:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("logs", nargs="*", help="activity logs (or export names with --dir)")
-    parser.add_argument("--dir", help="a realdata_calibrate.py folder: NAME.parquet, run-NAME-*")
-    parser.add_argument("--markdown", action="store_true")
-    args = parser.parse_args(argv)
-    if args.dir:
-        paths = []
-        for name in args.logs:
-            paths.append(Path(args.dir) / f"{name}.parquet")
-            paths.extend(
-                map(Path, sorted(glob.glob(str(Path(args.dir) / f"run-{name}-*.parquet"))))
-            )
-    else:
-        paths = [Path(log) for log in args.logs]
-    if not paths:
-        parser.error("give at least one log")
-
     def cell(column, value):
         return f"{value:,}" if column in ("threads", "replies") else f"{value:.2f}"
 
-    text = aligned([(p.stem, own_replies(p)) for p in paths], COLUMNS, cell, args.markdown)
-    print(text)
-    return text
+    return per_log_main(__doc__.split("\n\n")[0], own_replies, COLUMNS, cell, argv)
 
 
 if __name__ == "__main__":

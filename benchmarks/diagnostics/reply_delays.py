@@ -109,7 +109,7 @@ def table(rows: list[tuple[str, dict]], markdown: bool = False) -> str:
 
 def aligned(rows: list[tuple[str, dict]], columns, cell, markdown: bool = False) -> str:
     """Labelled rows of figures as aligned text or a Markdown table: ``cell(column, value)``
-    formats one figure (also used by ``day_bursts.py``)."""
+    formats one figure (also used by ``day_bursts.py`` and ``own_replies.py``)."""
     if markdown:
         lines = ["| log | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
         for label, r in rows:
@@ -120,6 +120,32 @@ def aligned(rows: list[tuple[str, dict]], columns, cell, markdown: bool = False)
     for label, r in rows:
         lines.append(f"{label:<{width}}  " + "  ".join(f"{cell(c, r[c]):>13}" for c in columns))
     return "\n".join(lines)
+
+
+def per_log_main(description: str, figures, columns, cell, argv: list[str] | None) -> str:
+    """The command line of a diagnostic with one row of ``figures(path)`` per activity log:
+    ``LOG ...``, or ``--dir FOLDER NAME ...`` for each export's log ``FOLDER/NAME.parquet`` and
+    its runs ``FOLDER/run-NAME-*.parquet`` (``realdata_calibrate.py``'s layout); ``--markdown``
+    for one Markdown table (``day_bursts.py``, ``own_replies.py``)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("logs", nargs="*", help="activity logs (or export names with --dir)")
+    parser.add_argument("--dir", help="a realdata_calibrate.py folder: NAME.parquet, run-NAME-*")
+    parser.add_argument("--markdown", action="store_true")
+    args = parser.parse_args(argv)
+    if args.dir:
+        paths = []
+        for name in args.logs:
+            paths.append(Path(args.dir) / f"{name}.parquet")
+            paths.extend(
+                map(Path, sorted(glob.glob(str(Path(args.dir) / f"run-{name}-*.parquet"))))
+            )
+    else:
+        paths = [Path(log) for log in args.logs]
+    if not paths:
+        parser.error("give at least one log")
+    text = aligned([(path.stem, figures(path)) for path in paths], columns, cell, args.markdown)
+    print(text)
+    return text
 
 
 def main(argv: list[str] | None = None) -> str:
