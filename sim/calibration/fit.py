@@ -1014,7 +1014,7 @@ def simulate_activity(
     seed and replication, so no two particles share the model's noise. Never raises for a
     failing run."""
     from sim.calibration.activity import POST, REPLY, ActivityStats
-    from sim.calibration.log import CHUNK_DAYS, ActivityObserver, add_days
+    from sim.calibration.log import ActivityObserver, DayChunks
 
     start = time.perf_counter()
     try:
@@ -1022,18 +1022,15 @@ def simulate_activity(
         rng = particle_seed(task) if own_seed else seed_of(task.root_seed, task.replication)
         # the run is read through its events only: no daily outputs (CommunityModel.collect)
         model = CommunityModel(**scenario.model_kwargs(), rng=rng, collect=False)
-        stats, written, aborted, pending = ActivityStats(observation), 0, False, []
+        chunks, written, aborted = DayChunks(ActivityStats(observation)), 0, False
         for events in ActivityObserver(model).run(scenario.run.days):
-            pending.append(events)
+            chunks.add(events)
             written += int(((events.action == POST) | (events.action == REPLY)).sum())
             if max_contributions is not None and written > max_contributions:
                 aborted = True
                 break
-            if len(pending) == CHUNK_DAYS:
-                add_days(stats, pending)
-                pending = []
-        add_days(stats, pending)
-        observed = stats.finish(days=scenario.run.days)
+        chunks.flush()
+        observed = chunks.stats.finish(days=scenario.run.days)
         observed.scalars["aborted"] = int(aborted)
     except Exception as exc:  # recorded by the runner, never stops the calibration
         return RunOutcome(

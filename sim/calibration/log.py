@@ -719,19 +719,34 @@ def add_days(stats: ActivityStats, days: list[DayEvents]) -> None:
     )
 
 
+class DayChunks:
+    """Takes a run's days of events one at a time (``add``) and hands them to ``stats``
+    ``CHUNK_DAYS`` at a time (``add_days``); ``flush`` hands over the rest."""
+
+    def __init__(self, stats: ActivityStats):
+        self.stats = stats
+        self._pending: list[DayEvents] = []
+
+    def add(self, events: DayEvents) -> None:
+        self._pending.append(events)
+        if len(self._pending) == CHUNK_DAYS:
+            self.flush()
+
+    def flush(self) -> None:
+        add_days(self.stats, self._pending)
+        self._pending = []
+
+
 def simulated_stats(
     model: CommunityModel, days: int, observation: Observation | None = None
 ) -> ActivityStats:
     """Run ``model`` for ``days`` days and summarise its activity exactly as a log would be seen
     under ``observation`` (default: every action)."""
-    stats, pending = ActivityStats(observation), []
+    chunks = DayChunks(ActivityStats(observation))
     for events in ActivityObserver(model).run(days):
-        pending.append(events)
-        if len(pending) == CHUNK_DAYS:
-            add_days(stats, pending)
-            pending = []
-    add_days(stats, pending)
-    return stats
+        chunks.add(events)
+    chunks.flush()
+    return chunks.stats
 
 
 def write_log(model: CommunityModel, days: int, path: str | Path, start: str = "2024-01-01") -> int:
