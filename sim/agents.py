@@ -89,7 +89,7 @@ from sim.world.content import Items
 from sim.world.outcomes import ACTIVE_DAY_AGES, RETENTION_AGES, SURVIVAL_BIT, LeaveReason
 from sim.world.parameters import parameter, probability
 from sim.world.platform import Platform, quality_tables
-from sim.world.streams import RandomStreams, session_count, stochastic_round
+from sim.world.streams import RandomStreams, geometric_count, session_count, stochastic_round
 from sim.world.ties import TieGraph
 
 # Ren & Kraut: information benefit saturates near 40 relevant items a day
@@ -700,6 +700,26 @@ class Rules:
         le=100,
         unit="replies per reply received",
     )
+    # an author's own continuation of its thread (Population.continue_threads): a pull request's
+    # author pushes further commits to it, a chat member adds messages under its own thread, an
+    # asker edits and adds to its question, whether or not anyone has answered. On the git exports
+    # of ../shared/realdata most of a thread's own replies come before any other member's (attrs
+    # 85%, click 93%) and two thirds to three quarters are in threads nobody else answered
+    # (benchmarks/diagnostics/own_replies.py), which the follow-up rule (waiting for another's
+    # reply) cannot write; about half come on the thread's first day. Sources: Gousios, Pinzger &
+    # van Deursen 2014 (ICSE, "An exploratory study of the pull-based software development
+    # model": a pull request is a series of commits its author updates); Backstrom et al. 2013
+    # (re-entry into one's own conversation). That the further items come on the thread's first
+    # day and their number is geometric are assumptions; 0 (the default) turns it off
+    continuation: float = parameter(
+        0.0,
+        "further replies a thread's author writes in it on the day it starts it, whether or not "
+        "anyone answers, on average (geometric; Population.continue_threads; a pull request's "
+        "further commits, Gousios et al. 2014); 0: off",
+        ge=0,
+        le=100,
+        unit="replies per thread",
+    )
     reply_saturation: float = parameter(
         0.0,
         "replies a thread draws before its pull on more halves: the one finding j replies writes "
@@ -1163,6 +1183,12 @@ STATES = (
     State("threads", I32, "threads started"),
     State("replies", I32, "replies written"),
     State("followups", I32, "replies written in one's own threads (Rules.followup; in replies)"),
+    State(
+        "continuations",
+        I32,
+        "replies written in one's own threads on the day one started them (Rules.continuation; "
+        "in replies)",
+    ),
     State("reactions", I32, "reactions given"),
     State("replies_received", I32, "replies received from members"),
     State("reactions_received", I32, "reactions received"),
@@ -2181,14 +2207,44 @@ class Population:
         kernels.active().scatter_add(self.followups, who, np.int32(1))
         return who.astype(np.int64), thread.astype(np.int64)
 
+    def continue_threads(self, authors: np.ndarray, day: int) -> np.ndarray:
+        """The replies authors write in the threads they started today (``Rules.continuation``,
+        c): each of today's members' threads (``authors``: its author, -1 for the operator's)
+        gets a geometric number of further replies by its author, c on average (under a finite
+        time for writing, c times the share ``_own_writing_share`` leaves), whether or not
+        anyone answers it. Returns the index in ``authors`` of each such reply's thread; they
+        are counted in ``continuations``, and the caller records them as replies.
+
+        Why: see ``Rules.continuation``: on the git exports most of a thread's own replies
+        answer nobody (a pull request's further commits), and the follow-up rule
+        (``answer_own_threads``) writes only answers to others."""
+        c = self.rules.continuation
+        mine = np.flatnonzero(authors >= 0)
+        if c <= 0 or mine.size == 0:
+            return np.empty(0, np.int64)
+        u = self.streams.generator("post.continue", day).random(mine.size)
+        mean = np.full(mine.size, c)
+        if self.rules.writing_capacity > 0:
+            mean = mean * self._own_writing_share(authors[mine], c)
+        count = geometric_count(mean, u)
+        thread = np.repeat(mine, count)
+        kernels.active().scatter_add(self.continuations, authors[thread], np.int32(1))
+        return thread.astype(np.int64)
+
     def _followup_share(self, answered: np.ndarray) -> np.ndarray:
-        """The share of its follow-ups each author writes under a finite time for writing
-        (``Rules.writing_capacity``, c), per reply from another member (``answered``: the
-        thread's author of each): an author whose day's threads and replies, x at today's full
-        rates, were written at the share 1 / (1 + x / c) (``_writing_scale``), and who would
-        write F follow-ups, writes them at the share 1 / ((1 + x / c)(1 + (x + F) / c)), so that
-        its expected writing in all is (x + F) / (1 + (x + F) / c): the capacity's one form over
-        everything it writes, at most c however many answer it.
+        """``_own_writing_share`` of the follow-ups (``Rules.followup``), per reply from another
+        member (``answered``: the thread's author of each)."""
+        return self._own_writing_share(answered, self.rules.followup)
+
+    def _own_writing_share(self, answered: np.ndarray, per_item: float) -> np.ndarray:
+        """The share of its own replies in its threads each author writes under a finite time
+        for writing (``Rules.writing_capacity``, c), per item that asks for ``per_item`` of them
+        (``answered``: the author of each; a reply from another member for follow-ups, a thread
+        started today for continuations): an author whose day's threads and replies, x at
+        today's full rates, were written at the share 1 / (1 + x / c) (``_writing_scale``), and
+        who would write F such replies, writes them at the share 1 / ((1 + x / c)(1 + (x + F) /
+        c)), so that its expected writing in all is (x + F) / (1 + (x + F) / c): the capacity's
+        one form over everything it writes, at most c however many answer it.
 
         Why (issue 15): follow-ups escaped the capacity, so a maintainer answering 60 replies a
         day at f = 3 wrote 180 follow-ups on top of a capped day. A calibrated attrs scenario
@@ -2198,7 +2254,7 @@ class Population:
         finite time bounds all its writing (Goncalves, Perra & Vespignani 2011; Weng et al.
         2012), answers in its own threads included."""
         authors, per_reply = np.unique(answered, return_inverse=True)
-        followups = np.float32(self.rules.followup) * np.bincount(per_reply).astype(np.float32)
+        followups = np.float32(per_item) * np.bincount(per_reply).astype(np.float32)
         capacity = np.float32(self.rules.writing_capacity)
         if capacity == 0:  # positive, but below float32's range: no time left to answer
             return np.zeros(answered.size, np.float32)

@@ -234,7 +234,7 @@ class CommunityModel(mesa.Model):
             pop.see_open_threads(visitors, self.open_threads, self.feed)
         threads = pop.post(visitors, day)
         thread_groups = self._thread_groups(threads[0], threads[1], day)
-        replies = self.reply(visitors, day)
+        replies = self.reply(visitors, day, threads, thread_groups)
         pop.close_needs(day)  # newcomers' needs voiced or ending today (Rules.need_days)
         reactions = self.react(visitors, day)
         invites = pop.invite(visitors, day)
@@ -548,7 +548,11 @@ class CommunityModel(mesa.Model):
             frame[name] = table[:, i, :].reshape(-1)
         return frame
 
-    def reply(self, visitors: np.ndarray, day: int) -> _Responses:
+    def reply(self, visitors: np.ndarray, day: int, posted=None, posted_groups=None) -> _Responses:
+        """Today's replies: other members' to the threads open to them, their authors' follow-ups
+        (``Rules.followup``), and their authors' continuations of the threads posted today
+        (``posted``, ``pop.post``'s tuple, and ``posted_groups`` their groups;
+        ``Rules.continuation``)."""
         pop = self.population
         pool = self._reply_pool() if pop.threads_stay_open else None
         targets = self._response_feed if pool is None else pool
@@ -566,6 +570,19 @@ class CommunityModel(mesa.Model):
             who, answered = pop.answer_own_threads(authors, item, visitors, day)
             responders, item = np.concatenate([responders, who]), np.concatenate([item, answered])
             item_is_followup = np.concatenate([item_is_followup, np.ones(who.size, bool)])
+        replied = responders  # the replies in the threads open to replies (reply_pairs)
+        topic, quality = threads.topic[item], 0.5 + 0.5 * pop.intrinsic[responders]
+        to_chatter = threads.offtopic[item]
+        group = threads.group[item] if self.groups is not None else None
+        if self.rules.continuation > 0 and posted is not None:  # authors go on in today's threads
+            continued = pop.continue_threads(posted[0], day)
+            writers = posted[0][continued]
+            responders = np.concatenate([responders, writers])
+            topic = np.concatenate([topic, posted[1][continued]])
+            quality = np.concatenate([quality, 0.5 + 0.5 * pop.intrinsic[writers]])
+            to_chatter = np.concatenate([to_chatter, posted[4][continued]])
+            if group is not None:
+                group = np.concatenate([group, posted_groups[continued]])
         per_member = _per_slot(responders, pop.n)
         pop.record_replies(per_member, day)
         members_thread = threads.author >= 0
@@ -580,20 +597,20 @@ class CommunityModel(mesa.Model):
             unanswered = closing & (threads.answers + replies_per_thread == 0)
             first = members_thread & (first_post_day == threads.born)
             pop.first_post_replied[threads.author[first & (replies_per_thread > 0)]] = True
-            self.reply_pairs = (responders, threads.ident[item], item_is_followup)
+            self.reply_pairs = (replied, threads.ident[item], item_is_followup)
             self._keep_open(threads, replies_per_thread, day)
         return _Responses(
             responders,
-            threads.topic[item],
-            0.5 + 0.5 * pop.intrinsic[responders],
+            topic,
+            quality,
             received,
             targets=_operator_targets(threads, item) if self.operator is not None else None,
-            to_chatter=threads.offtopic[item],
+            to_chatter=to_chatter,
             closed=int(closing.sum()),
             unanswered=int(unanswered.sum()),
             ignored=_received(threads.author[unanswered], pop.n) + pop.removed_threads[: pop.n],
             per_member=per_member,
-            group=threads.group[item] if self.groups is not None else None,
+            group=group,
         )
 
     def _reply_pool(self) -> Items:

@@ -490,7 +490,9 @@ class DayEvents:
     hour: np.ndarray | None = None  # hour of day (active hours on), NO_HOUR for none; else None
 
 
-_COUNTERS = ("visits", "threads", "replies", "reactions", "replies_received", "followups")
+_COUNTERS = (
+    "visits", "threads", "replies", "reactions", "replies_received", "followups", "continuations"
+)  # fmt: skip
 
 
 class ActivityObserver:
@@ -502,8 +504,9 @@ class ActivityObserver:
     ``replies_received`` rose (spread over that member's threads in turn; replies to operator
     posts have no thread), paired so that nobody answers their own thread, so which members got
     replies, and how many, is exact; a follow-up (``Rules.followup``, the rise in ``followups``)
-    is a reply in one of its own author's threads of yesterday. Only counters are read: the
-    model's daily loop is untouched.
+    is a reply in one of its own author's threads of yesterday, a continuation
+    (``Rules.continuation``, the rise in ``continuations``) one in its author's threads of today.
+    Only counters are read: the model's daily loop is untouched.
 
     With active hours on (``model.clock``; ``sim.world.hours``) each event carries its hour of
     day (``DayEvents.hour``): a visit, reply or reaction its member's visit hour today
@@ -557,15 +560,19 @@ class ActivityObserver:
         posted = feed.hour.astype(np.int64)[order]
         threads = self._next_thread + np.arange(authors.size, dtype=np.int64)
         self._next_thread += authors.size
+        continuations = rise("continuations")
+        continuing = np.repeat(np.arange(n, dtype=np.int64), continuations)
+        going_on, going_on_topic = _own(continuing, authors, threads, topics)
         if self.model.population.threads_stay_open:
             self._number(feed.ident[order], threads, topics)
             responders, answered, answered_topic, answering, own, own_topic = self._pairs()
         else:
             followups = rise("followups")
-            responders = np.repeat(np.arange(n, dtype=np.int64), rise("replies") - followups)
+            others = rise("replies") - followups - continuations
+            responders = np.repeat(np.arange(n, dtype=np.int64), others)
             answered, answered_topic = self._answered(rise("replies_received"), responders)
             answering = np.repeat(np.arange(n, dtype=np.int64), followups)
-            own, own_topic = self._own(answering)
+            own, own_topic = _own(answering, *self._yesterday, self._yesterday_topic)
         self._yesterday = (authors, threads)
         self._yesterday_topic = topics
         parts = [
@@ -574,6 +581,7 @@ class ActivityObserver:
             (authors, POST, threads, topics),
             (responders, REPLY, answered, answered_topic),
             (answering, REPLY, own, own_topic),
+            (continuing, REPLY, going_on, going_on_topic),
             (np.repeat(np.arange(n, dtype=np.int64), rise("reactions")), REACT, None, None),
         ]
         member = np.concatenate([p[0] for p in parts])
@@ -646,19 +654,6 @@ class ActivityObserver:
             parts += [who[mine][order].astype(np.int64), thread[mine][order], topic[mine][order]]
         return tuple(parts)
 
-    def _own(self, answering: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The thread (and topic) of each follow-up (``Rules.followup``): one of yesterday's
-        threads of its own author (the first, when it started several)."""
-        y_author, y_thread = self._yesterday
-        thread = np.full(answering.size, NO_THREAD, np.int64)
-        topic = np.full(answering.size, -1, np.int64)
-        if answering.size == 0 or y_author.size == 0:
-            return thread, topic
-        index = np.minimum(np.searchsorted(y_author, answering, "left"), y_author.size - 1)
-        has = y_author[index] == answering
-        thread[has], topic[has] = y_thread[index[has]], self._yesterday_topic[index[has]]
-        return thread, topic
-
     def _answered(self, received: np.ndarray, responders: np.ndarray):
         """The thread (and its topic) each of today's replies answers, aligned with ``responders``."""
         y_author, y_thread = self._yesterday
@@ -693,6 +688,22 @@ class ActivityObserver:
         yield self.start()
         for _ in range(days):
             yield self.step()
+
+
+def _own(
+    writers: np.ndarray, authors: np.ndarray, threads: np.ndarray, topics: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The thread (and topic) of each reply its writer makes in its own thread: the first of the
+    threads (``authors`` sorted, ``threads`` and ``topics`` aligned) it started; yesterday's for a
+    follow-up (``Rules.followup``), today's for a continuation (``Rules.continuation``)."""
+    thread = np.full(writers.size, NO_THREAD, np.int64)
+    topic = np.full(writers.size, -1, np.int64)
+    if writers.size == 0 or authors.size == 0:
+        return thread, topic
+    index = np.minimum(np.searchsorted(authors, writers, "left"), authors.size - 1)
+    has = authors[index] == writers
+    thread[has], topic[has] = threads[index[has]], topics[index[has]]
+    return thread, topic
 
 
 # days of a run's events handed to ActivityStats at once (add_days): one call a day cost about a

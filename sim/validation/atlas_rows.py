@@ -1477,6 +1477,16 @@ BEHAVIOUR_ROWS = (
         "replies to read and more writing by each author (habit), so more information benefit "
         "and drive: more stay, visit and post",
     ),
+    # added with issue 15's continuations (off by default; fitted by calibration), expected
+    # signs written before measuring: arm A at the default (0: off)
+    _behaviour(
+        "continuation",
+        1.0,
+        "+ + + + + 0",
+        "threads' authors go on in the threads they start, a reply more each on average (a pull "
+        "request's further commits, Gousios et al. 2014): more replies to read and more writing "
+        "by each author (habit), so more information benefit and drive: more stay, visit and post",
+    ),
     # added with issue 15's one-time contributors (off by default; fitted by calibration),
     # expected signs written before measuring: arm A at the default (0: off)
     _behaviour(

@@ -107,6 +107,20 @@ def stochastic_round(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
     return (whole + (u < (rate - whole))).astype(np.int32)
 
 
+def geometric_count(mean: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """A count G on 0, 1, 2, ... with P(G >= k) = q^k, q = mean / (1 + mean) (geometric with
+    mean ``mean``), from one uniform ``u`` on [0, 1) per draw by inversion; 0 where mean is 0.
+
+    One random number per decision, as ``stochastic_round``; the spread is the geometric's
+    (variance mean (1 + mean)), for counts such as a pull request's further commits
+    (``Rules.continuation``)."""
+    mean = np.asarray(mean, dtype=np.float64)
+    q = mean / (1.0 + mean)
+    with np.errstate(divide="ignore"):
+        count = np.floor(np.log1p(-u) / np.log(q))  # q = 0: log(q) = -inf, so 0
+    return np.where(q > 0, count, 0).astype(np.int32)
+
+
 def session_count(rate: np.ndarray, u: np.ndarray, size: float) -> np.ndarray:
     """A count with mean ``rate`` written in sessions of mean ``size`` (>= 1), from one uniform per
     member: with m = max(size, rate), a session with chance rate / m, of 1 + G items, G geometric
