@@ -50,6 +50,10 @@ Mechanisms and their sources:
   member who writes on a visit writes a session of several threads (replies, apart) with chance
   rate / size, the same expected writing on fewer days (Geiger & Halfaker 2013; Halfaker et al.
   2015: actions come in sessions on every platform measured).
+* **Continuations** (off by default; ``Rules.continuation``, ``Population.continue_threads``): a
+  thread's author writes a geometric number of further replies in it on the day it starts it,
+  whether or not anyone answers (a pull request's further commits: Gousios, Pinzger & van
+  Deursen 2014), where follow-ups (``Rules.followup``) answer other members' replies.
 * **Individual interest** (off by default; ``Rules.individual_interest``,
   ``Population.own_interest``): a share of the interest a member joins with is its own and
   lasts (Hidi & Renninger 2006: individual interest holds without the environment's support),
