@@ -1,0 +1,32 @@
+"""``benchmarks/diagnostics/rule_ablation.py`` (issue 15: how much of a calibrated scenario's fit
+does one fitted field carry by itself?): the scenario as fitted and with one field changed, the
+same seeds, measured from contributions only."""
+
+from sim.config import load_scenario
+from sim.config.loading import apply_overrides, validate_scenario
+from tests.script_helpers import ROOT, load_script
+
+rule_ablation = load_script("benchmarks/diagnostics/rule_ablation.py")
+SCENARIO = ROOT / "tests/fixtures/calibrated/quantumcomputing.yaml"
+
+
+def _variant(changes: dict):
+    base = load_scenario(str(SCENARIO), {}).model_dump(mode="json")
+    return validate_scenario(apply_overrides(base, changes), str(SCENARIO))
+
+
+def test_the_same_scenario_and_seed_measure_the_same_and_a_changed_rule_does_not():
+    fitted = rule_ablation.measure(_variant({}), [1])
+    again = rule_ablation.measure(_variant({"behaviour.continuation": 0.0}), [1])  # off already
+    assert again == fitted
+    assert set(fitted) == {"retention_30", "retention_90", "top1_post_share", "weekly", "newcomers"}
+    assert 0 < fitted["top1_post_share"] < 1 and fitted["weekly"] > 0 and fitted["newcomers"] > 0
+    more = rule_ablation.measure(_variant({"behaviour.continuation": 2.0}), [1])
+    assert more["weekly"] > 1.3 * fitted["weekly"], (more, fitted)
+
+
+def test_the_command_prints_a_row_for_the_fitted_value_and_each_asked(capsys):
+    rule_ablation.main([str(SCENARIO), "behaviour.continuation", "2", "--seeds", "1"])
+    rows = capsys.readouterr().out.strip().splitlines()
+    assert len(rows) == 4  # the title, the header, as fitted (0), at 2
+    assert rows[2].split()[0] == "0" and rows[3].split()[0] == "2"
