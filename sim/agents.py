@@ -2240,10 +2240,10 @@ class Population:
         member (``answered``: the thread's author of each)."""
         return self._own_writing_share(answered, self.rules.followup)
 
-    def _own_writing_share(self, answered: np.ndarray, per_item: float) -> np.ndarray:
+    def _own_writing_share(self, item_authors: np.ndarray, per_item: float) -> np.ndarray:
         """The share of its own replies in its threads each author writes under a finite time
         for writing (``Rules.writing_capacity``, c), per item that asks for ``per_item`` of them
-        (``answered``: the author of each; a reply from another member for follow-ups, a thread
+        (``item_authors``: the author of each; a reply from another member for follow-ups, a thread
         started today for continuations): an author whose day's threads and replies, x at
         today's full rates, were written at the share 1 / (1 + x / c) (``_writing_scale``), and
         who would write F such replies, writes them at the share 1 / ((1 + x / c)(1 + (x + F) /
@@ -2257,17 +2257,16 @@ class Population:
         (benchmarks/diagnostics/volume_bistability.py: with f = 0, 31 a day at most). A member's
         finite time bounds all its writing (Goncalves, Perra & Vespignani 2011; Weng et al.
         2012), answers in its own threads included."""
-        authors, per_reply = np.unique(answered, return_inverse=True)
-        followups = np.float32(per_item) * np.bincount(per_reply).astype(np.float32)
+        authors, per_author = np.unique(item_authors, return_inverse=True)
+        own = np.float32(per_item) * np.bincount(per_author).astype(np.float32)
         capacity = np.float32(self.rules.writing_capacity)
         if capacity == 0:  # positive, but below float32's range: no time left to answer
-            return np.zeros(answered.size, np.float32)
+            return np.zeros(item_authors.size, np.float32)
         writing = self._thread_rate(authors) + self._reply_rate(authors)
         share = np.float32(1) / (
-            (np.float32(1) + writing / capacity)
-            * (np.float32(1) + (writing + followups) / capacity)
+            (np.float32(1) + writing / capacity) * (np.float32(1) + (writing + own) / capacity)
         )
-        return share[per_reply]
+        return share[per_author]
 
     @property
     def threads_stay_open(self) -> bool:

@@ -1,8 +1,10 @@
 """Issue 15: when does a thread's author write in its own thread, in a real log and in runs?
 
-In the model an author writes in its own thread only as follow-ups (``Rules.followup``,
-``Population.answer_own_threads``): about f replies per reply from another member, on the day it
-came, if the author visits. Real logs hold many replies by the thread's own author (attrs 0.80, a
+In the model an author writes in its own thread as follow-ups (``Rules.followup``,
+``Population.answer_own_threads``: about f replies per reply from another member, on the day it
+came, if the author visits) and, since candidate 42, as continuations (``Rules.continuation``,
+``Population.continue_threads``: further replies on the day it starts the thread, whether or not
+anyone answers). Real logs hold many replies by the thread's own author (attrs 0.80, a
 pull request's author's further commits; click 0.65), and the calibrated runs few (candidate 41:
 0.28 and 0.14; docs/calibration-history.md). This script asks whether the logs' own replies
 answer others at all: per activity log (threads and replies with a ``thread`` column; the
@@ -25,7 +27,8 @@ With ``--dir FOLDER NAME...`` each export's log is ``FOLDER/NAME.parquet`` and i
 only (midnight), so there "first" means on an earlier day than any other member's reply; and
 ``commsim export-log`` places a run's replies and follow-ups in their authors' threads of the day
 before in turn (``ActivityObserver``), not in the very thread the model answered, so a run's
-``own first`` is not zero though the model's rule is (its ``own unanswered`` is).
+``own first`` is not zero though the follow-up rule's is (its ``own unanswered`` is; a
+continuation's need not be either).
 """
 
 from __future__ import annotations
