@@ -256,6 +256,7 @@ def resolution_table(folder: Path) -> str:
     lines = ["", "| export | " + " | ".join(
         f"{KPIS[k]}: newcomers; a perfect model passes" for k in ("retention_30", "retention_90")
     ) + " |", "|---|---|---|"]  # fmt: skip
+    resolutions = []
     for name in EXPORTS:
         r, log = _stored(folder, name), folder / f"{name}.parquet"
         if r is None or not log.exists():
@@ -270,7 +271,30 @@ def resolution_table(folder: Path) -> str:
             chance = "undefined (log 0)" if cell["chance"] is None else f"{cell['chance']:.0%}"
             cells.append(f"{cell['n']:,}; {chance}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        resolutions.append(resolution)
+    if not resolutions:
+        return "\n".join(lines) + "\n"
+    bound = every_cell_bound(resolutions)
+    lines += ["", (
+        f"A perfect model passes every retention cell of these {len(resolutions)} exports with "
+        f"a chance of at most {bound:.2g} (`every_cell_bound`)."
+    )]  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def every_cell_bound(resolutions: list[dict]) -> float:
+    """An upper bound on the chance that a *perfect* model passes every retention cell of
+    several logs at once (``resolutions``: ``log_resolution`` of each): the logs are independent,
+    and within one log passing both cells is at most as likely as passing the less likely one,
+    however the two cells' errors are correlated (they share newcomers). A cell whose log share is
+    0 never passes (chance None), so its log bounds the whole at 0."""
+    bound = 1.0
+    for resolution in resolutions:
+        chances = [cell["chance"] for cell in resolution.values() if cell]
+        if any(chance is None for chance in chances):
+            return 0.0
+        bound *= min(chances, default=1.0)
+    return bound
 
 
 def draws_table(folders: list[Path]) -> str:

@@ -111,6 +111,34 @@ def test_the_resolution_is_the_chance_a_perfect_model_passes(tmp_path):
     assert resolution["retention_90"]["chance"] is None  # nobody retained at 90 days
 
 
+def test_the_bound_on_every_retention_cell_is_the_product_of_each_logs_smaller_chance():
+    script = _script()
+    two = [
+        {"retention_30": {"n": 300, "chance": 0.6}, "retention_90": {"n": 290, "chance": 0.4}},
+        {"retention_30": {"n": 100, "chance": 0.25}, "retention_90": {"n": 90, "chance": 0.5}},
+    ]
+    assert script.every_cell_bound(two) == pytest.approx(0.4 * 0.25)
+    retains_nobody = {"retention_30": {"n": 29, "chance": None}, "retention_90": None}
+    assert script.every_cell_bound([*two, retains_nobody]) == 0.0
+    assert script.every_cell_bound([]) == 1.0
+
+
+def test_the_resolution_table_ends_with_the_bound(tmp_path):
+    script = _script()
+    stored = {
+        "attrs": {"retention_30": {"n": 139, "chance": 0.25}, "retention_90": {"n": 129, "chance": 0.09}},
+        "click": {"retention_30": {"n": 489, "chance": 0.25}, "retention_90": {"n": 350, "chance": 0.5}},
+    }  # fmt: skip
+    for name, resolution in stored.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps({"resolution": resolution}))
+        (tmp_path / f"{name}.parquet").touch()  # the table reads the stored resolution
+    text = script.resolution_table(tmp_path)
+    assert "| attrs | 139; 25% | 129; 9% |" in text
+    assert text.strip().endswith(
+        "every retention cell of these 2 exports with a chance of at most 0.022 (`every_cell_bound`)."
+    )
+
+
 def test_chain_reports_a_failing_step(tmp_path):
     """A link that fails (here: the import, on a folder that is not an export) is reported with
     its step and exit status, and no later step runs."""

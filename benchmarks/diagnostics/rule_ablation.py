@@ -12,13 +12,21 @@ weeks; the Done-when table counts the log's weeks, so the two can differ a littl
     .venv/bin/python benchmarks/diagnostics/rule_ablation.py \\
         results/rd42a/fit-attrs/calibrated.yaml behaviour.continuation 0
     .venv/bin/python benchmarks/diagnostics/rule_ablation.py SCENARIO FIELD VALUE... --seeds 1 2
+    .venv/bin/python benchmarks/diagnostics/rule_ablation.py \\
+        results/rd42a/fit-attrs/calibrated.yaml behaviour.continuation 0 \\
+        --set behaviour.habit_gain=0 --seeds $(seq 1 12)
+
+``--set FIELD=VALUE`` (repeatable) changes the scenario for every row, the fitted one included,
+so a second rule can be held off while the first is varied: what the first carries through it.
 """
 
 from __future__ import annotations
 
 import argparse
+import warnings
 
 import numpy as np
+from scipy import stats
 
 from sim.calibration.activity import Observation
 from sim.calibration.log import simulated_stats
@@ -30,8 +38,18 @@ CONTRIBUTIONS = Observation(("post", "reply"), "first_contribution", 7, "contrib
 COLUMNS = ("retention_30", "retention_90", "top1_post_share")
 
 
+KEYS = (*COLUMNS, "weekly", "newcomers")
+
+
 def measure(scenario, seeds: list[int]) -> dict[str, float]:
     """The seeds' means of the Done-when KPIs of ``scenario``'s runs, from contributions only."""
+    means = np.nanmean(per_seed(scenario, seeds), axis=0)
+    return dict(zip(KEYS, means.tolist(), strict=True))
+
+
+def per_seed(scenario, seeds: list[int]) -> np.ndarray:
+    """One row per seed of the Done-when KPIs (``KEYS``) of ``scenario``'s run, NaN where a share
+    is undefined."""
     rows = []
     for seed in seeds:
         model = CommunityModel(**scenario.model_kwargs(), rng=seed, collect=False)
@@ -39,8 +57,29 @@ def measure(scenario, seeds: list[int]) -> dict[str, float]:
         weekly = float(stats.weekly()["posts"].mean())  # contributions per week (Observed.weekly)
         s = stats.scalars
         rows.append([np.nan if s[c] is None else s[c] for c in COLUMNS] + [weekly, s["newcomers"]])
-    means = np.nanmean(np.array(rows, float), axis=0)
-    return dict(zip([*COLUMNS, "weekly", "newcomers"], means.tolist(), strict=True))
+    return np.array(rows, float)
+
+
+def paired_interval(changed: np.ndarray, fitted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per column, the mean of the seeds' paired differences ``changed - fitted`` and the half
+    width of its 95% interval (t quantile; NaN with fewer than two seeds, or where a share is
+    undefined on a seed, that seed left out)."""
+    difference = changed - fitted
+    count = np.sum(~np.isnan(difference), axis=0)
+    mean = np.nanmean(difference, axis=0)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # a column of one seed: no spread
+        spread = np.nanstd(difference, axis=0, ddof=1) / np.sqrt(count)
+        half = stats.t.ppf(0.975, np.maximum(count - 1, 1)) * spread
+    half[count < 2] = np.nan
+    return mean, half
+
+
+def _setting(text: str) -> tuple[str, float]:
+    field, sep, value = text.partition("=")
+    if not sep:
+        raise SystemExit(f"--set {text!r}: expected FIELD=VALUE, e.g. behaviour.habit_gain=0")
+    return field, float(value)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -49,21 +88,40 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("field", help="a dotted scenario path, e.g. behaviour.continuation")
     parser.add_argument("values", nargs="+", type=float)
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3, 4])
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="change the scenario for every row (repeatable), e.g. behaviour.habit_gain=0",
+    )
     args = parser.parse_args(argv)
-    base = load_scenario(args.scenario, {}).model_dump(mode="json")
+    held = dict(_setting(text) for text in args.set)
+    base = apply_overrides(load_scenario(args.scenario, {}).model_dump(mode="json"), held)
     section, name = args.field.split(".", 1)
     fitted = base[section][name]
+    also = f", with {', '.join(args.set)}" if held else ""
     print(
-        f"{args.scenario}: {args.field} as fitted ({fitted}) and at {args.values}, seeds {args.seeds}"
+        f"{args.scenario}: {args.field} as fitted ({fitted}) and at {args.values}, "
+        f"seeds {args.seeds}{also}"
     )
     print(f"{'value':>10} {'r(30)':>8} {'r(90)':>8} {'top 1%':>8} {'weekly':>9} {'newcomers':>10}")
+    reference = None
     for value in [fitted, *args.values]:
         scenario = validate_scenario(apply_overrides(base, {args.field: value}), args.scenario)
-        m = measure(scenario, args.seeds)
+        rows = per_seed(scenario, args.seeds)
+        m = dict(zip(KEYS, np.nanmean(rows, axis=0).tolist(), strict=True))
         print(
             f"{value:>10.4g} {m['retention_30']:>8.4f} {m['retention_90']:>8.4f} "
             f"{m['top1_post_share']:>8.3f} {m['weekly']:>9.1f} {m['newcomers']:>10.0f}"
         )
+        if reference is None:
+            reference = rows
+        elif len(args.seeds) > 1:  # the change against the fitted row, seed by seed
+            mean, half = paired_interval(rows, reference)
+            cells = [f"{d:+.4f}±{h:.4f}" for d, h in zip(mean[:2], half[:2], strict=True)]
+            cells += [f"{mean[2]:+.3f}±{half[2]:.3f}", f"{mean[3]:+.1f}±{half[3]:.1f}"]
+            print(f"{'change':>10} " + " ".join(cells) + "  (paired, 95%)")
 
 
 if __name__ == "__main__":
