@@ -274,27 +274,28 @@ def resolution_table(folder: Path) -> str:
         resolutions.append(resolution)
     if not resolutions:
         return "\n".join(lines) + "\n"
-    bound = every_cell_bound(resolutions)
+    bound, cells = every_cell_bound(resolutions)
     lines += ["", (
-        f"A perfect model passes every retention cell of these {len(resolutions)} exports with "
-        f"a chance of at most {bound:.2g} (`every_cell_bound`)."
+        f"A perfect model passes all {cells} retention cells of these {len(resolutions)} exports "
+        f"with a relative error (a log share above 0) with a chance of at most {bound:.2g} "
+        "(`every_cell_bound`)."
     )]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
-def every_cell_bound(resolutions: list[dict]) -> float:
+def every_cell_bound(resolutions: list[dict]) -> tuple[float, int]:
     """An upper bound on the chance that a *perfect* model passes every retention cell of
-    several logs at once (``resolutions``: ``log_resolution`` of each): the logs are independent,
-    and within one log passing both cells is at most as likely as passing the less likely one,
-    however the two cells' errors are correlated (they share newcomers). A cell whose log share is
-    0 never passes (chance None), so its log bounds the whole at 0."""
-    bound = 1.0
+    several logs at once (``resolutions``: ``log_resolution`` of each), and how many cells that
+    is: the logs are independent, and within one log passing both cells is at most as likely as
+    passing the less likely one, however the two cells' errors are correlated (they share
+    newcomers). A cell whose log share is 0 (chance None) has no relative error and is left
+    out."""
+    bound, cells = 1.0, 0
     for resolution in resolutions:
-        chances = [cell["chance"] for cell in resolution.values() if cell]
-        if any(chance is None for chance in chances):
-            return 0.0
+        chances = [cell["chance"] for cell in resolution.values() if cell and cell["chance"]]
+        cells += len(chances)
         bound *= min(chances, default=1.0)
-    return bound
+    return bound, cells
 
 
 def draws_table(folders: list[Path]) -> str:

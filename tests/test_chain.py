@@ -117,10 +117,13 @@ def test_the_bound_on_every_retention_cell_is_the_product_of_each_logs_smaller_c
         {"retention_30": {"n": 300, "chance": 0.6}, "retention_90": {"n": 290, "chance": 0.4}},
         {"retention_30": {"n": 100, "chance": 0.25}, "retention_90": {"n": 90, "chance": 0.5}},
     ]
-    assert script.every_cell_bound(two) == pytest.approx(0.4 * 0.25)
-    retains_nobody = {"retention_30": {"n": 29, "chance": None}, "retention_90": None}
-    assert script.every_cell_bound([*two, retains_nobody]) == 0.0
-    assert script.every_cell_bound([]) == 1.0
+    assert script.every_cell_bound(two) == (pytest.approx(0.4 * 0.25), 4)
+    retains_nobody_at_30 = {
+        "retention_30": {"n": 29, "chance": None},  # a log share of 0: no relative error
+        "retention_90": {"n": 28, "chance": 0.1},
+    }
+    assert script.every_cell_bound([*two, retains_nobody_at_30]) == (pytest.approx(0.01), 5)
+    assert script.every_cell_bound([]) == (1.0, 0)
 
 
 def test_the_resolution_table_ends_with_the_bound(tmp_path):
@@ -135,7 +138,8 @@ def test_the_resolution_table_ends_with_the_bound(tmp_path):
     text = script.resolution_table(tmp_path)
     assert "| attrs | 139; 25% | 129; 9% |" in text
     assert text.strip().endswith(
-        "every retention cell of these 2 exports with a chance of at most 0.022 (`every_cell_bound`)."
+        "all 4 retention cells of these 2 exports with a relative error (a log share above 0) with a "
+        "chance of at most 0.022 (`every_cell_bound`)."
     )
 
 
