@@ -55,6 +55,7 @@ KPIS = {
     "weekly_contributions": "weekly contributions",
 }
 BAR = 0.20  # the Done-when bar: relative error within 20%
+RESOLVED_CHANCE = 0.5  # a retention cell says something about the model (resolved_cells)
 SEEDS = (1, 2, 3, 4)
 
 
@@ -311,6 +312,7 @@ def draws_table(folders: list[Path]) -> str:
         "|---|" + "---|" * (len(KPIS) + 1),
     ]
     totals = [0] * len(folders)
+    resolved = [[0, 0] for _ in folders]  # per draw: passes and cells among the resolved ones
     for name in EXPORTS:
         results = [_stored(folder, name) for folder in folders]
         results = [None if r is None or "failed" in r else r for r in results]
@@ -334,9 +336,33 @@ def draws_table(folders: list[Path]) -> str:
                 continue
             totals[i] += sum(r["passed"].values())
             passed.append(str(sum(r["passed"].values())))
+            keys = resolved_cells(r)
+            resolved[i][0] += sum(r["passed"][key] for key in keys)
+            resolved[i][1] += len(keys)
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {', '.join(passed)} |")
     lines.append("| all | " + " |" * len(KPIS) + f" {', '.join(str(t) for t in totals)} |")
+    lines.append(
+        "| all, resolved cells | "
+        + " |" * len(KPIS)
+        + f" {', '.join(f'{p}/{n}' for p, n in resolved)} |"
+    )
     return "\n".join(lines) + "\n"
+
+
+def resolved_cells(result: dict) -> list[str]:
+    """The Done-when cells of one export's stored figures (``result``) not known to be finer
+    than the log can measure: the retention cells whose ``log_resolution`` chance (that a
+    perfect model passes) is at least ``RESOLVED_CHANCE``, and every top-1% and weekly cell
+    (their chance has no closed form; a result stored without its resolution counts no
+    retention cell). ``draws_table`` counts the passes among them, the cells where a pass or a
+    fail says more about the model than about the log's sampling noise."""
+    keys = [key for key in KPIS if not key.startswith("retention")]
+    resolution = result.get("resolution") or {}
+    for key in ("retention_30", "retention_90"):
+        chance = (resolution.get(key) or {}).get("chance")
+        if chance is not None and chance >= RESOLVED_CHANCE:
+            keys.append(key)
+    return keys
 
 
 def _fmt(key: str, value: float) -> str:

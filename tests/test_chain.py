@@ -211,8 +211,11 @@ def test_draws_are_set_side_by_side_with_their_passes(tmp_path):
         folder = tmp_path / f"draw{i + 1}"
         folder.mkdir()
         passed = {k: abs(simulated[k] - observed[k]) <= 0.2 * observed[k] for k in observed}
+        resolution = {"retention_30": {"n": 300, "chance": 0.6},  # resolved: counted
+                      "retention_90": {"n": 280, "chance": 0.1}}  # fmt: skip
         (folder / "attrs.json").write_text(json.dumps(
-            {"name": "attrs", "observed": observed, "simulated": simulated, "passed": passed}
+            {"name": "attrs", "observed": observed, "simulated": simulated, "passed": passed,
+             "resolution": resolution}
         ), encoding="utf-8")  # fmt: skip
         draws.append(folder)
     (draws[0] / "click.json").write_text(json.dumps(
@@ -226,3 +229,7 @@ def test_draws_are_set_side_by_side_with_their_passes(tmp_path):
     assert "10.0; 9.0*, 30.0 " in rows["attrs"] and rows["attrs"].endswith("| 2, 2 |")
     assert "not run" in rows["click"] and rows["click"].endswith("| 4, - |")
     assert rows["all"].endswith("| 6, 2 |")
+    # among the cells a perfect model passes at least half the time: attrs' retention(30), top-1%
+    # and weekly cells (2 of 3 in draw 1, 1 of 3 in draw 2), click's top-1% and weekly (stored
+    # without a resolution, so none of its retention cells)
+    assert rows["all, resolved cells"].endswith("| 4/5, 1/3 |")
