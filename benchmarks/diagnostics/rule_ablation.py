@@ -26,7 +26,7 @@ import argparse
 import warnings
 
 import numpy as np
-from scipy import stats
+from scipy.stats import t as student_t
 
 from sim.calibration.activity import Observation
 from sim.calibration.log import simulated_stats
@@ -36,8 +36,6 @@ from sim.model import CommunityModel
 
 CONTRIBUTIONS = Observation(("post", "reply"), "first_contribution", 7, "contributions only")
 COLUMNS = ("retention_30", "retention_90", "top1_post_share")
-
-
 KEYS = (*COLUMNS, "weekly", "newcomers")
 
 
@@ -70,7 +68,7 @@ def paired_interval(changed: np.ndarray, fitted: np.ndarray) -> tuple[np.ndarray
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)  # a column of one seed: no spread
         spread = np.nanstd(difference, axis=0, ddof=1) / np.sqrt(count)
-        half = stats.t.ppf(0.975, np.maximum(count - 1, 1)) * spread
+        half = student_t.ppf(0.975, np.maximum(count - 1, 1)) * spread
     half[count < 2] = np.nan
     return mean, half
 
