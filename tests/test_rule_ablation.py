@@ -66,3 +66,15 @@ def test_set_holds_a_second_field_in_every_row_and_the_change_is_printed(capsys)
     held = rule_ablation.measure(_variant({"behaviour.continuation": 2.0}), [1, 2])
     assert float(rows[2].split()[4]) == pytest.approx(held["weekly"], abs=0.05)
     assert rows[4].startswith("    change") and "(paired, 95%)" in rows[4]
+
+
+def test_a_member_mix_field_is_set_in_every_segment_and_an_unknown_field_is_named():
+    base = load_scenario(str(SCENARIO), {}).model_dump(mode="json")
+    assert len(base["member_mix"]) > 1
+    wider = rule_ablation.changed(base, "member_mix.spread", 0.9)
+    assert [segment["spread"] for segment in wider["member_mix"]] == [0.9] * len(base["member_mix"])
+    assert rule_ablation.changed(base, "behaviour.habit_gain", 0.0)["behaviour"]["habit_gain"] == 0
+    with pytest.raises(SystemExit, match=r"behaviour\.no_such_rule: no such scenario field"):
+        rule_ablation.changed(base, "behaviour.no_such_rule", 1.0)
+    with pytest.raises(SystemExit, match=r"mix\.spread: no such scenario field"):
+        rule_ablation.changed(base, "mix.spread", 1.0)

@@ -18,6 +18,7 @@ weeks; the Done-when table counts the log's weeks, so the two can differ a littl
 
 ``--set FIELD=VALUE`` (repeatable) changes the scenario for every row, the fitted one included,
 so a second rule can be held off while the first is varied: what the first carries through it.
+A field of the member mix (``member_mix.spread``, ``member_mix.tail``) is set in every segment.
 """
 
 from __future__ import annotations
@@ -73,6 +74,31 @@ def paired_interval(changed: np.ndarray, fitted: np.ndarray) -> tuple[np.ndarray
     return mean, half
 
 
+def changed(data: dict, field: str, value: float) -> dict:
+    """``data`` (a scenario as plain data) with the dotted ``field`` set to ``value``; a field of
+    the member mix (``member_mix.spread``) is set in every segment, as the calibration's
+    ``mix.*`` parameters scale them all."""
+    section, _, name = field.partition(".")
+    if isinstance(data.get(section), list):
+        _current(data, field)  # a clear error for a name no segment has
+        return {**data, section: [{**segment, name: value} for segment in data[section]]}
+    _current(data, field)
+    return apply_overrides(data, {field: value})
+
+
+def _current(data: dict, field: str):
+    """The value of the dotted ``field`` in ``data`` (the first segment's, for the member mix);
+    exits with a message naming the field and the section's fields when it has none."""
+    section, _, name = field.partition(".")
+    part = data.get(section)
+    if isinstance(part, list):
+        part = part[0] if part else None
+    if not isinstance(part, dict) or name not in part:
+        known = sorted(part) if isinstance(part, dict) else sorted(data)
+        raise SystemExit(f"{field}: no such scenario field; the fields there are {known}")
+    return part[name]
+
+
 def _setting(text: str) -> tuple[str, float]:
     field, sep, value = text.partition("=")
     if not sep:
@@ -94,10 +120,11 @@ def main(argv: list[str] | None = None) -> None:
         help="change the scenario for every row (repeatable), e.g. behaviour.habit_gain=0",
     )
     args = parser.parse_args(argv)
-    held = dict(_setting(text) for text in args.set)
-    base = apply_overrides(load_scenario(args.scenario, {}).model_dump(mode="json"), held)
-    section, name = args.field.split(".", 1)
-    fitted = base[section][name]
+    base = load_scenario(args.scenario, {}).model_dump(mode="json")
+    held = [_setting(text) for text in args.set]
+    for field, value in held:
+        base = changed(base, field, value)
+    fitted = _current(base, args.field)
     also = f", with {', '.join(args.set)}" if held else ""
     print(
         f"{args.scenario}: {args.field} as fitted ({fitted}) and at {args.values}, "
@@ -106,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'value':>10} {'r(30)':>8} {'r(90)':>8} {'top 1%':>8} {'weekly':>9} {'newcomers':>10}")
     reference = None
     for value in [fitted, *args.values]:
-        scenario = validate_scenario(apply_overrides(base, {args.field: value}), args.scenario)
+        scenario = validate_scenario(changed(base, args.field, value), args.scenario)
         rows = per_seed(scenario, args.seeds)
         m = dict(zip(KEYS, np.nanmean(rows, axis=0).tolist(), strict=True))
         print(
