@@ -229,7 +229,7 @@ def test_draws_are_set_side_by_side_with_their_passes(tmp_path):
     assert "10.0; 9.0*, 30.0 " in rows["attrs"] and rows["attrs"].endswith("| 2, 2 |")
     assert "not run" in rows["click"] and rows["click"].endswith("| 4, - |")
     assert rows["all"].endswith("| 6, 2 |")
-    # among the cells a perfect model passes at least half the time: attrs' retention(30), top-1%
-    # and weekly cells (2 of 3 in draw 1, 1 of 3 in draw 2), click's top-1% and weekly (stored
-    # without a resolution, so none of its retention cells)
+    # among the resolved cells (resolved_cells): attrs' retention(30) (a perfect model passes it
+    # at least half the time), top-1% and weekly cells (2 of 3 in draw 1, 1 of 3 in draw 2), and
+    # click's top-1% and weekly (stored without a resolution, so none of its retention cells)
     assert rows["all, resolved cells"].endswith("| 4/5, 1/3 |")
