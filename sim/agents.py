@@ -2263,9 +2263,12 @@ class Population:
         if capacity == 0:  # positive, but below float32's range: no time left to answer
             return np.zeros(item_authors.size, np.float32)
         writing = self._thread_rate(authors) + self._reply_rate(authors)
-        share = np.float32(1) / (
-            (np.float32(1) + writing / capacity) * (np.float32(1) + (writing + own) / capacity)
-        )
+        # at a tiny capacity the product overflows float32 to inf, and 1 / inf = 0 is the limit
+        # (no time left to answer): the overflow is the right answer, not an error to report
+        with np.errstate(over="ignore"):
+            share = np.float32(1) / (
+                (np.float32(1) + writing / capacity) * (np.float32(1) + (writing + own) / capacity)
+            )
         return share[per_author]
 
     @property

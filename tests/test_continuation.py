@@ -5,6 +5,7 @@ request's further commits). Off (0) by default. ``commsim export-log`` logs each
 in its author's own thread of that day.
 """
 
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -53,6 +54,16 @@ def test_a_finite_time_for_writing_bounds_the_continuations():
     bounded = _model(3.0, writing_capacity=0.5).population
     held = bounded.continue_threads(np.repeat([5], 3000), day=3).size
     assert held < 0.5 * free, (held, free)
+
+
+def test_a_capacity_near_zero_leaves_no_time_to_write_own_replies_without_an_overflow_warning():
+    # 1e-30 is positive and in float32's range, so the share's product overflows to inf: its
+    # limit, a share of 0, is the answer, and no RuntimeWarning may leak into a run's output
+    population = _model(3.0, writing_capacity=1e-30).population
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        share = population._own_writing_share(np.repeat([5, 150], 50), 3.0)
+    assert share.tolist() == [0.0] * 100
 
 
 @pytest.mark.parametrize("window", [1, 7])
