@@ -3,6 +3,9 @@ formats, chunked and unordered input, and malformed logs rejected with status 2,
 
 from __future__ import annotations
 
+import gc
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +16,7 @@ from sim.calibration.activity import ACTIONS, JOIN, POST, REACT, REPLY, VISIT, A
 from sim.calibration.log import (
     ActivityObserver,
     LogError,
+    action_counts,
     add_days,
     read_log,
     simulated_stats,
@@ -269,3 +273,22 @@ def test_dashboard_rejects_a_bad_scenario(tmp_path, capsys):
         main(["dashboard", "--scenario", str(bad), "--port", "8799"])
     assert exit_.value.code == 2
     assert "behaviour.novelty" in capsys.readouterr().err
+
+
+def test_action_counts_leave_a_log_that_is_not_utf8_to_read_log(tmp_path):
+    """``action_counts`` reads a CSV before ``read_log`` checks it: a row that is not UTF-8 made
+    pyarrow's bad-row handler fail inside pyarrow, an "Exception ignored" on stderr. Now such a
+    log gives no counts, silently, and ``read_log`` names the line."""
+    path = tmp_path / "log.csv"
+    path.write_bytes(b"member,timestamp,action\nm1,2024-01-01,post\n\xaf,x\n")
+    ignored, hook = [], sys.unraisablehook
+    sys.unraisablehook = ignored.append
+    try:
+        counts = action_counts(path)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    assert counts == {}
+    assert ignored == []
+    with pytest.raises(LogError, match="line 3: not UTF-8 text"):
+        read_log(path)

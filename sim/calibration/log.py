@@ -137,6 +137,12 @@ def action_counts(path: str | Path) -> dict[str, int]:
     path = Path(path)
     counts: dict[str, int] = {}
     try:
+        # what is not UTF-8 text is left to read_log to name: pyarrow's handler of a bad row
+        # cannot decode such a row, and its error escapes as an unraisable exception
+        _check_kind(path)
+    except LogError:
+        return {}
+    try:
         if _is_csv(path):
             table = pacsv.read_csv(
                 str(path),
