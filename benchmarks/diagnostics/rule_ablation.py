@@ -42,8 +42,12 @@ KEYS = (*COLUMNS, "weekly", "newcomers")
 
 def measure(scenario, seeds: list[int]) -> dict[str, float]:
     """The seeds' means of the Done-when KPIs of ``scenario``'s runs, from contributions only."""
-    means = np.nanmean(per_seed(scenario, seeds), axis=0)
-    return dict(zip(KEYS, means.tolist(), strict=True))
+    return _means(per_seed(scenario, seeds))
+
+
+def _means(rows: np.ndarray) -> dict[str, float]:
+    """The seeds' means (``per_seed``'s rows) by KPI, a seed's undefined share left out."""
+    return dict(zip(KEYS, np.nanmean(rows, axis=0).tolist(), strict=True))
 
 
 def per_seed(scenario, seeds: list[int]) -> np.ndarray:
@@ -78,11 +82,10 @@ def changed(data: dict, field: str, value: float) -> dict:
     """``data`` (a scenario as plain data) with the dotted ``field`` set to ``value``; a field of
     the member mix (``member_mix.spread``) is set in every segment, as the calibration's
     ``mix.*`` parameters scale them all."""
+    _current(data, field)  # a clear error for a field the scenario lacks
     section, _, name = field.partition(".")
-    if isinstance(data.get(section), list):
-        _current(data, field)  # a clear error for a name no segment has
+    if isinstance(data[section], list):
         return {**data, section: [{**segment, name: value} for segment in data[section]]}
-    _current(data, field)
     return apply_overrides(data, {field: value})
 
 
@@ -135,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     for value in [fitted, *args.values]:
         scenario = validate_scenario(changed(base, args.field, value), args.scenario)
         rows = per_seed(scenario, args.seeds)
-        m = dict(zip(KEYS, np.nanmean(rows, axis=0).tolist(), strict=True))
+        m = _means(rows)
         print(
             f"{value:>10.4g} {m['retention_30']:>8.4f} {m['retention_90']:>8.4f} "
             f"{m['top1_post_share']:>8.3f} {m['weekly']:>9.1f} {m['newcomers']:>10.0f}"
